@@ -1,0 +1,41 @@
+# techbridge: the only entry points. `make run` serves the portal; `make test` runs the whole suite.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+export TECHBRIDGE_DATA_DIR ?= ../shared/data
+
+.PHONY: run test check bench setup browser serve demo clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+browser:
+	@test -x $(CHROMIUM) && fc-list | grep -qi wqy || scripts/install-browser
+
+run: setup
+	$(BIN)/techbridge db upgrade
+	$(BIN)/techbridge demo load
+	$(BIN)/techbridge serve --host 127.0.0.1 --port 8000
+
+test: setup browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+check: setup
+	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/mypy
+	$(BIN)/techbridge data check
+
+bench: setup
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,82 @@
+"""Root Typer app: registers each domain's sub-app, puts Settings in the context, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from techbridge.cli import chains, challenges, data, db, evaluate, imports, metrics, search, tiers, transfers, users
+from techbridge.cli.context import cli_lang, settings_of
+from techbridge.config import get_settings
+from techbridge.errors import TechbridgeError
+
+app = typer.Typer(help="techbridge (科创桥): innovation-resource registry, matching, tiers, chains, transfers.")
+app.add_typer(db.app, name="db")
+app.add_typer(imports.app, name="import")
+app.add_typer(users.app, name="users")
+app.add_typer(search.app, name="search")
+app.add_typer(evaluate.app, name="eval")
+app.add_typer(tiers.app, name="tiers")
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(transfers.app, name="transfers")
+app.add_typer(challenges.app, name="challenges")
+app.add_typer(chains.app, name="chains")
+app.add_typer(data.app, name="data")
+
+
+@app.callback()
+def root(ctx: typer.Context) -> None:
+    """Read settings once and hand them to every command."""
+    ctx.obj = get_settings()
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+) -> None:
+    """Serve the portal and the JSON API."""
+    import uvicorn
+
+    from techbridge.web.app import create_app
+
+    uvicorn.run(create_app(settings_of(ctx)), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Entry point: run the app; domain errors become one stderr line and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except TechbridgeError as exc:
+        sys.stderr.write(f"error: {exc.localized(cli_lang())}\n")
+        sys.exit(1)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive as ClickException
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+@app.command("stats")
+def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+    """Counts per entity type in the registry."""
+    from techbridge.cli.context import print_json
+    from techbridge.db import session_scope
+    from techbridge.registry.queries import count_entities
+
+    with session_scope(settings_of(ctx).database_url) as session:
+        counts = count_entities(session)
+    if as_json:
+        print_json(counts)
+        return
+    for key, value in counts.items():
+        typer.echo(f"{key}\t{value}")

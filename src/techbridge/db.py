@@ -1,0 +1,91 @@
+"""Database plumbing: declarative Base, engine construction (SQLite WAL + FKs), and the one commit point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import create_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every ORM class, with a constraint naming convention for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine; SQLite files get WAL, foreign keys and a busy timeout, and their folder is created."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite (the embedded default)."""
+    return engine.dialect.name == "sqlite"
+
+
+_factories: dict[str, sessionmaker[Session]] = {}
+
+
+def get_engine(url: str) -> Engine:
+    """The process-wide engine for `url` (one pool per URL)."""
+    factory = _factories.get(url)
+    if factory is None:
+        factory = sessionmaker(bind=make_engine(url), expire_on_commit=False)
+        _factories[url] = factory
+    bind = factory.kw["bind"]
+    assert isinstance(bind, Engine)
+    return bind
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A session that commits once on success and rolls back on any error: the only commit point."""
+    get_engine(url)
+    session = _factories[url]()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests and the CLI call this on exit)."""
+    for factory in _factories.values():
+        bind = factory.kw["bind"]
+        if isinstance(bind, Engine):
+            bind.dispose()
+    _factories.clear()

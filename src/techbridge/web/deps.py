@@ -1,0 +1,83 @@
+"""Request dependencies as Annotated types: settings, DB session, viewer, language, CSRF check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.accounts.service import viewer_for
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.errors import PermissionDeniedError
+from techbridge.i18n.loader import DEFAULT_LANGUAGE, LANGUAGES
+from techbridge.models import User
+from techbridge.web.csrf import is_valid_csrf
+
+LANG_COOKIE = "lang"
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings = request.app.state.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; committed when the handler returns normally."""
+    with session_scope(get_settings_dep(request).database_url) as session:
+        yield session
+
+
+def get_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> User | None:
+    """The signed-in user, if the session cookie names an active one."""
+    user_id = request.session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def get_viewer(user: Annotated[User | None, Depends(get_user)]) -> Viewer:
+    """The Viewer the request acts as."""
+    return viewer_for(user)
+
+
+def get_lang(request: Request) -> str:
+    """The interface language: ?lang=, then the cookie, then Chinese."""
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+async def verify_csrf(request: Request) -> None:
+    """Reject unsafe requests without the session's CSRF token."""
+    if not await is_valid_csrf(request):
+        raise PermissionDeniedError("missing or invalid CSRF token", message_zh="表单已过期或缺少安全令牌，请刷新后重试")
+
+
+def require_user(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
+    """The viewer, who must be signed in."""
+    if not viewer.is_authenticated:
+        raise PermissionDeniedError("sign in first", message_zh="请先登录")
+    return viewer
+
+
+def require_privileged(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
+    """The viewer, who must be an officer or admin."""
+    if not viewer.is_privileged:
+        raise PermissionDeniedError("officers only", message_zh="仅限主管部门用户")
+    return viewer
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DbDep = Annotated[Session, Depends(get_db)]
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+UserDep = Annotated[User | None, Depends(get_user)]
+SignedInDep = Annotated[Viewer, Depends(require_user)]
+OfficerDep = Annotated[Viewer, Depends(require_privileged)]
+LangDep = Annotated[str, Depends(get_lang)]
+CsrfDep = Depends(verify_csrf)

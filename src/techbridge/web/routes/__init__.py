@@ -1,0 +1,1 @@
+"""Portal routes, one module per feature; JSON endpoints live in routes/api/."""

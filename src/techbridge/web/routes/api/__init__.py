@@ -1,0 +1,9 @@
+"""The JSON API (documented by OpenAPI at /docs); every module calls the same services as the portal."""
+
+from fastapi import APIRouter
+
+from techbridge.web.routes.api import challenges, chains, match, registry, tiers, transfers
+
+router = APIRouter()
+for _module in (registry, match, tiers, chains, transfers, challenges):
+    router.include_router(_module.router)

@@ -1,0 +1,7 @@
+"""JSON API: challenges."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

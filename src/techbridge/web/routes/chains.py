@@ -1,0 +1,7 @@
+"""Portal pages: chains."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
