@@ -1,0 +1,38 @@
+"""The SQLite engine runs in WAL mode with foreign keys enforced; session_scope commits or rolls back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from techbridge.config import Settings
+from techbridge.db import get_engine, session_scope
+from techbridge.models import Region, RegionLevel
+
+
+class TestEngine:
+    def test_sqlite_uses_wal_and_foreign_keys(self, settings: Settings) -> None:
+        with get_engine(settings.database_url).connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+    def test_foreign_keys_are_enforced(self, settings: Settings) -> None:
+        with pytest.raises(IntegrityError), session_scope(settings.database_url) as session:
+            session.add(Region(code="210101", name="x", level=RegionLevel.COUNTY, parent_code="9999"))
+
+
+class TestSessionScope:
+    def test_an_error_rolls_everything_back(self, settings: Settings) -> None:
+        with pytest.raises(RuntimeError), session_scope(settings.database_url) as session:
+            session.add(Region(code="21", name="辽宁省", level=RegionLevel.PROVINCE))
+            session.flush()
+            raise RuntimeError("boom")
+        with session_scope(settings.database_url) as session:
+            assert session.scalar(select(func.count()).select_from(Region)) == 0
+
+    def test_success_commits(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            session.add(Region(code="21", name="辽宁省", level=RegionLevel.PROVINCE))
+        with session_scope(settings.database_url) as session:
+            assert session.get(Region, "21") is not None

@@ -1,0 +1,19 @@
+"""The message catalog: every key has both languages; lookups format parameters."""
+
+from __future__ import annotations
+
+from techbridge.i18n.loader import load_catalog, translate
+
+
+class TestCatalog:
+    def test_every_key_has_chinese_and_english(self) -> None:
+        catalog = load_catalog()
+        assert catalog
+        assert all(set(texts) == {"zh", "en"} for texts in catalog.values())
+
+    def test_translate_formats_parameters(self) -> None:
+        assert translate("common.page", "en", page=2, pages=5, total=99) == "Page 2 of 5, 99 rows"
+        assert translate("common.page", "zh", page=2, pages=5, total=99) == "第 2 / 5 页，共 99 条"
+
+    def test_unknown_key_shows_itself(self) -> None:
+        assert translate("no.such.key", "zh") == "no.such.key"
