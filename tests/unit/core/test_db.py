@@ -7,13 +7,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from techbridge.config import Settings
-from techbridge.db import get_engine, session_scope
+from techbridge.db import get_engine, is_sqlite, session_scope
 from techbridge.models import Region, RegionLevel
 
 
 class TestEngine:
     def test_sqlite_uses_wal_and_foreign_keys(self, settings: Settings) -> None:
-        with get_engine(settings.database_url).connect() as conn:
+        engine = get_engine(settings.database_url)
+        if not is_sqlite(engine):
+            pytest.skip("SQLite pragmas")
+        with engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
