@@ -42,7 +42,10 @@ def visibility_clause(model: Any, viewer: Viewer) -> ColumnElement[bool]:
         return true()
     if not viewer.is_authenticated:
         return model.visibility == Visibility.PUBLIC  # type: ignore[no-any-return]
-    clauses = [model.visibility.in_([Visibility.PUBLIC, Visibility.REGISTERED]), model.owner_id == viewer.user_id]
+    clauses = [
+        model.visibility.in_([Visibility.PUBLIC, Visibility.REGISTERED]),
+        model.owner_id == viewer.user_id,
+    ]
     return or_(*clauses) if clauses else false()
 
 

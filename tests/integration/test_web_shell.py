@@ -43,7 +43,9 @@ class TestShell:
         client = TestClient(create_app(settings))
         token = _token(client)
         response = client.post(
-            "/login", data={"username": "off", "password": "password-1", "csrf_token": token}, follow_redirects=False
+            "/login",
+            data={"username": "off", "password": "password-1", "csrf_token": token},
+            follow_redirects=False,
         )
         assert response.status_code == 303
         assert "off" in client.get("/").text

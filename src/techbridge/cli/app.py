@@ -6,12 +6,26 @@ import sys
 
 import typer
 
-from techbridge.cli import chains, challenges, data, db, evaluate, imports, metrics, search, tiers, transfers, users
+from techbridge.cli import (
+    chains,
+    challenges,
+    data,
+    db,
+    evaluate,
+    imports,
+    metrics,
+    search,
+    tiers,
+    transfers,
+    users,
+)
 from techbridge.cli.context import cli_lang, settings_of
 from techbridge.config import get_settings
 from techbridge.errors import TechbridgeError
 
-app = typer.Typer(help="techbridge (科创桥): innovation-resource registry, matching, tiers, chains, transfers.")
+app = typer.Typer(
+    help="techbridge (科创桥): innovation-resource registry, matching, tiers, chains, transfers."
+)
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="users")
@@ -67,7 +81,9 @@ def main() -> None:
 
 
 @app.command("stats")
-def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+def stats(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")
+) -> None:
     """Counts per entity type in the registry."""
     from techbridge.cli.context import print_json
     from techbridge.db import session_scope

@@ -59,11 +59,7 @@ class AchievementOwner(Base):
     """Links an achievement to an owning organization or expert (exactly one of the two)."""
 
     __tablename__ = "achievement_owners"
-    __table_args__ = (
-        CheckConstraint(
-            "(organization_id IS NULL) <> (expert_id IS NULL)", name="one_owner"
-        ),
-    )
+    __table_args__ = (CheckConstraint("(organization_id IS NULL) <> (expert_id IS NULL)", name="one_owner"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"), index=True)

@@ -26,7 +26,7 @@ class RecordMixin:
     """Owner, visibility, created/updated time and provenance (dataset, file, row or source id)."""
 
     @declared_attr
-    def owner_id(cls) -> Mapped[int | None]:  # noqa: N805 - declared_attr receives the class
+    def owner_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
 
     visibility: Mapped[Visibility] = mapped_column(String(16), default=Visibility.PUBLIC, index=True)

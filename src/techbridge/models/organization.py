@@ -65,6 +65,8 @@ class OrganizationAlias(Base):
     __table_args__ = (UniqueConstraint("organization_id", "alias"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
     alias: Mapped[str] = mapped_column(String(255))
     normalized: Mapped[str] = mapped_column(String(255), index=True)

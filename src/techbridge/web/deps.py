@@ -56,7 +56,9 @@ def get_lang(request: Request) -> str:
 async def verify_csrf(request: Request) -> None:
     """Reject unsafe requests without the session's CSRF token."""
     if not await is_valid_csrf(request):
-        raise PermissionDeniedError("missing or invalid CSRF token", message_zh="表单已过期或缺少安全令牌，请刷新后重试")
+        raise PermissionDeniedError(
+            "missing or invalid CSRF token", message_zh="表单已过期或缺少安全令牌，请刷新后重试"
+        )
 
 
 def require_user(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:

@@ -27,10 +27,14 @@ class TestEngine:
 
 class TestSessionScope:
     def test_an_error_rolls_everything_back(self, settings: Settings) -> None:
-        with pytest.raises(RuntimeError), session_scope(settings.database_url) as session:
-            session.add(Region(code="21", name="辽宁省", level=RegionLevel.PROVINCE))
-            session.flush()
-            raise RuntimeError("boom")
+        def add_then_fail() -> None:
+            with session_scope(settings.database_url) as session:
+                session.add(Region(code="21", name="辽宁省", level=RegionLevel.PROVINCE))
+                session.flush()
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            add_then_fail()
         with session_scope(settings.database_url) as session:
             assert session.scalar(select(func.count()).select_from(Region)) == 0
 
