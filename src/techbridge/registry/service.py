@@ -1,0 +1,151 @@
+"""Changes to the registry: create and update demands and achievements, with owner, visibility and permissions.
+
+Every write names its owner (the signed-in user) and its visibility; updates require `access.can_edit`.
+After an achievement changes, the search package's incremental hook `index_achievement` runs when it exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer, can_edit
+from techbridge.errors import InvalidDataError, PermissionDeniedError
+from techbridge.models import Achievement, AchievementOwner, Demand, Organization, OrgKind
+from techbridge.registry import queries
+from techbridge.registry.schemas import AchievementCreate, AchievementUpdate, DemandCreate, DemandUpdate
+
+SEARCH_HOOK_MODULE = "techbridge.search"
+SEARCH_HOOK_NAME = "index_achievement"
+
+
+def _require_signed_in(viewer: Viewer) -> int:
+    if viewer.user_id is None:
+        raise PermissionDeniedError("sign in first", message_zh="请先登录")
+    return viewer.user_id
+
+
+def _check_region(session: Session, code: str | None) -> None:
+    if code is not None and not queries.region_exists(session, code):
+        raise InvalidDataError(
+            f"unknown region code {code}", location=("region_code",), message_zh=f"未知的行政区划代码 {code}"
+        )
+
+
+def _acting_organization(
+    session: Session, viewer: Viewer, org_id: int | None, field: str, kinds: tuple[str, ...]
+) -> Organization | None:
+    """The organization a record is issued by: the requested one (if allowed) or the user's own."""
+    if org_id is None:
+        org_id = viewer.organization_id
+        if org_id is None:
+            return None
+        own = queries.find_organization(session, org_id)
+        return own if own is not None and own.kind in kinds else None
+    org = queries.find_organization(session, org_id)
+    if org is None or org.kind not in kinds:
+        raise InvalidDataError(
+            f"no organization {org_id} of kind {'/'.join(kinds)}", location=(field,), message_zh="所选机构不存在"
+        )
+    if not viewer.is_privileged and org_id != viewer.organization_id:
+        raise PermissionDeniedError("you may only publish for your own organization", message_zh="只能以本单位名义发布")
+    return org
+
+
+def reindex_achievement(session: Session, achievement_id: int) -> bool:
+    """Call `techbridge.search.index_achievement` when the search package provides it; True when it ran."""
+    try:
+        module = importlib.import_module(SEARCH_HOOK_MODULE)
+    except ImportError:
+        return False
+    hook: Any = getattr(module, SEARCH_HOOK_NAME, None)
+    if not callable(hook):
+        return False
+    hook(session=session, achievement_id=achievement_id)
+    return True
+
+
+def create_demand(*, session: Session, viewer: Viewer, data: DemandCreate) -> Demand:
+    """Publish a demand owned by the viewer, issued by their enterprise (or one an officer names)."""
+    user_id = _require_signed_in(viewer)
+    _check_region(session, data.region_code)
+    enterprise = _acting_organization(session, viewer, data.enterprise_id, "enterprise_id", (OrgKind.ENTERPRISE,))
+    demand = Demand(
+        **data.model_dump(exclude={"enterprise_id"}),
+        enterprise_id=enterprise.id if enterprise else None,
+        owner_id=user_id,
+        source_dataset="portal",
+    )
+    if demand.region_code is None and enterprise is not None:
+        demand.region_code = enterprise.region_code
+    session.add(demand)
+    session.flush()
+    return demand
+
+
+def create_achievement(*, session: Session, viewer: Viewer, data: AchievementCreate) -> Achievement:
+    """Register an achievement owned by the viewer and held by their organization (or one an officer names)."""
+    user_id = _require_signed_in(viewer)
+    _check_region(session, data.region_code)
+    org = _acting_organization(session, viewer, data.organization_id, "organization_id", tuple(OrgKind))
+    values = data.model_dump(exclude={"organization_id", "transfer_modes"})
+    achievement = Achievement(
+        **values,
+        transfer_modes=[str(mode) for mode in data.transfer_modes],
+        owner_id=user_id,
+        source_dataset="portal",
+    )
+    if achievement.region_code is None and org is not None:
+        achievement.region_code = org.region_code
+    session.add(achievement)
+    session.flush()
+    if org is not None:
+        session.add(AchievementOwner(achievement_id=achievement.id, organization_id=org.id, role="owner"))
+        session.flush()
+    reindex_achievement(session, achievement.id)
+    return achievement
+
+
+NULLABLE_FIELDS = frozenset({"budget", "deadline", "region_code", "trl", "year", "price"})
+
+
+def _apply(record: Any, changes: dict[str, Any]) -> None:
+    """Set the given fields; an explicit null only clears fields that may be empty."""
+    for name, value in changes.items():
+        if value is not None or name in NULLABLE_FIELDS:
+            setattr(record, name, value)
+
+
+def _editable(session: Session, viewer: Viewer, model: Any, record_id: int) -> Any:
+    _require_signed_in(viewer)
+    record = queries.get_visible(session, viewer, model, record_id)
+    if not can_edit(record, viewer):
+        raise PermissionDeniedError("only the owner may change this record", message_zh="只有所有者可以修改此记录")
+    return record
+
+
+def update_demand(*, session: Session, viewer: Viewer, demand_id: int, data: DemandUpdate) -> Demand:
+    """Change a demand the viewer owns (or any, for officers and admins)."""
+    demand: Demand = _editable(session, viewer, Demand, demand_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_region(session, changes.get("region_code"))
+    _apply(demand, changes)
+    session.flush()
+    return demand
+
+
+def update_achievement(
+    *, session: Session, viewer: Viewer, achievement_id: int, data: AchievementUpdate
+) -> Achievement:
+    """Change an achievement the viewer owns (or any, for officers and admins), then re-index it."""
+    achievement: Achievement = _editable(session, viewer, Achievement, achievement_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_region(session, changes.get("region_code"))
+    if changes.get("transfer_modes") is not None:
+        changes["transfer_modes"] = [str(mode) for mode in changes["transfer_modes"]]
+    _apply(achievement, changes)
+    session.flush()
+    reindex_achievement(session, achievement.id)
+    return achievement
