@@ -1,18 +1,27 @@
-"""Portal pages: the home page with the registry's counts and entry points."""
+"""Portal pages: the home page with the registry's counts, entry points and the newest records."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from techbridge.registry.queries import count_entities
-from techbridge.web.deps import DbDep
+from techbridge.models import Achievement, Demand
+from techbridge.registry.queries import count_entities, list_recent, organization_names
+from techbridge.web.deps import DbDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
+RECENT_LIMIT = 6
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, session: DbDep) -> HTMLResponse:
-    """Counts per entity type and links into every capability."""
-    return render(request, "home.html", {"counts": count_entities(session)})
+def home(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
+    """Counts of what the viewer may read, links into every capability, the newest achievements and demands."""
+    demands = list_recent(session, viewer, Demand, RECENT_LIMIT)
+    context = {
+        "counts": count_entities(session, viewer),
+        "recent_achievements": list_recent(session, viewer, Achievement, RECENT_LIMIT),
+        "recent_demands": demands,
+        "demand_orgs": organization_names(session, viewer, (d.enterprise_id for d in demands)),
+    }
+    return render(request, "home.html", context)

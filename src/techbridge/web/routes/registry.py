@@ -1,7 +1,263 @@
-"""Portal pages: registry."""
+"""Portal pages: registry lists (filters, sorting, pagination, keyword box), detail pages and create forms.
+
+Lists return only `registry/_table.html` for HTMX requests. Forms use POST-redirect-GET; an invalid form is
+re-rendered with 422 and per-field messages in the interface language.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.config import Settings
+from techbridge.errors import InvalidDataError
+from techbridge.i18n.loader import translate
+from techbridge.models import AchievementKind, DemandStatus, OrgKind, TransferMode, Visibility
+from techbridge.registry import queries, service
+from techbridge.registry.queries import INSTITUTION_KINDS, SPECS, ListParams
+from techbridge.registry.schemas import AchievementCreate, DemandCreate
+from techbridge.web.csrf import FORM_FIELD
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.templating import render
 
 router = APIRouter()
+
+LIST_PAGES: dict[str, str] = {
+    "enterprise": "/enterprises",
+    "institution": "/institutions",
+    "carrier": "/carriers",
+    "expert": "/experts",
+    "achievement": "/achievements",
+    "demand": "/demands",
+    "region": "/regions",
+}
+
+
+def list_params(request: Request, entity: str, page_size: int) -> ListParams:
+    """The list request in the query string; only whitelisted filter names are kept."""
+    qp = request.query_params
+    filters = {name: qp[name] for name in SPECS[entity].filters if qp.get(name)}
+    raw_page = qp.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() else 1
+    return ListParams(q=qp.get("q", ""), sort=qp.get("sort", ""), page=page, size=page_size, filters=filters)
+
+
+def _sort_links(entity: str, query: dict[str, str], current: str) -> dict[str, str]:
+    """For each sortable column, the query string that sorts by it (toggling direction when it is current)."""
+    links = {}
+    for key in SPECS[entity].sorts:
+        target = f"-{key}" if current == key else key
+        links[key] = urlencode({**query, "sort": target})
+    return links
+
+
+def _labels(session: Session, viewer: Viewer, items: list[Any]) -> dict[str, Any]:
+    return {
+        "regions": queries.region_names(session, (getattr(i, "region_code", None) for i in items)),
+        "orgs": queries.organization_names(session, viewer, (getattr(i, "enterprise_id", None) for i in items)),
+    }
+
+
+def render_list(request: Request, session: Session, viewer: Viewer, settings: Settings, entity: str) -> HTMLResponse:
+    """A list page, or only its table for HTMX requests."""
+    params = list_params(request, entity, settings.page_size)
+    page = queries.list_entities(session, viewer, entity, params)
+    sort = queries.resolve_sort(entity, params.sort)
+    query = {k: v for k, v in {"q": params.q, **params.filters}.items() if v}
+    context = {
+        "entity": entity,
+        "path": LIST_PAGES[entity],
+        "page": page,
+        "params": params,
+        "sort": sort,
+        "sort_links": _sort_links(entity, query, sort),
+        "base_query": urlencode({**query, "sort": sort}),
+        "labels": _labels(session, viewer, page.items),
+        "cities": queries.list_child_regions(session, settings.region_code[:2]),
+        "choices": CHOICES,
+    }
+    return render(request, "registry/list.html", context, partial="registry/_table.html")
+
+
+CHOICES: dict[str, list[str]] = {
+    "achievement_kind": list(AchievementKind),
+    "transfer_mode": list(TransferMode),
+    "demand_status": list(DemandStatus),
+    "institution_kind": list(INSTITUTION_KINDS),
+    "visibility": list(Visibility),
+}
+
+
+def _list_handler(entity: str) -> Callable[..., HTMLResponse]:
+    def handler(request: Request, session: DbDep, viewer: ViewerDep, settings: SettingsDep) -> HTMLResponse:
+        return render_list(request, session, viewer, settings, entity)
+
+    handler.__doc__ = f"List page of {entity} records."
+    return handler
+
+
+def _form_values(form: Any) -> dict[str, str]:
+    """Non-empty submitted fields, without the CSRF token (empty optional fields mean 'not given')."""
+    values: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if key == FORM_FIELD or not isinstance(value, str) or not value.strip():
+            continue
+        values[key] = f"{values[key]},{value}" if key in values else value.strip()
+    return values
+
+
+def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
+    """One translated message per invalid field, e.g. {"title": "标题：至少需要 2 个字符"}."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "form"
+        ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)}
+        key = f"registry.error.{error['type']}"
+        text = translate(key, lang, **ctx)
+        if text == key:
+            text = translate("registry.error.invalid", lang)
+        errors.setdefault(name, f"{translate(f'registry.field.{name}', lang)}：{text}")
+    return errors
+
+
+def _form_page(request: Request, session: Session, settings: Settings, kind: str, **ctx: Any) -> HTMLResponse:
+    context = {
+        "values": {},
+        "errors": {},
+        "cities": queries.list_child_regions(session, settings.region_code[:2]),
+        "choices": CHOICES,
+        **ctx,
+    }
+    status = 422 if context["errors"] else 200
+    return render(
+        request, f"registry/{kind}_form.html", context, status_code=status, partial=f"registry/_{kind}_form.html"
+    )
+
+
+def _login_redirect(path: str) -> Response:
+    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
+
+
+async def _submit(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    lang: str,
+    kind: str,
+    create: Callable[[BaseModel], int],
+    schema: type[BaseModel],
+) -> Response:
+    values = _form_values(await request.form())
+    try:
+        record_id = create(schema.model_validate(values))
+    except ValidationError as exc:
+        return _form_page(request, session, settings, kind, values=values, errors=field_errors(exc, lang))
+    except InvalidDataError as exc:
+        name = str(exc.location[0]) if exc.location else "form"
+        errors = {name: exc.localized(lang).split(": ", 1)[-1]}
+        return _form_page(request, session, settings, kind, values=values, errors=errors)
+    return RedirectResponse(f"{LIST_PAGES[kind]}/{record_id}", status_code=303)
+
+
+@router.get("/demands/new", response_class=HTMLResponse, include_in_schema=False)
+def demand_form(request: Request, session: DbDep, viewer: ViewerDep, settings: SettingsDep) -> Response:
+    """The form publishing a demand (signed-in users)."""
+    if not viewer.is_authenticated:
+        return _login_redirect("/demands/new")
+    return _form_page(request, session, settings, "demand")
+
+
+@router.post("/demands", include_in_schema=False, dependencies=[CsrfDep])
+async def create_demand(
+    request: Request, session: DbDep, viewer: SignedInDep, settings: SettingsDep, lang: LangDep
+) -> Response:
+    """Publish a demand, then redirect to it (POST-redirect-GET); 422 with field messages when invalid."""
+
+    def create(data: BaseModel) -> int:
+        assert isinstance(data, DemandCreate)
+        return service.create_demand(session=session, viewer=viewer, data=data).id
+
+    return await _submit(request, session, settings, lang, "demand", create, DemandCreate)
+
+
+@router.get("/achievements/new", response_class=HTMLResponse, include_in_schema=False)
+def achievement_form(request: Request, session: DbDep, viewer: ViewerDep, settings: SettingsDep) -> Response:
+    """The form registering an achievement (signed-in users)."""
+    if not viewer.is_authenticated:
+        return _login_redirect("/achievements/new")
+    return _form_page(request, session, settings, "achievement")
+
+
+@router.post("/achievements", include_in_schema=False, dependencies=[CsrfDep])
+async def create_achievement(
+    request: Request, session: DbDep, viewer: SignedInDep, settings: SettingsDep, lang: LangDep
+) -> Response:
+    """Register an achievement, then redirect to it; 422 with field messages when invalid."""
+
+    def create(data: BaseModel) -> int:
+        assert isinstance(data, AchievementCreate)
+        return service.create_achievement(session=session, viewer=viewer, data=data).id
+
+    return await _submit(request, session, settings, lang, "achievement", create, AchievementCreate)
+
+
+for _entity, _path in LIST_PAGES.items():
+    router.add_api_route(
+        _path,
+        _list_handler(_entity),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        name=f"{_entity}_list",
+    )
+
+
+def _organization_page(request: Request, session: Session, viewer: Viewer, org_id: int, kinds: Any) -> HTMLResponse:
+    detail = queries.organization_detail(session, viewer, org_id, kinds)
+    return render(request, "registry/organization.html", {"d": detail, "org": detail.organization})
+
+
+@router.get("/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
+def enterprise_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+    """An enterprise: region, industries, codes, chain nodes, achievements and the other capabilities' panels."""
+    return _organization_page(request, session, viewer, org_id, (OrgKind.ENTERPRISE,))
+
+
+@router.get("/institutions/{org_id}", response_class=HTMLResponse, include_in_schema=False)
+def institution_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+    """A university or institute with its experts and achievements."""
+    return _organization_page(request, session, viewer, org_id, INSTITUTION_KINDS)
+
+
+@router.get("/carriers/{org_id}", response_class=HTMLResponse, include_in_schema=False)
+def carrier_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+    """A carrier (science park, incubator, maker space, pilot base, service centre)."""
+    return _organization_page(request, session, viewer, org_id, (OrgKind.CARRIER,))
+
+
+@router.get("/experts/{expert_id}", response_class=HTMLResponse, include_in_schema=False)
+def expert_page(request: Request, session: DbDep, viewer: ViewerDep, expert_id: int) -> HTMLResponse:
+    """An expert; contact details only as `contact_visibility` allows."""
+    detail = queries.expert_detail(session, viewer, expert_id)
+    return render(request, "registry/expert.html", {"d": detail, "expert": detail.expert})
+
+
+@router.get("/achievements/{achievement_id}", response_class=HTMLResponse, include_in_schema=False)
+def achievement_page(request: Request, session: DbDep, viewer: ViewerDep, achievement_id: int) -> HTMLResponse:
+    """An achievement: owners, keywords, IPC, TRL, transfer modes, adopters and pilot-base panels."""
+    detail = queries.achievement_detail(session, viewer, achievement_id)
+    return render(request, "registry/achievement.html", {"d": detail, "a": detail.achievement})
+
+
+@router.get("/demands/{demand_id}", response_class=HTMLResponse, include_in_schema=False)
+def demand_page(request: Request, session: DbDep, viewer: ViewerDep, demand_id: int) -> HTMLResponse:
+    """A demand with its issuing enterprise."""
+    detail = queries.demand_detail(session, viewer, demand_id)
+    return render(request, "registry/demand.html", {"d": detail, "demand": detail.demand})
