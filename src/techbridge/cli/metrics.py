@@ -1,7 +1,223 @@
-"""`techbridge metrics …`: Transfer metrics: local conversion rate, turnover."""
+"""`techbridge metrics …`: Transfer metrics: local conversion rate, turnover.
+
+Both commands read either the registry's real contracts (demonstration contracts only with `--demo`) or a contracts
+CSV in the import format (`--contracts FILE`). In file mode a row with bad data is rejected: every problem is
+printed on stderr as `row N, column: message` and the row is left out of the figures; the JSON reports how many
+rows were rejected (`rejected_rows`). `--strict` turns any rejected row into exit code 1 instead.
+"""
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
 import typer
 
+from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.db import session_scope
+from techbridge.errors import InvalidDataError
+from techbridge.transfers.loader import load_metric_defaults, read_contracts
+from techbridge.transfers.metrics import (
+    TURNOVER_GROUPINGS,
+    check_region,
+    compute_local_conversion,
+    compute_turnover,
+    definition_params,
+    describe_definition,
+    region_prefix,
+)
+from techbridge.transfers.queries import iter_contract_facts
+from techbridge.transfers.schemas import (
+    SCOPE_DIGITS,
+    Amount,
+    Basis,
+    ContractFact,
+    ContractType,
+    ConversionDefinition,
+    PartyKind,
+    RowError,
+    Scope,
+)
+
 app = typer.Typer(help="Transfer metrics: local conversion rate, turnover.", no_args_is_help=True)
+
+
+def _number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number: integral values as int, others as float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _split(text: str | None, option: str, convert: type[ContractType] | type[PartyKind] | None) -> tuple[str, ...]:
+    items = tuple(part.strip() for part in (text or "").split(",") if part.strip())
+    if convert is None:
+        return items
+    try:
+        return tuple(convert(item) for item in items)
+    except ValueError as exc:
+        allowed = ", ".join(str(member) for member in convert)
+        raise InvalidDataError(
+            f"{exc}; allowed: {allowed}", location=(option,), message_zh=f"取值无效，可选：{allowed}"
+        ) from exc
+
+
+def _parse_day(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidDataError(
+            f"{text!r} is not a date YYYY-MM-DD", location=(option,), message_zh=f"“{text}”不是日期"
+        ) from exc
+
+
+def _load_facts(ctx: typer.Context, contracts: Path | None, demo: bool, strict: bool) -> tuple[list[ContractFact], int]:
+    """The contracts to measure and the number of rejected file rows (reported on stderr)."""
+    if contracts is None:
+        with session_scope(settings_of(ctx).database_url) as session:
+            return list(iter_contract_facts(session, demo=demo)), 0
+    facts, errors = read_contracts(contracts)
+    _report(errors, contracts)
+    rows = {error.row for error in errors}
+    if rows and strict:
+        raise InvalidDataError(
+            f"{len(rows)} rows rejected (--strict)",
+            location=(str(contracts),),
+            message_zh=f"{len(rows)} 行数据有误（--strict）",
+        )
+    return facts, len(rows)
+
+
+def _report(errors: list[RowError], path: Path) -> None:
+    lang = cli_lang()
+    for error in errors:
+        sys.stderr.write(f"{path}: {error.render(lang)} (row rejected)\n")
+
+
+@app.command("local-conversion")
+def local_conversion(
+    ctx: typer.Context,
+    region: str = typer.Option(
+        ...,
+        "--region",
+        help="2-, 4- or 6-digit division code; province scope uses its first 2 digits, city scope its first 4",
+    ),
+    basis: Basis = typer.Option(Basis.VALUE, "--basis", help="value (Σ amount) or count (number of contracts)"),
+    scope: Scope = typer.Option(Scope.PROVINCE, "--scope", help="province (2-digit prefix) or city (4-digit)"),
+    date_from: str | None = typer.Option(None, "--from", help="first registration date, inclusive (YYYY-MM-DD)"),
+    date_to: str | None = typer.Option(None, "--to", help="last registration date, inclusive (YYYY-MM-DD)"),
+    amount: Amount = typer.Option(Amount.CONTRACT_VALUE, "--amount", help="money column of the value basis"),
+    sellers: str = typer.Option("university,institute", "--sellers", help="seller kinds counted, comma-separated"),
+    types: str | None = typer.Option(None, "--type", help="contract types, comma-separated (default: all)"),
+    fields: str | None = typer.Option(None, "--field", help="fields, comma-separated (default: all)"),
+    contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV (import format) instead of the DB"),
+    demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据) instead of real data"),
+    strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
+    as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+) -> None:
+    """The local conversion rate (本地转化率) under a stated definition."""
+    definition = ConversionDefinition(
+        region=region.strip(),
+        basis=basis,
+        scope=scope,
+        amount=amount,
+        sellers=_split(sellers, "--sellers", PartyKind),  # type: ignore[arg-type]
+        types=_split(types, "--type", ContractType),  # type: ignore[arg-type]
+        fields=_split(fields, "--field", None),
+        date_from=_parse_day(date_from, "--from"),
+        date_to=_parse_day(date_to, "--to"),
+    )
+    check_region(definition.region, definition.scope)
+    facts, rejected = _load_facts(ctx, contracts, demo, strict)
+    result = compute_local_conversion(facts, definition)
+    for contract_id in result.unvalued:
+        sys.stderr.write(f"contract {contract_id}: no technology_income; left out of the value basis\n")
+    rounding = int(load_metric_defaults().get("rate_decimals", 10))
+    payload = {
+        "rate": None if result.rate is None else round(float(result.rate), rounding),
+        "numerator": _number(result.numerator),
+        "denominator": _number(result.denominator),
+        "definition": describe_definition(definition, cli_lang()),
+        "definition_params": definition_params(definition),
+        "rejected_rows": rejected,
+        "unvalued_contracts": list(result.unvalued),
+        "demo": demo and contracts is None,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    rate = "—" if result.rate is None else f"{float(result.rate) * 100:.2f}%"
+    typer.echo(f"{rate}  ({payload['numerator']} / {payload['denominator']})\n{payload['definition']}")
+
+
+@app.command("turnover")
+def turnover(
+    ctx: typer.Context,
+    region: str = typer.Option(..., "--region", help="2-, 4- or 6-digit division code (210000 → 21, 210100 → 2101)"),
+    by: list[str] = typer.Option(
+        [], "--by", help="type | field | flow | quarter (repeatable or comma-separated; default: all)"
+    ),
+    scope: Scope | None = typer.Option(None, "--scope", help="cut the region code to a province or city prefix"),
+    date_from: str | None = typer.Option(None, "--from", help="first registration date, inclusive"),
+    date_to: str | None = typer.Option(None, "--to", help="last registration date, inclusive"),
+    contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV (import format) instead of the DB"),
+    demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据)"),
+    strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
+    as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+) -> None:
+    """Turnover (成交额, 技术交易额, count) by type, field, flow (输出/吸纳, in/out of province) and quarter."""
+    prefix = region_prefix(region.strip())
+    if scope is not None:
+        check_region(region.strip(), scope)
+        prefix = region.strip()[: SCOPE_DIGITS[scope]]
+    groupings = [name.strip() for item in by for name in item.split(",") if name.strip()] or list(TURNOVER_GROUPINGS)
+    facts, rejected = _load_facts(ctx, contracts, demo, strict)
+    tables = compute_turnover(
+        facts,
+        region=prefix,
+        by=groupings,
+        date_from=_parse_day(date_from, "--from"),
+        date_to=_parse_day(date_to, "--to"),
+    )
+    groups = {
+        name: [
+            {
+                "key": group.key,
+                "count": group.count,
+                "contract_value": _number(group.contract_value),
+                "technology_income": _number(group.technology_income),
+            }
+            for group in rows
+        ]
+        for name, rows in tables.items()
+    }
+    payload = {
+        "region": prefix,
+        "groups": groups,
+        "definition": _turnover_definition(prefix, cli_lang()),
+        "rejected_rows": rejected,
+        "demo": demo and contracts is None,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    for name, rows in groups.items():
+        typer.echo(f"[{name}]")
+        for row in rows:
+            typer.echo(f"  {row['key']}\t{row['count']}\t{row['contract_value']}\t{row['technology_income']}")
+
+
+def _turnover_definition(prefix: str, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"地区 {prefix}：按类型/领域/季度统计卖方在本地区的合同（输出，按登记日期）；"
+            "流向中 output=卖方在本地区（输出），absorb=买方在本地区（吸纳），"
+            "in_province/out_of_province 为对方是否在本省；金额单位万元。"
+        )
+    return (
+        f"Region {prefix}: type/field/quarter groups count contracts whose seller is in the region (输出, by "
+        "registration date); in flow, output = seller in the region (输出), absorb = buyer in the region (吸纳), split "
+        "by whether the other party is in the province; amounts in 万元."
+    )

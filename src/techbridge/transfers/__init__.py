@@ -1,0 +1,1 @@
+"""Transfer pipeline, technology contracts and their metrics (local conversion rate, turnover)."""

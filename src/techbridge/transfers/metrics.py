@@ -1,0 +1,262 @@
+"""Contract metrics as pure functions over ContractFact: the local conversion rate and turnover (exact Decimal).
+
+Local conversion rate (domain README, "Metrics"): with P = the region prefix (first 2 digits of the region code for
+province scope, first 4 for city scope),
+    denominator = Σ amount (or count) of contracts whose seller kind is in `sellers`, whose seller region starts with
+                  P, and which pass the type / field / period filters (period on registered_on, both ends inclusive);
+    numerator   = the same restricted to contracts whose buyer region also starts with P;
+    rate        = numerator ÷ denominator, None when the denominator is 0.
+With the value basis and `technology_income`, contracts with no verified income cannot be valued: they are left
+out of both sums and listed in `unvalued` so callers report them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from techbridge.errors import InvalidDataError
+from techbridge.transfers.schemas import (
+    SCOPE_DIGITS,
+    Amount,
+    Basis,
+    ContractFact,
+    ConversionDefinition,
+    Scope,
+)
+
+ZERO = Decimal(0)
+TURNOVER_GROUPINGS = ("type", "field", "flow", "quarter")
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """The local conversion rate with its parts; `unvalued` lists contract ids that had no amount to sum."""
+
+    rate: Decimal | None
+    numerator: Decimal
+    denominator: Decimal
+    unvalued: tuple[str, ...] = ()
+
+
+def check_region(region: str, scope: Scope) -> None:
+    """Refuse region codes that are not 2/4/6 digits or too short for the scope."""
+    if not region.isdigit() or len(region) not in (2, 4, 6):
+        raise InvalidDataError(
+            f"region {region!r} must be a 2-, 4- or 6-digit division code",
+            location=("--region",),
+            message_zh=f"地区代码“{region}”应为 2、4 或 6 位行政区划代码",
+        )
+    if len(region) < SCOPE_DIGITS[scope] or (scope is Scope.CITY and region[2:4] == "00"):
+        raise InvalidDataError(
+            f"city scope needs a city (4-digit) or county (6-digit) code, got {region!r}",
+            location=("--region",),
+            message_zh=f"城市口径需要 4 位或 6 位地区代码，收到“{region}”",
+        )
+
+
+def is_in_period(day: date, start: date | None, end: date | None) -> bool:
+    """Whether `day` lies in [start, end] (open ends allowed)."""
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def is_in_definition_scope(fact: ContractFact, definition: ConversionDefinition) -> bool:
+    """Whether a contract belongs to the denominator: regional seller of an included kind, passing the filters."""
+    return (
+        fact.seller_region_code.startswith(definition.prefix)
+        and fact.seller_kind in definition.sellers
+        and (not definition.types or fact.type in definition.types)
+        and (not definition.fields or fact.field in definition.fields)
+        and is_in_period(fact.registered_on, definition.date_from, definition.date_to)
+    )
+
+
+def amount_of(fact: ContractFact, amount: Amount) -> Decimal | None:
+    """The money column `amount` of a contract (None for unverified technology income)."""
+    return fact.contract_value if amount is Amount.CONTRACT_VALUE else fact.technology_income
+
+
+def compute_local_conversion(facts: Iterable[ContractFact], definition: ConversionDefinition) -> Conversion:
+    """The local conversion rate of `facts` under `definition` (see the module docstring)."""
+    check_region(definition.region, definition.scope)
+    numerator = denominator = ZERO
+    unvalued: list[str] = []
+    for fact in facts:
+        if not is_in_definition_scope(fact, definition):
+            continue
+        if definition.basis is Basis.COUNT:
+            weight: Decimal | None = Decimal(1)
+        else:
+            weight = amount_of(fact, definition.amount)
+        if weight is None:
+            unvalued.append(fact.contract_id)
+            continue
+        denominator += weight
+        if fact.buyer_region_code.startswith(definition.prefix):
+            numerator += weight
+    rate = numerator / denominator if denominator else None
+    return Conversion(rate=rate, numerator=numerator, denominator=denominator, unvalued=tuple(unvalued))
+
+
+@dataclass
+class TurnoverGroup:
+    """Turnover of one group: number of contracts, 成交额 and verified 技术交易额 (万元)."""
+
+    key: str
+    count: int = 0
+    contract_value: Decimal = ZERO
+    technology_income: Decimal = ZERO
+
+    def add(self, fact: ContractFact) -> None:
+        """Count one contract into the group."""
+        self.count += 1
+        self.contract_value += fact.contract_value
+        self.technology_income += fact.technology_income or ZERO
+
+
+def quarter_of(day: date) -> str:
+    """`2024Q3`."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def flow_keys(fact: ContractFact, prefix: str) -> list[str]:
+    """Flow groups of a contract seen from region `prefix`: 输出 (seller in region) and 吸纳 (buyer in region).
+
+    Each side is split by where the other party is: `local` (same region, only for city/county regions),
+    `in_province` (same province, including the region itself) and `out_of_province`.
+    """
+    province = prefix[:2]
+    keys: list[str] = []
+    for side, own, other in (
+        ("output", fact.seller_region_code, fact.buyer_region_code),
+        ("absorb", fact.buyer_region_code, fact.seller_region_code),
+    ):
+        if not own.startswith(prefix):
+            continue
+        keys.append(f"{side}.total")
+        if len(prefix) > 2 and other.startswith(prefix):
+            keys.append(f"{side}.local")
+        keys.append(f"{side}.in_province" if other.startswith(province) else f"{side}.out_of_province")
+    return keys
+
+
+def group_keys(fact: ContractFact, by: str, prefix: str) -> list[str]:
+    """The groups a contract falls into for grouping `by`; type/field/quarter count contracts sold (输出) by the
+    region, flow counts both directions."""
+    if by == "flow":
+        return flow_keys(fact, prefix)
+    if not fact.seller_region_code.startswith(prefix):
+        return []
+    if by == "type":
+        return [str(fact.type)]
+    if by == "field":
+        return [fact.field or "(none)"]
+    return [quarter_of(fact.registered_on)]
+
+
+def compute_turnover(
+    facts: Iterable[ContractFact],
+    *,
+    region: str,
+    by: Iterable[str] = TURNOVER_GROUPINGS,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[str, list[TurnoverGroup]]:
+    """Turnover of region `region` (a 2/4/6-digit prefix) grouped each way in `by`, groups sorted by key."""
+    groupings = list(by)
+    unknown = [name for name in groupings if name not in TURNOVER_GROUPINGS]
+    if unknown:
+        raise InvalidDataError(
+            f"unknown grouping {unknown[0]!r}; use one of {', '.join(TURNOVER_GROUPINGS)}",
+            location=("--by",),
+            message_zh=f"未知分组“{unknown[0]}”",
+        )
+    tables: dict[str, dict[str, TurnoverGroup]] = {name: {} for name in groupings}
+    for fact in facts:
+        if not is_in_period(fact.registered_on, date_from, date_to):
+            continue
+        for name in groupings:
+            for key in group_keys(fact, name, region):
+                groups = tables[name]
+                groups.setdefault(key, TurnoverGroup(key)).add(fact)
+    return {name: [groups[key] for key in sorted(groups)] for name, groups in tables.items()}
+
+
+def region_prefix(region: str) -> str:
+    """The prefix a region code stands for: trailing `00` pairs dropped (210000 → 21, 210100 → 2101)."""
+    if not region.isdigit() or len(region) not in (2, 4, 6):
+        raise InvalidDataError(
+            f"region {region!r} must be a 2-, 4- or 6-digit division code",
+            location=("--region",),
+            message_zh=f"地区代码“{region}”应为 2、4 或 6 位行政区划代码",
+        )
+    while len(region) > 2 and region.endswith("00"):
+        region = region[:-2]
+    return region
+
+
+SELLER_NAMES = {
+    "zh": {"university": "高校", "institute": "科研院所", "enterprise": "企业", "other": "其他单位"},
+    "en": {"university": "universities", "institute": "institutes", "enterprise": "enterprises", "other": "others"},
+}
+AMOUNT_NAMES = {
+    "zh": {"contract_value": "成交额", "technology_income": "技术交易额（登记核定）"},
+    "en": {"contract_value": "contract value", "technology_income": "verified technology income"},
+}
+
+
+def definition_params(definition: ConversionDefinition) -> dict[str, object]:
+    """The definition as plain data (JSON-ready)."""
+    return {
+        "region": definition.region,
+        "prefix": definition.prefix,
+        "basis": str(definition.basis),
+        "scope": str(definition.scope),
+        "amount": str(definition.amount) if definition.basis is Basis.VALUE else None,
+        "sellers": [str(kind) for kind in definition.sellers],
+        "types": [str(kind) for kind in definition.types],
+        "fields": list(definition.fields),
+        "from": definition.date_from.isoformat() if definition.date_from else None,
+        "to": definition.date_to.isoformat() if definition.date_to else None,
+    }
+
+
+def _filters_text(definition: ConversionDefinition, lang: str) -> str:
+    parts: list[str] = []
+    zh = lang == "zh"
+    if definition.types:
+        parts.append(("合同类型：" if zh else "contract types: ") + ", ".join(definition.types))
+    if definition.fields:
+        parts.append(("技术领域：" if zh else "fields: ") + ", ".join(definition.fields))
+    start = definition.date_from.isoformat() if definition.date_from else "…"
+    end = definition.date_to.isoformat() if definition.date_to else "…"
+    parts.append(("登记日期 " if zh else "registered ") + f"{start} – {end}" + ("（含两端）" if zh else " (inclusive)"))
+    return ("；" if zh else "; ").join(parts)
+
+
+def describe_definition(definition: ConversionDefinition, lang: str = "en") -> str:
+    """A one-paragraph human-readable statement of the definition, in Chinese or English."""
+    zh = lang == "zh"
+    names = SELLER_NAMES["zh" if zh else "en"]
+    sellers = ("、" if zh else "/").join(names[str(kind)] for kind in definition.sellers)
+    digits = SCOPE_DIGITS[definition.scope]
+    prefix = definition.prefix
+    amount_name = AMOUNT_NAMES["zh" if zh else "en"][str(definition.amount)]
+    place = ("省内" if zh else "province") if definition.scope is Scope.PROVINCE else ("本市" if zh else "city")
+    filters = _filters_text(definition, lang)
+    if zh:
+        measure = f"{amount_name}之和" if definition.basis is Basis.VALUE else "件数"
+        return (
+            f"本地转化率（{'金额' if definition.basis is Basis.VALUE else '件数'}口径，{place}）= "
+            f"卖方为地区 {prefix}（行政区划代码前 {digits} 位）的{sellers}、且买方也在 {prefix} 的技术合同{measure} ÷ "
+            f"卖方为地区 {prefix} 的{sellers}的全部技术合同{measure}；{filters}；分母为 0 时比率为空(null)。"
+        )
+    what = f"sum of {amount_name} (万元)" if definition.basis is Basis.VALUE else "number of contracts"
+    return (
+        f"Local conversion rate ({definition.basis} basis, {place} scope) = {what} of contracts whose seller is one "
+        f"of the {sellers} of region {prefix} (first {digits} digits of the division code) and whose buyer is also "
+        f"in {prefix}, divided by the {what} of all contracts whose seller is one of the {sellers} of {prefix}; "
+        f"{filters}; the rate is null when the denominator is 0."
+    )

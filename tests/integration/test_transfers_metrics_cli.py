@@ -1,0 +1,155 @@
+"""`techbridge metrics local-conversion|turnover --contracts FILE --json` against hand-computed answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from techbridge.cli.app import app
+from techbridge.config import Settings, get_settings
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "contracts"
+BASIC = str(DATA / "basic.csv")
+
+
+def run(settings: Settings, *args: str) -> tuple[int, dict[str, object], str]:
+    get_settings.cache_clear()
+    runner = CliRunner()
+    env = {"TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_LANG": "en"}
+    result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+    payload = json.loads(result.stdout) if result.exit_code == 0 and result.stdout.strip() else {}
+    return result.exit_code, payload, result.stderr
+
+
+class TestLocalConversion:
+    @pytest.mark.parametrize(
+        ("options", "rate", "numerator", "denominator"),
+        [
+            (["--region", "21", "--basis", "value", "--scope", "province"], 210 / 435.5, 210, 435.5),
+            (["--region", "21", "--basis", "count", "--scope", "province"], 0.6, 3, 5),
+            (["--region", "210102", "--basis", "value", "--scope", "city"], 160 / 360, 160, 360),
+            (["--region", "2102", "--basis", "count", "--scope", "city"], 0.0, 0, 2),
+            (
+                ["--region", "21", "--basis", "value", "--scope", "province", "--amount", "technology_income"],
+                130 / 305.5,
+                130,
+                305.5,
+            ),
+            (
+                [
+                    "--region",
+                    "21",
+                    "--basis",
+                    "value",
+                    "--scope",
+                    "province",
+                    "--from",
+                    "2024-01-01",
+                    "--to",
+                    "2024-06-30",
+                ],
+                150 / 350,
+                150,
+                350,
+            ),
+            (
+                ["--region", "21", "--basis", "value", "--scope", "province", "--sellers", "university"],
+                100 / 325.5,
+                100,
+                325.5,
+            ),
+            (["--region", "21", "--basis", "count", "--scope", "province", "--type", "transfer,license"], 1 / 3, 1, 3),
+            (
+                ["--region", "21", "--basis", "value", "--scope", "province", "--field", "新材料"],
+                100 / 325.5,
+                100,
+                325.5,
+            ),
+        ],
+    )
+    def test_file_mode_matches_hand_computation(
+        self, settings: Settings, options: list[str], rate: float, numerator: float, denominator: float
+    ) -> None:
+        code, payload, _ = run(settings, "metrics", "local-conversion", "--contracts", BASIC, *options, "--json")
+        assert code == 0
+        assert payload["rate"] == pytest.approx(rate, abs=1e-9)
+        assert payload["numerator"] == pytest.approx(numerator)
+        assert payload["denominator"] == pytest.approx(denominator)
+        assert isinstance(payload["definition"], str)
+
+    def test_zero_denominator_gives_null_rate(self, settings: Settings) -> None:
+        code, payload, _ = run(
+            settings,
+            "metrics",
+            "local-conversion",
+            "--contracts",
+            BASIC,
+            "--region",
+            "31",
+            "--basis",
+            "value",
+            "--scope",
+            "province",
+            "--json",
+        )
+        assert (code, payload["rate"], payload["denominator"]) == (0, None, 0)
+        assert "null" in str(payload["definition"])
+
+    def test_broken_rows_are_reported_on_stderr_and_left_out(self, settings: Settings) -> None:
+        code, payload, stderr = run(
+            settings,
+            "metrics",
+            "local-conversion",
+            "--contracts",
+            str(DATA / "broken.csv"),
+            "--region",
+            "21",
+            "--basis",
+            "value",
+            "--scope",
+            "province",
+            "--json",
+        )
+        assert code == 0
+        assert (payload["numerator"], payload["denominator"], payload["rejected_rows"]) == (100, 1100, 6)
+        assert "row 3, contract_value" in stderr
+        assert "row 9, seller_kind" in stderr
+
+    def test_strict_mode_fails_on_broken_rows(self, settings: Settings) -> None:
+        runner = CliRunner()
+        result = runner.invoke(
+            app,
+            [
+                "metrics",
+                "local-conversion",
+                "--contracts",
+                str(DATA / "broken.csv"),
+                "--region",
+                "21",
+                "--strict",
+                "--json",
+            ],
+            env={"TECHBRIDGE_DATABASE_URL": settings.database_url},
+        )
+        assert result.exit_code != 0
+
+    def test_registry_mode_without_contracts_has_no_rate(self, settings: Settings) -> None:
+        code, payload, _ = run(settings, "metrics", "local-conversion", "--region", "21", "--json")
+        assert (code, payload["rate"], payload["denominator"]) == (0, None, 0)
+
+
+class TestTurnover:
+    def test_by_type(self, settings: Settings) -> None:
+        code, payload, _ = run(
+            settings, "metrics", "turnover", "--contracts", BASIC, "--region", "210000", "--by", "type", "--json"
+        )
+        assert code == 0
+        groups = {g["key"]: g["contract_value"] for g in payload["groups"]["type"]}  # type: ignore[index]
+        assert groups == {"development": 160, "license": 200, "service": 310, "transfer": 75.5}
+
+    def test_default_gives_every_grouping(self, settings: Settings) -> None:
+        _, payload, _ = run(settings, "metrics", "turnover", "--contracts", BASIC, "--region", "21", "--json")
+        assert set(payload["groups"]) == {"type", "field", "flow", "quarter"}  # type: ignore[arg-type]
