@@ -2,6 +2,109 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 import typer
 
+from techbridge.cli.context import cli_lang, print_json, print_json_line, settings_of
+from techbridge.errors import InvalidDataError
+
 app = typer.Typer(help="Tier engine: policy eligibility, gaps, candidate pools.", no_args_is_help=True)
+facts_app = typer.Typer(help="Enterprise facts in the registry.", no_args_is_help=True)
+app.add_typer(facts_app, name="facts")
+
+
+def parse_as_of(value: str | None) -> date:
+    """`--as-of YYYY-MM-DD`, default today."""
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
+
+
+def _read_lines(source: str) -> list[str]:
+    if source == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidDataError(f"cannot read {source}: {exc}", message_zh=f"无法读取 {source}") from None
+
+
+def _print_summary(result: dict[str, Any]) -> None:
+    if "error" in result:
+        return
+    verdicts = " ".join(f"{r['policy']}={r['verdict']}" for r in result["results"])
+    typer.echo(f"{result['id']}\t{verdicts}")
+
+
+@app.command("evaluate")
+def evaluate(
+    input_path: str = typer.Option(..., "--input", help="JSON Lines file of {id, facts}; - reads stdin"),
+    as_of: str | None = typer.Option(None, "--as-of", help="evaluation date YYYY-MM-DD (default today)"),
+    policy: list[str] = typer.Option([], "--policy", help="only these policy ids"),
+    as_json: bool = typer.Option(False, "--json", help="one JSON line per input line"),
+) -> None:
+    """Evaluate every enterprise of a JSON Lines file against the policy versions in force."""
+    from techbridge.policies.evaluate import evaluate_line
+    from techbridge.policies.loader import shipped_policies
+
+    on = parse_as_of(as_of)
+    policies = shipped_policies()
+    lang = cli_lang()
+    for number, line in enumerate(_read_lines(input_path), start=1):
+        if not line.strip():
+            continue
+        result = evaluate_line(line, number, on, policies, policy or None)
+        if "error" in result:
+            message = result["error_zh"] if lang == "zh" else result["error"]
+            sys.stderr.write(f"line {number}: {message}\n")
+        if as_json:
+            print_json_line(result)
+        else:
+            _print_summary(result)
+
+
+@app.command("pools")
+def pools(
+    ctx: typer.Context,
+    policy: str | None = typer.Option(None, "--policy", help="one policy id"),
+    as_of: str | None = typer.Option(None, "--as-of", help="evaluation date YYYY-MM-DD (default today)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Candidate pools over the registry's enterprises: eligible, near-misses (one failing criterion), unknown."""
+    from techbridge.db import session_scope
+    from techbridge.policies.service import build_pools
+
+    with session_scope(settings_of(ctx).database_url) as session:
+        result = build_pools(session=session, as_of=parse_as_of(as_of), policy_id=policy)
+    if as_json:
+        print_json(result)
+        return
+    for entry in result["pools"]:
+        counts = {key: len(entry[key]) for key in ("eligible", "near_miss", "unknown")}
+        typer.echo(f"{entry['policy']}\t{entry['version']}\t{counts}")
+
+
+@facts_app.command("import")
+def import_facts(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="CSV, XLSX or JSONL with enterprise, fact, value, year, source"),
+    entered_by: str = typer.Option("cli", "--entered-by"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import enterprise facts; any row error rejects the whole file (row-level messages, nothing saved)."""
+    from techbridge.db import session_scope
+    from techbridge.policies.service import import_facts_file
+
+    with session_scope(settings_of(ctx).database_url) as session:
+        report = import_facts_file(session=session, path=path, entered_by=entered_by)
+    if as_json:
+        print_json(report)
+    else:
+        typer.echo(f"imported {report['imported']} facts for {report['enterprises']} enterprises")

@@ -1,0 +1,214 @@
+"""Criteria trees: `all`/`any` groups over a closed set of leaf operators, evaluated in Kleene three-valued logic.
+
+A leaf returns True (pass), False (fail) or None (unknown) and a trace naming the values used and the threshold.
+Groups: `all` fails if any child fails, else is unknown if any child is unknown, else passes; `any` dually.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from techbridge.policies.expressions import Env, Expr, Growth
+from techbridge.policies.gaps import compare_gap, requirement_gap
+from techbridge.policies.intervals import Interval, compare, point
+
+COMPARISONS = ("ge", "gt", "le", "lt")
+OPERATORS = (*COMPARISONS, "is_true", "is_false", "in", "contains", "contains_any", "exists")
+VERDICT_NAMES = {True: "pass", False: "fail", None: "unknown"}
+
+Trace = dict[str, Any]
+Label = dict[str, str]
+
+
+def kleene_all(verdicts: list[bool | None]) -> bool | None:
+    """Fails if any fails, else unknown if any is unknown, else passes."""
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def kleene_any(verdicts: list[bool | None]) -> bool | None:
+    """Passes if any passes, else unknown if any is unknown, else fails."""
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
+
+
+def show(value: Fraction | None) -> int | float | None:
+    """A number for JSON output: an int when whole, else a float rounded to 6 places."""
+    if value is None:
+        return None
+    if value.denominator == 1:
+        return int(value)
+    return round(float(value), 6)
+
+
+def show_interval(value: Interval, expr: Expr | None = None) -> Trace:
+    """`value` when known exactly, else `value_range` [lo, hi] (null = unbounded or undefined)."""
+    growth = isinstance(expr, Growth)
+    if not value.defined:
+        return {"value": None}
+    if value.is_point:
+        assert value.lo is not None
+        if growth:
+            assert isinstance(expr, Growth)
+            return {"value": round(float(value.lo) ** (1 / expr.years) - 1, 6)}
+        return {"value": show(value.lo)}
+    return {"value": None, "value_range": [show(value.lo), show(value.hi)]}
+
+
+@dataclass
+class Node:
+    """A criterion: a leaf or a group, with an id unique in its policy and zh/en labels."""
+
+    id: str
+    label: Label
+
+    def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
+        """The verdict and its trace."""
+        raise NotImplementedError
+
+
+@dataclass
+class Group(Node):
+    """`all` or `any` over child criteria."""
+
+    mode: str = "all"
+    children: list[Node] = field(default_factory=list)
+
+    def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
+        verdicts: list[bool | None] = []
+        traces: list[Trace] = []
+        for child in self.children:
+            verdict, trace = child.evaluate(env)
+            verdicts.append(verdict)
+            traces.append(trace)
+        result = kleene_all(verdicts) if self.mode == "all" else kleene_any(verdicts)
+        return result, {"id": self.id, "verdict": VERDICT_NAMES[result], "op": self.mode, "children": traces}
+
+
+@dataclass
+class Band:
+    """A threshold that depends on a value: first rule whose `op bound` holds gives the threshold (else `default`)."""
+
+    by: Expr
+    rules: list[tuple[str, Fraction, Fraction]]
+    default: Fraction
+
+    def evaluate(self, env: Env) -> Interval:
+        """The range of thresholds possible for the range of `by`."""
+        options = ladder_outcomes(self.by.evaluate(env), self.rules, self.default)
+        return Interval(min(options), max(options))
+
+
+def ladder_outcomes(value: Interval, rules: list[tuple[str, Fraction, Fraction]], default: Fraction) -> list[Fraction]:
+    """Every outcome a first-match ladder of `(op, bound, outcome)` rules can give for a value in `value`."""
+    outcomes: list[Fraction] = []
+    for op, bound, outcome in rules:
+        verdict = compare(value, op, point(bound))
+        if verdict is True:
+            outcomes.append(outcome)
+            return outcomes
+        if verdict is None:
+            outcomes.append(outcome)
+    outcomes.append(default)
+    return outcomes
+
+
+@dataclass
+class Compare(Node):
+    """`left op right` where right is a number, an expression or a band; exact over the ranges of both sides."""
+
+    left: Expr | None = None
+    op: str = "ge"
+    right: Expr | Band | None = None
+    unit: str = "number"
+
+    def threshold(self, env: Env) -> Interval:
+        """The right-hand side as a range, mapped into the left side's space."""
+        assert self.left is not None
+        assert self.right is not None
+        right = self.right.evaluate(env)
+        if not isinstance(self.left, Growth) or not right.defined:
+            return right
+        lo = None if right.lo is None else self.left.threshold_space(right.lo)
+        hi = None if right.hi is None else self.left.threshold_space(right.hi)
+        return Interval(lo, hi)
+
+    def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
+        assert self.left is not None
+        assert self.right is not None
+        left = self.left.evaluate(env)
+        right = self.threshold(env)
+        verdict = compare(left, self.op, right)
+        trace: Trace = {"id": self.id, "verdict": VERDICT_NAMES[verdict], "op": self.op}
+        trace.update(show_interval(left, self.left))
+        raw_right = self.right.evaluate(env)
+        trace["threshold"] = show_interval(raw_right)["value"] if raw_right.is_point else show_interval(raw_right)
+        if verdict is False:
+            trace["_gap"] = compare_gap(self, env, left, raw_right)
+        return verdict, trace
+
+
+@dataclass
+class FactTest(Node):
+    """A test of a non-numeric fact: is_true / is_false (bool), in (enum), contains / contains_any (strings)."""
+
+    fact: str = ""
+    op: str = "is_true"
+    values: tuple[str, ...] = ()
+
+    def decide(self, value: Any) -> bool:
+        """The verdict for a present value."""
+        if self.op == "is_true":
+            return value is True
+        if self.op == "is_false":
+            return value is False
+        if self.op == "in":
+            return value in self.values
+        if self.op == "contains":
+            return self.values[0] in value
+        return bool(value & set(self.values))
+
+    def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
+        value = env.facts.get(self.fact)
+        verdict = None if value is None else self.decide(value)
+        shown = sorted(value) if isinstance(value, frozenset) else value
+        trace: Trace = {"id": self.id, "verdict": VERDICT_NAMES[verdict], "op": self.op, "fact": self.fact}
+        trace["value"] = shown
+        if self.values:
+            trace["threshold"] = list(self.values)
+        if verdict is False:
+            trace["_gap"] = requirement_gap(self)
+        return verdict, trace
+
+
+@dataclass
+class Exists(Node):
+    """An award or a led standard at one of `levels`, within the last `within_years` years, with rank ≤ `rank_le`."""
+
+    fact: str = ""
+    levels: tuple[str, ...] = ()
+    within_years: int = 0
+    rank_le: int | None = None
+
+    def matches(self, event: Any, env: Env) -> bool | None:
+        """Whether one event qualifies; None when its year or rank is missing."""
+        verdicts: list[bool | None] = [event.level in self.levels]
+        year = event.year
+        verdicts.append(None if year is None else env.as_of.year - self.within_years <= year <= env.as_of.year)
+        if self.rank_le is not None:
+            verdicts.append(None if event.rank is None else event.rank <= self.rank_le)
+        return kleene_all(verdicts)
+
+    def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
+        events = env.facts.get(self.fact)
+        verdict = None if events is None else kleene_any([self.matches(event, env) for event in events])
+        trace: Trace = {"id": self.id, "verdict": VERDICT_NAMES[verdict], "op": "exists", "fact": self.fact}
+        trace["value"] = None if events is None else len(events)
+        trace["threshold"] = {"levels": list(self.levels), "within_years": self.within_years, "rank_le": self.rank_le}
+        if verdict is False:
+            trace["_gap"] = requirement_gap(self)
+        return verdict, trace

@@ -1,0 +1,174 @@
+"""The fact catalogue (data/policies/facts.yaml) and the parsing of one enterprise's raw facts into exact values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from techbridge.errors import InvalidDataError
+
+FACT_TYPES = frozenset(
+    {"date", "bool", "count", "number", "share", "amounts", "counts", "awards", "standards", "enum", "strings"}
+)
+NUMERIC_TYPES = frozenset({"count", "number", "share"})
+SERIES_TYPES = frozenset({"amounts", "counts"})
+EVENT_TYPES = {"awards": ("national", "provincial"), "standards": ("international", "national", "industry")}
+FACTS_FILE = "facts.yaml"
+
+Value = Any  # Fraction | bool | date | str | tuple[Fraction | None, ...] | tuple[Event, ...] | frozenset[str]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact id: its type, allowed values (enum), upper bound, whether experts judge it, and its labels."""
+
+    id: str
+    type: str
+    zh: str
+    en: str
+    values: tuple[str, ...] = ()
+    maximum: int | None = None
+    judged: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    """An award or a led standard: level, year and (awards) the enterprise's rank among winners."""
+
+    level: str
+    year: int | None
+    rank: int | None = None
+
+
+class FactError(InvalidDataError):
+    """A fact that cannot be read: unknown id or a value of the wrong type."""
+
+
+@lru_cache(maxsize=1)
+def load_fact_specs() -> dict[str, FactSpec]:
+    """Every fact of the catalogue; an unknown type or a missing label is an error naming file and field."""
+    text = (resources.files("techbridge") / "data" / "policies" / FACTS_FILE).read_text(encoding="utf-8")
+    raw: Any = yaml.safe_load(text) or {}
+    specs: dict[str, FactSpec] = {}
+    for fact_id, body in raw.items():
+        where = (FACTS_FILE, f"{fact_id}.type")
+        if not isinstance(body, dict) or body.get("type") not in FACT_TYPES:
+            raise InvalidDataError("unknown fact type", location=where, message_zh="未知的事实类型")
+        if not isinstance(body.get("zh"), str) or not isinstance(body.get("en"), str):
+            raise InvalidDataError(
+                "needs zh and en labels", location=(FACTS_FILE, fact_id), message_zh="缺少中英文名称"
+            )
+        specs[fact_id] = FactSpec(
+            id=fact_id,
+            type=body["type"],
+            zh=body["zh"],
+            en=body["en"],
+            values=tuple(body.get("values", ())),
+            maximum=body.get("max"),
+            judged=bool(body.get("judged", False)),
+        )
+    return specs
+
+
+def _fail(fact: str, expected: str) -> FactError:
+    return FactError(f"{fact}: expected {expected}", message_zh=f"{fact}：应为{expected}")
+
+
+def to_number(raw: Any, fact: str, *, integral: bool = False) -> Fraction:
+    """A JSON number (int or Decimal) as an exact non-negative Fraction; bools and strings are errors."""
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal | Fraction):
+        raise _fail(fact, "a number")
+    value = Fraction(raw)
+    if integral and value.denominator != 1:
+        raise _fail(fact, "a whole number")
+    if value < 0:
+        raise _fail(fact, "a non-negative number")
+    return value
+
+
+def _parse_date(raw: Any, fact: str) -> date:
+    if not isinstance(raw, str):
+        raise _fail(fact, "a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _fail(fact, "a date YYYY-MM-DD") from None
+
+
+def _parse_series(raw: Any, fact: str, *, integral: bool) -> tuple[Fraction | None, ...]:
+    if not isinstance(raw, list):
+        raise _fail(fact, "a list of numbers (oldest first)")
+    return tuple(None if item is None else to_number(item, fact, integral=integral) for item in raw)
+
+
+def _parse_events(raw: Any, spec: FactSpec) -> tuple[Event, ...]:
+    if not isinstance(raw, list):
+        raise _fail(spec.id, "a list of objects")
+    events = []
+    for item in raw:
+        if not isinstance(item, dict) or item.get("level") not in EVENT_TYPES[spec.type]:
+            raise _fail(spec.id, "objects with level in " + "|".join(EVENT_TYPES[spec.type]))
+        year = item.get("year")
+        rank = item.get("rank")
+        events.append(
+            Event(
+                level=item["level"],
+                year=None if year is None else int(to_number(year, f"{spec.id}.year", integral=True)),
+                rank=None if rank is None else int(to_number(rank, f"{spec.id}.rank", integral=True)),
+            )
+        )
+    return tuple(events)
+
+
+def _parse_strings(raw: Any, fact: str) -> frozenset[str]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise _fail(fact, "a list of strings")
+    return frozenset(raw)
+
+
+def parse_value(spec: FactSpec, raw: Any) -> Value:
+    """One raw JSON value of `spec` as the engine's exact value; raises FactError on a wrong type."""
+    kind = spec.type
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise _fail(spec.id, "true or false")
+        return raw
+    if kind in NUMERIC_TYPES:
+        value = to_number(raw, spec.id, integral=kind == "count")
+        upper = 1 if kind == "share" else spec.maximum
+        if upper is not None and value > upper:
+            raise _fail(spec.id, f"a number ≤ {upper}")
+        return value
+    if kind == "date":
+        return _parse_date(raw, spec.id)
+    if kind in SERIES_TYPES:
+        return _parse_series(raw, spec.id, integral=kind == "counts")
+    if kind in EVENT_TYPES:
+        return _parse_events(raw, spec)
+    if kind == "enum":
+        if raw not in spec.values:
+            raise _fail(spec.id, "one of " + "|".join(spec.values))
+        return raw
+    return _parse_strings(raw, spec.id)
+
+
+def parse_facts(raw: Any) -> dict[str, Value]:
+    """All facts of one enterprise; null is absent; an unknown id or a wrong type raises FactError."""
+    if not isinstance(raw, dict):
+        raise FactError("facts: expected an object", message_zh="facts：应为对象")
+    specs = load_fact_specs()
+    facts: dict[str, Value] = {}
+    for fact_id, value in raw.items():
+        spec = specs.get(fact_id)
+        if spec is None:
+            raise FactError(f"unknown fact id {fact_id!r}", message_zh=f"未知的事实标识 {fact_id!r}")
+        if value is not None:
+            facts[fact_id] = parse_value(spec, value)
+    return facts
