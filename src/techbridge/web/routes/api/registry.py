@@ -1,7 +1,348 @@
-"""JSON API: registry."""
+"""JSON API: registry reads (list + get per entity type), demand and achievement writes, and API sign-in.
+
+Authentication for API clients: `POST /api/auth/login` with a JSON body sets the same session cookie the portal
+uses and returns the session's CSRF token; every unsafe request then sends the cookie and `X-CSRF-Token`.
+The login itself needs no token: it only accepts `application/json`, which a cross-site form cannot send
+without a CORS preflight (and no CORS is allowed), so login CSRF is not possible.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.accounts.service import authenticate
+from techbridge.models import Achievement, Demand, Expert, OrgKind
+from techbridge.registry import queries, service
+from techbridge.registry.queries import INSTITUTION_KINDS, ListParams, Page
+from techbridge.registry.schemas import (
+    AchievementCreate,
+    AchievementRead,
+    AchievementUpdate,
+    DemandCreate,
+    DemandRead,
+    DemandUpdate,
+    ExpertRead,
+    OrganizationRead,
+    OwnerRead,
+    PageRead,
+    RegionRead,
+)
+from techbridge.web.csrf import HEADER, csrf_token
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, SignedInDep, ViewerDep
 
 router = APIRouter()
+
+
+class ErrorRead(BaseModel):
+    """The body of every domain error under /api."""
+
+    error: str = Field(description="stable code: not_found, permission_denied, invalid_data, conflict")
+    message: str
+    location: list[str | int] = Field(description="the field (or file, row, column) at fault")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorRead, "description": "not signed in, missing/invalid X-CSRF-Token, or not the owner"},
+    404: {"model": ErrorRead, "description": "no such record, or the caller may not read it"},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    422: {"description": "validation error; `detail[].loc` or `location` names the field"},
+}
+
+
+def csrf_header(
+    x_csrf_token: Annotated[
+        str | None, Header(alias=HEADER, description="the token `POST /api/auth/login` returned")
+    ] = None,
+) -> None:
+    """Declares the CSRF header in OpenAPI; `CsrfDep` does the checking."""
+
+
+WRITE_DEPS = [CsrfDep, Depends(csrf_header)]
+
+
+class PageQuery(BaseModel):
+    """Paging, keyword and sort parameters shared by every list."""
+
+    q: str = ""
+    sort: str = ""
+    page: int = 1
+    size: int = 20
+
+
+def page_query(
+    q: Annotated[str, Query(max_length=100, description="name/title contains")] = "",
+    sort: Annotated[str, Query(max_length=32, description="column, '-' prefix for descending")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=queries.MAX_PAGE_SIZE)] = 20,
+) -> PageQuery:
+    """The shared list parameters."""
+    return PageQuery(q=q, sort=sort, page=page, size=size)
+
+
+PageDep = Annotated[PageQuery, Depends(page_query)]
+
+
+def _list(session: Session, viewer: Viewer, entity: str, query: PageQuery, filters: Mapping[str, object]) -> Page[Any]:
+    kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
+    params = ListParams(q=query.q, sort=query.sort, page=query.page, size=query.size, filters=kept)
+    return queries.list_entities(session, viewer, entity, params)
+
+
+def _page_read(page: Page[Any], items: list[Any]) -> dict[str, Any]:
+    return {
+        "number": page.number,
+        "pages": page.pages,
+        "total": page.total,
+        "size": page.size,
+        "capped": page.capped,
+        "items": items,
+    }
+
+
+def _orgs(page: Page[Any]) -> PageRead[OrganizationRead]:
+    items = [OrganizationRead.model_validate(o) for o in page.items]
+    return PageRead[OrganizationRead].model_validate(_page_read(page, items))
+
+
+def expert_read(expert: Expert, viewer: Viewer) -> ExpertRead:
+    """An expert as the viewer may see it: contact details only when `contact_visibility` allows."""
+    contact = queries.contact_of(expert, viewer)
+    read = ExpertRead.model_validate(expert).model_copy(update={"email": None, "phone": None})
+    if contact is None:
+        return read
+    return read.model_copy(update={"email": contact.email, "phone": contact.phone, "contact_visible": True})
+
+
+def achievement_read(session: Session, viewer: Viewer, achievement: Achievement) -> AchievementRead:
+    """An achievement with its visible owners."""
+    owners = [OwnerRead.model_validate(o) for o in queries.owners_of(session, viewer, achievement.id)]
+    return AchievementRead.model_validate(achievement).model_copy(update={"owners": owners})
+
+
+RegionFilter = Annotated[str | None, Query(pattern=r"^\d{2,12}$", description="region code prefix (21, 2101 …)")]
+
+
+@router.get("/enterprises", response_model=PageRead[OrganizationRead], tags=["registry"])
+def list_enterprises(
+    session: DbDep, viewer: ViewerDep, query: PageDep, region: RegionFilter = None, listed: bool = False
+) -> PageRead[OrganizationRead]:
+    """Enterprises the caller may read; sort by name, founded or id."""
+    return _orgs(_list(session, viewer, "enterprise", query, {"region": region, "listed": "1" if listed else ""}))
+
+
+@router.get("/enterprises/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
+def get_enterprise(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+    """One enterprise."""
+    return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, (OrgKind.ENTERPRISE,)))
+
+
+@router.get("/institutions", response_model=PageRead[OrganizationRead], tags=["registry"])
+def list_institutions(
+    session: DbDep, viewer: ViewerDep, query: PageDep, region: RegionFilter = None, kind: OrgKind | None = None
+) -> PageRead[OrganizationRead]:
+    """Universities and institutes; `kind` narrows to one of them."""
+    return _orgs(_list(session, viewer, "institution", query, {"region": region, "kind": kind}))
+
+
+@router.get("/institutions/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
+def get_institution(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+    """One university or institute."""
+    return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, INSTITUTION_KINDS))
+
+
+@router.get("/carriers", response_model=PageRead[OrganizationRead], tags=["registry"])
+def list_carriers(
+    session: DbDep, viewer: ViewerDep, query: PageDep, region: RegionFilter = None, carrier_type: str | None = None
+) -> PageRead[OrganizationRead]:
+    """Carriers: science parks, incubators, maker spaces, pilot bases, service centres."""
+    return _orgs(_list(session, viewer, "carrier", query, {"region": region, "carrier_type": carrier_type}))
+
+
+@router.get("/carriers/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
+def get_carrier(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+    """One carrier."""
+    return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, (OrgKind.CARRIER,)))
+
+
+@router.get("/experts", response_model=PageRead[ExpertRead], tags=["registry"])
+def list_experts(
+    session: DbDep, viewer: ViewerDep, query: PageDep, affiliation: int | None = None
+) -> PageRead[ExpertRead]:
+    """Experts; contact details only where `contact_visibility` lets the caller see them."""
+    page = _list(session, viewer, "expert", query, {"affiliation": affiliation})
+    items = [expert_read(e, viewer) for e in page.items]
+    return PageRead[ExpertRead].model_validate(_page_read(page, items))
+
+
+@router.get("/experts/{expert_id}", response_model=ExpertRead, responses=ERRORS, tags=["registry"])
+def get_expert(session: DbDep, viewer: ViewerDep, expert_id: int) -> ExpertRead:
+    """One expert."""
+    return expert_read(queries.get_visible(session, viewer, Expert, expert_id), viewer)
+
+
+@router.get("/achievements", response_model=PageRead[AchievementRead], tags=["registry"])
+def list_achievements(
+    session: DbDep,
+    viewer: ViewerDep,
+    query: PageDep,
+    kind: str | None = None,
+    year: int | None = None,
+    trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
+    region: RegionFilter = None,
+) -> PageRead[AchievementRead]:
+    """Achievements; sort by year, title, trl or id (default: newest first)."""
+    filters = {"kind": kind, "year": year, "trl_min": trl_min, "region": region}
+    page = _list(session, viewer, "achievement", query, filters)
+    items = [AchievementRead.model_validate(a) for a in page.items]
+    return PageRead[AchievementRead].model_validate(_page_read(page, items))
+
+
+@router.get("/achievements/{achievement_id}", response_model=AchievementRead, responses=ERRORS, tags=["registry"])
+def get_achievement(session: DbDep, viewer: ViewerDep, achievement_id: int) -> AchievementRead:
+    """One achievement with its owners."""
+    return achievement_read(session, viewer, queries.get_visible(session, viewer, Achievement, achievement_id))
+
+
+@router.post(
+    "/achievements",
+    response_model=AchievementRead,
+    status_code=201,
+    responses=WRITE_ERRORS,
+    dependencies=WRITE_DEPS,
+    tags=["registry"],
+)
+def create_achievement(session: DbDep, viewer: SignedInDep, data: AchievementCreate) -> AchievementRead:
+    """Register an achievement owned by the caller (signed-in session + `X-CSRF-Token`)."""
+    achievement = service.create_achievement(session=session, viewer=viewer, data=data)
+    return achievement_read(session, viewer, achievement)
+
+
+@router.patch(
+    "/achievements/{achievement_id}",
+    response_model=AchievementRead,
+    responses=WRITE_ERRORS,
+    dependencies=WRITE_DEPS,
+    tags=["registry"],
+)
+def update_achievement(
+    session: DbDep, viewer: SignedInDep, achievement_id: int, data: AchievementUpdate
+) -> AchievementRead:
+    """Change an achievement the caller owns (officers: any)."""
+    achievement = service.update_achievement(session=session, viewer=viewer, achievement_id=achievement_id, data=data)
+    return achievement_read(session, viewer, achievement)
+
+
+@router.get("/demands", response_model=PageRead[DemandRead], tags=["registry"])
+def list_demands(
+    session: DbDep,
+    viewer: ViewerDep,
+    query: PageDep,
+    status: str | None = None,
+    region: RegionFilter = None,
+    enterprise: int | None = None,
+) -> PageRead[DemandRead]:
+    """Demands; sort by deadline, budget, title or id (default: newest first)."""
+    page = _list(session, viewer, "demand", query, {"status": status, "region": region, "enterprise": enterprise})
+    items = [DemandRead.model_validate(d) for d in page.items]
+    return PageRead[DemandRead].model_validate(_page_read(page, items))
+
+
+@router.get("/demands/{demand_id}", response_model=DemandRead, responses=ERRORS, tags=["registry"])
+def get_demand(session: DbDep, viewer: ViewerDep, demand_id: int) -> DemandRead:
+    """One demand."""
+    return DemandRead.model_validate(queries.get_visible(session, viewer, Demand, demand_id))
+
+
+@router.post(
+    "/demands",
+    response_model=DemandRead,
+    status_code=201,
+    responses=WRITE_ERRORS,
+    dependencies=WRITE_DEPS,
+    tags=["registry"],
+)
+def create_demand(session: DbDep, viewer: SignedInDep, data: DemandCreate) -> DemandRead:
+    """Publish a demand owned by the caller (signed-in session + `X-CSRF-Token`)."""
+    return DemandRead.model_validate(service.create_demand(session=session, viewer=viewer, data=data))
+
+
+@router.patch(
+    "/demands/{demand_id}",
+    response_model=DemandRead,
+    responses=WRITE_ERRORS,
+    dependencies=WRITE_DEPS,
+    tags=["registry"],
+)
+def update_demand(session: DbDep, viewer: SignedInDep, demand_id: int, data: DemandUpdate) -> DemandRead:
+    """Change a demand the caller owns (officers: any)."""
+    return DemandRead.model_validate(
+        service.update_demand(session=session, viewer=viewer, demand_id=demand_id, data=data)
+    )
+
+
+@router.get("/regions", response_model=PageRead[RegionRead], tags=["registry"])
+def list_regions(
+    session: DbDep, viewer: ViewerDep, query: PageDep, level: str | None = None, parent: str | None = None
+) -> PageRead[RegionRead]:
+    """Administrative divisions; `parent=21` lists Liaoning's cities."""
+    page = _list(session, viewer, "region", query, {"level": level, "parent": parent})
+    items = [RegionRead.model_validate(r) for r in page.items]
+    return PageRead[RegionRead].model_validate(_page_read(page, items))
+
+
+@router.get("/regions/{code}", response_model=RegionRead, responses=ERRORS, tags=["registry"])
+def get_region(session: DbDep, code: str) -> RegionRead:
+    """One region by its official code."""
+    return RegionRead.model_validate(queries.get_region(session, code))
+
+
+class LoginRequest(BaseModel):
+    """Credentials of an API client."""
+
+    username: str
+    password: str
+
+
+class LoginRead(BaseModel):
+    """Who signed in, and the CSRF token to send as `X-CSRF-Token` on every POST/PATCH."""
+
+    user_id: int
+    username: str
+    role: str
+    csrf_token: str
+    csrf_header: str = HEADER
+
+
+@router.post(
+    "/auth/login",
+    response_model=LoginRead,
+    responses={401: {"model": ErrorRead, "description": "wrong username or password"}},
+    tags=["auth"],
+)
+def api_login(request: Request, session: DbDep, lang: LangDep, body: LoginRequest) -> Any:
+    """Sign in with JSON credentials: sets the `techbridge_session` cookie and returns the CSRF token.
+
+    API clients keep the cookie and send `X-CSRF-Token: <csrf_token>` on every unsafe request.
+    """
+    user = authenticate(session=session, username=body.username, password=body.password)
+    if user is None:
+        message = "用户名或密码错误" if lang == "zh" else "wrong username or password"
+        return JSONResponse({"error": "unauthenticated", "message": message, "location": []}, status_code=401)
+    request.session.clear()
+    request.session.update({"uid": user.id, "username": user.display_name or user.username, "role": user.role})
+    return LoginRead(user_id=user.id, username=user.username, role=user.role, csrf_token=csrf_token(request))
+
+
+@router.post("/auth/logout", status_code=204, responses=ERRORS, dependencies=WRITE_DEPS, tags=["auth"])
+def api_logout(request: Request) -> None:
+    """Forget the session (needs `X-CSRF-Token`)."""
+    request.session.clear()
