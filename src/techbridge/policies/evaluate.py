@@ -27,14 +27,18 @@ def versions_in_force(policies: Iterable[Policy], as_of: date) -> dict[str, Poli
     return chosen
 
 
-def collect_gaps(trace: Trace, gaps: list[dict[str, Any]], *, relevant: bool) -> None:
-    """Move each failing leaf's gap out of the trace; keep those whose failure decides a failing ancestor."""
+def collect_gaps(trace: Trace, gaps: list[dict[str, Any]], *, relevant: bool, any_of: str | None = None) -> None:
+    """Move each failing leaf's gap out of the trace; keep those whose failure decides a failing ancestor.
+
+    Gaps under an `any` group are alternatives: closing one of them is enough; they carry `any_of` = the group id.
+    """
     gap = trace.pop("_gap", None)
     failed = trace["verdict"] == "fail"
     if gap is not None and relevant and failed:
-        gaps.append(gap)
+        gaps.append({**gap, "any_of": any_of} if any_of else gap)
+    group = trace["id"] if trace.get("op") == "any" else any_of
     for child in trace.get("children", ()):
-        collect_gaps(child, gaps, relevant=relevant and failed)
+        collect_gaps(child, gaps, relevant=relevant and failed, any_of=group)
 
 
 def evaluate_policy(policy: Policy, facts: dict[str, Any], as_of: date) -> Result:

@@ -35,6 +35,8 @@ def _round_up(value: Fraction, *, whole: bool) -> Fraction:
 def _fact_of(expr: Expr) -> str | None:
     if isinstance(expr, FactValue | Item | SumLast | Mean):
         return expr.fact
+    if isinstance(expr, Binary) and expr.op == "add":
+        return _fact_of(expr.left)
     return None
 
 
