@@ -1,7 +1,246 @@
-"""`techbridge transfers …`: Transfer pipeline cases and contracts."""
+"""`techbridge transfers …`: Transfer pipeline cases and contracts.
+
+Commands act as the system administrator unless `--as USERNAME` names a user (a broker then sees only their
+cases). Every change is recorded as an event with the acting user's name.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
+from sqlalchemy.orm import Session
+
+from techbridge.access import SYSTEM, Viewer
+from techbridge.accounts.queries import get_user_by_username
+from techbridge.accounts.service import viewer_for
+from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.db import session_scope
+from techbridge.errors import NotFoundError
+from techbridge.models import Stage, TransferCase
+from techbridge.transfers.contracts import import_contracts_file
+from techbridge.transfers.pipeline import CaseCreate, add_note, advance_case, close_case, create_case
+from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks
 
 app = typer.Typer(help="Transfer pipeline cases and contracts.", no_args_is_help=True)
+case_app = typer.Typer(help="Transfer cases: create, advance, close, show, list.", no_args_is_help=True)
+contracts_app = typer.Typer(help="Technology contracts: import from registration-office CSVs.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+app.add_typer(contracts_app, name="contracts")
+
+AS_OPTION = typer.Option(None, "--as", help="act as this username (default: the system administrator)")
+
+
+def _actor(session: Session, username: str | None) -> tuple[Viewer, str]:
+    if not username:
+        return SYSTEM, "system"
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}", message_zh=f"用户 {username} 不存在")
+    return viewer_for(user), user.display_name or user.username
+
+
+def case_dict(case: TransferCase) -> dict[str, Any]:
+    """A case as JSON."""
+    return {
+        "id": case.id,
+        "title": case.title,
+        "stage": case.stage,
+        "achievement_id": case.achievement_id,
+        "demand_id": case.demand_id,
+        "counterpart_id": case.counterpart_id,
+        "counterpart_name": case.counterpart_name,
+        "broker_id": case.broker_id,
+        "closing_reason": case.closing_reason,
+        "field": case.field,
+        "city_code": case.city_code,
+        "stage_entered_at": case.stage_entered_at.isoformat(),
+        "is_demo": case.is_demo,
+    }
+
+
+@case_app.command("create")
+def create(
+    ctx: typer.Context,
+    title: str = typer.Option(..., "--title"),
+    achievement: int | None = typer.Option(None, "--achievement", help="achievement id"),
+    demand: int | None = typer.Option(None, "--demand", help="demand id"),
+    counterpart: int | None = typer.Option(None, "--counterpart", help="counterpart organization id"),
+    counterpart_name: str = typer.Option("", "--counterpart-name"),
+    broker: int | None = typer.Option(None, "--broker", help="broker user id"),
+    field: str = typer.Option("", "--field"),
+    city: str | None = typer.Option(None, "--city", help="city code (4 or 6 digits)"),
+    note: str = typer.Option("", "--note"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """Open a case at stage `matched`; prints it as JSON."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, name = _actor(session, as_user)
+        data = CaseCreate(
+            title=title,
+            achievement_id=achievement,
+            demand_id=demand,
+            counterpart_id=counterpart,
+            counterpart_name=counterpart_name,
+            broker_id=broker,
+            field=field,
+            city_code=city,
+            note=note,
+        )
+        case = create_case(session=session, data=data, viewer=viewer, actor_name=name)
+        print_json(case_dict(case))
+
+
+@case_app.command("advance")
+def advance(
+    ctx: typer.Context,
+    case_id: int = typer.Argument(...),
+    to: Stage | None = typer.Option(None, "--to", help="target stage (default: the next one)"),
+    skip: bool = typer.Option(False, "--skip", help="record skipping the stages in between (needs --reason)"),
+    reason: str = typer.Option("", "--reason", help="why stages are skipped"),
+    note: str = typer.Option("", "--note"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """Move a case to the next stage, or to --to (skipping only with --skip --reason)."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, name = _actor(session, as_user)
+        case = advance_case(
+            session=session, case_id=case_id, viewer=viewer, to=to, skip=skip, reason=reason, note=note, actor_name=name
+        )
+        print_json(case_dict(case))
+
+
+@case_app.command("close")
+def close(
+    ctx: typer.Context,
+    case_id: int = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="price | ip | capacity | lost_contact | … (stages.yaml)"),
+    note: str = typer.Option("", "--note"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """Close a case with a reason."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, name = _actor(session, as_user)
+        case = close_case(session=session, case_id=case_id, viewer=viewer, reason=reason, note=note, actor_name=name)
+        print_json(case_dict(case))
+
+
+@case_app.command("note")
+def note_command(
+    ctx: typer.Context,
+    case_id: int = typer.Argument(...),
+    text: str = typer.Option(..., "--text"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """Add a note to a case."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, name = _actor(session, as_user)
+        event = add_note(session=session, case_id=case_id, viewer=viewer, note=text, actor_name=name)
+        print_json({"id": event.id, "case_id": event.case_id, "note": event.note})
+
+
+@case_app.command("show")
+def show(ctx: typer.Context, case_id: int = typer.Argument(...), as_user: str | None = AS_OPTION) -> None:
+    """A case with its events (who, when, from → to, note)."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, _ = _actor(session, as_user)
+        case, events = case_history(session=session, case_id=case_id, viewer=viewer)
+        payload = case_dict(case)
+        payload["events"] = [
+            {
+                "kind": e.kind,
+                "from": e.from_stage,
+                "to": e.to_stage,
+                "at": e.at.isoformat(),
+                "by": e.actor_name,
+                "note": e.note,
+                "reason": e.reason,
+                "skipped": e.skipped,
+            }
+            for e in events
+        ]
+        print_json(payload)
+
+
+@case_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    overdue: bool = typer.Option(False, "--overdue", help="only overdue cases"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """The cases the user sees (officers: all; brokers: theirs), overdue first, with next actions; JSON."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, _ = _actor(session, as_user)
+        views = list_case_views(session=session, viewer=viewer, lang=cli_lang(), only_overdue=overdue)
+        print_json(
+            [
+                {
+                    **case_dict(v.case),
+                    "overdue": v.overdue,
+                    "days_in_stage": v.days_in_stage,
+                    "next_action": v.next_action,
+                }
+                for v in views
+            ]
+        )
+
+
+@app.command("bottlenecks")
+def bottlenecks(
+    ctx: typer.Context,
+    by: str | None = typer.Option(None, "--by", help="field | city | owner_kind | broker"),
+    demo: bool = typer.Option(False, "--demo", help="analyse the demonstration cases"),
+) -> None:
+    """Funnel, stage conversion, days in stage and closing reasons (JSON)."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        groups = load_bottlenecks(session=session, by=by, demo=demo)
+    print_json(
+        [
+            {
+                "group": g.group,
+                "cases": g.cases,
+                "worst_stage": g.worst_stage,
+                "closing_reasons": dict(g.closing_reasons),
+                "stages": [
+                    {
+                        "stage": s.stage,
+                        "reached": s.reached,
+                        "conversion_to_next": s.conversion_to_next,
+                        "median_days": s.median_days,
+                        "mean_days": s.mean_days,
+                        "closed_here": s.closed_here,
+                    }
+                    for s in g.stages
+                ],
+            }
+            for g in groups
+        ]
+    )
+
+
+@contracts_app.command("import")
+def import_contracts(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="contracts CSV in the import format"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """Import contracts; rejected rows and warnings go to stderr with their line numbers, a summary to stdout."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, _ = _actor(session, as_user)
+        report = import_contracts_file(session=session, path=path, viewer=viewer)
+    lang = cli_lang()
+    for error in report.errors:
+        sys.stderr.write(f"{path}: {error.render(lang)} (row rejected)\n")
+    for warning in report.warnings:
+        sys.stderr.write(f"{path}: {warning.render(lang)} (warning)\n")
+    print_json(
+        {
+            "created": report.created,
+            "updated": report.updated,
+            "rejected_rows": report.rejected_rows,
+            "warnings": len(report.warnings),
+            "linked_parties": report.linked_parties,
+        }
+    )

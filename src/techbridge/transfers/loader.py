@@ -168,8 +168,8 @@ def _canonical_header(header: list[str], fmt: ContractFormat) -> list[str]:
     return names
 
 
-def iter_contract_rows(lines: Iterable[str]) -> Iterator[ContractFact | RowError]:
-    """Parse CSV lines in the import format; yields a fact per good row and a RowError per problem of a bad row.
+def iter_contract_rows(lines: Iterable[str]) -> Iterator[tuple[int, ContractFact] | RowError]:
+    """Parse CSV lines in the import format; yields (line, fact) per good row and a RowError per problem of a bad row.
 
     Line numbers are the file's physical lines (the header is line 1). A row is rejected (errors yielded, no fact)
     when a required column is missing or any column present holds a malformed value; blank lines are skipped.
@@ -197,7 +197,7 @@ def iter_contract_rows(lines: Iterable[str]) -> Iterator[ContractFact | RowError
             yield from row.errors
             continue
         seen[fact.contract_id] = number
-        yield fact
+        yield number, fact
 
 
 def read_contracts(path: Path) -> tuple[list[ContractFact], list[RowError]]:
@@ -213,5 +213,8 @@ def read_contracts(path: Path) -> tuple[list[ContractFact], list[RowError]]:
     facts: list[ContractFact] = []
     errors: list[RowError] = []
     for item in iter_contract_rows(io.StringIO(text, newline="")):
-        (facts if isinstance(item, ContractFact) else errors).append(item)  # type: ignore[arg-type]
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            facts.append(item[1])
     return facts, errors

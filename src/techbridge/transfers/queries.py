@@ -13,6 +13,7 @@ from techbridge.models import (
     Achievement,
     Contract,
     Organization,
+    OrganizationAlias,
     OrgKind,
     PilotCapacity,
     Stage,
@@ -102,7 +103,7 @@ def list_events(session: Session, case_ids: Sequence[int] | None = None) -> Sequ
     return session.scalars(stmt).all()
 
 
-def list_pilot_capacities(session: Session, *, trl: int) -> Sequence[Row[Any]]:
+def list_pilot_capacities(session: Session, *, trl: int) -> list[tuple[PilotCapacity, Organization]]:
     """(capacity, organization) pairs of pilot bases whose TRL range covers `trl`."""
     stmt = (
         select(PilotCapacity, Organization)
@@ -110,8 +111,7 @@ def list_pilot_capacities(session: Session, *, trl: int) -> Sequence[Row[Any]]:
         .where(PilotCapacity.trl_min <= trl, PilotCapacity.trl_max >= trl)
         .order_by(Organization.id)
     )
-    rows: Sequence[Row[Any]] = session.execute(stmt).all()  # type: ignore[assignment]
-    return rows
+    return [(row[0], row[1]) for row in session.execute(stmt)]
 
 
 def get_achievement(session: Session, achievement_id: int) -> Achievement | None:
@@ -136,3 +136,27 @@ def count_contracts(session: Session, *, demo: bool, since: date | None = None) 
     if since is not None:
         stmt = stmt.where(Contract.registered_on >= since)
     return int(session.scalar(stmt) or 0)
+
+
+def organization_rows(session: Session) -> list[tuple[int, str, str | None, str | None]]:
+    """(id, name, credit_code, listing_code) of every organization, for entity resolution."""
+    stmt = select(Organization.id, Organization.name, Organization.credit_code, Organization.listing_code)
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(stmt)]
+
+
+def organization_aliases(session: Session) -> list[tuple[int, str]]:
+    """(organization_id, alias) pairs, for entity resolution."""
+    stmt = select(OrganizationAlias.organization_id, OrganizationAlias.alias)
+    return [(row[0], row[1]) for row in session.execute(stmt)]
+
+
+def contract_ids_by_no(session: Session, numbers: Sequence[str]) -> dict[str, int]:
+    """contract_no → id of the stored contracts among `numbers`."""
+    found: dict[str, int] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        for number, contract_id in session.execute(
+            select(Contract.contract_no, Contract.id).where(Contract.contract_no.in_(chunk))
+        ):
+            found[number] = contract_id
+    return found

@@ -1,0 +1,150 @@
+"""Import technology contracts from registration-office CSVs into the registry, with row-level errors.
+
+Rows are parsed by `loader.iter_contract_rows` (bad rows are rejected with their line numbers, never dropped
+silently). Parties are resolved with the registry's own entity resolution (`registry.resolve`: credit code, then
+normalized name with aliases): a resolved party is linked by id, an unresolved one is kept by name only. A credit
+code that fails the GB 32100-2015 check is not used for resolution nor stored, and is reported as a warning. An
+import is idempotent: a contract id already stored is updated in place.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.errors import InvalidDataError, PermissionDeniedError
+from techbridge.models import Contract, Role
+from techbridge.registry.resolve import NameNormalizer, OrgIndex, OrgRecord, is_valid_credit_code
+from techbridge.transfers import queries
+from techbridge.transfers.dashboard import city_names
+from techbridge.transfers.loader import iter_contract_rows
+from techbridge.transfers.schemas import ContractFact, RowError
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, row errors (rejected rows) and warnings (accepted rows with a doubt)."""
+
+    created: int = 0
+    updated: int = 0
+    linked_parties: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """Line numbers of the rejected rows."""
+        return sorted({error.row for error in self.errors})
+
+
+class PartyResolver:
+    """Finds the registry organization behind a contract party (same rules as the registry import)."""
+
+    def __init__(self, session: Session) -> None:
+        self.normalizer = NameNormalizer(city_names().values())
+        self.index = OrgIndex()
+        aliases: dict[int, list[str]] = {}
+        for org_id, alias in queries.organization_aliases(session):
+            aliases.setdefault(org_id, []).append(alias)
+        for org_id, name, credit, listing in queries.organization_rows(session):
+            record = OrgRecord(org_id, name, self.normalizer.key(name), credit, listing)
+            record.alias_keys = [self.normalizer.key(alias) for alias in aliases.get(org_id, [])]
+            self.index.add(record)
+
+    def resolve(self, name: str, credit_code: str | None) -> int | None:
+        """The organization id, or None when unknown or ambiguous."""
+        if not name and not credit_code:
+            return None
+        found = self.index.resolve(key=self.normalizer.key(name), credit_code=credit_code)
+        return found.organization_id if found else None
+
+
+def _checked_code(code: str, row: int, column: str, report: ImportReport) -> str | None:
+    if not code:
+        return None
+    if is_valid_credit_code(code):
+        return code
+    report.warnings.append(
+        RowError(
+            row, column, f"credit code {code!r} fails the GB 32100 check; not used", f"信用代码“{code}”校验失败，未采用"
+        )
+    )
+    return None
+
+
+def _apply(contract: Contract, fact: ContractFact, codes: tuple[str | None, str | None], source: str) -> None:
+    contract.type = str(fact.type)
+    contract.seller_name = fact.seller_name
+    contract.seller_credit_code = codes[0]
+    contract.seller_region_code = fact.seller_region_code
+    contract.seller_kind = str(fact.seller_kind)
+    contract.buyer_name = fact.buyer_name
+    contract.buyer_credit_code = codes[1]
+    contract.buyer_region_code = fact.buyer_region_code
+    contract.buyer_kind = str(fact.buyer_kind) if fact.buyer_kind else None
+    contract.contract_value = fact.contract_value
+    contract.technology_income = fact.technology_income
+    contract.signed_on = fact.signed_on
+    contract.registered_on = fact.registered_on
+    contract.field = fact.field
+    contract.source_file = source
+
+
+def _precision_error(fact: ContractFact, row: int) -> RowError | None:
+    for column in ("contract_value", "technology_income"):
+        value = getattr(fact, column)
+        if value is not None and (value * 1_000_000) != (value * 1_000_000).to_integral_value():
+            return RowError(row, column, "more precise than 1 分 (0.000001 万元)", "精度超过 1 分（0.000001 万元）")
+    return None
+
+
+def import_contracts_text(
+    *, session: Session, text: str, viewer: Viewer, source: str = "upload", is_demo: bool = False
+) -> ImportReport:
+    """Import contracts from CSV text in the import format; see the module docstring for the rules."""
+    if not viewer.is_privileged and viewer.role != Role.BROKER:
+        raise PermissionDeniedError("only officers import contracts", message_zh="仅主管部门用户可导入技术合同")
+    report = ImportReport()
+    resolver = PartyResolver(session)
+    rows: list[tuple[int, ContractFact]] = []
+    for item in iter_contract_rows(io.StringIO(text, newline="")):
+        if isinstance(item, RowError):
+            report.errors.append(item)
+        else:
+            rows.append(item)
+    existing = queries.contract_ids_by_no(session, [fact.contract_id for _, fact in rows])
+    for row, fact in rows:
+        problem = _precision_error(fact, row)
+        if problem:
+            report.errors.append(problem)
+            continue
+        codes = (
+            _checked_code(fact.seller_credit_code, row, "seller_credit_code", report),
+            _checked_code(fact.buyer_credit_code, row, "buyer_credit_code", report),
+        )
+        contract = session.get(Contract, existing[fact.contract_id]) if fact.contract_id in existing else None
+        if contract is None:
+            contract = Contract(contract_no=fact.contract_id, is_demo=is_demo)
+            session.add(contract)
+            report.created += 1
+        else:
+            report.updated += 1
+        _apply(contract, fact, codes, source)
+        contract.seller_id = resolver.resolve(fact.seller_name, codes[0])
+        contract.buyer_id = resolver.resolve(fact.buyer_name, codes[1])
+        report.linked_parties += (contract.seller_id is not None) + (contract.buyer_id is not None)
+    session.flush()
+    return report
+
+
+def import_contracts_file(*, session: Session, path: Path, viewer: Viewer) -> ImportReport:
+    """Import a contracts CSV file (UTF-8, header row)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise InvalidDataError(f"cannot read {path}: {exc}", message_zh=f"无法读取 {path}") from exc
+    return import_contracts_text(session=session, text=text, viewer=viewer, source=path.name)

@@ -1,0 +1,115 @@
+"""Use cases over the pipeline for the portal and CLI: a viewer's cases with overdue flags and next actions, case
+history, bottlenecks from the stored events, and candidate pilot bases for an achievement (TRL 4–7)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.errors import NotFoundError
+from techbridge.models import Organization, PilotCapacity, Stage, TransferCase, TransferEvent, User
+from techbridge.transfers import queries
+from techbridge.transfers.analytics import Bottlenecks, CaseFact, EventFact, compute_bottlenecks
+from techbridge.transfers.pipeline import days_in_stage, get_case, is_overdue, next_action, now_utc
+
+PILOT_TRL = range(4, 8)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the workspace lists it."""
+
+    case: TransferCase
+    overdue: bool
+    days_in_stage: int
+    next_action: str
+
+
+def list_case_views(
+    *, session: Session, viewer: Viewer, lang: str = "zh", at: datetime | None = None, only_overdue: bool = False
+) -> list[CaseView]:
+    """The viewer's cases (all for officers, their own for brokers), overdue first, then by days in stage."""
+    moment = at or now_utc()
+    if viewer.is_privileged:
+        cases = queries.list_cases(session)
+    elif viewer.is_authenticated:
+        cases = queries.list_cases(session, broker_id=viewer.user_id)
+    else:
+        cases = []
+    views = [CaseView(c, is_overdue(c, moment), days_in_stage(c, moment), next_action(c, lang)) for c in cases]
+    if only_overdue:
+        views = [view for view in views if view.overdue]
+    open_first = sorted(views, key=lambda v: (v.case.stage == Stage.CLOSED, not v.overdue, -v.days_in_stage))
+    return open_first
+
+
+def case_history(*, session: Session, case_id: int, viewer: Viewer) -> tuple[TransferCase, Sequence[TransferEvent]]:
+    """A case the viewer may see with its events in time order."""
+    case = get_case(session=session, case_id=case_id, viewer=viewer)
+    return case, queries.list_events(session, [case.id])
+
+
+def _broker_names(session: Session, cases: Sequence[TransferCase]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for broker_id in {c.broker_id for c in cases if c.broker_id}:
+        user = session.get(User, broker_id)
+        names[broker_id] = (user.display_name or user.username) if user else str(broker_id)
+    return names
+
+
+def load_bottlenecks(
+    *, session: Session, by: str | None = None, demo: bool = False, at: datetime | None = None
+) -> list[Bottlenecks]:
+    """Funnel, time in stage and closing reasons of the stored cases (real or demo), overall or per group."""
+    cases = queries.list_cases(session, demo=demo)
+    names = _broker_names(session, cases)
+    facts = [
+        CaseFact(
+            case_id=c.id,
+            stage=Stage(c.stage),
+            furthest=Stage(c.last_open_stage),
+            closing_reason=c.closing_reason,
+            field=c.field,
+            city=c.city_code or "",
+            owner_kind=c.owner_kind or "",
+            broker=names.get(c.broker_id or 0, ""),
+        )
+        for c in cases
+    ]
+    events = [
+        EventFact(e.case_id, e.kind, Stage(e.to_stage) if e.to_stage else None, e.at)
+        for e in queries.list_events(session, [c.id for c in cases])
+    ]
+    return compute_bottlenecks(facts, events, now=at or now_utc(), by=by)
+
+
+@dataclass(frozen=True)
+class PilotCandidate:
+    """A pilot base that could take an achievement to the next TRL, with why."""
+
+    organization: Organization
+    capacity: PilotCapacity
+    shared_fields: tuple[str, ...]
+    is_local: bool
+
+
+def pilot_candidates(*, session: Session, achievement_id: int, home_region: str = "21") -> list[PilotCandidate]:
+    """Pilot bases whose TRL range covers the achievement's TRL (only TRL 4–7 need a pilot), best field overlap
+    first, then local ones; empty when the TRL is unknown or outside 4–7."""
+    achievement = queries.get_achievement(session, achievement_id)
+    if achievement is None:
+        raise NotFoundError(f"achievement {achievement_id} not found", message_zh=f"未找到科技成果 {achievement_id}")
+    if achievement.trl is None or achievement.trl not in PILOT_TRL:
+        return []
+    wanted = {tag.strip() for tag in [*achievement.field_tags, *achievement.keywords] if tag.strip()}
+    candidates = []
+    for capacity, organization in queries.list_pilot_capacities(session, trl=achievement.trl):
+        shared = tuple(sorted(wanted & set(capacity.fields)))
+        local = bool(organization.region_code and organization.region_code.startswith(home_region[:2]))
+        candidates.append(PilotCandidate(organization, capacity, shared, local))
+    candidates.sort(key=lambda c: (-len(c.shared_fields), not c.is_local, c.organization.id))
+    return candidates
