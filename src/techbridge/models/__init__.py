@@ -27,6 +27,7 @@ from techbridge.models.transfer import (
     TransferCase,
     TransferEvent,
 )
+from techbridge.models.tier import EnterpriseFact
 from techbridge.models.user import Role, User
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Demand",
     "DemandStatus",
     "EdgeRelation",
+    "EnterpriseFact",
     "EnterpriseNode",
     "EventKind",
     "Expert",
