@@ -1,0 +1,1 @@
+"""揭榜挂帅 challenges: publication, applications, solver ranking, milestones to acceptance."""

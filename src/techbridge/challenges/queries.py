@@ -1,0 +1,83 @@
+"""Reads of challenges, applications and milestones, and the registry facts ranking needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from techbridge.models import (
+    Achievement,
+    AchievementOwner,
+    ApplicationStatus,
+    Challenge,
+    ChallengeApplication,
+    ChallengeStatus,
+    Contract,
+    Expert,
+    Milestone,
+)
+
+
+def list_challenges(session: Session, *, status: ChallengeStatus | None = None) -> Sequence[Challenge]:
+    """Challenges, newest first."""
+    stmt = select(Challenge).order_by(Challenge.id.desc())
+    if status is not None:
+        stmt = stmt.where(Challenge.status == status)
+    return session.scalars(stmt).all()
+
+
+def list_applications(session: Session, challenge_id: int) -> Sequence[ChallengeApplication]:
+    """Applications of a challenge in arrival order."""
+    stmt = select(ChallengeApplication).where(ChallengeApplication.challenge_id == challenge_id)
+    return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
+
+
+def list_milestones(session: Session, challenge_id: int) -> Sequence[Milestone]:
+    """Milestones of a challenge in order."""
+    stmt = select(Milestone).where(Milestone.challenge_id == challenge_id).order_by(Milestone.seq, Milestone.id)
+    return session.scalars(stmt).all()
+
+
+def achievements_by_id(session: Session, ids: Sequence[int]) -> dict[int, Achievement]:
+    """Achievements among `ids`."""
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Achievement).where(Achievement.id.in_(ids)))}
+
+
+def experts_by_id(session: Session, ids: Sequence[int]) -> dict[int, Expert]:
+    """Experts among `ids`."""
+    if not ids:
+        return {}
+    return {e.id: e for e in session.scalars(select(Expert).where(Expert.id.in_(ids)))}
+
+
+def count_contracts_sold(session: Session, organization_id: int) -> int:
+    """Real (non-demo) contracts the organization sold: its transfer track record."""
+    stmt = (
+        select(func.count())
+        .select_from(Contract)
+        .where(Contract.seller_id == organization_id, Contract.is_demo.is_(False))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def count_achievements_owned(session: Session, organization_id: int) -> int:
+    """Achievements the organization owns."""
+    stmt = select(func.count()).select_from(AchievementOwner).where(AchievementOwner.organization_id == organization_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def count_challenges_won(session: Session, organization_id: int) -> int:
+    """Earlier challenges the organization was chosen for."""
+    stmt = (
+        select(func.count())
+        .select_from(ChallengeApplication)
+        .where(
+            ChallengeApplication.applicant_org_id == organization_id,
+            ChallengeApplication.status == ApplicationStatus.CHOSEN,
+        )
+    )
+    return int(session.scalar(stmt) or 0)

@@ -1,0 +1,201 @@
+"""揭榜挂帅 use cases: publish a challenge, apply, rank applicants, choose a team, track its milestones to
+acceptance. Officers and enterprise users (chain leaders) publish; institutions and enterprises apply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.challenges import queries
+from techbridge.challenges.ranking import rank_applications
+from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
+from techbridge.models import (
+    ApplicationStatus,
+    Challenge,
+    ChallengeApplication,
+    ChallengeStatus,
+    Milestone,
+    MilestoneStatus,
+    Role,
+)
+from techbridge.models.base import utcnow
+
+PUBLISHERS = frozenset({Role.ADMIN, Role.OFFICER, Role.ENTERPRISE})
+APPLICANTS = frozenset({Role.ADMIN, Role.OFFICER, Role.INSTITUTION, Role.ENTERPRISE})
+
+
+@dataclass(frozen=True)
+class ChallengeCreate:
+    """A challenge to publish."""
+
+    title: str
+    goal: str
+    indicators: list[str] = field(default_factory=list)
+    budget: Decimal | None = None
+    deadline: date | None = None
+    field: str = ""
+    chain_link: str = ""
+    chain_node_id: int | None = None
+    publisher_name: str = ""
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicationCreate:
+    """A team's application."""
+
+    team_name: str
+    plan: str = ""
+    applicant_org_id: int | None = None
+    achievement_ids: list[int] = field(default_factory=list)
+    expert_ids: list[int] = field(default_factory=list)
+
+
+def get_challenge(session: Session, challenge_id: int) -> Challenge:
+    """A challenge (the board is public), else NotFoundError."""
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFoundError(f"challenge {challenge_id} not found", message_zh=f"未找到榜单 {challenge_id}")
+    return challenge
+
+
+def _may_manage(challenge: Challenge, viewer: Viewer) -> bool:
+    return viewer.is_privileged or (viewer.is_authenticated and challenge.publisher_id == viewer.user_id)
+
+
+def _require_manager(challenge: Challenge, viewer: Viewer) -> None:
+    if not _may_manage(challenge, viewer):
+        raise PermissionDeniedError("only the publisher or an officer", message_zh="仅发榜方或主管部门可操作")
+
+
+def publish_challenge(*, session: Session, viewer: Viewer, data: ChallengeCreate) -> Challenge:
+    """Publish a challenge (officers and chain-leader enterprises)."""
+    if viewer.role not in PUBLISHERS:
+        raise PermissionDeniedError(
+            "only officers and enterprises publish challenges", message_zh="仅主管部门或链主企业可发榜"
+        )
+    if not data.title.strip() or not data.goal.strip():
+        raise InvalidDataError(
+            "a challenge needs a title and a goal", location=("title",), message_zh="榜单需要标题和攻关目标"
+        )
+    if data.budget is not None and data.budget < 0:
+        raise InvalidDataError("budget must not be negative", location=("budget",), message_zh="经费不能为负数")
+    challenge = Challenge(
+        title=data.title.strip(),
+        goal=data.goal.strip(),
+        indicators=[item.strip() for item in data.indicators if item.strip()],
+        budget=data.budget,
+        deadline=data.deadline,
+        field=data.field,
+        chain_link=data.chain_link,
+        chain_node_id=data.chain_node_id,
+        publisher_id=viewer.user_id or None,
+        publisher_org_id=viewer.organization_id,
+        publisher_name=data.publisher_name,
+        status=ChallengeStatus.OPEN,
+        is_demo=data.is_demo,
+    )
+    session.add(challenge)
+    session.flush()
+    return challenge
+
+
+def apply_to_challenge(
+    *, session: Session, viewer: Viewer, challenge_id: int, data: ApplicationCreate, today: date | None = None
+) -> ChallengeApplication:
+    """Apply (揭榜) to an open challenge before its deadline."""
+    if viewer.role not in APPLICANTS:
+        raise PermissionDeniedError(
+            "sign in as an institution or enterprise to apply", message_zh="请以高校院所或企业身份登录后揭榜"
+        )
+    challenge = get_challenge(session, challenge_id)
+    if challenge.status != ChallengeStatus.OPEN:
+        raise ConflictError(f"challenge {challenge_id} is {challenge.status}", message_zh="榜单已不再接受揭榜")
+    if challenge.deadline and (today or date.today()) > challenge.deadline:
+        raise ConflictError("the deadline has passed", message_zh="揭榜截止日期已过")
+    if not data.team_name.strip():
+        raise InvalidDataError("a team name is needed", location=("team_name",), message_zh="请填写团队名称")
+    application = ChallengeApplication(
+        challenge_id=challenge.id,
+        applicant_org_id=data.applicant_org_id or viewer.organization_id,
+        applicant_user_id=viewer.user_id or None,
+        team_name=data.team_name.strip(),
+        plan=data.plan.strip(),
+        achievement_ids=list(data.achievement_ids),
+        expert_ids=list(data.expert_ids),
+    )
+    session.add(application)
+    session.flush()
+    return application
+
+
+def ranked_applications(*, session: Session, challenge_id: int) -> list[ChallengeApplication]:
+    """The applications ranked by capability match and track record (scores and reasons stored)."""
+    challenge = get_challenge(session, challenge_id)
+    return rank_applications(session, challenge, queries.list_applications(session, challenge.id))
+
+
+def choose_application(
+    *, session: Session, viewer: Viewer, application_id: int, milestones: Sequence[tuple[str, date | None]]
+) -> ChallengeApplication:
+    """Choose the winning team and set its milestones; the others are declined."""
+    application = session.get(ChallengeApplication, application_id)
+    if application is None:
+        raise NotFoundError(f"application {application_id} not found", message_zh=f"未找到揭榜申请 {application_id}")
+    challenge = get_challenge(session, application.challenge_id)
+    _require_manager(challenge, viewer)
+    if challenge.status != ChallengeStatus.OPEN:
+        raise ConflictError("a team was already chosen", message_zh="该榜单已确定揭榜团队")
+    if not milestones:
+        raise InvalidDataError("at least one milestone", location=("milestones",), message_zh="至少设置一个里程碑")
+    for other in queries.list_applications(session, challenge.id):
+        other.status = ApplicationStatus.CHOSEN if other.id == application.id else ApplicationStatus.DECLINED
+    for seq, (title, due) in enumerate(milestones, start=1):
+        session.add(
+            Milestone(challenge_id=challenge.id, application_id=application.id, seq=seq, title=title, due_on=due)
+        )
+    challenge.status = ChallengeStatus.AWARDED
+    session.flush()
+    return application
+
+
+def _milestone(session: Session, milestone_id: int) -> tuple[Milestone, Challenge]:
+    milestone = session.get(Milestone, milestone_id)
+    if milestone is None:
+        raise NotFoundError(f"milestone {milestone_id} not found", message_zh=f"未找到里程碑 {milestone_id}")
+    return milestone, get_challenge(session, milestone.challenge_id)
+
+
+def submit_milestone(*, session: Session, viewer: Viewer, milestone_id: int, note: str = "") -> Milestone:
+    """The chosen team (or an officer) reports a milestone as done."""
+    milestone, challenge = _milestone(session, milestone_id)
+    application = session.get(ChallengeApplication, milestone.application_id)
+    is_team = application is not None and viewer.is_authenticated and application.applicant_user_id == viewer.user_id
+    if not (is_team or _may_manage(challenge, viewer)):
+        raise PermissionDeniedError("only the chosen team", message_zh="仅揭榜团队可提交里程碑")
+    if milestone.status == MilestoneStatus.ACCEPTED:
+        raise ConflictError("milestone already accepted", message_zh="该里程碑已验收")
+    milestone.status = MilestoneStatus.SUBMITTED
+    milestone.note = note
+    session.flush()
+    return milestone
+
+
+def decide_milestone(*, session: Session, viewer: Viewer, milestone_id: int, accept: bool, note: str = "") -> Milestone:
+    """Publisher or officer accepts (验收) or rejects a submitted milestone; all accepted → challenge accepted."""
+    milestone, challenge = _milestone(session, milestone_id)
+    _require_manager(challenge, viewer)
+    if milestone.status != MilestoneStatus.SUBMITTED:
+        raise ConflictError(f"milestone is {milestone.status}, not submitted", message_zh="里程碑尚未提交，不能验收")
+    milestone.status = MilestoneStatus.ACCEPTED if accept else MilestoneStatus.REJECTED
+    milestone.decided_at = utcnow()
+    milestone.note = note or milestone.note
+    if all(m.status == MilestoneStatus.ACCEPTED for m in queries.list_milestones(session, challenge.id)):
+        challenge.status = ChallengeStatus.ACCEPTED
+    session.flush()
+    return milestone
