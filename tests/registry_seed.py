@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from techbridge.accounts.service import create_user
+from techbridge.accounts.service import hash_password
 from techbridge.models import (
     Achievement,
     AchievementKind,
@@ -23,10 +24,31 @@ from techbridge.models import (
     Region,
     RegionLevel,
     Role,
+    User,
     Visibility,
 )
 
 PASSWORD = "correct-horse-9"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """One argon2 hash of PASSWORD for every seeded user (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
+def make_user(session: Session, username: str, role: Role, organization_id: int | None = None) -> User:
+    """A user signing in with PASSWORD."""
+    user = User(
+        username=username,
+        display_name=username,
+        password_hash=password_hash(),
+        role=role,
+        organization_id=organization_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
 
 
 @dataclass(frozen=True)
@@ -92,11 +114,9 @@ def seed_registry(session: Session) -> Seed:
         industry_codes=["3491"],
         shenwan_industries=["机械设备"],
     )
-    owner = create_user(
-        session=session, username="ent", password=PASSWORD, role=Role.ENTERPRISE, organization_id=enterprise.id
-    )
-    other = create_user(session=session, username="other", password=PASSWORD, role=Role.BROKER)
-    officer = create_user(session=session, username="officer", password=PASSWORD, role=Role.OFFICER)
+    owner = make_user(session, "ent", Role.ENTERPRISE, enterprise.id)
+    other = make_user(session, "other", Role.BROKER)
+    officer = make_user(session, "officer", Role.OFFICER)
     hidden = make_organization(
         session, "保密企业有限公司", OrgKind.ENTERPRISE, visibility=Visibility.OWNER, owner_id=owner.id
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -214,9 +214,9 @@ def resolve_sort(entity: str, sort: str) -> str:
     return sort if sort.lstrip("-") in spec.sorts else spec.default_sort
 
 
-def count_capped(session: Session, stmt: Select[Any], cap: int | None) -> tuple[int, bool]:
-    """Rows `stmt` returns, counting at most `cap + 1`; the flag says the true total is larger than `cap`."""
-    inner = stmt.with_only_columns(literal(1)).order_by(None)
+def count_capped(session: Session, model: Any, clauses: list[ColumnElement[bool]], cap: int | None) -> tuple[int, bool]:
+    """Rows of `model` matching `clauses`, counting at most `cap + 1`; the flag says the total exceeds `cap`."""
+    inner = select(literal(1)).select_from(model).where(*clauses)
     if cap is not None:
         inner = inner.limit(cap + 1)
     total = int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
@@ -229,8 +229,9 @@ def list_entities(session: Session, viewer: Viewer, entity: str, params: ListPar
     """One page of `entity` rows the viewer may read, filtered, searched and sorted as whitelisted."""
     spec = SPECS[entity]
     size = min(max(params.size, 1), MAX_PAGE_SIZE)
-    stmt = select(spec.model).where(*_where(spec, viewer, params))
-    total, capped = count_capped(session, stmt, COUNT_CAP)
+    clauses = _where(spec, viewer, params)
+    stmt = select(spec.model).where(*clauses)
+    total, capped = count_capped(session, spec.model, clauses, COUNT_CAP)
     pages = max(1, math.ceil(total / size))
     number = min(max(params.page, 1), pages)
     rows = session.scalars(stmt.order_by(*_order_by(spec, params.sort)).offset((number - 1) * size).limit(size))
@@ -271,7 +272,7 @@ def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str
     if not wanted:
         return {}
     rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def organization_names(session: Session, viewer: Viewer, ids: Iterable[int | None]) -> dict[int, str]:
@@ -282,7 +283,7 @@ def organization_names(session: Session, viewer: Viewer, ids: Iterable[int | Non
     stmt = select(Organization.id, Organization.name).where(
         Organization.id.in_(wanted), visibility_clause(Organization, viewer)
     )
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(stmt).all())
 
 
 def list_child_regions(session: Session, parent_code: str) -> list[Region]:
@@ -321,7 +322,7 @@ def code_titles(session: Session, scheme: str, codes: Iterable[str]) -> list[tup
     if not wanted:
         return []
     stmt = select(CodeEntry.code, CodeEntry.title).where(CodeEntry.scheme == scheme, CodeEntry.code.in_(wanted))
-    titles = dict(session.execute(stmt).tuples().all())
+    titles = dict(session.execute(stmt).all())
     return [(code, titles.get(code, "")) for code in wanted]
 
 
@@ -404,20 +405,16 @@ def chain_links_of(session: Session, org_id: int) -> list[ChainLink]:
         .where(EnterpriseNode.organization_id == org_id)
         .order_by(EnterpriseNode.weight.desc().nulls_last(), ChainNode.name)
     )
-    return [ChainLink(*row) for row in session.execute(stmt).tuples()]
-
-
-def _owned_achievements(viewer: Viewer, owner_column: Any, owner_id: int) -> Select[Any]:
-    owned = select(AchievementOwner.achievement_id).where(owner_column == owner_id)
-    return select(Achievement).where(Achievement.id.in_(owned), visibility_clause(Achievement, viewer))
+    return [ChainLink(*row) for row in session.execute(stmt)]
 
 
 def achievements_of(session: Session, viewer: Viewer, owner_column: Any, owner_id: int) -> tuple[list[Any], int]:
     """The newest visible achievements held by one owner, and how many there are in all."""
-    stmt = _owned_achievements(viewer, owner_column, owner_id)
-    total, _ = count_capped(session, stmt, None)
-    rows = session.scalars(stmt.order_by(Achievement.id.desc()).limit(RELATED_LIMIT))
-    return list(rows), total
+    owned = select(AchievementOwner.achievement_id).where(owner_column == owner_id)
+    clauses = [Achievement.id.in_(owned), visibility_clause(Achievement, viewer)]
+    total, _ = count_capped(session, Achievement, clauses, None)
+    stmt = select(Achievement).where(*clauses).order_by(Achievement.id.desc()).limit(RELATED_LIMIT)
+    return list(session.scalars(stmt)), total
 
 
 def organization_detail(session: Session, viewer: Viewer, org_id: int, kinds: Iterable[str]) -> OrganizationDetail:
@@ -453,7 +450,7 @@ def owners_of(session: Session, viewer: Viewer, achievement_id: int) -> list[Own
         .join(AchievementOwner, AchievementOwner.expert_id == Expert.id)
         .where(AchievementOwner.achievement_id == achievement_id, visibility_clause(Expert, viewer))
     )
-    rows = [*session.execute(orgs).tuples(), *session.execute(experts).tuples()]
+    rows = [*session.execute(orgs), *session.execute(experts)]
     return [OwnerRef(kind=str(k), id=i, name=n, role=r) for k, i, n, r in rows]
 
 
