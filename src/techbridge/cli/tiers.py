@@ -100,7 +100,7 @@ def import_facts(
 ) -> None:
     """Import enterprise facts; any row error rejects the whole file (row-level messages, nothing saved)."""
     from techbridge.db import session_scope
-    from techbridge.policies.service import import_facts_file
+    from techbridge.policies.fact_import import import_facts_file
 
     with session_scope(settings_of(ctx).database_url) as session:
         report = import_facts_file(session=session, path=path, entered_by=entered_by)

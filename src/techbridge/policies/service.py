@@ -1,0 +1,184 @@
+"""Tier use cases over the registry: evaluate an enterprise (and what-if), edit facts, candidate pools, export."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.errors import PermissionDeniedError
+from techbridge.models import EnterpriseFact, Organization
+from techbridge.policies import queries
+from techbridge.policies.evaluate import count_failing, evaluate_facts
+from techbridge.policies.facts import FactError, load_fact_specs, parse_facts, parse_value
+from techbridge.policies.loader import shipped_policies
+from techbridge.policies.schema import POLICY_IDS
+
+ORG_FALLBACKS = ("founded_on", "employees")
+
+
+def exact_json(value: Any) -> Any:
+    """A JSON-native value re-read with decimals as Decimal (so 0.6 stays exactly 0.6)."""
+    return json.loads(json.dumps(value, default=str), parse_float=Decimal)
+
+
+def stored_facts(org: Organization, rows: list[EnterpriseFact]) -> dict[str, Any]:
+    """The raw facts of an enterprise: its stored facts, with founding date and employees from the registry."""
+    raw: dict[str, Any] = {}
+    if org.founded_on is not None:
+        raw["founded_on"] = org.founded_on.isoformat()
+    if org.employees is not None:
+        raw["employees"] = org.employees
+    raw.update({row.fact: row.value for row in rows})
+    return raw
+
+
+def describe(org: Organization) -> dict[str, Any]:
+    """The enterprise as pools and pages show it."""
+    return {"id": org.id, "name": org.name, "credit_code": org.credit_code, "region_code": org.region_code}
+
+
+def evaluate_organization(
+    *, session: Session, organization_id: int, as_of: date, changes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Every policy for one registry enterprise; `changes` (raw fact values, null = remove) are a what-if, not saved."""
+    org = queries.get_enterprise(session, organization_id)
+    raw = stored_facts(org, queries.facts_by_enterprise(session, [org.id]).get(org.id, []))
+    for fact, value in (changes or {}).items():
+        if value is None:
+            raw.pop(fact, None)
+        else:
+            raw[fact] = value
+    facts = parse_facts(exact_json(raw))
+    results = evaluate_facts(facts, as_of, shipped_policies())
+    return {"enterprise": describe(org), "as_of": as_of.isoformat(), "facts": raw, "results": results}
+
+
+def can_edit_facts(viewer: Viewer, organization_id: int) -> bool:
+    """The enterprise's own users, officers and admins may change its facts."""
+    return viewer.is_privileged or (viewer.is_authenticated and viewer.organization_id == organization_id)
+
+
+def save_fact(
+    *,
+    session: Session,
+    viewer: Viewer,
+    organization_id: int,
+    fact: str,
+    value: Any,
+    year: int | None = None,
+    source: str = "",
+    entered_by: str = "",
+) -> EnterpriseFact:
+    """Set one fact (validated against its type); only the enterprise's users and officers may."""
+    queries.get_enterprise(session, organization_id)
+    if not can_edit_facts(viewer, organization_id):
+        raise PermissionDeniedError(
+            "only the enterprise's users and officers may edit its facts", message_zh="仅本企业用户和主管部门可修改"
+        )
+    spec = load_fact_specs().get(fact)
+    if spec is None:
+        raise FactError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
+    if value is not None:
+        parse_value(spec, exact_json(value))
+    row = queries.get_fact(session, organization_id, fact)
+    if row is None:
+        row = EnterpriseFact(organization_id=organization_id, fact=fact)
+        session.add(row)
+    row.value, row.year, row.source = value, year, source
+    row.entered_by, row.entered_by_id = entered_by, viewer.user_id or None
+    session.flush()
+    return row
+
+
+def _classify(result: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """Which pool a result goes to (eligible / near_miss / unknown / None) and what to show with it."""
+    if result["verdict"] == "eligible":
+        return "eligible", {}
+    if result["verdict"] == "unknown":
+        unknown = [c["id"] for c in result["criteria"] if c["verdict"] == "unknown"]
+        return "unknown", {"unknown_criteria": unknown}
+    failing, unknown_count = count_failing(result)
+    if failing == 1 and unknown_count == 0:
+        failed = next(c["id"] for c in result["criteria"] if c["verdict"] == "fail")
+        return "near_miss", {"failing_criterion": failed, "gaps": result["gaps"]}
+    return None, {}
+
+
+def build_pools(
+    *,
+    session: Session,
+    as_of: date,
+    policy_id: str | None = None,
+    region_prefix: str | None = None,
+    cluster: str | None = None,
+) -> dict[str, Any]:
+    """Candidate pools per policy over the registry's enterprises: eligible, near-misses, unknown; and input errors."""
+    enterprises = queries.list_enterprises(session, region_prefix=region_prefix)
+    if cluster:
+        enterprises = [org for org in enterprises if cluster in (org.extra or {}).get("clusters", [])]
+    stored = queries.facts_by_enterprise(session)
+    only = [policy_id] if policy_id else None
+    pools: dict[str, dict[str, Any]] = {}
+    errors: list[dict[str, Any]] = []
+    for org in enterprises:
+        try:
+            facts = parse_facts(exact_json(stored_facts(org, stored.get(org.id, []))))
+        except FactError as exc:
+            errors.append({**describe(org), "error": exc.message, "error_zh": exc.message_zh})
+            continue
+        for result in evaluate_facts(facts, as_of, shipped_policies(), only):
+            pool = pools.setdefault(
+                result["policy"],
+                {
+                    "policy": result["policy"],
+                    "version": result["version"],
+                    "eligible": [],
+                    "near_miss": [],
+                    "unknown": [],
+                },
+            )
+            name, extra = _classify(result)
+            if name is not None:
+                pool[name].append({**describe(org), **extra})
+    ordered = [pools[p] for p in POLICY_IDS if p in pools]
+    return {"as_of": as_of.isoformat(), "enterprises": len(enterprises), "pools": ordered, "errors": errors}
+
+
+def ladder_by_city(session: Session, pools: dict[str, Any]) -> dict[str, Any]:
+    """Eligible enterprises per policy per city (region code's first 4 digits), with city names."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(POLICY_IDS, 0))
+    for pool in pools["pools"]:
+        for org in pool["eligible"]:
+            city = (org["region_code"] or "")[:4] or "—"
+            counts[city][pool["policy"]] += 1
+    names = queries.region_names(session, [c + "00" for c in counts] + list(counts))
+    cities = sorted(counts)
+    return {
+        "cities": [{"code": c, "name": names.get(c + "00") or names.get(c) or c} for c in cities],
+        "counts": {c: counts[c] for c in cities},
+    }
+
+
+def pools_workbook(pools: dict[str, Any]) -> bytes:
+    """The pools as an XLSX workbook: one sheet per policy with pool, enterprise, credit code, region, detail."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for pool in pools["pools"]:
+        sheet = book.create_sheet(f"{pool['policy']}-{pool['version']}"[:31])
+        sheet.append(["pool", "enterprise_id", "name", "credit_code", "region_code", "detail"])
+        for name in ("eligible", "near_miss", "unknown"):
+            for org in pool[name]:
+                detail = org.get("failing_criterion") or ",".join(org.get("unknown_criteria", []))
+                sheet.append([name, org["id"], org["name"], org["credit_code"], org["region_code"], detail])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

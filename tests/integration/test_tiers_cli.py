@@ -1,0 +1,161 @@
+"""`techbridge tiers …` and `techbridge data check` through the Typer app on a real database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import Result
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from techbridge.cli.app import app
+from techbridge.config import Settings, get_settings
+from techbridge.db import session_scope
+from techbridge.models import EnterpriseFact, Organization, Region
+
+HNTE_READY = {
+    "founded_on": "2020-01-01",
+    "ip_class1": 1,
+    "in_hnte_field": True,
+    "employees": 100,
+    "st_staff": 10,
+    "revenue_history": [4000, 4500, 5000],
+    "rd_expense_history": [200, 225, 250],
+    "rd_domestic_share": 0.6,
+    "hightech_revenue": 3000,
+    "hnte_innovation_score": 71,
+    "no_major_incident": True,
+}
+
+
+def invoke(settings: Settings, *args: str, stdin: str | None = None) -> Result:
+    """Run the CLI against the test database."""
+    get_settings.cache_clear()
+    return CliRunner().invoke(app, list(args), input=stdin, env={"TECHBRIDGE_DATABASE_URL": settings.database_url})
+
+
+def lines(result: Result) -> list[dict[str, Any]]:
+    """The JSON Lines of stdout."""
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def add_enterprise(session: Session, name: str, credit_code: str, region: str | None = None, **extra: Any) -> int:
+    """A registry enterprise; returns its id."""
+    org = Organization(kind="enterprise", name=name, normalized_name=name, credit_code=credit_code, region_code=region)
+    org.extra = extra
+    session.add(org)
+    session.flush()
+    return org.id
+
+
+class TestEvaluate:
+    def test_every_line_gets_a_result_and_bad_lines_do_not_stop_the_rest(
+        self, settings: Settings, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "in.jsonl"
+        rows = [
+            json.dumps({"id": "ok", "facts": HNTE_READY}),
+            "{not json",
+            json.dumps({"id": "typed", "facts": {"employees": "many"}}),
+            "",
+            json.dumps({"id": "unknown-fact", "facts": {"turnover": 1}}),
+            json.dumps({"id": "empty", "facts": {}}),
+        ]
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        result = invoke(settings, "tiers", "evaluate", "--input", str(path), "--as-of", "2025-06-30", "--json")
+        assert result.exit_code == 0
+        out = lines(result)
+        assert [o.get("id") for o in out] == ["ok", None, "typed", "unknown-fact", "empty"]
+        assert [o.get("line") for o in out[1:4]] == [2, 3, 5]
+        hnte = next(r for r in out[0]["results"] if r["policy"] == "hnte")
+        assert hnte["verdict"] == "eligible"
+        assert hnte["version"] == "2016"
+        assert {r["policy"] for r in out[-1]["results"]} >= {"hnte", "tech_sme", "ln_eaglet"}
+        assert all(r["verdict"] == "unknown" for r in out[-1]["results"])
+        assert "line 3" in result.stderr
+        assert "line 5" in result.stderr
+
+    def test_reads_stdin(self, settings: Settings) -> None:
+        stdin = json.dumps({"id": "s", "facts": {"founded_on": "2014-06-30", "eaglet_panel_pass": True}}) + "\n"
+        result = invoke(settings, "tiers", "evaluate", "--input", "-", "--as-of", "2025-06-30", "--json", stdin=stdin)
+        (out,) = lines(result)
+        eaglet = next(r for r in out["results"] if r["policy"] == "ln_eaglet")
+        assert eaglet["verdict"] == "ineligible"
+        assert eaglet["gaps"][0]["text"]["zh"]
+
+    def test_version_switch_on_2026_04_01(self, settings: Settings) -> None:
+        stdin = json.dumps({"id": "v", "facts": {}}) + "\n"
+        before = lines(
+            invoke(settings, "tiers", "evaluate", "--input", "-", "--as-of", "2026-03-31", "--json", stdin=stdin)
+        )
+        after = lines(
+            invoke(settings, "tiers", "evaluate", "--input", "-", "--as-of", "2026-04-01", "--json", stdin=stdin)
+        )
+        versions = {r["policy"]: r["version"] for r in before[0]["results"]}
+        assert versions["zjtx_sme"] == "2022"
+        assert versions["little_giant"] == "2022"
+        assert {r["policy"]: r["version"] for r in after[0]["results"]}["little_giant"] == "2026"
+
+    def test_unreadable_file_exits_non_zero(self, settings: Settings, tmp_path: Path) -> None:
+        result = invoke(settings, "tiers", "evaluate", "--input", str(tmp_path / "missing.jsonl"), "--json")
+        assert result.exit_code != 0
+
+
+class TestPoolsAndFacts:
+    def test_import_then_pools(self, settings: Settings, tmp_path: Path) -> None:
+        with session_scope(settings.database_url) as session:
+            session.add(Region(code="210100", name="沈阳市", level="city"))
+            session.flush()
+            ready = add_enterprise(session, "甲科技", "91210100000000001A", "210100", clusters=["集成电路"])
+            add_enterprise(session, "乙科技", "91210100000000002B", "210100")
+        path = tmp_path / "facts.csv"
+        header = "enterprise,fact,value,year,source\n"
+        body = "".join(
+            f'91210100000000001A,{fact},"{json.dumps(value) if isinstance(value, list) else value}",,annual report\n'
+            for fact, value in HNTE_READY.items()
+        )
+        body += "91210100000000002B,revenue_history,3000,2023,tax\n91210100000000002B,revenue_history,3500,2024,tax\n"
+        path.write_text(header + body, encoding="utf-8")
+        result = invoke(settings, "tiers", "facts", "import", str(path), "--json")
+        assert result.exit_code == 0, result.output
+        with session_scope(settings.database_url) as session:
+            series = session.query(EnterpriseFact).filter_by(fact="revenue_history", year=2024).one()
+            assert series.value == [3000, 3500]
+        result = invoke(settings, "tiers", "pools", "--policy", "hnte", "--as-of", "2025-06-30", "--json")
+        assert result.exit_code == 0
+        (pool,) = json.loads(result.stdout)["pools"]
+        assert [org["id"] for org in pool["eligible"]] == [ready]
+
+    def test_a_bad_row_rejects_the_whole_file(self, settings: Settings, tmp_path: Path) -> None:
+        with session_scope(settings.database_url) as session:
+            add_enterprise(session, "丙科技", "91210100000000003C")
+        path = tmp_path / "facts.csv"
+        path.write_text(
+            "enterprise,fact,value,year,source\n91210100000000003C,ip_class1,2,,x\n91210100000000003C,ip_class2,two,,x\n",
+            encoding="utf-8",
+        )
+        result = invoke(settings, "tiers", "facts", "import", str(path))
+        assert result.exit_code != 0
+        assert "row 3" in str(result.exception)
+        with session_scope(settings.database_url) as session:
+            assert session.query(EnterpriseFact).count() == 0
+
+
+class TestDataCheck:
+    def test_shipped_data_loads(self, settings: Settings) -> None:
+        result = invoke(settings, "data", "check", "--json")
+        assert result.exit_code == 0
+        assert len(json.loads(result.stdout)["policies"]) == 11
+
+    def test_a_bad_operator_names_file_and_field(self, settings: Settings, tmp_path: Path) -> None:
+        (tmp_path / "mine.yaml").write_text(
+            "id: x\ntitle: {zh: 甲, en: x}\nissuer: i\ndocument: d\nsource_url: u\neffective_from: 2024-01-01\n"
+            "ladder: {rank: 1}\ncriteria: {id: r, label: {zh: 甲, en: r}, all: "
+            "[{id: a, label: {zh: 甲, en: a}, left: {fact: employees}, op: gte, value: 1}]}\n",
+            encoding="utf-8",
+        )
+        result = invoke(settings, "data", "check", "--policies", str(tmp_path))
+        assert result.exit_code != 0
+        assert "mine.yaml:criteria.all[0].op" in str(result.exception)
