@@ -17,6 +17,7 @@ from techbridge.models.expert import Expert
 from techbridge.models.import_run import ImportRun
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
 from techbridge.models.region import Region, RegionLevel
+from techbridge.models.search import SearchIndexState, SearchVector
 from techbridge.models.transfer import (
     Contract,
     ContractAchievement,
@@ -64,6 +65,8 @@ __all__ = [
     "Region",
     "RegionLevel",
     "Role",
+    "SearchIndexState",
+    "SearchVector",
     "Stage",
     "TransferCase",
     "TransferEvent",

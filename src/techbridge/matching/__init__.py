@@ -1,0 +1,1 @@
+"""Matching use cases over search/: demand → achievements and experts, achievement → enterprises, explanations."""

@@ -1,0 +1,1 @@
+"""Search mechanics: tokenizer, lexical index, embedder, vector index, fusion, index artifacts, metrics."""

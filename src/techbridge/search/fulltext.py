@@ -1,0 +1,213 @@
+"""The persistent lexical engine: a tantivy index over pre-tokenised fields, with filter fields.
+
+Each field is BM25-scored by tantivy (k1 = 1.2, b = 0.75, Lucene idf — the same formula as `bm25.py`) and the
+per-field scores are summed with `lexical.FIELD_WEIGHTS` through boosted term queries. Filters are constant-score
+clauses, so they restrict without changing the ranking. Adds and deletes are incremental (commit per batch).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from techbridge.search.lexical import (
+    FIELD_WEIGHTS,
+    PHRASE_RERANK_DEPTH,
+    QueryPlan,
+    add_phrase_bonus,
+    field_tokens,
+    matched_terms,
+)
+from techbridge.search.tokenize import Segmenter
+
+WRITER_HEAP = 64_000_000
+STORED_BODY_CHARS = 600
+"""Body characters kept in the index for phrase evidence and explanations."""
+TAG_FIELDS = ("entity", "kind", "region", "field", "owner_type", "visibility")
+NUMBER_FIELDS = ("trl", "owner_id", "year")
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One searchable record: key "entity:id", text, and filterable tags and numbers."""
+
+    key: str
+    title: str
+    body: str
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on a search; None means unrestricted. `visible` = allowed visibilities, or own records."""
+
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    ranges: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    visible: list[str] | None = None
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A lexical result: key, score, stored title and body lead, and the query terms it contains."""
+
+    key: str
+    score: float
+    title: str
+    body: str
+    matched_terms: list[str]
+
+
+def build_schema() -> tantivy.Schema:
+    """Key, four pre-tokenised text fields, a stored payload, tag and number filter fields."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in FIELD_WEIGHTS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    builder.add_bytes_field("payload", stored=True)
+    for name in TAG_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in NUMBER_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
+    return builder.build()
+
+
+class FulltextIndex:
+    """A tantivy index in a directory (or in memory when `path` is None)."""
+
+    def __init__(self, path: Path | None, segmenter: Segmenter) -> None:
+        self.schema = build_schema()
+        self.segmenter = segmenter
+        if path is None:
+            self.index = tantivy.Index(self.schema)
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(path))
+        self._writer: Any = None
+
+    def _document(self, doc: IndexDocument) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_text("key", doc.key)
+        for name, tokens in field_tokens(doc.title, doc.body, self.segmenter).items():
+            out.add_text(name, " ".join(tokens))
+        payload = {"t": doc.title, "b": doc.body[:STORED_BODY_CHARS]}
+        out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode())
+        for name, values in doc.tags.items():
+            for value in values:
+                out.add_text(name, value)
+        for name, number in doc.numbers.items():
+            out.add_integer(name, number)
+        return out
+
+    def writer(self) -> Any:
+        """The (single) index writer, opened on first use."""
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return self._writer
+
+    def upsert(self, docs: Iterable[IndexDocument], *, commit: bool = True) -> int:
+        """Replace documents by key; returns how many were written."""
+        writer, count = self.writer(), 0
+        for doc in docs:
+            writer.delete_documents_by_term("key", doc.key)
+            writer.add_document(self._document(doc))
+            count += 1
+        if commit:
+            self.commit()
+        return count
+
+    def delete(self, keys: Sequence[str]) -> None:
+        """Remove documents by key."""
+        writer = self.writer()
+        for key in keys:
+            writer.delete_documents_by_term("key", key)
+        self.commit()
+
+    def commit(self) -> None:
+        """Make written changes searchable."""
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self.index.reload()
+
+    def count(self) -> int:
+        """Documents in the index."""
+        return int(self.index.searcher().num_docs)
+
+    def search(self, plan: QueryPlan, filters: Filters | None = None, limit: int = 100) -> list[LexicalHit]:
+        """Top `limit` documents by fielded BM25 plus phrase bonus, restricted by `filters`."""
+        if plan.is_empty:
+            return []
+        query = self._scoring_query(plan)
+        if filters is not None:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Must, self._filter_query(filters))]
+            )
+        searcher = self.index.searcher()
+        depth = max(limit, PHRASE_RERANK_DEPTH)
+        raw = searcher.search(query, depth).hits
+        rows = [(float(score), searcher.doc(address)) for score, address in raw]
+        payloads = [json.loads(bytes(doc.get_first("payload"))) for _, doc in rows]
+        docs = [(p["t"], p["b"]) for p in payloads]
+        import numpy as np
+
+        scores = add_phrase_bonus(np.array([s for s, _ in rows], dtype=np.float64), plan, docs)
+        order = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
+        return [
+            LexicalHit(
+                key=str(rows[i][1].get_first("key")),
+                score=float(scores[i]),
+                title=docs[i][0],
+                body=docs[i][1],
+                matched_terms=matched_terms(plan, *docs[i]),
+            )
+            for i in order
+        ]
+
+    def _scoring_query(self, plan: QueryPlan) -> tantivy.Query:
+        clauses = []
+        for name, weight in FIELD_WEIGHTS.items():
+            terms = plan.words if name.endswith("words") else plan.grams
+            for term in dict.fromkeys(terms):
+                term_query = tantivy.Query.term_query(self.schema, name, term)
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term_query, weight)))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filter_query(self, filters: Filters) -> tantivy.Query:
+        must: list[tuple[Any, tantivy.Query]] = []
+        for name, values in filters.tags.items():
+            if values:
+                must.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, name, list(values))))
+        for name, (low, high) in filters.ranges.items():
+            if low is not None or high is not None:
+                must.append(
+                    (
+                        tantivy.Occur.Must,
+                        tantivy.Query.range_query(
+                            self.schema,
+                            name,
+                            tantivy.FieldType.Integer,
+                            low if low is not None else -(2**62),
+                            high if high is not None else 2**62,
+                        ),
+                    )
+                )
+        if filters.visible is not None:
+            must.append((tantivy.Occur.Must, self._visibility_query(filters)))
+        query = tantivy.Query.boolean_query(must) if must else tantivy.Query.all_query()
+        return tantivy.Query.const_score_query(query, 0.0)
+
+    def _visibility_query(self, filters: Filters) -> tantivy.Query:
+        should: list[tuple[Any, tantivy.Query]] = [
+            (tantivy.Occur.Should, tantivy.Query.term_set_query(self.schema, "visibility", filters.visible or [""]))
+        ]
+        if filters.owner_id is not None:
+            should.append((tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "owner_id", filters.owner_id)))
+        return tantivy.Query.boolean_query(should)

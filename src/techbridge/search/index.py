@@ -1,0 +1,84 @@
+"""Versioned index artifacts: each build writes `<index_dir>/<name>/<version>/`, then `CURRENT` is switched to it.
+
+Readers open whatever `CURRENT` names, so a rebuild never disturbs searches in progress; old versions beyond
+KEEP_VERSIONS are removed after a switch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+CURRENT_FILE = "CURRENT"
+META_FILE = "meta.json"
+KEEP_VERSIONS = 2
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    """What a version directory holds."""
+
+    name: str
+    version: str
+    path: Path
+    doc_count: int
+    built_at: str
+
+
+def new_version(index_dir: Path, name: str) -> tuple[str, Path]:
+    """A fresh, empty version directory (named by UTC time, unique within the artifact)."""
+    stamp = datetime.now(UTC).strftime("v%Y%m%d%H%M%S%f")
+    path = index_dir / name / stamp
+    path.mkdir(parents=True, exist_ok=False)
+    return stamp, path
+
+
+def activate(index_dir: Path, name: str, version: str, *, doc_count: int) -> ArtifactInfo:
+    """Record the version's metadata, point CURRENT at it atomically, and prune old versions."""
+    root = index_dir / name
+    built_at = datetime.now(UTC).isoformat(timespec="seconds")
+    meta = {"name": name, "version": version, "doc_count": doc_count, "built_at": built_at}
+    (root / version / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    tmp = root / f".{CURRENT_FILE}.tmp"
+    tmp.write_text(version, encoding="utf-8")
+    os.replace(tmp, root / CURRENT_FILE)
+    prune_versions(index_dir, name)
+    return ArtifactInfo(name, version, root / version, doc_count, built_at)
+
+
+def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
+    """The active version, or None when nothing was built yet."""
+    root = index_dir / name
+    pointer = root / CURRENT_FILE
+    if not pointer.exists():
+        return None
+    version = pointer.read_text(encoding="utf-8").strip()
+    path = root / version
+    meta_path = path / META_FILE
+    if not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    return ArtifactInfo(name, version, path, int(meta.get("doc_count", 0)), str(meta.get("built_at", "")))
+
+
+def update_count(info: ArtifactInfo, doc_count: int) -> None:
+    """Rewrite the document count of the active version after incremental updates."""
+    meta_path = info.path / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["doc_count"] = doc_count
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+def prune_versions(index_dir: Path, name: str, keep: int = KEEP_VERSIONS) -> list[str]:
+    """Delete all but the newest `keep` versions (never the current one); returns the removed names."""
+    root = index_dir / name
+    current = (root / CURRENT_FILE).read_text(encoding="utf-8").strip() if (root / CURRENT_FILE).exists() else ""
+    versions = sorted((p.name for p in root.iterdir() if p.is_dir() and p.name.startswith("v")), reverse=True)
+    removed = [v for v in versions[keep:] if v != current]
+    for version in removed:
+        shutil.rmtree(root / version, ignore_errors=True)
+    return removed

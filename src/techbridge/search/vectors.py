@@ -1,0 +1,116 @@
+"""Vector indexes over L2-normalised passage vectors: exact numpy search, and an HNSW (usearch) index for large sets.
+
+Several passages may belong to one record (MaxP): a record's similarity is the best of its passages'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from techbridge.search.embed import Matrix
+
+HNSW_THRESHOLD = 200_000
+"""Above this many passages, `make_vector_index` builds an HNSW index instead of exact search."""
+HNSW_CONNECTIVITY = 16
+HNSW_EXPANSION_ADD = 128
+HNSW_EXPANSION_SEARCH = 64
+
+
+class VectorIndex(Protocol):
+    """Nearest records to a query vector by cosine similarity (max over a record's passages)."""
+
+    def search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
+        """(key, similarity) best first, one entry per key."""
+        ...
+
+
+def _best_per_key(
+    keys: Sequence[str], rows: Sequence[int], sims: Sequence[float], limit: int
+) -> list[tuple[str, float]]:
+    best: dict[str, float] = {}
+    for row, sim in zip(rows, sims, strict=True):
+        key = keys[row]
+        if key not in best or sim > best[key]:
+            best[key] = float(sim)
+    return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+class ExactVectorIndex:
+    """Brute-force inner product over a float32 matrix (exact; ~20 ms at 200 k × 384 on 2 cores)."""
+
+    def __init__(self, keys: Sequence[str], vectors: Matrix) -> None:
+        self.keys = list(keys)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._rows: dict[str, list[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def similarities(self, query: Matrix, keys: Sequence[str]) -> dict[str, float]:
+        """Best passage similarity of each of `keys` that has vectors."""
+        if self._rows is None:
+            rows: dict[str, list[int]] = {}
+            for row, key in enumerate(self.keys):
+                rows.setdefault(key, []).append(row)
+            self._rows = rows
+        wanted = [(k, self._rows[k]) for k in dict.fromkeys(keys) if k in self._rows]
+        if not wanted:
+            return {}
+        flat = [r for _, rows_of in wanted for r in rows_of]
+        sims = self.vectors[flat] @ query.astype(np.float32)
+        out: dict[str, float] = {}
+        start = 0
+        for key, rows_of in wanted:
+            out[key] = float(sims[start : start + len(rows_of)].max())
+            start += len(rows_of)
+        return out
+
+    def search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
+        """Top keys by max passage similarity."""
+        if not self.keys or limit <= 0:
+            return []
+        sims = self.vectors @ query.astype(np.float32)
+        depth = min(len(sims), limit * 4)
+        rows = np.argpartition(-sims, depth - 1)[:depth]
+        return _best_per_key(self.keys, rows.tolist(), sims[rows].tolist(), limit)
+
+
+class HnswVectorIndex:
+    """usearch HNSW (cosine, f16 storage) for large passage sets; approximate, ~1 ms per query at 1 M."""
+
+    def __init__(self, keys: Sequence[str], vectors: Matrix, *, threads: int = 0) -> None:
+        from usearch.index import Index
+
+        self.keys = list(keys)
+        self.index = Index(
+            ndim=vectors.shape[1],
+            metric="ip",
+            dtype="f16",
+            connectivity=HNSW_CONNECTIVITY,
+            expansion_add=HNSW_EXPANSION_ADD,
+            expansion_search=HNSW_EXPANSION_SEARCH,
+        )
+        if len(self.keys):
+            self.index.add(np.arange(len(self.keys), dtype=np.uint64), vectors.astype(np.float32), threads=threads)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
+        """Top keys by approximate max passage similarity."""
+        if not self.keys or limit <= 0:
+            return []
+        found = self.index.search(query.astype(np.float32), min(limit * 4, len(self.keys)))
+        rows = [int(r) for r in found.keys]
+        sims = [1.0 - float(d) for d in found.distances]
+        return _best_per_key(self.keys, rows, sims, limit)
+
+
+def make_vector_index(keys: Sequence[str], vectors: Matrix) -> ExactVectorIndex | HnswVectorIndex:
+    """Exact search for small sets, HNSW above HNSW_THRESHOLD passages."""
+    if len(keys) > HNSW_THRESHOLD:
+        return HnswVectorIndex(keys, vectors)
+    return ExactVectorIndex(keys, vectors)
