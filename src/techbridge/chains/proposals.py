@@ -1,0 +1,191 @@
+"""Pure proposals built on chain analytics: whom to attract (招商补链), a draft consortium (创新联合体), the report.
+
+Attraction ranks out-of-region enterprises by Σ link weight × weak-link score over the gap and single-producer
+links they produce. A consortium gathers, around a leader, the institutions and experts whose regional achievements
+are closest to the leader's links and the chain's weak links, and the regional firms directly upstream and
+downstream of the leader's links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from techbridge.chains.analytics import (
+    INSTITUTION_KINDS,
+    TERMS,
+    Relevance,
+    coverage,
+    is_in_region,
+    leaders,
+    regional_works,
+    relevant_works,
+    weak_links,
+)
+from techbridge.chains.schemas import (
+    Candidate,
+    Chain,
+    ChainGraph,
+    Consortium,
+    ConsortiumMember,
+    Relevant,
+    Report,
+    WeakLink,
+    Work,
+)
+from techbridge.errors import InvalidDataError
+
+ATTRACT_KINDS = ("gap", "single")  # weak links an out-of-region producer can fill
+CONSORTIUM_TARGETS = 3  # weak links a consortium takes on besides the leader's own links
+MEMBERS_PER_ROLE = 8
+ROLE_ORDER = ("leader", "institution", "expert", "partner", "upstream", "downstream")
+
+
+def attraction(graph: ChainGraph, region: str, weak: Sequence[WeakLink]) -> tuple[Candidate, ...]:
+    """Out-of-region enterprises producing gap / single-producer links, ranked, with the reasons."""
+    scores: dict[int, float] = {}
+    fills: dict[int, list[str]] = {}
+    reasons: dict[int, list[str]] = {}
+    for link_gap in (w for w in weak if w.kind in ATTRACT_KINDS):
+        for link in graph.links_by_node.get(link_gap.node_id, ()):
+            org = graph.orgs[link.org_id]
+            if is_in_region(org, region) or org.kind != "enterprise":
+                continue
+            scores[org.id] = scores.get(org.id, 0.0) + link.weight * link_gap.score
+            fills.setdefault(org.id, []).append(link_gap.name)
+            why = "no regional producer" if link_gap.kind == "gap" else "one regional producer"
+            reasons.setdefault(org.id, []).append(
+                f"{link_gap.name}: {why}, {link_gap.reach} chain node(s) depend on it; "
+                f"produces it with weight {link.weight:.3f} ({link.evidence})"
+            )
+    out = [
+        Candidate(
+            oid,
+            graph.orgs[oid].name,
+            graph.orgs[oid].province_code,
+            round(s, 6),
+            tuple(fills[oid]),
+            tuple(reasons[oid]),
+        )
+        for oid, s in scores.items()
+    ]
+    return tuple(sorted(out, key=lambda c: (-c.score, c.org_id)))
+
+
+def _leader_nodes(graph: ChainGraph, chain: Chain, leader_id: int) -> list[int]:
+    nodes = [ln.node_id for ln in graph.links_by_org.get(leader_id, ()) if ln.node_id in chain.members]
+    if not nodes:
+        name = graph.orgs[leader_id].name if leader_id in graph.orgs else str(leader_id)
+        raise InvalidDataError(
+            f"{name} produces no node of chain {chain.id}", message_zh=f"{name} 不在产业链 {chain.title} 上"
+        )
+    return nodes
+
+
+def _targets(chain: Chain, own: list[int], weak: Sequence[WeakLink]) -> list[int]:
+    """The leader's own links, then the best-ranked weak links next to them (else the best overall)."""
+    near = {s for s, d, _ in chain.edges if d in own} | {d for s, d, _ in chain.edges if s in own}
+    ordered = [w.node_id for w in weak if w.kind in ("innovation_gap", "gap") and w.node_id not in own]
+    picked = [n for n in ordered if n in near][:CONSORTIUM_TARGETS] or ordered[:CONSORTIUM_TARGETS]
+    return own + list(dict.fromkeys(picked))
+
+
+def _closest_works(
+    graph: ChainGraph, chain: Chain, node_id: int, works: Sequence[Work], relevance: Relevance
+) -> list[tuple[Relevant, str]]:
+    """Achievements relevant to the node; when none, those relevant to its chain neighbours (closest research)."""
+    name = chain.members[node_id].name
+    hits = [(hit, name) for hit in relevant_works(graph, name, works, relevance)]
+    if hits:
+        return hits
+    near = sorted({s for s, d, _ in chain.edges if d == node_id} | {d for s, d, _ in chain.edges if s == node_id})
+    for other in near:
+        other_name = chain.members[other].name
+        hits += [(hit, f"{other_name}, next to {name}") for hit in relevant_works(graph, other_name, works, relevance)]
+    return hits
+
+
+def _research_members(
+    graph: ChainGraph, chain: Chain, region: str, targets: list[int], leader_id: int, relevance: Relevance
+) -> list[ConsortiumMember]:
+    found: dict[tuple[str, int], tuple[float, list[str]]] = {}
+    works = regional_works(graph, region)
+    by_id = {w.id: w for w in works}
+    for node_id in targets:
+        for hit, about in _closest_works(graph, chain, node_id, works, relevance):
+            why = f"achievement «{hit.title}» matches {about} ({hit.method} {hit.score:.2f})"
+            owners = [("org", o) for o in by_id[hit.achievement_id].org_ids if o != leader_id and o in graph.orgs]
+            owners += [("expert", e) for e in by_id[hit.achievement_id].expert_ids if e in graph.experts]
+            for owner in owners:
+                score, whys = found.get(owner, (0.0, []))
+                found[owner] = (score + hit.score, [*whys, why])
+    out = []
+    for (kind, ref), (score, whys) in found.items():
+        if kind == "expert":
+            out.append(ConsortiumMember("expert", "expert", ref, graph.experts[ref].name, round(score, 6), tuple(whys)))
+            continue
+        org = graph.orgs[ref]
+        role = "institution" if org.kind in INSTITUTION_KINDS else "partner"
+        out.append(ConsortiumMember(role, "organization", ref, org.name, round(score, 6), tuple(whys)))
+    return out
+
+
+def _chain_firms(
+    graph: ChainGraph, chain: Chain, region: str, own: list[int], leader_id: int
+) -> list[ConsortiumMember]:
+    sides = {
+        "upstream": {(s, d) for s, d, _ in chain.edges if d in own and s not in own},
+        "downstream": {(d, s) for s, d, _ in chain.edges if s in own and d not in own},
+    }
+    out: dict[tuple[str, int], ConsortiumMember] = {}
+    for role, pairs in sides.items():
+        for node_id, next_to in sorted(pairs):
+            for link in graph.links_by_node.get(node_id, ()):
+                org = graph.orgs[link.org_id]
+                if org.id == leader_id or not is_in_region(org, region):
+                    continue
+                verb = "feeds" if role == "upstream" else "takes"
+                why = f"produces {chain.members[node_id].name}, which {verb} {chain.members[next_to].name}"
+                old = out.get((role, org.id))
+                score = (old.score if old else 0.0) + link.weight
+                whys = (*old.reasons, why) if old else (why,)
+                out[(role, org.id)] = ConsortiumMember(role, "organization", org.id, org.name, round(score, 6), whys)
+    return list(out.values())
+
+
+def consortium(
+    graph: ChainGraph,
+    chain: Chain,
+    region: str,
+    leader_id: int,
+    weak: Sequence[WeakLink],
+    relevance: Relevance = TERMS,
+) -> Consortium:
+    """A draft member list around `leader_id`: institutions, experts and regional up/downstream firms."""
+    own = _leader_nodes(graph, chain, leader_id)
+    targets = _targets(chain, own, weak)
+    leader = graph.orgs[leader_id]
+    produced = ", ".join(chain.members[n].name for n in own)
+    members = [ConsortiumMember("leader", "organization", leader.id, leader.name, 1.0, (f"produces {produced}",))]
+    candidates = _research_members(graph, chain, region, targets, leader_id, relevance)
+    candidates += _chain_firms(graph, chain, region, own, leader_id)
+    for role in ROLE_ORDER[1:]:
+        ranked = sorted((m for m in candidates if m.role == role), key=lambda m: (-m.score, m.ref_id))
+        members += ranked[:MEMBERS_PER_ROLE]
+    names = tuple(chain.members[t].name for t in targets)
+    return Consortium(chain.id, leader.id, leader.name, names, tuple(members), relevance.method)
+
+
+def compose_report(
+    graph: ChainGraph, chain: Chain, region: str, relevance: Relevance = TERMS, leader_id: int | None = None
+) -> Report:
+    """Coverage, weak links, leaders, attraction candidates and a consortium draft around the top (or given) leader."""
+    nodes = coverage(graph, chain, region, relevance)
+    weak = weak_links(nodes)
+    ranked = leaders(graph, chain, region)
+    chosen = leader_id if leader_id is not None else (ranked[0].org_id if ranked else None)
+    draft = consortium(graph, chain, region, chosen, weak, relevance) if chosen is not None else None
+    summary = {
+        status: sum(1 for n in nodes if n.status == status) for status in ("covered", "single", "gap", "innovation_gap")
+    }
+    summary["nodes"] = len(nodes)
+    return Report(chain, region, nodes, weak, ranked, attraction(graph, region, weak), draft, relevance.method, summary)

@@ -1,0 +1,245 @@
+"""Plain, immutable value types of chain analytics: the in-memory graph and every result the analytics return.
+
+Direction convention inside the graph (whatever the source's wording, see `data/chains/relations.yaml`):
+graph elements built by the hundred thousand (Node, Org, Link) are NamedTuples, results are frozen dataclasses.
+`suppliers[n]` are the nodes whose output flows INTO `n` (upstream of `n`), `consumers[n]` the nodes `n` flows into
+(downstream of `n`), and `children[n]` the sub-products / sub-industries `n` contains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Node(NamedTuple):
+    """A product or industry of the chain graph."""
+
+    id: int
+    kind: str
+    name: str
+
+
+class Org(NamedTuple):
+    """An organization as the analytics see it: kind and where it is registered."""
+
+    id: int
+    name: str
+    kind: str
+    province_code: str | None
+    region_code: str | None
+
+
+class Link(NamedTuple):
+    """An enterprise producing (or belonging to) a node, with its revenue weight and the evidence for the link."""
+
+    org_id: int
+    node_id: int
+    weight: float
+    relation: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """An achievement with its owners and the text used to judge its relevance to a node."""
+
+    id: int
+    title: str
+    text: str
+    org_ids: tuple[int, ...]
+    expert_ids: tuple[int, ...]
+    region_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An expert with an affiliation and fields."""
+
+    id: int
+    name: str
+    affiliation_id: int | None
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphStats:
+    """What went into a graph: counts, ignored relations and how many links were placed by name resolution."""
+
+    nodes: int
+    edges: int
+    links: int
+    resolved_links: int
+    ignored_relations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChainGraph:
+    """The whole chain graph in memory: adjacency by direction plus producers, organizations, achievements."""
+
+    nodes: dict[int, Node]
+    suppliers: dict[int, tuple[int, ...]]
+    consumers: dict[int, tuple[int, ...]]
+    children: dict[int, tuple[int, ...]]
+    links_by_node: dict[int, tuple[Link, ...]]
+    links_by_org: dict[int, tuple[Link, ...]]
+    orgs: dict[int, Org]
+    works: tuple[Work, ...]
+    experts: dict[int, Person]
+    names: dict[str, tuple[int, ...]]
+    connected: frozenset[int]
+    stats: GraphStats
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A node of one chain: its position relative to the roots and its hop distance."""
+
+    node_id: int
+    name: str
+    kind: str
+    position: str  # root | upstream | downstream | part
+    hop: int
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A chain cut out of the graph: members by id and the dependency edges (supplier → consumer) among them."""
+
+    id: str
+    title: str
+    root_ids: tuple[int, ...]
+    hops: int
+    members: dict[int, Member]
+    edges: tuple[tuple[int, int, str], ...]  # (src, dst, "flow" | "part")
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Producer:
+    """An enterprise producing a node, with its weight and evidence."""
+
+    org_id: int
+    name: str
+    region_code: str | None
+    province_code: str | None
+    weight: float
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Relevant:
+    """An achievement relevant to a node, with owners and the method that judged it."""
+
+    achievement_id: int
+    title: str
+    score: float
+    owner_names: tuple[str, ...]
+    method: str
+
+
+@dataclass(frozen=True)
+class NodeCoverage:
+    """What the region holds for one chain node."""
+
+    node_id: int
+    name: str
+    kind: str
+    position: str
+    hop: int
+    regional_producers: tuple[Producer, ...]
+    national_producers: int
+    top_national: tuple[Producer, ...]
+    institutions: tuple[str, ...]
+    achievements: tuple[Relevant, ...]
+    reach: int
+    market_weight: float
+    status: str  # covered | single | gap | innovation_gap
+
+
+@dataclass(frozen=True)
+class WeakLink:
+    """A weak link of a chain, why it is weak and how much of the chain depends on it."""
+
+    node_id: int
+    name: str
+    kind: str  # gap | single | innovation_gap
+    reach: int
+    market_weight: float
+    score: float
+    regional_producers: tuple[str, ...]
+    national_producers: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class NodeShare:
+    """One node's contribution to an enterprise's leader score."""
+
+    node_id: int
+    name: str
+    weight: float
+    centrality: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Leader:
+    """A chain leader candidate: revenue-weighted centrality across the chain, with the nodes behind it."""
+
+    org_id: int
+    name: str
+    region_code: str | None
+    score: float
+    nodes: tuple[NodeShare, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An out-of-region enterprise that would fill weak links, with the reasons."""
+
+    org_id: int
+    name: str
+    province_code: str | None
+    score: float
+    fills: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConsortiumMember:
+    """One member of a draft innovation consortium and why it is proposed."""
+
+    role: str  # leader | institution | expert | upstream | downstream
+    kind: str  # organization | expert
+    ref_id: int
+    name: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Consortium:
+    """A draft 创新联合体: the leader, the targeted links and the proposed members."""
+
+    chain_id: str
+    leader_id: int
+    leader_name: str
+    targets: tuple[str, ...]
+    members: tuple[ConsortiumMember, ...]
+    relevance_method: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the chain report shows for one region."""
+
+    chain: Chain
+    region: str
+    coverage: tuple[NodeCoverage, ...]
+    weak_links: tuple[WeakLink, ...]
+    leaders: tuple[Leader, ...]
+    candidates: tuple[Candidate, ...]
+    consortium: Consortium | None
+    relevance_method: str
+    summary: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,243 @@
+"""Chain use cases the CLI, the portal and the API call: list, show, report, gaps, leaders, attract, consortium.
+
+The whole graph is built once per process and reused while the tables it reads are unchanged (`build.fingerprint`).
+ROOT is a curated chain id (`data/chains/curated/<id>.yaml`) or a node name (an ad-hoc chain around that node).
+Relevance of achievements uses `techbridge.matching.service.rank_texts` when that module is importable, else shared
+terms; every result names the method used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from threading import Lock
+
+from sqlalchemy.orm import Session
+
+from techbridge.chains import analytics, build, proposals
+from techbridge.chains.loader import ChainDef, find_chain, load_bases, load_chains, load_clusters
+from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report
+from techbridge.errors import InvalidDataError, NotFoundError
+
+DEFAULT_HOPS = 2
+MAX_HOPS = 6
+AD_HOC_MAX_NODES = 300
+
+_CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
+_LOCK = Lock()
+
+
+@dataclass(frozen=True)
+class ChainView:
+    """A chain with its definition (None for an ad-hoc chain) and the roots not found in the graph."""
+
+    chain: Chain
+    definition: ChainDef | None
+    missing_roots: tuple[str, ...]
+
+
+def graph_of(session: Session) -> ChainGraph:
+    """The chain graph of the session's database, rebuilt only when its tables changed."""
+    key = str(session.get_bind().engine.url)
+    stamp = build.fingerprint(session)
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    graph = build.load_graph(session)
+    with _LOCK:
+        _CACHE[key] = (stamp, graph)
+    return graph
+
+
+def relevance() -> analytics.Relevance:
+    """`matching.service.rank_texts` (BM25) when importable, else the shared-terms ranker."""
+    try:
+        from techbridge.matching.service import rank_texts
+    except ImportError:  # pragma: no cover - the matching package ships with techbridge
+        return analytics.TERMS
+
+    def rank(query: str, candidates: Sequence[tuple[int, str]]) -> list[tuple[int, float]]:
+        ranked = rank_texts(
+            query=query, candidates=[(str(k), t) for k, t in candidates], top_k=analytics.RELEVANT_LIMIT
+        )
+        return [(int(r.key), r.score) for r in ranked if r.score > 0 and r.matched_terms]
+
+    return analytics.Relevance("matching.rank_texts (BM25)", rank)
+
+
+def _check_hops(hops: int) -> int:
+    if not 1 <= hops <= MAX_HOPS:
+        raise InvalidDataError(
+            f"hops must be 1..{MAX_HOPS}", location=("hops",), message_zh=f"跳数须在 1 到 {MAX_HOPS} 之间"
+        )
+    return hops
+
+
+def resolve_chain(graph: ChainGraph, root: str, hops: int | None = None) -> ChainView:
+    """A curated chain by id, else an ad-hoc chain around the node(s) named `root`."""
+    definition = find_chain(root)
+    if definition is not None:
+        ids: list[int] = []
+        missing: list[str] = []
+        for item in definition.roots:
+            found = analytics.find_nodes(graph, item.name, item.kind)
+            ids.extend(found)
+            if not found:
+                missing.append(item.name)
+        if not ids:
+            raise NotFoundError(
+                f"no root of chain {root} is in the graph", message_zh=f"产业链 {root} 的根节点均不在图中"
+            )
+        chain = analytics.extract_chain(
+            graph,
+            chain_id=definition.id,
+            title=definition.title_zh,
+            root_ids=ids,
+            hops=_check_hops(hops or definition.hops),
+            max_nodes=definition.max_nodes,
+            kind_hops={"industry": definition.industry_hops},
+        )
+        return ChainView(chain, definition, tuple(missing))
+    found = analytics.find_nodes(graph, root)
+    if not found:
+        raise NotFoundError(f"no chain or node named {root!r}", message_zh=f"找不到产业链或节点「{root}」")
+    chain = analytics.extract_chain(
+        graph,
+        chain_id=root,
+        title=root,
+        root_ids=found,
+        hops=_check_hops(hops or DEFAULT_HOPS),
+        max_nodes=AD_HOC_MAX_NODES,
+    )
+    return ChainView(chain, None, ())
+
+
+def list_chains(session: Session) -> list[dict[str, object]]:
+    """Every curated chain with its base, clusters, roots and how many nodes it spans in the current graph."""
+    graph = graph_of(session)
+    bases = {c: b for b in load_bases() for c in b.chains}
+    out: list[dict[str, object]] = []
+    for definition in load_chains():
+        base = bases.get(definition.id)
+        try:
+            view = resolve_chain(graph, definition.id)
+            nodes, missing = len(view.chain.members), list(view.missing_roots)
+        except NotFoundError:
+            nodes, missing = 0, [r.name for r in definition.roots]
+        out.append(
+            {
+                "id": definition.id,
+                "title": definition.title_zh,
+                "title_en": definition.title_en,
+                "description": definition.description_zh,
+                "base": {"id": base.id, "title": base.title_zh, "title_en": base.title_en} if base else None,
+                "clusters": [
+                    {"id": c.id, "title": c.title_zh, "confirmed": c.confirmed}
+                    for c in load_clusters()
+                    if definition.id in c.chains
+                ],
+                "hops": definition.hops,
+                "roots": [r.name for r in definition.roots],
+                "missing_roots": missing,
+                "nodes": nodes,
+            }
+        )
+    return out
+
+
+def show_chain(session: Session, *, root: str, hops: int | None = None) -> ChainView:
+    """The chain named by `root`."""
+    return resolve_chain(graph_of(session), root, hops)
+
+
+def chain_report(
+    session: Session, *, root: str, region: str, hops: int | None = None, leader: str | None = None
+) -> tuple[ChainView, Report]:
+    """Coverage, weak links, leaders, attraction candidates and a consortium draft for one chain and region."""
+    graph = graph_of(session)
+    view = resolve_chain(graph, root, hops)
+    leader_id = find_organization(session, graph, leader) if leader else None
+    report = proposals.compose_report(graph, view.chain, _check_region(region), relevance(), leader_id)
+    return view, report
+
+
+def _check_region(region: str) -> str:
+    if not region.isdigit() or len(region) not in (2, 4, 6):
+        raise InvalidDataError(
+            "region must be a 2-digit province or 4-digit city code",
+            location=("region",),
+            message_zh="地区代码须为 2 位省级或 4 位市级代码",
+        )
+    return region
+
+
+def find_organization(session: Session, graph: ChainGraph, text: str) -> int:
+    """An organization by id or by (short, full or alias) name."""
+    if text.isdigit() and int(text) in graph.orgs:
+        return int(text)
+    found = build.find_organization_ids(session, text)
+    if not found:
+        raise NotFoundError(f"no organization {text!r}", message_zh=f"找不到机构「{text}」")
+    return found[0]
+
+
+def consortium(session: Session, *, root: str, leader: str, region: str | None = None) -> Consortium:
+    """A draft consortium around `leader` (id or name) for the chain; region defaults to the leader's province."""
+    graph = graph_of(session)
+    view = resolve_chain(graph, root)
+    leader_id = find_organization(session, graph, leader)
+    org = graph.orgs[leader_id]
+    where = _check_region(region or org.province_code or (org.region_code or "")[:2] or "00")
+    nodes = analytics.coverage(graph, view.chain, where, analytics.TERMS)
+    weak = analytics.weak_links(nodes)
+    return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance())
+
+
+def node_panel(session: Session, *, root: str, node_id: int, region: str) -> NodeCoverage:
+    """Coverage of one node of a chain (producers, achievements) for the map's side panel."""
+    graph = graph_of(session)
+    view = resolve_chain(graph, root)
+    if node_id not in view.chain.members:
+        raise NotFoundError(f"node {node_id} is not in chain {root}", message_zh=f"节点 {node_id} 不在该产业链上")
+    single = Chain(
+        view.chain.id,
+        view.chain.title,
+        view.chain.root_ids,
+        view.chain.hops,
+        {node_id: view.chain.members[node_id]},
+        (),
+    )
+    found = analytics.coverage(graph, single, _check_region(region), relevance())[0]
+    reach = analytics.reaches(view.chain)[0][node_id]
+    return replace(found, reach=reach)
+
+
+def chains_of_enterprise(session: Session, *, org_id: int) -> list[dict[str, object]]:
+    """The curated chains an enterprise sits in, with its nodes and weights in each."""
+    graph = graph_of(session)
+    if org_id not in graph.orgs:
+        raise NotFoundError(f"no organization {org_id}", message_zh=f"找不到机构 {org_id}")
+    links = graph.links_by_org.get(org_id, ())
+    out: list[dict[str, object]] = []
+    for definition in load_chains():
+        try:
+            chain = resolve_chain(graph, definition.id).chain
+        except NotFoundError:
+            continue
+        nodes = [
+            {
+                "node_id": ln.node_id,
+                "name": graph.nodes[ln.node_id].name,
+                "weight": ln.weight,
+                "position": chain.members[ln.node_id].position,
+                "evidence": ln.evidence,
+            }
+            for ln in links
+            if ln.node_id in chain.members
+        ]
+        if nodes:
+            out.append(
+                {"id": definition.id, "title": definition.title_zh, "title_en": definition.title_en, "nodes": nodes}
+            )
+    return out
