@@ -1,7 +1,107 @@
-"""`techbridge imports …`: Import sources and spreadsheets into the registry."""
+"""`techbridge import …`: import a built-in source (`import SOURCE [PATH]`), everything (`import all`), a user's
+spreadsheet (`import file ENTITY PATH --mapping M`) or write a template (`import template ENTITY`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
 
+from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.imports.schemas import ImportSummary
+
 app = typer.Typer(help="Import sources and spreadsheets into the registry.", no_args_is_help=True)
+
+JSON_OPTION = typer.Option(False, "--json", help="print the summary as JSON")
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="no progress bar")
+
+
+def echo_summary(summary: ImportSummary, *, as_json: bool) -> None:
+    """Print the counts, merges and rejections of one run (text or JSON)."""
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    zh = cli_lang() == "zh"
+    counts = ", ".join(f"{k}={v:,}" for k, v in sorted(summary.counts.items()))
+    typer.echo(f"{summary.source}: {counts} ({summary.seconds:.1f}s)")
+    label = ("合并", "拒绝") if zh else ("merges", "rejections")
+    typer.echo(f"  {label[0]}={len(summary.merges):,} {label[1]}={len(summary.rejections):,}")
+    if summary.report_path:
+        typer.echo(f"  {'合并报告' if zh else 'merge report'}: {summary.report_path}")
+    for error in summary.rejections[:5]:
+        typer.echo("  - " + (error.message_zh if zh else error.message), err=True)
+
+
+def _make_source_command(name: str) -> Any:
+    def command(
+        ctx: typer.Context,
+        path: Path | None = typer.Argument(None, help="file or folder (default: under the data folder)"),
+        as_json: bool = JSON_OPTION,
+        quiet: bool = QUIET_OPTION,
+    ) -> None:
+        from techbridge.imports.service import import_source
+
+        echo_summary(import_source(settings_of(ctx), name, path, show_progress=not quiet), as_json=as_json)
+
+    command.__doc__ = f"Import the {name} source (one transaction; re-running it is idempotent)."
+    return command
+
+
+def _register_sources() -> None:
+    from techbridge.imports.service import sources
+
+    for name in sources():
+        app.command(name)(_make_source_command(name))
+
+
+@app.command("all")
+def import_everything(ctx: typer.Context, as_json: bool = JSON_OPTION, quiet: bool = QUIET_OPTION) -> None:
+    """Import every built-in source found under the data folder, each in its own transaction."""
+    from techbridge.imports.service import import_all
+
+    summaries = import_all(settings_of(ctx), show_progress=not quiet)
+    if as_json:
+        print_json([s.as_dict() for s in summaries])
+        return
+    for summary in summaries:
+        echo_summary(summary, as_json=False)
+
+
+@app.command("file")
+def import_file(
+    ctx: typer.Context,
+    entity: str = typer.Argument(..., help="organization | expert | achievement | demand | chain_edge"),
+    path: Path = typer.Argument(..., help="CSV (UTF-8, UTF-8 BOM, GBK), XLSX or JSON Lines file"),
+    mapping: Path | None = typer.Option(None, "--mapping", "-m", help="column-mapping YAML (default: shipped)"),
+    dataset: str | None = typer.Option(None, "--dataset", help="provenance dataset (default: file:<name>)"),
+    as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Import a spreadsheet; any bad row rejects the whole file and every error is listed."""
+    from techbridge.imports.spreadsheet import import_spreadsheet
+
+    summary = import_spreadsheet(
+        settings_of(ctx), entity, path, mapping_path=mapping, dataset=dataset, show_progress=not quiet
+    )
+    echo_summary(summary, as_json=as_json)
+
+
+@app.command("template")
+def write_template(
+    entity: str = typer.Argument(..., help="entity type"),
+    output: Path | None = typer.Option(None, "--output", "-o", help=".csv or .xlsx (default: print CSV)"),
+) -> None:
+    """Write a blank template (header plus one example row) for ENTITY."""
+    from techbridge.imports.mapping import load_mapping, template_csv, template_xlsx
+
+    spec = load_mapping(entity)
+    if output is None:
+        typer.echo(template_csv(spec), nl=False)
+    elif output.suffix.lower() == ".xlsx":
+        output.write_bytes(template_xlsx(spec))
+    else:
+        output.write_text(template_csv(spec), encoding="utf-8-sig")
+
+
+_register_sources()

@@ -1,0 +1,94 @@
+"""Reads the importers need: existing provenance keys, regions, organizations, chain nodes and edges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from techbridge.models import (
+    ChainEdge,
+    ChainNode,
+    CodeEntry,
+    EnterpriseNode,
+    Organization,
+    OrganizationAlias,
+    Region,
+)
+
+
+def _run(session: Session, stmt: Any) -> Any:
+    """Execute on the session's connection: plain rows, no ORM loading overhead on large reads."""
+    return session.connection().execute(stmt)
+
+
+def existing_keys(session: Session, model: Any, dataset: str) -> dict[str, int]:
+    """source_key → id of every `model` record from `dataset`."""
+    stmt = select(model.source_key, model.id).where(model.source_dataset == dataset)
+    return {str(key): int(id_) for key, id_ in _run(session, stmt)}
+
+
+def region_rows(session: Session) -> list[tuple[str, str, str, str | None]]:
+    """(code, name, level, parent_code) of every region."""
+    stmt = select(Region.code, Region.name, Region.level, Region.parent_code)
+    return [(c, n, str(lv), p) for c, n, lv, p in _run(session, stmt)]
+
+
+def count_regions(session: Session) -> int:
+    """How many regions are stored."""
+    return int(session.scalar(select(func.count()).select_from(Region)) or 0)
+
+
+def organization_rows(
+    session: Session,
+) -> list[tuple[int, str, str | None, str | None, str | None, str | None, str]]:
+    """(id, name, credit_code, listing_code, source_dataset, source_key, kind) of every organization."""
+    stmt = select(
+        Organization.id,
+        Organization.name,
+        Organization.credit_code,
+        Organization.listing_code,
+        Organization.source_dataset,
+        Organization.source_key,
+        Organization.kind,
+    )
+    return [tuple(row) for row in _run(session, stmt)]  # type: ignore[misc]
+
+
+def alias_rows(session: Session) -> list[tuple[int, str]]:
+    """(organization_id, alias) of every alias."""
+    return [
+        (int(o), str(a)) for o, a in _run(session, select(OrganizationAlias.organization_id, OrganizationAlias.alias))
+    ]
+
+
+def node_ids(session: Session, kind: str) -> dict[str, int]:
+    """name → id of every chain node of `kind`."""
+    stmt = select(ChainNode.name, ChainNode.id).where(ChainNode.kind == kind)
+    return {str(name): int(id_) for name, id_ in _run(session, stmt)}
+
+
+def edge_ids(session: Session, dataset: str) -> dict[tuple[int, int, str], int]:
+    """(src_id, dst_id, relation) → id of every edge from `dataset`."""
+    stmt = select(ChainEdge.src_id, ChainEdge.dst_id, ChainEdge.relation, ChainEdge.id).where(
+        ChainEdge.source_dataset == dataset
+    )
+    return {(int(s), int(d), str(r)): int(i) for s, d, r, i in _run(session, stmt)}
+
+
+def enterprise_node_ids(session: Session) -> dict[tuple[int, int, str], int]:
+    """(organization_id, node_id, relation) → id of every enterprise → node link."""
+    stmt = select(EnterpriseNode.organization_id, EnterpriseNode.node_id, EnterpriseNode.relation, EnterpriseNode.id)
+    return {(int(o), int(n), str(r)): int(i) for o, n, r, i in _run(session, stmt)}
+
+
+def code_ids(session: Session, scheme: str) -> dict[str, int]:
+    """code → id of every entry of `scheme`."""
+    stmt = select(CodeEntry.code, CodeEntry.id).where(CodeEntry.scheme == scheme)
+    return {str(code): int(id_) for code, id_ in _run(session, stmt)}
+
+
+def alias_pairs(session: Session) -> set[tuple[int, str]]:
+    """(organization_id, alias) pairs already stored."""
+    return set(alias_rows(session))

@@ -1,0 +1,132 @@
+"""Run imports: the source registry, one transaction per import, the ImportRun row and the merge report."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.imports.context import ImportContext
+from techbridge.imports.schemas import ImportSummary
+from techbridge.models import ImportRun
+
+
+@dataclass(frozen=True)
+class Source:
+    """A built-in source: its default path under the data folder and the function that imports it."""
+
+    name: str
+    default_path: str
+    run: Callable[[ImportContext, Path], None]
+    needs_regions: bool = False
+
+
+def sources() -> dict[str, Source]:
+    """Every built-in source, in the order `import all` runs them (regions and code tables first)."""
+    from techbridge.imports import (
+        a_share,
+        admin_divisions,
+        chain_kg,
+        cn_patents,
+        codes,
+        csl,
+        ickg,
+        kag,
+        universities,
+    )
+
+    table = [
+        Source("admin_divisions", "admin_divisions/raw", admin_divisions.run),
+        Source("gbt4754", "gbt4754_2017/derived", codes.run_gbt4754),
+        Source("sei2018", "sei_2018/sei_2018_level1_level2.csv", codes.run_sei2018),
+        Source("ipc", "ipc_zh_2026/ipc_zh_2026_01.csv", codes.run_ipc),
+        Source("a_share", "a_share_stock_basic", a_share.run, needs_regions=True),
+        Source("universities", "universities_cn", universities.run, needs_regions=True),
+        Source("chain_kg", "chain_kg", chain_kg.run, needs_regions=True),
+        Source("ickg", "ickg/derived/ICKG25_named_quads.tsv", ickg.run, needs_regions=True),
+        Source("csl", "csl/derived/csl_benchmark_2000.jsonl", csl.run),
+        Source("cn_patents", "cn_patents/lxingy3_ipc_titles/oof_predictions.csv", cn_patents.run),
+        Source("kag", "kag_supplychain_sample", kag.run),
+    ]
+    return {source.name: source for source in table}
+
+
+def resolve_source(name: str) -> Source:
+    """The source called `name`, or NotFoundError listing the known ones."""
+    table = sources()
+    if name not in table:
+        known = ", ".join(table)
+        raise NotFoundError(
+            f"unknown source {name!r}; known: {known}", message_zh=f"未知数据源「{name}」；可选：{known}"
+        )
+    return table[name]
+
+
+def import_source(
+    settings: Settings, name: str, path: Path | None = None, *, show_progress: bool = True
+) -> ImportSummary:
+    """Import one source in ONE transaction: on any error nothing is written; re-running it is idempotent."""
+    source = resolve_source(name)
+    target = path if path is not None else settings.data_dir / source.default_path
+    if not target.exists():
+        raise InvalidDataError(
+            f"{target} does not exist", location=(str(target),), message_zh=f"找不到文件或目录 {target}"
+        )
+    summary = ImportSummary(source=name, path=str(target))
+    started, started_at = time.monotonic(), datetime.now(UTC)
+    with session_scope(settings.database_url) as session:
+        ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
+        if source.needs_regions and not ctx.regions().codes:
+            from techbridge.imports import admin_divisions
+
+            admin_divisions.run(ctx, settings.data_dir / "admin_divisions/raw")
+            ctx._regions = None
+        source.run(ctx, target)
+        summary.seconds = time.monotonic() - started
+        record_run(ctx, started_at=started_at)
+    return summary
+
+
+def record_run(ctx: ImportContext, *, started_at: datetime) -> None:
+    """Write the merge report and the ImportRun row (inside the import's transaction)."""
+    summary = ctx.summary
+    if summary.merges:
+        summary.report_path = str(write_merge_report(ctx.settings.report_dir, summary))
+    counts = {**summary.counts, "merges": len(summary.merges), "rejections": len(summary.rejections)}
+    ctx.session.add(
+        ImportRun(
+            source=summary.source,
+            path=summary.path[:512],
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+            counts=counts,
+        )
+    )
+
+
+def write_merge_report(report_dir: Path, summary: ImportSummary) -> Path:
+    """A CSV listing every merge of the run (incoming record → existing organization, rule)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = report_dir / f"merges-{summary.source}-{stamp}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["source", "source_key", "name", "organization_id", "organization_name", "rule"])
+        for m in summary.merges:
+            out.writerow([m.source, m.source_key, m.name, m.organization_id, m.organization_name, m.rule])
+    return path
+
+
+def import_all(settings: Settings, *, show_progress: bool = True) -> list[ImportSummary]:
+    """Import every built-in source whose files are present, each in its own transaction."""
+    done = []
+    for source in sources().values():
+        if (settings.data_dir / source.default_path).exists():
+            done.append(import_source(settings, source.name, show_progress=show_progress))
+    return done
