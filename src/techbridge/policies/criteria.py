@@ -86,7 +86,9 @@ class Group(Node):
             verdicts.append(verdict)
             traces.append(trace)
         result = kleene_all(verdicts) if self.mode == "all" else kleene_any(verdicts)
-        return result, {"id": self.id, "verdict": VERDICT_NAMES[result], "op": self.mode, "children": traces}
+        trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[result], "op": self.mode}
+        trace["children"] = traces
+        return result, trace
 
 
 @dataclass
@@ -143,7 +145,7 @@ class Compare(Node):
         left = self.left.evaluate(env)
         right = self.threshold(env)
         verdict = compare(left, self.op, right)
-        trace: Trace = {"id": self.id, "verdict": VERDICT_NAMES[verdict], "op": self.op}
+        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": self.op}
         trace.update(show_interval(left, self.left))
         raw_right = self.right.evaluate(env)
         trace["threshold"] = show_interval(raw_right)["value"] if raw_right.is_point else show_interval(raw_right)
@@ -176,7 +178,8 @@ class FactTest(Node):
         value = env.facts.get(self.fact)
         verdict = None if value is None else self.decide(value)
         shown = sorted(value) if isinstance(value, frozenset) else value
-        trace: Trace = {"id": self.id, "verdict": VERDICT_NAMES[verdict], "op": self.op, "fact": self.fact}
+        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": self.op}
+        trace["fact"] = self.fact
         trace["value"] = shown
         if self.values:
             trace["threshold"] = list(self.values)
@@ -206,7 +209,8 @@ class Exists(Node):
     def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
         events = env.facts.get(self.fact)
         verdict = None if events is None else kleene_any([self.matches(event, env) for event in events])
-        trace: Trace = {"id": self.id, "verdict": VERDICT_NAMES[verdict], "op": "exists", "fact": self.fact}
+        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": "exists"}
+        trace["fact"] = self.fact
         trace["value"] = None if events is None else len(events)
         trace["threshold"] = {"levels": list(self.levels), "within_years": self.within_years, "rank_le": self.rank_le}
         if verdict is False:

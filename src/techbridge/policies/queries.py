@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,5 +60,5 @@ def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    rows: Any = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
-    return dict(rows)
+    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted))).all()
+    return {row[0]: row[1] for row in rows}

@@ -47,14 +47,10 @@ def describe(org: Organization) -> dict[str, Any]:
 def evaluate_organization(
     *, session: Session, organization_id: int, as_of: date, changes: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Every policy for one registry enterprise; `changes` (raw fact values, null = remove) are a what-if, not saved."""
+    """Every policy for one registry enterprise; `changes` (see `apply_changes`) are a what-if, never saved."""
     org = queries.get_enterprise(session, organization_id)
     raw = stored_facts(org, queries.facts_by_enterprise(session, [org.id]).get(org.id, []))
-    for fact, value in (changes or {}).items():
-        if value is None:
-            raw.pop(fact, None)
-        else:
-            raw[fact] = value
+    raw = apply_changes(raw, changes or {})
     facts = parse_facts(exact_json(raw))
     results = evaluate_facts(facts, as_of, shipped_policies())
     return {"enterprise": describe(org), "as_of": as_of.isoformat(), "facts": raw, "results": results}
@@ -182,3 +178,52 @@ def pools_workbook(pools: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def apply_changes(raw: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """What-if changes over raw facts: null removes a fact; a single number for a series replaces its last year."""
+    specs = load_fact_specs()
+    result = dict(raw)
+    for fact, value in changes.items():
+        spec = specs.get(fact)
+        if spec is None:
+            raise FactError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
+        if value is None:
+            result.pop(fact, None)
+        elif spec.type in ("amounts", "counts") and not isinstance(value, list):
+            series = list(result.get(fact) or [None])
+            series[-1] = value
+            result[fact] = series
+        else:
+            result[fact] = value
+    return result
+
+
+def policy_catalog(as_of: date) -> list[dict[str, Any]]:
+    """Every shipped policy version with its ladder, in force or not on `as_of`, in ladder order."""
+    rows = [
+        {
+            "id": p.id,
+            "version": p.version,
+            "title": p.title,
+            "issuer": p.issuer,
+            "document": p.document,
+            "source_url": p.source_url,
+            "effective_from": p.effective_from.isoformat(),
+            "effective_to": p.effective_to.isoformat() if p.effective_to else None,
+            "ladder": p.ladder.name,
+            "rank": p.ladder.rank,
+            "verify": p.verify,
+            "in_force": p.is_in_force(as_of),
+        }
+        for p in shipped_policies()
+    ]
+    return sorted(rows, key=lambda r: (r["ladder"] != "main", r["ladder"], r["rank"], r["effective_from"]))
+
+
+def require_fact_access(viewer: Viewer, organization_id: int) -> None:
+    """Raise unless the viewer may see and change this enterprise's facts."""
+    if not can_edit_facts(viewer, organization_id):
+        raise PermissionDeniedError(
+            "only the enterprise's users and officers", message_zh="仅本企业用户和主管部门可查看"
+        )

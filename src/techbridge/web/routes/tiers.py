@@ -1,7 +1,213 @@
-"""Portal pages: tiers."""
+"""Portal pages: tiers — landing, an enterprise's tiers with gaps and an HTMX what-if, officers' candidate pools."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from techbridge.errors import InvalidDataError, TechbridgeError
+from techbridge.policies.fact_import import coerce_cell
+from techbridge.policies.facts import load_fact_specs
+from techbridge.policies.service import (
+    build_pools,
+    evaluate_organization,
+    ladder_by_city,
+    policy_catalog,
+    pools_workbook,
+    require_fact_access,
+    save_fact,
+)
+from techbridge.web.charts.tiers import ladder_chart
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, ViewerDep
+from techbridge.web.templating import render
 
 router = APIRouter()
+WHAT_IF_ROWS = 3
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def parse_day(value: str | None) -> date:
+    """`?as_of=YYYY-MM-DD`, default today."""
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDataError("as_of: expected YYYY-MM-DD", message_zh="评价日期格式应为 YYYY-MM-DD") from None
+
+
+def ladders(report: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
+    """Results grouped by ladder, in ladder order, each with its policy's title and document."""
+    catalog = {row["id"]: row for row in policy_catalog(as_of) if row["in_force"]}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for result in report["results"]:
+        info = catalog.get(result["policy"])
+        name = info["ladder"] if info else "main"
+        grouped.setdefault(name, []).append({**result, "info": info})
+    return [{"name": name, "results": grouped[name]} for name in ("main", "growth") if name in grouped]
+
+
+def _page_context(report: dict[str, Any], as_of: date, **extra: Any) -> dict[str, Any]:
+    return {
+        "report": report,
+        "ladders": ladders(report, as_of),
+        "as_of": as_of.isoformat(),
+        "facts_catalog": load_fact_specs(),
+        "rows": range(1, WHAT_IF_ROWS + 1),
+        **extra,
+    }
+
+
+@router.get("/tiers", response_class=HTMLResponse, include_in_schema=False)
+def tiers_home(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    """The policies and versions the engine applies, and entry points."""
+    today = date.today()
+    return render(request, "tiers/index.html", {"catalog": policy_catalog(today), "viewer": viewer})
+
+
+@router.get("/tiers/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
+def enterprise_tiers(
+    request: Request, org_id: int, session: DbDep, viewer: ViewerDep, as_of: str | None = None
+) -> HTMLResponse:
+    """Where the enterprise stands on each ladder, every criterion, the gaps and a what-if form."""
+    require_fact_access(viewer, org_id)
+    day = parse_day(as_of)
+    report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
+    return render(request, "tiers/enterprise.html", _page_context(report, day), partial="tiers/_results.html")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: str(value) for key, value in form.items()}
+
+
+def what_if_changes(form: dict[str, str]) -> dict[str, Any]:
+    """The what-if form's rows (fact_i, value_i) as fact changes; an empty value removes the fact."""
+    specs = load_fact_specs()
+    changes: dict[str, Any] = {}
+    for index in range(1, WHAT_IF_ROWS + 1):
+        fact = form.get(f"fact_{index}", "").strip()
+        if not fact:
+            continue
+        spec = specs.get(fact)
+        if spec is None:
+            raise InvalidDataError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
+        text = form.get(f"value_{index}", "").strip()
+        try:
+            changes[fact] = coerce_cell(spec, text) if text else None
+        except ValueError:
+            raise InvalidDataError(f"{fact}: unreadable value", message_zh=f"{fact}：无法识别的取值") from None
+    return changes
+
+
+@router.post(
+    "/tiers/enterprises/{org_id}/what-if", response_class=HTMLResponse, include_in_schema=False, dependencies=[CsrfDep]
+)
+async def enterprise_what_if(
+    request: Request, org_id: int, session: DbDep, viewer: ViewerDep, lang: LangDep
+) -> HTMLResponse:
+    """Re-evaluate with changed facts, never saved; HTMX gets the results partial (422 and the error on bad input)."""
+    require_fact_access(viewer, org_id)
+    form = await _form(request)
+    day = parse_day(form.get("as_of"))
+    try:
+        changes = what_if_changes(form)
+        report = evaluate_organization(session=session, organization_id=org_id, as_of=day, changes=changes)
+    except TechbridgeError as exc:
+        report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
+        context = _page_context(report, day, error=exc.localized(lang), form=form)
+        return render(request, "tiers/enterprise.html", context, status_code=422, partial="tiers/_results.html")
+    context = _page_context(report, day, changes=changes, form=form)
+    return render(request, "tiers/enterprise.html", context, partial="tiers/_results.html")
+
+
+@router.post("/tiers/enterprises/{org_id}/facts", include_in_schema=False, dependencies=[CsrfDep])
+async def enterprise_save_fact(request: Request, org_id: int, session: DbDep, viewer: ViewerDep) -> Response:
+    """Save one fact (enterprise's own users and officers only), then back to the page."""
+    form = await _form(request)
+    fact = form.get("fact", "").strip()
+    spec = load_fact_specs().get(fact)
+    if spec is None:
+        raise InvalidDataError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
+    text = form.get("value", "").strip()
+    year = int(form["year"]) if form.get("year", "").strip().isdigit() else None
+    value = coerce_cell(spec, text) if text else None
+    username = str(request.session.get("username") or "")
+    save_fact(
+        session=session,
+        viewer=viewer,
+        organization_id=org_id,
+        fact=fact,
+        value=value,
+        year=year,
+        source=form.get("source", ""),
+        entered_by=username,
+    )
+    return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
+
+
+def _pool_filters(policy: str | None, city: str | None, cluster: str | None, as_of: str | None) -> dict[str, Any]:
+    return {
+        "policy_id": policy or None,
+        "region_prefix": city or None,
+        "cluster": cluster or None,
+        "as_of": parse_day(as_of),
+    }
+
+
+@router.get("/tiers/pools", response_class=HTMLResponse, include_in_schema=False)
+def pools_page(
+    request: Request,
+    session: DbDep,
+    viewer: OfficerDep,
+    lang: LangDep,
+    policy: str | None = None,
+    city: str | None = None,
+    cluster: str | None = None,
+    as_of: str | None = None,
+) -> HTMLResponse:
+    """Officers: candidate pools by policy, filtered by city, cluster and policy, with the ladder chart and export."""
+    filters = _pool_filters(policy, city, cluster, as_of)
+    pools = build_pools(session=session, **filters)
+    everything = build_pools(session=session, **{**filters, "policy_id": None}) if policy else pools
+    ladder = ladder_by_city(session, everything)
+    catalog = [row for row in policy_catalog(filters["as_of"]) if row["in_force"]]
+    titles = {row["id"]: row["title"][lang] for row in catalog}
+    context = {
+        "pools": pools,
+        "catalog": catalog,
+        "titles": titles,
+        "ladder": ladder,
+        "chart": ladder_chart(ladder, titles, _chart_title(lang)),
+        "filters": {
+            "policy": policy or "",
+            "city": city or "",
+            "cluster": cluster or "",
+            "as_of": filters["as_of"].isoformat(),
+        },
+    }
+    return render(request, "tiers/pools.html", context, partial="tiers/_pools.html")
+
+
+def _chart_title(lang: str) -> str:
+    from techbridge.i18n.loader import translate
+
+    return translate("tiers.chart_title", lang)
+
+
+@router.get("/tiers/pools.xlsx", include_in_schema=False)
+def pools_export(
+    session: DbDep,
+    viewer: OfficerDep,
+    policy: str | None = None,
+    city: str | None = None,
+    cluster: str | None = None,
+    as_of: str | None = None,
+) -> Response:
+    """The filtered pools as an XLSX workbook."""
+    pools = build_pools(session=session, **_pool_filters(policy, city, cluster, as_of))
+    headers = {"Content-Disposition": 'attachment; filename="tier-pools.xlsx"'}
+    return Response(pools_workbook(pools), media_type=XLSX, headers=headers)

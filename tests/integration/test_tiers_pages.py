@@ -1,0 +1,191 @@
+"""Tier portal pages and JSON API through a real DB: permissions, what-if partial, pools, export, chart."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from techbridge.access import SYSTEM
+from techbridge.accounts.service import create_user
+from techbridge.config import Settings
+from techbridge.models import EnterpriseFact, Organization, Region, Role
+from techbridge.policies.service import save_fact
+from techbridge.web.app import create_app
+from tests.integration.test_tiers_cli import HNTE_READY
+
+
+def seed(session: Session) -> dict[str, int]:
+    """Two Shenyang enterprises (one HNTE-ready, in a cluster), one Dalian one, an officer and enterprise users."""
+    session.add_all(
+        [Region(code="210100", name="沈阳市", level="city"), Region(code="210200", name="大连市", level="city")]
+    )
+    session.flush()
+    for code, name, parent in (
+        ("210102", "和平区", "210100"),
+        ("210103", "沈河区", "210100"),
+        ("210202", "中山区", "210200"),
+    ):
+        session.add(Region(code=code, name=name, level="county", parent_code=parent))
+    session.flush()
+    ids: dict[str, int] = {}
+    for key, name, region, clusters in (
+        ("ready", "甲科技", "210102", ["集成电路"]),
+        ("near", "乙科技", "210103", []),
+        ("dalian", "丙科技", "210202", []),
+    ):
+        org = Organization(kind="enterprise", name=name, normalized_name=name, region_code=region)
+        org.extra = {"clusters": clusters}
+        session.add(org)
+        session.flush()
+        ids[key] = org.id
+    for fact, value in HNTE_READY.items():
+        save_fact(session=session, viewer=SYSTEM, organization_id=ids["ready"], fact=fact, value=value)
+        near = 70 if fact == "hnte_innovation_score" else value
+        save_fact(session=session, viewer=SYSTEM, organization_id=ids["near"], fact=fact, value=near)
+    create_user(session=session, username="officer", password="password-1", role=Role.OFFICER)
+    create_user(
+        session=session, username="ent", password="password-1", role=Role.ENTERPRISE, organization_id=ids["near"]
+    )
+    session.commit()
+    return ids
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    """Sign in and return the CSRF token."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={"username": username, "password": "password-1", "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return token.group(1)
+
+
+def verdicts(html: str) -> dict[str, str]:
+    """policy id → verdict from the results partial."""
+    return dict(re.findall(r'data-policy="(\w+)" data-verdict="(\w+)"', html))
+
+
+class TestEnterprisePage:
+    def test_own_user_sees_verdicts_gaps_and_what_if(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "ent")
+        page = client.get(f"/tiers/enterprises/{ids['near']}?as_of=2025-06-30")
+        assert page.status_code == 200
+        assert verdicts(page.text)["hnte"] == "ineligible"
+        assert 'class="gap" data-criterion="innovation_score"' in page.text
+        form = {"csrf_token": token, "as_of": "2025-06-30", "fact_1": "hnte_innovation_score", "value_1": "71"}
+        partial = client.post(f"/tiers/enterprises/{ids['near']}/what-if", data=form, headers={"HX-Request": "true"})
+        assert partial.status_code == 200
+        assert partial.text.lstrip().startswith('<div id="tier-results">')
+        assert verdicts(partial.text)["hnte"] == "eligible"
+        with Session(bind=session.get_bind()) as check:
+            stored = check.query(EnterpriseFact).filter_by(organization_id=ids["near"], fact="hnte_innovation_score")
+            assert stored.one().value == 70
+
+    def test_bad_what_if_value_is_422_with_the_partial(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "ent")
+        form = {"csrf_token": token, "fact_1": "employees", "value_1": "many"}
+        partial = client.post(f"/tiers/enterprises/{ids['near']}/what-if", data=form, headers={"HX-Request": "true"})
+        assert partial.status_code == 422
+        assert 'id="what-if-error"' in partial.text
+
+    def test_other_enterprises_users_are_refused(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "ent")
+        assert client.get(f"/tiers/enterprises/{ids['ready']}").status_code == 403
+        response = client.post(
+            f"/tiers/enterprises/{ids['ready']}/facts", data={"csrf_token": token, "fact": "ip_class1", "value": "9"}
+        )
+        assert response.status_code == 403
+
+    def test_own_user_saves_a_fact(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "ent")
+        data = {"csrf_token": token, "fact": "hnte_innovation_score", "value": "80", "year": "2025", "source": "review"}
+        response = client.post(f"/tiers/enterprises/{ids['near']}/facts", data=data, follow_redirects=False)
+        assert response.status_code == 303
+        assert verdicts(client.get(f"/tiers/enterprises/{ids['near']}?as_of=2025-06-30").text)["hnte"] == "eligible"
+
+
+class TestPools:
+    def test_officer_filters_by_city_cluster_and_policy(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        page = client.get("/tiers/pools?policy=hnte&city=2101&as_of=2025-06-30")
+        assert page.status_code == 200
+        eligible = page.text.split('data-pool="eligible"')[1].split("</table>")[0]
+        assert f'data-org="{ids["ready"]}"' in eligible
+        near = page.text.split('data-pool="near_miss"')[1].split("</table>")[0]
+        assert f'data-org="{ids["near"]}"' in near
+        chart = json.loads(re.search(r"data-echarts='([^']+)'", page.text).group(1).replace("&#34;", '"'))  # type: ignore[union-attr]
+        assert chart["xAxis"]["data"] == ["沈阳市"]
+        clustered = client.get("/tiers/pools?policy=hnte&cluster=集成电路&as_of=2025-06-30").text
+        assert f'data-org="{ids["near"]}"' not in clustered
+        assert f'data-org="{ids["ready"]}"' in clustered
+
+    def test_export_is_a_workbook(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        response = client.get("/tiers/pools.xlsx?policy=hnte&as_of=2025-06-30")
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert ("eligible", ids["ready"]) in [(row[0], row[1]) for row in rows]
+
+    def test_enterprise_users_cannot_see_pools(self, settings: Settings, session: Session) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "ent")
+        assert client.get("/tiers/pools").status_code == 403
+
+
+class TestApi:
+    def test_evaluate_posted_facts(self, settings: Settings, session: Session) -> None:
+        client = TestClient(create_app(settings))
+        token = sign_in_token(client)
+        body: dict[str, Any] = {
+            "as_of": "2025-06-30",
+            "policies": ["hnte"],
+            "enterprises": [{"id": "x", "facts": HNTE_READY}, {"id": "y", "facts": {"employees": -1}}],
+        }
+        response = client.post("/api/tiers/evaluate", json=body, headers={"X-CSRF-Token": token})
+        assert response.status_code == 200
+        first, second = response.json()["results"]
+        assert first["results"][0]["verdict"] == "eligible"
+        assert "error" in second
+
+    def test_what_if_and_pools(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "officer")
+        body = {"as_of": "2025-06-30", "changes": {"hnte_innovation_score": 90}}
+        response = client.post(
+            f"/api/tiers/enterprises/{ids['near']}/what-if", json=body, headers={"X-CSRF-Token": token}
+        )
+        hnte = next(r for r in response.json()["results"] if r["policy"] == "hnte")
+        assert hnte["verdict"] == "eligible"
+        pools = client.get("/api/tiers/pools?policy=hnte&as_of=2025-06-30").json()["pools"][0]
+        assert [org["id"] for org in pools["near_miss"]] == [ids["near"]]
+
+
+def sign_in_token(client: TestClient) -> str:
+    """The CSRF token of an anonymous session."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    return token.group(1)
