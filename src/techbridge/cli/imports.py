@@ -79,11 +79,19 @@ def import_file(
     quiet: bool = QUIET_OPTION,
 ) -> None:
     """Import a spreadsheet; any bad row rejects the whole file and every error is listed."""
-    from techbridge.imports.spreadsheet import import_spreadsheet
+    from techbridge.imports.spreadsheet import ImportRejectedError, import_spreadsheet
 
-    summary = import_spreadsheet(
-        settings_of(ctx), entity, path, mapping_path=mapping, dataset=dataset, show_progress=not quiet
-    )
+    try:
+        summary = import_spreadsheet(
+            settings_of(ctx), entity, path, mapping_path=mapping, dataset=dataset, show_progress=not quiet
+        )
+    except ImportRejectedError as exc:
+        zh = cli_lang() == "zh"
+        if as_json:
+            print_json({"rejected": True, "errors": [e.as_dict() for e in exc.errors]})
+        for error in exc.errors:
+            typer.echo(error.message_zh if zh else error.message, err=True)
+        raise
     echo_summary(summary, as_json=as_json)
 
 

@@ -1,0 +1,177 @@
+"""The generic importer for spreadsheets users bring: CSV (UTF-8, UTF-8 with BOM, GBK), XLSX or JSON Lines, for
+every entity type, driven by a column-mapping file.
+
+Policy: a user file is all-or-nothing. Every row is checked first and every error is reported (file, row,
+column, reason); if any row is bad, ImportRejectedError is raised and nothing is written. A good file is written
+in one transaction and upserted by (dataset, key), so importing it again changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.errors import InvalidDataError
+from techbridge.imports import entity_writers
+from techbridge.imports.context import ImportContext
+from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
+from techbridge.imports.mapping import MappingSpec, load_mapping
+from techbridge.imports.schemas import ImportSummary, Reason, RowError
+from techbridge.imports.service import record_run
+from techbridge.models import CodeEntry, Organization, Region
+
+MAX_ERRORS = 1000
+
+
+class ImportRejectedError(InvalidDataError):
+    """A file with bad rows: nothing was imported; `errors` lists every problem found."""
+
+    def __init__(self, name: str, errors: list[RowError]) -> None:
+        super().__init__(
+            f"{name}: {len(errors)} problem(s) found, nothing was imported",
+            message_zh=f"{name}：发现 {len(errors)} 处错误，未导入任何数据",
+        )
+        self.errors = errors
+
+
+def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """Header and (row number, cells) of a CSV/TSV, XLSX or JSON Lines file; row 1 is the header."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _read_jsonl(path, name)
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_ENCODING, "UTF-8 / GBK")])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
+    header = next(reader, [])
+    return [h.strip() for h in header], ((n, row) for n, row in enumerate(reader, start=2) if any(row))
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    return header, ((n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row))
+
+
+def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    objects: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if line.strip():
+            try:
+                objects.append((number, json.loads(line)))
+            except json.JSONDecodeError:
+                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, "bad JSON")]) from None
+    header = list(dict.fromkeys(k for _n, obj in objects for k in obj))
+    return header, ((n, [obj.get(h) for h in header]) for n, obj in objects)
+
+
+def load_references(session: Session) -> References:
+    """Region and GB/T 4754 codes and organizations (by credit code and by name) cells may refer to."""
+    connection = session.connection()
+    refs = References(
+        regions={c for (c,) in connection.execute(select(Region.code))},
+        gbt4754={c for (c,) in connection.execute(select(CodeEntry.code).where(CodeEntry.scheme == "gbt4754"))},
+    )
+    for org_id, name, credit in connection.execute(
+        select(Organization.id, Organization.name, Organization.credit_code)
+    ):
+        refs.org_by_name.setdefault(name, org_id)
+        if credit:
+            refs.org_by_credit[credit] = org_id
+    return refs
+
+
+def validate(
+    spec: MappingSpec, header: list[str], rows: Iterator[tuple[int, list[Any]]], refs: References, name: str
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """Convert every row; returns the good records and every error (missing columns, bad cells, duplicate keys)."""
+    index = spec.header_index()
+    columns = [
+        (i, index[h.lower()], make_converter(index[h.lower()], refs))
+        for i, h in enumerate(header)
+        if h.lower() in index
+    ]
+    present = {s.field for _i, s, _c in columns}
+    errors = [
+        RowError(name, 1, s.column, Reason.MISSING_REQUIRED, "column missing / 缺少该列")
+        for s in spec.fields
+        if s.required and s.field not in present
+    ]
+    absent = [s for s in spec.fields if s.field not in present]
+    records: list[tuple[int, dict[str, Any]]] = []
+    keys: set[str] = set()
+    for number, cells in rows:
+        record: dict[str, Any] = {s.field: blank_value(s) for s in absent}
+        for position, field_spec, convert in columns:
+            value = cells[position] if position < len(cells) else None
+            if is_blank(value):
+                if field_spec.required:
+                    errors.append(RowError(name, number, field_spec.column, Reason.MISSING_REQUIRED))
+                record[field_spec.field] = blank_value(field_spec)
+                continue
+            try:
+                record[field_spec.field] = convert(value)
+            except CellError as exc:
+                errors.append(RowError(name, number, field_spec.column, exc.reason, exc.detail))
+        key = str(record.get(spec.key) or f"row-{number}") if spec.key else f"row-{number}"
+        if spec.key and key in keys:
+            errors.append(RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key))
+        keys.add(key)
+        records.append((number, {**record, "source_key": key}))
+        if len(errors) >= MAX_ERRORS:
+            break
+    return records, errors
+
+
+def import_spreadsheet(
+    settings: Settings,
+    entity: str,
+    path: Path,
+    *,
+    mapping_path: Path | None = None,
+    dataset: str | None = None,
+    display_name: str | None = None,
+    show_progress: bool = True,
+) -> ImportSummary:
+    """Check and import one user file (all-or-nothing, one transaction); ImportRejectedError lists bad rows."""
+    name = display_name or path.name
+    spec = load_mapping(mapping_path if mapping_path is not None else entity)
+    if spec.entity != entity:
+        raise InvalidDataError(
+            f"mapping is for {spec.entity}, not {entity}",
+            location=(name,),
+            message_zh=f"映射文件适用于 {spec.entity}，而不是 {entity}",
+        )
+    summary = ImportSummary(source=f"file:{entity}", path=name)
+    started, started_at = time.monotonic(), datetime.now(UTC)
+    with session_scope(settings.database_url) as session:
+        header, rows = read_table(path, name)
+        ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
+        records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
+        if errors:
+            raise ImportRejectedError(name, errors)
+        entity_writers.write(ctx, entity, records, dataset=dataset or f"file:{name}"[:64], source_file=name)
+        summary.seconds = time.monotonic() - started
+        record_run(ctx, started_at=started_at)
+    return summary
