@@ -21,6 +21,7 @@ from techbridge.db import session_scope
 from techbridge.errors import NotFoundError
 from techbridge.models import Stage, TransferCase
 from techbridge.transfers.contracts import import_contracts_file
+from techbridge.transfers.demo import DEFAULT_SEED, load_demo
 from techbridge.transfers.pipeline import CaseCreate, add_note, advance_case, close_case, create_case
 from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks
 
@@ -244,3 +245,11 @@ def import_contracts(
             "linked_parties": report.linked_parties,
         }
     )
+
+
+@app.command("demo")
+def demo(ctx: typer.Context, seed: int = typer.Option(DEFAULT_SEED, "--seed")) -> None:
+    """Load the labelled demonstration set (演示数据); does nothing when real contracts or the set exist."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        created = load_demo(session=session, seed=seed)
+    print_json({"demo_contracts_created": created})

@@ -1,7 +1,96 @@
-"""Portal pages: dashboard."""
+"""Portal pages: the officer dashboard (驾驶舱) with charts, tables, definitions, XLSX export and the region map."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.i18n.loader import translate
+from techbridge.transfers.dashboard import DashboardData, build_dashboard
+from techbridge.transfers.export import TABLES, Table, build_tables, tables_to_xlsx
+from techbridge.transfers.service import load_bottlenecks
+from techbridge.web.charts import dashboard as charts
+from techbridge.web.charts import transfers as pipeline_charts
+from techbridge.web.deps import DbDep, LangDep, OfficerDep, SettingsDep
+from techbridge.web.templating import render
 
 router = APIRouter()
+SHIPPED_MAP = Path(__file__).resolve().parents[1] / "static" / "maps" / "liaoning.js"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _collect(session: Session, settings: Settings, lang: str) -> tuple[DashboardData, dict[str, Table]]:
+    data = build_dashboard(session=session, region=settings.region_code, lang=lang)
+    groups = load_bottlenecks(session=session, demo=data.is_demo)
+    return data, build_tables(data, groups[0] if groups else None, lang)
+
+
+@router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
+def dashboard(request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, _: OfficerDep) -> HTMLResponse:
+    """Local conversion rate and turnover over time, by city (map), field and type; pipeline funnel and bottlenecks."""
+    data, tables = _collect(session, settings, lang)
+    groups = load_bottlenecks(session=session, demo=data.is_demo)
+    stages = groups[0].stages if groups else ()
+    stage_names = {
+        key: translate(f"transfers.stage_{key}", lang)
+        for key in ("matched", "contacted", "negotiating", "contracted", "piloting", "producing")
+    }
+    type_names = {
+        key: translate(f"dashboard.type_{key}", lang)
+        for key in ("development", "transfer", "license", "consulting", "service")
+    }
+    options = {
+        "trend": charts.trend_option(
+            data.by_quarter,
+            rate_label=translate("dashboard.rate_value", lang),
+            value_label=translate("dashboard.col_value", lang),
+        ),
+        "map": charts.city_map_option(data.by_city, title=translate("dashboard.map_title", lang)),
+        "fields": charts.bar_option(data.by_field, label=translate("dashboard.col_value", lang)),
+        "types": charts.pie_option(data.by_type, names=type_names),
+        "funnel": pipeline_charts.funnel_option(stages, names=stage_names),
+        "days": pipeline_charts.stage_days_option(
+            stages, names=stage_names, label=translate("dashboard.col_median_days", lang)
+        ),
+    }
+    output_total = sum((row["contract_value"] for row in data.by_type), start=0)
+    context = {
+        "data": data,
+        "tables": tables,
+        "options": options,
+        "output_total": output_total,
+        "worst": groups[0].worst_stage if groups else None,
+    }
+    return render(request, "dashboard/index.html", context)
+
+
+@router.get("/dashboard/export/{name}.xlsx", include_in_schema=False)
+def export(name: str, session: DbDep, settings: SettingsDep, lang: LangDep, _: OfficerDep) -> Response:
+    """One dashboard table (or `all` of them, one sheet each) as an XLSX workbook."""
+    if name != "all" and name not in TABLES:
+        raise NotFoundError(f"no table {name!r}", message_zh=f"没有表格 {name}")
+    data, tables = _collect(session, settings, lang)
+    chosen = list(tables.values()) if name == "all" else [tables[name]]
+    demo_label = translate("dashboard.demo_banner", lang) if data.is_demo else None
+    body = tables_to_xlsx(chosen, demo_label=demo_label)
+    headers = {"Content-Disposition": f'attachment; filename="techbridge-{name}.xlsx"'}
+    return Response(body, media_type=XLSX, headers=headers)
+
+
+@router.get("/dashboard/map.js", include_in_schema=False)
+def region_map(settings: SettingsDep) -> Response:
+    """The map registration script: the deployment's approved GeoJSON (setting map_geojson) or the shipped one."""
+    if settings.map_geojson is None:
+        return Response(SHIPPED_MAP.read_bytes(), media_type="text/javascript")
+    try:
+        geojson = json.loads(Path(settings.map_geojson).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidDataError(f"map_geojson unreadable: {exc}", message_zh="地图 GeoJSON 文件无法读取") from exc
+    script = f"echarts.registerMap({json.dumps(charts.MAP_NAME)}, {json.dumps(geojson, ensure_ascii=False)});"
+    return Response(script, media_type="text/javascript")

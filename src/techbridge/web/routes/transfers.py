@@ -1,7 +1,158 @@
-"""Portal pages: transfers."""
+"""Portal pages: the broker workspace (cases, overdue, next actions), case pages with stage changes, bottlenecks,
+and the candidate pilot bases fragment embedded by the achievement page."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from techbridge.models import Stage
+from techbridge.transfers.analytics import DIMENSIONS
+from techbridge.transfers.pipeline import (
+    CaseCreate,
+    add_note,
+    advance_case,
+    close_case,
+    closing_reasons,
+    create_case,
+    next_action,
+)
+from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, pilot_candidates
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep
+from techbridge.web.templating import render
 
 router = APIRouter()
+OPEN_STAGES = [stage for stage in Stage if stage is not Stage.CLOSED]
+
+
+def _actor(request: Request) -> str:
+    name = request.session.get("username")
+    return str(name) if name else ""
+
+
+def _optional_int(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+@router.get("/transfers", response_class=HTMLResponse, include_in_schema=False)
+def workspace(
+    request: Request, session: DbDep, viewer: SignedInDep, lang: LangDep, overdue: bool = False
+) -> HTMLResponse:
+    """The broker's cases (officers: all), overdue first, with days in stage and the next action."""
+    views = list_case_views(session=session, viewer=viewer, lang=lang, only_overdue=overdue)
+    context = {"views": views, "only_overdue": overdue, "overdue_count": sum(1 for v in views if v.overdue)}
+    return render(request, "transfers/workspace.html", context, partial="transfers/_cases.html")
+
+
+@router.post("/transfers/cases", include_in_schema=False, dependencies=[CsrfDep])
+def create(
+    request: Request,
+    session: DbDep,
+    viewer: SignedInDep,
+    title: Annotated[str, Form()],
+    counterpart_name: Annotated[str, Form()] = "",
+    achievement_id: Annotated[str, Form()] = "",
+    field: Annotated[str, Form()] = "",
+    city_code: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a case (POST-redirect-GET to its page)."""
+    data = CaseCreate(
+        title=title,
+        counterpart_name=counterpart_name,
+        achievement_id=_optional_int(achievement_id),
+        field=field.strip(),
+        city_code=city_code.strip() or None,
+        note=note,
+    )
+    case = create_case(session=session, data=data, viewer=viewer, actor_name=_actor(request))
+    return RedirectResponse(f"/transfers/cases/{case.id}", status_code=303)
+
+
+@router.get("/transfers/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+def case_page(request: Request, case_id: int, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
+    """A case with its history and the forms to advance, skip, close or annotate it."""
+    case, events = case_history(session=session, case_id=case_id, viewer=viewer)
+    later = (
+        [s for s in OPEN_STAGES if OPEN_STAGES.index(s) > OPEN_STAGES.index(case.stage)]
+        if case.stage in OPEN_STAGES
+        else []
+    )
+    context = {
+        "case": case,
+        "events": events,
+        "later_stages": later,
+        "reasons": closing_reasons(),
+        "next_action": next_action(case, lang),
+    }
+    return render(request, "transfers/case.html", context)
+
+
+@router.post("/transfers/cases/{case_id}/advance", include_in_schema=False, dependencies=[CsrfDep])
+def advance(
+    request: Request,
+    case_id: int,
+    session: DbDep,
+    viewer: SignedInDep,
+    to: Annotated[str, Form()] = "",
+    skip: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Move the case on (a skip needs the box ticked and a reason); errors render the error page."""
+    target = Stage(to) if to else None
+    advance_case(
+        session=session,
+        case_id=case_id,
+        viewer=viewer,
+        to=target,
+        skip=bool(skip),
+        reason=reason,
+        note=note,
+        actor_name=_actor(request),
+    )
+    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+
+
+@router.post("/transfers/cases/{case_id}/close", include_in_schema=False, dependencies=[CsrfDep])
+def close(
+    request: Request,
+    case_id: int,
+    session: DbDep,
+    viewer: SignedInDep,
+    reason: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Close the case with a reason."""
+    close_case(session=session, case_id=case_id, viewer=viewer, reason=reason, note=note, actor_name=_actor(request))
+    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+
+
+@router.post("/transfers/cases/{case_id}/note", include_in_schema=False, dependencies=[CsrfDep])
+def note(request: Request, case_id: int, session: DbDep, viewer: SignedInDep, text: Annotated[str, Form()]) -> Response:
+    """Add a note."""
+    add_note(session=session, case_id=case_id, viewer=viewer, note=text, actor_name=_actor(request))
+    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+
+
+@router.get("/transfers/bottlenecks", response_class=HTMLResponse, include_in_schema=False)
+def bottlenecks(
+    request: Request, session: DbDep, settings: SettingsDep, _: OfficerDep, by: str = "field", demo: bool = False
+) -> HTMLResponse:
+    """Funnel, conversion, days in stage and closing reasons per field, city, owner type or broker."""
+    dimension = by if by in DIMENSIONS else "field"
+    groups = load_bottlenecks(session=session, by=dimension, demo=demo)
+    context = {"groups": groups, "by": dimension, "dimensions": DIMENSIONS, "demo": demo, "stages": OPEN_STAGES}
+    return render(request, "transfers/bottlenecks.html", context)
+
+
+@router.get(
+    "/transfers/achievements/{achievement_id}/pilot-bases", response_class=HTMLResponse, include_in_schema=False
+)
+def pilot_bases(request: Request, achievement_id: int, session: DbDep, settings: SettingsDep) -> HTMLResponse:
+    """Fragment: candidate pilot bases (中试基地) for an achievement at TRL 4–7."""
+    candidates = pilot_candidates(session=session, achievement_id=achievement_id, home_region=settings.region_code)
+    return render(request, "transfers/_pilot_bases.html", {"candidates": candidates})

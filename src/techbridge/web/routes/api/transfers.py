@@ -1,7 +1,131 @@
-"""JSON API: transfers."""
+"""JSON API: the local conversion rate and turnover over the registry's contracts, and the viewer's cases."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query
+
+from techbridge.transfers.metrics import (
+    compute_local_conversion,
+    compute_turnover,
+    definition_params,
+    describe_definition,
+    region_prefix,
+)
+from techbridge.transfers.queries import iter_contract_facts
+from techbridge.transfers.schemas import Amount, Basis, ContractType, ConversionDefinition, PartyKind, Scope
+from techbridge.transfers.service import case_history, list_case_views
+from techbridge.web.deps import DbDep, LangDep, OfficerDep, SignedInDep
+
+router = APIRouter(tags=["transfers"])
+
+
+def _number(value: Any) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@router.get("/metrics/local-conversion")
+def local_conversion(
+    session: DbDep,
+    lang: LangDep,
+    _: OfficerDep,
+    region: str = Query(..., description="2-, 4- or 6-digit division code"),
+    basis: Basis = Basis.VALUE,
+    scope: Scope = Scope.PROVINCE,
+    amount: Amount = Amount.CONTRACT_VALUE,
+    sellers: str = "university,institute",
+    type: str = "",
+    field: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    demo: bool = False,
+) -> dict[str, Any]:
+    """`{rate, numerator, denominator, definition}` as the CLI prints it (real contracts unless demo=true)."""
+    definition = ConversionDefinition(
+        region=region,
+        basis=basis,
+        scope=scope,
+        amount=amount,
+        sellers=tuple(PartyKind(s) for s in sellers.split(",") if s),
+        types=tuple(ContractType(s) for s in type.split(",") if s),
+        fields=tuple(s for s in field.split(",") if s),
+        date_from=date_from,
+        date_to=date_to,
+    )
+    result = compute_local_conversion(iter_contract_facts(session, demo=demo), definition)
+    return {
+        "rate": None if result.rate is None else round(float(result.rate), 10),
+        "numerator": _number(result.numerator),
+        "denominator": _number(result.denominator),
+        "definition": describe_definition(definition, lang),
+        "definition_params": definition_params(definition),
+        "demo": demo,
+    }
+
+
+@router.get("/metrics/turnover")
+def turnover(
+    session: DbDep, _: OfficerDep, region: str, by: str = "type,field,flow,quarter", demo: bool = False
+) -> dict[str, Any]:
+    """Turnover groups (count, contract_value, technology_income in 万元) by type, field, flow and quarter."""
+    prefix = region_prefix(region)
+    tables = compute_turnover(iter_contract_facts(session, demo=demo), region=prefix, by=by.split(","))
+    return {
+        "region": prefix,
+        "groups": {
+            name: [
+                {
+                    "key": g.key,
+                    "count": g.count,
+                    "contract_value": _number(g.contract_value),
+                    "technology_income": _number(g.technology_income),
+                }
+                for g in rows
+            ]
+            for name, rows in tables.items()
+        },
+        "demo": demo,
+    }
+
+
+@router.get("/transfers/cases")
+def cases(session: DbDep, viewer: SignedInDep, lang: LangDep, overdue: bool = False) -> list[dict[str, Any]]:
+    """The viewer's cases with overdue flags and next actions."""
+    return [
+        {
+            "id": v.case.id,
+            "title": v.case.title,
+            "stage": v.case.stage,
+            "overdue": v.overdue,
+            "days_in_stage": v.days_in_stage,
+            "next_action": v.next_action,
+            "broker_id": v.case.broker_id,
+        }
+        for v in list_case_views(session=session, viewer=viewer, lang=lang, only_overdue=overdue)
+    ]
+
+
+@router.get("/transfers/cases/{case_id}")
+def case(case_id: int, session: DbDep, viewer: SignedInDep) -> dict[str, Any]:
+    """A case with its events."""
+    item, events = case_history(session=session, case_id=case_id, viewer=viewer)
+    return {
+        "id": item.id,
+        "title": item.title,
+        "stage": item.stage,
+        "closing_reason": item.closing_reason,
+        "events": [
+            {
+                "kind": e.kind,
+                "from": e.from_stage,
+                "to": e.to_stage,
+                "at": e.at.isoformat(),
+                "by": e.actor_name,
+                "note": e.note,
+                "skipped": e.skipped,
+            }
+            for e in events
+        ],
+    }

@@ -1,0 +1,80 @@
+"""ECharts option dicts for the officer dashboard (驾驶舱): trend, Liaoning city map, field and type breakdowns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+MAP_NAME = "辽宁"
+
+
+def _num(value: Decimal | float | int | None, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _pct(value: Decimal | float | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 2)
+
+
+def trend_option(rows: Sequence[dict[str, Any]], *, rate_label: str, value_label: str) -> dict[str, Any]:
+    """Quarterly turnover (bars, 万元) and local conversion rate (line, %)."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [value_label, rate_label]},
+        "xAxis": {"type": "category", "data": [row["key"] for row in rows]},
+        "yAxis": [{"type": "value", "name": "万元"}, {"type": "value", "name": "%", "max": 100}],
+        "series": [
+            {"name": value_label, "type": "bar", "data": [_num(row["contract_value"]) for row in rows]},
+            {"name": rate_label, "type": "line", "yAxisIndex": 1, "data": [_pct(row["rate"]) for row in rows]},
+        ],
+    }
+
+
+def city_map_option(rows: Sequence[dict[str, Any]], *, title: str) -> dict[str, Any]:
+    """Local conversion rate by city on the (illustrative) map of Liaoning; names end in 市 as the map's do."""
+    data = [{"name": row["name"], "value": _pct(row["rate"]), "output": _num(row["output_value"])} for row in rows]
+    values = [item["value"] for item in data if item["value"] is not None]
+    return {
+        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c}%"},
+        "visualMap": {
+            "min": 0,
+            "max": max([100.0, *values]) if values else 100,
+            "left": "left",
+            "text": ["%", ""],
+            "calculable": True,
+            "inRange": {"color": ["#e0ecf8", "#1d4e89"]},
+        },
+        "series": [
+            {"type": "map", "map": MAP_NAME, "roam": False, "label": {"show": True, "fontSize": 10}, "data": data}
+        ],
+    }
+
+
+def bar_option(rows: Sequence[dict[str, Any]], *, label: str) -> dict[str, Any]:
+    """Horizontal bars of turnover (万元) per group."""
+    ordered = sorted(rows, key=lambda row: float(row["contract_value"]))
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 100},
+        "xAxis": {"type": "value", "name": "万元"},
+        "yAxis": {"type": "category", "data": [row["key"] for row in ordered]},
+        "series": [{"name": label, "type": "bar", "data": [_num(row["contract_value"]) for row in ordered]}],
+    }
+
+
+def pie_option(rows: Sequence[dict[str, Any]], *, names: dict[str, str]) -> dict[str, Any]:
+    """Share of turnover per contract type."""
+    return {
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c} 万元 ({d}%)"},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["35%", "65%"],
+                "data": [
+                    {"name": names.get(row["key"], row["key"]), "value": _num(row["contract_value"])} for row in rows
+                ],
+            }
+        ],
+    }

@@ -1,0 +1,92 @@
+"""Portal pages of transfers, the dashboard and challenges through a real DB (TestClient)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from techbridge.accounts.service import create_user
+from techbridge.config import Settings
+from techbridge.models import Achievement, AchievementKind, CarrierType, Organization, OrgKind, PilotCapacity, Role
+from techbridge.transfers.demo import load_demo
+from techbridge.web.app import create_app
+
+
+def signed_in(settings: Settings, session: Session, role: Role, username: str = "u1") -> tuple[TestClient, str]:
+    create_user(session=session, username=username, password="password-1", role=role)
+    session.commit()
+    client = TestClient(create_app(settings))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": username, "password": "password-1", "csrf_token": token})
+    return client, token
+
+
+class TestDashboard:
+    def test_demo_figures_are_labelled_and_defined(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        client, _ = signed_in(settings, session, Role.OFFICER)
+        page = client.get("/dashboard")
+        assert page.status_code == 200
+        assert 'id="demo-label"' in page.text
+        assert page.text.count('class="muted definition"') >= 10
+        assert "data-echarts" in page.text
+
+    def test_anonymous_visitors_are_refused(self, settings: Settings) -> None:
+        assert TestClient(create_app(settings)).get("/dashboard").status_code == 403
+
+    @pytest.mark.parametrize("name", ["cities", "all"])
+    def test_tables_export_to_xlsx(self, settings: Settings, session: Session, name: str) -> None:
+        load_demo(session=session, seed=7)
+        client, _ = signed_in(settings, session, Role.OFFICER)
+        response = client.get(f"/dashboard/export/{name}.xlsx")
+        book = load_workbook(io.BytesIO(response.content))
+        assert ("cities" in book.sheetnames) and (name == "cities" or len(book.sheetnames) == 8)
+        rows = list(book["cities"].iter_rows(values_only=True))
+        assert any(row[0] == "沈阳市" for row in rows)
+
+    def test_the_map_script_is_served_locally(self, settings: Settings) -> None:
+        body = TestClient(create_app(settings)).get("/dashboard/map.js").text
+        assert 'registerMap("辽宁"' in body
+
+
+class TestBrokerWorkspace:
+    def test_a_case_is_created_and_advanced_through_the_portal(self, settings: Settings, session: Session) -> None:
+        client, token = signed_in(settings, session, Role.BROKER, "broker1")
+        response = client.post(
+            "/transfers/cases", data={"title": "膜分离技术转化", "csrf_token": token}, follow_redirects=False
+        )
+        location = response.headers["location"]
+        client.post(f"{location}/advance", data={"to": "contacted", "csrf_token": token})
+        refused = client.post(f"{location}/advance", data={"to": "piloting", "csrf_token": token})
+        assert refused.status_code == 409
+        client.post(
+            f"{location}/advance", data={"to": "piloting", "skip": "1", "reason": "已签合同", "csrf_token": token}
+        )
+        page = client.get(location)
+        assert 'data-stage="piloting"' in page.text
+        assert "已签合同" in page.text
+        assert "膜分离技术转化" in client.get("/transfers").text
+
+
+class TestPilotBases:
+    def test_trl_5_achievement_gets_the_matching_base(self, settings: Settings, session: Session) -> None:
+        base = Organization(
+            kind=OrgKind.CARRIER,
+            carrier_type=CarrierType.PILOT_BASE,
+            name="辽宁精细化工中试基地",
+            normalized_name="精细化工中试基地",
+            region_code=None,
+        )
+        achievement = Achievement(kind=AchievementKind.TECHNOLOGY, title="催化剂", trl=5, field_tags=["化工"])
+        session.add_all([base, achievement])
+        session.flush()
+        session.add(PilotCapacity(organization_id=base.id, fields=["化工"], trl_min=4, trl_max=7, equipment="反应釜"))
+        session.commit()
+        html = TestClient(create_app(settings)).get(f"/transfers/achievements/{achievement.id}/pilot-bases").text
+        assert "辽宁精细化工中试基地" in html
+        assert "<html" not in html
