@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from techbridge.access import Viewer
-from techbridge.errors import InvalidDataError, PermissionDeniedError
-from techbridge.models import Demand, DemandStatus, Visibility
+from techbridge.access import Viewer, can_read
+from techbridge.config import Settings
+from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from techbridge.matching import build, queries
+from techbridge.matching.explain import RankContext, explain_hits
+from techbridge.matching.schemas import MatchFilters, MatchHit
+from techbridge.matching.search import hybrid_search
+from techbridge.models import Achievement, Demand, Organization, Visibility
+from techbridge.registry import service as registry_service
+from techbridge.registry.schemas import DemandCreate
+from techbridge.search.embed import Embedder
 from techbridge.search.lexical import InMemoryLexical, matched_terms, plan_query
 from techbridge.search.tokenize import default_segmenter
 
@@ -52,26 +61,170 @@ def _split_title(text: str) -> tuple[str, str]:
     return (head, rest) if rest else ("", head)
 
 
-def save_demand(
-    *, session: Session, viewer: Viewer, text: str, enterprise_id: int | None = None, region_code: str | None = None
-) -> Demand:
-    """Store a typed need as an open Demand owned by the signed-in viewer (visible to registered users)."""
+def save_demand(*, session: Session, viewer: Viewer, text: str, region_code: str | None = None) -> Demand:
+    """Store a typed need as an open Demand of the viewer's enterprise (through the registry's create rule)."""
     if not viewer.is_authenticated:
         raise PermissionDeniedError("sign in to save a demand", message_zh="请先登录再保存需求")
     clean = " ".join(text.split())
     if len(clean) < 2:
         raise InvalidDataError("describe the need first", location=("q",), message_zh="请先描述您的技术需求")
-    demand = Demand(
+    data = DemandCreate(
         title=clean[:DEMAND_TITLE_CHARS],
         description=text.strip(),
-        field_tags=[],
-        status=DemandStatus.OPEN,
-        enterprise_id=enterprise_id or viewer.organization_id,
         region_code=region_code,
-        owner_id=viewer.user_id,
         visibility=Visibility.REGISTERED,
-        source_dataset="portal",
     )
-    session.add(demand)
-    session.flush()
-    return demand
+    return registry_service.create_demand(session=session, viewer=viewer, data=data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Use cases over the registry index
+# ---------------------------------------------------------------------------------------------------------------
+
+QUERY_CHARS = 600
+"""Characters of a record's own text used as the query when matching from a record."""
+
+
+@dataclass(frozen=True)
+class DemandMatches:
+    """Achievements and experts for one need."""
+
+    query: str
+    achievements: list[MatchHit]
+    experts: list[MatchHit]
+    indexed: bool
+
+
+def match_need(
+    *,
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    text: str,
+    filters: MatchFilters | None = None,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+) -> DemandMatches:
+    """Demand → achievements and experts: hybrid hits with matched terms, similarity and structured reasons."""
+    kwargs = {"text": text, "filters": filters, "limit": limit, "embedder": embedder}
+    achievements = hybrid_search(session, settings, viewer, entity="achievement", **kwargs)  # type: ignore[arg-type]
+    expert_filters = MatchFilters(region=filters.region, field=filters.field) if filters else None
+    kwargs["filters"] = expert_filters
+    experts = hybrid_search(session, settings, viewer, entity="expert", **kwargs)  # type: ignore[arg-type]
+    context = RankContext(settings=settings, fields=set(), ipc=set())
+    return DemandMatches(
+        query=text,
+        achievements=explain_hits(session, viewer, achievements, context, limit),
+        experts=explain_hits(session, viewer, experts, context, limit),
+        indexed=build.open_lexical(settings) is not None,
+    )
+
+
+def match_demand(
+    *,
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    demand_id: int,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+) -> DemandMatches:
+    """A stored demand → achievements and experts (its title, description and fields are the query)."""
+    demand = get_visible(session, viewer, Demand, demand_id)
+    text = " ".join([demand.title, demand.description[:QUERY_CHARS], " ".join(demand.field_tags or [])])
+    return match_need(session=session, settings=settings, viewer=viewer, text=text, limit=limit, embedder=embedder)
+
+
+def likely_adopters(
+    *,
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    achievement_id: int,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+) -> list[MatchHit]:
+    """Achievement → enterprises likely to adopt it (products, industries, patents), local ones boosted."""
+    achievement = get_visible(session, viewer, Achievement, achievement_id)
+    owners = queries.owner_organization_ids(session, achievement_id)
+    hits = hybrid_search(
+        session,
+        settings,
+        viewer,
+        text=_record_query(achievement),
+        entity="enterprise",
+        limit=limit * 2,
+        embedder=embedder,
+        exclude=frozenset(f"enterprise:{o}" for o in owners),
+    )
+    context = RankContext(settings=settings, fields=set(achievement.field_tags or []), ipc=set())
+    return explain_hits(session, viewer, hits, context, limit)
+
+
+def recommended_achievements(
+    *,
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    enterprise_id: int,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+) -> list[MatchHit]:
+    """Enterprise → achievements matching its products, industries and patents (not its own), local first."""
+    org = get_visible(session, viewer, Organization, enterprise_id)
+    rows = [r for batch in queries.iter_enterprise_rows(session, [enterprise_id]) for r in batch]
+    doc = build.enterprise_document(rows[0]) if rows else None
+    text = doc.body[:QUERY_CHARS] if doc and doc.body else org.name
+    own = queries.achievement_ids_of_organization(session, enterprise_id)
+    hits = hybrid_search(
+        session,
+        settings,
+        viewer,
+        text=text,
+        entity="achievement",
+        limit=limit * 2,
+        embedder=embedder,
+        exclude=frozenset(f"achievement:{a}" for a in own),
+    )
+    context = RankContext(settings=settings, fields=set(), ipc=queries.ipc_of_organization(session, enterprise_id))
+    return explain_hits(session, viewer, hits, context, limit)
+
+
+def similar_achievements(
+    *,
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    achievement_id: int,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+) -> list[MatchHit]:
+    """Achievement → other achievements on the same subject (IPC and field overlap count as reasons)."""
+    achievement = get_visible(session, viewer, Achievement, achievement_id)
+    hits = hybrid_search(
+        session,
+        settings,
+        viewer,
+        text=_record_query(achievement),
+        entity="achievement",
+        limit=limit * 2,
+        embedder=embedder,
+        exclude=frozenset({f"achievement:{achievement_id}"}),
+    )
+    context = RankContext(
+        settings=settings, fields=set(achievement.field_tags or []), ipc=set(achievement.ipc_codes or [])
+    )
+    return explain_hits(session, viewer, hits, context, limit)
+
+
+def get_visible(session: Session, viewer: Viewer, model: Any, record_id: int) -> Any:
+    """The record, or NotFoundError when missing or hidden from the viewer."""
+    record = session.get(model, record_id)
+    if record is None or not can_read(record, viewer):
+        raise NotFoundError(f"no such record: {record_id}", message_zh=f"记录不存在：{record_id}")
+    return record
+
+
+def _record_query(achievement: Achievement) -> str:
+    parts = [achievement.title, " ".join(achievement.keywords or []), achievement.abstract[:QUERY_CHARS]]
+    return " ".join(p for p in parts if p)

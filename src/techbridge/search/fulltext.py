@@ -171,6 +171,23 @@ class FulltextIndex:
             for i in order
         ]
 
+    def lookup(self, keys: Sequence[str], filters: Filters | None = None) -> list[LexicalHit]:
+        """The documents among `keys` that pass `filters`, with score 0 (for candidates found by other signals)."""
+        if not keys:
+            return []
+        query = tantivy.Query.term_set_query(self.schema, "key", list(keys))
+        if filters is not None:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Must, self._filter_query(filters))]
+            )
+        searcher = self.index.searcher()
+        hits = []
+        for _, address in searcher.search(query, len(keys)).hits:
+            doc = searcher.doc(address)
+            payload = json.loads(bytes(doc.get_first("payload")))
+            hits.append(LexicalHit(str(doc.get_first("key")), 0.0, payload["t"], payload["b"], []))
+        return hits
+
     def _scoring_query(self, plan: QueryPlan) -> tantivy.Query:
         clauses = []
         for name, weight in FIELD_WEIGHTS.items():

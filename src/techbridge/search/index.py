@@ -27,6 +27,7 @@ class ArtifactInfo:
     path: Path
     doc_count: int
     built_at: str
+    source: str = ""
 
 
 def new_version(index_dir: Path, name: str) -> tuple[str, Path]:
@@ -37,17 +38,17 @@ def new_version(index_dir: Path, name: str) -> tuple[str, Path]:
     return stamp, path
 
 
-def activate(index_dir: Path, name: str, version: str, *, doc_count: int) -> ArtifactInfo:
-    """Record the version's metadata, point CURRENT at it atomically, and prune old versions."""
+def activate(index_dir: Path, name: str, version: str, *, doc_count: int, source: str = "") -> ArtifactInfo:
+    """Record the version's metadata (and the data source it was built from), switch CURRENT, prune old versions."""
     root = index_dir / name
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    meta = {"name": name, "version": version, "doc_count": doc_count, "built_at": built_at}
+    meta = {"name": name, "version": version, "doc_count": doc_count, "built_at": built_at, "source": source}
     (root / version / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     tmp = root / f".{CURRENT_FILE}.tmp"
     tmp.write_text(version, encoding="utf-8")
     os.replace(tmp, root / CURRENT_FILE)
     prune_versions(index_dir, name)
-    return ArtifactInfo(name, version, root / version, doc_count, built_at)
+    return ArtifactInfo(name, version, root / version, doc_count, built_at, source)
 
 
 def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
@@ -62,7 +63,9 @@ def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
     if not meta_path.exists():
         return None
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    return ArtifactInfo(name, version, path, int(meta.get("doc_count", 0)), str(meta.get("built_at", "")))
+    return ArtifactInfo(
+        name, version, path, int(meta.get("doc_count", 0)), str(meta.get("built_at", "")), str(meta.get("source", ""))
+    )
 
 
 def update_count(info: ArtifactInfo, doc_count: int) -> None:

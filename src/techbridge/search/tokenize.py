@@ -1,8 +1,9 @@
 """Tokenizers: the Tokenizer protocol, the rjieba word segmenter with user dictionaries, character n-grams.
 
-Text is NFKC-normalised and lower-cased first. Latin/number runs ("fpga", "5g", "ti-6al-4v") are atomic units;
-every CJK character is a unit. `char_grams` gives unit uni+bigrams (robust to segmentation errors);
-`Segmenter.words` gives dictionary words (precise). The lexical index uses both.
+Text is NFKC-normalised and lower-cased first. `char_grams` gives character uni+bigrams within runs of letters,
+digits and CJK characters (robust to segmentation errors and to partial Latin names such as "openswim" ~
+"openfit"); `Segmenter.tokenize` gives dictionary words, Latin/number words kept whole ("fpga", "5g",
+"ti-6al-4v"). The lexical index uses both.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ STOPWORDS_RESOURCE = "data/stopwords.txt"
 USER_WORD_FREQ = 20000
 """Frequency given to user-dictionary words so rjieba keeps them whole (jieba's dict.txt scale)."""
 
-_UNIT = re.compile(r"[a-z]+|[0-9]+|[\u3400-\u9fff\uf900-\ufaff]")
+_UNIT = re.compile(r"[a-z0-9]|[\u3400-\u9fff\uf900-\ufaff]")
 _TOKEN = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 
 

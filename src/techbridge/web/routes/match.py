@@ -1,7 +1,112 @@
-"""Portal pages: match."""
+"""Portal pages: the "describe your need" page (live results), saving a need, and the match fragments
+(likely adopters of an achievement, recommended achievements of an enterprise, similar achievements)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from techbridge.matching import service
+from techbridge.matching.schemas import MatchFilters
+from techbridge.models import AchievementKind
+from techbridge.web.deps import CsrfDep, DbDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.templating import render
 
 router = APIRouter()
+
+RESULTS_PER_LIST = 10
+FRAGMENT_SIZE = 8
+OWNER_TYPES = ("university", "institute", "enterprise", "expert")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def parse_filters(request: Request) -> MatchFilters:
+    """The page's filters from the query string (unknown values are ignored)."""
+    qp = request.query_params
+    kind = qp.get("kind") or None
+    owner = qp.get("owner_type") or None
+    return MatchFilters(
+        region=(qp.get("region") or "").strip() or None,
+        field=(qp.get("field") or "").strip() or None,
+        trl_min=_int_or_none(qp.get("trl_min")),
+        trl_max=_int_or_none(qp.get("trl_max")),
+        kind=kind if kind in {k.value for k in AchievementKind} else None,
+        owner_type=owner if owner in OWNER_TYPES else None,
+    )
+
+
+@router.get("/match", response_class=HTMLResponse)
+def match_page(request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> HTMLResponse:
+    """描述您的技术需求: ranked achievements and experts for the typed need (HTMX updates the results)."""
+    q = request.query_params.get("q", "").strip()
+    filters = parse_filters(request)
+    matches = (
+        service.match_need(
+            session=session, settings=settings, viewer=viewer, text=q, filters=filters, limit=RESULTS_PER_LIST
+        )
+        if q
+        else None
+    )
+    ctx = {
+        "q": q,
+        "filters": filters,
+        "matches": matches,
+        "kinds": [k.value for k in AchievementKind],
+        "owner_types": OWNER_TYPES,
+        "signed_in": viewer.is_authenticated,
+    }
+    return render(request, "match/index.html", ctx, partial="match/_results.html")
+
+
+@router.post("/match/demands", dependencies=[CsrfDep])
+def save_need(session: DbDep, viewer: SignedInDep, q: str = Form(""), region_code: str = Form("")) -> RedirectResponse:
+    """Save the typed need as a demand, then show it (POST-redirect-GET)."""
+    demand = service.save_demand(session=session, viewer=viewer, text=q, region_code=region_code or None)
+    return RedirectResponse(f"/demands/{demand.id}", status_code=303)
+
+
+@router.get("/match/demands/{demand_id}", response_class=HTMLResponse)
+def demand_matches(
+    request: Request, demand_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+) -> HTMLResponse:
+    """Fragment: achievements and experts for a stored demand."""
+    matches = service.match_demand(
+        session=session, settings=settings, viewer=viewer, demand_id=demand_id, limit=FRAGMENT_SIZE
+    )
+    return render(request, "match/_results.html", {"matches": matches, "q": matches.query})
+
+
+@router.get("/match/achievements/{achievement_id}/adopters", response_class=HTMLResponse)
+def adopters(
+    request: Request, achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+) -> HTMLResponse:
+    """Fragment: enterprises likely to adopt the achievement, with reasons; local ones tagged."""
+    hits = service.likely_adopters(
+        session=session, settings=settings, viewer=viewer, achievement_id=achievement_id, limit=FRAGMENT_SIZE
+    )
+    return render(request, "match/_hits.html", {"hits": hits, "list_id": "adopters"})
+
+
+@router.get("/match/enterprises/{enterprise_id}/recommended", response_class=HTMLResponse)
+def recommended(
+    request: Request, enterprise_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+) -> HTMLResponse:
+    """Fragment: achievements recommended to the enterprise."""
+    hits = service.recommended_achievements(
+        session=session, settings=settings, viewer=viewer, enterprise_id=enterprise_id, limit=FRAGMENT_SIZE
+    )
+    return render(request, "match/_hits.html", {"hits": hits, "list_id": "recommended"})
+
+
+@router.get("/match/achievements/{achievement_id}/similar", response_class=HTMLResponse)
+def similar(
+    request: Request, achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+) -> HTMLResponse:
+    """Fragment: achievements on the same subject."""
+    hits = service.similar_achievements(
+        session=session, settings=settings, viewer=viewer, achievement_id=achievement_id, limit=FRAGMENT_SIZE
+    )
+    return render(request, "match/_hits.html", {"hits": hits, "list_id": "similar"})

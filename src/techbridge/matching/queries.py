@@ -1,0 +1,278 @@
+"""Selects the matching engine needs: records to index, vocabulary for the segmenter, rows behind hits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer, visibility_clause
+from techbridge.models import (
+    Achievement,
+    AchievementKind,
+    AchievementOwner,
+    ChainNode,
+    CodeEntry,
+    EnterpriseNode,
+    Expert,
+    Organization,
+    OrgKind,
+    SearchVector,
+)
+
+BATCH = 2000
+PATENTS_PER_ENTERPRISE = 40
+ACHIEVEMENTS_PER_EXPERT = 30
+VOCABULARY_LIMIT = 200_000
+
+
+@dataclass
+class AchievementRow:
+    """An achievement with what its owners add: organization kinds, names and regions, expert ids."""
+
+    achievement: Achievement
+    owner_kinds: set[str] = field(default_factory=set)
+    owner_names: list[str] = field(default_factory=list)
+    owner_regions: set[str] = field(default_factory=set)
+
+
+@dataclass
+class EnterpriseRow:
+    """An enterprise with its chain products/industries and the titles of its patents."""
+
+    organization: Organization
+    products: list[str] = field(default_factory=list)
+    patents: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExpertRow:
+    """An expert with the titles and keywords of their achievements and the affiliation's region."""
+
+    expert: Expert
+    achievements: list[str] = field(default_factory=list)
+    region_code: str | None = None
+
+
+def iter_achievement_rows(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[AchievementRow]]:
+    """Achievements with owner facts, in batches of BATCH (all of them, or the given ids)."""
+    stmt = select(Achievement).order_by(Achievement.id)
+    if ids is not None:
+        stmt = stmt.where(Achievement.id.in_(list(ids)))
+    batch: list[Achievement] = []
+    for achievement in session.scalars(stmt.execution_options(yield_per=BATCH)):
+        batch.append(achievement)
+        if len(batch) >= BATCH:
+            yield _with_owners(session, batch)
+            batch = []
+    if batch:
+        yield _with_owners(session, batch)
+
+
+def _with_owners(session: Session, achievements: list[Achievement]) -> list[AchievementRow]:
+    rows = {a.id: AchievementRow(a) for a in achievements}
+    stmt = (
+        select(
+            AchievementOwner.achievement_id,
+            AchievementOwner.expert_id,
+            Organization.kind,
+            Organization.name,
+            Organization.region_code,
+        )
+        .outerjoin(Organization, Organization.id == AchievementOwner.organization_id)
+        .where(AchievementOwner.achievement_id.in_(list(rows)))
+    )
+    for achievement_id, expert_id, kind, name, region in session.execute(stmt):
+        row = rows[achievement_id]
+        row.owner_kinds.add("expert" if expert_id is not None else str(kind))
+        if name:
+            row.owner_names.append(str(name))
+        if region:
+            row.owner_regions.add(str(region))
+    return list(rows.values())
+
+
+def iter_enterprise_rows(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[EnterpriseRow]]:
+    """Enterprises with products/industries (chain links) and patent titles, in batches."""
+    stmt = select(Organization).where(Organization.kind == OrgKind.ENTERPRISE).order_by(Organization.id)
+    if ids is not None:
+        stmt = stmt.where(Organization.id.in_(list(ids)))
+    batch: list[Organization] = []
+    for org in session.scalars(stmt.execution_options(yield_per=BATCH)):
+        batch.append(org)
+        if len(batch) >= BATCH:
+            yield _with_products(session, batch)
+            batch = []
+    if batch:
+        yield _with_products(session, batch)
+
+
+def _with_products(session: Session, orgs: list[Organization]) -> list[EnterpriseRow]:
+    rows = {o.id: EnterpriseRow(o) for o in orgs}
+    nodes = (
+        select(EnterpriseNode.organization_id, ChainNode.name)
+        .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
+        .where(EnterpriseNode.organization_id.in_(list(rows)))
+        .order_by(EnterpriseNode.organization_id, EnterpriseNode.weight.desc(), ChainNode.name)
+    )
+    for org_id, name in session.execute(nodes):
+        rows[org_id].products.append(str(name))
+    patents = (
+        select(AchievementOwner.organization_id, Achievement.title)
+        .join(Achievement, Achievement.id == AchievementOwner.achievement_id)
+        .where(AchievementOwner.organization_id.in_(list(rows)))
+        .order_by(AchievementOwner.organization_id, Achievement.year.desc(), Achievement.id)
+    )
+    for org_id, title in session.execute(patents):
+        row = rows[int(org_id)]
+        if len(row.patents) < PATENTS_PER_ENTERPRISE:
+            row.patents.append(str(title))
+    return list(rows.values())
+
+
+def iter_expert_rows(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[ExpertRow]]:
+    """Experts with their achievements' titles and their affiliation's region, in batches."""
+    stmt = select(Expert).order_by(Expert.id)
+    if ids is not None:
+        stmt = stmt.where(Expert.id.in_(list(ids)))
+    batch: list[Expert] = []
+    for expert in session.scalars(stmt.execution_options(yield_per=BATCH)):
+        batch.append(expert)
+        if len(batch) >= BATCH:
+            yield _with_achievements(session, batch)
+            batch = []
+    if batch:
+        yield _with_achievements(session, batch)
+
+
+def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRow]:
+    rows = {e.id: ExpertRow(e) for e in experts}
+    titles = (
+        select(AchievementOwner.expert_id, Achievement.title)
+        .join(Achievement, Achievement.id == AchievementOwner.achievement_id)
+        .where(AchievementOwner.expert_id.in_(list(rows)))
+        .order_by(AchievementOwner.expert_id, Achievement.year.desc(), Achievement.id)
+    )
+    for expert_id, title in session.execute(titles):
+        row = rows[int(expert_id)]
+        if len(row.achievements) < ACHIEVEMENTS_PER_EXPERT:
+            row.achievements.append(str(title))
+    affiliations = {e.affiliation_id for e in experts if e.affiliation_id}
+    if affiliations:
+        stmt = select(Organization.id, Organization.region_code).where(Organization.id.in_(affiliations))
+        regions = {int(org_id): region for org_id, region in session.execute(stmt)}
+        for row in rows.values():
+            row.region_code = regions.get(row.expert.affiliation_id) if row.expert.affiliation_id else None
+    return list(rows.values())
+
+
+def select_vocabulary(session: Session) -> list[str]:
+    """Registry words for the segmenter: IPC titles' short terms, chain node names, achievement keywords."""
+    words: set[str] = set()
+    for (name,) in session.execute(select(ChainNode.name).limit(VOCABULARY_LIMIT)):
+        words.add(str(name))
+    for (title,) in session.execute(select(CodeEntry.title).where(CodeEntry.scheme == "ipc").limit(VOCABULARY_LIMIT)):
+        words.update(part for part in str(title).replace("；", "，").split("，") if 2 <= len(part) <= 12)
+    stmt = select(Achievement.keywords).where(Achievement.kind != AchievementKind.PATENT).limit(VOCABULARY_LIMIT)
+    for (keywords,) in session.execute(stmt):
+        words.update(k for k in keywords or [] if isinstance(k, str) and 2 <= len(k) <= 16)
+    return sorted(words)
+
+
+def load_vectors(session: Session, entity: str, model: str) -> tuple[list[str], list[bytes]]:
+    """Every stored passage vector of one entity type under one model (keys repeat for multi-passage records)."""
+    stmt = (
+        select(SearchVector.entity_key, SearchVector.vector)
+        .where(SearchVector.entity == entity, SearchVector.model == model)
+        .order_by(SearchVector.entity_key, SearchVector.passage_no)
+    )
+    keys: list[str] = []
+    blobs: list[bytes] = []
+    for key, blob in session.execute(stmt):
+        keys.append(str(key))
+        blobs.append(bytes(blob))
+    return keys, blobs
+
+
+def vector_signature(session: Session, entity: str, model: str) -> tuple[int, str]:
+    """(count, latest update) of an entity's vectors: changes whenever vectors are written."""
+    stmt = select(func.count(SearchVector.id), func.max(SearchVector.updated_at)).where(
+        SearchVector.entity == entity, SearchVector.model == model
+    )
+    count, latest = session.execute(stmt).one()
+    return int(count or 0), str(latest)
+
+
+def stored_hashes(session: Session, keys: Iterable[str], model: str) -> dict[tuple[str, int], str]:
+    """Content hash of each stored (key, passage) under the model."""
+    key_list = list(keys)
+    out: dict[tuple[str, int], str] = {}
+    for start in range(0, len(key_list), 500):
+        stmt = select(SearchVector.entity_key, SearchVector.passage_no, SearchVector.content_hash).where(
+            SearchVector.entity_key.in_(key_list[start : start + 500]), SearchVector.model == model
+        )
+        for key, passage_no, content_hash in session.execute(stmt):
+            out[(str(key), int(passage_no))] = str(content_hash)
+    return out
+
+
+def visible_ids(session: Session, viewer: Viewer, model: object, ids: Sequence[int]) -> dict[int, object]:
+    """The records among `ids` the viewer may read, by id."""
+    if not ids:
+        return {}
+    table = model  # a RecordMixin ORM class
+    stmt = select(table).where(table.id.in_(list(ids)), visibility_clause(table, viewer))  # type: ignore[attr-defined]
+    return {int(r.id): r for r in session.scalars(stmt)}
+
+
+def owners_by_achievement(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
+    """(owner name, region) pairs of each achievement."""
+    out: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    if not ids:
+        return out
+    stmt = (
+        select(AchievementOwner.achievement_id, Organization.name, Organization.region_code)
+        .join(Organization, Organization.id == AchievementOwner.organization_id)
+        .where(AchievementOwner.achievement_id.in_(list(ids)))
+    )
+    for achievement_id, name, region in session.execute(stmt):
+        out[int(achievement_id)].append((str(name), region))
+    return out
+
+
+def count_searchable(session: Session) -> int:
+    """Achievements + enterprises + experts in the registry."""
+    achievements = session.scalar(select(func.count(Achievement.id))) or 0
+    enterprises = (
+        session.scalar(select(func.count(Organization.id)).where(Organization.kind == OrgKind.ENTERPRISE)) or 0
+    )
+    experts = session.scalar(select(func.count(Expert.id))) or 0
+    return int(achievements + enterprises + experts)
+
+
+def owner_organization_ids(session: Session, achievement_id: int) -> list[int]:
+    """Organizations owning an achievement."""
+    stmt = select(AchievementOwner.organization_id).where(
+        AchievementOwner.achievement_id == achievement_id, AchievementOwner.organization_id.is_not(None)
+    )
+    return [int(i) for i in session.scalars(stmt)]
+
+
+def achievement_ids_of_organization(session: Session, organization_id: int) -> list[int]:
+    """Achievements an organization owns."""
+    stmt = select(AchievementOwner.achievement_id).where(AchievementOwner.organization_id == organization_id)
+    return [int(i) for i in session.scalars(stmt)]
+
+
+def ipc_of_organization(session: Session, organization_id: int) -> set[str]:
+    """IPC codes of an organization's achievements (its technology footprint)."""
+    stmt = (
+        select(Achievement.ipc_codes)
+        .join(AchievementOwner, AchievementOwner.achievement_id == Achievement.id)
+        .where(AchievementOwner.organization_id == organization_id)
+        .limit(500)
+    )
+    return {c for (codes,) in session.execute(stmt) for c in codes or [] if isinstance(c, str)}

@@ -1,0 +1,102 @@
+"""What matching returns: filters, explained hits with reasons, highlighted text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from techbridge.search.tokenize import normalize_text
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    """Optional restrictions: region prefix, field tag, TRL range, achievement kind, owner type."""
+
+    region: str | None = None
+    field: str | None = None
+    trl_min: int | None = None
+    trl_max: int | None = None
+    kind: str | None = None
+    owner_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One structured reason behind a match: an i18n key (match.reason.*) and its parameters."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of displayed text; `hit` pieces are matched query terms (rendered as <mark>)."""
+
+    text: str
+    hit: bool
+
+
+@dataclass(frozen=True)
+class MatchHit:
+    """A ranked record with its explanation."""
+
+    entity: str
+    entity_id: int
+    title: str
+    snippet: str
+    score: float
+    lexical: float
+    semantic: float | None
+    matched_terms: list[str]
+    reasons: list[Reason]
+    is_local: bool = False
+    region_code: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form for the API."""
+        return {
+            "entity": self.entity,
+            "id": self.entity_id,
+            "title": self.title,
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+            "lexical": round(self.lexical, 4),
+            "semantic": None if self.semantic is None else round(self.semantic, 4),
+            "matched_terms": self.matched_terms,
+            "reasons": [{"code": r.code, "params": r.params} for r in self.reasons],
+            "is_local": self.is_local,
+            "region_code": self.region_code,
+            **self.facts,
+        }
+
+    def highlighted_title(self) -> list[Segment]:
+        """The title split into matched and unmatched pieces."""
+        return highlight(self.title, self.matched_terms)
+
+    def highlighted_snippet(self) -> list[Segment]:
+        """The snippet split into matched and unmatched pieces."""
+        return highlight(self.snippet, self.matched_terms)
+
+
+def highlight(text: str, terms: list[str]) -> list[Segment]:
+    """Split `text` at occurrences of `terms` (case-insensitive, longest first)."""
+    if not text or not terms:
+        return [Segment(text, False)] if text else []
+    norm = normalize_text(text)
+    if len(norm) != len(text):
+        norm = text.lower()
+    marks = [False] * len(text)
+    for term in sorted(terms, key=len, reverse=True):
+        start = norm.find(term)
+        while term and start >= 0:
+            for i in range(start, start + len(term)):
+                marks[i] = True
+            start = norm.find(term, start + len(term))
+    segments: list[Segment] = []
+    for char, mark in zip(text, marks, strict=True):
+        if segments and segments[-1].hit == mark:
+            segments[-1] = Segment(segments[-1].text + char, mark)
+        else:
+            segments.append(Segment(char, mark))
+    return segments

@@ -1,0 +1,125 @@
+"""The product's hybrid search over the registry index: lexical + semantic candidates, filters, visibility.
+
+Returns fused `Hit`s (search.hybrid) restricted to what the viewer may read; the use cases in service.py add
+structured reasons and build the page/API results.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer
+from techbridge.config import Settings
+from techbridge.matching import build, queries
+from techbridge.matching.schemas import MatchFilters
+from techbridge.models import Visibility
+from techbridge.search.embed import Embedder
+from techbridge.search.fulltext import Filters, FulltextIndex
+from techbridge.search.hybrid import CANDIDATE_DEPTH, Hit, fuse_scores
+from techbridge.search.lexical import matched_terms, plan_query
+from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex, make_vector_index
+
+AUTO_BUILD_LIMIT = 20_000
+"""A missing index is built on first search when the registry is at most this many rows."""
+
+log = logging.getLogger(__name__)
+
+
+def viewer_filters(viewer: Viewer, entity: str, filters: MatchFilters | None) -> Filters:
+    """Index filters for an entity type, the viewer's visibility and the user's filters."""
+    f = filters or MatchFilters()
+    tags: dict[str, list[str]] = {"entity": [entity]}
+    for name, value in (("region", f.region), ("field", f.field), ("kind", f.kind), ("owner_type", f.owner_type)):
+        if value:
+            tags[name] = [value]
+    ranges: dict[str, tuple[int | None, int | None]] = {}
+    if f.trl_min is not None or f.trl_max is not None:
+        ranges["trl"] = (f.trl_min, f.trl_max)
+    if viewer.is_privileged:
+        return Filters(tags=tags, ranges=ranges)
+    visible = [Visibility.PUBLIC.value]
+    if viewer.is_authenticated:
+        visible.append(Visibility.REGISTERED.value)
+    return Filters(tags=tags, ranges=ranges, visible=visible, owner_id=viewer.user_id)
+
+
+def ensure_lexical(session: Session, settings: Settings) -> FulltextIndex | None:
+    """The active index; built on the spot for a small registry that has none yet."""
+    index = build.open_lexical(settings)
+    if index is None and queries.count_searchable(session) <= AUTO_BUILD_LIMIT:
+        build.rebuild_lexical(session, settings)
+        index = build.open_lexical(settings)
+    return index
+
+
+@dataclass
+class _VectorCache:
+    signature: tuple[int, str]
+    index: ExactVectorIndex | HnswVectorIndex
+
+
+_VECTORS: dict[tuple[str, str, str], _VectorCache] = {}
+
+
+def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex | HnswVectorIndex | None:
+    """The entity's passage vectors as an index, reloaded when the stored vectors change; None when empty."""
+    signature = queries.vector_signature(session, entity, model)
+    if signature[0] == 0:
+        return None
+    cache_key = (str(session.get_bind().url), entity, model)
+    cached = _VECTORS.get(cache_key)
+    if cached is None or cached.signature != signature:
+        keys, blobs = queries.load_vectors(session, entity, model)
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+        cached = _VectorCache(signature, make_vector_index(keys, matrix))
+        _VECTORS[cache_key] = cached
+    return cached.index
+
+
+def hybrid_search(
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    text: str,
+    entity: str,
+    filters: MatchFilters | None = None,
+    limit: int = 20,
+    embedder: Embedder | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> list[Hit]:
+    """Fused lexical + semantic hits of one entity type that pass the filters and the viewer's visibility."""
+    index = ensure_lexical(session, settings)
+    if index is None or not text.strip():
+        return []
+    index.index.reload()
+    plan = plan_query(text, index.segmenter)
+    index_filters = viewer_filters(viewer, entity, filters)
+    lexical = index.search(plan, index_filters, limit=CANDIDATE_DEPTH)
+    found = {h.key: h for h in lexical if h.key not in exclude}
+    semantic: dict[str, float] = {}
+    model = embedder or build.product_embedder(settings.embed_model_dir)
+    vectors = vector_index(session, entity, model.name)
+    if vectors is not None:
+        query = model.embed_queries([text])[0]
+        dense = [k for k, _ in vectors.search(query, CANDIDATE_DEPTH) if k not in exclude]
+        for hit in index.lookup([k for k in dense if k not in found], index_filters):
+            found[hit.key] = hit
+        if isinstance(vectors, ExactVectorIndex):
+            semantic = vectors.similarities(query, list(found))
+        else:
+            semantic = {k: s for k, s in vectors.search(query, CANDIDATE_DEPTH) if k in found}
+    fused = fuse_scores([(h.key, h.score) for h in lexical if h.key in found], sorted(semantic.items()))
+    hits = []
+    for key, score, lex, sim in [row for row in fused if row[1] > 0][:limit]:
+        doc = found[key]
+        hits.append(
+            Hit(
+                key, score, lex, sim, doc.matched_terms or matched_terms(plan, doc.title, doc.body), doc.title, doc.body
+            )
+        )
+    return hits
