@@ -1,0 +1,91 @@
+"""Reading user files in every format and encoding, and validating them row by row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from techbridge.imports.convert import References
+from techbridge.imports.mapping import load_mapping
+from techbridge.imports.schemas import Reason
+from techbridge.imports.spreadsheet import ImportRejectedError, read_table, validate
+
+HEADER = "编号,成果名称,成果类型,技术就绪度"
+ROWS = "A1,一种储能电池,专利,5\nA2,一种催化剂,论文,3\n"
+
+
+def rows_of(path: Path) -> tuple[list[str], list[list[object]]]:
+    header, rows = read_table(path, path.name)
+    return header, [cells for _n, cells in rows]
+
+
+class TestReadTable:
+    @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+    def test_csv_encodings(self, tmp_path: Path, encoding: str) -> None:
+        path = tmp_path / "a.csv"
+        path.write_bytes(f"{HEADER}\n{ROWS}".encode(encoding))
+        header, rows = rows_of(path)
+        assert header[1] == "成果名称"
+        assert rows[0][1] == "一种储能电池"
+
+    def test_undecodable_bytes_are_a_wrong_encoding_error(self, tmp_path: Path) -> None:
+        path = tmp_path / "bad.csv"
+        path.write_bytes(HEADER.encode("utf-8") + b"\n\xff\xfe\xfa,\x80\x80\n")
+        with pytest.raises(ImportRejectedError) as info:
+            read_table(path, path.name)
+        assert info.value.errors[0].reason is Reason.WRONG_ENCODING
+
+    def test_xlsx(self, tmp_path: Path) -> None:
+        book = Workbook()
+        book.active.append(HEADER.split(","))
+        book.active.append(["A1", "一种储能电池", "专利", 5])
+        path = tmp_path / "a.xlsx"
+        book.save(path)
+        header, rows = rows_of(path)
+        assert header[0] == "编号"
+        assert rows == [["A1", "一种储能电池", "专利", 5]]
+
+    def test_json_lines(self, tmp_path: Path) -> None:
+        path = tmp_path / "a.jsonl"
+        path.write_text(json.dumps({"编号": "A1", "成果名称": "x", "成果类型": "专利"}, ensure_ascii=False) + "\n")
+        header, rows = rows_of(path)
+        assert header == ["编号", "成果名称", "成果类型"]
+        assert rows[0][0] == "A1"
+
+
+class TestValidate:
+    def run(self, text: str) -> tuple[list[tuple[int, dict[str, object]]], list[object]]:
+        lines = text.strip().splitlines()
+        header = lines[0].split(",")
+        rows = ((n, line.split(",")) for n, line in enumerate(lines[1:], start=2))
+        return validate(load_mapping("achievement"), header, rows, References(), "f.csv")  # type: ignore[return-value]
+
+    def test_good_rows_convert(self) -> None:
+        records, errors = self.run(f"{HEADER}\n{ROWS}")
+        assert errors == []
+        assert records[0][1]["kind"] == "patent"
+        assert records[0][1]["trl"] == 5
+        assert records[0][1]["source_key"] == "A1"
+
+    def test_every_error_names_row_column_and_reason(self) -> None:
+        _records, errors = self.run(f"{HEADER}\nA1,,专利,5\nA1,好,发明,x\n")
+        found = {(e.row, e.column, e.reason) for e in errors}  # type: ignore[attr-defined]
+        assert found == {
+            (2, "成果名称", Reason.MISSING_REQUIRED),
+            (3, "成果类型", Reason.UNKNOWN_CODE),
+            (3, "技术就绪度", Reason.WRONG_TYPE),
+            (3, "source_key", Reason.DUPLICATE_KEY),
+        }
+
+    def test_missing_required_column_is_reported_on_the_header(self) -> None:
+        _records, errors = self.run("编号,成果类型\nA1,专利\n")
+        assert [(e.row, e.column) for e in errors] == [(1, "成果名称")]  # type: ignore[attr-defined]
+
+    def test_error_messages_are_bilingual(self) -> None:
+        _records, errors = self.run(f"{HEADER}\nA1,,专利,5\n")
+        error = errors[0]
+        assert "row 2" in error.message
+        assert "第 2 行" in error.message_zh
