@@ -76,7 +76,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def stage_durations(events: Iterable[EventFact], now: datetime) -> dict[int, list[tuple[Stage, float]]]:
-    """Per case, (stage, days spent) for each stay; the current open stay counts up to `now`."""
+    """Per case, (stage, days spent) for each stay before production or closing; an open stay counts up to `now`."""
     by_case: dict[int, list[EventFact]] = defaultdict(list)
     for event in events:
         if event.kind is not EventKind.NOTE and event.to_stage is not None:
@@ -86,8 +86,8 @@ def stage_durations(events: Iterable[EventFact], now: datetime) -> dict[int, lis
         items.sort(key=lambda e: _aware(e.at))
         result: list[tuple[Stage, float]] = []
         for current, following in zip(items, [*items[1:], None], strict=True):
-            if current.to_stage is Stage.CLOSED or current.to_stage is None:
-                continue
+            if current.to_stage in (Stage.CLOSED, Stage.PRODUCING, None):
+                continue  # terminal stages are outcomes, not places where a case waits
             end = _aware(following.at) if following else now
             result.append((current.to_stage, (end - _aware(current.at)).total_seconds() / 86400))
         stays[case_id] = result

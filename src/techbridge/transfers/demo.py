@@ -85,7 +85,10 @@ def _parties(session: Session, rng: random.Random) -> tuple[list[Party], list[Pa
 def _contract(n: int, rng: random.Random, sellers: list[Party], buyers: list[Party]) -> Contract:
     seller = rng.choice(sellers) if rng.random() < 0.8 else Party(None, "辽宁某科技企业", "enterprise", "210200")
     local = [b for b in buyers if b.region_code.startswith("21")]
-    if rng.random() < 0.58 and local:
+    same_city = [b for b in local if b.region_code[:4] == seller.region_code[:4]]
+    if rng.random() < 0.3 and same_city:
+        buyer = rng.choice(same_city)
+    elif rng.random() < 0.45 and local:
         buyer = rng.choice(local)
     else:
         buyer = Party(None, "省外受让企业", "enterprise", rng.choice(OUT_OF_PROVINCE))
