@@ -30,7 +30,8 @@ def _achievements(ctx: ImportContext, records: Records, dataset: str, source_fil
     rows = [achievement_row(r["source_key"], source_file, **{k: r[k] for k in fields}) for _n, r in records]
     ids = upsert_records(ctx.session, Achievement, rows, dataset=dataset, summary=ctx.summary, label="achievement")
     owners = [(ids[r["source_key"]], r["owner"]) for _n, r in records if r.get("owner")]
-    replace_owners(ctx.session, owners, dataset=dataset, summary=ctx.summary)
+    mine = [ids[r["source_key"]] for _n, r in records]
+    replace_owners(ctx.session, owners, achievement_ids=mine, summary=ctx.summary)
 
 
 def _organizations(ctx: ImportContext, records: Records, dataset: str, source_file: str) -> None:

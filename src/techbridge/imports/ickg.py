@@ -140,5 +140,6 @@ def _patents(ctx: ImportContext, path: Path, facts: Facts, orgs: dict[str, int])
     rows = [achievement_row(stable_key(t), source_file, kind="patent", title=t) for t in holders]
     ids = upsert_records(ctx.session, Achievement, rows, dataset=DATASET, summary=ctx.summary, label="achievement")
     owners = [(ids[stable_key(t)], orgs[holder]) for t, names in holders.items() for holder in names]
-    replace_owners(ctx.session, owners, dataset=DATASET, summary=ctx.summary)
+    keys = [stable_key(t) for t in holders]
+    replace_owners(ctx.session, owners, achievement_ids=[ids[k] for k in keys], summary=ctx.summary)
     ctx.summary.add("patent", len(holders))

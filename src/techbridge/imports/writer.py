@@ -7,13 +7,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from techbridge.imports import queries
 from techbridge.imports.schemas import ImportSummary
 from techbridge.models import (
-    Achievement,
     AchievementOwner,
     ChainEdge,
     ChainNode,
@@ -183,15 +182,14 @@ def add_aliases(session: Session, pairs: Iterable[tuple[int, str, str]], *, summ
 
 
 def replace_owners(
-    session: Session, owners: Iterable[tuple[int, int]], *, dataset: str, summary: ImportSummary
+    session: Session, owners: Iterable[tuple[int, int]], *, achievement_ids: Iterable[int], summary: ImportSummary
 ) -> None:
-    """Replace the organization owners of `dataset`'s achievements by (achievement_id, organization_id) pairs."""
-    ids = select(Achievement.id).where(Achievement.source_dataset == dataset).scalar_subquery()
-    session.execute(
-        delete(AchievementOwner)
-        .where(AchievementOwner.achievement_id.in_(ids))
-        .execution_options(synchronize_session=False)
-    )
+    """Replace the organization owners of `achievement_ids` by (achievement_id, organization_id) pairs."""
+    ids = sorted(set(achievement_ids))
+    for batch in chunks(ids, 500):
+        session.connection().execute(
+            delete(AchievementOwner.__table__).where(AchievementOwner.achievement_id.in_(batch))
+        )
     rows = [{"achievement_id": a, "organization_id": o, "role": "owner"} for a, o in dict.fromkeys(owners)]
     _insert(session, AchievementOwner, rows)
     summary.add("achievement_owner.written", len(rows))
