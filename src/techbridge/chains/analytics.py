@@ -45,13 +45,14 @@ class Relevance:
     rank: RankFn
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
+    """The character bigrams of a text."""
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def rank_by_terms(query: str, candidates: Sequence[tuple[int, str]]) -> list[tuple[int, float]]:
     """Score 1.0 when the text contains the query, else the share of the query's bigrams it contains (≥ 3 chars)."""
-    grams = _bigrams(query) if len(query) >= 3 else set()
+    grams = bigrams(query) if len(query) >= 3 else set()
     out: list[tuple[int, float]] = []
     for key, text in candidates:
         if query and query in text:
@@ -186,11 +187,11 @@ def _producer(graph: ChainGraph, link: Link) -> Producer:
 
 def regional_works(graph: ChainGraph, region: str) -> tuple[Work, ...]:
     """Achievements owned by a regional organization (or registered in the region)."""
+    inside = {o.id for o in graph.orgs.values() if is_in_region(o, region)}
     return tuple(
         w
         for w in graph.works
-        if (w.region_code and w.region_code.startswith(region))
-        or any(o in graph.orgs and is_in_region(graph.orgs[o], region) for o in w.org_ids)
+        if (w.region_code and w.region_code.startswith(region)) or not inside.isdisjoint(w.org_ids)
     )
 
 
@@ -226,9 +227,15 @@ def _status(regional: int, innovation: bool) -> str:
     return "covered" if innovation else "innovation_gap"
 
 
-def coverage(graph: ChainGraph, chain: Chain, region: str, relevance: Relevance = TERMS) -> tuple[NodeCoverage, ...]:
+def coverage(
+    graph: ChainGraph,
+    chain: Chain,
+    region: str,
+    relevance: Relevance = TERMS,
+    works: Sequence[Work] | None = None,
+) -> tuple[NodeCoverage, ...]:
     """Per chain node: regional and national producers, relevant regional achievements and institutions."""
-    works = regional_works(graph, region)
+    works = regional_works(graph, region) if works is None else works
     work_index = {w.id: w for w in works}
     down, _ = reaches(chain)
     out = []

@@ -94,14 +94,15 @@ def _place_links(
         if node is None:
             continue
         value = max(0.0, weight if weight is not None else relations.link_weights.get(relation, 0.0))
-        _merge(merged, Link(org_id, node_id, value, relation, evidence or f"{relation} {node.name}"))
+        said = f"{relation} {node.name}" + (f" ({evidence})" if evidence else "")
+        _merge(merged, Link(org_id, node_id, value, relation, said))
         if node_id in connected:
             continue
         key = (node.kind, node.name)
         if key not in memo:
             memo[key] = resolve_name(node.name, names_by_kind[node.kind], rules)
         found = memo[key]
-        if found is not None and found.name != node.name:
+        if found is not None:
             resolved += 1
             target = vocab[(node.kind, found.name)]
             _merge(merged, Link(org_id, target, value, relation, f"{relation} {found.evidence}"))
@@ -148,14 +149,14 @@ def _link_order(link: Link) -> tuple[float, int, int]:
 def assemble_graph(rows: GraphRows, relations: RelationRules | None = None, rules: Rules | None = None) -> ChainGraph:
     """Build the in-memory graph from plain rows (pure)."""
     relations = relations or load_relations()
-    nodes = {nid: Node(nid, kind, name) for nid, kind, name in rows.nodes}
+    nodes = {row[0]: node for row, node in zip(rows.nodes, map(Node._make, rows.nodes), strict=True)}
     suppliers, consumers, children, ignored, used = _adjacency(rows.edges, nodes, relations)
     connected = set(suppliers) | set(consumers) | set(children)
     connected |= {c for group in (*suppliers.values(), *consumers.values(), *children.values()) for c in group}
     links, resolved = _place_links(rows, nodes, connected, relations, rules or load_rules())
     names: dict[str, list[int]] = defaultdict(list)
-    for node in nodes.values():
-        names[node.name].append(node.id)
+    for node_id, _kind, name in rows.nodes:
+        names[name].append(node_id)
     return ChainGraph(
         nodes=nodes,
         suppliers={k: tuple(v) for k, v in suppliers.items()},
@@ -163,7 +164,7 @@ def assemble_graph(rows: GraphRows, relations: RelationRules | None = None, rule
         children={k: tuple(v) for k, v in children.items()},
         links_by_node=_group(links.values(), "node_id"),
         links_by_org=_group(links.values(), "org_id"),
-        orgs={oid: Org(oid, name, kind, prov, region) for oid, name, kind, prov, region in rows.orgs},
+        orgs={org.id: org for org in map(Org._make, rows.orgs)},
         works=_works(rows),
         experts={eid: Person(eid, name, aff, tuple(fields)) for eid, name, aff, fields in rows.experts},
         names={k: tuple(v) for k, v in names.items()},

@@ -115,9 +115,14 @@ def parse_chain(raw: Any, source: str) -> ChainDef:
 
 @lru_cache(maxsize=1)
 def load_chains() -> tuple[ChainDef, ...]:
-    """Every shipped curated chain, sorted by id; ids must be unique and match the file name."""
+    """Every shipped curated chain, sorted by id."""
+    return read_chain_folder(_folder() / "curated")
+
+
+def read_chain_folder(folder: Any) -> tuple[ChainDef, ...]:
+    """Every `<id>.yaml` of a folder (a Path or a package resource), sorted by id; the id must match the name."""
     chains: list[ChainDef] = []
-    for entry in sorted((_folder() / "curated").iterdir(), key=lambda e: e.name):
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             chain = parse_chain(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name)
             if f"{chain.id}.yaml" != entry.name:

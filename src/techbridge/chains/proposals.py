@@ -105,10 +105,9 @@ def _closest_works(
 
 
 def _research_members(
-    graph: ChainGraph, chain: Chain, region: str, targets: list[int], leader_id: int, relevance: Relevance
+    graph: ChainGraph, chain: Chain, works: Sequence[Work], targets: list[int], leader_id: int, relevance: Relevance
 ) -> list[ConsortiumMember]:
     found: dict[tuple[str, int], tuple[float, list[str]]] = {}
-    works = regional_works(graph, region)
     by_id = {w.id: w for w in works}
     for node_id in targets:
         for hit, about in _closest_works(graph, chain, node_id, works, relevance):
@@ -159,6 +158,7 @@ def consortium(
     leader_id: int,
     weak: Sequence[WeakLink],
     relevance: Relevance = TERMS,
+    works: Sequence[Work] | None = None,
 ) -> Consortium:
     """A draft member list around `leader_id`: institutions, experts and regional up/downstream firms."""
     own = _leader_nodes(graph, chain, leader_id)
@@ -166,7 +166,8 @@ def consortium(
     leader = graph.orgs[leader_id]
     produced = ", ".join(chain.members[n].name for n in own)
     members = [ConsortiumMember("leader", "organization", leader.id, leader.name, 1.0, (f"produces {produced}",))]
-    candidates = _research_members(graph, chain, region, targets, leader_id, relevance)
+    works = regional_works(graph, region) if works is None else works
+    candidates = _research_members(graph, chain, works, targets, leader_id, relevance)
     candidates += _chain_firms(graph, chain, region, own, leader_id)
     for role in ROLE_ORDER[1:]:
         ranked = sorted((m for m in candidates if m.role == role), key=lambda m: (-m.score, m.ref_id))
@@ -179,11 +180,12 @@ def compose_report(
     graph: ChainGraph, chain: Chain, region: str, relevance: Relevance = TERMS, leader_id: int | None = None
 ) -> Report:
     """Coverage, weak links, leaders, attraction candidates and a consortium draft around the top (or given) leader."""
-    nodes = coverage(graph, chain, region, relevance)
+    works = regional_works(graph, region)
+    nodes = coverage(graph, chain, region, relevance, works)
     weak = weak_links(nodes)
     ranked = leaders(graph, chain, region)
     chosen = leader_id if leader_id is not None else (ranked[0].org_id if ranked else None)
-    draft = consortium(graph, chain, region, chosen, weak, relevance) if chosen is not None else None
+    draft = consortium(graph, chain, region, chosen, weak, relevance, works) if chosen is not None else None
     summary = {
         status: sum(1 for n in nodes if n.status == status) for status in ("covered", "single", "gap", "innovation_gap")
     }

@@ -9,8 +9,9 @@ terms; every result names the method used.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from threading import Lock
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -51,17 +52,25 @@ def graph_of(session: Session) -> ChainGraph:
 
 
 def relevance() -> analytics.Relevance:
-    """`matching.service.rank_texts` (BM25) when importable, else the shared-terms ranker."""
+    """`matching.service.rank_texts` (BM25) when importable, else the shared-terms ranker.
+
+    rank_texts builds its index per call, so candidates sharing no character bigram with the query are dropped
+    first (they would score 0 or match on a single character) and answers are memoised per query.
+    """
     try:
         from techbridge.matching.service import rank_texts
     except ImportError:  # pragma: no cover - the matching package ships with techbridge
         return analytics.TERMS
+    memo: dict[tuple[str, tuple[int, ...]], list[tuple[int, float]]] = {}
 
     def rank(query: str, candidates: Sequence[tuple[int, str]]) -> list[tuple[int, float]]:
-        ranked = rank_texts(
-            query=query, candidates=[(str(k), t) for k, t in candidates], top_k=analytics.RELEVANT_LIMIT
-        )
-        return [(int(r.key), r.score) for r in ranked if r.score > 0 and r.matched_terms]
+        grams = analytics.bigrams(query) or {query}
+        near = [(str(k), t) for k, t in candidates if any(g in t for g in grams)]
+        key = (query, tuple(int(k) for k, _ in near))
+        if key not in memo:
+            ranked = rank_texts(query=query, candidates=near, top_k=analytics.RELEVANT_LIMIT) if near else []
+            memo[key] = [(int(r.key), r.score) for r in ranked if r.score > 0 and r.matched_terms]
+        return memo[key]
 
     return analytics.Relevance("matching.rank_texts (BM25)", rank)
 
@@ -94,7 +103,7 @@ def resolve_chain(graph: ChainGraph, root: str, hops: int | None = None) -> Chai
             chain_id=definition.id,
             title=definition.title_zh,
             root_ids=ids,
-            hops=_check_hops(hops or definition.hops),
+            hops=_check_hops(definition.hops if hops is None else hops),
             max_nodes=definition.max_nodes,
             kind_hops={"industry": definition.industry_hops},
         )
@@ -107,7 +116,7 @@ def resolve_chain(graph: ChainGraph, root: str, hops: int | None = None) -> Chai
         chain_id=root,
         title=root,
         root_ids=found,
-        hops=_check_hops(hops or DEFAULT_HOPS),
+        hops=_check_hops(DEFAULT_HOPS if hops is None else hops),
         max_nodes=AD_HOC_MAX_NODES,
     )
     return ChainView(chain, None, ())
@@ -241,3 +250,47 @@ def chains_of_enterprise(session: Session, *, org_id: int) -> list[dict[str, obj
                 {"id": definition.id, "title": definition.title_zh, "title_en": definition.title_en, "nodes": nodes}
             )
     return out
+
+
+DIRECTION_NOTE = "edges run supplier → consumer (flow) or part → whole (part)"
+
+
+def chain_json(view: ChainView) -> dict[str, Any]:
+    """A chain as JSON: roots, members, edges (with the direction convention) and missing roots."""
+    chain = view.chain
+    return {
+        "id": chain.id,
+        "title": chain.title,
+        "curated": view.definition is not None,
+        "hops": chain.hops,
+        "roots": [asdict(chain.members[r]) for r in chain.root_ids],
+        "missing_roots": list(view.missing_roots),
+        "truncated": chain.truncated,
+        "direction": DIRECTION_NOTE,
+        "nodes": [asdict(m) for m in chain.members.values()],
+        "edges": [{"src": s, "dst": d, "type": t} for s, d, t in chain.edges],
+    }
+
+
+def report_json(view: ChainView, report: Report, part: str = "all") -> dict[str, Any]:
+    """The report (or one part: gaps, leaders, attract, consortium) as JSON with its evidence."""
+    head: dict[str, Any] = {
+        "chain": {"id": view.chain.id, "title": view.chain.title, "nodes": len(view.chain.members)},
+        "region": report.region,
+        "relevance_method": report.relevance_method,
+        "summary": report.summary,
+    }
+    parts: dict[str, Any] = {
+        "weak_links": [asdict(w) for w in report.weak_links],
+        "coverage": [asdict(n) for n in report.coverage],
+        "leaders": [asdict(ld) for ld in report.leaders],
+        "candidates": [asdict(c) for c in report.candidates],
+        "consortium": asdict(report.consortium) if report.consortium else None,
+    }
+    wanted = {
+        "all": tuple(parts),
+        "gaps": ("weak_links", "coverage"),
+        "leaders": ("leaders",),
+        "attract": ("candidates",),
+    }[part]
+    return {**head, **{key: parts[key] for key in wanted}}

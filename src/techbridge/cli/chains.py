@@ -1,7 +1,122 @@
-"""`techbridge chains …`: Industry-chain analytics."""
+"""`techbridge chains …`: industry-chain analytics (list, show, gaps, leaders, attract, consortium)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 import typer
 
+from techbridge.chains import service
+from techbridge.cli.context import print_json, settings_of
+from techbridge.db import session_scope
+
 app = typer.Typer(help="Industry-chain analytics.", no_args_is_help=True)
+
+ROOT_HELP = "a curated chain id (see `chains list`) or a node name"
+REGION_HELP = "2-digit province or 4-digit city code (default: the home region setting)"
+
+
+def _region(ctx: typer.Context, region: str | None) -> str:
+    return region or settings_of(ctx).region_code
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+    """The curated chains with their base, clusters, roots and size in the current graph."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        rows = service.list_chains(session)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}\t{row['title']}\t{row['nodes']} nodes\tmissing roots: {len(row['missing_roots'])}")  # type: ignore[arg-type]
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help=ROOT_HELP),
+    hops: int | None = typer.Option(None, "--hops", help="hops up- and downstream (default: the chain's own)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The nodes and edges of a chain."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        payload = service.chain_json(service.show_chain(session, root=root, hops=hops))
+    if as_json:
+        print_json(payload)
+        return
+    typer.echo(f"{payload['title']}: {len(payload['nodes'])} nodes, {len(payload['edges'])} edges")
+    for node in payload["nodes"]:
+        typer.echo(f"  {node['position']:<10} hop {node['hop']}  {node['name']} ({node['kind']})")
+
+
+def _report(ctx: typer.Context, root: str, region: str | None, part: str, as_json: bool) -> dict[str, Any]:
+    with session_scope(settings_of(ctx).database_url) as session:
+        view, report = service.chain_report(session, root=root, region=_region(ctx, region))
+        payload = service.report_json(view, report, part)
+    if as_json:
+        print_json(payload)
+    return payload
+
+
+@app.command("gaps")
+def gaps(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help=ROOT_HELP),
+    region: str | None = typer.Option(None, "--region", help=REGION_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Weak links of the chain in a region: no producer, a single producer, no local research."""
+    payload = _report(ctx, root, region, "gaps", as_json)
+    if not as_json:
+        for w in payload["weak_links"]:
+            typer.echo(f"{w['score']:.3f}  {w['kind']:<15} {w['name']}: {w['reason']}")
+
+
+@app.command("leaders")
+def leaders(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help=ROOT_HELP),
+    region: str | None = typer.Option(None, "--region", help=REGION_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Chain leaders of the region by revenue-weighted centrality."""
+    payload = _report(ctx, root, region, "leaders", as_json)
+    if not as_json:
+        for ld in payload["leaders"]:
+            nodes = ", ".join(n["name"] for n in ld["nodes"][:5])
+            typer.echo(f"{ld['score']:.3f}  {ld['name']}: {nodes}")
+
+
+@app.command("attract")
+def attract(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help=ROOT_HELP),
+    region: str | None = typer.Option(None, "--region", help=REGION_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Out-of-region enterprises that would fill the chain's gaps, ranked, with why."""
+    payload = _report(ctx, root, region, "attract", as_json)
+    if not as_json:
+        for c in payload["candidates"]:
+            typer.echo(f"{c['score']:.3f}  {c['name']} ({c['province_code']}): {', '.join(c['fills'][:5])}")
+
+
+@app.command("consortium")
+def consortium(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help=ROOT_HELP),
+    leader: str = typer.Option(..., "--leader", help="the leading enterprise: organization id or name"),
+    region: str | None = typer.Option(None, "--region", help="default: the leader's province"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A draft innovation consortium around a leader: institutions, experts, up- and downstream firms."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        payload = asdict(service.consortium(session, root=root, leader=leader, region=region))
+    if as_json:
+        print_json(payload)
+        return
+    typer.echo(f"{payload['leader_name']} — {', '.join(payload['targets'])}")
+    for m in payload["members"]:
+        typer.echo(f"  {m['role']:<12} {m['name']}: {m['reasons'][0]}")

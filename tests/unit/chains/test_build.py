@@ -54,6 +54,13 @@ class TestAssembleGraph:
         assert 999 not in graph.links_by_node
         assert graph.stats.edges == 8
 
+    def test_the_same_listing_name_resolves_for_every_enterprise(self) -> None:
+        rows = make_rows()
+        rows.links = [*rows.links, (104, 9, "主营产品", 0.1, "")]
+        graph = assemble_graph(rows)
+        assert {ln.org_id for ln in graph.links_by_node[3]} == {100, 101, 104}
+        assert graph.stats.resolved_links == 3
+
     def test_connected_nodes(self, graph: ChainGraph) -> None:
         assert {8, 11, 12} <= graph.connected
         assert 9 not in graph.connected

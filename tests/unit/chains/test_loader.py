@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from techbridge.chains.loader import (
     find_chain,
@@ -13,6 +16,7 @@ from techbridge.chains.loader import (
     parse_chain,
     parse_groupings,
     parse_relations,
+    read_chain_folder,
 )
 from techbridge.errors import InvalidDataError
 
@@ -101,3 +105,14 @@ class TestParseOther:
     def test_malformed_relations(self, raw: dict[str, object]) -> None:
         with pytest.raises(InvalidDataError):
             parse_relations(raw)
+
+
+class TestReadChainFolder:
+    def test_reads_yaml_only_and_checks_the_id_against_the_file_name(self, tmp_path: Path) -> None:
+        (tmp_path / "README.txt").write_text("not a chain", encoding="utf-8")
+        (tmp_path / "x.yaml").write_text(yaml.safe_dump(GOOD, allow_unicode=True), encoding="utf-8")
+        assert [c.id for c in read_chain_folder(tmp_path)] == ["x"]
+        (tmp_path / "y.yaml").write_text(yaml.safe_dump(GOOD, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(InvalidDataError) as err:
+            read_chain_folder(tmp_path)
+        assert err.value.location == ("y.yaml", "id")

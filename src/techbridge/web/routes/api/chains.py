@@ -1,7 +1,78 @@
-"""JSON API: chains."""
+"""JSON API: chains — the same services as the CLI and the portal."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import asdict
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query
+
+from techbridge.chains import service
+from techbridge.web.deps import DbDep, SettingsDep
+
+router = APIRouter(tags=["chains"])
+RegionQuery = Annotated[str | None, Query(max_length=6, description="2-digit province or 4-digit city code")]
+
+
+@router.get("/chains")
+def list_chains(session: DbDep) -> list[dict[str, Any]]:
+    """Curated chains with base, clusters, roots and size."""
+    return service.list_chains(session)
+
+
+@router.get("/chains/enterprises/{org_id}")
+def enterprise_chains(session: DbDep, org_id: int) -> list[dict[str, Any]]:
+    """The curated chains an enterprise sits in, with its nodes, weights and evidence."""
+    return service.chains_of_enterprise(session, org_id=org_id)
+
+
+@router.get("/chains/{root}")
+def show_chain(session: DbDep, root: str, hops: Annotated[int | None, Query(ge=1, le=6)] = None) -> dict[str, Any]:
+    """Nodes and edges of a chain (curated id or node name)."""
+    return service.chain_json(service.show_chain(session, root=root, hops=hops))
+
+
+def _part(session: DbDep, settings: SettingsDep, root: str, region: str | None, part: str) -> dict[str, Any]:
+    view, report = service.chain_report(session, root=root, region=region or settings.region_code)
+    return service.report_json(view, report, part)
+
+
+@router.get("/chains/{root}/report")
+def chain_report(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+    """Coverage, weak links, leaders, attraction candidates and consortium draft."""
+    return _part(session, settings, root, region, "all")
+
+
+@router.get("/chains/{root}/gaps")
+def chain_gaps(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+    """Weak links ranked by dependence, and coverage per node."""
+    return _part(session, settings, root, region, "gaps")
+
+
+@router.get("/chains/{root}/leaders")
+def chain_leaders(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+    """Chain leaders by revenue-weighted centrality."""
+    return _part(session, settings, root, region, "leaders")
+
+
+@router.get("/chains/{root}/attract")
+def chain_attract(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+    """Out-of-region attraction candidates."""
+    return _part(session, settings, root, region, "attract")
+
+
+@router.get("/chains/{root}/consortium")
+def chain_consortium(
+    session: DbDep, root: str, leader: Annotated[str, Query(min_length=1)], region: RegionQuery = None
+) -> dict[str, Any]:
+    """A draft innovation consortium around `leader` (organization id or name)."""
+    return asdict(service.consortium(session, root=root, leader=leader, region=region))
+
+
+@router.get("/chains/{root}/nodes/{node_id}")
+def chain_node(
+    session: DbDep, settings: SettingsDep, root: str, node_id: int, region: RegionQuery = None
+) -> dict[str, Any]:
+    """One node's coverage: producers in and outside the region, relevant achievements."""
+    node = service.node_panel(session, root=root, node_id=node_id, region=region or settings.region_code)
+    return asdict(node)

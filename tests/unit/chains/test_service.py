@@ -1,0 +1,134 @@
+"""Chain services through a real database seeded with the hand-made graph."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from techbridge.chains import service
+from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.models import ChainNode
+from tests.unit.chains.seed import seed_chain_graph
+
+
+@pytest.fixture
+def seeded(session: Session) -> Session:
+    seed_chain_graph(session)
+    return session
+
+
+class TestGraphOf:
+    def test_cached_until_the_tables_change(self, seeded: Session) -> None:
+        first = service.graph_of(seeded)
+        assert service.graph_of(seeded) is first
+        seeded.add(ChainNode(kind="product", name="新节点", source_dataset="t"))
+        seeded.flush()
+        assert service.graph_of(seeded) is not first
+
+
+class TestShowChain:
+    def test_ad_hoc_chain_by_node_name_or_synonym(self, seeded: Session) -> None:
+        view = service.show_chain(seeded, root="PTA", hops=2)
+        assert sorted(view.chain.members) == [1, 2, 3, 5, 6, 7, 8]
+        assert view.definition is None
+        payload = service.chain_json(view)
+        assert payload["roots"][0]["name"] == "精对苯二甲酸"
+        assert {"src": 8, "dst": 7, "type": "part"} in payload["edges"]
+
+    def test_unknown_root(self, seeded: Session) -> None:
+        with pytest.raises(NotFoundError):
+            service.show_chain(seeded, root="不存在的东西")
+
+    @pytest.mark.parametrize("hops", [0, 7])
+    def test_hops_are_bounded(self, seeded: Session, hops: int) -> None:
+        with pytest.raises(InvalidDataError):
+            service.show_chain(seeded, root="PTA", hops=hops)
+
+    def test_curated_chain_with_missing_roots(self, seeded: Session) -> None:
+        view = service.show_chain(seeded, root="petrochem")
+        assert view.definition is not None
+        assert {3, 1, 2, 5, 7, 11} <= set(view.chain.root_ids)
+        assert "催化剂" in view.missing_roots
+
+    def test_curated_chain_without_any_root(self, seeded: Session) -> None:
+        with pytest.raises(NotFoundError):
+            service.show_chain(seeded, root="robots")
+
+
+class TestListChains:
+    def test_every_curated_chain_with_base_and_size(self, seeded: Session) -> None:
+        rows = {row["id"]: row for row in service.list_chains(seeded)}
+        assert rows["petrochem"]["base"] == {
+            "id": "petrochem",
+            "title": "石化和精细化工",
+            "title_en": "Petrochemicals and fine chemicals",
+        }
+        assert rows["petrochem"]["nodes"] == 9  # roots 1 2 3 4 5 7 11, plus 6 (after 5) and 8 (part of 7)
+        assert rows["robots"]["nodes"] == 0
+        assert rows["robots"]["clusters"] == [{"id": "robots", "title": "机器人", "confirmed": False}]
+
+
+class TestReport:
+    def test_parts(self, seeded: Session) -> None:
+        view, report = service.chain_report(seeded, root="PTA", region="21")
+        gaps = service.report_json(view, report, "gaps")
+        assert set(gaps) == {"chain", "region", "relevance_method", "summary", "weak_links", "coverage"}
+        assert ("精对苯二甲酸", "single") in {(w["name"], w["kind"]) for w in gaps["weak_links"]}
+        assert service.report_json(view, report, "leaders")["leaders"][0]["name"] == "恒力石化"
+        assert service.report_json(view, report, "attract")["candidates"][0]["name"] == "荣盛石化"
+        assert service.report_json(view, report)["consortium"]["leader_name"] == "恒力石化"
+        assert report.relevance_method == "matching.rank_texts (BM25)"
+
+    def test_given_leader_by_name(self, seeded: Session) -> None:
+        _, report = service.chain_report(seeded, root="PTA", region="21", leader="辽阳石化")
+        assert report.consortium is not None
+        assert report.consortium.leader_id == 106
+
+    @pytest.mark.parametrize("region", ["2", "abc", "210"])
+    def test_region_code_is_checked(self, seeded: Session, region: str) -> None:
+        with pytest.raises(InvalidDataError):
+            service.chain_report(seeded, root="PTA", region=region)
+
+
+class TestConsortium:
+    def test_region_defaults_to_the_leader_province(self, seeded: Session) -> None:
+        draft = service.consortium(seeded, root="PTA", leader="100")
+        roles = {(m.role, m.name) for m in draft.members}
+        assert ("institution", "大连化物所") in roles
+        assert ("upstream", "辽阳石化") in roles
+        assert draft.relevance_method == "matching.rank_texts (BM25)"
+
+    def test_leader_without_province_uses_the_region_code(self, seeded: Session) -> None:
+        draft = service.consortium(seeded, root="PTA", leader="锦州石化")
+        assert draft.leader_id == 107
+
+    def test_unknown_leader(self, seeded: Session) -> None:
+        with pytest.raises(NotFoundError):
+            service.consortium(seeded, root="PTA", leader="无此企业")
+
+
+class TestNodePanel:
+    def test_one_node_with_its_reach(self, seeded: Session) -> None:
+        node = service.node_panel(seeded, root="PTA", node_id=3, region="21")
+        assert node.reach == 3
+        assert [p.name for p in node.regional_producers] == ["恒力石化"]
+        assert node.achievements[0].title == "一种精对苯二甲酸氧化反应催化剂"
+
+    def test_node_outside_the_chain(self, seeded: Session) -> None:
+        with pytest.raises(NotFoundError):
+            service.node_panel(seeded, root="PTA", node_id=4, region="21")
+
+
+class TestChainsOfEnterprise:
+    def test_the_curated_chains_an_enterprise_sits_in(self, seeded: Session) -> None:
+        rows = service.chains_of_enterprise(seeded, org_id=100)
+        assert [r["id"] for r in rows] == ["petrochem"]
+        names = {n["name"] for n in rows[0]["nodes"]}  # type: ignore[union-attr]
+        assert names == {"精对苯二甲酸", "涤纶长丝", "炼油化工"}
+
+    def test_unknown_enterprise(self, seeded: Session) -> None:
+        with pytest.raises(NotFoundError):
+            service.chains_of_enterprise(seeded, org_id=9999)
+
+    def test_enterprise_on_no_chain(self, seeded: Session) -> None:
+        assert service.chains_of_enterprise(seeded, org_id=102) == []
