@@ -1,9 +1,12 @@
-"""Registry list indexes: the portal's whitelisted sort and filter columns.
+"""Registry list indexes: the portal's whitelisted sort and filter columns, led by `visibility`.
 
-Why: list pages sort and filter achievements by kind + year, title and TRL, organizations by kind + name and
-founding date, and demands by deadline; without these, a sorted page over a million achievements is a full scan
-plus a sort (see `## Portal pages` in docs/benchmarks.md). Risk: index builds lock the tables briefly and take disk
-(about 60 MB for the title index at 1M achievements); no data changes, downgrade drops them.
+Why: an anonymous list is `WHERE [kind = ?] AND visibility = 'public' ORDER BY <column> LIMIT 20`, and its
+capped count reads the same WHERE. With single-column indexes SQLite walks one index and fetches every row to
+test the other condition (40 ms for 10k rows); with (kind, visibility, column) / (visibility, column) the page is
+an ordered index walk and the count is a covering index scan. Measured in `## Portal pages` of
+docs/benchmarks.md (1M achievements). Privileged viewers have no visibility condition and use the single-column
+indexes of 0001. Risk: index builds lock the tables briefly and take disk (about 90 MB for the title index at 1M
+achievements); no data changes; downgrade drops them.
 
 Revision ID: 0005
 Revises: 0001
@@ -20,12 +23,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES: list[tuple[str, str, list[str]]] = [
-    ("ix_achievements_kind_year", "achievements", ["kind", "year"]),
-    ("ix_achievements_title", "achievements", ["title"]),
-    ("ix_achievements_trl", "achievements", ["trl"]),
-    ("ix_organizations_kind_name", "organizations", ["kind", "name"]),
-    ("ix_organizations_founded_on", "organizations", ["founded_on"]),
-    ("ix_demands_deadline", "demands", ["deadline"]),
+    ("ix_achievements_kind_visibility_year", "achievements", ["kind", "visibility", "year"]),
+    ("ix_achievements_visibility_year", "achievements", ["visibility", "year"]),
+    ("ix_achievements_visibility_title", "achievements", ["visibility", "title"]),
+    ("ix_achievements_visibility_trl", "achievements", ["visibility", "trl"]),
+    ("ix_organizations_kind_visibility_name", "organizations", ["kind", "visibility", "name"]),
+    ("ix_organizations_kind_visibility_founded_on", "organizations", ["kind", "visibility", "founded_on"]),
+    ("ix_demands_visibility_deadline", "demands", ["visibility", "deadline"]),
 ]
 
 

@@ -208,3 +208,16 @@ class TestContact:
         expert.contact_visibility = Visibility.OWNER
         expert.owner_id = seed.owner_id
         assert queries.contact_of(expert, owner_of(seed)) is not None
+
+
+class TestCountEntitiesCached:
+    def test_reuses_counts_within_the_ttl_and_refreshes_after(self, session: Session, seed: Seed) -> None:
+        first = queries.count_entities_cached(session, ANONYMOUS)
+        make_achievement(session, "新增的公开成果")
+        assert queries.count_entities_cached(session, ANONYMOUS)["achievement"] == first["achievement"]
+        assert queries.count_entities_cached(session, ANONYMOUS, ttl=0)["achievement"] == first["achievement"] + 1
+
+    def test_viewers_do_not_share_counts(self, session: Session, seed: Seed) -> None:
+        anonymous = queries.count_entities_cached(session, ANONYMOUS)
+        officer = queries.count_entities_cached(session, Viewer(user_id=seed.officer_id, role=Role.OFFICER))
+        assert (anonymous["achievement"], officer["achievement"]) == (1, 3)

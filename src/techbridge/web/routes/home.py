@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from techbridge.models import Achievement, Demand
-from techbridge.registry.queries import count_entities, list_recent, organization_names
+from techbridge.registry.queries import count_entities_cached, list_recent, organization_names
 from techbridge.web.deps import DbDep, ViewerDep
 from techbridge.web.templating import render
 
@@ -19,7 +19,7 @@ def home(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
     """Counts of what the viewer may read, links into every capability, the newest achievements and demands."""
     demands = list_recent(session, viewer, Demand, RECENT_LIMIT)
     context = {
-        "counts": count_entities(session, viewer),
+        "counts": count_entities_cached(session, viewer),
         "recent_achievements": list_recent(session, viewer, Achievement, RECENT_LIMIT),
         "recent_demands": demands,
         "demand_orgs": organization_names(session, viewer, (d.enterprise_id for d in demands)),
