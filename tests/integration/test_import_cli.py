@@ -1,0 +1,139 @@
+"""`techbridge import …` through the CLI: user files all-or-nothing, templates, and a killed import."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from techbridge.cli.app import app
+from techbridge.config import Settings, get_settings
+from techbridge.db import session_scope
+from techbridge.models import Achievement, ImportRun
+from tests.conftest import requires_shared_data
+
+GOOD = "编号,成果名称,成果类型,技术就绪度,所在地区代码\nA1,一种储能电池,专利,5,\nA2,一种催化剂,论文,3,\n"
+BAD = "编号,成果名称,成果类型,技术就绪度,所在地区代码\nA1,一种储能电池,专利,5,\nA2,,发明,12,\n"
+
+
+def invoke(settings: Settings, *args: str) -> tuple[int, str, str]:
+    get_settings.cache_clear()
+    env = {
+        "TECHBRIDGE_DATABASE_URL": settings.database_url,
+        "TECHBRIDGE_VAR_DIR": str(settings.var_dir),
+        "TECHBRIDGE_LANG": "en",
+    }
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def achievements(settings: Settings) -> int:
+    with session_scope(settings.database_url) as session:
+        return int(session.scalar(select(func.count()).select_from(Achievement)) or 0)
+
+
+class TestImportFile:
+    def test_good_file_is_imported_once(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "good.csv"
+        path.write_text(GOOD, encoding="utf-8-sig")
+        code, out, _err = invoke(settings, "import", "file", "achievement", str(path), "--json", "-q")
+        assert code == 0
+        assert json.loads(out)["counts"]["achievement.inserted"] == 2
+        invoke(settings, "import", "file", "achievement", str(path), "-q")
+        assert achievements(settings) == 2
+
+    def test_bad_file_writes_nothing_and_lists_every_error(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "bad.csv"
+        path.write_bytes(BAD.encode("gbk"))
+        code, _out, err = invoke(settings, "import", "file", "achievement", str(path), "-q")
+        assert code == 1
+        assert "bad.csv, row 3, column 成果名称: missing required field" in err
+        assert "row 3, column 成果类型: unknown code" in err
+        assert "row 3, column 技术就绪度: wrong type" in err
+        assert achievements(settings) == 0
+        with session_scope(settings.database_url) as session:
+            assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
+
+    def test_bad_credit_code_in_organizations(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "orgs.csv"
+        path.write_text("编号,名称,机构类型,统一社会信用代码\nO1,示例科技有限公司,企业,91110000802100433C\n", "utf-8")
+        code, _out, err = invoke(settings, "import", "file", "organization", str(path), "-q")
+        assert code == 1
+        assert "row 2, column 统一社会信用代码: bad unified social credit code" in err
+
+    def test_custom_mapping_renames_columns(self, settings: Settings, tmp_path: Path) -> None:
+        mapping = tmp_path / "m.yaml"
+        mapping.write_text(
+            "entity: expert\nkey: source_key\nfields:\n"
+            "  - {field: source_key, column: ID, required: true}\n"
+            "  - {field: name, column: Full name, required: true}\n"
+            "  - {field: fields, column: Topics, type: list}\n",
+            "utf-8",
+        )
+        path = tmp_path / "experts.jsonl"
+        path.write_text(json.dumps({"ID": "e1", "Full name": "张三", "Topics": "冶金;材料"}, ensure_ascii=False) + "\n")
+        code, _out, err = invoke(settings, "import", "file", "expert", str(path), "--mapping", str(mapping), "-q")
+        assert code == 0, err
+
+
+class TestTemplate:
+    def test_prints_csv_template(self, settings: Settings) -> None:
+        code, out, _err = invoke(settings, "import", "template", "demand")
+        assert code == 0
+        assert out.splitlines()[0].startswith("编号,需求名称")
+
+    def test_writes_xlsx(self, settings: Settings, tmp_path: Path) -> None:
+        target = tmp_path / "t.xlsx"
+        assert invoke(settings, "import", "template", "expert", "-o", str(target))[0] == 0
+        assert target.read_bytes()[:2] == b"PK"
+
+
+class TestSources:
+    def test_unknown_source_is_a_usage_error(self, settings: Settings) -> None:
+        assert invoke(settings, "import", "nonsense")[0] != 0
+
+    @requires_shared_data
+    def test_source_with_json_summary(self, settings: Settings) -> None:
+        code, out, _err = invoke(settings, "import", "sei2018", "--json", "-q")
+        assert code == 0
+        assert json.loads(out)["counts"]["code.sei2018.inserted"] == 49
+
+
+def big_csv(path: Path, rows: int) -> None:
+    lines = ["编号,成果名称,成果类型,摘要,关键词"]
+    lines += [f"K{i},一种用于第{i}号装置的控制方法,专利,{'摘要' * 40},控制;装置" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class TestKilledImport:
+    def test_sigkill_mid_import_leaves_the_database_as_it_was(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "big.csv"
+        big_csv(path, 80_000)
+        db_file = Path(settings.database_url.removeprefix("sqlite:///"))
+        env = {**os.environ, "TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_VAR_DIR": str(tmp_path)}
+        code = (
+            "import sys; from pathlib import Path; from techbridge.config import get_settings;"
+            "from techbridge.imports.spreadsheet import import_spreadsheet;"
+            "import_spreadsheet(get_settings(), 'achievement', Path(sys.argv[1]), show_progress=False)"
+        )
+        args = [sys.executable, "-c", code, str(path)]
+        process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wal = db_file.with_name(db_file.name + "-wal")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if wal.exists() and wal.stat().st_size > 100_000:  # rows are being written
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the import finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        assert achievements(settings) == 0
+        with session_scope(settings.database_url) as session:
+            assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
