@@ -272,11 +272,12 @@ def _viewer_key(viewer: Viewer) -> str:
     return f"user:{viewer.user_id}" if viewer.is_authenticated else "anonymous"
 
 
-def count_entities_cached(session: Session, viewer: Viewer, ttl: float = COUNTS_TTL_SECONDS) -> dict[str, int]:
+def count_entities_cached(session: Session, viewer: Viewer, ttl: float | None = None) -> dict[str, int]:
     """`count_entities` for the home page, reused for `ttl` seconds per database and kind of viewer.
 
     Exact counts over a million rows cost tens of milliseconds; the home page may be 30 s behind instead.
     """
+    ttl = COUNTS_TTL_SECONDS if ttl is None else ttl
     key = (session.get_bind().engine.url.render_as_string(hide_password=True), _viewer_key(viewer))
     now = time.monotonic()
     hit = _counts_cache.get(key)
