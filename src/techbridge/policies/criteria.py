@@ -12,7 +12,15 @@ from typing import Any
 
 from techbridge.policies.expressions import Env, Expr, Growth
 from techbridge.policies.gaps import compare_gap, requirement_gap
-from techbridge.policies.intervals import Interval, compare, point
+from techbridge.policies.intervals import (
+    AMBIGUOUS,
+    INF,
+    FastInterval,
+    Interval,
+    compare,
+    fast_compare,
+    point,
+)
 
 COMPARISONS = ("ge", "gt", "le", "lt")
 OPERATORS = (*COMPARISONS, "is_true", "is_false", "in", "contains", "contains_any", "exists")
@@ -59,6 +67,26 @@ def show_interval(value: Interval, expr: Expr | None = None) -> Trace:
     return {"value": None, "value_range": [show(value.lo), show(value.hi)]}
 
 
+def show_float(value: float) -> int | float:
+    """A fast-path number for JSON output, as `show` renders it."""
+    return int(value) if value.is_integer() else round(value, 6)
+
+
+def show_fast(value: FastInterval, expr: Expr | None = None) -> Trace:
+    """`show_interval` for a float range."""
+    lo, hi, defined, _ = value
+    if not defined:
+        return {"value": None}
+    if lo == hi:
+        if isinstance(expr, Growth):
+            return {"value": round(lo ** (1 / expr.years) - 1, 6)}
+        return {"value": show_float(lo)}
+    return {
+        "value": None,
+        "value_range": [None if lo == -INF else show_float(lo), None if hi == INF else show_float(hi)],
+    }
+
+
 @dataclass
 class Node:
     """A criterion: a leaf or a group, with an id unique in its policy and zh/en labels."""
@@ -69,6 +97,19 @@ class Node:
     def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
         """The verdict and its trace."""
         raise NotImplementedError
+
+    def gap(self, env: Env) -> dict[str, Any]:
+        """The smallest change that would pass this failing criterion."""
+        return requirement_gap(self)
+
+    def leaf_trace(self, verdict: bool | None, op: str, env: Env) -> Trace:
+        """The trace head of a leaf; a failing leaf carries itself under `_gap` for `collect_gaps`."""
+        if not env.detail:
+            return {"id": self.id, "verdict": VERDICT_NAMES[verdict]}
+        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": op}
+        if verdict is False:
+            trace["_gap"] = self
+        return trace
 
 
 @dataclass
@@ -82,11 +123,13 @@ class Group(Node):
         verdicts: list[bool | None] = []
         traces: list[Trace] = []
         for child in self.children:
-            verdict, trace = child.evaluate(env)
+            verdict, child_trace = child.evaluate(env)
             verdicts.append(verdict)
-            traces.append(trace)
+            traces.append(child_trace)
         result = kleene_all(verdicts) if self.mode == "all" else kleene_any(verdicts)
-        trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[result], "op": self.mode}
+        if not env.detail:
+            return result, {"id": self.id, "verdict": VERDICT_NAMES[result], "children": traces}
+        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[result], "op": self.mode}
         trace["children"] = traces
         return result, trace
 
@@ -103,6 +146,32 @@ class Band:
         """The range of thresholds possible for the range of `by`."""
         options = ladder_outcomes(self.by.evaluate(env), self.rules, self.default)
         return Interval(min(options), max(options))
+
+    def fast(self, env: Env) -> FastInterval | None:
+        """`evaluate` in floats; None when a band edge is too close to call."""
+        options = fast_ladder_outcomes(self.by.fast(env), self.rules, self.default)
+        if options is None:
+            return None
+        return (float(min(options)), float(max(options)), True, False)
+
+
+def fast_ladder_outcomes(
+    value: FastInterval, rules: list[tuple[str, Fraction, Fraction]], default: Fraction
+) -> list[Fraction] | None:
+    """`ladder_outcomes` over a float range; None when a bound is too close to a band edge."""
+    outcomes: list[Fraction] = []
+    for op, bound, outcome in rules:
+        edge = float(bound)
+        verdict = fast_compare(value, op, (edge, edge, True, False))
+        if verdict == AMBIGUOUS:
+            return None
+        if verdict is True:
+            outcomes.append(outcome)
+            return outcomes
+        if verdict is None:
+            outcomes.append(outcome)
+    outcomes.append(default)
+    return outcomes
 
 
 def ladder_outcomes(value: Interval, rules: list[tuple[str, Fraction, Fraction]], default: Fraction) -> list[Fraction]:
@@ -139,19 +208,50 @@ class Compare(Node):
         hi = None if right.hi is None else self.left.threshold_space(right.hi)
         return Interval(lo, hi)
 
+    def fast_threshold(self, env: Env) -> FastInterval | None:
+        """The right-hand side in floats, mapped into the left side's space; None when it needs exact arithmetic."""
+        assert self.left is not None
+        assert self.right is not None
+        right = self.right.fast(env)
+        if right is None or not isinstance(self.left, Growth) or not right[2]:
+            return right
+        years = self.left.years
+        lo = right[0] if right[0] == -INF else (1 + right[0]) ** years
+        return (lo, (1 + right[1]) ** years if right[1] != INF else INF, True, right[3])
+
     def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
         assert self.left is not None
         assert self.right is not None
-        left = self.left.evaluate(env)
-        right = self.threshold(env)
-        verdict = compare(left, self.op, right)
-        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": self.op}
-        trace.update(show_interval(left, self.left))
-        raw_right = self.right.evaluate(env)
-        trace["threshold"] = show_interval(raw_right)["value"] if raw_right.is_point else show_interval(raw_right)
-        if verdict is False:
-            trace["_gap"] = compare_gap(self, env, left, raw_right)
+        left = self.left.fast(env)
+        right = self.fast_threshold(env)
+        verdict = AMBIGUOUS if right is None else fast_compare(left, self.op, right)
+        if verdict == AMBIGUOUS or isinstance(verdict, str):
+            return self.evaluate_exact(env)
+        trace = self.leaf_trace(verdict, self.op, env)
+        if env.detail:
+            trace.update(show_fast(left, self.left))
+            raw = self.right.fast(env)
+            assert raw is not None
+            trace["threshold"] = show_fast(raw)["value"] if raw[0] == raw[1] else show_fast(raw)
         return verdict, trace
+
+    def evaluate_exact(self, env: Env) -> tuple[bool | None, Trace]:
+        """The same comparison in exact arithmetic (used near ties)."""
+        assert self.left is not None
+        assert self.right is not None
+        left = self.left.evaluate(env)
+        verdict = compare(left, self.op, self.threshold(env))
+        trace = self.leaf_trace(verdict, self.op, env)
+        if env.detail:
+            trace.update(show_interval(left, self.left))
+            raw_right = self.right.evaluate(env)
+            trace["threshold"] = show_interval(raw_right)["value"] if raw_right.is_point else show_interval(raw_right)
+        return verdict, trace
+
+    def gap(self, env: Env) -> dict[str, Any]:
+        assert self.left is not None
+        assert self.right is not None
+        return compare_gap(self, env, self.left.evaluate(env), self.right.evaluate(env))
 
 
 @dataclass
@@ -177,14 +277,12 @@ class FactTest(Node):
     def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
         value = env.facts.get(self.fact)
         verdict = None if value is None else self.decide(value)
-        shown = sorted(value) if isinstance(value, frozenset) else value
-        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": self.op}
-        trace["fact"] = self.fact
-        trace["value"] = shown
-        if self.values:
-            trace["threshold"] = list(self.values)
-        if verdict is False:
-            trace["_gap"] = requirement_gap(self)
+        trace = self.leaf_trace(verdict, self.op, env)
+        if env.detail:
+            trace["fact"] = self.fact
+            trace["value"] = sorted(value) if isinstance(value, frozenset) else value
+            if self.values:
+                trace["threshold"] = list(self.values)
         return verdict, trace
 
 
@@ -209,10 +307,13 @@ class Exists(Node):
     def evaluate(self, env: Env) -> tuple[bool | None, Trace]:
         events = env.facts.get(self.fact)
         verdict = None if events is None else kleene_any([self.matches(event, env) for event in events])
-        trace: Trace = {"id": self.id, "label": self.label, "verdict": VERDICT_NAMES[verdict], "op": "exists"}
-        trace["fact"] = self.fact
-        trace["value"] = None if events is None else len(events)
-        trace["threshold"] = {"levels": list(self.levels), "within_years": self.within_years, "rank_le": self.rank_le}
-        if verdict is False:
-            trace["_gap"] = requirement_gap(self)
+        trace = self.leaf_trace(verdict, "exists", env)
+        if env.detail:
+            trace["fact"] = self.fact
+            trace["value"] = None if events is None else len(events)
+            trace["threshold"] = {
+                "levels": list(self.levels),
+                "within_years": self.within_years,
+                "rank_le": self.rank_le,
+            }
         return verdict, trace

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from techbridge.policies.criteria import VERDICT_NAMES, Trace, show
-from techbridge.policies.expressions import Env
+from techbridge.policies.expressions import Env, float_facts
 from techbridge.policies.facts import FactError, parse_facts
 from techbridge.policies.schema import POLICY_IDS, Policy, PolicyVerdict
 
@@ -27,23 +27,31 @@ def versions_in_force(policies: Iterable[Policy], as_of: date) -> dict[str, Poli
     return chosen
 
 
-def collect_gaps(trace: Trace, gaps: list[dict[str, Any]], *, relevant: bool, any_of: str | None = None) -> None:
+def collect_gaps(
+    trace: Trace, env: Env, gaps: list[dict[str, Any]], *, relevant: bool, any_of: str | None = None
+) -> None:
     """Move each failing leaf's gap out of the trace; keep those whose failure decides a failing ancestor.
 
     Gaps under an `any` group are alternatives: closing one of them is enough; they carry `any_of` = the group id.
     """
-    gap = trace.pop("_gap", None)
+    node = trace.pop("_gap", None)
     failed = trace["verdict"] == "fail"
-    if gap is not None and relevant and failed:
+    if node is not None and relevant and failed:
+        gap = node.gap(env)
         gaps.append({**gap, "any_of": any_of} if any_of else gap)
     group = trace["id"] if trace.get("op") == "any" else any_of
     for child in trace.get("children", ()):
-        collect_gaps(child, gaps, relevant=relevant and failed, any_of=group)
+        collect_gaps(child, env, gaps, relevant=relevant and failed, any_of=group)
 
 
-def evaluate_policy(policy: Policy, facts: dict[str, Any], as_of: date) -> Result:
-    """The verdict of one policy version, per-criterion trace, score (scored policies) and gaps."""
-    env = Env(facts=facts, as_of=as_of)
+def evaluate_policy(
+    policy: Policy, facts: dict[str, Any], as_of: date, *, floats: dict[str, Any] | None = None, detail: bool = True
+) -> Result:
+    """The verdict of one policy version, per-criterion trace, score (scored policies) and gaps.
+
+    With `detail=False` (batch pools) the trace keeps only ids and verdicts and no gaps are computed.
+    """
+    env = Env(facts=facts, as_of=as_of, floats=floats or float_facts(facts), detail=detail)
     result: Result = {"policy": policy.id, "version": policy.version, "document": policy.document}
     if policy.score is not None:
         env.scores, indicators = policy.score.evaluate(env)
@@ -54,7 +62,8 @@ def evaluate_policy(policy: Policy, facts: dict[str, Any], as_of: date) -> Resul
         result["subtotals"] = {g: [show(env.scores[g].lo), show(env.scores[g].hi)] for g in policy.score.groups}
     verdict, trace = policy.criteria.evaluate(env)
     gaps: list[dict[str, Any]] = []
-    collect_gaps(trace, gaps, relevant=verdict is False)
+    if detail:
+        collect_gaps(trace, env, gaps, relevant=verdict is False)
     result["verdict"] = POLICY_VERDICTS[verdict].value
     result["criteria"] = trace["children"]
     result["gaps"] = gaps
@@ -68,15 +77,24 @@ def not_in_force(policy_id: str) -> Result:
 
 
 def evaluate_facts(
-    facts: dict[str, Any], as_of: date, policies: Sequence[Policy], only: Iterable[str] | None = None
+    facts: dict[str, Any],
+    as_of: date,
+    policies: Sequence[Policy],
+    only: Iterable[str] | None = None,
+    *,
+    detail: bool = True,
 ) -> list[Result]:
     """Every policy (or those in `only`) for already parsed facts."""
     wanted = set(only) if only is not None else None
+    floats = float_facts(facts)
     results = []
     for policy_id, policy in versions_in_force(policies, as_of).items():
         if wanted is not None and policy_id not in wanted:
             continue
-        results.append(not_in_force(policy_id) if policy is None else evaluate_policy(policy, facts, as_of))
+        if policy is None:
+            results.append(not_in_force(policy_id))
+        else:
+            results.append(evaluate_policy(policy, facts, as_of, floats=floats, detail=detail))
     return results
 
 

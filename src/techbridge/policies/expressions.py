@@ -13,24 +13,47 @@ from fractions import Fraction
 from typing import Any
 
 from techbridge.policies.intervals import (
+    FAST_UNKNOWN_AMOUNT,
+    INF,
     UNDEFINED,
     UNKNOWN_AMOUNT,
+    FastInterval,
     Interval,
     add,
     divide,
+    fast_divide,
     point,
     scale,
     sub,
 )
 
 
+def float_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts with every exact number as a float (series elementwise), for the fast path."""
+    result: dict[str, Any] = {}
+    for name, value in facts.items():
+        if isinstance(value, Fraction):
+            result[name] = float(value)
+        elif isinstance(value, tuple) and (not value or not hasattr(value[0], "level")):
+            result[name] = tuple(None if v is None else float(v) for v in value)
+        else:
+            result[name] = value
+    return result
+
+
 @dataclass
 class Env:
-    """What one evaluation sees: parsed facts, the evaluation date, and the policy's score ranges."""
+    """What one evaluation sees: parsed facts (exact, and as floats), the date, and the policy's score ranges."""
 
     facts: dict[str, Any]
     as_of: date
     scores: dict[str, Interval] = field(default_factory=dict)
+    floats: dict[str, Any] = field(default_factory=dict)
+    detail: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.floats:
+            self.floats = float_facts(self.facts)
 
 
 class Expr:
@@ -41,6 +64,13 @@ class Expr:
     def evaluate(self, env: Env) -> Interval:
         """The range of values over every possible value of the missing facts."""
         raise NotImplementedError
+
+    def fast(self, env: Env) -> FastInterval:
+        """`evaluate` in floats (see intervals.fast_compare)."""
+        value = self.evaluate(env)
+        lo = -INF if value.lo is None else float(value.lo)
+        hi = INF if value.hi is None else float(value.hi)
+        return (lo, hi, value.defined, value.missing)
 
     def threshold_space(self, threshold: Fraction) -> Fraction:
         """A threshold mapped into the space `evaluate` returns (identity except for growth rates)."""
@@ -53,8 +83,14 @@ class Const(Expr):
 
     value: Fraction
 
+    def __post_init__(self) -> None:
+        self.as_float = float(self.value)
+
     def evaluate(self, env: Env) -> Interval:
         return point(self.value)
+
+    def fast(self, env: Env) -> FastInterval:
+        return (self.as_float, self.as_float, True, False)
 
 
 @dataclass
@@ -69,6 +105,19 @@ class FactValue(Expr):
     def evaluate(self, env: Env) -> Interval:
         value = env.facts.get(self.fact)
         return UNKNOWN_AMOUNT if value is None else point(value)
+
+    def fast(self, env: Env) -> FastInterval:
+        value = env.floats.get(self.fact)
+        return FAST_UNKNOWN_AMOUNT if value is None else (value, value, True, False)
+
+
+def fast_item(env: Env, fact: str, index: int) -> FastInterval:
+    """`series_item` in floats."""
+    series = env.floats.get(fact)
+    if series is None or -index > len(series) or series[index] is None:
+        return FAST_UNKNOWN_AMOUNT
+    value: float = series[index]
+    return (value, value, True, False)
 
 
 def series_item(env: Env, fact: str, index: int) -> Interval:
@@ -91,6 +140,9 @@ class Item(Expr):
 
     def evaluate(self, env: Env) -> Interval:
         return series_item(env, self.fact, self.index)
+
+    def fast(self, env: Env) -> FastInterval:
+        return fast_item(env, self.fact, self.index)
 
 
 @dataclass
@@ -125,6 +177,17 @@ class SumLast(Expr):
             total = add(total, series_item(env, self.fact, index))
         return total
 
+    def fast(self, env: Env) -> FastInterval:
+        years = self.window(env)
+        if years is None:
+            return FAST_UNKNOWN_AMOUNT
+        lo = hi = 0.0
+        missing = False
+        for index in range(-years, 0):
+            item = fast_item(env, self.fact, index)
+            lo, hi, missing = lo + item[0], hi + item[1], missing or item[3]
+        return (lo, hi, True, missing)
+
 
 @dataclass
 class Mean(Expr):
@@ -138,6 +201,10 @@ class Mean(Expr):
 
     def evaluate(self, env: Env) -> Interval:
         return scale(SumLast(self.fact, self.years).evaluate(env), Fraction(1, self.years))
+
+    def fast(self, env: Env) -> FastInterval:
+        lo, hi, defined, missing = SumLast(self.fact, self.years).fast(env)
+        return (lo / self.years, hi / self.years, defined, missing)
 
 
 @dataclass
@@ -160,6 +227,16 @@ class Binary(Expr):
             return sub(a, b)
         return divide(a, b)
 
+    def fast(self, env: Env) -> FastInterval:
+        a = self.left.fast(env)
+        b = self.right.fast(env)
+        defined, missing = a[2] and b[2], a[3] or b[3]
+        if self.op == "add":
+            return (a[0] + b[0], a[1] + b[1], defined, missing)
+        if self.op == "sub":
+            return (a[0] - b[1], a[1] - b[0], defined, missing)
+        return fast_divide(a, b)
+
 
 @dataclass
 class Growth(Expr):
@@ -174,6 +251,9 @@ class Growth(Expr):
 
     def evaluate(self, env: Env) -> Interval:
         return divide(self.last.evaluate(env), self.first.evaluate(env))
+
+    def fast(self, env: Env) -> FastInterval:
+        return fast_divide(self.last.fast(env), self.first.fast(env))
 
     def threshold_space(self, threshold: Fraction) -> Fraction:
         return (1 + threshold) ** self.years

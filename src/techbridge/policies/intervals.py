@@ -125,3 +125,47 @@ def _holds(low: Bound, high: Bound, *, strict: bool) -> bool:
     if low is None or high is None:
         return False
     return low > high if strict else low >= high
+
+
+# Fast path: the same ranges in binary floats (inf for unbounded). A float decision is used only when no compared
+# bound lies within RELATIVE_MARGIN of another; otherwise the caller recomputes exactly with Fractions, so verdicts
+# stay exact (a tie such as a CAGR of exactly 20% is always decided by the exact path).
+INF = float("inf")
+RELATIVE_MARGIN = 1e-9
+FastInterval = tuple[float, float, bool, bool]  # lo, hi, defined, missing
+FAST_UNKNOWN_AMOUNT: FastInterval = (0.0, INF, True, True)
+AMBIGUOUS = "ambiguous"
+
+
+def fast_divide(a: FastInterval, b: FastInterval) -> FastInterval:
+    """a / b in floats; undefined unless b's lower bound is strictly positive."""
+    missing = a[3] or b[3]
+    if not (a[2] and b[2]) or b[0] <= 0:
+        return (-INF, INF, False, missing)
+    a_lo, a_hi, b_lo, b_hi = a[0], a[1], b[0], b[1]
+    if a_lo >= 0:
+        return (a_lo / b_hi if b_hi != INF else 0.0, a_hi / b_lo, True, missing)
+    if a_hi <= 0:
+        return (a_lo / b_lo, a_hi / b_hi if b_hi != INF else 0.0, True, missing)
+    return (a_lo / b_lo, a_hi / b_lo, True, missing)
+
+
+def _close(x: float, y: float) -> bool:
+    """Both finite and within the relative margin (an infinite bound gives inf or nan, never close)."""
+    gap = abs(x - y)
+    return gap < INF and gap <= RELATIVE_MARGIN * (abs(x) + abs(y))
+
+
+def fast_compare(left: FastInterval, op: str, right: FastInterval) -> bool | str | None:
+    """`compare` in floats, or AMBIGUOUS when a bound is too close to call without exact arithmetic."""
+    if not (left[2] and right[2]):
+        return None
+    if op in ("le", "lt"):
+        return fast_compare(right, "ge" if op == "le" else "gt", left)
+    if _close(left[0], right[1]) or _close(left[1], right[0]):
+        return AMBIGUOUS
+    if left[0] >= right[1] and left[0] != -INF and right[1] != INF:
+        return True
+    if right[0] > left[1] and right[0] != -INF and left[1] != INF:
+        return False
+    return None

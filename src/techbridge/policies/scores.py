@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from techbridge.policies.criteria import Node, ladder_outcomes, show
+from techbridge.policies.criteria import Node, fast_ladder_outcomes, ladder_outcomes, show
 from techbridge.policies.expressions import Env, Expr
 from techbridge.policies.intervals import Interval
 
@@ -37,15 +37,18 @@ class ExprLadder(Indicator):
 
     def outcomes(self, env: Env) -> list[Fraction] | None:
         assert self.expr is not None
-        value = self.expr.evaluate(env)
-        if not value.defined:
+        fast = self.expr.fast(env)
+        if not fast[2]:
             return [*(rule[2] for rule in self.rules), self.default]
-        return ladder_outcomes(value, self.rules, self.default)
+        found = fast_ladder_outcomes(fast, self.rules, self.default)
+        if found is not None:
+            return found
+        return ladder_outcomes(self.expr.evaluate(env), self.rules, self.default)
 
     def is_missing(self, env: Env) -> bool:
         """Whether a missing input makes the value uncertain (tiers.md: such a `best_of` option is skipped)."""
         assert self.expr is not None
-        return self.expr.evaluate(env).missing
+        return self.expr.fast(env)[3]
 
 
 @dataclass

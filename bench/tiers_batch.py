@@ -1,0 +1,246 @@
+"""Benchmark: batch evaluation of N synthetic enterprises × every policy in force (tier engine).
+
+Measures the engine as `techbridge tiers evaluate` runs it (JSON line in → parsed facts → 9 policies with traces,
+scores and gaps → JSON line out) and, in the same run, a baseline that reloads and re-validates the policy files for
+every enterprise (what a naive service without the loader cache would do), on a smaller sample. Reports medians of
+`--repeat` runs and the peak RSS; `--write` appends/replaces the `## Tier engine` section of docs/benchmarks.md.
+
+    nice .venv/bin/python bench/tiers_batch.py --count 100000 --repeat 3 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from techbridge.policies.evaluate import evaluate_facts, evaluate_line
+from techbridge.policies.facts import parse_facts
+from techbridge.policies.loader import load_policies, shipped_policies
+
+AS_OF = date(2026, 6, 30)
+SECTION = "## Tier engine"
+
+
+def synthetic_enterprise(rng: random.Random, index: int) -> dict[str, Any]:
+    """One plausible enterprise; about a tenth of its facts are left out so unknowns and ranges occur."""
+    years = rng.randint(1, 5)
+    base = rng.uniform(500, 60000)
+    revenue = [round(base * (1 + rng.uniform(-0.1, 0.4)) ** i, 2) for i in range(years)]
+    employees = rng.randint(10, 900)
+    facts: dict[str, Any] = {
+        "founded_on": date(rng.randint(1995, 2025), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+        "resident_in_mainland": rng.random() < 0.98,
+        "is_sme": rng.random() < 0.8,
+        "employees": employees,
+        "employees_history": [max(1, int(employees * (0.7 + 0.1 * i))) for i in range(years)],
+        "st_staff": rng.randint(0, employees),
+        "rd_staff": rng.randint(0, employees),
+        "revenue_history": revenue,
+        "main_revenue_history": [round(r * rng.uniform(0.5, 1.0), 2) for r in revenue],
+        "rd_expense_history": [round(r * rng.uniform(0, 0.12), 2) for r in revenue],
+        "st_activity_spend_history": [round(r * rng.uniform(0, 0.08), 2) for r in revenue],
+        "rd_domestic_share": round(rng.uniform(0.3, 1), 3),
+        "hightech_revenue": round(revenue[-1] * rng.uniform(0.2, 1), 2),
+        "total_cost_expense": round(revenue[-1] * rng.uniform(0.5, 1.1), 2),
+        "total_assets": round(base * rng.uniform(0.5, 3), 2),
+        "total_liabilities": round(base * rng.uniform(0.1, 2), 2),
+        "ip_class1": rng.randint(0, 8),
+        "ip_class1_self_developed": rng.randint(0, 4),
+        "ip_class1_high_value": rng.randint(0, 2),
+        "ip_class1_own_top3": rng.randint(0, 6),
+        "ip_class2": rng.randint(0, 12),
+        "awards": [
+            {
+                "level": rng.choice(["national", "provincial"]),
+                "year": rng.randint(2018, 2026),
+                "rank": rng.randint(1, 8),
+            }
+        ]
+        if rng.random() < 0.2
+        else [],
+        "standards_led": [],
+        "rd_institution_level": rng.choice(["none", "own", "municipal", "provincial", "national"]),
+        "titles": rng.sample(["hnte", "tech_sme", "innovative_sme", "zjtx_sme"], rng.randint(0, 3)),
+        "honours": [],
+        "equity_financing_2y": rng.choice([0, 0, 0, 500, 2500, 9000]),
+        "equity_financing_3y": rng.choice([0, 0, 600, 3000]),
+        "max_single_vc_round": rng.choice([0, 0, 0, 1200]),
+        "in_hnte_field": rng.random() < 0.7,
+        "in_sei_field": rng.random() < 0.5,
+        "restricted_industry": rng.random() < 0.03,
+        "no_major_incident": rng.random() < 0.97,
+        "no_major_incident_3y": rng.random() < 0.95,
+        "niche_years": rng.randint(0, 20),
+        "niche_market_share": round(rng.uniform(0, 0.4), 3),
+        "niche_market_rank_cn": rng.randint(1, 20),
+        "niche_market_leading": rng.random() < 0.3,
+        "global_market_rank": rng.randint(1, 30),
+        "years_in_field": rng.randint(1, 25),
+        "new_product": rng.random() < 0.2,
+        "hnte_innovation_score": rng.randint(40, 95),
+        "zjtx_score_2022": rng.randint(30, 90),
+        "zjtx_dev_score": rng.randint(30, 90),
+        "chain_key_link": rng.random() < 0.3,
+        "listed": rng.random() < 0.05,
+        "received_pe_investment": rng.random() < 0.2,
+        "valuation_usd_100m": round(rng.uniform(0, 15), 2),
+    }
+    for name in rng.sample(sorted(facts), k=len(facts) // 10):
+        del facts[name]
+    return {"id": f"E{index:06d}", "facts": facts}
+
+
+def make_lines(count: int, seed: int = 20261125) -> list[str]:
+    """`count` JSON lines, deterministic."""
+    rng = random.Random(seed)
+    return [json.dumps(synthetic_enterprise(rng, i), ensure_ascii=False) for i in range(count)]
+
+
+def run_engine(lines: list[str]) -> tuple[float, Counter[str]]:
+    """Evaluate every line with the cached policies and serialise the output; seconds and verdict counts."""
+    policies = shipped_policies()
+    verdicts: Counter[str] = Counter()
+    start = time.perf_counter()
+    for number, line in enumerate(lines, start=1):
+        result = evaluate_line(line, number, AS_OF, policies)
+        json.dumps(result, ensure_ascii=False)
+        for item in result.get("results", ()):
+            verdicts[item["verdict"]] += 1
+    return time.perf_counter() - start, verdicts
+
+
+def batch_chunk(lines: list[str]) -> Counter[str]:
+    """Pools-style evaluation of some lines (verdicts and top-level criteria, no traces, gaps or JSON out)."""
+    policies = shipped_policies()
+    verdicts: Counter[str] = Counter()
+    for line in lines:
+        enterprise = json.loads(line, parse_float=Decimal)
+        for result in evaluate_facts(parse_facts(enterprise["facts"]), AS_OF, policies, detail=False):
+            verdicts[result["verdict"]] += 1
+    return verdicts
+
+
+def run_batch(lines: list[str], workers: int) -> tuple[float, Counter[str]]:
+    """The batch over `workers` processes (each loads the policies once): wall seconds and verdict counts."""
+    size = max(1, len(lines) // (workers * 8))
+    chunks = [lines[i : i + size] for i in range(0, len(lines), size)]
+    start = time.perf_counter()
+    verdicts: Counter[str] = Counter()
+    if workers == 1:
+        for chunk in chunks:
+            verdicts.update(batch_chunk(chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=shipped_policies) as pool:
+            for counted in pool.map(batch_chunk, chunks):
+                verdicts.update(counted)
+    return time.perf_counter() - start, verdicts
+
+
+def run_reload_baseline(lines: list[str]) -> float:
+    """The same work, reloading and validating the policy files for every enterprise."""
+    start = time.perf_counter()
+    for number, line in enumerate(lines, start=1):
+        json.dumps(evaluate_line(line, number, AS_OF, load_policies()), ensure_ascii=False)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident set size of this process and of the largest worker, in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _runs(values: list[float]) -> str:
+    return ", ".join(f"{x:.1f}" for x in values)
+
+
+def report(args: argparse.Namespace, figures: dict[str, list[float]], verdicts: Counter[str]) -> str:
+    """The markdown section."""
+    rows = [
+        ("batch (pools: verdicts, no traces)", args.count, figures["batch"], f"{args.workers} processes"),
+        ("batch (pools: verdicts, no traces)", args.full_count, figures["batch1"], "1 process"),
+        ("full CLI output (traces, scores, gaps, JSON)", args.full_count, figures["full"], "1 process"),
+        ("baseline: reload + validate YAML per enterprise", args.baseline_count, figures["baseline"], "1 process"),
+    ]
+    lines = [
+        SECTION,
+        "",
+        f"`nice .venv/bin/python bench/tiers_batch.py --count {args.count} --full-count {args.full_count}"
+        f" --baseline-count {args.baseline_count} --repeat {args.repeat} --write`"
+        f" (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores shared with other"
+        f" jobs: load average {os.getloadavg()[0]:.1f} at the end; synthetic enterprises, as_of {AS_OF}).",
+        "",
+        "| run | enterprises × 9 policies | median wall time | per enterprise | how | runs (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, count, values, how in rows:
+        median = statistics.median(values)
+        lines.append(
+            f"| {name} | {count:,} | {median:.1f} s | {median / count * 1e6:.0f} µs | {how} | {_runs(values)} |"
+        )
+    own, worker = peak_rss_mb()
+    per_full = statistics.median(figures["full"]) / args.full_count
+    per_base = statistics.median(figures["baseline"]) / args.baseline_count
+    lines += [
+        "",
+        f"Peak RSS: {own:.0f} MiB (main process, holding the {args.count:,} input lines), {worker:.0f} MiB (largest"
+        f" worker). Caching the loaded policies is ×{per_base / per_full:.0f} faster than reloading"
+        " them per enterprise."
+        f" Verdicts of the batch: {dict(sorted(verdicts.items()))}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str, path: Path) -> None:
+    """Replace (or append) the `## Tier engine` section of docs/benchmarks.md."""
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    if SECTION in current:
+        head, _, rest = current.partition(SECTION)
+        tail = rest.split("\n## ", 1)
+        current = head + text + (("\n## " + tail[1]) if len(tail) > 1 else "")
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    path.write_text(current, encoding="utf-8")
+
+
+def main() -> None:
+    """Parse options, run, print and optionally write the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--full-count", type=int, default=5_000)
+    parser.add_argument("--baseline-count", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    lines = make_lines(args.count)
+    figures: dict[str, list[float]] = {"batch": [], "batch1": [], "full": [], "baseline": []}
+    verdicts: Counter[str] = Counter()
+    for _ in range(args.repeat):
+        seconds, verdicts = run_batch(lines, args.workers)
+        figures["batch"].append(seconds)
+        figures["batch1"].append(run_batch(lines[: args.full_count], 1)[0])
+        figures["full"].append(run_engine(lines[: args.full_count])[0])
+        figures["baseline"].append(run_reload_baseline(lines[: args.baseline_count]))
+    text = report(args, figures, verdicts)
+    sys.stdout.write(text)
+    if args.write:
+        write_section(text, Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
+
+
+if __name__ == "__main__":
+    main()
