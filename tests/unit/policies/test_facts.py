@@ -1,0 +1,59 @@
+"""Parsing one enterprise's raw facts: exact values, null = absent, wrong types are errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from techbridge.policies.facts import Event, FactError, parse_facts
+
+
+def parse(text: str) -> dict[str, Any]:
+    return parse_facts(json.loads(text, parse_float=Decimal))
+
+
+class TestParseFacts:
+    def test_decimals_are_exact(self) -> None:
+        assert parse('{"rd_domestic_share": 0.6}')["rd_domestic_share"] == Fraction(3, 5)
+
+    def test_null_is_absent(self) -> None:
+        assert parse('{"employees": null}') == {}
+
+    def test_series_keep_missing_years(self) -> None:
+        assert parse('{"revenue_history": [1, null, 2.5]}')["revenue_history"] == (1, None, Fraction(5, 2))
+
+    def test_events_and_dates(self) -> None:
+        facts = parse('{"awards": [{"level": "national", "year": 2024}], "founded_on": "2020-02-29"}')
+        assert facts["awards"] == (Event("national", 2024, None),)
+        assert facts["founded_on"] == date(2020, 2, 29)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '{"employees": "many"}',
+            '{"employees": true}',
+            '{"employees": 1.5}',
+            '{"employees": -1}',
+            '{"in_hnte_field": 1}',
+            '{"rd_domestic_share": 1.2}',
+            '{"founded_on": "2020-13-01"}',
+            '{"rd_institution_level": "city"}',
+            '{"awards": [{"level": "global", "year": 2024}]}',
+            '{"titles": "hnte"}',
+            '{"revenue_history": 5}',
+            '{"hnte_innovation_score": 101}',
+            '{"turnover": 1}',
+        ],
+    )
+    def test_wrong_types_and_unknown_ids_are_errors(self, text: str) -> None:
+        with pytest.raises(FactError):
+            parse(text)
+
+    def test_facts_must_be_an_object(self) -> None:
+        with pytest.raises(FactError):
+            parse_facts([1])
