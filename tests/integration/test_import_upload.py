@@ -1,0 +1,111 @@
+"""The /import page through a real DB: sign-in required, CSRF, row errors on a bad file, templates."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from techbridge.accounts.service import create_user
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.models import Achievement, Role
+from techbridge.web.app import create_app
+
+BAD = "编号,成果名称,成果类型,技术就绪度\nA1,一种储能电池,专利,5\nA2,,发明,12\n"
+GOOD = "编号,成果名称,成果类型,技术就绪度\nA1,一种储能电池,专利,5\n"
+
+
+class Cells(HTMLParser):
+    """Text of every <td> per <tr>, of <option value>s and of <a href>s."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.options: set[str] = set()
+        self.links: set[str] = set()
+        self._in_td = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "tr":
+            self.rows.append([])
+        elif tag == "td":
+            self._in_td = True
+            self.rows[-1].append("")
+        elif tag == "option":
+            self.options.add(values.get("value") or "")
+        elif tag == "a":
+            self.links.add(values.get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._in_td = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_td:
+            self.rows[-1][-1] += data.strip()
+
+
+def token(client: TestClient, path: str = "/login") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.fixture
+def client(settings: Settings, session: Session) -> TestClient:
+    create_user(session=session, username="uploader", password="correct-horse", role=Role.ENTERPRISE)
+    session.commit()
+    client = TestClient(create_app(settings))
+    data = {"username": "uploader", "password": "correct-horse", "csrf_token": token(client)}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+    return client
+
+
+def upload(client: TestClient, text: str, name: str = "成果.csv") -> object:
+    files = {"file": (name, text.encode("utf-8"), "text/csv")}
+    return client.post("/import", data={"entity": "achievement", "csrf_token": token(client, "/import")}, files=files)
+
+
+class TestUploadPage:
+    def test_anonymous_users_are_sent_to_sign_in(self, settings: Settings) -> None:
+        response = TestClient(create_app(settings)).get("/import", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login")
+
+    def test_form_lists_entities_and_templates(self, client: TestClient) -> None:
+        page = Cells(client.get("/import").text)
+        assert page.options >= {"achievement", "organization"}
+        assert "/import/template/achievement.xlsx" in page.links
+
+    def test_bad_file_shows_each_row_error_in_chinese(self, client: TestClient, settings: Settings) -> None:
+        response = upload(client, BAD)
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        text = response.text  # type: ignore[attr-defined]
+        rows = Cells(text[text.index('id="import-errors"') :]).rows
+        assert ["3", "成果名称", "缺少必填字段", ""] in rows
+        assert any(r[:3] == ["3", "成果类型", "未知代码"] for r in rows)
+        assert any(r[:3] == ["3", "技术就绪度", "类型错误"] for r in rows)
+        assert "文件「成果.csv」有 3 处错误" in text
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Achievement)) == 0
+
+    def test_good_file_is_imported(self, client: TestClient, settings: Settings) -> None:
+        response = upload(client, GOOD)
+        assert response.status_code == 200  # type: ignore[attr-defined]
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Achievement)) == 1
+
+    def test_post_without_csrf_is_refused(self, client: TestClient) -> None:
+        files = {"file": ("a.csv", GOOD.encode(), "text/csv")}
+        assert client.post("/import", data={"entity": "achievement"}, files=files).status_code == 403
+
+    def test_csv_template_has_a_bom_for_excel(self, client: TestClient) -> None:
+        response = client.get("/import/template/achievement.csv")
+        assert response.content.startswith("\ufeff编号".encode())
