@@ -46,6 +46,9 @@ def test_list_to_detail_navigation(live_server: str, page: Any, seed: Seed) -> N
     page.click("text=沈阳新松机器人自动化股份有限公司")
     page.wait_for_url(f"{live_server}/enterprises/{seed.enterprise_id}")
     assert page.inner_text("#credit-code") == "91210100604607919A"
+    # the other capabilities' panels either fill in or disappear; none is left loading or shows an error page
+    page.wait_for_function("!document.querySelector('main').innerText.includes('加载中')")
+    assert page.locator("main .error-box").count() == 0
     page.click("#achievements a")
     page.wait_for_url(f"{live_server}/achievements/{seed.public_achievement_id}")
     assert "一种六轴工业机器人关节减速器" in page.inner_text("h1")
