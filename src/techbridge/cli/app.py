@@ -11,6 +11,7 @@ from techbridge.cli import (
     challenges,
     data,
     db,
+    demo,
     evaluate,
     imports,
     metrics,
@@ -20,12 +21,10 @@ from techbridge.cli import (
     users,
 )
 from techbridge.cli.context import cli_lang, settings_of
-from techbridge.config import get_settings
+from techbridge.config import Settings, get_settings
 from techbridge.errors import TechbridgeError
 
-app = typer.Typer(
-    help="techbridge (科创桥): innovation-resource registry, matching, tiers, chains, transfers."
-)
+app = typer.Typer(help="techbridge (科创桥): innovation-resource registry, matching, tiers, chains, transfers.")
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="users")
@@ -37,12 +36,14 @@ app.add_typer(transfers.app, name="transfers")
 app.add_typer(challenges.app, name="challenges")
 app.add_typer(chains.app, name="chains")
 app.add_typer(data.app, name="data")
+app.add_typer(demo.app, name="demo")
 
 
 @app.callback()
 def root(ctx: typer.Context) -> None:
-    """Read settings once and hand them to every command."""
-    ctx.obj = get_settings()
+    """Read settings once and hand them to every command (tests pass their own through `obj`)."""
+    if not isinstance(ctx.obj, Settings):
+        ctx.obj = get_settings()
 
 
 @app.command("serve")
@@ -81,9 +82,7 @@ def main() -> None:
 
 
 @app.command("stats")
-def stats(
-    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")
-) -> None:
+def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
     """Counts per entity type in the registry."""
     from techbridge.cli.context import print_json
     from techbridge.db import session_scope

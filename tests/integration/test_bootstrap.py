@@ -1,0 +1,47 @@
+"""`techbridge demo load`: idempotent accounts, honest behaviour without data, demo contracts labelled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from techbridge.bootstrap import BootstrapReport, ensure_demo_accounts, load_shared_data
+from techbridge.cli.app import app
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.models import User
+
+
+class TestDemoAccounts:
+    def test_accounts_are_created_once_with_passwords_on_file(self, settings: Settings) -> None:
+        dev = settings.model_copy(update={"env": "dev"})
+        path = ensure_demo_accounts(dev, BootstrapReport())
+        assert path is not None
+        first = path.read_text(encoding="utf-8")
+        assert first.count("\n") == 5
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        ensure_demo_accounts(dev, BootstrapReport())
+        assert path.read_text(encoding="utf-8") == first
+        with session_scope(settings.database_url) as session:
+            assert session.scalar(select(func.count()).select_from(User)) == 5
+
+    def test_no_demo_accounts_outside_dev(self, settings: Settings) -> None:
+        assert ensure_demo_accounts(settings, BootstrapReport()) is None
+
+
+class TestSharedData:
+    def test_missing_data_dir_is_reported_not_fatal(self, settings: Settings, tmp_path: Path) -> None:
+        report = BootstrapReport()
+        load_shared_data(settings.model_copy(update={"data_dir": tmp_path / "absent"}), report)
+        assert report.lines == [f"data: {tmp_path / 'absent'} not found, registry left empty"]
+
+
+class TestCommand:
+    def test_demo_load_runs_without_data(self, settings: Settings, tmp_path: Path) -> None:
+        local = settings.model_copy(update={"data_dir": tmp_path / "absent", "env": "dev", "demo_data": False})
+        result = CliRunner().invoke(app, ["demo", "load"], obj=local)
+        assert result.exit_code == 0, result.output
+        assert "registry left empty" in result.output
+        assert "accounts: 5 created" in result.output
