@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ class FieldSpec:
     type: str = "str"
     required: bool = False
     aliases: tuple[str, ...] = ()
-    choices: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, str] = dc_field(default_factory=dict)
     min: float | None = None
     max: float | None = None
     max_length: int | None = None

@@ -176,11 +176,10 @@ class OrgWriter:
 
     def _fill(self, fills: dict[str, list[dict[str, Any]]]) -> None:
         """Copy merged records' codes and place onto organizations that have none yet (executemany per column)."""
-        table = Organization.__table__
         for column, rows in fills.items():
             stmt = (
-                update(table)
-                .where(table.c.id == bindparam("b_id"), table.c[column].is_(None))
+                update(Organization)
+                .where(Organization.id == bindparam("b_id"), getattr(Organization, column).is_(None))
                 .values({column: bindparam("b_value")})
             )
             for batch in writer.chunks(rows):

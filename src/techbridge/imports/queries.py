@@ -53,7 +53,7 @@ def organization_rows(
         Organization.source_key,
         Organization.kind,
     )
-    return [tuple(row) for row in _run(session, stmt)]  # type: ignore[misc]
+    return [tuple(row) for row in _run(session, stmt)]
 
 
 def alias_rows(session: Session) -> list[tuple[int, str]]:

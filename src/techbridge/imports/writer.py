@@ -188,7 +188,7 @@ def replace_owners(
     ids = sorted(set(achievement_ids))
     for batch in chunks(ids, 500):
         session.connection().execute(
-            delete(AchievementOwner.__table__).where(AchievementOwner.achievement_id.in_(batch))
+            delete(AchievementOwner).where(AchievementOwner.achievement_id.in_(batch))
         )
     rows = [{"achievement_id": a, "organization_id": o, "role": "owner"} for a, o in dict.fromkeys(owners)]
     _insert(session, AchievementOwner, rows)
