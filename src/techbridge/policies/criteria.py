@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from techbridge.policies.expressions import Env, Expr, Growth
+from techbridge.policies.expressions import Env, Expr, FactValue, Growth
 from techbridge.policies.gaps import compare_gap, requirement_gap
 from techbridge.policies.intervals import (
     AMBIGUOUS,
@@ -229,6 +229,7 @@ class Compare(Node):
             return self.evaluate_exact(env)
         trace = self.leaf_trace(verdict, self.op, env)
         if env.detail:
+            self.name_fact(trace)
             trace.update(show_fast(left, self.left))
             raw = self.right.fast(env)
             assert raw is not None
@@ -243,10 +244,16 @@ class Compare(Node):
         verdict = compare(left, self.op, self.threshold(env))
         trace = self.leaf_trace(verdict, self.op, env)
         if env.detail:
+            self.name_fact(trace)
             trace.update(show_interval(left, self.left))
             raw_right = self.right.evaluate(env)
             trace["threshold"] = show_interval(raw_right)["value"] if raw_right.is_point else show_interval(raw_right)
         return verdict, trace
+
+    def name_fact(self, trace: Trace) -> None:
+        """Name the fact of a comparison on a single fact (the portal marks missing judged facts)."""
+        if isinstance(self.left, FactValue):
+            trace["fact"] = self.left.fact
 
     def gap(self, env: Env) -> dict[str, Any]:
         assert self.left is not None
