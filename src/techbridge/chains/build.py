@@ -75,7 +75,7 @@ def _adjacency(
 
 def _vocabulary(nodes: dict[int, Node], connected: set[int]) -> dict[tuple[str, str], int]:
     """(kind, name) → node id of the nodes that take part in at least one edge (the chain vocabulary)."""
-    return {(nodes[i].kind, nodes[i].name): i for i in sorted(connected)}
+    return {(nodes[i].kind, nodes[i].name): i for i in connected}
 
 
 def _place_links(
@@ -124,15 +124,20 @@ def _merge(merged: dict[tuple[int, int], Link], link: Link) -> None:
 def _works(rows: GraphRows) -> tuple[Work, ...]:
     orgs_of: dict[int, list[int]] = defaultdict(list)
     experts_of: dict[int, list[int]] = defaultdict(list)
-    for work_id, org_id, expert_id in rows.owners:
+    for work_id, org_id, expert_id in sorted(rows.owners, key=lambda r: (r[0], r[1] or 0, r[2] or 0)):
         if org_id is not None:
             orgs_of[work_id].append(org_id)
         if expert_id is not None:
             experts_of[work_id].append(expert_id)
+    none: tuple[int, ...] = ()
     return tuple(
-        Work(wid, title, text, tuple(sorted(orgs_of[wid])), tuple(sorted(experts_of[wid])), region)
-        for wid, title, text, region in sorted(rows.works)
+        Work(wid, title, text, tuple(orgs_of.get(wid, none)), tuple(experts_of.get(wid, none)), region)
+        for wid, title, text, region in sorted(rows.works, key=_first)
     )
+
+
+def _first(row: tuple[int, str, str, str | None]) -> int:
+    return row[0]
 
 
 def _group(links: Iterable[Link], key: str) -> dict[int, tuple[Link, ...]]:

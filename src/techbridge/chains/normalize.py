@@ -93,12 +93,11 @@ def load_rules() -> Rules:
 def strip_brackets(name: str, rules: Rules) -> str:
     """Remove bracketed asides such as "(含税)" or "（PTA）" and surrounding whitespace."""
     out = name
-    for pair in rules.brackets:
-        opening, closing = pair[0], pair[1]
+    for opening, closing in rules.brackets:
         while opening in out and closing in out.split(opening, 1)[1]:
             head, rest = out.split(opening, 1)
             out = head + rest.split(closing, 1)[1]
-    return "".join(out.split())
+    return out if out.isprintable() and " " not in out else "".join(out.split())
 
 
 @lru_cache(maxsize=8)
@@ -114,11 +113,16 @@ def strip_suffixes(name: str, rules: Rules) -> str:
     return name
 
 
+@lru_cache(maxsize=8)
+def _qualifier_pattern(qualifiers: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("^(?:" + "|".join(re.escape(q) for q in qualifiers) + ")")
+
+
 def strip_qualifiers(name: str, rules: Rules) -> str:
     """Remove one leading qualifier (民用, 工业 …), never below the minimum length."""
-    for qualifier in rules.qualifiers:
-        if name.startswith(qualifier) and len(name) - len(qualifier) >= rules.min_length:
-            return name[len(qualifier) :]
+    match = _qualifier_pattern(rules.qualifiers).match(name)
+    if match is not None and len(name) - match.end() >= rules.min_length:
+        return name[match.end() :]
     return name
 
 
