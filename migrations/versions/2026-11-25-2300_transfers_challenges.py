@@ -1,5 +1,6 @@
 """Transfers and challenges: pipeline cases and events, technology contracts (parties, payment milestones,
-achievements), pilot-base capacities, 揭榜挂帅 challenges with applications and milestones.
+achievements), pilot-base capacities, dashboard rollups of the contracts, 揭榜挂帅 challenges with applications
+and milestones.
 
 Why: the transfer pipeline, the local conversion rate and the challenge lists need their own tables. Money columns
 are BIGINT 分 (1 万元 = 1,000,000 分) so sums are exact on SQLite and PostgreSQL alike. Risk: none (new tables only,
@@ -314,8 +315,30 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_contract_milestones_contract_id"), "contract_milestones", ["contract_id"], unique=False)
 
+    op.create_table(
+        "contract_rollups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("grain", sa.String(length=8), nullable=False),
+        sa.Column("seller_city", sa.String(length=4), nullable=False),
+        sa.Column("seller_kind", sa.String(length=16), nullable=False),
+        sa.Column("quarter", sa.Integer(), nullable=False),
+        sa.Column("same_city", sa.Boolean(), nullable=False),
+        sa.Column("same_province", sa.Boolean(), nullable=False),
+        sa.Column("type", sa.String(length=16), nullable=False),
+        sa.Column("field", sa.String(length=64), nullable=False),
+        sa.Column("seller_province", sa.String(length=2), nullable=False),
+        sa.Column("buyer_province", sa.String(length=2), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.Column("income", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_rollups")),
+    )
+    op.create_index(op.f("ix_contract_rollups_is_demo"), "contract_rollups", ["is_demo"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("contract_rollups")
     op.drop_table("contract_milestones")
     op.drop_table("contract_achievements")
     op.drop_table("transfer_events")

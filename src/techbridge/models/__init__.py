@@ -21,6 +21,7 @@ from techbridge.models.search import SearchIndexState, SearchVector
 from techbridge.models.transfer import (
     Contract,
     ContractAchievement,
+    ContractRollup,
     EventKind,
     PaymentMilestone,
     PilotCapacity,
@@ -45,6 +46,7 @@ __all__ = [
     "CodeEntry",
     "Contract",
     "ContractAchievement",
+    "ContractRollup",
     "Demand",
     "DemandStatus",
     "EdgeRelation",

@@ -197,3 +197,29 @@ class PilotCapacity(Base):
     equipment: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[str] = mapped_column(String(255), default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ContractRollup(Base):
+    """Pre-aggregated contracts the dashboard reads instead of scanning every contract (refreshed on each write).
+
+    grain `rate`: per (seller city, seller kind, quarter, buyer in the same city?, buyer in the same province?);
+    grain `mix`: per (seller city, type, field); grain `flow`: per (seller province, buyer province).
+    """
+
+    __tablename__ = "contract_rollups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, index=True)
+    grain: Mapped[str] = mapped_column(String(8))
+    seller_city: Mapped[str] = mapped_column(String(4), default="")
+    seller_kind: Mapped[str] = mapped_column(String(16), default="")
+    quarter: Mapped[int] = mapped_column(Integer, default=0)
+    same_city: Mapped[bool] = mapped_column(Boolean, default=False)
+    same_province: Mapped[bool] = mapped_column(Boolean, default=False)
+    type: Mapped[str] = mapped_column(String(16), default="")
+    field: Mapped[str] = mapped_column(String(64), default="")
+    seller_province: Mapped[str] = mapped_column(String(2), default="")
+    buyer_province: Mapped[str] = mapped_column(String(2), default="")
+    n: Mapped[int] = mapped_column(Integer)
+    value: Mapped[Decimal] = mapped_column(Wan())
+    income: Mapped[Decimal | None] = mapped_column(Wan())

@@ -137,7 +137,7 @@ def import_contracts_text(
         contract.seller_id = resolver.resolve(fact.seller_name, codes[0])
         contract.buyer_id = resolver.resolve(fact.buyer_name, codes[1])
         report.linked_parties += (contract.seller_id is not None) + (contract.buyer_id is not None)
-    session.flush()
+    queries.refresh_rollups(session, demo=is_demo)
     return report
 
 

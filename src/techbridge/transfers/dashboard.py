@@ -1,8 +1,9 @@
-"""Dashboard (驾驶舱) figures from one GROUP BY pass over the contracts (the "cube"), never mixing demo and real data.
+"""Dashboard (驾驶舱) figures from the contract rollups, never mixing demo and real data.
 
-The cube has one row per (seller city, buyer city, seller kind, type, field, quarter) with the count and both sums;
-every figure (headline rate, quarterly trend, per city, per field, per type, flows) is computed from it with the same
-rules as `metrics.compute_local_conversion`, restricted to province or city scope (4-digit city codes).
+The rollups (`ContractRollup`, refreshed after every contract write and whenever their count disagrees with the
+contracts) hold a few thousand pre-aggregated rows; every figure (headline rates, quarterly trend, 14 cities, fields,
+types, flows) is computed from them with the same rule as `metrics.compute_local_conversion` for province and city
+scope, so a dashboard refresh never scans the contracts.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ from techbridge.transfers.schemas import Amount, Basis, ConversionDefinition, Pa
 
 
 @dataclass(frozen=True, slots=True)
-class CubeRow:
-    """Aggregated contracts sharing seller city, buyer city, seller kind, type, field and quarter (yyyyq)."""
+class RateRow:
+    """Contracts of one seller city, seller kind and quarter (yyyyq), split by where the buyer is."""
 
     seller_city: str
-    buyer_city: str
     seller_kind: str
-    type: str
-    field: str
     quarter: int
+    same_city: bool
+    same_province: bool
     count: int
     value: Decimal
     income: Decimal
@@ -72,56 +72,80 @@ def city_names() -> dict[str, str]:
     return {str(code): str(name) for code, name in raw["cities"].items()}
 
 
-def load_cube(session: Session, *, demo: bool) -> list[CubeRow]:
-    """The cube of the real contracts, or of the demonstration set."""
-    return [
-        CubeRow(
-            seller_city=row.seller_city,
-            buyer_city=row.buyer_city,
-            seller_kind=row.seller_kind,
-            type=row.type,
-            field=row.field or "",
-            quarter=int(row.quarter),
-            count=int(row.n),
-            value=row.value or ZERO,
-            income=row.income or ZERO,
-        )
-        for row in queries.contract_cube(session, demo=demo)
-    ]
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """One stored rollup row (see models.ContractRollup); unused keys are blank for a grain."""
+
+    grain: str
+    seller_city: str
+    type: str
+    field: str
+    seller_province: str
+    buyer_province: str
+    n: int
+    value: Decimal
+    income: Decimal
 
 
-def cube_rate(rows: Iterable[CubeRow], definition: ConversionDefinition) -> tuple[Decimal | None, Decimal, Decimal]:
-    """(rate, numerator, denominator) over cube rows; the same rule as metrics.compute_local_conversion."""
+def load_rollups(session: Session, *, demo: bool) -> tuple[list[RateRow], list[Rollup]]:
+    """The rollups of the real (or demo) contracts, rebuilt first when they do not cover every contract: the `rate`
+    grain as RateRow values and the other grains as Rollup values."""
+    if queries.rolled_up_count(session, demo=demo) != queries.count_contracts(session, demo=demo):
+        queries.refresh_rollups(session, demo=demo)
+    rates: list[RateRow] = []
+    others: list[Rollup] = []
+    for (
+        grain,
+        city,
+        kind,
+        quarter,
+        same_city,
+        same_prov,
+        type_,
+        field_,
+        sp,
+        bp,
+        n,
+        value,
+        income,
+    ) in queries.list_rollups(session, demo=demo):
+        if grain == "rate":
+            rates.append(RateRow(city, kind, quarter, bool(same_city), bool(same_prov), n, value, income or ZERO))
+        else:
+            others.append(Rollup(grain, city, type_, field_, sp, bp, n, value, income or ZERO))
+    return rates, others
+
+
+def cube_rate(rows: Iterable[RateRow], definition: ConversionDefinition) -> tuple[Decimal | None, Decimal, Decimal]:
+    """(rate, numerator, denominator) over rate rows for province or city scope (no type/field filter at this grain);
+    the same rule as metrics.compute_local_conversion: seller in the region, buyer too."""
     prefix = definition.prefix
     sellers = {str(kind) for kind in definition.sellers}
     numerator = denominator = ZERO
     for row in rows:
         if not row.seller_city.startswith(prefix) or row.seller_kind not in sellers:
             continue
-        if definition.types and row.type not in definition.types:
-            continue
-        if definition.fields and row.field not in definition.fields:
-            continue
         if definition.basis is Basis.COUNT:
             weight = Decimal(row.count)
         else:
             weight = row.value if definition.amount is Amount.CONTRACT_VALUE else row.income
         denominator += weight
-        if row.buyer_city.startswith(prefix):
+        local = row.same_city if definition.scope is Scope.CITY else row.same_province
+        if local:
             numerator += weight
     return (numerator / denominator if denominator else None), numerator, denominator
 
 
-def _figure(rows: Sequence[CubeRow], definition: ConversionDefinition, lang: str) -> RateFigure:
+def _figure(rows: Sequence[RateRow], definition: ConversionDefinition, lang: str) -> RateFigure:
     rate, numerator, denominator = cube_rate(rows, definition)
     return RateFigure(rate, numerator, denominator, describe_definition(definition, lang))
 
 
-def _turnover(rows: Iterable[CubeRow], key: str) -> list[dict[str, Any]]:
+def _turnover(rows: Iterable[Rollup], key: str) -> list[dict[str, Any]]:
     totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
     for row in rows:
         entry = totals[str(getattr(row, key))]
-        entry[0] += row.count
+        entry[0] += row.n
         entry[1] += row.value
         entry[2] += row.income
     return [
@@ -130,19 +154,24 @@ def _turnover(rows: Iterable[CubeRow], key: str) -> list[dict[str, Any]]:
     ]
 
 
-def _by_quarter(rows: Sequence[CubeRow], base: ConversionDefinition) -> list[dict[str, Any]]:
-    quarters = sorted({row.quarter for row in rows})
+def _by_quarter(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[str, Any]]:
+    buckets: dict[int, list[RateRow]] = defaultdict(list)
+    for row in rows:
+        buckets[row.quarter].append(row)
     result = []
-    for quarter in quarters:
-        subset = [row for row in rows if row.quarter == quarter]
+    for quarter in sorted(buckets):
+        subset = buckets[quarter]
         rate, _, _ = cube_rate(subset, base)
-        turnover = sum((row.value for row in subset), ZERO)
+        turnover = sum((row.value for row in subset if row.seller_city.startswith(base.region[:2])), ZERO)
         result.append({"key": f"{quarter // 10}Q{quarter % 10}", "rate": rate, "contract_value": turnover})
     return result
 
 
-def _by_city(rows: Sequence[CubeRow], base: ConversionDefinition) -> list[dict[str, Any]]:
+def _by_city(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[str, Any]]:
     names = city_names()
+    buckets: dict[str, list[RateRow]] = defaultdict(list)
+    for row in rows:
+        buckets[row.seller_city].append(row)
     result = []
     for code, name in sorted(names.items()):
         if not code.startswith(base.region[:2]):
@@ -150,8 +179,8 @@ def _by_city(rows: Sequence[CubeRow], base: ConversionDefinition) -> list[dict[s
         city = ConversionDefinition(
             region=code, basis=base.basis, scope=Scope.CITY, amount=base.amount, sellers=base.sellers
         )
-        rate, numerator, denominator = cube_rate(rows, city)
-        output = sum((row.value for row in rows if row.seller_city == code), ZERO)
+        rate, numerator, denominator = cube_rate(buckets[code], city)
+        output = sum((row.value for row in buckets[code]), ZERO)
         result.append(
             {
                 "code": code,
@@ -165,14 +194,16 @@ def _by_city(rows: Sequence[CubeRow], base: ConversionDefinition) -> list[dict[s
     return result
 
 
-def _flows(rows: Sequence[CubeRow], province: str) -> list[dict[str, Any]]:
+def _flows(rollups: Sequence[Rollup], province: str) -> list[dict[str, Any]]:
     totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for row in rows:
-        seller_in, buyer_in = row.seller_city.startswith(province), row.buyer_city.startswith(province)
+    for row in rollups:
+        if row.grain != "flow":
+            continue
+        seller_in, buyer_in = row.seller_province == province, row.buyer_province == province
         for side, own, other in (("output", seller_in, buyer_in), ("absorb", buyer_in, seller_in)):
             if own:
                 entry = totals[f"{side}.{'in_province' if other else 'out_of_province'}"]
-                entry[0] += row.count
+                entry[0] += row.n
                 entry[1] += row.value
     return [{"key": key, "count": int(v[0]), "contract_value": v[1]} for key, v in sorted(totals.items())]
 
@@ -182,11 +213,11 @@ def build_dashboard(
 ) -> DashboardData:
     """Dashboard figures over the real contracts; over the demo set only when there are none and `show_demo`."""
     demo = show_demo and not queries.has_real_contracts(session)
-    rows = load_cube(session, demo=demo)
+    rows, rollups = load_rollups(session, demo=demo)
     province = region[:2]
     base = ConversionDefinition(region=province, sellers=tuple(sellers) or (PartyKind.UNIVERSITY, PartyKind.INSTITUTE))
     count_def = ConversionDefinition(region=province, basis=Basis.COUNT, sellers=base.sellers)
-    own = [row for row in rows if row.seller_city.startswith(province)]
+    own = [row for row in rollups if row.grain == "mix" and row.seller_city.startswith(province)]
     return DashboardData(
         is_demo=demo,
         region=province,
@@ -196,6 +227,6 @@ def build_dashboard(
         by_city=_by_city(rows, base),
         by_field=_turnover(own, "field"),
         by_type=_turnover(own, "type"),
-        flows=_flows(rows, province),
-        contracts=sum(row.count for row in rows),
+        flows=_flows(rollups, province),
+        contracts=sum(row.n for row in rollups if row.grain == "flow"),
     )

@@ -178,7 +178,7 @@ def load_demo(*, session: Session, seed: int = DEFAULT_SEED) -> int:
     sellers, buyers = _parties(session, rng)
     contracts = [_contract(n, rng, sellers, buyers) for n in range(1, CONTRACTS + 1)]
     session.add_all(contracts)
-    session.flush()
+    queries.refresh_rollups(session, demo=True)
     brokers = _brokers(session)
     for n in range(1, CASES + 1):
         _case(session, n, rng, brokers, buyers)

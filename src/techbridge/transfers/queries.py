@@ -6,12 +6,13 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, extract, func, select
+from sqlalchemy import Select, case, delete, extract, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from techbridge.models import (
     Achievement,
     Contract,
+    ContractRollup,
     Organization,
     OrganizationAlias,
     OrgKind,
@@ -62,19 +63,79 @@ def get_contract_by_no(session: Session, contract_no: str) -> Contract | None:
     return session.scalar(select(Contract).where(Contract.contract_no == contract_no))
 
 
-def contract_cube(session: Session, *, demo: bool) -> Sequence[Row[Any]]:
-    """One SQL GROUP BY pass: per (seller city, buyer city, seller kind, type, field, quarter) the count and the
-    sums (万元). Every dashboard figure is computed from these few thousand rows instead of the contracts."""
-    seller_city = func.substr(Contract.seller_region_code, 1, 4).label("seller_city")
-    buyer_city = func.substr(Contract.buyer_region_code, 1, 4).label("buyer_city")
-    year = extract("year", Contract.registered_on)
-    month = extract("month", Contract.registered_on)
-    quarter = (year * 10 + (month + 2) // 3).label("quarter")
-    value = func.sum(Contract.contract_value).label("value")
-    income = func.sum(Contract.technology_income).label("income")
-    keys = (seller_city, buyer_city, Contract.seller_kind, Contract.type, Contract.field, quarter)
-    stmt = select(*keys, func.count().label("n"), value, income).where(Contract.is_demo.is_(demo)).group_by(*keys)
-    return session.execute(stmt).all()
+def _rollup_select(grain: str, demo: bool) -> Select[Any]:
+    seller_city = func.substr(Contract.seller_region_code, 1, 4)
+    buyer_city = func.substr(Contract.buyer_region_code, 1, 4)
+    seller_province = func.substr(Contract.seller_region_code, 1, 2)
+    buyer_province = func.substr(Contract.buyer_region_code, 1, 2)
+    quarter = extract("year", Contract.registered_on) * 10 + (extract("month", Contract.registered_on) + 2) // 3
+    grains: dict[str, dict[str, Any]] = {
+        "rate": {
+            "seller_city": seller_city,
+            "seller_kind": Contract.seller_kind,
+            "quarter": quarter,
+            "same_city": case((seller_city == buyer_city, True), else_=False),
+            "same_province": case((seller_province == buyer_province, True), else_=False),
+        },
+        "mix": {"seller_city": seller_city, "type": Contract.type, "field": Contract.field},
+        "flow": {"seller_province": seller_province, "buyer_province": buyer_province},
+    }
+    keys = grains[grain]
+    columns = [expr.label(name) for name, expr in keys.items()]
+    return (
+        select(
+            literal(demo).label("is_demo"),
+            literal(grain).label("grain"),
+            *columns,
+            func.count().label("n"),
+            func.sum(Contract.contract_value).label("value"),
+            func.sum(Contract.technology_income).label("income"),
+        )
+        .where(Contract.is_demo.is_(demo))
+        .group_by(*keys.values())
+    )
+
+
+def refresh_rollups(session: Session, *, demo: bool) -> None:
+    """Recompute the dashboard rollups of the real (or demo) contracts with three INSERT … SELECT … GROUP BY."""
+    session.flush()
+    session.execute(delete(ContractRollup).where(ContractRollup.is_demo.is_(demo)))
+    for grain in ("rate", "mix", "flow"):
+        stmt = _rollup_select(grain, demo)
+        names = [column.name for column in stmt.selected_columns]
+        session.execute(insert(ContractRollup).from_select(names, stmt))
+
+
+ROLLUP_COLUMNS = (
+    "grain",
+    "seller_city",
+    "seller_kind",
+    "quarter",
+    "same_city",
+    "same_province",
+    "type",
+    "field",
+    "seller_province",
+    "buyer_province",
+    "n",
+    "value",
+    "income",
+)
+
+
+def list_rollups(session: Session, *, demo: bool) -> list[tuple[Any, ...]]:
+    """The stored rollups of the real (or demo) contracts as tuples in ROLLUP_COLUMNS order (no ORM objects)."""
+    columns = [getattr(ContractRollup, name) for name in ROLLUP_COLUMNS]
+    stmt = select(*columns).where(ContractRollup.is_demo.is_(demo))
+    return [tuple(row) for row in session.connection().execute(stmt)]
+
+
+def rolled_up_count(session: Session, *, demo: bool) -> int:
+    """Contracts covered by the stored `flow` rollups (compared with count_contracts to detect staleness)."""
+    stmt = select(func.coalesce(func.sum(ContractRollup.n), 0)).where(
+        ContractRollup.is_demo.is_(demo), ContractRollup.grain == "flow"
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def list_cases(

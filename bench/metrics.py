@@ -1,0 +1,168 @@
+"""Contract metrics at scale: the dashboard refresh over 1M synthetic contracts against a Python-loop baseline.
+
+    nice .venv/bin/python -m bench.metrics [--work /tmp/tb-bench-metrics] [--n 1000000] [--repeats 20]
+
+1. Migrate a fresh SQLite file and bulk-insert `--n` synthetic contracts (seeded; sellers and buyers spread over
+   Liaoning's 14 cities and 8 other provinces, five types, eight fields, 2021–2025). These are benchmark rows, not
+   the demonstration set, and no figure from them is reported as real.
+2. Baseline: read every contract as a ContractFact and compute the province local conversion rate with the pure
+   Python loop (`metrics.compute_local_conversion`), i.e. what the CLI does over the registry.
+3. SQL baseline: rebuilding the rollups (three INSERT … SELECT … GROUP BY over every contract) — what a dashboard
+   that aggregated on every refresh would pay; techbridge pays it once per contract import instead.
+4. Candidate: `transfers.dashboard.build_dashboard` from the stored rollups (headline rates, quarterly trend,
+   14 cities, fields, types, flows) timed `--repeats` times, and the whole `/dashboard` page through the FastAPI
+   TestClient as an officer (routing, queries, charts, Jinja; no network).
+5. Checks that the rollup headline rate equals the Python loop's exactly.
+Prints a Markdown table (the `## Transfers and metrics` section of docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from techbridge.accounts.service import create_user
+from techbridge.config import Settings
+from techbridge.db import dispose_engines, get_engine, session_scope
+from techbridge.models import Role
+from techbridge.schema import upgrade_schema
+from techbridge.transfers.dashboard import build_dashboard
+from techbridge.transfers.metrics import compute_local_conversion
+from techbridge.transfers.queries import iter_contract_facts, refresh_rollups
+from techbridge.transfers.schemas import ConversionDefinition
+from techbridge.web.app import create_app
+
+CITIES = [f"21{n:02d}" for n in range(1, 15)]
+OTHER = ["1101", "3101", "3205", "4403", "3702", "1201", "2201", "2301"]
+TYPES = ["development", "transfer", "license", "consulting", "service"]
+KINDS = ["university", "institute", "enterprise", "other"]
+FIELDS = ["装备制造", "新材料", "电子信息", "生物医药", "能源", "化工", "农业", "资源环境"]
+INSERT = text(
+    "INSERT INTO contracts (contract_no, type, seller_name, seller_region_code, seller_kind, buyer_name, "
+    "buyer_region_code, contract_value, technology_income, registered_on, field, is_demo, created_at) VALUES "
+    "(:no, :type, '', :sr, :sk, '', :br, :v, :i, :d, :f, 0, '2026-01-01 00:00:00')"
+)
+
+
+def _row(n: int, rng: random.Random) -> dict[str, Any]:
+    seller = rng.choice(CITIES) if rng.random() < 0.85 else rng.choice(OTHER)
+    buyer = rng.choice(CITIES) if rng.random() < 0.55 else rng.choice(OTHER)
+    value = rng.randint(10_000, 5_000_000_000)  # 分: 0.01 to 5,000 万元
+    return {
+        "no": f"B{n:08d}",
+        "type": rng.choice(TYPES),
+        "sr": f"{seller}{rng.randint(1, 12):02d}",
+        "sk": rng.choice(KINDS),
+        "br": f"{buyer}{rng.randint(1, 12):02d}",
+        "v": value,
+        "i": value * rng.randint(50, 100) // 100,
+        "d": (date(2021, 1, 1) + timedelta(days=rng.randint(0, 5 * 365 - 1))).isoformat(),
+        "f": rng.choice(FIELDS),
+    }
+
+
+def populate(url: str, n: int, seed: int) -> float:
+    """Insert n contracts in chunks; returns seconds."""
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    with get_engine(url).begin() as conn:
+        for first in range(0, n, 50_000):
+            conn.execute(INSERT, [_row(k, rng) for k in range(first, min(n, first + 50_000))])
+    with get_engine(url).begin() as conn:
+        conn.execute(text("ANALYZE"))
+    return time.perf_counter() - start
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
+    """Run fn once to warm up, then `repeats` times; milliseconds per run and the last result."""
+    result = fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times, result
+
+
+def p95(values: list[float]) -> float:
+    """95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", type=Path, default=Path("/tmp/tb-bench-metrics"))
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True)
+    url = f"sqlite:///{args.work / 'bench.db'}"
+    upgrade_schema(url)
+    load_s = populate(url, args.n, args.seed)
+    definition = ConversionDefinition(region="21")
+
+    def python_loop() -> Any:
+        with session_scope(url) as session:
+            return compute_local_conversion(iter_contract_facts(session), definition)
+
+    def rebuild() -> None:
+        with session_scope(url) as session:
+            refresh_rollups(session, demo=False)
+
+    def rollups() -> Any:
+        with session_scope(url) as session:
+            return build_dashboard(session=session, region="21")
+
+    loop_ms, loop_result = timed(python_loop, max(1, args.repeats // 10))
+    group_ms, _ = timed(rebuild, max(1, args.repeats // 10))
+    cube_ms, dashboard = timed(rollups, args.repeats)
+    assert dashboard.headline_value.rate == loop_result.rate, "rollups and loop disagree"
+    page_ms = time_page(url, args.work, args.repeats)
+    dispose_engines()
+    rows = [
+        ("Python loop over ContractFact (CLI path), one rate", loop_ms),
+        ("SQL GROUP BY over every contract (rollup rebuild)", group_ms),
+        ("dashboard figures from the rollups", cube_ms),
+        ("`GET /dashboard` page (TestClient, officer)", page_ms),
+    ]
+    rate = float(loop_result.rate)
+    print(f"{args.n:,} contracts inserted in {load_s:.1f} s; headline rate {rate:.4f} (rollups = loop)")
+    print("| measure | runs | p50 ms | p95 ms |\n|---|---|---|---|")
+    for name, values in rows:
+        print(f"| {name} | {len(values)} | {statistics.median(values):.0f} | {p95(values):.0f} |")
+
+
+def time_page(url: str, work: Path, repeats: int) -> list[float]:
+    """p50/p95 of the dashboard page for a signed-in officer."""
+    settings = Settings(database_url=url, var_dir=work / "var", secret_key="bench", demo_data=False)
+    with session_scope(url) as session:
+        create_user(session=session, username="officer", password="password-1", role=Role.OFFICER)
+    client = TestClient(create_app(settings))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    client.post("/login", data={"username": "officer", "password": "password-1", "csrf_token": token.group(1)})
+
+    def page() -> None:
+        response = client.get("/dashboard")
+        assert response.status_code == 200
+
+    values, _ = timed(page, repeats)
+    return values
+
+
+if __name__ == "__main__":
+    main()
