@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from techbridge.imports.convert import References
 from techbridge.models import (
     ChainEdge,
     ChainNode,
@@ -92,3 +93,19 @@ def code_ids(session: Session, scheme: str) -> dict[str, int]:
 def alias_pairs(session: Session) -> set[tuple[int, str]]:
     """(organization_id, alias) pairs already stored."""
     return set(alias_rows(session))
+
+
+def load_references(session: Session) -> References:
+    """Region and GB/T 4754 codes and organizations (by credit code and by name) cells may refer to."""
+    connection = session.connection()
+    refs = References(
+        regions={c for (c,) in connection.execute(select(Region.code))},
+        gbt4754={c for (c,) in connection.execute(select(CodeEntry.code).where(CodeEntry.scheme == "gbt4754"))},
+    )
+    for org_id, name, credit in connection.execute(
+        select(Organization.id, Organization.name, Organization.credit_code)
+    ):
+        refs.org_by_name.setdefault(name, org_id)
+        if credit:
+            refs.org_by_credit[credit] = org_id
+    return refs

@@ -16,9 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
@@ -26,9 +23,9 @@ from techbridge.imports import entity_writers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
 from techbridge.imports.mapping import MappingSpec, load_mapping
+from techbridge.imports.queries import load_references
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
-from techbridge.models import CodeEntry, Organization, Region
 
 MAX_ERRORS = 1000
 
@@ -84,22 +81,6 @@ def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, l
                 raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, "bad JSON")]) from None
     header = list(dict.fromkeys(k for _n, obj in objects for k in obj))
     return header, ((n, [obj.get(h) for h in header]) for n, obj in objects)
-
-
-def load_references(session: Session) -> References:
-    """Region and GB/T 4754 codes and organizations (by credit code and by name) cells may refer to."""
-    connection = session.connection()
-    refs = References(
-        regions={c for (c,) in connection.execute(select(Region.code))},
-        gbt4754={c for (c,) in connection.execute(select(CodeEntry.code).where(CodeEntry.scheme == "gbt4754"))},
-    )
-    for org_id, name, credit in connection.execute(
-        select(Organization.id, Organization.name, Organization.credit_code)
-    ):
-        refs.org_by_name.setdefault(name, org_id)
-        if credit:
-            refs.org_by_credit[credit] = org_id
-    return refs
 
 
 def validate(

@@ -187,9 +187,7 @@ def replace_owners(
     """Replace the organization owners of `achievement_ids` by (achievement_id, organization_id) pairs."""
     ids = sorted(set(achievement_ids))
     for batch in chunks(ids, 500):
-        session.connection().execute(
-            delete(AchievementOwner).where(AchievementOwner.achievement_id.in_(batch))
-        )
+        session.connection().execute(delete(AchievementOwner).where(AchievementOwner.achievement_id.in_(batch)))
     rows = [{"achievement_id": a, "organization_id": o, "role": "owner"} for a, o in dict.fromkeys(owners)]
     _insert(session, AchievementOwner, rows)
     summary.add("achievement_owner.written", len(rows))
