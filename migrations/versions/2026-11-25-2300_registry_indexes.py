@@ -27,6 +27,7 @@ INDEXES: list[tuple[str, str, list[str]]] = [
     ("ix_achievements_visibility_year", "achievements", ["visibility", "year"]),
     ("ix_achievements_visibility_title", "achievements", ["visibility", "title"]),
     ("ix_achievements_visibility_trl", "achievements", ["visibility", "trl"]),
+    ("ix_achievements_visibility_region_code", "achievements", ["visibility", "region_code"]),
     ("ix_organizations_kind_visibility_name", "organizations", ["kind", "visibility", "name"]),
     ("ix_organizations_kind_visibility_founded_on", "organizations", ["kind", "visibility", "founded_on"]),
     ("ix_demands_visibility_deadline", "demands", ["visibility", "deadline"]),

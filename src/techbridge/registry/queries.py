@@ -79,6 +79,8 @@ class ListSpec:
     default_sort: str
     filters: Mapping[str, FilterFn]
     has_visibility: bool = True
+    # variants used when the filter matches many rows: no index on the filter, so the sort index is walked
+    late_filters: Mapping[str, FilterFn] = field(default_factory=dict)
 
 
 def _prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
@@ -87,13 +89,19 @@ def _prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
     return and_(column >= prefix, column < upper)
 
 
-def _region_filter(model: Any) -> FilterFn:
+def _region_filter(model: Any, *, late: bool = False) -> FilterFn:
+    """Region code prefix; `late` tests `region_code || ''`, which no index serves (see `list_entities`)."""
+
     def build(code: str) -> ColumnElement[bool] | None:
         if not code.isdigit():
             return None
-        clause = _prefix_range(model.region_code, code)
+        column = model.region_code.concat("") if late else model.region_code
+        clause = _prefix_range(column, code)
         if model is Organization and len(code) == 2:
-            return or_(clause, Organization.province_code == code)
+            # organizations known only by province: a UNION of two index lookups instead of an OR over rows
+            by_region = select(Organization.id).where(clause)
+            by_province = select(Organization.id).where(Organization.province_code == code)
+            return Organization.id.in_(by_region.union_all(by_province))
         return clause
 
     return build
@@ -152,6 +160,7 @@ SPECS: dict[str, ListSpec] = {
             "trl_min": _int_filter(lambda v: Achievement.trl >= v),
             "region": _region_filter(Achievement),
         },
+        late_filters={"region": _region_filter(Achievement, late=True)},
     ),
     "demand": ListSpec(
         "demand",
@@ -165,6 +174,7 @@ SPECS: dict[str, ListSpec] = {
             "region": _region_filter(Demand),
             "enterprise": _int_filter(lambda v: Demand.enterprise_id == v),
         },
+        late_filters={"region": _region_filter(Demand, late=True)},
     ),
     "region": ListSpec(
         "region",
@@ -184,7 +194,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _where(spec: ListSpec, viewer: Viewer, params: ListParams) -> list[ColumnElement[bool]]:
+def _where(spec: ListSpec, viewer: Viewer, params: ListParams, *, late: bool = False) -> list[ColumnElement[bool]]:
     clauses = list(spec.base)
     if spec.has_visibility:
         clauses.append(visibility_clause(spec.model, viewer))
@@ -193,7 +203,7 @@ def _where(spec: ListSpec, viewer: Viewer, params: ListParams) -> list[ColumnEle
         pattern = _like_pattern(query)
         clauses.append(or_(*(column.like(pattern, escape="\\") for column in spec.search)))
     for name, value in params.filters.items():
-        build = spec.filters.get(name)
+        build = (spec.late_filters.get(name) if late else None) or spec.filters.get(name)
         clause = build(value) if build is not None and value else None
         if clause is not None:
             clauses.append(clause)
@@ -227,12 +237,18 @@ def count_capped(session: Session, model: Any, clauses: list[ColumnElement[bool]
 
 
 def list_entities(session: Session, viewer: Viewer, entity: str, params: ListParams) -> Page[Any]:
-    """One page of `entity` rows the viewer may read, filtered, searched and sorted as whitelisted."""
+    """One page of `entity` rows the viewer may read, filtered, searched and sorted as whitelisted.
+
+    The capped count picks the plan: a filter matching more than COUNT_CAP rows is tested row by row while the
+    sort index is walked (20 hits come quickly); a selective one uses its own index and sorts the few matches.
+    """
     spec = SPECS[entity]
     size = min(max(params.size, 1), MAX_PAGE_SIZE)
     clauses = _where(spec, viewer, params)
-    stmt = select(spec.model).where(*clauses)
     total, capped = count_capped(session, spec.model, clauses, COUNT_CAP)
+    if capped and spec.late_filters:
+        clauses = _where(spec, viewer, params, late=True)
+    stmt = select(spec.model).where(*clauses)
     pages = max(1, math.ceil(total / size))
     number = min(max(params.page, 1), pages)
     rows = session.scalars(stmt.order_by(*_order_by(spec, params.sort)).offset((number - 1) * size).limit(size))

@@ -221,3 +221,19 @@ class TestCountEntitiesCached:
         anonymous = queries.count_entities_cached(session, ANONYMOUS)
         officer = queries.count_entities_cached(session, Viewer(user_id=seed.officer_id, role=Role.OFFICER))
         assert (anonymous["achievement"], officer["achievement"]) == (1, 3)
+
+
+class TestLatePlan:
+    def test_a_capped_region_filter_returns_the_same_rows(
+        self, session: Session, seed: Seed, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        for n in range(3):
+            make_achievement(session, f"沈阳成果 {n}", region_code="2101")
+        make_achievement(session, "大连成果", region_code="2102")
+        params = ListParams(filters={"region": "2101"}, sort="title")
+        exact = queries.list_entities(session, ANONYMOUS, "achievement", params)
+        monkeypatch.setattr(queries, "COUNT_CAP", 2)
+        late = queries.list_entities(session, ANONYMOUS, "achievement", params)
+        assert late.capped
+        assert titles(late) == titles(exact) == sorted(titles(exact))
+        assert "大连成果" not in titles(late)
