@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import Achievement, Role
+from techbridge.models import Achievement, Role, User
 from techbridge.web.app import create_app
 
 BAD = "编号,成果名称,成果类型,技术就绪度\nA1,一种储能电池,专利,5\nA2,,发明,12\n"
@@ -100,7 +100,9 @@ class TestUploadPage:
         response = upload(client, GOOD)
         assert response.status_code == 200  # type: ignore[attr-defined]
         with session_scope(settings.database_url) as s:
-            assert s.scalar(select(func.count()).select_from(Achievement)) == 1
+            achievement = s.scalars(select(Achievement)).one()
+            owner = s.scalars(select(User).where(User.username == "uploader")).one()
+            assert achievement.owner_id == owner.id
 
     def test_post_without_csrf_is_refused(self, client: TestClient) -> None:
         files = {"file": ("a.csv", GOOD.encode(), "text/csv")}

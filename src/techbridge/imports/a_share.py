@@ -46,8 +46,8 @@ def run(ctx: ImportContext, path: Path) -> None:
 
 def _read_join(path: Path) -> dict[str, list[dict[str, str]]]:
     joined: dict[str, list[dict[str, str]]] = {}
-    for _number, row in read_csv(path):
-        joined.setdefault(row["ts_code"].strip().upper(), []).append(row)
+    for number, row in read_csv(path):
+        joined.setdefault(row["ts_code"].strip().upper(), []).append({**row, "_row": str(number)})
     return joined
 
 
@@ -64,7 +64,8 @@ def _candidate(
         if primary is not None and other["list_date_chainkg"] == primary["list_date_chainkg"]:
             aliases.append(other["fullname"].strip())
         else:
-            ctx.reject(basic.parent / JOIN_FILE, 0, "fullname", Reason.CONFLICT, f"{code}: {other['fullname']}")
+            where = basic.parent / JOIN_FILE
+            ctx.reject(where, int(other["_row"]), "fullname", Reason.CONFLICT, f"{code}: {other['fullname']}")
     shenwan = [s for s in (primary or {}).get("sw2021_industries", "").split("|") if s]
     fields = {
         "kind": "enterprise",

@@ -134,8 +134,11 @@ def import_spreadsheet(
     dataset: str | None = None,
     display_name: str | None = None,
     show_progress: bool = True,
+    owner_id: int | None = None,
 ) -> ImportSummary:
-    """Check and import one user file (all-or-nothing, one transaction); ImportRejectedError lists bad rows."""
+    """Check and import one user file (all-or-nothing, one transaction); ImportRejectedError lists bad rows.
+
+    `owner_id` (the uploading user) becomes the owner of every record written."""
     name = display_name or path.name
     spec = load_mapping(mapping_path if mapping_path is not None else entity)
     if spec.entity != entity:
@@ -152,6 +155,8 @@ def import_spreadsheet(
         records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
         if errors:
             raise ImportRejectedError(name, errors)
+        if owner_id is not None:
+            records = [(number, {**record, "owner_id": owner_id}) for number, record in records]
         entity_writers.write(ctx, entity, records, dataset=dataset or f"file:{name}"[:64], source_file=name)
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)

@@ -55,7 +55,9 @@ async def upload(
     stored.write_bytes(await file.read())
     context = {"entities": ENTITIES, "selected": entity, "filename": name}
     try:
-        summary = import_spreadsheet(settings, entity, stored, display_name=name, show_progress=False)
+        summary = import_spreadsheet(
+            settings, entity, stored, display_name=name, show_progress=False, owner_id=viewer.user_id
+        )
     except ImportRejectedError as exc:
         return render(
             request,
