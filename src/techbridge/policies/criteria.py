@@ -7,10 +7,11 @@ Groups: `all` fails if any child fails, else is unknown if any child is unknown,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
-from techbridge.policies.expressions import Env, Expr, FactValue, Growth
+from techbridge.policies.expressions import Const, Env, Expr, FactValue, Growth
 from techbridge.policies.gaps import compare_gap, requirement_gap
 from techbridge.policies.intervals import (
     AMBIGUOUS,
@@ -27,6 +28,7 @@ OPERATORS = (*COMPARISONS, "is_true", "is_false", "in", "contains", "contains_an
 VERDICT_NAMES = {True: "pass", False: "fail", None: "unknown"}
 
 Trace = dict[str, Any]
+T = TypeVar("T")
 Label = dict[str, str]
 
 
@@ -142,6 +144,9 @@ class Band:
     rules: list[tuple[str, Fraction, Fraction]]
     default: Fraction
 
+    def __post_init__(self) -> None:
+        self.fast_rules = float_rules(self.rules)
+
     def evaluate(self, env: Env) -> Interval:
         """The range of thresholds possible for the range of `by`."""
         options = ladder_outcomes(self.by.evaluate(env), self.rules, self.default)
@@ -149,21 +154,18 @@ class Band:
 
     def fast(self, env: Env) -> FastInterval | None:
         """`evaluate` in floats; None when a band edge is too close to call."""
-        options = fast_ladder_outcomes(self.by.fast(env), self.rules, self.default)
+        options = fast_ladder_outcomes(self.by.fast(env), self.fast_rules, self.default)
         if options is None:
             return None
         return (float(min(options)), float(max(options)), True, False)
 
 
-def fast_ladder_outcomes(
-    value: FastInterval, rules: list[tuple[str, Fraction, Fraction]], default: Fraction
-) -> list[Fraction] | None:
-    """`ladder_outcomes` over a float range; None when a bound is too close to a band edge."""
-    outcomes: list[Fraction] = []
-    for op, bound, outcome in rules:
-        edge = float(bound)
+def fast_ladder_outcomes(value: FastInterval, rules: list[tuple[str, float, T]], default: T) -> list[T] | None:
+    """`ladder_outcomes` over a float range and float band edges; None when a bound is too close to an edge."""
+    outcomes: list[T] = []
+    for op, edge, outcome in rules:
         verdict = fast_compare(value, op, (edge, edge, True, False))
-        if verdict == AMBIGUOUS:
+        if verdict is AMBIGUOUS:
             return None
         if verdict is True:
             outcomes.append(outcome)
@@ -174,9 +176,9 @@ def fast_ladder_outcomes(
     return outcomes
 
 
-def ladder_outcomes(value: Interval, rules: list[tuple[str, Fraction, Fraction]], default: Fraction) -> list[Fraction]:
+def ladder_outcomes(value: Interval, rules: list[tuple[str, Fraction, T]], default: T) -> list[T]:
     """Every outcome a first-match ladder of `(op, bound, outcome)` rules can give for a value in `value`."""
-    outcomes: list[Fraction] = []
+    outcomes: list[T] = []
     for op, bound, outcome in rules:
         verdict = compare(value, op, point(bound))
         if verdict is True:
@@ -188,6 +190,11 @@ def ladder_outcomes(value: Interval, rules: list[tuple[str, Fraction, Fraction]]
     return outcomes
 
 
+def float_rules(rules: list[tuple[str, Fraction, T]]) -> list[tuple[str, float, T]]:
+    """Band rules with their edges as floats, computed once at load time for the fast path."""
+    return [(op, float(bound), outcome) for op, bound, outcome in rules]
+
+
 @dataclass
 class Compare(Node):
     """`left op right` where right is a number, an expression or a band; exact over the ranges of both sides."""
@@ -196,6 +203,12 @@ class Compare(Node):
     op: str = "ge"
     right: Expr | Band | None = None
     unit: str = "number"
+
+    def __post_init__(self) -> None:
+        self.growth_years = self.left.years if isinstance(self.left, Growth) else 0
+        self.constant: FastInterval | None = None
+        if isinstance(self.right, Const) and not self.growth_years:
+            self.constant = self.right.fast(Env(facts={}, as_of=date.min))
 
     def threshold(self, env: Env) -> Interval:
         """The right-hand side as a range, mapped into the left side's space."""
@@ -210,12 +223,13 @@ class Compare(Node):
 
     def fast_threshold(self, env: Env) -> FastInterval | None:
         """The right-hand side in floats, mapped into the left side's space; None when it needs exact arithmetic."""
-        assert self.left is not None
+        if self.constant is not None:
+            return self.constant
         assert self.right is not None
         right = self.right.fast(env)
-        if right is None or not isinstance(self.left, Growth) or not right[2]:
+        if right is None or not self.growth_years or not right[2]:
             return right
-        years = self.left.years
+        years = self.growth_years
         lo = right[0] if right[0] == -INF else (1 + right[0]) ** years
         return (lo, (1 + right[1]) ** years if right[1] != INF else INF, True, right[3])
 
@@ -225,7 +239,7 @@ class Compare(Node):
         left = self.left.fast(env)
         right = self.fast_threshold(env)
         verdict = AMBIGUOUS if right is None else fast_compare(left, self.op, right)
-        if verdict == AMBIGUOUS or isinstance(verdict, str):
+        if verdict is AMBIGUOUS or isinstance(verdict, str):
             return self.evaluate_exact(env)
         trace = self.leaf_trace(verdict, self.op, env)
         if env.detail:

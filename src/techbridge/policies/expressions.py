@@ -33,9 +33,9 @@ def float_facts(facts: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in facts.items():
         if isinstance(value, Fraction):
-            result[name] = float(value)
+            result[name] = value.numerator / value.denominator
         elif isinstance(value, tuple) and (not value or not hasattr(value[0], "level")):
-            result[name] = tuple(None if v is None else float(v) for v in value)
+            result[name] = tuple(None if v is None else v.numerator / v.denominator for v in value)
         else:
             result[name] = value
     return result

@@ -150,22 +150,24 @@ def fast_divide(a: FastInterval, b: FastInterval) -> FastInterval:
     return (a_lo / b_lo, a_hi / b_lo, True, missing)
 
 
-def _close(x: float, y: float) -> bool:
-    """Both finite and within the relative margin (an infinite bound gives inf or nan, never close)."""
-    gap = abs(x - y)
-    return gap < INF and gap <= RELATIVE_MARGIN * (abs(x) + abs(y))
-
-
 def fast_compare(left: FastInterval, op: str, right: FastInterval) -> bool | str | None:
     """`compare` in floats, or AMBIGUOUS when a bound is too close to call without exact arithmetic."""
     if not (left[2] and right[2]):
         return None
     if op in ("le", "lt"):
-        return fast_compare(right, "ge" if op == "le" else "gt", left)
-    if _close(left[0], right[1]) or _close(left[1], right[0]):
-        return AMBIGUOUS
-    if left[0] >= right[1] and left[0] != -INF and right[1] != INF:
-        return True
-    if right[0] > left[1] and right[0] != -INF and left[1] != INF:
-        return False
+        left, right = right, left
+    low, high = left[0], right[1]  # passes when the lowest left is above the highest right
+    if low != -INF and high != INF:
+        gap = low - high
+        if abs(gap) <= RELATIVE_MARGIN * (abs(low) + abs(high)):
+            return AMBIGUOUS
+        if gap > 0:
+            return True
+    low, high = right[0], left[1]  # fails when the lowest right is above the highest left
+    if low != -INF and high != INF:
+        gap = low - high
+        if abs(gap) <= RELATIVE_MARGIN * (abs(low) + abs(high)):
+            return AMBIGUOUS
+        if gap > 0:
+            return False
     return None

@@ -19,7 +19,7 @@ from techbridge.policies.criteria import COMPARISONS, Band, Compare, Exists, Fac
 from techbridge.policies.expressions import Age, Binary, Const, Expr, FactValue, Growth, Item, Mean, Score, SumLast
 from techbridge.policies.facts import EVENT_TYPES, NUMERIC_TYPES, SERIES_TYPES, load_fact_specs
 from techbridge.policies.schema import Ladder, Policy
-from techbridge.policies.scores import BestOf, ExprLadder, Indicator, RuleLadder, ScoreSheet
+from techbridge.policies.scores import BestOf, ExprLadder, Indicator, RuleLadder, ScoreSheet, as_points
 
 REQUIRED = ("id", "title", "issuer", "document", "source_url", "effective_from", "ladder", "criteria")
 FACT_TESTS = {"is_true": ("bool",), "is_false": ("bool",), "in": ("enum",), "contains": ("strings",)}
@@ -255,8 +255,9 @@ class Parser:
         if not isinstance(raw, dict) or "expr" not in raw:
             raise self.fail(path, "expected expr and bands")
         expr = self.expr(raw["expr"], f"{path}.expr")
-        bands = self.rules(raw.get("bands"), f"{path}.bands")
-        return ExprLadder(indicator_id, group, expr=expr, rules=bands, default=self.number(raw.get("else", 0), path))
+        bands = [(op, bound, as_points(out)) for op, bound, out in self.rules(raw.get("bands"), f"{path}.bands")]
+        default = as_points(self.number(raw.get("else", 0), path))
+        return ExprLadder(indicator_id, group, expr=expr, rules=bands, default=default)
 
     def rule_ladder(self, raw: dict[str, Any], path: str, group: str) -> RuleLadder:
         rules = raw["rules"]
@@ -267,8 +268,9 @@ class Parser:
             where = f"{path}.rules[{index}]"
             if not isinstance(rule, dict) or "when" not in rule or "points" not in rule:
                 raise self.fail(where, "expected {when, points}")
-            parsed.append((self.node(rule["when"], f"{where}.when"), self.number(rule["points"], f"{where}.points")))
-        default = self.number(raw.get("else", 0), f"{path}.else")
+            points = as_points(self.number(rule["points"], f"{where}.points"))
+            parsed.append((self.node(rule["when"], f"{where}.when"), points))
+        default = as_points(self.number(raw.get("else", 0), f"{path}.else"))
         return RuleLadder(raw["id"], group, rules=parsed, default=default)
 
     def score_sheet(self, raw: Any, path: str) -> ScoreSheet:
