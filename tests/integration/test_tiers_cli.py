@@ -159,3 +159,30 @@ class TestDataCheck:
         result = invoke(settings, "data", "check", "--policies", str(tmp_path))
         assert result.exit_code != 0
         assert "mine.yaml:criteria.all[0].op" in str(result.exception)
+
+
+class TestImportFormats:
+    def test_xlsx_and_jsonl_rows(self, settings: Settings, tmp_path: Path) -> None:
+        from openpyxl import Workbook
+
+        with session_scope(settings.database_url) as session:
+            org_id = add_enterprise(session, "丁科技", "91210100000000004D")
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["Credit_Code", "Fact", "Value", "Year", "Source"])
+        sheet.append(["91210100000000004D", "rd_expense_history", 120, 2024, "audit"])
+        sheet.append(["91210100000000004D", "rd_expense_history", 100, 2022, "audit"])
+        sheet.append(["91210100000000004D", "in_hnte_field", "是", None, "review"])
+        book.save(tmp_path / "facts.xlsx")
+        assert invoke(settings, "tiers", "facts", "import", str(tmp_path / "facts.xlsx")).exit_code == 0
+        (tmp_path / "facts.jsonl").write_text(
+            json.dumps({"enterprise_id": org_id, "fact": "titles", "value": ["hnte"], "source": "MOST"}) + "\n",
+            encoding="utf-8",
+        )
+        assert invoke(settings, "tiers", "facts", "import", str(tmp_path / "facts.jsonl")).exit_code == 0
+        with session_scope(settings.database_url) as session:
+            rows = {row.fact: row for row in session.query(EnterpriseFact).filter_by(organization_id=org_id)}
+        assert (rows["rd_expense_history"].value, rows["rd_expense_history"].year) == ([100, None, 120], 2024)
+        assert rows["in_hnte_field"].value is True
+        assert rows["titles"].value == ["hnte"]
+        assert rows["titles"].source == "MOST"
