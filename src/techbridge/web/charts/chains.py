@@ -43,7 +43,7 @@ def chain_graph_option(chain: Chain, coverage: Sequence[NodeCoverage], labels: d
     ]
     return {
         "tooltip": {},
-        "legend": [{"data": [labels[s] for s in STATUSES]}],
+        "legend": [{"data": [labels[s] for s in STATUSES], "top": 0}],
         "series": [
             {
                 "type": "graph",
