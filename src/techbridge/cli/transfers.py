@@ -23,7 +23,7 @@ from techbridge.models import Stage, TransferCase
 from techbridge.transfers.contracts import import_contracts_file
 from techbridge.transfers.demo import DEFAULT_SEED, load_demo
 from techbridge.transfers.pipeline import CaseCreate, add_note, advance_case, close_case, create_case
-from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks
+from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, publish_capacity
 
 app = typer.Typer(help="Transfer pipeline cases and contracts.", no_args_is_help=True)
 case_app = typer.Typer(help="Transfer cases: create, advance, close, show, list.", no_args_is_help=True)
@@ -253,3 +253,37 @@ def demo(ctx: typer.Context, seed: int = typer.Option(DEFAULT_SEED, "--seed")) -
     with session_scope(settings_of(ctx).database_url) as session:
         created = load_demo(session=session, seed=seed)
     print_json({"demo_contracts_created": created})
+
+
+@app.command("pilot-capacity")
+def pilot_capacity(
+    ctx: typer.Context,
+    organization: int = typer.Option(..., "--org", help="the pilot base (carrier of type pilot_base)"),
+    fields: str = typer.Option(..., "--fields", help="fields served, comma-separated"),
+    trl_min: int = typer.Option(4, "--trl-min"),
+    trl_max: int = typer.Option(7, "--trl-max"),
+    equipment: str = typer.Option("", "--equipment"),
+    price: str = typer.Option("", "--price", help="price terms as published"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """Publish a pilot base's capacity (fields, TRL range, equipment, price)."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        viewer, _ = _actor(session, as_user)
+        capacity = publish_capacity(
+            session=session,
+            viewer=viewer,
+            organization_id=organization,
+            fields=fields.split(","),
+            trl_min=trl_min,
+            trl_max=trl_max,
+            equipment=equipment,
+            price=price,
+        )
+        print_json(
+            {
+                "id": capacity.id,
+                "organization_id": capacity.organization_id,
+                "fields": capacity.fields,
+                "trl": [capacity.trl_min, capacity.trl_max],
+            }
+        )

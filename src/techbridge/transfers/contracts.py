@@ -78,6 +78,7 @@ def _checked_code(code: str, row: int, column: str, report: ImportReport) -> str
 
 def _apply(contract: Contract, fact: ContractFact, codes: tuple[str | None, str | None], source: str) -> None:
     contract.type = str(fact.type)
+    contract.registration_no = fact.registration_no or None
     contract.seller_name = fact.seller_name
     contract.seller_credit_code = codes[0]
     contract.seller_region_code = fact.seller_region_code

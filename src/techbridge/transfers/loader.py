@@ -149,7 +149,9 @@ def _fact_of(row: _Row) -> ContractFact | None:
     contract_id = row.text("contract_id")
     if row.errors:
         return None
-    texts: dict[str, Any] = {name: row.values.get(name, "").strip() for name in ("field", "seller_name", "buyer_name")}
+    texts: dict[str, Any] = {
+        name: row.values.get(name, "").strip() for name in ("field", "seller_name", "buyer_name", "registration_no")
+    }
     codes: dict[str, Any] = {
         name: row.values.get(name, "").strip().upper() for name in ("seller_credit_code", "buyer_credit_code")
     }

@@ -71,6 +71,7 @@ class ContractFact:
     buyer_credit_code: str = ""
     buyer_kind: PartyKind | None = None
     signed_on: date | None = None
+    registration_no: str = ""
 
 
 @dataclass(frozen=True, slots=True)

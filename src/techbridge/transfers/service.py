@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
-from techbridge.errors import NotFoundError
-from techbridge.models import Organization, PilotCapacity, Stage, TransferCase, TransferEvent, User
+from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from techbridge.models import CarrierType, Organization, PilotCapacity, Stage, TransferCase, TransferEvent, User
 from techbridge.transfers import queries
 from techbridge.transfers.analytics import Bottlenecks, CaseFact, EventFact, compute_bottlenecks
 from techbridge.transfers.pipeline import days_in_stage, get_case, is_overdue, next_action, now_utc
@@ -113,3 +113,39 @@ def pilot_candidates(*, session: Session, achievement_id: int, home_region: str 
         candidates.append(PilotCandidate(organization, capacity, shared, local))
     candidates.sort(key=lambda c: (-len(c.shared_fields), not c.is_local, c.organization.id))
     return candidates
+
+
+def publish_capacity(
+    *,
+    session: Session,
+    viewer: Viewer,
+    organization_id: int,
+    fields: Sequence[str],
+    trl_min: int = 4,
+    trl_max: int = 7,
+    equipment: str = "",
+    price: str = "",
+) -> PilotCapacity:
+    """A pilot base (carrier of type pilot_base) publishes a capacity; officers or the base's own users may."""
+    organization = session.get(Organization, organization_id)
+    if organization is None or organization.carrier_type != CarrierType.PILOT_BASE:
+        raise NotFoundError(f"pilot base {organization_id} not found", message_zh=f"未找到中试基地 {organization_id}")
+    if not (viewer.is_privileged or viewer.organization_id == organization_id):
+        raise PermissionDeniedError("only the base or an officer", message_zh="仅该中试基地或主管部门可发布能力")
+    if not 1 <= trl_min <= trl_max <= 9:
+        raise InvalidDataError(
+            "TRL range must satisfy 1 ≤ min ≤ max ≤ 9",
+            location=("trl",),
+            message_zh="TRL 范围须满足 1 ≤ 下限 ≤ 上限 ≤ 9",
+        )
+    capacity = PilotCapacity(
+        organization_id=organization_id,
+        fields=[f.strip() for f in fields if f.strip()],
+        trl_min=trl_min,
+        trl_max=trl_max,
+        equipment=equipment,
+        price=price,
+    )
+    session.add(capacity)
+    session.flush()
+    return capacity

@@ -1,0 +1,68 @@
+"""Pilot-base capacities and candidates: only TRL 4–7 achievements get candidates, best field overlap first."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from techbridge.access import SYSTEM, Viewer
+from techbridge.errors import InvalidDataError, PermissionDeniedError
+from techbridge.models import Achievement, AchievementKind, CarrierType, Organization, OrgKind, Role
+from techbridge.transfers.service import pilot_candidates, publish_capacity
+
+
+def base(session: Session, name: str) -> int:
+    org = Organization(kind=OrgKind.CARRIER, carrier_type=CarrierType.PILOT_BASE, name=name, normalized_name=name)
+    session.add(org)
+    session.flush()
+    return org.id
+
+
+def achievement(session: Session, trl: int | None) -> int:
+    item = Achievement(kind=AchievementKind.TECHNOLOGY, title="t", trl=trl, field_tags=["新材料"], keywords=["涂层"])
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+class TestPilotCandidates:
+    def test_field_overlap_ranks_first(self, session: Session) -> None:
+        general = base(session, "综合中试基地")
+        materials = base(session, "材料中试基地")
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=general, fields=["电子信息"])
+        publish_capacity(
+            session=session,
+            viewer=SYSTEM,
+            organization_id=materials,
+            fields=["新材料", "涂层"],
+            equipment="等离子喷涂线",
+            price="面议",
+        )
+        found = pilot_candidates(session=session, achievement_id=achievement(session, 5))
+        assert [c.organization.name for c in found] == ["材料中试基地", "综合中试基地"]
+        assert found[0].shared_fields == ("新材料", "涂层")
+
+    @pytest.mark.parametrize("trl", [None, 3, 8])
+    def test_outside_trl_4_to_7_there_are_none(self, session: Session, trl: int | None) -> None:
+        org = base(session, "材料中试基地")
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=["新材料"], trl_min=1, trl_max=9)
+        assert pilot_candidates(session=session, achievement_id=achievement(session, trl)) == []
+
+    def test_capacity_range_must_cover_the_trl(self, session: Session) -> None:
+        org = base(session, "材料中试基地")
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=["新材料"], trl_min=6, trl_max=7)
+        assert pilot_candidates(session=session, achievement_id=achievement(session, 4)) == []
+
+
+class TestPublishCapacity:
+    def test_bad_trl_range_is_refused(self, session: Session) -> None:
+        org = base(session, "B")
+        with pytest.raises(InvalidDataError):
+            publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=[], trl_min=7, trl_max=4)
+
+    def test_other_users_may_not_publish_for_a_base(self, session: Session) -> None:
+        org = base(session, "B")
+        with pytest.raises(PermissionDeniedError):
+            publish_capacity(
+                session=session, viewer=Viewer(user_id=5, role=Role.ENTERPRISE), organization_id=org, fields=[]
+            )
