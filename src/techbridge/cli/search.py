@@ -1,7 +1,101 @@
-"""`techbridge search …`: Search indexes: build, status, query."""
+"""`techbridge search …`: Search indexes: build, embed, status, query."""
 
 from __future__ import annotations
 
+import sys
+import time
+
 import typer
 
-app = typer.Typer(help="Search indexes: build, status, query.", no_args_is_help=True)
+from techbridge.access import SYSTEM
+from techbridge.cli.context import print_json, settings_of
+from techbridge.db import session_scope
+from techbridge.matching import build, service
+from techbridge.matching.schemas import MatchFilters
+
+app = typer.Typer(help="Search indexes: build, embed, status, query.", no_args_is_help=True)
+
+
+def _progress(stage: str, seen: int, done: int) -> None:
+    sys.stderr.write(f"\r{stage}: {seen:,} records" + (f", {done:,} passages embedded" if stage == "embed" else ""))
+    sys.stderr.flush()
+
+
+@app.command("build")
+def build_index(
+    ctx: typer.Context,
+    embed: bool = typer.Option(True, "--embed/--no-embed", help="also embed records whose text changed"),
+    embed_limit: int | None = typer.Option(None, help="stop embedding after this many passages (resumable)"),
+) -> None:
+    """Rebuild the lexical index into a new version, switch to it, then embed changed records."""
+    settings = settings_of(ctx)
+    started = time.perf_counter()
+    with session_scope(settings.database_url) as session:
+        version, count = build.rebuild_lexical(session, settings, progress=_progress)
+    sys.stderr.write("\n")
+    typer.echo(f"lexical index {version}: {count:,} documents in {time.perf_counter() - started:.1f} s")
+    if embed:
+        started = time.perf_counter()
+        with session_scope(settings.database_url) as session:
+            done = build.embed_all(
+                session, build.product_embedder(settings.embed_model_dir), progress=_progress, limit=embed_limit
+            )
+        sys.stderr.write("\n")
+        typer.echo(f"embedded {done:,} passages in {time.perf_counter() - started:.1f} s")
+
+
+@app.command("embed")
+def embed_pending(
+    ctx: typer.Context, limit: int | None = typer.Option(None, help="stop after this many passages")
+) -> None:
+    """Embed records whose passages changed since they were last embedded (background step, resumable)."""
+    settings = settings_of(ctx)
+    with session_scope(settings.database_url) as session:
+        done = build.embed_all(
+            session, build.product_embedder(settings.embed_model_dir), progress=_progress, limit=limit
+        )
+    sys.stderr.write("\n")
+    typer.echo(f"embedded {done:,} passages")
+
+
+@app.command("status")
+def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+    """The active index version, its size and how many passages have vectors."""
+    settings = settings_of(ctx)
+    with session_scope(settings.database_url) as session:
+        report = build.index_status(session, settings)
+    if as_json:
+        print_json(report)
+        return
+    for key, value in report.items():
+        typer.echo(f"{key}: {value}")
+
+
+@app.command("query")
+def query(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., help="the need, in any words"),
+    entity: str = typer.Option("achievement", help="achievement | expert | enterprise"),
+    limit: int = typer.Option(10, min=1, max=100),
+    region: str | None = typer.Option(None),
+    field: str | None = typer.Option(None),
+    trl_min: int | None = typer.Option(None),
+    trl_max: int | None = typer.Option(None),
+    kind: str | None = typer.Option(None),
+    owner_type: str | None = typer.Option(None),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Search the registry like the portal does (as an administrator: every record is visible)."""
+    settings = settings_of(ctx)
+    filters = MatchFilters(region, field, trl_min, trl_max, kind, owner_type)
+    with session_scope(settings.database_url) as session:
+        hits = service.search_records(
+            session=session, settings=settings, viewer=SYSTEM, text=text, entity=entity, filters=filters, limit=limit
+        )
+        rows = [h.as_dict() for h in hits]
+    if as_json:
+        print_json({"query": text, "entity": entity, "hits": rows})
+        return
+    for rank, row in enumerate(rows, start=1):
+        terms = "、".join(row["matched_terms"])
+        typer.echo(f"{rank:>3}. [{row['entity']}:{row['id']}] {row['title']}  ({row['score']:.3f}; {terms})")

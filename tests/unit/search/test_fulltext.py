@@ -1,0 +1,92 @@
+"""The tantivy index: agreement with the in-memory scorer, filters, visibility, updates, lookups, persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
+from techbridge.search.lexical import InMemoryLexical, plan_query
+from techbridge.search.tokenize import default_segmenter
+
+DOCS = [
+    IndexDocument(
+        "a:1",
+        "锂电池正极材料制备",
+        "高镍三元正极材料",
+        {"kind": ["patent"], "region": ["21", "2101"], "visibility": ["public"]},
+        {"trl": 6, "owner_id": 0},
+    ),
+    IndexDocument(
+        "a:2",
+        "锂电池隔膜",
+        "陶瓷涂覆隔膜",
+        {"kind": ["paper"], "region": ["44"], "visibility": ["registered"]},
+        {"trl": 3, "owner_id": 0},
+    ),
+    IndexDocument(
+        "a:3",
+        "锂电池回收",
+        "正极材料回收",
+        {"kind": ["patent"], "region": ["21"], "visibility": ["owner"]},
+        {"trl": 8, "owner_id": 7},
+    ),
+    IndexDocument("a:4", "水稻育种", "盐碱地", {"kind": ["variety"], "visibility": ["public"]}, {"owner_id": 0}),
+]
+
+
+@pytest.fixture
+def index() -> FulltextIndex:
+    built = FulltextIndex(None, default_segmenter())
+    built.upsert(DOCS)
+    return built
+
+
+def _keys(index: FulltextIndex, text: str, filters: Filters | None = None) -> list[str]:
+    return [h.key for h in index.search(plan_query(text, default_segmenter()), filters)]
+
+
+class TestSearch:
+    def test_scores_agree_with_the_in_memory_scorer(self, index: FulltextIndex) -> None:
+        plan = plan_query("锂电池正极材料", default_segmenter())
+        hits = index.search(plan)
+        memory = InMemoryLexical([(d.title, d.body) for d in DOCS], default_segmenter()).score(plan)
+        expected = [DOCS[i].key for i in np.argsort(-memory) if memory[i] > 0]
+        assert [h.key for h in hits] == expected
+        assert hits[0].score == pytest.approx(float(memory.max()), rel=0.05)
+        assert hits[0].matched_terms
+
+    def test_tag_and_range_filters(self, index: FulltextIndex) -> None:
+        assert _keys(index, "锂电池", Filters(tags={"kind": ["patent"]}, ranges={"trl": (7, None)})) == ["a:3"]
+        assert _keys(index, "锂电池", Filters(tags={"region": ["21"]}, ranges={"trl": (None, 6)})) == ["a:1"]
+
+    def test_visibility_for_anonymous_registered_and_owner(self, index: FulltextIndex) -> None:
+        assert _keys(index, "锂电池", Filters(visible=["public"])) == ["a:1"]
+        assert set(_keys(index, "锂电池", Filters(visible=["public", "registered"]))) == {"a:1", "a:2"}
+        assert set(_keys(index, "锂电池", Filters(visible=["public"], owner_id=7))) == {"a:1", "a:3"}
+
+    def test_empty_query_finds_nothing(self, index: FulltextIndex) -> None:
+        assert _keys(index, "，") == []
+
+
+class TestUpdates:
+    def test_upsert_replaces_and_delete_removes(self, index: FulltextIndex) -> None:
+        index.upsert([IndexDocument("a:4", "FPGA图像处理", "")])
+        assert _keys(index, "水稻") == []
+        assert _keys(index, "FPGA") == ["a:4"]
+        index.delete(["a:4"])
+        assert _keys(index, "FPGA") == []
+        assert index.count() == 3
+
+    def test_lookup_applies_filters(self, index: FulltextIndex) -> None:
+        found = index.lookup(["a:1", "a:2", "a:9"], Filters(visible=["public"]))
+        assert [h.key for h in found] == ["a:1"]
+        assert index.lookup([]) == []
+        assert {h.key for h in index.lookup(["a:1", "a:2"])} == {"a:1", "a:2"}
+
+    def test_index_persists_in_its_directory(self, tmp_path: Path) -> None:
+        FulltextIndex(tmp_path / "ix", default_segmenter()).upsert(DOCS[:1])
+        reopened = FulltextIndex(tmp_path / "ix", default_segmenter())
+        assert reopened.count() == 1

@@ -1,0 +1,85 @@
+"""Tokenizer: normalisation, character grams, rjieba words with the shipped dictionary, stopwords."""
+
+from __future__ import annotations
+
+import pytest
+
+from techbridge.errors import InvalidDataError
+from techbridge.search.tokenize import (
+    CharGramTokenizer,
+    Segmenter,
+    char_bigrams,
+    char_grams,
+    default_segmenter,
+    load_dictionary,
+    load_stopwords,
+    normalize_text,
+    read_word_lines,
+    text_units,
+)
+
+
+class TestNormalizeText:
+    def test_full_width_becomes_half_width_lower_case(self) -> None:
+        assert normalize_text("ＦＰＧＡ５Ｇ") == "fpga5g"
+
+
+class TestCharGrams:
+    def test_unigrams_and_bigrams_within_runs(self) -> None:
+        assert char_grams("锂电池，5G") == ["锂", "电", "池", "锂电", "电池", "5", "g", "5g"]
+
+    def test_punctuation_splits_runs(self) -> None:
+        assert "池5" not in char_grams("锂电池，5G")
+
+    def test_tokenizer_protocol(self) -> None:
+        assert CharGramTokenizer().tokenize("芯片") == ["芯", "片", "芯片"]
+
+    def test_bigrams_keep_single_units(self) -> None:
+        assert char_bigrams("芯 片材") == ["芯", "片材"]
+
+    def test_units_of_mixed_text(self) -> None:
+        assert text_units("C反应 Ti-6Al") == [["c", "反", "应"], ["t", "i", "6", "a", "l"]]
+
+
+class TestSegmenter:
+    def test_dictionary_words_stay_whole(self) -> None:
+        words = default_segmenter().tokenize("C反应蛋白检测与FPGA设计")
+        assert "c反应蛋白" in words
+        assert "fpga" in words
+
+    def test_alloy_grade_is_one_word(self) -> None:
+        assert "ti-6al-4v" in default_segmenter().tokenize("Ti-6Al-4V合金")
+
+    def test_extra_words_from_the_registry(self) -> None:
+        plain = Segmenter().tokenize("高镍三元正极")
+        assert "高镍三元" not in plain
+        assert "高镍三元" in Segmenter(["高镍三元"]).tokenize("高镍三元正极")
+
+    def test_short_words_are_ignored(self) -> None:
+        segmenter = Segmenter(["x", " "])
+        assert segmenter.tokenize("x") == ["x"]
+
+    def test_query_terms_drop_stopwords(self) -> None:
+        terms = default_segmenter().query_terms("我们需要一种锂电池正极材料的技术")
+        assert "锂电池" in terms
+        assert not {"我们", "需要", "一种", "的", "技术"} & set(terms)
+
+    def test_query_of_only_stopwords_keeps_them(self) -> None:
+        assert default_segmenter().query_terms("技术") == ["技术"]
+
+    def test_plain_cut_keeps_punctuation(self) -> None:
+        assert default_segmenter().cut("电池，芯片") == ["电池", ",", "芯片"]
+
+
+class TestWordFiles:
+    def test_comments_blank_lines_and_frequencies(self) -> None:
+        assert read_word_lines("# c\n\n芯片 100\n电池 # x\n", "f.txt") == ["芯片", "电池"]
+
+    def test_too_long_word_is_an_error_with_location(self) -> None:
+        with pytest.raises(InvalidDataError) as info:
+            read_word_lines("a" * 65, "dict/x.txt")
+        assert info.value.location == ("dict/x.txt", "line 1")
+
+    def test_shipped_files_load(self) -> None:
+        assert "正极材料" in load_dictionary()
+        assert "的" in load_stopwords()
