@@ -90,3 +90,14 @@ class TestPilotBases:
         html = TestClient(create_app(settings)).get(f"/transfers/achievements/{achievement.id}/pilot-bases").text
         assert "辽宁精细化工中试基地" in html
         assert "<html" not in html
+
+
+class TestDashboardDefinition:
+    def test_seller_kinds_and_amount_change_the_stated_definition(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        client, _ = signed_in(settings, session, Role.OFFICER)
+        page = client.get("/dashboard?sellers=enterprise&amount=technology_income")
+        assert "enterprises" in page.text or "企业" in page.text
+        assert "技术交易额（登记核定）" in page.text
+        workbook = load_workbook(io.BytesIO(client.get("/dashboard/export/headline.xlsx?sellers=enterprise").content))
+        assert any("企业" in str(row[4]) for row in workbook["headline"].iter_rows(values_only=True) if row[4])

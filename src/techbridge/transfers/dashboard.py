@@ -209,13 +209,20 @@ def _flows(rollups: Sequence[Rollup], province: str) -> list[dict[str, Any]]:
 
 
 def build_dashboard(
-    *, session: Session, region: str, lang: str = "zh", sellers: Sequence[PartyKind] = (), show_demo: bool = True
+    *,
+    session: Session,
+    region: str,
+    lang: str = "zh",
+    sellers: Sequence[PartyKind] = (),
+    amount: Amount = Amount.CONTRACT_VALUE,
+    show_demo: bool = True,
 ) -> DashboardData:
     """Dashboard figures over the real contracts; over the demo set only when there are none and `show_demo`."""
     demo = show_demo and not queries.has_real_contracts(session)
     rows, rollups = load_rollups(session, demo=demo)
     province = region[:2]
-    base = ConversionDefinition(region=province, sellers=tuple(sellers) or (PartyKind.UNIVERSITY, PartyKind.INSTITUTE))
+    chosen = tuple(sellers) or (PartyKind.UNIVERSITY, PartyKind.INSTITUTE)
+    base = ConversionDefinition(region=province, sellers=chosen, amount=amount)
     count_def = ConversionDefinition(region=province, basis=Basis.COUNT, sellers=base.sellers)
     own = [row for row in rollups if row.grain == "mix" and row.seller_city.startswith(province)]
     return DashboardData(

@@ -14,6 +14,7 @@ from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.i18n.loader import translate
 from techbridge.transfers.dashboard import DashboardData, build_dashboard
 from techbridge.transfers.export import TABLES, Table, build_tables, tables_to_xlsx
+from techbridge.transfers.schemas import Amount, PartyKind
 from techbridge.transfers.service import load_bottlenecks
 from techbridge.web.charts import dashboard as charts
 from techbridge.web.charts import transfers as pipeline_charts
@@ -25,8 +26,19 @@ SHIPPED_MAP = Path(__file__).resolve().parents[1] / "static" / "maps" / "liaonin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _collect(session: Session, settings: Settings, lang: str) -> tuple[DashboardData, dict[str, Table]]:
-    data = build_dashboard(session=session, region=settings.region_code, lang=lang)
+def _definition(request: Request) -> tuple[tuple[PartyKind, ...], Amount]:
+    """Seller kinds and amount column chosen in the query string (defaults: universities and institutes, 成交额)."""
+    raw = request.query_params.getlist("sellers")
+    sellers = tuple(PartyKind(s) for s in raw if s in PartyKind.__members__.values())
+    amount = request.query_params.get("amount", "")
+    return sellers, Amount(amount) if amount in Amount.__members__.values() else Amount.CONTRACT_VALUE
+
+
+def _collect(
+    request: Request, session: Session, settings: Settings, lang: str
+) -> tuple[DashboardData, dict[str, Table]]:
+    sellers, amount = _definition(request)
+    data = build_dashboard(session=session, region=settings.region_code, lang=lang, sellers=sellers, amount=amount)
     groups = load_bottlenecks(session=session, demo=data.is_demo)
     return data, build_tables(data, groups[0] if groups else None, lang)
 
@@ -34,7 +46,7 @@ def _collect(session: Session, settings: Settings, lang: str) -> tuple[Dashboard
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
 def dashboard(request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, _: OfficerDep) -> HTMLResponse:
     """Local conversion rate and turnover over time, by city (map), field and type; pipeline funnel and bottlenecks."""
-    data, tables = _collect(session, settings, lang)
+    data, tables = _collect(request, session, settings, lang)
     groups = load_bottlenecks(session=session, demo=data.is_demo)
     stages = groups[0].stages if groups else ()
     stage_names = {
@@ -71,11 +83,13 @@ def dashboard(request: Request, session: DbDep, settings: SettingsDep, lang: Lan
 
 
 @router.get("/dashboard/export/{name}.xlsx", include_in_schema=False)
-def export(name: str, session: DbDep, settings: SettingsDep, lang: LangDep, _: OfficerDep) -> Response:
+def export(
+    request: Request, name: str, session: DbDep, settings: SettingsDep, lang: LangDep, _: OfficerDep
+) -> Response:
     """One dashboard table (or `all` of them, one sheet each) as an XLSX workbook."""
     if name != "all" and name not in TABLES:
         raise NotFoundError(f"no table {name!r}", message_zh=f"没有表格 {name}")
-    data, tables = _collect(session, settings, lang)
+    data, tables = _collect(request, session, settings, lang)
     chosen = list(tables.values()) if name == "all" else [tables[name]]
     demo_label = translate("dashboard.demo_banner", lang) if data.is_demo else None
     body = tables_to_xlsx(chosen, demo_label=demo_label)
