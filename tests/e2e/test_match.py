@@ -1,0 +1,31 @@
+"""Browser: type a need, see matches update, open the achievement, see its likely adopters (local one tagged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.unit.matching.seed import seed_registry
+
+pytestmark = pytest.mark.e2e
+
+
+def test_need_to_matches_to_achievement_to_adopters(session: Session, live_server: str, page: Any) -> None:
+    seeded = seed_registry(session)
+    session.commit()
+    page.goto(f"{live_server}/match")
+    page.fill("#q", "锂电池正极材料")
+    page.keyboard.press("End")
+    page.keyboard.type(" ")
+    first = page.locator("#achievement-hits li.hit").first
+    first.wait_for(timeout=15_000)
+    assert "锂电池正极材料" in page.locator("#achievement-hits mark").first.inner_text()
+    assert "q=" in page.url
+    page.locator(f'#achievement-hits li[data-id="{seeded.battery}"] a.hit-title').click()
+    page.wait_for_url(f"**/achievements/{seeded.battery}")
+    adopters = page.locator('#adopters li.hit[data-entity="enterprise"]')
+    adopters.first.wait_for(timeout=15_000)
+    assert adopters.first.get_attribute("data-id") == str(seeded.local_battery_maker)
+    assert page.locator("#adopters .tag.local").count() >= 1
