@@ -23,7 +23,7 @@ browser:
 run: setup
 	$(BIN)/techbridge db upgrade
 	$(BIN)/techbridge demo load
-	$(BIN)/techbridge serve --host 127.0.0.1 --port 8000
+	$(BIN)/techbridge serve --host 127.0.0.1 --port 8000 --embed
 
 test: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -10,9 +10,10 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from techbridge.accounts.queries import get_user_by_username
@@ -120,10 +121,34 @@ def load_demo_contracts(settings: Settings, report: BootstrapReport) -> None:
     report.say(f"demo: {created} demonstration contracts (演示数据)")
 
 
+def _is_older(built_at: str, latest_import: datetime | None) -> bool:
+    if latest_import is None:
+        return False
+    if latest_import.tzinfo is None:
+        latest_import = latest_import.replace(tzinfo=UTC)
+    return datetime.fromisoformat(built_at) < latest_import
+
+
+def build_search_index(settings: Settings, report: BootstrapReport) -> None:
+    """Build the lexical index when none exists or the registry changed since (vectors follow in the background)."""
+    from techbridge.matching.build import rebuild_lexical
+    from techbridge.search.index import current_version
+
+    info = current_version(settings.index_dir, "lexical")
+    with session_scope(settings.database_url) as session:
+        latest_import = session.scalar(select(func.max(ImportRun.finished_at)))
+        if info is not None and not _is_older(info.built_at, latest_import):
+            report.say(f"search: lexical index {info.version} is current")
+            return
+        version, count = rebuild_lexical(session, settings)
+    report.say(f"search: lexical index {version} built over {count:,} records")
+
+
 STEPS: tuple[Callable[[Settings, BootstrapReport], object], ...] = (
     load_shared_data,
     ensure_demo_accounts,
     load_demo_contracts,
+    build_search_index,
 )
 
 

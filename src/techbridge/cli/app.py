@@ -51,13 +51,28 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
+    embed: bool = typer.Option(False, "--embed/--no-embed", help="embed changed records in a background process"),
 ) -> None:
-    """Serve the portal and the JSON API."""
+    """Serve the portal and the JSON API (optionally embedding new records in a niced background process)."""
+    import subprocess
+
     import uvicorn
 
     from techbridge.web.app import create_app
 
-    uvicorn.run(create_app(settings_of(ctx)), host=host, port=port, log_level="info")
+    settings = settings_of(ctx)
+    worker = None
+    if embed:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        log = (settings.var_dir / "embed.log").open("a", encoding="utf-8")
+        command = ["nice", "-n", "10", sys.executable, "-m", "techbridge", "search", "embed"]
+        worker = subprocess.Popen(command, stdout=log, stderr=log)
+        typer.echo(f"background embedding: pid {worker.pid}, log {settings.var_dir / 'embed.log'}")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
 
 
 def main() -> None:
