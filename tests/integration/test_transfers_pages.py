@@ -101,3 +101,11 @@ class TestDashboardDefinition:
         assert "技术交易额（登记核定）" in page.text
         workbook = load_workbook(io.BytesIO(client.get("/dashboard/export/headline.xlsx?sellers=enterprise").content))
         assert any("企业" in str(row[4]) for row in workbook["headline"].iter_rows(values_only=True) if row[4])
+
+    def test_export_links_carry_the_definition(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        client, _ = signed_in(settings, session, Role.OFFICER)
+        page = client.get("/dashboard?sellers=university&amount=technology_income").text
+        assert 'href="/dashboard/export/cities.xlsx?sellers=university&amp;amount=technology_income"' in page
+        assert 'value="university" checked' in page
+        assert 'value="institute" checked' not in page

@@ -72,12 +72,16 @@ def dashboard(request: Request, session: DbDep, settings: SettingsDep, lang: Lan
         ),
     }
     output_total = sum((row["contract_value"] for row in data.by_type), start=0)
+    sellers, amount = _definition(request)
     context = {
         "data": data,
         "tables": tables,
         "options": options,
         "output_total": output_total,
         "worst": groups[0].worst_stage if groups else None,
+        "sellers": [str(kind) for kind in sellers] or ["university", "institute"],
+        "amount": str(amount),
+        "query": request.url.query,
     }
     return render(request, "dashboard/index.html", context)
 
