@@ -35,14 +35,15 @@ from techbridge.models import ChainEdge, ChainNode, EnterpriseNode, Organization
 SECTION = "## Chain analytics"
 
 
-def time_build(session: Session) -> tuple[float, float]:
-    """Seconds to read the rows and to assemble the graph."""
+def time_build(session: Session) -> tuple[float, float, float]:
+    """Wall seconds to read the rows and to assemble the graph, and the CPU seconds of both together."""
+    cpu = time.process_time()
     started = time.perf_counter()
     rows = build.read_rows(session)
     read = time.perf_counter() - started
     started = time.perf_counter()
     build.assemble_graph(rows)
-    return read, time.perf_counter() - started
+    return read, time.perf_counter() - started, time.process_time() - cpu
 
 
 def time_naive_build(session: Session) -> float:
@@ -141,7 +142,8 @@ def render(stats: dict[str, float], rows: list[tuple[str, int, float, float, flo
         "| step | median | baseline (same run) | goal |",
         "|---|---|---|---|",
         f"| whole graph build (read {stats['read']:.2f} s + assemble {stats['assemble']:.2f} s) | "
-        f"{stats['read'] + stats['assemble']:.2f} s | ORM entities → adjacency only: {stats['naive']:.2f} s | < 10 s |",
+        f"{stats['read'] + stats['assemble']:.2f} s wall, {stats['cpu']:.2f} s CPU | ORM entities → adjacency "
+        f"only: {stats['naive']:.2f} s wall | < 10 s |",
         f"| one chain report, p95 pooled over every curated chain (worst chain's p95: {stats['worst']:.0f} ms) | "
         f"{stats['p95']:.0f} ms | naive SQL BFS + per-node "
         f"producer queries (membership and counts only): median {stats['naive_report']:.0f} ms | < 300 ms |",
@@ -192,6 +194,7 @@ def main() -> None:
         "load": load,
         "read": statistics.median(b[0] for b in builds),
         "assemble": statistics.median(b[1] for b in builds),
+        "cpu": statistics.median(b[2] for b in builds),
         "naive": naive,
         "p95": percentile(pooled, 0.95),
         "worst": max(r[3] for r in rows),

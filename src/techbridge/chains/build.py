@@ -140,11 +140,18 @@ def _first(row: tuple[int, str, str, str | None]) -> int:
     return row[0]
 
 
-def _group(links: Iterable[Link], key: str) -> dict[int, tuple[Link, ...]]:
+def _group(links: Iterable[Link], key: str, ordered: bool) -> dict[int, tuple[Link, ...]]:
     grouped: dict[int, list[Link]] = defaultdict(list)
     for link in links:
         grouped[getattr(link, key)].append(link)
+    if not ordered:  # per-organization lists are short; users sort them (see `ordered_links`)
+        return {k: tuple(v) for k, v in grouped.items()}
     return {k: tuple(sorted(v, key=_link_order)) for k, v in grouped.items()}
+
+
+def ordered_links(links: Iterable[Link]) -> list[Link]:
+    """Links by weight (highest first), then organization and node id."""
+    return sorted(links, key=_link_order)
 
 
 def _link_order(link: Link) -> tuple[float, int, int]:
@@ -167,8 +174,8 @@ def assemble_graph(rows: GraphRows, relations: RelationRules | None = None, rule
         suppliers={k: tuple(v) for k, v in suppliers.items()},
         consumers={k: tuple(v) for k, v in consumers.items()},
         children={k: tuple(v) for k, v in children.items()},
-        links_by_node=_group(links.values(), "node_id"),
-        links_by_org=_group(links.values(), "org_id"),
+        links_by_node=_group(links.values(), "node_id", ordered=True),
+        links_by_org=_group(links.values(), "org_id", ordered=False),
         orgs={org.id: org for org in map(Org._make, rows.orgs)},
         works=_works(rows),
         experts={eid: Person(eid, name, aff, tuple(fields)) for eid, name, aff, fields in rows.experts},

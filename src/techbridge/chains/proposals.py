@@ -72,7 +72,8 @@ def attraction(graph: ChainGraph, region: str, weak: Sequence[WeakLink]) -> tupl
 
 
 def _leader_nodes(graph: ChainGraph, chain: Chain, leader_id: int) -> list[int]:
-    nodes = [ln.node_id for ln in graph.links_by_org.get(leader_id, ()) if ln.node_id in chain.members]
+    links = sorted(graph.links_by_org.get(leader_id, ()), key=lambda ln: (-ln.weight, ln.node_id))
+    nodes = [ln.node_id for ln in links if ln.node_id in chain.members]
     if not nodes:
         name = graph.orgs[leader_id].name if leader_id in graph.orgs else str(leader_id)
         raise InvalidDataError(

@@ -81,8 +81,8 @@ class ChainGraph:
     suppliers: dict[int, tuple[int, ...]]
     consumers: dict[int, tuple[int, ...]]
     children: dict[int, tuple[int, ...]]
-    links_by_node: dict[int, tuple[Link, ...]]
-    links_by_org: dict[int, tuple[Link, ...]]
+    links_by_node: dict[int, tuple[Link, ...]]  # by weight, highest first
+    links_by_org: dict[int, tuple[Link, ...]]  # unordered
     orgs: dict[int, Org]
     works: tuple[Work, ...]
     experts: dict[int, Person]

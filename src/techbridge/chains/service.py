@@ -227,7 +227,7 @@ def chains_of_enterprise(session: Session, *, org_id: int) -> list[dict[str, obj
     graph = graph_of(session)
     if org_id not in graph.orgs:
         raise NotFoundError(f"no organization {org_id}", message_zh=f"找不到机构 {org_id}")
-    links = graph.links_by_org.get(org_id, ())
+    links = build.ordered_links(graph.links_by_org.get(org_id, ()))
     out: list[dict[str, object]] = []
     for definition in load_chains():
         try:
