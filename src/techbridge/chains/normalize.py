@@ -93,7 +93,8 @@ def load_rules() -> Rules:
 def strip_brackets(name: str, rules: Rules) -> str:
     """Remove bracketed asides such as "(含税)" or "（PTA）" and surrounding whitespace."""
     out = name
-    for opening, closing in rules.brackets:
+    for pair in rules.brackets:
+        opening, closing = pair[0], pair[1]
         while opening in out and closing in out.split(opening, 1)[1]:
             head, rest = out.split(opening, 1)
             out = head + rest.split(closing, 1)[1]
