@@ -109,52 +109,55 @@ def make_lines(count: int, seed: int = 20261125) -> list[str]:
     return [json.dumps(synthetic_enterprise(rng, i), ensure_ascii=False) for i in range(count)]
 
 
-def run_engine(lines: list[str]) -> tuple[float, Counter[str]]:
+def run_engine(lines: list[str]) -> tuple[float, float, Counter[str]]:
     """Evaluate every line with the cached policies and serialise the output; seconds and verdict counts."""
     policies = shipped_policies()
     verdicts: Counter[str] = Counter()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for number, line in enumerate(lines, start=1):
         result = evaluate_line(line, number, AS_OF, policies)
         json.dumps(result, ensure_ascii=False)
         for item in result.get("results", ()):
             verdicts[item["verdict"]] += 1
-    return time.perf_counter() - start, verdicts
+    return time.perf_counter() - start, time.process_time() - cpu, verdicts
 
 
-def batch_chunk(lines: list[str]) -> Counter[str]:
+def batch_chunk(lines: list[str]) -> tuple[Counter[str], float]:
     """Pools-style evaluation of some lines (verdicts and top-level criteria, no traces, gaps or JSON out)."""
     policies = shipped_policies()
+    cpu = time.process_time()
     verdicts: Counter[str] = Counter()
     for line in lines:
         enterprise = json.loads(line, parse_float=Decimal)
         for result in evaluate_facts(parse_facts(enterprise["facts"]), AS_OF, policies, detail=False):
             verdicts[result["verdict"]] += 1
-    return verdicts
+    return verdicts, time.process_time() - cpu
 
 
-def run_batch(lines: list[str], workers: int) -> tuple[float, Counter[str]]:
-    """The batch over `workers` processes (each loads the policies once): wall seconds and verdict counts."""
+def run_batch(lines: list[str], workers: int) -> tuple[float, float, Counter[str]]:
+    """The batch over `workers` processes (each loads the policies once): wall and CPU seconds, verdict counts."""
     size = max(1, len(lines) // (workers * 8))
     chunks = [lines[i : i + size] for i in range(0, len(lines), size)]
     start = time.perf_counter()
     verdicts: Counter[str] = Counter()
+    cpu = 0.0
     if workers == 1:
-        for chunk in chunks:
-            verdicts.update(batch_chunk(chunk))
+        results = [batch_chunk(chunk) for chunk in chunks]
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=shipped_policies) as pool:
-            for counted in pool.map(batch_chunk, chunks):
-                verdicts.update(counted)
-    return time.perf_counter() - start, verdicts
+            results = list(pool.map(batch_chunk, chunks))
+    for counted, seconds in results:
+        verdicts.update(counted)
+        cpu += seconds
+    return time.perf_counter() - start, cpu, verdicts
 
 
-def run_reload_baseline(lines: list[str]) -> float:
+def run_reload_baseline(lines: list[str]) -> tuple[float, float]:
     """The same work, reloading and validating the policy files for every enterprise."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for number, line in enumerate(lines, start=1):
         json.dumps(evaluate_line(line, number, AS_OF, load_policies()), ensure_ascii=False)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def peak_rss_mb() -> tuple[float, float]:
@@ -167,7 +170,9 @@ def _runs(values: list[float]) -> str:
     return ", ".join(f"{x:.1f}" for x in values)
 
 
-def report(args: argparse.Namespace, figures: dict[str, list[float]], verdicts: Counter[str]) -> str:
+def report(
+    args: argparse.Namespace, figures: dict[str, list[float]], cpu: dict[str, list[float]], verdicts: Counter[str]
+) -> str:
     """The markdown section."""
     rows = [
         ("batch (pools: verdicts, no traces)", args.count, figures["batch"], f"{args.workers} processes"),
@@ -183,13 +188,15 @@ def report(args: argparse.Namespace, figures: dict[str, list[float]], verdicts: 
         f" (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores shared with other"
         f" jobs: load average {os.getloadavg()[0]:.1f} at the end; synthetic enterprises, as_of {AS_OF}).",
         "",
-        "| run | enterprises × 9 policies | median wall time | per enterprise | how | runs (s) |",
-        "|---|---|---|---|---|---|",
+        "| run | enterprises × 9 policies | median wall | wall / enterprise | CPU / enterprise | how | wall runs (s) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for name, count, values, how in rows:
+    for (name, count, values, how), key in zip(rows, ("batch", "batch1", "full", "baseline"), strict=True):
         median = statistics.median(values)
+        per_cpu = statistics.median(cpu[key]) / count * 1e6
         lines.append(
-            f"| {name} | {count:,} | {median:.1f} s | {median / count * 1e6:.0f} µs | {how} | {_runs(values)} |"
+            f"| {name} | {count:,} | {median:.1f} s | {median / count * 1e6:.0f} µs | {per_cpu:.0f} µs | {how}"
+            f" | {_runs(values)} |"
         )
     own, worker = peak_rss_mb()
     per_full = statistics.median(figures["full"]) / args.full_count
@@ -229,14 +236,20 @@ def main() -> None:
     args = parser.parse_args()
     lines = make_lines(args.count)
     figures: dict[str, list[float]] = {"batch": [], "batch1": [], "full": [], "baseline": []}
+    cpu: dict[str, list[float]] = {"batch": [], "batch1": [], "full": [], "baseline": []}
     verdicts: Counter[str] = Counter()
     for _ in range(args.repeat):
-        seconds, verdicts = run_batch(lines, args.workers)
-        figures["batch"].append(seconds)
-        figures["batch1"].append(run_batch(lines[: args.full_count], 1)[0])
-        figures["full"].append(run_engine(lines[: args.full_count])[0])
-        figures["baseline"].append(run_reload_baseline(lines[: args.baseline_count]))
-    text = report(args, figures, verdicts)
+        runs = {
+            "batch": run_batch(lines, args.workers),
+            "batch1": run_batch(lines[: args.full_count], 1),
+            "full": run_engine(lines[: args.full_count]),
+            "baseline": run_reload_baseline(lines[: args.baseline_count]),
+        }
+        for key, measured in runs.items():
+            figures[key].append(measured[0])
+            cpu[key].append(measured[1])
+        verdicts = runs["batch"][2]  # type: ignore[misc]
+    text = report(args, figures, cpu, verdicts)
     sys.stdout.write(text)
     if args.write:
         write_section(text, Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
