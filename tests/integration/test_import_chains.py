@@ -159,6 +159,8 @@ class TestIckg:
         with session_scope(settings.database_url) as session:
             names = set(session.scalars(select(Organization.name)))
             assert names == {"华为技术有限公司", "大连示例科技有限公司", "某材料公司"}  # 彪马 is a brand
+            dalian = session.scalars(select(Organization).where(Organization.name == "大连示例科技有限公司")).one()
+            assert (dalian.province_code, dalian.region_code) == ("21", "2102")  # place from the name
             patent = session.scalars(select(Achievement)).one()
             assert patent.kind == "patent"
             assert patent.title == "一种通信方法"

@@ -38,7 +38,7 @@ def run(ctx: ImportContext, path: Path) -> None:
         if place is None and row.get("area"):
             ctx.reject(basic, number, "area", Reason.UNKNOWN_CODE, row["area"])
         candidates.append(_candidate(ctx, basic, code, row, place, joined.get(code, [])))
-    ids = OrgWriter(ctx.session, regions.normalizer()).write(
+    ids = OrgWriter(ctx.session, regions).write(
         candidates, dataset=DATASET, source_file=ctx.source_file(basic), summary=ctx.summary
     )
     ctx.summary.add("enterprise", len(ids))

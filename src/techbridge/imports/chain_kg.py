@@ -82,7 +82,7 @@ def _companies(ctx: ImportContext, path: Path) -> dict[str, int]:
             "extra": {"list_date": times[code]},
         }
         candidates[code] = OrgCandidate(code, fullname, fields, [short] if short else [])
-    writer = OrgWriter(ctx.session, ctx.regions().normalizer())
+    writer = OrgWriter(ctx.session, ctx.regions())
     ids = writer.write(
         list(candidates.values()), dataset=DATASET, source_file=ctx.source_file(path), summary=ctx.summary
     )

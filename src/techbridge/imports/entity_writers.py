@@ -41,7 +41,7 @@ def _organizations(ctx: ImportContext, records: Records, dataset: str, source_fi
         if fields.get("region_code"):
             fields["province_code"] = str(fields["region_code"])[:2]
         candidates.append(OrgCandidate(record["source_key"], record["name"], fields, list(record.get("aliases") or [])))
-    writer = OrgWriter(ctx.session, ctx.regions().normalizer())
+    writer = OrgWriter(ctx.session, ctx.regions())
     writer.write(candidates, dataset=dataset, source_file=source_file, summary=ctx.summary)
 
 

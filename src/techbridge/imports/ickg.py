@@ -95,7 +95,7 @@ def _organizations(ctx: ImportContext, path: Path, facts: Facts) -> dict[str, in
         for name in sorted(facts.companies)
         if len(name) <= 255
     ]
-    writer = OrgWriter(ctx.session, ctx.regions().normalizer())
+    writer = OrgWriter(ctx.session, ctx.regions())
     ids = writer.write(candidates, dataset=DATASET, source_file=ctx.source_file(path), summary=ctx.summary)
     ctx.summary.add("company", len(ids))
     return ids

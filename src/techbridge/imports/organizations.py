@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from techbridge.imports import queries, writer
+from techbridge.imports.regions import RegionLookup
 from techbridge.imports.schemas import ImportSummary, Merge
 from techbridge.models import Organization
-from techbridge.registry.resolve import NameNormalizer, OrgIndex, OrgRecord
+from techbridge.registry.resolve import OrgIndex, OrgRecord
 
 ORG_COLUMNS: dict[str, Any] = {
     "kind": "enterprise",
@@ -52,9 +53,10 @@ class OrgCandidate:
 class OrgWriter:
     """Resolves candidates against every stored organization and writes them in bulk."""
 
-    def __init__(self, session: Session, normalizer: NameNormalizer) -> None:
+    def __init__(self, session: Session, regions: RegionLookup) -> None:
         self.session = session
-        self.normalizer = normalizer
+        self.regions = regions
+        self.normalizer = regions.normalizer()
         self.index = OrgIndex()
         self.provenance: dict[tuple[str, str], int] = {}
         self._pending_records: dict[int, OrgRecord] = {}
@@ -63,8 +65,8 @@ class OrgWriter:
         for org_id, alias in queries.alias_rows(session):
             aliases.setdefault(org_id, []).append(alias)
         for org_id, name, credit, listing, dataset, key, kind in queries.organization_rows(session):
-            record = OrgRecord(org_id, name, normalizer.key(name), credit, listing, kind=str(kind))
-            record.alias_keys = [normalizer.key(a) for a in aliases.get(org_id, [])]
+            record = OrgRecord(org_id, name, self.normalizer.key(name), credit, listing, kind=str(kind))
+            record.alias_keys = [self.normalizer.key(a) for a in aliases.get(org_id, [])]
             self.index.add(record)
             if dataset and key:
                 self.provenance[(dataset, key)] = org_id
@@ -72,7 +74,14 @@ class OrgWriter:
     def write(
         self, candidates: list[OrgCandidate], *, dataset: str, source_file: str, summary: ImportSummary
     ) -> dict[str, int]:
-        """Insert, update or merge each candidate; returns source_key → organization id for all of them."""
+        """Insert, update or merge each candidate; returns source_key → organization id for all of them.
+
+        A candidate without a province gets one (and its city) from a place name its name starts with."""
+        for candidate in candidates:
+            if not candidate.fields.get("province_code"):
+                place = self.regions.place_of_name(self.normalizer, candidate.name)
+                if place is not None:
+                    candidate.fields.update(province_code=place.province_code, region_code=place.region_code)
         own: list[OrgCandidate] = []
         merged: dict[str, tuple[int, OrgCandidate]] = {}
         pending: dict[int, OrgCandidate] = {}

@@ -69,6 +69,11 @@ class RegionLookup:
         ]
         return min(found)[1] if found else None
 
+    def place_of_name(self, normalizer: NameNormalizer, name: str) -> Place | None:
+        """The place an organization's name starts with (大连示例科技有限公司 → 大连市), if any."""
+        region = normalizer.key(name).region
+        return self.locate(region) if region else None
+
     def normalizer(self) -> NameNormalizer:
         """A name normalizer that also strips these province and city names as prefixes."""
         return NameNormalizer(self.names)

@@ -42,7 +42,7 @@ def run(ctx: ImportContext, path: Path) -> None:
                 "extra": extra,
             }
             candidates.setdefault(name, OrgCandidate(name, name, fields))
-    writer = OrgWriter(ctx.session, regions.normalizer())
+    writer = OrgWriter(ctx.session, regions)
     ids = writer.write(
         list(candidates.values()), dataset=DATASET, source_file=ctx.source_file(listing), summary=ctx.summary
     )
