@@ -1,5 +1,5 @@
-"""A deterministic, seeded demonstration set (演示数据) built on the registry's real organizations and achievements:
-contracts, transfer cases with their events, pilot capacities and challenges, every row flagged `is_demo`.
+"""A deterministic, seeded demonstration set (演示数据) built on the registry's real organizations: contracts,
+transfer cases with their events (placeholder brokers who cannot sign in) and challenges, every row flagged `is_demo`.
 
 It is never mixed into real figures: metrics read `is_demo = false` unless asked for the demo set, and the dashboard
 shows demo figures (labelled) only while no real contract exists. `load_demo` does nothing when real contracts
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import SYSTEM, Viewer
 from techbridge.accounts.queries import get_user_by_username
 from techbridge.accounts.service import viewer_for
+from techbridge.challenges.service import ChallengeCreate, publish_challenge
 from techbridge.models import Contract, OrgKind, Role, Stage, User
 from techbridge.transfers import queries
 from techbridge.transfers.dashboard import city_names
@@ -182,5 +183,43 @@ def load_demo(*, session: Session, seed: int = DEFAULT_SEED) -> int:
     brokers = _brokers(session)
     for n in range(1, CASES + 1):
         _case(session, n, rng, brokers, buyers)
+    _challenges(session)
     session.flush()
     return len(contracts)
+
+
+DEMO_CHALLENGES = (
+    (
+        "高镍三元正极材料连续烧结工艺攻关",
+        "突破高镍正极材料连续烧结与包覆工艺，支撑动力电池产业链",
+        "新材料",
+        "锂电池正极材料",
+        ["循环寿命 ≥ 2000 次", "比容量 ≥ 200 mAh/g"],
+        Decimal(800),
+    ),
+    (
+        "工业机器人高精度RV减速器国产化",
+        "研制回差小于 1 弧分的 RV 减速器并实现小批量生产",
+        "装备制造",
+        "机器人核心零部件",
+        ["回差 ≤ 1 弧分", "寿命 ≥ 6000 h"],
+        Decimal(500),
+    ),
+)
+
+
+def _challenges(session: Session) -> None:
+    """Two labelled demonstration challenges on the public board."""
+    for title, goal, field_name, link, indicators, budget in DEMO_CHALLENGES:
+        data = ChallengeCreate(
+            title=title,
+            goal=goal,
+            indicators=list(indicators),
+            budget=budget,
+            deadline=date(2027, 12, 31),
+            field=field_name,
+            chain_link=link,
+            publisher_name="演示数据",
+            is_demo=True,
+        )
+        publish_challenge(session=session, viewer=SYSTEM, data=data)
