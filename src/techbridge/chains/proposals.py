@@ -3,7 +3,8 @@
 Attraction ranks out-of-region enterprises by Σ link weight × weak-link score over the gap and single-producer
 links they produce. A consortium gathers, around a leader, the institutions and experts whose regional achievements
 are closest to the leader's links and the chain's weak links, and the regional firms directly upstream and
-downstream of the leader's links.
+downstream of the leader's links. Research is looked for in the region first; when fewer than MEMBERS_PER_ROLE
+owners turn up, achievements anywhere in the registry are searched too (direct matches only) and marked as such.
 """
 
 from __future__ import annotations
@@ -91,12 +92,12 @@ def _targets(chain: Chain, own: list[int], weak: Sequence[WeakLink]) -> list[int
 
 
 def _closest_works(
-    graph: ChainGraph, chain: Chain, node_id: int, works: Sequence[Work], relevance: Relevance
+    graph: ChainGraph, chain: Chain, node_id: int, works: Sequence[Work], relevance: Relevance, neighbours: bool
 ) -> list[tuple[Relevant, str]]:
     """Achievements relevant to the node; when none, those relevant to its chain neighbours (closest research)."""
     name = chain.members[node_id].name
     hits = [(hit, name) for hit in relevant_works(graph, name, works, relevance)]
-    if hits:
+    if hits or not neighbours:
         return hits
     near = sorted({s for s, d, _ in chain.edges if d == node_id} | {d for s, d, _ in chain.edges if s == node_id})
     for other in near:
@@ -106,13 +107,21 @@ def _closest_works(
 
 
 def _research_members(
-    graph: ChainGraph, chain: Chain, works: Sequence[Work], targets: list[int], leader_id: int, relevance: Relevance
+    graph: ChainGraph,
+    chain: Chain,
+    works: Sequence[Work],
+    targets: list[int],
+    leader_id: int,
+    relevance: Relevance,
+    outside: bool = False,
 ) -> list[ConsortiumMember]:
+    """Owners of the achievements closest to the targets; `outside` marks a search beyond the region."""
     found: dict[tuple[str, int], tuple[float, list[str]]] = {}
     by_id = {w.id: w for w in works}
+    where = ", outside the region" if outside else ""
     for node_id in targets:
-        for hit, about in _closest_works(graph, chain, node_id, works, relevance):
-            why = f"achievement «{hit.title}» matches {about} ({hit.method} {hit.score:.2f})"
+        for hit, about in _closest_works(graph, chain, node_id, works, relevance, neighbours=not outside):
+            why = f"achievement «{hit.title}» matches {about} ({hit.method} {hit.score:.2f}{where})"
             owners = [("org", o) for o in by_id[hit.achievement_id].org_ids if o != leader_id and o in graph.orgs]
             owners += [("expert", e) for e in by_id[hit.achievement_id].expert_ids if e in graph.experts]
             for owner in owners:
@@ -169,6 +178,12 @@ def consortium(
     members = [ConsortiumMember("leader", "organization", leader.id, leader.name, 1.0, (f"produces {produced}",))]
     works = regional_works(graph, region) if works is None else works
     candidates = _research_members(graph, chain, works, targets, leader_id, relevance)
+    if len(candidates) < MEMBERS_PER_ROLE:  # too little research in the region: look at the whole registry
+        inside = {w.id for w in works}
+        elsewhere = [w for w in graph.works if w.id not in inside]
+        known = {(m.kind, m.ref_id) for m in candidates}
+        extra = _research_members(graph, chain, elsewhere, targets, leader_id, relevance, outside=True)
+        candidates += [m for m in extra if (m.kind, m.ref_id) not in known]
     candidates += _chain_firms(graph, chain, region, own, leader_id)
     for role in ROLE_ORDER[1:]:
         ranked = sorted((m for m in candidates if m.role == role), key=lambda m: (-m.score, m.ref_id))

@@ -23,6 +23,7 @@ from techbridge.errors import InvalidDataError, NotFoundError
 DEFAULT_HOPS = 2
 MAX_HOPS = 6
 AD_HOC_MAX_NODES = 300
+MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a BM25 hit must cover
 
 _CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
 _LOCK = Lock()
@@ -51,11 +52,17 @@ def graph_of(session: Session) -> ChainGraph:
     return graph
 
 
+def _covers(query: str, terms: Sequence[str]) -> bool:
+    """Whether the matched query terms make up at least MATCHED_SHARE of the query's characters."""
+    return sum(len(t) for t in set(terms)) >= MATCHED_SHARE * len(query)
+
+
 def relevance() -> analytics.Relevance:
     """`matching.service.rank_texts` (BM25) when importable, else the shared-terms ranker.
 
     rank_texts builds its index per call, so candidates sharing no character bigram with the query are dropped
-    first (they would score 0 or match on a single character) and answers are memoised per query.
+    first (they would score 0 or match on a single character) and answers are memoised per query. A hit counts only
+    when its matched terms cover MATCHED_SHARE of the node name (动力 alone does not make a text about 动力煤).
     """
     try:
         from techbridge.matching.service import rank_texts
@@ -69,7 +76,7 @@ def relevance() -> analytics.Relevance:
         key = (query, tuple(int(k) for k, _ in near))
         if key not in memo:
             ranked = rank_texts(query=query, candidates=near, top_k=analytics.RELEVANT_LIMIT) if near else []
-            memo[key] = [(int(r.key), r.score) for r in ranked if r.score > 0 and r.matched_terms]
+            memo[key] = [(int(r.key), r.score) for r in ranked if r.score > 0 and _covers(query, r.matched_terms)]
         return memo[key]
 
     return analytics.Relevance("matching.rank_texts (BM25)", rank)

@@ -46,13 +46,25 @@ class TestConsortium:
             ("institution", "大连化物所", 3.0),
             ("institution", "大连理工大学", 2.0),
             ("expert", "张三", 3.0),
+            ("partner", "荣盛石化", 1.0),
             ("upstream", "辽阳石化", 0.4),
             ("upstream", "锦州石化", 0.2),
         ]
         institute = draft.members[1]
         assert "«一种精对苯二甲酸氧化反应催化剂» matches 精对苯二甲酸" in institute.reasons[0]
         assert any("next to 对二甲苯" in r for r in institute.reasons)
-        assert draft.members[4].reasons == ("produces 对二甲苯, which feeds 精对苯二甲酸",)
+        assert draft.members[4].reasons == (
+            "achievement «对二甲苯吸附分离» matches 对二甲苯 (shared terms 1.00, outside the region)",
+        )
+        assert draft.members[5].reasons == ("produces 对二甲苯, which feeds 精对苯二甲酸",)
+
+    def test_enough_regional_research_skips_the_wider_search(
+        self, graph: ChainGraph, chain: Chain, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("techbridge.chains.proposals.MEMBERS_PER_ROLE", 2)
+        draft = consortium(graph, chain, "21", 100, weak_links(coverage(graph, chain, "21")))
+        assert "partner" not in {m.role for m in draft.members}
+        assert [m.name for m in draft.members if m.role == "institution"] == ["大连化物所", "大连理工大学"]
 
     def test_leader_off_the_chain_is_an_error(self, graph: ChainGraph, chain: Chain) -> None:
         with pytest.raises(InvalidDataError, match="no node of chain"):
