@@ -94,6 +94,10 @@ class ImportSummary:
     report_path: str = ""
     seconds: float = 0.0
 
+    def __str__(self) -> str:
+        counts = ", ".join(f"{k}={v:,}" for k, v in sorted(self.counts.items()))
+        return f"{self.source}: {counts}; merges={len(self.merges):,}, rejections={len(self.rejections):,}"
+
     def add(self, key: str, amount: int = 1) -> None:
         """Increase a count (e.g. "achievement.inserted")."""
         self.counts[key] += amount
