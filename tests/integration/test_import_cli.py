@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from techbridge.cli.app import app
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
-from techbridge.models import Achievement, ImportRun
+from techbridge.models import Achievement, ImportRun, Organization
 from tests.conftest import requires_shared_data
 
 GOOD = "编号,成果名称,成果类型,技术就绪度,所在地区代码\nA1,一种储能电池,专利,5,\nA2,一种催化剂,论文,3,\n"
@@ -81,6 +81,17 @@ class TestImportFile:
         path.write_text(json.dumps({"ID": "e1", "Full name": "张三", "Topics": "冶金;材料"}, ensure_ascii=False) + "\n")
         code, _out, err = invoke(settings, "import", "file", "expert", str(path), "--mapping", str(mapping), "-q")
         assert code == 0, err
+
+    def test_entity_aliases_fix_the_kind(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "enterprises.csv"
+        path.write_text(
+            "编号,名称,统一社会信用代码,所在地区代码\nE1,大连示例科技有限公司,914403001922038216,\n", "utf-8"
+        )
+        code, _out, err = invoke(settings, "import", "file", "enterprise", str(path), "-q")
+        assert code == 0, err
+        with session_scope(settings.database_url) as session:
+            org = session.scalars(select(Organization)).one()
+            assert (org.kind, org.credit_code, org.province_code) == ("enterprise", "914403001922038216", None)
 
 
 class TestTemplate:

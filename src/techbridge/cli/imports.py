@@ -71,7 +71,9 @@ def import_everything(ctx: typer.Context, as_json: bool = JSON_OPTION, quiet: bo
 @app.command("file")
 def import_file(
     ctx: typer.Context,
-    entity: str = typer.Argument(..., help="organization | expert | achievement | demand | chain_edge"),
+    entity: str = typer.Argument(
+        ..., help="organization | expert | achievement | demand | chain_edge (or enterprise, university, patent …)"
+    ),
     path: Path = typer.Argument(..., help="CSV (UTF-8, UTF-8 BOM, GBK), XLSX or JSON Lines file"),
     mapping: Path | None = typer.Option(None, "--mapping", "-m", help="column-mapping YAML (default: shipped)"),
     dataset: str | None = typer.Option(None, "--dataset", help="provenance dataset (default: file:<name>)"),

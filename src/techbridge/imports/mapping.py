@@ -34,6 +34,21 @@ TYPES = frozenset(
     }
 )
 ENTITIES = ("organization", "expert", "achievement", "demand", "chain_edge")
+# Other names users give an entity type → (mapping, fixed organization kind or "")
+ENTITY_ALIASES = {
+    "enterprise": ("organization", "enterprise"),
+    "university": ("organization", "university"),
+    "institution": ("organization", "university"),
+    "institute": ("organization", "institute"),
+    "carrier": ("organization", "carrier"),
+    "paper": ("achievement", "paper"),
+    "patent": ("achievement", "patent"),
+}
+
+
+def canonical_entity(entity: str) -> tuple[str, str]:
+    """(mapping entity, default kind) of an entity name or alias ("enterprise" → ("organization", "enterprise"))."""
+    return ENTITY_ALIASES.get(entity, (entity, ""))
 
 
 @dataclass(frozen=True)
@@ -120,12 +135,13 @@ def parse_mapping(raw: Any, where: str) -> MappingSpec:
 
 
 def load_mapping(entity_or_path: str | Path) -> MappingSpec:
-    """The shipped mapping of an entity ("achievement"), or a user's mapping file given by path."""
+    """The shipped mapping of an entity ("achievement", or an alias such as "enterprise"), or a user's file."""
     if isinstance(entity_or_path, Path) or str(entity_or_path).endswith((".yaml", ".yml")):
         path = Path(entity_or_path)
         if not path.exists():
             raise NotFoundError(f"mapping file {path} not found", message_zh=f"找不到映射文件 {path}")
         return parse_mapping(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    entity_or_path = canonical_entity(str(entity_or_path))[0]
     if entity_or_path not in ENTITIES:
         raise NotFoundError(
             f"unknown entity {entity_or_path!r}; known: {', '.join(ENTITIES)}",

@@ -12,6 +12,7 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from techbridge.errors import InvalidDataError
 from techbridge.imports import entity_writers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
-from techbridge.imports.mapping import MappingSpec, load_mapping
+from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mapping
 from techbridge.imports.queries import load_references
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
@@ -140,7 +141,11 @@ def import_spreadsheet(
 
     `owner_id` (the uploading user) becomes the owner of every record written."""
     name = display_name or path.name
+    entity, default_kind = canonical_entity(entity)
     spec = load_mapping(mapping_path if mapping_path is not None else entity)
+    if default_kind:  # "enterprise", "patent" …: the kind column becomes optional and defaults to that kind
+        fields = tuple(replace(f, required=False) if f.field == "kind" else f for f in spec.fields)
+        spec = replace(spec, fields=fields)
     if spec.entity != entity:
         raise InvalidDataError(
             f"mapping is for {spec.entity}, not {entity}",
@@ -155,6 +160,8 @@ def import_spreadsheet(
         records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
         if errors:
             raise ImportRejectedError(name, errors)
+        if default_kind:
+            records = [(n, {**r, "kind": r.get("kind") or default_kind}) for n, r in records]
         if owner_id is not None:
             records = [(number, {**record, "owner_id": owner_id}) for number, record in records]
         entity_writers.write(ctx, entity, records, dataset=dataset or f"file:{name}"[:64], source_file=name)
