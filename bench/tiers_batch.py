@@ -184,7 +184,7 @@ def report(
         SECTION,
         "",
         f"`nice .venv/bin/python bench/tiers_batch.py --count {args.count} --full-count {args.full_count}"
-        f" --baseline-count {args.baseline_count} --repeat {args.repeat} --write`"
+        f" --baseline-count {args.baseline_count} --repeat {args.repeat}{' --write' if args.write else ''}`"
         f" (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores shared with other"
         f" jobs: load average {os.getloadavg()[0]:.1f} at the end; synthetic enterprises, as_of {AS_OF}).",
         "",
