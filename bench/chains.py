@@ -100,7 +100,7 @@ def bench_reports(
 ) -> list[tuple[str, int, float, float, float]]:
     """Per curated chain: nodes, report p50 and p95 (ms), naive baseline median (ms); every time into `pooled`."""
     graph = service.graph_of(session)
-    relevance = service.relevance()
+    relevance = service.relevance(graph)
     out = []
     for definition in load_chains():
         chain = service.resolve_chain(graph, definition.id).chain

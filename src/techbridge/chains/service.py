@@ -26,6 +26,7 @@ AD_HOC_MAX_NODES = 300
 MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a BM25 hit must cover
 
 _CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
+_GRAMS: dict[int, tuple[ChainGraph, dict[str, frozenset[int]]]] = {}
 _LOCK = Lock()
 
 
@@ -57,22 +58,46 @@ def _covers(query: str, terms: Sequence[str]) -> bool:
     return sum(len(t) for t in set(terms)) >= MATCHED_SHARE * len(query)
 
 
-def relevance() -> analytics.Relevance:
+def bigram_index(graph: ChainGraph) -> dict[str, frozenset[int]]:
+    """Character bigram → ids of the achievements containing it, built once per graph."""
+    with _LOCK:
+        cached = _GRAMS.get(id(graph))
+        if cached is not None and cached[0] is graph:
+            return cached[1]
+    index: dict[str, set[int]] = {}
+    for work in graph.works:
+        for gram in analytics.bigrams(work.text):
+            index.setdefault(gram, set()).add(work.id)
+    frozen = {gram: frozenset(ids) for gram, ids in index.items()}
+    with _LOCK:
+        if len(_GRAMS) >= 4:
+            _GRAMS.clear()
+        _GRAMS[id(graph)] = (graph, frozen)
+    return frozen
+
+
+def relevance(graph: ChainGraph | None = None) -> analytics.Relevance:
     """`matching.service.rank_texts` (BM25) when importable, else the shared-terms ranker.
 
     rank_texts builds its index per call, so candidates sharing no character bigram with the query are dropped
-    first (they would score 0 or match on a single character) and answers are memoised per query. A hit counts only
-    when its matched terms cover MATCHED_SHARE of the node name (动力 alone does not make a text about 动力煤).
+    first (through the graph's bigram index when given) and answers are memoised per query. A hit counts only when
+    its matched terms cover MATCHED_SHARE of the node name (动力 alone does not make a text about 动力煤).
     """
     try:
         from techbridge.matching.service import rank_texts
     except ImportError:  # pragma: no cover - the matching package ships with techbridge
         return analytics.TERMS
     memo: dict[tuple[str, tuple[int, ...]], list[tuple[int, float]]] = {}
+    index = bigram_index(graph) if graph is not None else None
 
     def rank(query: str, candidates: Sequence[tuple[int, str]]) -> list[tuple[int, float]]:
-        grams = analytics.bigrams(query) or {query}
-        near = [(str(k), t) for k, t in candidates if any(g in t for g in grams)]
+        grams = analytics.bigrams(query)
+        if index is not None and grams:
+            ids = frozenset().union(*(index.get(g, frozenset()) for g in grams))
+            near = [(str(k), t) for k, t in candidates if k in ids]
+        else:
+            grams = grams or {query}
+            near = [(str(k), t) for k, t in candidates if any(g in t for g in grams)]
         key = (query, tuple(int(k) for k, _ in near))
         if key not in memo:
             ranked = rank_texts(query=query, candidates=near, top_k=analytics.RELEVANT_LIMIT) if near else []
@@ -174,7 +199,7 @@ def chain_report(
     graph = graph_of(session)
     view = resolve_chain(graph, root, hops)
     leader_id = find_organization(session, graph, leader) if leader else None
-    report = proposals.compose_report(graph, view.chain, _check_region(region), relevance(), leader_id)
+    report = proposals.compose_report(graph, view.chain, _check_region(region), relevance(graph), leader_id)
     return view, report
 
 
@@ -207,7 +232,7 @@ def consortium(session: Session, *, root: str, leader: str, region: str | None =
     where = _check_region(region or org.province_code or (org.region_code or "")[:2] or "00")
     nodes = analytics.coverage(graph, view.chain, where, analytics.TERMS)
     weak = analytics.weak_links(nodes)
-    return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance())
+    return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance(graph))
 
 
 def node_panel(session: Session, *, root: str, node_id: int, region: str) -> NodeCoverage:
@@ -224,7 +249,7 @@ def node_panel(session: Session, *, root: str, node_id: int, region: str) -> Nod
         {node_id: view.chain.members[node_id]},
         (),
     )
-    found = analytics.coverage(graph, single, _check_region(region), relevance())[0]
+    found = analytics.coverage(graph, single, _check_region(region), relevance(graph))[0]
     reach = analytics.reaches(view.chain)[0][node_id]
     return replace(found, reach=reach)
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from techbridge.chains import service
+from techbridge.chains.schemas import ChainGraph
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.models import ChainNode
 from tests.unit.chains.seed import seed_chain_graph
@@ -132,3 +133,21 @@ class TestChainsOfEnterprise:
 
     def test_enterprise_on_no_chain(self, seeded: Session) -> None:
         assert service.chains_of_enterprise(seeded, org_id=102) == []
+
+
+class TestRelevance:
+    def test_bigram_index_is_built_once_per_graph(self, graph: ChainGraph) -> None:
+        index = service.bigram_index(graph)
+        assert service.bigram_index(graph) is index
+        assert index["甲酸"] == frozenset({500})
+
+    def test_with_and_without_the_index_agree(self, graph: ChainGraph) -> None:
+        candidates = [(w.id, w.text) for w in graph.works]
+        with_index = service.relevance(graph).rank("对二甲苯", candidates)
+        without = service.relevance().rank("对二甲苯", candidates)
+        assert with_index == without
+        assert with_index[0][0] == 502
+
+    def test_single_character_query_scans_the_texts(self, graph: ChainGraph) -> None:
+        ranked = service.relevance(graph).rank("丝", [(w.id, w.text) for w in graph.works])
+        assert all(key == 501 for key, _ in ranked)
