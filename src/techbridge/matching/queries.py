@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -118,16 +119,16 @@ def _with_products(session: Session, orgs: list[Organization]) -> list[Enterpris
         .where(EnterpriseNode.organization_id.in_(list(rows)))
         .order_by(EnterpriseNode.organization_id, EnterpriseNode.weight.desc(), ChainNode.name)
     )
-    for org_id, name in session.execute(nodes):
-        rows[org_id].products.append(str(name))
+    for org_key, name in session.execute(nodes):
+        rows[int(org_key)].products.append(str(name))
     patents = (
         select(AchievementOwner.organization_id, Achievement.title)
         .join(Achievement, Achievement.id == AchievementOwner.achievement_id)
         .where(AchievementOwner.organization_id.in_(list(rows)))
         .order_by(AchievementOwner.organization_id, Achievement.year.desc(), Achievement.id)
     )
-    for org_id, title in session.execute(patents):
-        row = rows[int(org_id)]
+    for owner_key, title in session.execute(patents):
+        row = rows[int(owner_key or 0)]
         if len(row.patents) < PATENTS_PER_ENTERPRISE:
             row.patents.append(str(title))
     return list(rows.values())
@@ -156,8 +157,8 @@ def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRo
         .where(AchievementOwner.expert_id.in_(list(rows)))
         .order_by(AchievementOwner.expert_id, Achievement.year.desc(), Achievement.id)
     )
-    for expert_id, title in session.execute(titles):
-        row = rows[int(expert_id)]
+    for expert_key, title in session.execute(titles):
+        row = rows[int(expert_key or 0)]
         if len(row.achievements) < ACHIEVEMENTS_PER_EXPERT:
             row.achievements.append(str(title))
     affiliations = {e.affiliation_id for e in experts if e.affiliation_id}
@@ -219,12 +220,11 @@ def stored_hashes(session: Session, keys: Iterable[str], model: str) -> dict[tup
     return out
 
 
-def visible_ids(session: Session, viewer: Viewer, model: object, ids: Sequence[int]) -> dict[int, object]:
-    """The records among `ids` the viewer may read, by id."""
+def visible_ids(session: Session, viewer: Viewer, model: Any, ids: Sequence[int]) -> dict[int, Any]:
+    """The records among `ids` the viewer may read, by id (`model` is a RecordMixin ORM class)."""
     if not ids:
         return {}
-    table = model  # a RecordMixin ORM class
-    stmt = select(table).where(table.id.in_(list(ids)), visibility_clause(table, viewer))  # type: ignore[attr-defined]
+    stmt = select(model).where(model.id.in_(list(ids)), visibility_clause(model, viewer))
     return {int(r.id): r for r in session.scalars(stmt)}
 
 
@@ -258,7 +258,7 @@ def owner_organization_ids(session: Session, achievement_id: int) -> list[int]:
     stmt = select(AchievementOwner.organization_id).where(
         AchievementOwner.achievement_id == achievement_id, AchievementOwner.organization_id.is_not(None)
     )
-    return [int(i) for i in session.scalars(stmt)]
+    return [int(i) for i in session.scalars(stmt) if i is not None]
 
 
 def achievement_ids_of_organization(session: Session, organization_id: int) -> list[int]:
@@ -276,3 +276,10 @@ def ipc_of_organization(session: Session, organization_id: int) -> set[str]:
         .limit(500)
     )
     return {c for (codes,) in session.execute(stmt) for c in codes or [] if isinstance(c, str)}
+
+
+def database_url_of(session: Session) -> str:
+    """The URL the session is bound to (with password), to tell databases apart."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return engine.url.render_as_string(hide_password=False)

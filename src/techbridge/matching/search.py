@@ -70,7 +70,7 @@ def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex 
     signature = queries.vector_signature(session, entity, model)
     if signature[0] == 0:
         return None
-    cache_key = (str(session.get_bind().url), entity, model)
+    cache_key = (queries.database_url_of(session), entity, model)
     cached = _VECTORS.get(cache_key)
     if cached is None or cached.signature != signature:
         keys, blobs = queries.load_vectors(session, entity, model)

@@ -100,7 +100,8 @@ def normalize_rows(matrix: Matrix) -> Matrix:
     """Rows scaled to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (matrix / norms).astype(np.float32)
+    out: Matrix = (matrix / norms).astype(np.float32)
+    return out
 
 
 def text_key(model: str, text: str) -> str:

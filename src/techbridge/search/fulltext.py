@@ -41,6 +41,8 @@ class IndexDocument:
     body: str
     tags: dict[str, list[str]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, list[str]] | None = None
+    """Pre-computed `lexical.field_tokens` (e.g. from worker processes); computed on indexing when None."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class FulltextIndex:
     def _document(self, doc: IndexDocument) -> tantivy.Document:
         out = tantivy.Document()
         out.add_text("key", doc.key)
-        for name, tokens in field_tokens(doc.title, doc.body, self.segmenter).items():
+        fields = doc.tokens if doc.tokens is not None else field_tokens(doc.title, doc.body, self.segmenter)
+        for name, tokens in fields.items():
             out.add_text(name, " ".join(tokens))
         payload = {"t": doc.title, "b": doc.body[:STORED_BODY_CHARS]}
         out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode())
@@ -154,7 +157,7 @@ class FulltextIndex:
         depth = max(limit, PHRASE_RERANK_DEPTH)
         raw = searcher.search(query, depth).hits
         rows = [(float(score), searcher.doc(address)) for score, address in raw]
-        payloads = [json.loads(bytes(doc.get_first("payload"))) for _, doc in rows]
+        payloads = [json.loads(bytes(doc.get_first("payload") or b"{}")) for _, doc in rows]
         docs = [(p["t"], p["b"]) for p in payloads]
         import numpy as np
 
@@ -184,7 +187,7 @@ class FulltextIndex:
         hits = []
         for _, address in searcher.search(query, len(keys)).hits:
             doc = searcher.doc(address)
-            payload = json.loads(bytes(doc.get_first("payload")))
+            payload = json.loads(bytes(doc.get_first("payload") or b"{}"))
             hits.append(LexicalHit(str(doc.get_first("key")), 0.0, payload["t"], payload["b"], []))
         return hits
 
