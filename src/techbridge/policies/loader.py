@@ -24,6 +24,9 @@ from techbridge.policies.scores import BestOf, ExprLadder, Indicator, RuleLadder
 REQUIRED = ("id", "title", "issuer", "document", "source_url", "effective_from", "ladder", "criteria")
 FACT_TESTS = {"is_true": ("bool",), "is_false": ("bool",), "in": ("enum",), "contains": ("strings",)}
 FACT_TESTS["contains_any"] = ("strings",)
+NODE_KEYS = frozenset({"id", "label", "all", "any", "left", "op", "value", "unit", "fact", "levels", "within_years"})
+NODE_KEYS = NODE_KEYS | {"rank_le"}
+POLICY_KEYS = frozenset({*REQUIRED, "version", "effective_to", "verify", "score"})
 
 
 class Parser:
@@ -169,6 +172,9 @@ class Parser:
         """A criterion: a group (`all`/`any`) or a leaf."""
         if not isinstance(raw, dict):
             raise self.fail(path, "expected a mapping")
+        unknown = sorted(set(raw) - NODE_KEYS)
+        if unknown:
+            raise self.fail(f"{path}.{unknown[0]}", f"unknown key {unknown[0]!r}")
         node_id = raw.get("id")
         if not isinstance(node_id, str) or node_id in self.ids:
             raise self.fail(f"{path}.id", "expected a unique id")
@@ -301,6 +307,8 @@ class Parser:
         for key in REQUIRED:
             if key not in raw:
                 raise self.fail(key, "required field missing")
+        for key in sorted(set(raw) - POLICY_KEYS):
+            raise self.fail(key, f"unknown key {key!r}")
         start = self.date(raw["effective_from"], "effective_from")
         end = None if raw.get("effective_to") is None else self.date(raw["effective_to"], "effective_to")
         if end is not None and end < start:

@@ -60,6 +60,8 @@ class TestErrors:
             (criteria("{id: a, label: {zh: 甲}, fact: listed, op: is_true}"), "criteria.all[0].label"),
             (HEAD.replace("effective_from: 2024-01-01\n", "") + "criteria: {}\n", "effective_from"),
             (HEAD + "effective_to: 2023-01-01\ncriteria: {}\n", "effective_to"),
+            (criteria(LEAF + "left: {fact: employees}, op: ge, vlaue: 1}"), "criteria.all[0].vlaue"),
+            (HEAD + "expires: 2030-01-01\ncriteria: {}\n", "expires"),
         ],
     )
     def test_errors_name_file_and_field(self, text: str, field: str) -> None:
