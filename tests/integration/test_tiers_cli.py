@@ -128,6 +128,11 @@ class TestPoolsAndFacts:
         (pool,) = json.loads(result.stdout)["pools"]
         assert [org["id"] for org in pool["eligible"]] == [ready]
 
+    def test_unknown_policy_is_an_error(self, settings: Settings) -> None:
+        result = invoke(settings, "tiers", "pools", "--policy", "hnte2", "--json")
+        assert result.exit_code != 0
+        assert "hnte2" in str(result.exception)
+
     def test_a_bad_row_rejects_the_whole_file(self, settings: Settings, tmp_path: Path) -> None:
         with session_scope(settings.database_url) as session:
             add_enterprise(session, "丙科技", "91210100000000003C")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
-from techbridge.errors import PermissionDeniedError
+from techbridge.errors import InvalidDataError, PermissionDeniedError
 from techbridge.models import EnterpriseFact, Organization
 from techbridge.policies import queries
 from techbridge.policies.evaluate import count_failing, evaluate_facts
@@ -116,6 +116,8 @@ def build_pools(
     cluster: str | None = None,
 ) -> dict[str, Any]:
     """Candidate pools per policy over the registry's enterprises: eligible, near-misses, unknown; and input errors."""
+    if policy_id and policy_id not in {p.id for p in shipped_policies()}:
+        raise InvalidDataError(f"unknown policy {policy_id!r}", message_zh=f"未知的政策 {policy_id!r}")
     enterprises = queries.list_enterprises(session, region_prefix=region_prefix)
     if cluster:
         enterprises = [org for org in enterprises if cluster in (org.extra or {}).get("clusters", [])]
