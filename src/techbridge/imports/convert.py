@@ -84,6 +84,9 @@ def _date(value: Any) -> date:
 
 
 def _split(value: Any) -> list[str]:
+    """A list cell: a JSON Lines array as it is, or text split on , ， ; ； | 、 and line breaks."""
+    if isinstance(value, list | tuple):
+        return [_text(item) for item in value if not is_blank(item)]
     return [part.strip() for part in LIST_SPLIT.split(_text(value)) if part.strip()]
 
 

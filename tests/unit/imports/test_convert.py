@@ -42,6 +42,10 @@ class TestConverters:
     def test_lists_split_on_chinese_and_ascii_separators(self) -> None:
         assert convert("list", "正极；锂电, 储能、材料") == ["正极", "锂电", "储能", "材料"]
 
+    def test_json_arrays_stay_lists(self) -> None:
+        assert convert("list", ["正极", " ", "锂电"]) == ["正极", "锂电"]
+        assert convert("ipc_list", ["h01m"]) == ["H01M"]
+
     def test_enum_takes_label_or_value(self) -> None:
         choices = {"专利": "patent", "论文": "paper"}
         assert convert("enum", "专利", choices=choices) == "patent"
