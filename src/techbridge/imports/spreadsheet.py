@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -46,7 +47,11 @@ def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, li
     """Header and (row number, cells) of a CSV/TSV, XLSX or JSON Lines file; row 1 is the header."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        try:
+            return _read_xlsx(path)
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+            detail = f"not a readable XLSX workbook / 无法读取的 XLSX 文件 ({type(exc).__name__})"
+            raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_TYPE, detail)]) from None
     if suffix in (".jsonl", ".ndjson", ".json"):
         return _read_jsonl(path, name)
     data = path.read_bytes()

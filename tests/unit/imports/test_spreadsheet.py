@@ -48,6 +48,13 @@ class TestReadTable:
         assert header[0] == "编号"
         assert rows == [["A1", "一种储能电池", "专利", 5]]
 
+    def test_broken_xlsx_is_rejected_not_a_crash(self, tmp_path: Path) -> None:
+        path = tmp_path / "broken.xlsx"
+        path.write_bytes(b"not a zip")
+        with pytest.raises(ImportRejectedError) as info:
+            read_table(path, path.name)
+        assert info.value.errors[0].reason is Reason.WRONG_TYPE
+
     def test_json_lines(self, tmp_path: Path) -> None:
         path = tmp_path / "a.jsonl"
         path.write_text(json.dumps({"编号": "A1", "成果名称": "x", "成果类型": "专利"}, ensure_ascii=False) + "\n")
