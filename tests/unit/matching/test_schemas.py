@@ -1,0 +1,44 @@
+"""Highlighting and the JSON form of hits."""
+
+from __future__ import annotations
+
+from techbridge.matching.schemas import MatchHit, Reason, Segment, highlight
+
+
+class TestHighlight:
+    def test_terms_are_marked_case_insensitively(self) -> None:
+        assert highlight("基于FPGA的系统", ["fpga"]) == [
+            Segment("基于", False),
+            Segment("FPGA", True),
+            Segment("的系统", False),
+        ]
+
+    def test_no_terms_or_text(self) -> None:
+        assert highlight("", ["a"]) == []
+        assert highlight("abc", []) == [Segment("abc", False)]
+
+    def test_repeated_and_overlapping_terms(self) -> None:
+        marked = "".join(s.text for s in highlight("电池与锂电池", ["锂电池", "电池"]) if s.hit)
+        assert marked == "电池锂电池"
+
+
+class TestMatchHit:
+    def test_as_dict(self) -> None:
+        hit = MatchHit(
+            "achievement",
+            1,
+            "锂电池",
+            "正极",
+            1.23456,
+            1.0,
+            None,
+            ["锂电池"],
+            [Reason("local", {"region": "21"})],
+            facts={"trl": 5},
+        )
+        data = hit.as_dict()
+        assert data["score"] == 1.2346
+        assert data["reasons"] == [{"code": "local", "params": {"region": "21"}}]
+        assert data["trl"] == 5
+        assert hit.highlighted_title() == [Segment("锂电池", True)]
+        assert hit.highlighted_snippet() == [Segment("正极", False)]
