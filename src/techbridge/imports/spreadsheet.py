@@ -71,10 +71,14 @@ def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, li
 def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    return header, ((n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row))
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        body = [(n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row)]
+    finally:
+        book.close()
+    return header, iter(body)
 
 
 def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
