@@ -10,12 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
+from techbridge.errors import InvalidDataError
 from techbridge.models import Achievement, ImportRun, Organization
 from tests.conftest import requires_shared_data
 
@@ -109,6 +111,16 @@ class TestTemplate:
 class TestSources:
     def test_unknown_source_is_a_usage_error(self, settings: Settings) -> None:
         assert invoke(settings, "import", "nonsense")[0] != 0
+
+    def test_a_file_of_another_layout_is_one_clear_error(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "chain_kg"
+        (path / "raw").mkdir(parents=True)
+        (path / "raw" / "company.json").write_text('{"unexpected": 1}\n', encoding="utf-8")
+        get_settings.cache_clear()
+        from techbridge.imports.service import import_source
+
+        with pytest.raises(InvalidDataError, match="not the layout of the chain_kg source"):
+            import_source(settings, "chain_kg", path, show_progress=False)
 
     @requires_shared_data
     def test_source_with_json_summary(self, settings: Settings) -> None:

@@ -87,7 +87,14 @@ def import_source(
 
             admin_divisions.run(ctx, settings.data_dir / "admin_divisions/raw")
             ctx._regions = None
-        source.run(ctx, target)
+        try:
+            source.run(ctx, target)
+        except (KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError, FileNotFoundError) as exc:
+            raise InvalidDataError(
+                f"{target.name}: not the layout of the {name} source ({type(exc).__name__}: {exc})",
+                location=(str(target),),
+                message_zh=f"{target.name}：不是 {name} 数据源的文件格式（{type(exc).__name__}：{exc}）",
+            ) from exc
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)
     return summary
