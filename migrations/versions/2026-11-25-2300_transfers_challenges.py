@@ -332,6 +332,7 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.Column("income", sa.BigInteger(), nullable=True),
+        sa.Column("source_max_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_rollups")),
     )
     op.create_index(op.f("ix_contract_rollups_is_demo"), "contract_rollups", ["is_demo"], unique=False)

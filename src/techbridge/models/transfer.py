@@ -223,3 +223,4 @@ class ContractRollup(Base):
     n: Mapped[int] = mapped_column(Integer)
     value: Mapped[Decimal] = mapped_column(Wan())
     income: Mapped[Decimal | None] = mapped_column(Wan())
+    source_max_id: Mapped[int] = mapped_column(Integer, default=0)  # newest contract id covered: staleness check

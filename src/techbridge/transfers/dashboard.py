@@ -1,9 +1,9 @@
 """Dashboard (驾驶舱) figures from the contract rollups, never mixing demo and real data.
 
-The rollups (`ContractRollup`, refreshed after every contract write and whenever their count disagrees with the
-contracts) hold a few thousand pre-aggregated rows; every figure (headline rates, quarterly trend, 14 cities, fields,
-types, flows) is computed from them with the same rule as `metrics.compute_local_conversion` for province and city
-scope, so a dashboard refresh never scans the contracts.
+The rollups (`ContractRollup`, refreshed after every contract import and whenever the newest contract id differs
+from the one they cover) hold a few thousand pre-aggregated rows; every figure (headline rates, quarterly trend,
+14 cities, fields, types, flows) is computed from them with the same rule as `metrics.compute_local_conversion`
+for province and city scope, so a dashboard refresh never scans the contracts.
 """
 
 from __future__ import annotations
@@ -88,9 +88,9 @@ class Rollup:
 
 
 def load_rollups(session: Session, *, demo: bool) -> tuple[list[RateRow], list[Rollup]]:
-    """The rollups of the real (or demo) contracts, rebuilt first when they do not cover every contract: the `rate`
-    grain as RateRow values and the other grains as Rollup values."""
-    if queries.rolled_up_count(session, demo=demo) != queries.count_contracts(session, demo=demo):
+    """The rollups of the real (or demo) contracts, rebuilt first when they miss newer contracts (an index seek on
+    each side, never a count): the `rate` grain as RateRow values and the other grains as Rollup values."""
+    if queries.rolled_up_max_id(session, demo=demo) != queries.max_contract_id(session, demo=demo):
         queries.refresh_rollups(session, demo=demo)
     rates: list[RateRow] = []
     others: list[Rollup] = []

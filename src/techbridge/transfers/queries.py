@@ -63,7 +63,7 @@ def get_contract_by_no(session: Session, contract_no: str) -> Contract | None:
     return session.scalar(select(Contract).where(Contract.contract_no == contract_no))
 
 
-def _rollup_select(grain: str, demo: bool) -> Select[Any]:
+def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
     seller_city = func.substr(Contract.seller_region_code, 1, 4)
     buyer_city = func.substr(Contract.buyer_region_code, 1, 4)
     seller_province = func.substr(Contract.seller_region_code, 1, 2)
@@ -90,6 +90,7 @@ def _rollup_select(grain: str, demo: bool) -> Select[Any]:
             func.count().label("n"),
             func.sum(Contract.contract_value).label("value"),
             func.sum(Contract.technology_income).label("income"),
+            literal(max_id).label("source_max_id"),
         )
         .where(Contract.is_demo.is_(demo))
         .group_by(*keys.values())
@@ -99,9 +100,10 @@ def _rollup_select(grain: str, demo: bool) -> Select[Any]:
 def refresh_rollups(session: Session, *, demo: bool) -> None:
     """Recompute the dashboard rollups of the real (or demo) contracts with three INSERT … SELECT … GROUP BY."""
     session.flush()
+    max_id = max_contract_id(session, demo=demo)
     session.execute(delete(ContractRollup).where(ContractRollup.is_demo.is_(demo)))
     for grain in ("rate", "mix", "flow"):
-        stmt = _rollup_select(grain, demo)
+        stmt = _rollup_select(grain, demo, max_id)
         names = [column.name for column in stmt.selected_columns]
         session.execute(insert(ContractRollup).from_select(names, stmt))
 
@@ -130,11 +132,14 @@ def list_rollups(session: Session, *, demo: bool) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.connection().execute(stmt)]
 
 
-def rolled_up_count(session: Session, *, demo: bool) -> int:
-    """Contracts covered by the stored `flow` rollups (compared with count_contracts to detect staleness)."""
-    stmt = select(func.coalesce(func.sum(ContractRollup.n), 0)).where(
-        ContractRollup.is_demo.is_(demo), ContractRollup.grain == "flow"
-    )
+def max_contract_id(session: Session, *, demo: bool) -> int:
+    """The newest real (or demo) contract id, 0 when none (an index seek, not a scan)."""
+    return int(session.scalar(select(func.max(Contract.id)).where(Contract.is_demo.is_(demo))) or 0)
+
+
+def rolled_up_max_id(session: Session, *, demo: bool) -> int:
+    """The newest contract id the stored rollups cover, 0 when there are none."""
+    stmt = select(func.max(ContractRollup.source_max_id)).where(ContractRollup.is_demo.is_(demo))
     return int(session.scalar(stmt) or 0)
 
 
