@@ -195,11 +195,25 @@ def regional_works(graph: ChainGraph, region: str) -> tuple[Work, ...]:
     )
 
 
+_PAIRS: dict[int, tuple[Sequence[Work], dict[int, Work], list[tuple[int, str]]]] = {}
+
+
+def _indexed(works: Sequence[Work]) -> tuple[dict[int, Work], list[tuple[int, str]]]:
+    """Works by id and as (id, text) candidates, kept for the last few work lists (reports reuse them per node)."""
+    cached = _PAIRS.get(id(works))
+    if cached is None or cached[0] is not works:
+        if len(_PAIRS) >= 8:
+            _PAIRS.clear()
+        cached = (works, {w.id: w for w in works}, [(w.id, w.text) for w in works])
+        _PAIRS[id(works)] = cached
+    return cached[1], cached[2]
+
+
 def relevant_works(graph: ChainGraph, name: str, works: Sequence[Work], relevance: Relevance) -> tuple[Relevant, ...]:
     """The achievements among `works` most relevant to a node name, best first."""
-    by_id = {w.id: w for w in works}
+    by_id, pairs = _indexed(works)
     query = normalize_name(name)
-    ranked = relevance.rank(query, [(w.id, w.text) for w in works])
+    ranked = relevance.rank(query, pairs)
     out = []
     for key, score in list(ranked)[:RELEVANT_LIMIT]:
         work = by_id[key]

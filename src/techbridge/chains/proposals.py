@@ -37,6 +37,7 @@ from techbridge.errors import InvalidDataError
 
 ATTRACT_KINDS = ("gap", "single")  # weak links an out-of-region producer can fill
 CONSORTIUM_TARGETS = 3  # weak links a consortium takes on besides the leader's own links
+CONSORTIUM_OWN = 3  # the leader's own links (heaviest first) the consortium works on
 MEMBERS_PER_ROLE = 8
 ROLE_ORDER = ("leader", "institution", "expert", "partner", "upstream", "downstream")
 
@@ -84,7 +85,8 @@ def _leader_nodes(graph: ChainGraph, chain: Chain, leader_id: int) -> list[int]:
 
 
 def _targets(chain: Chain, own: list[int], weak: Sequence[WeakLink]) -> list[int]:
-    """The leader's own links, then the best-ranked weak links next to them (else the best overall)."""
+    """The leader's heaviest links, then the best-ranked weak links next to them (else the best overall)."""
+    own = own[:CONSORTIUM_OWN]
     near = {s for s, d, _ in chain.edges if d in own} | {d for s, d, _ in chain.edges if s in own}
     ordered = [w.node_id for w in weak if w.kind in ("innovation_gap", "gap") and w.node_id not in own]
     picked = [n for n in ordered if n in near][:CONSORTIUM_TARGETS] or ordered[:CONSORTIUM_TARGETS]
@@ -138,6 +140,21 @@ def _research_members(
     return out
 
 
+_OUTSIDE: dict[tuple[int, frozenset[int]], tuple[ChainGraph, tuple[Work, ...]]] = {}
+
+
+def _outside(graph: ChainGraph, inside: set[int]) -> tuple[Work, ...]:
+    """The graph's works not in `inside`, kept per (graph, inside) so repeated reports reuse the same tuple."""
+    key = (id(graph), frozenset(inside))
+    cached = _OUTSIDE.get(key)
+    if cached is None or cached[0] is not graph:
+        if len(_OUTSIDE) >= 8:
+            _OUTSIDE.clear()
+        cached = (graph, tuple(w for w in graph.works if w.id not in inside))
+        _OUTSIDE[key] = cached
+    return cached[1]
+
+
 def _chain_firms(
     graph: ChainGraph, chain: Chain, region: str, own: list[int], leader_id: int
 ) -> list[ConsortiumMember]:
@@ -180,7 +197,7 @@ def consortium(
     candidates = _research_members(graph, chain, works, targets, leader_id, relevance)
     if len(candidates) < MEMBERS_PER_ROLE:  # too little research in the region: look at the whole registry
         inside = {w.id for w in works}
-        elsewhere = [w for w in graph.works if w.id not in inside]
+        elsewhere = _outside(graph, inside)
         known = {(m.kind, m.ref_id) for m in candidates}
         extra = _research_members(graph, chain, elsewhere, targets, leader_id, relevance, outside=True)
         candidates += [m for m in extra if (m.kind, m.ref_id) not in known]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from techbridge.chains.analytics import coverage, extract_chain, weak_links
-from techbridge.chains.proposals import attraction, compose_report, consortium
+from techbridge.chains.proposals import _outside, attraction, compose_report, consortium
 from techbridge.chains.schemas import Chain, ChainGraph
 from techbridge.errors import InvalidDataError
 
@@ -93,3 +93,15 @@ class TestComposeReport:
     def test_given_leader_and_no_leader(self, graph: ChainGraph, chain: Chain) -> None:
         assert compose_report(graph, chain, "21", leader_id=106).consortium.leader_name == "辽阳石化"  # type: ignore[union-attr]
         assert compose_report(graph, chain, "44").consortium is None
+
+
+class TestOutsideWorks:
+    def test_reused_for_the_same_graph_and_region(self, graph: ChainGraph) -> None:
+        first = _outside(graph, {500, 501})
+        assert [w.id for w in first] == [502]
+        assert _outside(graph, {500, 501}) is first
+
+    def test_cache_stays_small(self, graph: ChainGraph) -> None:
+        for i in range(10):
+            _outside(graph, {i})
+        assert [w.id for w in _outside(graph, {9})] == [500, 501, 502]
