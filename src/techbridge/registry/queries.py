@@ -37,6 +37,7 @@ from techbridge.models import (
 
 T = TypeVar("T")
 COUNT_CAP: int | None = 10_000
+KEYWORD_COUNT_CAP = 1_000  # a LIKE scan cannot use an index: stop counting matches sooner
 MAX_PAGE_SIZE = 100
 RELATED_LIMIT = 50
 INSTITUTION_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE)
@@ -245,7 +246,8 @@ def list_entities(session: Session, viewer: Viewer, entity: str, params: ListPar
     spec = SPECS[entity]
     size = min(max(params.size, 1), MAX_PAGE_SIZE)
     clauses = _where(spec, viewer, params)
-    total, capped = count_capped(session, spec.model, clauses, COUNT_CAP)
+    cap = min(COUNT_CAP, KEYWORD_COUNT_CAP) if COUNT_CAP is not None and params.q.strip() else COUNT_CAP
+    total, capped = count_capped(session, spec.model, clauses, cap)
     if capped and spec.late_filters:
         clauses = _where(spec, viewer, params, late=True)
     stmt = select(spec.model).where(*clauses)

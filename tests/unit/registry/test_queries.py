@@ -237,3 +237,15 @@ class TestLatePlan:
         assert late.capped
         assert titles(late) == titles(exact) == sorted(titles(exact))
         assert "大连成果" not in titles(late)
+
+
+class TestKeywordCap:
+    def test_keyword_counts_stop_at_the_lower_cap(
+        self, session: Session, seed: Seed, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        make_many_achievements(session, 6)
+        monkeypatch.setattr(queries, "KEYWORD_COUNT_CAP", 4)
+        keyword = queries.list_entities(session, ANONYMOUS, "achievement", ListParams(q="批量"))
+        plain = queries.list_entities(session, ANONYMOUS, "achievement", ListParams())
+        assert (keyword.total, keyword.capped) == (4, True)
+        assert (plain.total, plain.capped) == (7, False)
