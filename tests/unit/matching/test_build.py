@@ -81,7 +81,8 @@ class TestEmbedding:
         after = session.scalar(
             select(func.count(SearchVector.id)).where(SearchVector.entity_key == f"expert:{seeded.battery_expert}")
         )
-        assert before is not None and after == 1 < before
+        assert before is not None
+        assert after == 1 < before
 
 
 class TestStatus:

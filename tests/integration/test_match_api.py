@@ -1,0 +1,54 @@
+"""The matching JSON API."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.models import Role
+from techbridge.web.app import create_app
+from tests.registry_seed import PASSWORD, make_user
+from tests.unit.matching.seed import Seeded, seed_registry
+
+
+@pytest.fixture
+def seeded(settings: Settings) -> Seeded:
+    with session_scope(settings.database_url) as session:
+        ids = seed_registry(session)
+        make_user(session, "api-ent", Role.ENTERPRISE)
+        return ids
+
+
+@pytest.fixture
+def client(settings: Settings, seeded: Seeded) -> TestClient:
+    return TestClient(create_app(settings))
+
+
+class TestMatchApi:
+    def test_need(self, client: TestClient, seeded: Seeded) -> None:
+        data = client.get("/api/match", params={"q": "C反应蛋白", "kind": "patent"}).json()
+        assert data["achievements"][0]["id"] == seeded.crp
+        assert "c反应蛋白" in data["achievements"][0]["matched_terms"]
+
+    def test_record_use_cases(self, client: TestClient, seeded: Seeded) -> None:
+        adopters = client.get(f"/api/match/achievements/{seeded.battery}/adopters").json()["hits"]
+        assert adopters[0]["id"] == seeded.local_battery_maker
+        assert adopters[0]["is_local"] is True
+        similar = client.get(f"/api/match/achievements/{seeded.battery}/similar").json()["hits"]
+        assert seeded.battery not in [h["id"] for h in similar]
+        recommended = client.get(f"/api/match/enterprises/{seeded.chip_maker}/recommended").json()["hits"]
+        assert recommended[0]["id"] == seeded.fpga
+
+    def test_save_and_match_demand(self, client: TestClient, seeded: Seeded) -> None:
+        login = client.post("/api/auth/login", json={"username": "api-ent", "password": PASSWORD})
+        token = login.json().get("csrf_token")
+        created = client.post("/api/match/demands", json={"text": "需要FPGA图像处理"}, headers={"X-CSRF-Token": token})
+        assert created.status_code == 201
+        demand_id = created.json()["id"]
+        matches = client.get(f"/api/match/demands/{demand_id}").json()
+        assert matches["achievements"][0]["id"] == seeded.fpga
+
+    def test_missing_record_is_404(self, client: TestClient) -> None:
+        assert client.get("/api/match/enterprises/99999/recommended").status_code == 404
