@@ -56,6 +56,9 @@ def evaluate(
 
     on = parse_as_of(as_of)
     policies = shipped_policies()
+    unknown = sorted(set(policy) - {p.id for p in policies})
+    if unknown:
+        raise typer.BadParameter(f"unknown policy {unknown[0]!r}", param_hint="--policy")
     lang = cli_lang()
     for number, line in enumerate(_read_lines(input_path), start=1):
         if not line.strip():
