@@ -58,7 +58,9 @@ def evaluate(
     policies = shipped_policies()
     unknown = sorted(set(policy) - {p.id for p in policies})
     if unknown:
-        raise typer.BadParameter(f"unknown policy {unknown[0]!r}", param_hint="--policy")
+        raise InvalidDataError(
+            f"--policy: unknown policy {unknown[0]!r}", message_zh=f"--policy：未知的政策 {unknown[0]!r}"
+        )
     lang = cli_lang()
     for number, line in enumerate(_read_lines(input_path), start=1):
         if not line.strip():
