@@ -85,10 +85,19 @@ def _leader_nodes(graph: ChainGraph, chain: Chain, leader_id: int) -> list[int]:
 
 
 def _targets(chain: Chain, own: list[int], weak: Sequence[WeakLink]) -> list[int]:
-    """The leader's heaviest links, then the best-ranked weak links next to them (else the best overall)."""
+    """The leader's heaviest links, then the best-ranked weak links next to them (else the best overall).
+
+    Only weak links someone produces count: a node without any producer in the data is a data gap, not a target.
+    """
     own = own[:CONSORTIUM_OWN]
     near = {s for s, d, _ in chain.edges if d in own} | {d for s, d, _ in chain.edges if s in own}
-    ordered = [w.node_id for w in weak if w.kind in ("innovation_gap", "gap") and w.node_id not in own]
+    ordered = [
+        w.node_id
+        for w in weak
+        if w.kind in ("innovation_gap", "gap")
+        and w.node_id not in own
+        and (w.national_producers or w.regional_producers)
+    ]
     picked = [n for n in ordered if n in near][:CONSORTIUM_TARGETS] or ordered[:CONSORTIUM_TARGETS]
     return own + list(dict.fromkeys(picked))
 
