@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from techbridge.db import Base
@@ -39,6 +39,12 @@ class Achievement(RecordMixin, Base):
     __table_args__ = (
         UniqueConstraint("source_dataset", "source_key"),
         CheckConstraint("trl IS NULL OR (trl >= 1 AND trl <= 9)", name="trl_range"),
+        # portal list indexes led by visibility (migration 0005, measured in docs/benchmarks.md)
+        Index("ix_achievements_kind_visibility_year", "kind", "visibility", "year"),
+        Index("ix_achievements_visibility_year", "visibility", "year"),
+        Index("ix_achievements_visibility_title", "visibility", "title"),
+        Index("ix_achievements_visibility_trl", "visibility", "trl"),
+        Index("ix_achievements_visibility_region_code", "visibility", "region_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,8 +69,6 @@ class AchievementOwner(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     expert_id: Mapped[int | None] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(32), default="owner")

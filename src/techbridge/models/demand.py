@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from techbridge.db import Base
@@ -25,12 +25,13 @@ class Demand(RecordMixin, Base):
     """An enterprise's technical problem or need, with budget, deadline and status."""
 
     __tablename__ = "demands"
-    __table_args__ = (UniqueConstraint("source_dataset", "source_key"),)
+    __table_args__ = (
+        UniqueConstraint("source_dataset", "source_key"),
+        Index("ix_demands_visibility_deadline", "visibility", "deadline"),  # migration 0005
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
-    )
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     field_tags: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from techbridge.db import Base
@@ -36,7 +36,12 @@ class Organization(RecordMixin, Base):
     """An enterprise, university, institute or carrier; identified by credit code where known."""
 
     __tablename__ = "organizations"
-    __table_args__ = (UniqueConstraint("source_dataset", "source_key"),)
+    __table_args__ = (
+        UniqueConstraint("source_dataset", "source_key"),
+        # portal list indexes led by visibility (migration 0005)
+        Index("ix_organizations_kind_visibility_name", "kind", "visibility", "name"),
+        Index("ix_organizations_kind_visibility_founded_on", "kind", "visibility", "founded_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrgKind] = mapped_column(String(16), index=True)
@@ -65,8 +70,6 @@ class OrganizationAlias(Base):
     __table_args__ = (UniqueConstraint("organization_id", "alias"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(255))
     normalized: Mapped[str] = mapped_column(String(255), index=True)

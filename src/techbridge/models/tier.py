@@ -21,7 +21,7 @@ class EnterpriseFact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     fact: Mapped[str] = mapped_column(String(64), index=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
     year: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(255), default="")
     entered_by: Mapped[str] = mapped_column(String(128), default="")
