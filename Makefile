@@ -32,6 +32,8 @@ check: setup
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy
+	rm -f var/check.db && TECHBRIDGE_DATABASE_URL=sqlite:///var/check.db $(BIN)/techbridge db upgrade >/dev/null
+	TECHBRIDGE_DATABASE_URL=sqlite:///var/check.db $(BIN)/alembic check
 	$(BIN)/techbridge data check
 
 bench: setup
