@@ -39,6 +39,7 @@ class Corpus:
     embedder: Embedder | None = None
     _fulltext: FulltextIndex | None = None
     _vectors: ExactVectorIndex | None = None
+    _query_cache: dict[str, np.ndarray] | None = None
 
     def fulltext(self) -> FulltextIndex:
         """The product's lexical index over the corpus (in memory)."""
@@ -119,9 +120,13 @@ def run_lexical(corpus: Corpus, queries: dict[str, str]) -> Run:
 def _query_vectors(corpus: Corpus, queries: dict[str, str]) -> dict[str, np.ndarray]:
     if corpus.embedder is None:
         raise ValueError("no embedder")
-    ids = list(queries)
-    matrix = corpus.embedder.embed_queries([queries[q] for q in ids])
-    return {qid: matrix[i] for i, qid in enumerate(ids)}
+    cache = corpus._query_cache if corpus._query_cache is not None else {}
+    missing = [q for q in queries if queries[q] not in cache]
+    if missing:
+        matrix = corpus.embedder.embed_queries([queries[q] for q in missing])
+        cache.update({queries[q]: matrix[i] for i, q in enumerate(missing)})
+    corpus._query_cache = cache
+    return {qid: cache[text] for qid, text in queries.items()}
 
 
 def run_dense(corpus: Corpus, queries: dict[str, str]) -> Run:
