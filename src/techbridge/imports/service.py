@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from techbridge.config import Settings
-from techbridge.db import session_scope
+from techbridge.db import analyze, session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.imports.context import ImportContext
 from techbridge.imports.schemas import ImportSummary
@@ -97,6 +97,7 @@ def import_source(
             ) from exc
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)
+    analyze(settings.database_url)
     return summary
 
 
