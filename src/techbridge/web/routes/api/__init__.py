@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from techbridge.web.routes.api import challenges, chains, match, registry, tiers, transfers
+from techbridge.web.routes.api import chains, challenges, match, registry, tiers, transfers
 
 router = APIRouter()
 for _module in (registry, match, tiers, chains, transfers, challenges):
