@@ -14,9 +14,7 @@ from techbridge.config import Settings
 from techbridge.db import dispose_engines, session_scope
 from techbridge.schema import upgrade_schema
 
-SHARED_DATA = Path(
-    os.environ.get("TECHBRIDGE_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED_DATA = Path(os.environ.get("TECHBRIDGE_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
 PG_URL = os.environ.get("TECHBRIDGE_TEST_DATABASE_URL")
 
 

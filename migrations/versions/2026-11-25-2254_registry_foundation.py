@@ -85,9 +85,7 @@ def upgrade() -> None:
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("parent_code", sa.String(length=12), nullable=True),
         sa.Column("is_official", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["parent_code"], ["regions.code"], name=op.f("fk_regions_parent_code_regions")
-        ),
+        sa.ForeignKeyConstraint(["parent_code"], ["regions.code"], name=op.f("fk_regions_parent_code_regions")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_regions")),
     )
     with op.batch_alter_table("regions", schema=None) as batch_op:
@@ -135,13 +133,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_achievements_owner_id_users"), ondelete="SET NULL"
         ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["regions.code"], name=op.f("fk_achievements_region_code_regions")
-        ),
+        sa.ForeignKeyConstraint(["region_code"], ["regions.code"], name=op.f("fk_achievements_region_code_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_achievements")),
-        sa.UniqueConstraint(
-            "source_dataset", "source_key", name=op.f("uq_achievements_source_dataset_source_key")
-        ),
+        sa.UniqueConstraint("source_dataset", "source_key", name=op.f("uq_achievements_source_dataset_source_key")),
     )
     with op.batch_alter_table("achievements", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_achievements_kind"), ["kind"], unique=False)
@@ -210,22 +204,16 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_organizations_owner_id_users"), ondelete="SET NULL"
         ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["regions.code"], name=op.f("fk_organizations_region_code_regions")
-        ),
+        sa.ForeignKeyConstraint(["region_code"], ["regions.code"], name=op.f("fk_organizations_region_code_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
         sa.UniqueConstraint("credit_code", name=op.f("uq_organizations_credit_code")),
-        sa.UniqueConstraint(
-            "source_dataset", "source_key", name=op.f("uq_organizations_source_dataset_source_key")
-        ),
+        sa.UniqueConstraint("source_dataset", "source_key", name=op.f("uq_organizations_source_dataset_source_key")),
     )
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organizations_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_organizations_listing_code"), ["listing_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_organizations_name"), ["name"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_organizations_normalized_name"), ["normalized_name"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organizations_normalized_name"), ["normalized_name"], unique=False)
         batch_op.create_index(batch_op.f("ix_organizations_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_organizations_province_code"), ["province_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_organizations_region_code"), ["region_code"], unique=False)
@@ -259,13 +247,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_demands_owner_id_users"), ondelete="SET NULL"
         ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["regions.code"], name=op.f("fk_demands_region_code_regions")
-        ),
+        sa.ForeignKeyConstraint(["region_code"], ["regions.code"], name=op.f("fk_demands_region_code_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demands")),
-        sa.UniqueConstraint(
-            "source_dataset", "source_key", name=op.f("uq_demands_source_dataset_source_key")
-        ),
+        sa.UniqueConstraint("source_dataset", "source_key", name=op.f("uq_demands_source_dataset_source_key")),
     )
     with op.batch_alter_table("demands", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_demands_enterprise_id"), ["enterprise_id"], unique=False)
@@ -306,9 +290,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("enterprise_nodes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_enterprise_nodes_node_id"), ["node_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_enterprise_nodes_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_enterprise_nodes_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "experts",
@@ -340,9 +322,7 @@ def upgrade() -> None:
             ["owner_id"], ["users.id"], name=op.f("fk_experts_owner_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_experts")),
-        sa.UniqueConstraint(
-            "source_dataset", "source_key", name=op.f("uq_experts_source_dataset_source_key")
-        ),
+        sa.UniqueConstraint("source_dataset", "source_key", name=op.f("uq_experts_source_dataset_source_key")),
     )
     with op.batch_alter_table("experts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_experts_affiliation_id"), ["affiliation_id"], unique=False)
@@ -364,15 +344,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organization_aliases")),
-        sa.UniqueConstraint(
-            "organization_id", "alias", name=op.f("uq_organization_aliases_organization_id_alias")
-        ),
+        sa.UniqueConstraint("organization_id", "alias", name=op.f("uq_organization_aliases_organization_id_alias")),
     )
     with op.batch_alter_table("organization_aliases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organization_aliases_normalized"), ["normalized"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_organization_aliases_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organization_aliases_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "achievement_owners",
@@ -405,13 +381,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_achievement_owners")),
     )
     with op.batch_alter_table("achievement_owners", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_achievement_owners_achievement_id"), ["achievement_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_achievement_owners_achievement_id"), ["achievement_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_achievement_owners_expert_id"), ["expert_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_achievement_owners_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_achievement_owners_organization_id"), ["organization_id"], unique=False)
     if op.get_bind().dialect.name != "sqlite":
         op.create_foreign_key(
             op.f("fk_users_organization_id_organizations"),

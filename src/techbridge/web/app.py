@@ -67,9 +67,7 @@ async def _handle_domain_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings) -> FastAPI:
     """The portal and API bound to `settings`."""
-    app = FastAPI(
-        title="techbridge 科创桥 API", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json"
-    )
+    app = FastAPI(title="techbridge 科创桥 API", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
     app.add_middleware(
         SessionMiddleware,

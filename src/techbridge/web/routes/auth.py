@@ -37,9 +37,7 @@ def login(
         return render(request, "auth/login.html", context, status_code=401)
     csrf = request.session.get("csrf")
     request.session.clear()
-    request.session.update(
-        {"uid": user.id, "username": user.display_name or user.username, "role": user.role}
-    )
+    request.session.update({"uid": user.id, "username": user.display_name or user.username, "role": user.role})
     if csrf:
         request.session["csrf"] = csrf
     target = next if next.startswith("/") and not next.startswith("//") else "/"
