@@ -18,6 +18,7 @@ from techbridge.models.import_run import ImportRun
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
+from techbridge.models.tier import EnterpriseFact
 from techbridge.models.transfer import (
     Contract,
     ContractAchievement,
@@ -29,7 +30,6 @@ from techbridge.models.transfer import (
     TransferCase,
     TransferEvent,
 )
-from techbridge.models.tier import EnterpriseFact
 from techbridge.models.user import Role, User
 
 __all__ = [

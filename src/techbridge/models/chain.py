@@ -66,9 +66,7 @@ class EnterpriseNode(Base):
     __table_args__ = (UniqueConstraint("organization_id", "node_id", "relation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     node_id: Mapped[int] = mapped_column(ForeignKey("chain_nodes.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(16))
     weight: Mapped[float | None] = mapped_column(Float)

@@ -17,9 +17,7 @@ class Expert(RecordMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
-    affiliation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
-    )
+    affiliation_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
     affiliation_name: Mapped[str] = mapped_column(String(255), default="")
     title: Mapped[str] = mapped_column(String(64), default="")
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
