@@ -19,13 +19,16 @@ from techbridge.matching.schemas import MatchFilters
 from techbridge.models import Visibility
 from techbridge.search.embed import Embedder
 from techbridge.search.fulltext import Filters, FulltextIndex
-from techbridge.search.hybrid import CANDIDATE_DEPTH, Hit, fuse_scores
+from techbridge.search.hybrid import Hit, fuse_scores
 from techbridge.search.lexical import matched_terms, plan_query
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex, make_vector_index
 
 SEMANTIC_ONLY_MIN = 0.88
 """A hit with no lexical evidence is shown only above this cosine (≈ the 99th percentile of query–document
 similarities on both dev benchmarks: e5 similarities of unrelated Chinese texts sit around 0.82–0.85)."""
+LEXICAL_DEPTH = 50
+DENSE_DEPTH = 50
+"""Candidates per signal for portal pages (top 10–20 shown); the benchmark methods use hybrid.CANDIDATE_DEPTH."""
 AUTO_BUILD_LIMIT = 20_000
 """A missing index is built on first search when the registry is at most this many rows."""
 
@@ -102,20 +105,20 @@ def hybrid_search(
     index.index.reload()
     plan = plan_query(text, index.segmenter)
     index_filters = viewer_filters(viewer, entity, filters)
-    lexical = index.search(plan, index_filters, limit=CANDIDATE_DEPTH)
+    lexical = index.search(plan, index_filters, limit=max(limit, LEXICAL_DEPTH))
     found = {h.key: h for h in lexical if h.key not in exclude}
     semantic: dict[str, float] = {}
     model = embedder or build.product_embedder(settings.embed_model_dir)
     vectors = vector_index(session, entity, model.name)
     if vectors is not None:
         query = model.embed_queries([text])[0]
-        dense = [k for k, _ in vectors.search(query, CANDIDATE_DEPTH) if k not in exclude]
+        dense = [k for k, _ in vectors.search(query, max(limit, DENSE_DEPTH)) if k not in exclude]
         for hit in index.lookup([k for k in dense if k not in found], index_filters):
             found[hit.key] = hit
         if isinstance(vectors, ExactVectorIndex):
             semantic = vectors.similarities(query, list(found))
         else:
-            semantic = {k: s for k, s in vectors.search(query, CANDIDATE_DEPTH) if k in found}
+            semantic = {k: s for k, s in vectors.search(query, max(limit, DENSE_DEPTH)) if k in found}
     fused = fuse_scores([(h.key, h.score) for h in lexical if h.key in found], sorted(semantic.items()))
     hits = []
     shown = [row for row in fused if row[2] > 0 or (row[3] is not None and row[3] >= SEMANTIC_ONLY_MIN)]

@@ -17,7 +17,6 @@ import tantivy
 
 from techbridge.search.lexical import (
     FIELD_WEIGHTS,
-    PHRASE_RERANK_DEPTH,
     QueryPlan,
     add_phrase_bonus,
     field_tokens,
@@ -145,7 +144,7 @@ class FulltextIndex:
         return int(self.index.searcher().num_docs)
 
     def search(self, plan: QueryPlan, filters: Filters | None = None, limit: int = 100) -> list[LexicalHit]:
-        """Top `limit` documents by fielded BM25 plus phrase bonus, restricted by `filters`."""
+        """Top `limit` documents by fielded BM25 plus phrase bonus (applied within those `limit`), filtered."""
         if plan.is_empty:
             return []
         query = self._scoring_query(plan)
@@ -154,8 +153,7 @@ class FulltextIndex:
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, self._filter_query(filters))]
             )
         searcher = self.index.searcher()
-        depth = max(limit, PHRASE_RERANK_DEPTH)
-        raw = searcher.search(query, depth).hits
+        raw = searcher.search(query, limit).hits
         rows = [(float(score), searcher.doc(address)) for score, address in raw]
         payloads = [json.loads(bytes(doc.get_first("payload") or b"{}")) for _, doc in rows]
         docs = [(p["t"], p["b"]) for p in payloads]
