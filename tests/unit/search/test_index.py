@@ -23,6 +23,6 @@ class TestArtifacts:
         assert prune_versions(tmp_path, "lexical") == []
 
     def test_pointer_to_missing_metadata(self, tmp_path: Path) -> None:
-        version, path = new_version(tmp_path, "x")
+        version, _ = new_version(tmp_path, "x")
         (tmp_path / "x" / "CURRENT").write_text(version)
         assert current_version(tmp_path, "x") is None
