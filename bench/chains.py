@@ -9,7 +9,7 @@ for every curated chain, `--runs` times after one warm-up. Baseline: per query, 
 membership and producer counts, so it does less work than the report it is compared with.
 Run on a database holding the real imports (a_share, chain_kg, ickg):
 
-    TECHBRIDGE_DATABASE_URL=sqlite:////tmp/chains.db nice .venv/bin/python bench/chains.py --write
+    TECHBRIDGE_DATABASE_URL=sqlite:////tmp/chains.db nice .venv/bin/python -m bench.chains --write
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import resource
 import statistics
 import time
 from collections import deque
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.report import write_section
 from techbridge.chains import analytics, build, proposals, service
 from techbridge.chains.loader import ChainDef, load_chains, load_relations
 from techbridge.config import get_settings
@@ -162,18 +162,6 @@ def render(stats: dict[str, float], rows: list[tuple[str, int, float, float, flo
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) the section in docs/benchmarks.md."""
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION in doc:
-        head, rest = doc.split(SECTION, 1)
-        tail = rest.split("\n## ", 1)
-        doc = head + text + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Run both measurements and print (or write) the section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -205,11 +193,11 @@ def main() -> None:
         "resolved": graph.stats.resolved_links,
         "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    command = "TECHBRIDGE_DATABASE_URL=sqlite:////tmp/chains.db nice .venv/bin/python bench/chains.py --write"
+    command = "TECHBRIDGE_DATABASE_URL=sqlite:////tmp/chains.db nice .venv/bin/python -m bench.chains --write"
     text = render(stats, rows, command)
     print(text)
     if args.write:
-        write_section(text, Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

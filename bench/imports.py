@@ -7,7 +7,7 @@
   Baseline: a per-row ORM importer (for each row: parse, SELECT by provenance key, `session.add`, one commit),
   run on the first 10k rows.
 
-    nice .venv/bin/python bench/imports.py --write
+    nice .venv/bin/python -m bench.imports --write
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.report import write_section
 from techbridge.config import Settings
 from techbridge.db import dispose_engines, session_scope
 from techbridge.imports.service import import_source
@@ -144,7 +145,7 @@ def render(all_run: dict[str, object], generic: dict[str, float], rows: int) -> 
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
         f"({os.cpu_count()} cores, shared with other work), Python {platform.python_version()}, SQLite file DB.",
-        "Command: `nice .venv/bin/python bench/imports.py --write`.",
+        "Command: `nice .venv/bin/python -m bench.imports --write`.",
         "",
         "| measure | value | goal |",
         "|---|---|---|",
@@ -170,18 +171,6 @@ def render(all_run: dict[str, object], generic: dict[str, float], rows: int) -> 
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) the section in docs/benchmarks.md."""
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION in doc:
-        head, rest = doc.split(SECTION, 1)
-        tail = rest.split("\n## ", 1)
-        doc = head + text + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -197,7 +186,7 @@ def main() -> None:
     text = render(all_run, generic, args.rows)
     print(text)
     if args.write:
-        write_section(text, ROOT / "docs" / "benchmarks.md")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

