@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.accounts.service import create_user
 from techbridge.models import Role
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -16,11 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_broker_carries_a_case_to_production(live_server: str, page: Any, session: Session) -> None:
     create_user(session=session, username="broker", password="password-1", role=Role.BROKER)
     session.commit()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "broker")
-    page.fill("input[name=password]", "password-1")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, "broker")
     page.goto(f"{live_server}/transfers")
     page.fill("#new-case input[name=title]", "氢燃料电池膜电极转化")
     page.click("#new-case button[type=submit]")

@@ -9,16 +9,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.accounts.service import create_user
 from techbridge.models import Role
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "password-1")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def sign_out(page: Any) -> None:

@@ -11,16 +11,9 @@ from sqlalchemy.orm import Session
 from techbridge.accounts.service import create_user
 from techbridge.models import Role
 from techbridge.transfers.demo import load_demo
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "password-1")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_dashboard_charts_and_map_render(live_server: str, page: Any, session: Session) -> None:

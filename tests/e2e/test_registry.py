@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.e2e.browser import sign_in
 from tests.registry_seed import PASSWORD, Seed, make_many_achievements, seed_registry
 
 pytestmark = pytest.mark.e2e
@@ -23,14 +24,6 @@ def seed(session: Session) -> Seed:
 
 def count_on_card(page: Any, entity: str) -> str:
     return str(page.inner_text(f"#counts [data-entity={entity}] .count")).strip()
-
-
-def sign_in(page: Any, live_server: str, username: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
 
 
 def test_home_page_shows_real_counts(live_server: str, page: Any, seed: Seed) -> None:
@@ -74,7 +67,7 @@ def test_filters_and_pagination(live_server: str, page: Any, seed: Seed) -> None
 
 
 def test_signed_in_user_creates_a_demand(live_server: str, page: Any, seed: Seed) -> None:
-    sign_in(page, live_server, "ent")
+    sign_in(page, live_server, "ent", PASSWORD)
     page.goto(f"{live_server}/demands")
     page.click("#new-demand")
     page.wait_for_url(f"{live_server}/demands/new")

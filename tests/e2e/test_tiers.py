@@ -7,17 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.e2e.browser import sign_in
 from tests.integration.test_tiers_pages import seed
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "password-1")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_what_if_recalculates_in_place(live_server: str, page: Any, session: Session) -> None:
