@@ -25,6 +25,7 @@ from techbridge.search.lexical import (
 from techbridge.search.tokenize import Segmenter
 
 WRITER_HEAP = 64_000_000
+"""Bytes of tantivy writer memory for incremental updates; a bulk rebuild may pass more (fewer segments)."""
 STORED_BODY_CHARS = 600
 """Body characters kept in the index for phrase evidence and explanations."""
 TAG_FIELDS = ("entity", "kind", "region", "field", "owner_type", "visibility")
@@ -82,9 +83,13 @@ def build_schema() -> tantivy.Schema:
 class FulltextIndex:
     """A tantivy index in a directory (or in memory when `path` is None)."""
 
-    def __init__(self, path: Path | None, segmenter: Segmenter) -> None:
+    def __init__(
+        self, path: Path | None, segmenter: Segmenter, *, writer_heap: int = WRITER_HEAP, writer_threads: int = 1
+    ) -> None:
         self.schema = build_schema()
         self.segmenter = segmenter
+        self.writer_heap = writer_heap
+        self.writer_threads = writer_threads
         if path is None:
             self.index = tantivy.Index(self.schema)
         else:
@@ -110,7 +115,7 @@ class FulltextIndex:
     def writer(self) -> Any:
         """The (single) index writer, opened on first use."""
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            self._writer = self.index.writer(heap_size=self.writer_heap, num_threads=self.writer_threads)
         return self._writer
 
     def upsert(self, docs: Iterable[IndexDocument], *, commit: bool = True) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from techbridge.search.bm25 import BM25Params, InMemoryBM25, Scores
-from techbridge.search.tokenize import Segmenter, char_grams, normalize_text
+from techbridge.search.tokenize import Segmenter, char_grams, normalize_text, normalized_char_grams
 
 FIELD_WEIGHTS: dict[str, float] = {
     "grams": 1.0,
@@ -57,10 +57,11 @@ def plan_query(text: str, segmenter: Segmenter) -> QueryPlan:
 
 def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[str]]:
     """The four indexed fields of one document."""
-    title_words, title_grams = segmenter.tokenize(title), char_grams(title)
+    norm_title, norm_body = normalize_text(title), normalize_text(body)
+    title_words, title_grams = segmenter.tokenize_normalized(norm_title), normalized_char_grams(norm_title)
     return {
-        "grams": title_grams + char_grams(body),
-        "words": title_words + segmenter.tokenize(body),
+        "grams": title_grams + normalized_char_grams(norm_body),
+        "words": title_words + segmenter.tokenize_normalized(norm_body),
         "title_grams": title_grams,
         "title_words": title_words,
     }

@@ -9,6 +9,7 @@ digits and CJK characters (robust to segmentation errors and to partial Latin na
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -24,9 +25,12 @@ DICT_DIR = "data/dict"
 STOPWORDS_RESOURCE = "data/stopwords.txt"
 USER_WORD_FREQ = 20000
 """Frequency given to user-dictionary words so rjieba keeps them whole (jieba's dict.txt scale)."""
+MAX_CLEAN_MEMO = 500_000
+"""Distinct raw words remembered by a segmenter's clean-up memo before it is cleared."""
 
-_UNIT = re.compile(r"[a-z0-9]|[\u3400-\u9fff\uf900-\ufaff]")
 _TOKEN = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+_SEPARATOR = re.compile(r"[^\w\u3400-\u9fff.+\-]+|_")
+_NON_UNIT = re.compile(r"[^a-z0-9\u3400-\u9fff\uf900-\ufaff ]+")
 
 
 class Tokenizer(Protocol):
@@ -44,20 +48,25 @@ def normalize_text(text: str) -> str:
 
 def text_units(text: str) -> list[list[str]]:
     """Runs of units (Latin/number words and single CJK characters), split at punctuation and spaces."""
-    runs: list[list[str]] = []
-    for chunk in re.split(r"[^\w\u3400-\u9fff.+\-]+|_", normalize_text(text)):
-        units = _UNIT.findall(chunk)
-        if units:
-            runs.append(units)
-    return runs
+    return [list(run) for run in unit_runs(normalize_text(text))]
+
+
+def unit_runs(norm: str) -> list[str]:
+    """`text_units` of already normalised text, each run as a string of one-character units (no Python loop)."""
+    return _NON_UNIT.sub("", _SEPARATOR.sub(" ", norm)).split()
 
 
 def char_grams(text: str) -> list[str]:
     """Unit unigrams and adjacent-unit bigrams (the reference BM25 representation, Latin words kept whole)."""
+    return normalized_char_grams(normalize_text(text))
+
+
+def normalized_char_grams(norm: str) -> list[str]:
+    """`char_grams` of already normalised text."""
     grams: list[str] = []
-    for run in text_units(text):
+    for run in unit_runs(norm):
         grams.extend(run)
-        grams.extend(a + b for a, b in itertools.pairwise(run))
+        grams.extend(map(operator.add, run, run[1:]))
     return grams
 
 
@@ -79,12 +88,22 @@ class CharGramTokenizer:
         return char_grams(text)
 
 
+class _CleanWords(dict[str, str]):
+    """Memo of raw segmenter output → the word stripped, or "" for punctuation and spaces (words repeat a lot)."""
+
+    def __missing__(self, raw: str) -> str:
+        word = raw.strip()
+        self[raw] = word = word if word and _TOKEN.search(word) else ""
+        return word
+
+
 class Segmenter:
     """rjieba word segmentation with the shipped dictionary and extra (registry) words; stopwords for queries."""
 
     def __init__(self, extra_words: Iterable[str] = (), *, search_mode: bool = True) -> None:
         self._jieba = rjieba.Jieba()
         self._search_mode = search_mode
+        self._clean = _CleanWords()
         self.stopwords = load_stopwords()
         for word in [*load_dictionary(), *extra_words]:
             self.add_word(word)
@@ -97,9 +116,14 @@ class Segmenter:
 
     def tokenize(self, text: str) -> list[str]:
         """Words (search mode adds the sub-words of long words), punctuation and spaces dropped."""
-        norm = normalize_text(text)
+        return self.tokenize_normalized(normalize_text(text))
+
+    def tokenize_normalized(self, norm: str) -> list[str]:
+        """`tokenize` of already normalised text."""
         cut = self._jieba.cut_for_search(norm) if self._search_mode else self._jieba.cut(norm)
-        return [w for w in (t.strip() for t in cut) if w and _TOKEN.search(w)]
+        if len(self._clean) > MAX_CLEAN_MEMO:
+            self._clean.clear()
+        return [w for w in map(self._clean.__getitem__, cut) if w]
 
     def cut(self, text: str) -> list[str]:
         """Plain (non-overlapping) segmentation of the normalised text, punctuation kept."""
