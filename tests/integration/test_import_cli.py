@@ -137,6 +137,8 @@ def big_csv(path: Path, rows: int) -> None:
 
 class TestKilledImport:
     def test_sigkill_mid_import_leaves_the_database_as_it_was(self, settings: Settings, tmp_path: Path) -> None:
+        if not settings.database_url.startswith("sqlite"):
+            pytest.skip("watches SQLite's write-ahead log to kill the import mid-write")
         path = tmp_path / "big.csv"
         big_csv(path, 80_000)
         db_file = Path(settings.database_url.removeprefix("sqlite:///"))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
@@ -139,8 +140,15 @@ class TestUpdate:
     def test_officer_updates_any_achievement(self, session: Session, seed: Seed) -> None:
         viewer = Viewer(user_id=seed.officer_id, role=Role.OFFICER)
         data = AchievementUpdate(trl=8, transfer_modes=["equity"])
+        owners_before = _owner_ids(session, seed.private_achievement_id)
         achievement = service.update_achievement(
             session=session, viewer=viewer, achievement_id=seed.private_achievement_id, data=data
         )
         assert (achievement.trl, achievement.transfer_modes) == (8, ["equity"])
-        assert session.get(AchievementOwner, 1) is not None
+        assert owners_before
+        assert _owner_ids(session, seed.private_achievement_id) == owners_before
+
+
+def _owner_ids(session: Session, achievement_id: int) -> list[int]:
+    stmt = select(AchievementOwner.id).where(AchievementOwner.achievement_id == achievement_id)
+    return sorted(session.scalars(stmt))
