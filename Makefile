@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export TECHBRIDGE_DATA_DIR ?= ../shared/data
 
-.PHONY: run test check bench setup browser serve demo clean
+.PHONY: run test test-pg check bench setup browser clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,8 +25,13 @@ run: setup
 	$(BIN)/techbridge demo load
 	$(BIN)/techbridge serve --host 127.0.0.1 --port 8000 --embed
 
+# the whole suite on SQLite (the default store), then the unit and integration tests again on PostgreSQL
 test: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(MAKE) --no-print-directory test-pg
+
+test-pg: setup
+	scripts/with-postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e" tests/unit tests/integration
 
 check: setup
 	$(BIN)/ruff check src tests bench migrations
