@@ -50,21 +50,19 @@ def imported_sources(session: Session) -> set[str]:
 
 def load_shared_data(settings: Settings, report: BootstrapReport, *, reimport: bool = False) -> None:
     """Import every source under data_dir that has not been imported yet."""
-    from techbridge.imports.service import import_source, sources
+    from techbridge.imports.service import import_all
 
     if not settings.data_dir.exists():
         report.say(f"data: {settings.data_dir} not found, registry left empty")
         return
-    with session_scope(settings.database_url) as session:
-        done = imported_sources(session)
-    for source in sources().values():
-        if not (settings.data_dir / source.default_path).exists():
-            continue
-        if source.name in done and not reimport:
-            report.say(f"data: {source.name} already imported")
-            continue
-        summary = import_source(settings, source.name, show_progress=True)
-        report.say(f"data: {source.name} imported ({summary})")
+    done: frozenset[str] = frozenset()
+    if not reimport:
+        with session_scope(settings.database_url) as session:
+            done = frozenset(imported_sources(session))
+    for name in sorted(done):
+        report.say(f"data: {name} already imported")
+    for summary in import_all(settings, skip=done):
+        report.say(f"data: {summary.source} imported ({summary})")
 
 
 def _first_org_id(session: Session, kind: OrgKind, province: str) -> int | None:
@@ -144,17 +142,18 @@ def build_search_index(settings: Settings, report: BootstrapReport) -> None:
     report.say(f"search: lexical index {version} built over {count:,} records")
 
 
+# the steps after the shared data, in order
 STEPS: tuple[Callable[[Settings, BootstrapReport], object], ...] = (
-    load_shared_data,
     ensure_demo_accounts,
     load_demo_contracts,
     build_search_index,
 )
 
 
-def bootstrap(settings: Settings) -> BootstrapReport:
-    """Run every step in order."""
+def bootstrap(settings: Settings, *, reimport: bool = False) -> BootstrapReport:
+    """Load the shared data (again for every source when `reimport`), then run every other step in order."""
     report = BootstrapReport()
+    load_shared_data(settings, report, reimport=reimport)
     for step in STEPS:
         step(settings, report)
     return report

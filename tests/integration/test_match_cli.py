@@ -55,18 +55,16 @@ class TestSearchCommands:
         assert "embedded 0 passages" in result.output  # type: ignore[attr-defined]
 
 
+def _eval(settings: Settings, *extra: str) -> object:
+    """`techbridge eval retrieval` on the small test benchmark, with extra options."""
+    benchmark = ["--corpus", str(DATA / "corpus.jsonl"), "--queries", str(DATA / "queries.jsonl")]
+    return _invoke(settings, "eval", "retrieval", *benchmark, "--qrels", str(DATA / "qrels.tsv"), *extra)
+
+
 class TestEvalRetrieval:
     def test_json_line_per_method(self, settings: Settings) -> None:
-        result = _invoke(
+        result = _eval(
             settings,
-            "eval",
-            "retrieval",
-            "--corpus",
-            str(DATA / "corpus.jsonl"),
-            "--queries",
-            str(DATA / "queries.jsonl"),
-            "--qrels",
-            str(DATA / "qrels.tsv"),
             "--method",
             "bm25-ref",
             "--method",
@@ -81,31 +79,15 @@ class TestEvalRetrieval:
         assert lines[1]["recall@100"] >= 0.85
 
     def test_default_method_is_the_product(self, settings: Settings) -> None:
-        result = _invoke(
+        result = _eval(
             settings,
-            "eval",
-            "retrieval",
-            "--corpus",
-            str(DATA / "corpus.jsonl"),
-            "--queries",
-            str(DATA / "queries.jsonl"),
-            "--qrels",
-            str(DATA / "qrels.tsv"),
         )
         assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
         assert result.stdout.startswith("hybrid")  # type: ignore[attr-defined]
 
     def test_unknown_method_exits_1(self, settings: Settings) -> None:
-        result = _invoke(
+        result = _eval(
             settings,
-            "eval",
-            "retrieval",
-            "--corpus",
-            str(DATA / "corpus.jsonl"),
-            "--queries",
-            str(DATA / "queries.jsonl"),
-            "--qrels",
-            str(DATA / "qrels.tsv"),
             "--method",
             "nope",
         )

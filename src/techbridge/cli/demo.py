@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from techbridge.bootstrap import BootstrapReport, bootstrap, load_shared_data
+from techbridge.bootstrap import bootstrap
 from techbridge.cli.context import settings_of
 
 app = typer.Typer(help="Load the shared data, demo accounts and demonstration contracts.", no_args_is_help=True)
@@ -13,10 +13,6 @@ app = typer.Typer(help="Load the shared data, demo accounts and demonstration co
 @app.command("load")
 def load(ctx: typer.Context, reimport: bool = typer.Option(False, help="import every source again")) -> None:
     """Import ../shared/data (once), create demo accounts, generate labelled demo contracts, build indexes."""
-    settings = settings_of(ctx)
-    if reimport:
-        report = BootstrapReport()
-        load_shared_data(settings, report, reimport=True)
-    report = bootstrap(settings)
+    report = bootstrap(settings_of(ctx), reimport=reimport)
     for line in report.lines:
         typer.echo(line)

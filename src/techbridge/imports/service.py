@@ -131,10 +131,12 @@ def write_merge_report(report_dir: Path, summary: ImportSummary) -> Path:
     return path
 
 
-def import_all(settings: Settings, *, show_progress: bool = True) -> list[ImportSummary]:
-    """Import every built-in source whose files are present, each in its own transaction."""
+def import_all(
+    settings: Settings, *, show_progress: bool = True, skip: frozenset[str] = frozenset()
+) -> list[ImportSummary]:
+    """Import every built-in source whose files are present (except those in `skip`), each in its own transaction."""
     done = []
     for source in sources().values():
-        if (settings.data_dir / source.default_path).exists():
+        if source.name not in skip and (settings.data_dir / source.default_path).exists():
             done.append(import_source(settings, source.name, show_progress=show_progress))
     return done
