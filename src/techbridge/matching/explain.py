@@ -1,14 +1,19 @@
-"""Explanations and structured re-ranking: local preference, field and IPC overlap, recency, TRL, similarity."""
+"""Explanations and structured re-ranking: local preference, field and IPC overlap, chain proximity, recency, TRL,
+similarity."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
+from techbridge.chains.loader import RelationRules, load_relations
 from techbridge.config import Settings
 from techbridge.matching import queries
 from techbridge.matching.schemas import MatchHit, Reason
@@ -23,17 +28,101 @@ RECENCY_BONUS = 0.05
 """Given in full to this year's achievements, falling linearly to 0 over RECENCY_YEARS."""
 RECENCY_YEARS = 10
 RECENT_YEARS = 2
+CHAIN_SAME_BONUS = 0.08
+"""Given once when the candidate (an enterprise, or an achievement through its owner organizations) sits on one of
+the source's chain nodes: same product or industry, so it speaks the same technical language. Below the IPC and
+local bonuses because a shared node is a coarser fact than a shared IPC subclass."""
+CHAIN_ADJACENT_BONUS = 0.05
+"""Given once, instead of the above, when the candidate sits one supply edge up- or downstream of a source node
+(a supplier or a customer of the source's products); weaker than the same node, equal to a shared field."""
+SUPPLY_FLOWS = ("forward", "reverse")
+"""Edge flows (data/chains/relations.yaml) that mean supply; containment (child/parent) is not up/downstream."""
 SNIPPET_CHARS = 160
 MODELS: dict[str, Any] = {"achievement": Achievement, "enterprise": Organization, "expert": Expert}
 
 
 @dataclass(frozen=True)
+class ChainNeighbourhood:
+    """The source's chain nodes and the supply edges touching them: `supplies` maps upstream → downstream nodes."""
+
+    sources: frozenset[int] = frozenset()
+    supplies: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    names: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChainProximity:
+    """The closest chain relation found: the same node (upstream == downstream) or one supply edge."""
+
+    bonus: float
+    upstream: int
+    downstream: int
+
+    @property
+    def is_same(self) -> bool:
+        """Whether the candidate sits on a source node itself."""
+        return self.upstream == self.downstream
+
+
+@dataclass(frozen=True)
 class RankContext:
-    """What the structured signals compare against: the home region and the source's fields and IPC codes."""
+    """What the structured signals compare against: the home region, the source's fields, IPC codes and chain."""
 
     settings: Settings
     fields: set[str]
     ipc: set[str]
+    chain: ChainNeighbourhood = field(default_factory=ChainNeighbourhood)
+
+
+def chain_proximity(
+    sources: AbstractSet[int], supplies: Mapping[int, AbstractSet[int]], candidate: AbstractSet[int]
+) -> ChainProximity | None:
+    """Same node (CHAIN_SAME_BONUS) beats a supply edge either way (CHAIN_ADJACENT_BONUS); None when neither.
+
+    `supplies` maps an upstream node to the nodes it supplies. Ties go to the smallest node ids, so the reason shown
+    is stable.
+    """
+    same = sorted(sources & candidate)
+    if same:
+        return ChainProximity(CHAIN_SAME_BONUS, same[0], same[0])
+    edges = [(up, down) for up in sorted(candidate) for down in sorted(supplies.get(up, ())) if down in sources]
+    edges += [(up, down) for up in sorted(sources) for down in sorted(supplies.get(up, ())) if down in candidate]
+    if not edges:
+        return None
+    upstream, downstream = min(edges)
+    return ChainProximity(CHAIN_ADJACENT_BONUS, upstream, downstream)
+
+
+def supply_edges(rows: Iterable[tuple[int, int, str, float, str]], rules: RelationRules) -> dict[int, frozenset[int]]:
+    """(src, dst, relation, weight, dataset) rows → upstream → downstream nodes, by the relations' flows.
+
+    Containment relations and edges under their dataset's minimum weight are left out, as in the chain graph.
+    """
+    out: dict[int, set[int]] = defaultdict(set)
+    for src, dst, relation, weight, dataset in rows:
+        flow = rules.flows.get(relation)
+        if flow not in SUPPLY_FLOWS or src == dst or weight < rules.min_weights.get((relation, dataset), 0.0):
+            continue
+        up, down = (src, dst) if flow == "forward" else (dst, src)
+        out[up].add(down)
+    return {node: frozenset(downs) for node, downs in out.items()}
+
+
+def load_chain_neighbourhood(session: Session, organization_ids: Sequence[int]) -> ChainNeighbourhood:
+    """The chain nodes of the source organizations and the supply edges one step from them (one query)."""
+    rules = load_relations()
+    relations = sorted(r for r, flow in rules.flows.items() if flow in SUPPLY_FLOWS)
+    rows = queries.chain_neighbourhood_rows(session, organization_ids, relations)
+    edges = [
+        (src, dst, relation, weight if weight is not None else 1.0, dataset or "")
+        for _, _, src, dst, relation, weight, dataset in rows
+        if src is not None and dst is not None and relation is not None
+    ]
+    return ChainNeighbourhood(
+        sources=frozenset(node for node, *_ in rows),
+        supplies=supply_edges(edges, rules),
+        names={node: name for node, name, *_ in rows},
+    )
 
 
 def is_local(region_code: str | None, home: str) -> bool:
@@ -45,8 +134,22 @@ def _record_region(record: Any) -> str | None:
     return getattr(record, "region_code", None) or getattr(record, "province_code", None)
 
 
-def structured_reasons(record: Any, hit: Hit, context: RankContext) -> tuple[float, list[Reason]]:
-    """Bonus and reasons from the record's structured facts."""
+def chain_reason(chain: ChainNeighbourhood, candidate: Mapping[int, str]) -> tuple[float, Reason | None]:
+    """Bonus and reason of a candidate's chain nodes (id → name) against the source's neighbourhood."""
+    found = chain_proximity(chain.sources, chain.supplies, candidate.keys())
+    if found is None:
+        return 0.0, None
+    names = {**chain.names, **candidate}
+    if found.is_same:
+        return found.bonus, Reason("chain_same", {"node": names[found.upstream]})
+    upstream, downstream = names[found.upstream], names[found.downstream]
+    return found.bonus, Reason("chain_adjacent", {"upstream": upstream, "downstream": downstream})
+
+
+def structured_reasons(
+    record: Any, hit: Hit, context: RankContext, chain_nodes: Mapping[int, str] | None = None
+) -> tuple[float, list[Reason]]:
+    """Bonus and reasons from the record's structured facts (`chain_nodes`: the record's chain nodes, id → name)."""
     bonus, reasons = 0.0, []
     if hit.matched_terms:
         reasons.append(Reason("terms", {"terms": "、".join(hit.matched_terms[:6])}))
@@ -63,6 +166,10 @@ def structured_reasons(record: Any, hit: Hit, context: RankContext) -> tuple[flo
     if shared_ipc:
         bonus += IPC_OVERLAP_BONUS * min(len(shared_ipc), IPC_OVERLAP_CAP)
         reasons.append(Reason("ipc", {"codes": "、".join(shared_ipc)}))
+    chain_bonus, chain = chain_reason(context.chain, chain_nodes or {})
+    if chain is not None:
+        bonus += chain_bonus
+        reasons.append(chain)
     year = getattr(record, "year", None)
     if year:
         age = datetime.now(UTC).year - int(year)
@@ -92,12 +199,13 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         for entity, ids in by_entity.items()
         for rid, rec in queries.visible_ids(session, viewer, MODELS[entity], ids).items()
     }
+    chain_nodes = _candidate_chain_nodes(session, by_entity, context.chain)
     out: list[MatchHit] = []
     for hit in hits:
         record = records.get((hit.entity, hit.entity_id))
         if record is None:
             continue
-        bonus, reasons = structured_reasons(record, hit, context)
+        bonus, reasons = structured_reasons(record, hit, context, chain_nodes.get((hit.entity, hit.entity_id)))
         region = _record_region(record)
         out.append(
             MatchHit(
@@ -117,6 +225,19 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         )
     out.sort(key=lambda h: (-h.score, h.entity, h.entity_id))
     return out[:limit]
+
+
+def _candidate_chain_nodes(
+    session: Session, by_entity: dict[str, list[int]], chain: ChainNeighbourhood
+) -> dict[tuple[str, int], dict[int, str]]:
+    """Chain nodes of the hits (one query per entity type), only when the source has chain nodes at all."""
+    if not chain.sources:
+        return {}
+    return {
+        (entity, rid): nodes
+        for entity, ids in by_entity.items()
+        for rid, nodes in queries.chain_nodes_of(session, entity, ids).items()
+    }
 
 
 def _snippet(body: str) -> str:

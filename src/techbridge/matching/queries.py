@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -15,6 +15,7 @@ from techbridge.models import (
     Achievement,
     AchievementKind,
     AchievementOwner,
+    ChainEdge,
     ChainNode,
     CodeEntry,
     EnterpriseNode,
@@ -276,6 +277,68 @@ def ipc_of_organization(session: Session, organization_id: int) -> set[str]:
         .limit(500)
     )
     return {c for (codes,) in session.execute(stmt) for c in codes or [] if isinstance(c, str)}
+
+
+ChainRow = tuple[int, str, int | None, int | None, str | None, float | None, str | None]
+"""(node id, node name, edge src, edge dst, relation, weight, source dataset); the edge columns are None for a node
+without any of the asked relations."""
+
+
+def chain_neighbourhood_rows(
+    session: Session, organization_ids: Sequence[int], relations: Sequence[str]
+) -> list[ChainRow]:
+    """The organizations' chain nodes, each with every edge of the given relations touching it (one statement)."""
+    if not organization_ids or not relations:
+        return []
+    touches = or_(ChainEdge.src_id == EnterpriseNode.node_id, ChainEdge.dst_id == EnterpriseNode.node_id)
+    # coalesce() keeps the relation test off ix_chain_edges_relation: without planner statistics SQLite would scan
+    # every edge of the relation instead of using the src_id / dst_id indexes (MULTI-INDEX OR)
+    of_relations = func.coalesce(ChainEdge.relation, "").in_(list(relations))
+    stmt = (
+        select(
+            EnterpriseNode.node_id,
+            ChainNode.name,
+            ChainEdge.src_id,
+            ChainEdge.dst_id,
+            ChainEdge.relation,
+            ChainEdge.weight,
+            ChainEdge.source_dataset,
+        )
+        .select_from(EnterpriseNode)
+        .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
+        .outerjoin(ChainEdge, and_(touches, of_relations))
+        .where(EnterpriseNode.organization_id.in_(list(organization_ids)))
+        .distinct()
+    )
+    return [
+        (int(node), str(name), src, dst, relation, weight, dataset)
+        for node, name, src, dst, relation, weight, dataset in session.execute(stmt)
+    ]
+
+
+def chain_nodes_of(session: Session, entity: str, ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    """Chain nodes (id → name) of enterprises, or of achievements through their owner organizations; {} otherwise."""
+    if not ids or entity not in ("enterprise", "achievement"):
+        return {}
+    if entity == "enterprise":
+        stmt = (
+            select(EnterpriseNode.organization_id, ChainNode.id, ChainNode.name)
+            .select_from(EnterpriseNode)
+            .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
+            .where(EnterpriseNode.organization_id.in_(list(ids)))
+        )
+    else:
+        stmt = (
+            select(AchievementOwner.achievement_id, ChainNode.id, ChainNode.name)
+            .select_from(AchievementOwner)
+            .join(EnterpriseNode, EnterpriseNode.organization_id == AchievementOwner.organization_id)
+            .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
+            .where(AchievementOwner.achievement_id.in_(list(ids)))
+        )
+    out: dict[int, dict[int, str]] = defaultdict(dict)
+    for record_id, node_id, name in session.execute(stmt):
+        out[int(record_id)][int(node_id)] = str(name)
+    return dict(out)
 
 
 def database_url_of(session: Session) -> str:
