@@ -11,7 +11,7 @@ from techbridge.access import Viewer, can_read
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from techbridge.matching import build, queries
-from techbridge.matching.explain import RankContext, explain_hits
+from techbridge.matching.explain import ChainNeighbourhood, RankContext, explain_hits, load_chain_neighbourhood
 from techbridge.matching.schemas import MatchFilters, MatchHit
 from techbridge.matching.search import hybrid_search
 from techbridge.models import Achievement, Demand, Organization, Visibility
@@ -106,12 +106,26 @@ def match_need(
     embedder: Embedder | None = None,
 ) -> DemandMatches:
     """Demand → achievements and experts: hybrid hits with matched terms, similarity and structured reasons."""
+    context = RankContext(settings=settings, fields=set(), ipc=set())
+    return _match_text(session, viewer, text, context, filters=filters, limit=limit, embedder=embedder)
+
+
+def _match_text(
+    session: Session,
+    viewer: Viewer,
+    text: str,
+    context: RankContext,
+    *,
+    filters: MatchFilters | None,
+    limit: int,
+    embedder: Embedder | None,
+) -> DemandMatches:
+    settings = context.settings
     kwargs = {"text": text, "filters": filters, "limit": limit, "embedder": embedder}
     achievements = hybrid_search(session, settings, viewer, entity="achievement", **kwargs)  # type: ignore[arg-type]
     expert_filters = MatchFilters(region=filters.region, field=filters.field) if filters else None
     kwargs["filters"] = expert_filters
     experts = hybrid_search(session, settings, viewer, entity="expert", **kwargs)  # type: ignore[arg-type]
-    context = RankContext(settings=settings, fields=set(), ipc=set())
     return DemandMatches(
         query=text,
         achievements=explain_hits(session, viewer, achievements, context, limit),
@@ -156,10 +170,15 @@ def match_demand(
     limit: int = 10,
     embedder: Embedder | None = None,
 ) -> DemandMatches:
-    """A stored demand → achievements and experts (its title, description and fields are the query)."""
+    """A stored demand → achievements and experts (its title, description and fields are the query).
+
+    Achievements whose owners sit on or next to the demand's enterprise in the chain gain the chain bonus.
+    """
     demand = get_visible(session, viewer, Demand, demand_id)
     text = " ".join([demand.title, demand.description[:QUERY_CHARS], " ".join(demand.field_tags or [])])
-    return match_need(session=session, settings=settings, viewer=viewer, text=text, limit=limit, embedder=embedder)
+    sources = [demand.enterprise_id] if demand.enterprise_id else []
+    context = RankContext(settings=settings, fields=set(), ipc=set(), chain=_chain_of(session, sources))
+    return _match_text(session, viewer, text, context, filters=None, limit=limit, embedder=embedder)
 
 
 def likely_adopters(
@@ -184,7 +203,12 @@ def likely_adopters(
         embedder=embedder,
         exclude=frozenset(f"enterprise:{o}" for o in owners),
     )
-    context = RankContext(settings=settings, fields=set(achievement.field_tags or []), ipc=set())
+    context = RankContext(
+        settings=settings,
+        fields=set(achievement.field_tags or []),
+        ipc=set(),
+        chain=_chain_of(session, owners),
+    )
     return explain_hits(session, viewer, hits, context, limit)
 
 
@@ -213,7 +237,12 @@ def recommended_achievements(
         embedder=embedder,
         exclude=frozenset(f"achievement:{a}" for a in own),
     )
-    context = RankContext(settings=settings, fields=set(), ipc=queries.ipc_of_organization(session, enterprise_id))
+    context = RankContext(
+        settings=settings,
+        fields=set(),
+        ipc=queries.ipc_of_organization(session, enterprise_id),
+        chain=_chain_of(session, [enterprise_id]),
+    )
     return explain_hits(session, viewer, hits, context, limit)
 
 
@@ -239,9 +268,17 @@ def similar_achievements(
         exclude=frozenset({f"achievement:{achievement_id}"}),
     )
     context = RankContext(
-        settings=settings, fields=set(achievement.field_tags or []), ipc=set(achievement.ipc_codes or [])
+        settings=settings,
+        fields=set(achievement.field_tags or []),
+        ipc=set(achievement.ipc_codes or []),
+        chain=_chain_of(session, queries.owner_organization_ids(session, achievement_id)),
     )
     return explain_hits(session, viewer, hits, context, limit)
+
+
+def _chain_of(session: Session, organization_ids: list[int]) -> ChainNeighbourhood:
+    """The chain neighbourhood of the source organizations (empty without any: no query)."""
+    return load_chain_neighbourhood(session, organization_ids) if organization_ids else ChainNeighbourhood()
 
 
 def get_visible(session: Session, viewer: Viewer, model: Any, record_id: int) -> Any:
