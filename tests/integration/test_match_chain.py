@@ -22,6 +22,7 @@ from techbridge.models import (
     AchievementOwner,
     ChainEdge,
     ChainNode,
+    Demand,
     EnterpriseNode,
     NodeKind,
     Organization,
@@ -32,6 +33,7 @@ from techbridge.models import (
 from techbridge.web.app import create_app
 
 DESCRIPTION = "专业从事高镍正极材料的应用与销售。"
+ADJACENT = {"code": "chain_adjacent", "params": {"upstream": "三元前驱体", "downstream": "动力电池"}}
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class ChainSeed:
     unrelated: int
     adjacent: int
     same: int
+    demand: int
 
 
 def _enterprise(session: Session, name: str) -> Organization:
@@ -99,8 +102,10 @@ def _seed(session: Session, settings: Settings) -> ChainSeed:
     session.add(ChainEdge(src_id=precursor.id, dst_id=battery.id, relation="下游产品", source_dataset="chain_kg"))
     for org, node in ((source, precursor), (unrelated, catering), (adjacent, battery), (same, precursor)):
         _link(session, org, node)
+    demand = Demand(enterprise_id=adjacent.id, title="寻找高镍正极材料", description="需要高镍三元正极材料。")
+    session.add(demand)
     session.flush()
-    return ChainSeed(source.id, achievement.id, unrelated.id, adjacent.id, same.id)
+    return ChainSeed(source.id, achievement.id, unrelated.id, adjacent.id, same.id, demand.id)
 
 
 @pytest.fixture
@@ -126,15 +131,18 @@ class TestAdoptersApi:
         assert same["score"] - unrelated["score"] == pytest.approx(CHAIN_SAME_BONUS, abs=1e-3)
         assert adjacent["score"] - unrelated["score"] == pytest.approx(CHAIN_ADJACENT_BONUS, abs=1e-3)
         assert {"code": "chain_same", "params": {"node": "三元前驱体"}} in same["reasons"]
-        assert {"code": "chain_adjacent", "params": {"upstream": "三元前驱体", "downstream": "动力电池"}} in adjacent[
-            "reasons"
-        ]
+        assert ADJACENT in adjacent["reasons"]
         assert not {"chain_same", "chain_adjacent"} & set(_codes(unrelated))
 
     def test_recommendations_see_the_owner_upstream(self, client: TestClient, seeded: ChainSeed) -> None:
         hits = client.get(f"/api/match/enterprises/{seeded.adjacent}/recommended").json()["hits"]
         assert hits[0]["id"] == seeded.achievement
-        assert "chain_adjacent" in _codes(hits[0])
+        assert ADJACENT in hits[0]["reasons"]
+
+    def test_demand_of_a_downstream_enterprise(self, client: TestClient, seeded: ChainSeed) -> None:
+        achievements = client.get(f"/api/match/demands/{seeded.demand}").json()["achievements"]
+        assert achievements[0]["id"] == seeded.achievement
+        assert ADJACENT in achievements[0]["reasons"]
 
 
 class TestAdoptersFragment:
