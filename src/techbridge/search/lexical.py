@@ -1,10 +1,16 @@
 """Lexical ranking shared by every engine: query analysis, field weights, phrase bonus, in-memory scorer.
 
-A document (title + body) is indexed twice: as character uni+bigrams (robust to segmentation errors and partial
-Latin names) and as dictionary words (precise); the title alone is indexed the same two ways again with a small
-weight. A document's lexical score is the weighted sum of per-field BM25 scores, plus a bonus for query segments
-found verbatim (phrase evidence). Stopwords are dropped from the query's words only: its grams keep them, since
-template phrases ("一种…用…装置") carry evidence in patent-like text (measured in docs/benchmarks.md).
+A document (title + body) is indexed twice: as character bigrams (robust to segmentation errors and partial
+Latin names) and as dictionary words (precise); the title alone is indexed again as character uni+bigrams and as
+words with a small weight. A document's lexical score is the weighted sum of per-field BM25 scores, plus a bonus
+for query segments found verbatim (phrase evidence). Stopwords are dropped from the query's words only: its grams
+keep them, since template phrases ("一种…用…装置") carry evidence in patent-like text (measured in
+docs/benchmarks.md).
+
+Character unigrams are not searched for (a one-character run of the query is, and the title field keeps unigrams
+so a one-character need such as 铜 still finds titles): single characters have posting lists as long as the
+index, and OR-ing them made a query ~3× slower at 1 M documents for −0.004 / +0.000 nDCG@10 on the two
+benchmarks (docs/benchmarks.md, "Search speed").
 """
 
 from __future__ import annotations
@@ -15,7 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from techbridge.search.bm25 import BM25Params, InMemoryBM25, Scores
-from techbridge.search.tokenize import Segmenter, char_grams, normalize_text, normalized_char_grams
+from techbridge.search.tokenize import (
+    Segmenter,
+    char_bigrams,
+    normalize_text,
+    normalized_char_bigrams,
+    normalized_char_grams,
+)
 
 FIELD_WEIGHTS: dict[str, float] = {
     "grams": 1.0,
@@ -52,7 +64,7 @@ def plan_query(text: str, segmenter: Segmenter) -> QueryPlan:
     if not cleaned.strip():
         cleaned = normalize_text(text)
     segments = [s for s in cleaned.split() if len(s) >= MIN_PHRASE_CHARS]
-    return QueryPlan(text=text, words=segmenter.query_terms(text), grams=char_grams(text), segments=segments)
+    return QueryPlan(text=text, words=segmenter.query_terms(text), grams=char_bigrams(text), segments=segments)
 
 
 def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[str]]:
@@ -60,7 +72,7 @@ def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[
     norm_title, norm_body = normalize_text(title), normalize_text(body)
     title_words, title_grams = segmenter.tokenize_normalized(norm_title), normalized_char_grams(norm_title)
     return {
-        "grams": title_grams + normalized_char_grams(norm_body),
+        "grams": normalized_char_bigrams(norm_title) + normalized_char_bigrams(norm_body),
         "words": title_words + segmenter.tokenize_normalized(norm_body),
         "title_grams": title_grams,
         "title_words": title_words,

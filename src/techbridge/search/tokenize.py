@@ -8,7 +8,6 @@ digits and CJK characters (robust to segmentation errors and to partial Latin na
 
 from __future__ import annotations
 
-import itertools
 import operator
 import re
 import unicodedata
@@ -72,11 +71,17 @@ def normalized_char_grams(norm: str) -> list[str]:
 
 def char_bigrams(text: str) -> list[str]:
     """Adjacent-unit bigrams only, in order; a one-unit run yields the unit itself."""
+    return normalized_char_bigrams(normalize_text(text))
+
+
+def normalized_char_bigrams(norm: str) -> list[str]:
+    """`char_bigrams` of already normalised text."""
     grams: list[str] = []
-    for run in text_units(text):
+    for run in unit_runs(norm):
         if len(run) == 1:
-            grams.append(run[0])
-        grams.extend(a + b for a, b in itertools.pairwise(run))
+            grams.append(run)
+        else:
+            grams.extend(map(operator.add, run, run[1:]))
     return grams
 
 

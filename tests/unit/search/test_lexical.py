@@ -72,4 +72,12 @@ class TestInMemoryLexical:
     def test_fields(self) -> None:
         fields = field_tokens("芯片", "设计", default_segmenter())
         assert fields["title_words"] == ["芯片"]
-        assert fields["grams"] == ["芯", "片", "芯片", "设", "计", "设计"]
+        assert fields["grams"] == ["芯片", "设计"]
+        assert fields["title_grams"] == ["芯", "片", "芯片"]
+
+    def test_query_grams_are_bigrams_and_single_characters_still_find_titles(self) -> None:
+        assert plan_query("黄铜管", default_segmenter()).grams == ["黄铜", "铜管"]
+        lexical = InMemoryLexical([("黄铜管材", "冷轧工艺"), ("铝合金型材", "挤压工艺")], default_segmenter())
+        scores = lexical.score(plan_query("铜", default_segmenter()))
+        assert scores[0] > 0
+        assert scores[1] == 0.0
