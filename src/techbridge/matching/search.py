@@ -21,13 +21,10 @@ from techbridge.matching.schemas import MatchFilters
 from techbridge.models import Visibility
 from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
-from techbridge.search.hybrid import Hit, fuse_scores
-from techbridge.search.lexical import matched_terms, plan_query
+from techbridge.search.hybrid import Hit, search_hybrid
+from techbridge.search.lexical import plan_query
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex, make_vector_index
 
-SEMANTIC_ONLY_MIN = 0.88
-"""A hit with no lexical evidence is shown only above this cosine (≈ the 99th percentile of query–document
-similarities on both dev benchmarks: e5 similarities of unrelated Chinese texts sit around 0.82–0.85)."""
 LEXICAL_DEPTH = 50
 DENSE_DEPTH = 50
 """Candidates per signal for portal pages (top 10–20 shown); the benchmark methods use hybrid.CANDIDATE_DEPTH."""
@@ -153,28 +150,16 @@ def hybrid_search(
     index.index.reload()
     plan = plan_query(text, index.segmenter)
     index_filters = viewer_filters(viewer, entity, filters)
-    lexical = index.search(plan, index_filters, limit=max(limit, LEXICAL_DEPTH))
-    found = {h.key: h for h in lexical if h.key not in exclude}
-    semantic: dict[str, float] = {}
     model = embedder or build.product_embedder(settings.embed_model_dir)
     vectors = vector_index(session, entity, model.name)
-    if vectors is not None:
-        query = QUERY_VECTORS.embed_query(model, text)
-        dense = [k for k, _ in vectors.search(query, max(limit, DENSE_DEPTH)) if k not in exclude]
-        for hit in index.lookup([k for k in dense if k not in found], index_filters):
-            found[hit.key] = hit
-        if isinstance(vectors, ExactVectorIndex):
-            semantic = vectors.similarities(query, list(found))
-        else:
-            semantic = {k: s for k, s in vectors.search(query, max(limit, DENSE_DEPTH)) if k in found}
-    fused = fuse_scores([(h.key, h.score) for h in lexical if h.key in found], sorted(semantic.items()))
-    hits = []
-    shown = [row for row in fused if row[2] > 0 or (row[3] is not None and row[3] >= SEMANTIC_ONLY_MIN)]
-    for key, score, lex, sim in shown[:limit]:
-        doc = found[key]
-        hits.append(
-            Hit(
-                key, score, lex, sim, doc.matched_terms or matched_terms(plan, doc.title, doc.body), doc.title, doc.body
-            )
-        )
-    return hits
+    return search_hybrid(
+        index,
+        plan,
+        index_filters,
+        vectors=vectors,
+        query_vector=QUERY_VECTORS.embed_query(model, text) if vectors is not None else None,
+        limit=limit,
+        lexical_depth=LEXICAL_DEPTH,
+        dense_depth=DENSE_DEPTH,
+        exclude=exclude,
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tantivy
 
 from techbridge.search.lexical import (
@@ -20,7 +21,6 @@ from techbridge.search.lexical import (
     QueryPlan,
     add_phrase_bonus,
     field_tokens,
-    matched_terms,
 )
 from techbridge.search.tokenize import Segmenter
 
@@ -57,13 +57,13 @@ class Filters:
 
 @dataclass(frozen=True)
 class LexicalHit:
-    """A lexical result: key, score, stored title and body lead, and the query terms it contains."""
+    """A lexical result: key, score, stored title and body lead (`lexical.matched_terms` gives the query terms
+    it contains; computed by callers for the hits they show, not for every candidate)."""
 
     key: str
     score: float
     title: str
     body: str
-    matched_terms: list[str]
 
 
 def build_schema() -> tantivy.Schema:
@@ -162,8 +162,6 @@ class FulltextIndex:
         rows = [(float(score), searcher.doc(address)) for score, address in raw]
         payloads = [json.loads(bytes(doc.get_first("payload") or b"{}")) for _, doc in rows]
         docs = [(p["t"], p["b"]) for p in payloads]
-        import numpy as np
-
         scores = add_phrase_bonus(np.array([s for s, _ in rows], dtype=np.float64), plan, docs)
         order = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
         return [
@@ -172,7 +170,6 @@ class FulltextIndex:
                 score=float(scores[i]),
                 title=docs[i][0],
                 body=docs[i][1],
-                matched_terms=matched_terms(plan, *docs[i]),
             )
             for i in order
         ]
@@ -191,7 +188,7 @@ class FulltextIndex:
         for _, address in searcher.search(query, len(keys)).hits:
             doc = searcher.doc(address)
             payload = json.loads(bytes(doc.get_first("payload") or b"{}"))
-            hits.append(LexicalHit(str(doc.get_first("key")), 0.0, payload["t"], payload["b"], []))
+            hits.append(LexicalHit(str(doc.get_first("key")), 0.0, payload["t"], payload["b"]))
         return hits
 
     def _scoring_query(self, plan: QueryPlan) -> tantivy.Query:

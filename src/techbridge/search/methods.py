@@ -20,7 +20,7 @@ from techbridge.search.bm25 import InMemoryBM25
 from techbridge.search.embed import Embedder, split_passages
 from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_run
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
-from techbridge.search.hybrid import CANDIDATE_DEPTH, fuse_scores
+from techbridge.search.hybrid import CANDIDATE_DEPTH, search_hybrid
 from techbridge.search.lexical import plan_query
 from techbridge.search.tokenize import Segmenter, normalize_text
 from techbridge.search.vectors import ExactVectorIndex
@@ -137,17 +137,25 @@ def run_dense(corpus: Corpus, queries: dict[str, str]) -> Run:
 
 
 def run_hybrid(corpus: Corpus, queries: dict[str, str]) -> Run:
-    """The product: lexical and dense candidates, similarity for all of them, score fusion."""
+    """The product's `search_hybrid` (lexical and dense candidates, score fusion), CANDIDATE_DEPTH per signal."""
     index, vectors = corpus.fulltext(), corpus.vectors()
     qvecs = _query_vectors(corpus, queries)
-    run: Run = {}
-    for qid, text in queries.items():
-        lexical = [(h.key, h.score) for h in index.search(plan_query(text, corpus.segmenter), limit=CANDIDATE_DEPTH)]
-        dense_keys = [k for k, _ in vectors.search(qvecs[qid], CANDIDATE_DEPTH)]
-        semantic = vectors.similarities(qvecs[qid], [*dict(lexical), *dense_keys])
-        fused = fuse_scores(lexical, sorted(semantic.items()))
-        run[qid] = [key for key, *_ in fused[:RUN_DEPTH]]
-    return run
+    return {
+        qid: [
+            hit.key
+            for hit in search_hybrid(
+                index,
+                plan_query(text, corpus.segmenter),
+                None,
+                vectors=vectors,
+                query_vector=qvecs[qid],
+                limit=RUN_DEPTH,
+                lexical_depth=CANDIDATE_DEPTH,
+                dense_depth=CANDIDATE_DEPTH,
+            )
+        ]
+        for qid, text in queries.items()
+    }
 
 
 RUNNERS: dict[str, Callable[[Corpus, dict[str, str]], Run]] = {

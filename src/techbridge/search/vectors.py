@@ -17,6 +17,8 @@ HNSW_THRESHOLD = 200_000
 HNSW_CONNECTIVITY = 16
 HNSW_EXPANSION_ADD = 128
 HNSW_EXPANSION_SEARCH = 64
+HNSW_PASSAGES_PER_KEY = 2
+"""Neighbours asked for per wanted record on the first try (records may have several passages: MaxP)."""
 
 
 class VectorIndex(Protocol):
@@ -81,10 +83,11 @@ class ExactVectorIndex:
 class HnswVectorIndex:
     """usearch HNSW (cosine, f16 storage) for large passage sets; approximate, ~1 ms per query at 1 M."""
 
+    keys: list[str]
+
     def __init__(self, keys: Sequence[str], vectors: Matrix, *, threads: int = 0) -> None:
         from usearch.index import Index
 
-        self.keys = list(keys)
         self.index = Index(
             ndim=vectors.shape[1],
             metric="ip",
@@ -93,20 +96,46 @@ class HnswVectorIndex:
             expansion_add=HNSW_EXPANSION_ADD,
             expansion_search=HNSW_EXPANSION_SEARCH,
         )
-        if len(self.keys):
-            self.index.add(np.arange(len(self.keys), dtype=np.uint64), vectors.astype(np.float32), threads=threads)
+        self._threads = threads
+        self.keys = []
+        self.extend(keys, vectors)
+
+    def extend(self, keys: Sequence[str], vectors: Matrix) -> None:
+        """Add passages (rows of `vectors`, one key each); lets large sets be added block by block."""
+        if len(keys):
+            start = len(self.keys)
+            rows = np.arange(start, start + len(keys), dtype=np.uint64)
+            self.index.add(rows, np.asarray(vectors, dtype=np.float32), copy=True, threads=self._threads)
+            self.keys.extend(keys)
+
+    def exact_search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
+        """Top keys by brute force over the stored (f16) vectors: the reference for measuring ANN recall."""
+        if not self.keys or limit <= 0:
+            return []
+        found = self.index.search(query.astype(np.float32), min(limit * 4, len(self.keys)), exact=True)
+        rows = [int(r) for r in found.keys]
+        return _best_per_key(self.keys, rows, [1.0 - float(d) for d in found.distances], limit)
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
-        """Top keys by approximate max passage similarity."""
+        """Top keys by approximate max passage similarity.
+
+        Asks for 2 passages per wanted key first (a wider HNSW search costs more: ~2.3 ms for 200 neighbours
+        against ~0.9 ms for 50 at 20 k vectors), and again for 8 when several passages of one record filled it."""
         if not self.keys or limit <= 0:
             return []
-        found = self.index.search(query.astype(np.float32), min(limit * 4, len(self.keys)))
-        rows = [int(r) for r in found.keys]
-        sims = [1.0 - float(d) for d in found.distances]
-        return _best_per_key(self.keys, rows, sims, limit)
+        best: list[tuple[str, float]] = []
+        for factor in (HNSW_PASSAGES_PER_KEY, 4 * HNSW_PASSAGES_PER_KEY):
+            count = min(limit * factor, len(self.keys))
+            found = self.index.search(query.astype(np.float32), count)
+            rows = np.asarray(found.keys, dtype=np.int64).tolist()
+            sims = (1.0 - np.asarray(found.distances, dtype=np.float64)).tolist()
+            best = _best_per_key(self.keys, rows, sims, limit)
+            if len(best) >= limit or len(rows) < count:
+                break
+        return best
 
 
 def make_vector_index(keys: Sequence[str], vectors: Matrix) -> ExactVectorIndex | HnswVectorIndex:

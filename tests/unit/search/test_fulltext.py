@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
-from techbridge.search.lexical import InMemoryLexical, plan_query
+from techbridge.search.lexical import InMemoryLexical, matched_terms, plan_query
 from techbridge.search.tokenize import default_segmenter
 
 DOCS = [
@@ -56,7 +56,7 @@ class TestSearch:
         expected = [DOCS[i].key for i in np.argsort(-memory) if memory[i] > 0]
         assert [h.key for h in hits] == expected
         assert hits[0].score == pytest.approx(float(memory.max()), rel=0.05)
-        assert hits[0].matched_terms
+        assert matched_terms(plan, hits[0].title, hits[0].body)
 
     def test_tag_and_range_filters(self, index: FulltextIndex) -> None:
         assert _keys(index, "锂电池", Filters(tags={"kind": ["patent"]}, ranges={"trl": (7, None)})) == ["a:3"]

@@ -1,10 +1,22 @@
-"""Score fusion and the Hit record."""
+"""Score fusion, the Hit record and the product's hybrid search."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from techbridge.search.hybrid import DENSE_FLOOR, Hit, fuse_scores, rescale_similarity
+from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
+from techbridge.search.hybrid import (
+    DENSE_FLOOR,
+    SEMANTIC_ONLY_MIN,
+    Hit,
+    fuse_scores,
+    rescale_similarity,
+    search_hybrid,
+)
+from techbridge.search.lexical import plan_query
+from techbridge.search.tokenize import default_segmenter
+from techbridge.search.vectors import ExactVectorIndex
 
 
 class TestFuseScores:
@@ -27,3 +39,49 @@ class TestHit:
     def test_key_parts(self) -> None:
         hit = Hit("achievement:12", 1.0, 1.0, None)
         assert (hit.entity, hit.entity_id) == ("achievement", 12)
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+class TestSearchHybrid:
+    """The product's hybrid search over a real in-memory tantivy index and exact vectors."""
+
+    @pytest.fixture
+    def index(self) -> FulltextIndex:
+        built = FulltextIndex(None, default_segmenter())
+        built.upsert(
+            [
+                IndexDocument("a:1", "锂电池正极材料", "高镍三元", {"visibility": ["public"]}),
+                IndexDocument("a:2", "储能电芯", "磷酸铁锂", {"visibility": ["public"]}),
+                IndexDocument("a:3", "动力电芯", "磷酸铁锂", {"visibility": ["owner"]}),
+                IndexDocument("a:4", "水稻育种", "盐碱地", {"visibility": ["public"]}),
+            ]
+        )
+        return built
+
+    def _search(self, index: FulltextIndex, filters: Filters | None) -> list[Hit]:
+        query = _unit(1.0, 0.0, 0.0)
+        vectors = ExactVectorIndex(
+            ["a:1", "a:2", "a:3", "a:4"],
+            np.stack([_unit(1.0, 0.3, 0.0), _unit(1.0, 0.2, 0.0), _unit(1.0, 0.1, 0.0), _unit(0.5, 1.0, 0.0)]),
+        )
+        plan = plan_query("锂电池正极", default_segmenter())
+        return search_hybrid(
+            index, plan, filters, vectors=vectors, query_vector=query, limit=10, lexical_depth=10, dense_depth=10
+        )
+
+    def test_dense_only_hits_above_the_threshold_pass_the_filters(self, index: FulltextIndex) -> None:
+        hits = self._search(index, Filters(visible=["public"]))
+        assert [h.key for h in hits] == ["a:1", "a:2"]  # a:3 is hidden, a:4's cosine (0.45) is below the bar
+        assert hits[0].matched_terms
+        assert hits[0].lexical == 1.0
+        assert hits[1].lexical == 0.0
+        assert hits[1].semantic is not None
+        assert hits[1].semantic >= SEMANTIC_ONLY_MIN
+        assert hits[1].title == "储能电芯"
+
+    def test_without_filters_every_record_is_a_candidate(self, index: FulltextIndex) -> None:
+        assert "a:3" in [h.key for h in self._search(index, None)]
