@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -184,19 +185,46 @@ def select_vocabulary(session: Session) -> list[str]:
     return sorted(words)
 
 
-def load_vectors(session: Session, entity: str, model: str) -> tuple[list[str], list[bytes]]:
-    """Every stored passage vector of one entity type under one model (keys repeat for multi-passage records)."""
-    stmt = (
-        select(SearchVector.entity_key, SearchVector.vector)
-        .where(SearchVector.entity == entity, SearchVector.model == model)
-        .order_by(SearchVector.entity_key, SearchVector.passage_no)
+class VectorRow(NamedTuple):
+    """One stored passage vector: record key, passage number, float32 bytes, and when it was written."""
+
+    key: str
+    passage_no: int
+    vector: bytes
+    updated_at: datetime
+
+
+def _vector_rows(stmt: Select[str, int, bytes, datetime], session: Session) -> Iterator[VectorRow]:
+    for key, passage_no, blob, updated_at in session.execute(stmt.execution_options(yield_per=BATCH)):
+        yield VectorRow(str(key), int(passage_no), bytes(blob), updated_at)
+
+
+def _vector_columns(entity: str, model: str) -> Select[str, int, bytes, datetime]:
+    return select(SearchVector.entity_key, SearchVector.passage_no, SearchVector.vector, SearchVector.updated_at).where(
+        SearchVector.entity == entity, SearchVector.model == model
     )
-    keys: list[str] = []
-    blobs: list[bytes] = []
-    for key, blob in session.execute(stmt):
-        keys.append(str(key))
-        blobs.append(bytes(blob))
-    return keys, blobs
+
+
+def load_vectors(session: Session, entity: str, model: str) -> Iterator[VectorRow]:
+    """Every stored passage vector of one entity type under one model, streamed in key and passage order."""
+    stmt = _vector_columns(entity, model).order_by(SearchVector.entity_key, SearchVector.passage_no)
+    return _vector_rows(stmt, session)
+
+
+def changed_vectors(
+    session: Session, entity: str, model: str, since: datetime, limit: int | None = None
+) -> list[VectorRow]:
+    """Vectors written at or after `since` (inclusive: rows can share a timestamp), at most `limit` of them."""
+    stmt = _vector_columns(entity, model).where(SearchVector.updated_at >= since).order_by(SearchVector.id)
+    return list(_vector_rows(stmt if limit is None else stmt.limit(limit), session))
+
+
+def stored_passages(session: Session, entity: str, model: str) -> set[tuple[str, int]]:
+    """(key, passage number) of every stored vector of one entity type under one model (no vectors read)."""
+    stmt = select(SearchVector.entity_key, SearchVector.passage_no).where(
+        SearchVector.entity == entity, SearchVector.model == model
+    )
+    return {(str(key), int(number)) for key, number in session.execute(stmt.execution_options(yield_per=BATCH))}
 
 
 def vector_signature(session: Session, entity: str, model: str) -> tuple[int, str]:

