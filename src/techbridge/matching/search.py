@@ -44,6 +44,8 @@ VECTOR_REFRESH_OVERLAP = timedelta(seconds=2)
 """Rows written this long before the latest write seen are read again on refresh (see `_refresh`)."""
 VECTOR_LOAD_BLOCK = 50_000
 """Rows per block of a full load (50 k × 384 float32 = 77 MB)."""
+VECTOR_LOAD_SLACK = 0.02
+"""Spare rows an exact index is loaded with, so the first new records after a load append without copying."""
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +174,8 @@ def _load(
     if count > vectors.HNSW_THRESHOLD:
         index = HnswVectorIndex([], np.zeros((0, dim), dtype=np.float32))
     else:
-        index = ExactVectorIndex([], np.zeros((0, dim), dtype=np.float32), capacity=count)
+        slack = max(64, int(count * VECTOR_LOAD_SLACK))
+        index = ExactVectorIndex([], np.zeros((0, dim), dtype=np.float32), capacity=count + slack)
     since = first.updated_at
     stream = itertools.chain([first], rows)
     while block := list(itertools.islice(stream, VECTOR_LOAD_BLOCK)):

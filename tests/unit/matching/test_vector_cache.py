@@ -75,6 +75,8 @@ class TestVectorIndex:
         cached = cached_vectors(session, "achievement", MODEL)
         assert cached is not None
         assert (cached.full_loads, cached.refreshes) == (1, 0)
+        assert isinstance(index, ExactVectorIndex)
+        assert index.capacity >= len(index) + 64  # loaded with spare rows: new records append without a copy
 
     def test_new_and_shrunk_passages_follow_the_store(self, session: Session) -> None:
         ids = seed_registry(session)
