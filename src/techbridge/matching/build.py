@@ -257,7 +257,8 @@ def _sources(session: Session, settings: Settings) -> set[str]:
 def index_achievement(
     *, session: Session, achievement_id: int, settings: Settings | None = None, embed: bool = True
 ) -> bool:
-    """Write hook: refresh one achievement in the active lexical index (and its vectors); False when skipped.
+    """Write hook: refresh one achievement in the active lexical index (and its vectors; a deleted achievement's
+    vectors are removed, so it leaves the vector index too); False when skipped.
 
     Skipped when no index was built yet or the active index was built from another database.
     """
@@ -271,6 +272,7 @@ def index_achievement(
     rows = [row for batch in queries.iter_achievement_rows(session, [achievement_id]) for row in batch]
     if not rows:
         index.delete([f"achievement:{achievement_id}"])
+        queries.delete_vectors(session, [f"achievement:{achievement_id}"])
         return True
     doc = achievement_document(rows[0])
     index.upsert([doc])

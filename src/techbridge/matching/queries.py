@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -225,6 +225,12 @@ def stored_passages(session: Session, entity: str, model: str) -> set[tuple[str,
         SearchVector.entity == entity, SearchVector.model == model
     )
     return {(str(key), int(number)) for key, number in session.execute(stmt.execution_options(yield_per=BATCH))}
+
+
+def delete_vectors(session: Session, keys: Sequence[str]) -> int:
+    """Remove every stored passage vector (all models) of the records `keys`; returns how many rows went."""
+    result = session.execute(delete(SearchVector).where(SearchVector.entity_key.in_(list(keys))))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def vector_signature(session: Session, entity: str, model: str) -> tuple[int, str]:

@@ -39,6 +39,18 @@ class TestIndexAchievement:
         assert build.index_achievement(session=session, achievement_id=new.id, settings=settings)
         assert "质子交换膜制备" not in _titles(session, settings, "质子交换膜")
 
+    def test_deleted_achievement_loses_its_vectors(self, session: Session, settings: Settings) -> None:
+        seeded = seed_registry(session)
+        build.rebuild_lexical(session, settings)
+        build.embed_all(session, EMBEDDER)
+        key = f"achievement:{seeded.rice}"
+        stored = select(func.count(SearchVector.id)).where(SearchVector.entity_key == key)
+        assert session.scalar(stored)
+        session.delete(session.get(Achievement, seeded.rice))
+        session.flush()
+        assert build.index_achievement(session=session, achievement_id=seeded.rice, settings=settings, embed=False)
+        assert session.scalar(stored) == 0
+
     def test_skipped_without_an_index_or_for_another_database(self, session: Session, settings: Settings) -> None:
         assert not build.index_achievement(session=session, achievement_id=1, settings=settings)
         build.rebuild_lexical(session, settings)
