@@ -85,25 +85,32 @@ def run_bm25_ref(corpus: Corpus, queries: dict[str, str]) -> Run:
     return run
 
 
+def fts5_trigram_search(db: sqlite3.Connection, text: str, limit: int) -> list[str]:
+    """Keys from an FTS5 trigram table `docs(doc_id UNINDEXED, title, text)`: OR of the query's trigrams ranked by
+    bm25(); a query shorter than 3 characters falls back to LIKE (trigrams cannot match it)."""
+    chars = re.sub(r"\s+", " ", normalize_text(text)).strip()
+    grams = {chars[i : i + 3] for i in range(len(chars) - 2)} if len(chars) >= 3 else set()
+    if not grams:
+        rows = db.execute(
+            "SELECT doc_id FROM docs WHERE title LIKE ?1 OR text LIKE ?1 LIMIT ?2", (f"%{chars}%", limit)
+        ).fetchall()
+    else:
+        match = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+        rows = db.execute(
+            "SELECT doc_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, limit)
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+FTS5_TRIGRAM_TABLE = "CREATE VIRTUAL TABLE docs USING fts5(doc_id UNINDEXED, title, text, tokenize='trigram')"
+
+
 def run_fts5_trigram(corpus: Corpus, queries: dict[str, str]) -> Run:
     """SQLite FTS5 with the trigram tokenizer: OR of the query's trigrams ranked by bm25()."""
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(doc_id UNINDEXED, title, text, tokenize='trigram')")
+    db.execute(FTS5_TRIGRAM_TABLE)
     db.executemany("INSERT INTO docs VALUES (?, ?, ?)", [(d.doc_id, d.title, d.text) for d in corpus.docs])
-    run: Run = {}
-    for qid, text in queries.items():
-        chars = re.sub(r"\s+", " ", normalize_text(text)).strip()
-        grams = {chars[i : i + 3] for i in range(len(chars) - 2)} if len(chars) >= 3 else set()
-        if not grams:
-            rows = db.execute(
-                "SELECT doc_id FROM docs WHERE title LIKE ?1 OR text LIKE ?1 LIMIT ?2", (f"%{chars}%", RUN_DEPTH)
-            ).fetchall()
-        else:
-            match = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
-            rows = db.execute(
-                "SELECT doc_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (match, RUN_DEPTH)
-            ).fetchall()
-        run[qid] = [r[0] for r in rows]
+    run = {qid: fts5_trigram_search(db, text, RUN_DEPTH) for qid, text in queries.items()}
     db.close()
     return run
 
