@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import re
 import resource
@@ -263,6 +264,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = get_settings()
+    load_start = os.getloadavg()[0]
     shutil.rmtree(args.work, ignore_errors=True)
     short, long = harvest_texts(settings.data_dir)
     progress(f"{args.docs:,} documents from {len(short):,} titles and {len(long):,} bodies")
@@ -317,7 +319,7 @@ def main() -> None:
         SECTION,
         "",
         f"Command: `nice .venv/bin/python -m bench.search_speed --docs {args.docs} --ann {args.ann} --write` on the "
-        "shared 2-core machine (other benchmarks running).",
+        f"shared 2-core machine (load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end).",
         "",
         f"Corpus: {args.docs:,} documents built from {len(short):,} real titles and {len(long):,} real abstracts/"
         "descriptions harvested from settings.data_dir (repeated; kind, region, TRL, year filter fields).",
