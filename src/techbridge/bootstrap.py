@@ -128,14 +128,15 @@ def _is_older(built_at: str, latest_import: datetime | None) -> bool:
 
 
 def build_search_index(settings: Settings, report: BootstrapReport) -> None:
-    """Build the lexical index when none exists or the registry changed since (vectors follow in the background)."""
-    from techbridge.matching.build import rebuild_lexical
+    """Build the lexical index when none exists, it holds an older token format, or the registry changed since
+    (vectors follow in the background)."""
+    from techbridge.matching.build import is_current_format, rebuild_lexical
     from techbridge.search.index import current_version
 
     info = current_version(settings.index_dir, "lexical")
     with session_scope(settings.database_url) as session:
         latest_import = session.scalar(select(func.max(ImportRun.finished_at)))
-        if info is not None and not _is_older(info.built_at, latest_import):
+        if info is not None and is_current_format(info) and not _is_older(info.built_at, latest_import):
             report.say(f"search: lexical index {info.version} is current")
             return
         version, count = rebuild_lexical(session, settings)

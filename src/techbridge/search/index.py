@@ -28,6 +28,8 @@ class ArtifactInfo:
     doc_count: int
     built_at: str
     source: str = ""
+    format: int = 1
+    """The tokenization format the version was built with (1 when the metadata predates the field)."""
 
 
 def new_version(index_dir: Path, name: str) -> tuple[str, Path]:
@@ -38,17 +40,26 @@ def new_version(index_dir: Path, name: str) -> tuple[str, Path]:
     return stamp, path
 
 
-def activate(index_dir: Path, name: str, version: str, *, doc_count: int, source: str = "") -> ArtifactInfo:
-    """Record the version's metadata (and the data source it was built from), switch CURRENT, prune old versions."""
+def activate(
+    index_dir: Path, name: str, version: str, *, doc_count: int, source: str = "", format: int = 1
+) -> ArtifactInfo:
+    """Record the version's metadata (data source, tokenization format), switch CURRENT, prune old versions."""
     root = index_dir / name
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    meta = {"name": name, "version": version, "doc_count": doc_count, "built_at": built_at, "source": source}
+    meta = {
+        "name": name,
+        "version": version,
+        "doc_count": doc_count,
+        "built_at": built_at,
+        "source": source,
+        "format": format,
+    }
     (root / version / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     tmp = root / f".{CURRENT_FILE}.tmp"
     tmp.write_text(version, encoding="utf-8")
     os.replace(tmp, root / CURRENT_FILE)
     prune_versions(index_dir, name)
-    return ArtifactInfo(name, version, root / version, doc_count, built_at, source)
+    return ArtifactInfo(name, version, root / version, doc_count, built_at, source, format)
 
 
 def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
@@ -64,7 +75,13 @@ def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
         return None
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     return ArtifactInfo(
-        name, version, path, int(meta.get("doc_count", 0)), str(meta.get("built_at", "")), str(meta.get("source", ""))
+        name,
+        version,
+        path,
+        int(meta.get("doc_count", 0)),
+        str(meta.get("built_at", "")),
+        str(meta.get("source", "")),
+        int(meta.get("format", 1)),
     )
 
 

@@ -22,6 +22,13 @@ class TestArtifacts:
         assert current_version(tmp_path, "lexical").doc_count == 9  # type: ignore[union-attr]
         assert prune_versions(tmp_path, "lexical") == []
 
+    def test_format_is_recorded_and_defaults_to_1_for_older_metadata(self, tmp_path: Path) -> None:
+        version, path = new_version(tmp_path, "lexical")
+        assert activate(tmp_path, "lexical", version, doc_count=0, format=2).format == 2
+        assert current_version(tmp_path, "lexical").format == 2  # type: ignore[union-attr]
+        (path / "meta.json").write_text('{"doc_count": 3}', encoding="utf-8")
+        assert current_version(tmp_path, "lexical").format == 1  # type: ignore[union-attr]
+
     def test_pointer_to_missing_metadata(self, tmp_path: Path) -> None:
         version, _ = new_version(tmp_path, "x")
         (tmp_path / "x" / "CURRENT").write_text(version)
