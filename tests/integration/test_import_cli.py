@@ -18,6 +18,7 @@ from techbridge.cli.app import app
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
+from techbridge.imports.spreadsheet import import_spreadsheet
 from techbridge.models import Achievement, ImportRun, Organization
 from tests.conftest import requires_shared_data
 
@@ -62,6 +63,18 @@ class TestImportFile:
         assert achievements(settings) == 0
         with session_scope(settings.database_url) as session:
             assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
+
+    def test_visibility_is_given_to_every_record_and_checked(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "good.csv"
+        path.write_text(GOOD, encoding="utf-8")
+        assert invoke(settings, "import", "file", "achievement", str(path), "--visibility", "registered", "-q")[0] == 0
+        with session_scope(settings.database_url) as session:
+            assert set(session.scalars(select(Achievement.visibility))) == {"registered"}
+        get_settings.cache_clear()
+        with pytest.raises(InvalidDataError, match="unknown visibility 'secret'"):
+            import_spreadsheet(settings, "achievement", path, show_progress=False, visibility="secret")
+        with pytest.raises(InvalidDataError, match="always public"):
+            import_spreadsheet(settings, "organization", path, show_progress=False, visibility="owner")
 
     def test_bad_credit_code_in_organizations(self, settings: Settings, tmp_path: Path) -> None:
         path = tmp_path / "orgs.csv"

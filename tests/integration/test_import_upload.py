@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import Achievement, Role, User
+from techbridge.models import Achievement, Organization, Role, User
 from techbridge.web.app import create_app
 
 BAD = "编号,成果名称,成果类型,技术就绪度\nA1,一种储能电池,专利,5\nA2,,发明,12\n"
@@ -111,3 +111,30 @@ class TestUploadPage:
     def test_csv_template_has_a_bom_for_excel(self, client: TestClient) -> None:
         response = client.get("/import/template/achievement.csv")
         assert response.content.startswith("\ufeff编号".encode())
+
+
+class TestUploadVisibility:
+    def test_owner_only_upload_is_hidden_from_others(self, client: TestClient, settings: Settings) -> None:
+        files = {"file": ("成果.csv", GOOD.encode("utf-8"), "text/csv")}
+        data = {"entity": "achievement", "visibility": "owner", "csrf_token": token(client, "/import")}
+        assert client.post("/import", data=data, files=files).status_code == 200
+        with session_scope(settings.database_url) as s:
+            achievement = s.scalars(select(Achievement)).one()
+            assert achievement.visibility == "owner"
+            path = f"/achievements/{achievement.id}"
+        assert client.get(path).status_code == 200
+        assert TestClient(create_app(settings)).get(path).status_code == 404
+
+    def test_organizations_cannot_be_hidden_and_nothing_is_written(
+        self, client: TestClient, settings: Settings
+    ) -> None:
+        files = {"file": ("机构.csv", "机构名称\n沈阳某某科技有限公司\n".encode(), "text/csv")}
+        data = {"entity": "organization", "visibility": "owner", "csrf_token": token(client, "/import")}
+        response = client.post("/import", data=data, files=files)
+        assert response.status_code in (400, 422)
+        assert "始终公开" in response.text or "只能公开" in response.text
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Organization)) == 0
+
+    def test_form_offers_the_three_visibilities(self, client: TestClient) -> None:
+        assert Cells(client.get("/import").text).options >= {"public", "registered", "owner"}

@@ -77,6 +77,9 @@ def import_file(
     path: Path = typer.Argument(..., help="CSV (UTF-8, UTF-8 BOM, GBK), XLSX or JSON Lines file"),
     mapping: Path | None = typer.Option(None, "--mapping", "-m", help="column-mapping YAML (default: shipped)"),
     dataset: str | None = typer.Option(None, "--dataset", help="provenance dataset (default: file:<name>)"),
+    visibility: str | None = typer.Option(
+        None, "--visibility", help="public | registered | owner (achievements, experts, demands; default public)"
+    ),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
@@ -85,7 +88,13 @@ def import_file(
 
     try:
         summary = import_spreadsheet(
-            settings_of(ctx), entity, path, mapping_path=mapping, dataset=dataset, show_progress=not quiet
+            settings_of(ctx),
+            entity,
+            path,
+            mapping_path=mapping,
+            dataset=dataset,
+            show_progress=not quiet,
+            visibility=visibility,
         )
     except ImportRejectedError as exc:
         zh = cli_lang() == "zh"

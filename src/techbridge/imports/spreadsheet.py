@@ -28,6 +28,7 @@ from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mappi
 from techbridge.imports.queries import load_references
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
+from techbridge.models import Visibility
 
 MAX_ERRORS = 1000
 
@@ -135,6 +136,30 @@ def validate(
     return records, errors
 
 
+VISIBILITY_ENTITIES = ("achievement", "expert", "demand")
+"""Entities whose uploaded records may be given a visibility other than public."""
+
+
+def check_visibility(entity: str, visibility: str | None) -> str | None:
+    """The visibility to give uploaded records of `entity` (None: the default, public); a bad one is an error."""
+    if visibility is None:
+        return None
+    allowed = [v.value for v in Visibility]
+    if visibility not in allowed:
+        raise InvalidDataError(
+            f"unknown visibility {visibility!r}; choose from {', '.join(allowed)}",
+            location=("visibility",),
+            message_zh=f"未知的可见范围「{visibility}」，可选：{'、'.join(allowed)}",
+        )
+    if visibility != Visibility.PUBLIC.value and entity not in VISIBILITY_ENTITIES:
+        raise InvalidDataError(
+            f"{entity} records are shared registry records and are always public",
+            location=("visibility",),
+            message_zh="机构和产业链关系是共享的登记数据，只能公开",
+        )
+    return visibility
+
+
 def import_spreadsheet(
     settings: Settings,
     entity: str,
@@ -145,12 +170,16 @@ def import_spreadsheet(
     display_name: str | None = None,
     show_progress: bool = True,
     owner_id: int | None = None,
+    visibility: str | None = None,
 ) -> ImportSummary:
     """Check and import one user file (all-or-nothing, one transaction); ImportRejectedError lists bad rows.
 
-    `owner_id` (the uploading user) becomes the owner of every record written."""
+    `owner_id` (the uploading user) becomes the owner of every record written, and `visibility` (public,
+    registered, owner) the visibility of every record, for the entities that have one of their own
+    (VISIBILITY_ENTITIES); organizations are resolved against the shared registry and stay public."""
     name = display_name or path.name
     entity, default_kind = canonical_entity(entity)
+    chosen = check_visibility(entity, visibility)
     spec = load_mapping(mapping_path if mapping_path is not None else entity)
     if default_kind:  # "enterprise", "patent" …: the kind column becomes optional and defaults to that kind
         fields = tuple(replace(f, required=False) if f.field == "kind" else f for f in spec.fields)
@@ -173,6 +202,8 @@ def import_spreadsheet(
             records = [(n, {**r, "kind": r.get("kind") or default_kind}) for n, r in records]
         if owner_id is not None:
             records = [(number, {**record, "owner_id": owner_id}) for number, record in records]
+        if chosen is not None:
+            records = [(number, {**record, "visibility": chosen}) for number, record in records]
         entity_writers.write(ctx, entity, records, dataset=dataset or f"file:{name}"[:64], source_file=name)
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from techbridge.errors import InvalidDataError
 from techbridge.imports.mapping import ENTITIES, load_mapping, template_csv, template_xlsx
-from techbridge.imports.spreadsheet import ImportRejectedError, import_spreadsheet
+from techbridge.imports.spreadsheet import VISIBILITY_ENTITIES, ImportRejectedError, import_spreadsheet
+from techbridge.models import Visibility
 from techbridge.web.deps import CsrfDep, SettingsDep, ViewerDep
 from techbridge.web.templating import render
 
@@ -29,7 +30,17 @@ def upload_form(request: Request, viewer: ViewerDep) -> Response:
     """The upload form and template links (signed-in users only)."""
     if not viewer.is_authenticated:
         return _login_redirect()
-    return render(request, "imports/upload.html", {"entities": ENTITIES, "selected": "achievement"})
+    return render(request, "imports/upload.html", _form_context("achievement", Visibility.PUBLIC.value))
+
+
+def _form_context(entity: str, visibility: str) -> dict[str, object]:
+    return {
+        "entities": ENTITIES,
+        "selected": entity,
+        "visibilities": [v.value for v in Visibility],
+        "visibility": visibility,
+        "visibility_entities": VISIBILITY_ENTITIES,
+    }
 
 
 @router.post("/import", response_class=HTMLResponse, include_in_schema=False, dependencies=[CsrfDep])
@@ -39,8 +50,10 @@ async def upload(
     settings: SettingsDep,
     entity: Annotated[str, Form()],
     file: UploadFile,
+    visibility: Annotated[str, Form()] = Visibility.PUBLIC.value,
 ) -> Response:
-    """Import the uploaded file; a bad file re-renders the form with every row error (422), nothing written."""
+    """Import the uploaded file with the chosen visibility; a bad file re-renders the form with every row error
+    (422), nothing written."""
     if not viewer.is_authenticated:
         return _login_redirect()
     name = Path(file.filename or "upload.csv").name
@@ -53,10 +66,16 @@ async def upload(
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{secrets.token_hex(8)}{suffix}"
     stored.write_bytes(await file.read())
-    context = {"entities": ENTITIES, "selected": entity, "filename": name}
+    context = {**_form_context(entity, visibility), "filename": name}
     try:
         summary = import_spreadsheet(
-            settings, entity, stored, display_name=name, show_progress=False, owner_id=viewer.user_id
+            settings,
+            entity,
+            stored,
+            display_name=name,
+            show_progress=False,
+            owner_id=viewer.user_id,
+            visibility=visibility,
         )
     except ImportRejectedError as exc:
         return render(
