@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from techbridge.config import Settings, get_settings
 from techbridge.db import dispose_engines, get_engine, session_scope
 from techbridge.models import Achievement, AchievementOwner, Organization, OrgKind, Region
-from techbridge.registry import queries
+from techbridge.registry import count_queries, list_queries
 from techbridge.schema import upgrade_schema
 from techbridge.web.app import create_app
 
@@ -203,12 +203,12 @@ def measure_both(settings: Settings, repeats: int) -> tuple[dict[str, Timing], d
     shutil.copyfile(settings.database_url.removeprefix("sqlite:///"), base_path)
     base_settings = settings.model_copy(update={"database_url": f"sqlite:///{base_path}"})
     drop_list_indexes(base_settings.database_url)
-    cap, ttl = queries.COUNT_CAP, queries.COUNTS_TTL_SECONDS
-    queries.COUNT_CAP, queries.COUNTS_TTL_SECONDS = None, 0.0
+    cap, ttl = list_queries.COUNT_CAP, count_queries.COUNTS_TTL_SECONDS
+    list_queries.COUNT_CAP, count_queries.COUNTS_TTL_SECONDS = None, 0.0
     try:
         baseline = time_pages(base_settings, urls, repeats)
     finally:
-        queries.COUNT_CAP, queries.COUNTS_TTL_SECONDS = cap, ttl
+        list_queries.COUNT_CAP, count_queries.COUNTS_TTL_SECONDS = cap, ttl
     dispose_engines()
     base_path.unlink()
     return optimized, baseline
@@ -230,7 +230,7 @@ def table(title: str, optimized: dict[str, Timing], baseline: dict[str, Timing])
 
 def counts(url: str) -> dict[str, int]:
     with session_scope(url) as session:
-        return queries.count_entities(session)
+        return count_queries.count_entities(session)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from techbridge.models import (
     Organization,
     OrganizationAlias,
 )
-from techbridge.registry.queries import count_entities
+from techbridge.registry.count_queries import count_entities
 from tests.conftest import requires_shared_data
 
 pytestmark = requires_shared_data  # regions come from the shared NBS files

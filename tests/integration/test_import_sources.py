@@ -8,7 +8,7 @@ from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.imports.service import import_source
 from techbridge.models import Achievement, CodeEntry, ImportRun, Organization, Region
-from techbridge.registry.queries import count_entities
+from techbridge.registry.count_queries import count_entities
 from tests.conftest import requires_shared_data
 
 pytestmark = requires_shared_data

@@ -101,7 +101,7 @@ def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     """Counts per entity type in the registry."""
     from techbridge.cli.context import print_json
     from techbridge.db import session_scope
-    from techbridge.registry.queries import count_entities
+    from techbridge.registry.count_queries import count_entities
 
     with session_scope(settings_of(ctx).database_url) as session:
         counts = count_entities(session)

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from techbridge.models import Achievement, Demand
-from techbridge.registry.queries import count_entities_cached, list_recent, organization_names
+from techbridge.registry.count_queries import count_entities_cached
+from techbridge.registry.list_queries import list_recent
+from techbridge.registry.queries import organization_names
 from techbridge.web.deps import DbDep, ViewerDep
 from techbridge.web.templating import render
 

@@ -20,8 +20,9 @@ from techbridge.config import Settings
 from techbridge.errors import InvalidDataError
 from techbridge.i18n.loader import translate
 from techbridge.models import AchievementKind, DemandStatus, OrgKind, TransferMode, Visibility
-from techbridge.registry import queries, service
-from techbridge.registry.queries import INSTITUTION_KINDS, SPECS, ListParams
+from techbridge.registry import detail_queries, list_queries, queries, service
+from techbridge.registry.list_queries import SPECS, ListParams
+from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import AchievementCreate, DemandCreate
 from techbridge.web.csrf import FORM_FIELD
 from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDep, ViewerDep
@@ -68,8 +69,8 @@ def _labels(session: Session, viewer: Viewer, items: list[Any]) -> dict[str, Any
 def render_list(request: Request, session: Session, viewer: Viewer, settings: Settings, entity: str) -> HTMLResponse:
     """A list page, or only its table for HTMX requests."""
     params = list_params(request, entity, settings.page_size)
-    page = queries.list_entities(session, viewer, entity, params)
-    sort = queries.resolve_sort(entity, params.sort)
+    page = list_queries.list_entities(session, viewer, entity, params)
+    sort = list_queries.resolve_sort(entity, params.sort)
     query = {k: v for k, v in {"q": params.q, **params.filters}.items() if v}
     context = {
         "entity": entity,
@@ -220,7 +221,7 @@ for _entity, _path in LIST_PAGES.items():
 
 
 def _organization_page(request: Request, session: Session, viewer: Viewer, org_id: int, kinds: Any) -> HTMLResponse:
-    detail = queries.organization_detail(session, viewer, org_id, kinds)
+    detail = detail_queries.organization_detail(session, viewer, org_id, kinds)
     return render(request, "registry/organization.html", {"d": detail, "org": detail.organization})
 
 
@@ -245,19 +246,19 @@ def carrier_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: in
 @router.get("/experts/{expert_id}", response_class=HTMLResponse, include_in_schema=False)
 def expert_page(request: Request, session: DbDep, viewer: ViewerDep, expert_id: int) -> HTMLResponse:
     """An expert; contact details only as `contact_visibility` allows."""
-    detail = queries.expert_detail(session, viewer, expert_id)
+    detail = detail_queries.expert_detail(session, viewer, expert_id)
     return render(request, "registry/expert.html", {"d": detail, "expert": detail.expert})
 
 
 @router.get("/achievements/{achievement_id}", response_class=HTMLResponse, include_in_schema=False)
 def achievement_page(request: Request, session: DbDep, viewer: ViewerDep, achievement_id: int) -> HTMLResponse:
     """An achievement: owners, keywords, IPC, TRL, transfer modes, adopters and pilot-base panels."""
-    detail = queries.achievement_detail(session, viewer, achievement_id)
+    detail = detail_queries.achievement_detail(session, viewer, achievement_id)
     return render(request, "registry/achievement.html", {"d": detail, "a": detail.achievement})
 
 
 @router.get("/demands/{demand_id}", response_class=HTMLResponse, include_in_schema=False)
 def demand_page(request: Request, session: DbDep, viewer: ViewerDep, demand_id: int) -> HTMLResponse:
     """A demand with its issuing enterprise."""
-    detail = queries.demand_detail(session, viewer, demand_id)
+    detail = detail_queries.demand_detail(session, viewer, demand_id)
     return render(request, "registry/demand.html", {"d": detail, "demand": detail.demand})

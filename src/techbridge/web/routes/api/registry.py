@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer
 from techbridge.accounts.service import authenticate
 from techbridge.models import Achievement, Demand, Expert, OrgKind
-from techbridge.registry import queries, service
-from techbridge.registry.queries import INSTITUTION_KINDS, ListParams, Page
+from techbridge.registry import detail_queries, list_queries, queries, service
+from techbridge.registry.list_queries import ListParams, Page
+from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import (
     AchievementCreate,
     AchievementRead,
@@ -82,7 +83,7 @@ def page_query(
     q: Annotated[str, Query(max_length=100, description="name/title contains")] = "",
     sort: Annotated[str, Query(max_length=32, description="column, '-' prefix for descending")] = "",
     page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=queries.MAX_PAGE_SIZE)] = 20,
+    size: Annotated[int, Query(ge=1, le=list_queries.MAX_PAGE_SIZE)] = 20,
 ) -> PageQuery:
     """The shared list parameters."""
     return PageQuery(q=q, sort=sort, page=page, size=size)
@@ -94,7 +95,7 @@ PageDep = Annotated[PageQuery, Depends(page_query)]
 def _list(session: Session, viewer: Viewer, entity: str, query: PageQuery, filters: Mapping[str, object]) -> Page[Any]:
     kept = {name: str(value) for name, value in filters.items() if value not in (None, "")}
     params = ListParams(q=query.q, sort=query.sort, page=query.page, size=query.size, filters=kept)
-    return queries.list_entities(session, viewer, entity, params)
+    return list_queries.list_entities(session, viewer, entity, params)
 
 
 def _page_read(page: Page[Any], items: list[Any]) -> dict[str, Any]:
@@ -115,7 +116,7 @@ def _orgs(page: Page[Any]) -> PageRead[OrganizationRead]:
 
 def expert_read(expert: Expert, viewer: Viewer) -> ExpertRead:
     """An expert as the viewer may see it: contact details only when `contact_visibility` allows."""
-    contact = queries.contact_of(expert, viewer)
+    contact = detail_queries.contact_of(expert, viewer)
     read = ExpertRead.model_validate(expert).model_copy(update={"email": None, "phone": None})
     if contact is None:
         return read
@@ -124,7 +125,7 @@ def expert_read(expert: Expert, viewer: Viewer) -> ExpertRead:
 
 def achievement_read(session: Session, viewer: Viewer, achievement: Achievement) -> AchievementRead:
     """An achievement with its visible owners."""
-    owners = [OwnerRead.model_validate(o) for o in queries.owners_of(session, viewer, achievement.id)]
+    owners = [OwnerRead.model_validate(o) for o in detail_queries.owners_of(session, viewer, achievement.id)]
     return AchievementRead.model_validate(achievement).model_copy(update={"owners": owners})
 
 

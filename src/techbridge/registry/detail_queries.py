@@ -1,0 +1,210 @@
+"""Detail reads of the registry: what an organization, achievement, expert or demand page shows.
+
+Related rows (owners, affiliation, issuing enterprise, achievements) are filtered by the viewer's visibility, and
+an expert's contact details follow `contact_visibility` (`is_contact_visible`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer, visibility_clause
+from techbridge.models import (
+    Achievement,
+    AchievementOwner,
+    ChainNode,
+    Demand,
+    EnterpriseNode,
+    Expert,
+    Organization,
+    Region,
+    Visibility,
+)
+from techbridge.registry.count_queries import count_capped
+from techbridge.registry.queries import code_titles, get_organization, get_visible
+
+RELATED_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """An enterprise's link to a chain node (主营产品 with its revenue weight …)."""
+
+    node_id: int
+    name: str
+    kind: str
+    relation: str
+    weight: float | None
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """An owner of an achievement: an organization or an expert the viewer may read."""
+
+    kind: str  # organization kind (enterprise, university …) or "expert"
+    id: int
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An expert's contact details, present only when the viewer may see them."""
+
+    email: str | None
+    phone: str | None
+
+
+@dataclass
+class OrganizationDetail:
+    """What an organization page shows."""
+
+    organization: Organization
+    region: Region | None
+    industries: list[tuple[str, str]]
+    chain_links: list[ChainLink]
+    achievements: list[Achievement]
+    achievement_total: int
+    experts: list[Expert]
+
+
+@dataclass
+class AchievementDetail:
+    """What an achievement page shows."""
+
+    achievement: Achievement
+    region: Region | None
+    owners: list[OwnerRef]
+    ipc: list[tuple[str, str]]
+
+
+@dataclass
+class ExpertDetail:
+    """What an expert page shows; `contact` is None unless `contact_visibility` lets the viewer see it."""
+
+    expert: Expert
+    affiliation: Organization | None
+    contact: Contact | None
+    achievements: list[Achievement]
+
+
+@dataclass
+class DemandDetail:
+    """What a demand page shows."""
+
+    demand: Demand
+    enterprise: Organization | None
+    region: Region | None
+
+
+def chain_links_of(session: Session, org_id: int) -> list[ChainLink]:
+    """The chain nodes an enterprise is linked to, heaviest first."""
+    stmt = (
+        select(ChainNode.id, ChainNode.name, ChainNode.kind, EnterpriseNode.relation, EnterpriseNode.weight)
+        .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
+        .where(EnterpriseNode.organization_id == org_id)
+        .order_by(EnterpriseNode.weight.desc().nulls_last(), ChainNode.name)
+    )
+    return [ChainLink(*row) for row in session.execute(stmt)]
+
+
+def achievements_of(session: Session, viewer: Viewer, owner_column: Any, owner_id: int) -> tuple[list[Any], int]:
+    """The newest visible achievements held by one owner, and how many there are in all."""
+    owned = select(AchievementOwner.achievement_id).where(owner_column == owner_id)
+    clauses = [Achievement.id.in_(owned), visibility_clause(Achievement, viewer)]
+    total, _ = count_capped(session, Achievement, clauses, None)
+    stmt = select(Achievement).where(*clauses).order_by(Achievement.id.desc()).limit(RELATED_LIMIT)
+    return list(session.scalars(stmt)), total
+
+
+def organization_detail(session: Session, viewer: Viewer, org_id: int, kinds: Iterable[str]) -> OrganizationDetail:
+    """An organization with its region, industries, chain links, achievements and (institutions) experts."""
+    org = get_organization(session, viewer, org_id, kinds)
+    achievements, total = achievements_of(session, viewer, AchievementOwner.organization_id, org.id)
+    experts_stmt = (
+        select(Expert)
+        .where(Expert.affiliation_id == org.id, visibility_clause(Expert, viewer))
+        .order_by(Expert.name)
+        .limit(RELATED_LIMIT)
+    )
+    return OrganizationDetail(
+        organization=org,
+        region=session.get(Region, org.region_code) if org.region_code else None,
+        industries=code_titles(session, "gbt4754", org.industry_codes or []),
+        chain_links=chain_links_of(session, org.id),
+        achievements=achievements,
+        achievement_total=total,
+        experts=list(session.scalars(experts_stmt)),
+    )
+
+
+def owners_of(session: Session, viewer: Viewer, achievement_id: int) -> list[OwnerRef]:
+    """The organizations and experts holding an achievement, limited to those the viewer may read."""
+    orgs = (
+        select(Organization.kind, Organization.id, Organization.name, AchievementOwner.role)
+        .join(AchievementOwner, AchievementOwner.organization_id == Organization.id)
+        .where(AchievementOwner.achievement_id == achievement_id, visibility_clause(Organization, viewer))
+    )
+    experts = (
+        select(literal("expert"), Expert.id, Expert.name, AchievementOwner.role)
+        .join(AchievementOwner, AchievementOwner.expert_id == Expert.id)
+        .where(AchievementOwner.achievement_id == achievement_id, visibility_clause(Expert, viewer))
+    )
+    rows = [*session.execute(orgs), *session.execute(experts)]
+    return [OwnerRef(kind=str(k), id=i, name=n, role=r) for k, i, n, r in rows]
+
+
+def achievement_detail(session: Session, viewer: Viewer, achievement_id: int) -> AchievementDetail:
+    """An achievement with its region, visible owners and IPC titles."""
+    achievement: Achievement = get_visible(session, viewer, Achievement, achievement_id)
+    return AchievementDetail(
+        achievement=achievement,
+        region=session.get(Region, achievement.region_code) if achievement.region_code else None,
+        owners=owners_of(session, viewer, achievement.id),
+        ipc=code_titles(session, "ipc", achievement.ipc_codes or []),
+    )
+
+
+def is_contact_visible(expert: Expert, viewer: Viewer) -> bool:
+    """The visibility rule applied to an expert's contact details (`contact_visibility`)."""
+    if viewer.is_privileged or (viewer.is_authenticated and expert.owner_id == viewer.user_id):
+        return True
+    if expert.contact_visibility == Visibility.PUBLIC:
+        return True
+    return expert.contact_visibility == Visibility.REGISTERED and viewer.is_authenticated
+
+
+def contact_of(expert: Expert, viewer: Viewer) -> Contact | None:
+    """The expert's contact details, or None when the viewer may not see them."""
+    return Contact(email=expert.email, phone=expert.phone) if is_contact_visible(expert, viewer) else None
+
+
+def expert_detail(session: Session, viewer: Viewer, expert_id: int) -> ExpertDetail:
+    """An expert with visible affiliation, contact details per `contact_visibility`, and achievements."""
+    expert: Expert = get_visible(session, viewer, Expert, expert_id)
+    affiliation = None
+    if expert.affiliation_id is not None:
+        stmt = select(Organization).where(
+            Organization.id == expert.affiliation_id, visibility_clause(Organization, viewer)
+        )
+        affiliation = session.scalars(stmt).first()
+    achievements, _ = achievements_of(session, viewer, AchievementOwner.expert_id, expert.id)
+    return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements)
+
+
+def demand_detail(session: Session, viewer: Viewer, demand_id: int) -> DemandDetail:
+    """A demand with its (visible) issuing enterprise and region."""
+    demand: Demand = get_visible(session, viewer, Demand, demand_id)
+    enterprise = None
+    if demand.enterprise_id is not None:
+        stmt = select(Organization).where(
+            Organization.id == demand.enterprise_id, visibility_clause(Organization, viewer)
+        )
+        enterprise = session.scalars(stmt).first()
+    region = session.get(Region, demand.region_code) if demand.region_code else None
+    return DemandDetail(demand, enterprise, region)
