@@ -29,7 +29,9 @@ import shutil
 import sqlite3
 import statistics
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing import Pool, Queue, get_context
@@ -52,6 +54,8 @@ TEXT_RUN = re.compile(r"[^\"\t\n,{}\[\]]*[\u4e00-\u9fff][^\"\t\n,{}\[\]]*")
 KINDS = ("patent", "paper", "technology", "software")
 REGIONS = ("2101", "2102", "2103", "2104", "2106", "2108", "4403", "3201", "1101")
 CHUNK = 2000
+IN_FLIGHT = 6
+"""Chunks handed to the tokenizer processes ahead of the index writer (bounded memory, both workers kept busy)."""
 BULK_WRITER_HEAP = 400_000_000
 """tantivy writer memory for the bulk build (fewer, larger segments than the incremental default)."""
 CLUSTER_NOISE = 0.6
@@ -109,21 +113,25 @@ def _tokenize(batch: list[tuple[str, str]]) -> list[dict[str, list[str]]]:
 def build_lexical(path: Path, docs: Iterator[IndexDocument], count: int) -> float:
     """Index `count` streamed docs with tokenization in 2 processes; returns docs/s.
 
-    Documents are produced chunk by chunk and never held all at once (1 M documents as Python objects would be
-    ~1.8 GB of the benchmark's own memory, not the index's)."""
+    Documents are produced chunk by chunk, at most IN_FLIGHT chunks ahead of the writer (Pool.imap alone would
+    read the whole generator at once: 1 M documents as Python objects are ~1.8 GB of the benchmark's own memory,
+    not the index's)."""
     index = FulltextIndex(path, default_segmenter(), writer_heap=BULK_WRITER_HEAP, writer_threads=2)
     started = time.perf_counter()
     chunks = (list(itertools.islice(docs, CHUNK)) for _ in range(0, count, CHUNK))
-    pending: list[list[IndexDocument]] = []
+    pending: deque[list[IndexDocument]] = deque()
+    room = threading.Semaphore(IN_FLIGHT)
 
     def texts() -> Iterator[list[tuple[str, str]]]:
-        for chunk in chunks:
+        for chunk in chunks:  # runs in the pool's task-feeding thread
+            room.acquire()
             pending.append(chunk)
             yield [(d.title, d.body) for d in chunk]
 
     with Pool(2) as pool:
         for tokens in pool.imap(_tokenize, texts()):
-            chunk = pending.pop(0)
+            chunk = pending.popleft()
+            room.release()
             index.upsert(
                 [
                     IndexDocument(d.key, d.title, d.body, d.tags, d.numbers, tk)
