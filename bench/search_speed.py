@@ -132,7 +132,7 @@ def build_lexical(path: Path, docs: Iterator[IndexDocument], count: int) -> floa
         for tokens in pool.imap(_tokenize, texts()):
             chunk = pending.popleft()
             room.release()
-            index.upsert(
+            index.add_new(
                 [
                     IndexDocument(d.key, d.title, d.body, d.tags, d.numbers, tk)
                     for d, tk in zip(chunk, tokens, strict=True)

@@ -159,7 +159,7 @@ def rebuild_lexical(session: Session, settings: Settings, progress: Progress | N
     index = FulltextIndex(path / "tantivy", Segmenter(vocabulary))
     count = 0
     for batch in iter_documents(session):
-        count += index.upsert(batch, commit=False)
+        count += index.add_new(batch, commit=False)  # a fresh version directory: nothing to replace
         if progress:
             progress("index", count, 0)
     index.commit()

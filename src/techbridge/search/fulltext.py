@@ -26,6 +26,8 @@ from techbridge.search.tokenize import Segmenter
 
 WRITER_HEAP = 64_000_000
 """Bytes of tantivy writer memory for incremental updates; a bulk rebuild may pass more (fewer segments)."""
+PAYLOAD_SEPARATOR = "\x1f"
+"""ASCII unit separator between the stored title and body."""
 STORED_BODY_CHARS = 600
 """Body characters kept in the index for phrase evidence and explanations."""
 TAG_FIELDS = ("entity", "kind", "region", "field", "owner_type", "visibility")
@@ -66,6 +68,22 @@ class LexicalHit:
     body: str
 
 
+def pack_payload(title: str, body: str) -> bytes:
+    """Stored title and body lead: UTF-8 joined by PAYLOAD_SEPARATOR (a JSON object cost ~35 µs a document to
+    encode in a bulk build); the separator is removed from the title, which comes first."""
+    return f"{title.replace(PAYLOAD_SEPARATOR, ' ')}{PAYLOAD_SEPARATOR}{body}".encode()
+
+
+def unpack_payload(raw: object) -> tuple[str, str]:
+    """(title, body) from a stored payload; also reads the JSON payloads of indexes built before format 3."""
+    data = raw if isinstance(raw, bytes) else b""
+    if data.startswith(b'{"t"'):
+        payload = json.loads(data)
+        return str(payload["t"]), str(payload["b"])
+    title, _, body = data.decode().partition(PAYLOAD_SEPARATOR)
+    return title, body
+
+
 def build_schema() -> tantivy.Schema:
     """Key, four pre-tokenised text fields, a stored payload, tag and number filter fields."""
     builder = tantivy.SchemaBuilder()
@@ -103,8 +121,7 @@ class FulltextIndex:
         fields = doc.tokens if doc.tokens is not None else field_tokens(doc.title, doc.body, self.segmenter)
         for name, tokens in fields.items():
             out.add_text(name, " ".join(tokens))
-        payload = {"t": doc.title, "b": doc.body[:STORED_BODY_CHARS]}
-        out.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode())
+        out.add_bytes("payload", pack_payload(doc.title, doc.body[:STORED_BODY_CHARS]))
         for name, values in doc.tags.items():
             for value in values:
                 out.add_text(name, value)
@@ -123,6 +140,17 @@ class FulltextIndex:
         writer, count = self.writer(), 0
         for doc in docs:
             writer.delete_documents_by_term("key", doc.key)
+            writer.add_document(self._document(doc))
+            count += 1
+        if commit:
+            self.commit()
+        return count
+
+    def add_new(self, docs: Iterable[IndexDocument], *, commit: bool = True) -> int:
+        """Add documents known not to be in the index yet (a fresh build): `upsert` without the delete by key,
+        which costs ~20 µs a document in a bulk build. Adding a key twice this way leaves two documents."""
+        writer, count = self.writer(), 0
+        for doc in docs:
             writer.add_document(self._document(doc))
             count += 1
         if commit:
@@ -160,8 +188,7 @@ class FulltextIndex:
         searcher = self.index.searcher()
         raw = searcher.search(query, limit).hits
         rows = [(float(score), searcher.doc(address)) for score, address in raw]
-        payloads = [json.loads(bytes(doc.get_first("payload") or b"{}")) for _, doc in rows]
-        docs = [(p["t"], p["b"]) for p in payloads]
+        docs = [unpack_payload(doc.get_first("payload")) for _, doc in rows]
         scores = add_phrase_bonus(np.array([s for s, _ in rows], dtype=np.float64), plan, docs)
         order = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
         return [
@@ -187,8 +214,8 @@ class FulltextIndex:
         hits = []
         for _, address in searcher.search(query, len(keys)).hits:
             doc = searcher.doc(address)
-            payload = json.loads(bytes(doc.get_first("payload") or b"{}"))
-            hits.append(LexicalHit(str(doc.get_first("key")), 0.0, payload["t"], payload["b"]))
+            title, body = unpack_payload(doc.get_first("payload"))
+            hits.append(LexicalHit(str(doc.get_first("key")), 0.0, title, body))
         return hits
 
     def _scoring_query(self, plan: QueryPlan) -> tantivy.Query:

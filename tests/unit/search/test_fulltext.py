@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
+from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument, pack_payload, unpack_payload
 from techbridge.search.lexical import InMemoryLexical, matched_terms, plan_query
 from techbridge.search.tokenize import default_segmenter
 
@@ -90,3 +91,28 @@ class TestUpdates:
         FulltextIndex(tmp_path / "ix", default_segmenter()).upsert(DOCS[:1])
         reopened = FulltextIndex(tmp_path / "ix", default_segmenter())
         assert reopened.count() == 1
+
+
+class TestPayload:
+    def test_round_trip_and_separator_in_title(self) -> None:
+        assert unpack_payload(pack_payload("锂电池\x1f隔膜", "正文，含\x1f分隔符")) == (
+            "锂电池 隔膜",
+            "正文，含\x1f分隔符",
+        )
+
+    def test_reads_the_json_payload_of_older_indexes(self) -> None:
+        legacy = json.dumps({"t": "标题", "b": "正文"}, ensure_ascii=False).encode()
+        assert unpack_payload(legacy) == ("标题", "正文")
+
+    def test_missing_payload(self) -> None:
+        assert unpack_payload(None) == ("", "")
+
+
+class TestAddNew:
+    def test_fresh_build_adds_without_replacing(self) -> None:
+        built = FulltextIndex(None, default_segmenter())
+        assert built.add_new(DOCS) == len(DOCS)
+        assert set(_keys(built, "锂电池")) == {"a:1", "a:2", "a:3"}
+        assert built.lookup(["a:4"])[0].title == "水稻育种"
+        built.upsert([DOCS[0]])
+        assert built.count() == len(DOCS)
