@@ -172,12 +172,15 @@ def match_demand(
 ) -> DemandMatches:
     """A stored demand → achievements and experts (its title, description and fields are the query).
 
-    Achievements whose owners sit on or next to the demand's enterprise in the chain gain the chain bonus.
+    Achievements sharing the demand's fields, and those whose owners sit on or next to the demand's enterprise in
+    the chain, gain the field and chain bonuses.
     """
     demand = get_visible(session, viewer, Demand, demand_id)
     text = " ".join([demand.title, demand.description[:QUERY_CHARS], " ".join(demand.field_tags or [])])
     sources = [demand.enterprise_id] if demand.enterprise_id else []
-    context = RankContext(settings=settings, fields=set(), ipc=set(), chain=_chain_of(session, sources))
+    context = RankContext(
+        settings=settings, fields=set(demand.field_tags or []), ipc=set(), chain=_chain_of(session, sources)
+    )
     return _match_text(session, viewer, text, context, filters=None, limit=limit, embedder=embedder)
 
 

@@ -131,6 +131,19 @@ class TestDemands:
         )
         assert found.achievements[0].entity_id == seeded.fpga
 
+    def test_a_stored_demand_s_fields_are_a_reason(self, session: Session, settings: Settings, seeded: Seeded) -> None:
+        user = make_user(session, "buyer2", Role.ENTERPRISE, seeded.local_battery_maker)
+        viewer = Viewer(user.id, Role.ENTERPRISE, seeded.local_battery_maker)
+        demand = service.save_demand(session=session, viewer=viewer, text="FPGA 图像处理")
+        demand.field_tags = ["电子信息"]
+        session.flush()
+        found = service.match_demand(
+            session=session, settings=settings, viewer=viewer, demand_id=demand.id, embedder=EMBEDDER
+        )
+        top = found.achievements[0]
+        assert top.entity_id == seeded.fpga
+        assert "fields" in [reason.code for reason in top.reasons]
+
     def test_anonymous_and_empty_needs_are_refused(self, session: Session) -> None:
         with pytest.raises(PermissionDeniedError):
             service.save_demand(session=session, viewer=ANONYMOUS, text="锂电池")
