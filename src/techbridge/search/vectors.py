@@ -75,7 +75,43 @@ def _best_per_key(
     return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
-class ExactVectorIndex:
+class _PassageIndex:
+    """What both vector indexes share: passages keyed by (record key, passage number) → row, under one lock."""
+
+    _lock: threading.RLock
+    _row_of: dict[Passage, int]
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension; implemented by each index."""
+        raise NotImplementedError
+
+    def extend(self, keys: Sequence[str], vectors: Matrix, passages: Sequence[int] | None = None) -> None:
+        """Add passages (rows of `vectors`); implemented by each index."""
+        raise NotImplementedError
+
+    def remove(self, passages: Iterable[Passage]) -> int:
+        """Drop passages; implemented by each index."""
+        raise NotImplementedError
+
+    def upsert(self, entries: Iterable[Entry]) -> None:
+        """Replace or append passages given as (key, passage number, vector)."""
+        keys, matrix, numbers = _split_entries(entries, self.dim)
+        self.extend(keys, matrix, numbers)
+
+    def remove_keys(self, keys: Iterable[str]) -> int:
+        """Drop every passage of the records `keys` (scans the held passages); returns how many were held."""
+        wanted = set(keys)
+        with self._lock:
+            return self.remove([p for p in self._row_of if p[0] in wanted])
+
+    def passages(self) -> list[Passage]:
+        """Every (key, passage number) held."""
+        with self._lock:
+            return list(self._row_of)
+
+
+class ExactVectorIndex(_PassageIndex):
     """Brute-force inner product over a float32 matrix (exact; ~20 ms at 200 k × 384 on 2 cores).
 
     Rows live in a matrix with spare capacity; a removed row is masked out and its slot reclaimed when more than a
@@ -108,11 +144,6 @@ class ExactVectorIndex:
     def capacity(self) -> int:
         """Rows the matrix holds before it must grow (live, removed but not yet compacted, and spare)."""
         return len(self._matrix)
-
-    def passages(self) -> list[Passage]:
-        """Every (key, passage number) held."""
-        with self._lock:
-            return list(self._row_of)
 
     def extend(self, keys: Sequence[str], vectors: Matrix, passages: Sequence[int] | None = None) -> None:
         """Add passages (rows of `vectors`); a (key, passage) already held is overwritten in place.
@@ -147,11 +178,6 @@ class ExactVectorIndex:
         self._row_of.update(zip(passages, range(start, start + count), strict=True))
         self._rows = None
 
-    def upsert(self, entries: Iterable[Entry]) -> None:
-        """Replace or append passages given as (key, passage number, vector)."""
-        keys, matrix, numbers = _split_entries(entries, self.dim)
-        self.extend(keys, matrix, numbers)
-
     def remove(self, passages: Iterable[Passage]) -> int:
         """Drop passages; returns how many were held."""
         with self._lock:
@@ -165,12 +191,6 @@ class ExactVectorIndex:
             if self._dead * 4 > len(self._keys):
                 self._compact()
             return len(rows)
-
-    def remove_keys(self, keys: Iterable[str]) -> int:
-        """Drop every passage of the records `keys` (scans the held passages); returns how many were held."""
-        wanted = set(keys)
-        with self._lock:
-            return self.remove([p for p in self._row_of if p[0] in wanted])
 
     def _compact(self) -> None:
         keep = np.flatnonzero(self._alive[: len(self._keys)])
@@ -216,7 +236,7 @@ class ExactVectorIndex:
             return _best_per_key(self._keys, rows.tolist(), sims[rows].tolist(), limit)
 
 
-class HnswVectorIndex:
+class HnswVectorIndex(_PassageIndex):
     """usearch HNSW (cosine, f16 storage) for large passage sets; approximate, ~1 ms per query at 1 M.
 
     Row ids are never reused: a replaced passage is removed from the graph (usearch `remove`) and added under a new
@@ -231,9 +251,9 @@ class HnswVectorIndex:
         from usearch.index import Index
 
         self._lock = threading.RLock()
-        self.dim = int(vectors.shape[1])
+        self._dim = int(vectors.shape[1])
         self.index = Index(
-            ndim=self.dim,
+            ndim=self._dim,
             metric="ip",
             dtype="f16",
             connectivity=HNSW_CONNECTIVITY,
@@ -244,6 +264,11 @@ class HnswVectorIndex:
         self.keys = []
         self._row_of: dict[Passage, int] = {}
         self.extend(keys, vectors, passages)
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension."""
+        return self._dim
 
     def extend(self, keys: Sequence[str], vectors: Matrix, passages: Sequence[int] | None = None) -> None:
         """Add passages (rows of `vectors`, one key each); lets large sets be added block by block.
@@ -265,11 +290,6 @@ class HnswVectorIndex:
             self.keys.extend(key for key, _ in fresh)
             self._row_of.update(zip(fresh, range(start, start + len(rows)), strict=True))
 
-    def upsert(self, entries: Iterable[Entry]) -> None:
-        """Replace or append passages given as (key, passage number, vector)."""
-        keys, matrix, numbers = _split_entries(entries, self.dim)
-        self.extend(keys, matrix, numbers)
-
     def remove(self, passages: Iterable[Passage]) -> int:
         """Drop passages from the graph; returns how many were held."""
         with self._lock:
@@ -279,17 +299,6 @@ class HnswVectorIndex:
                 for row in rows:
                     self.keys[row] = None
             return len(rows)
-
-    def remove_keys(self, keys: Iterable[str]) -> int:
-        """Drop every passage of the records `keys` (scans the held passages); returns how many were held."""
-        wanted = set(keys)
-        with self._lock:
-            return self.remove([p for p in self._row_of if p[0] in wanted])
-
-    def passages(self) -> list[Passage]:
-        """Every (key, passage number) held."""
-        with self._lock:
-            return list(self._row_of)
 
     def exact_search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
         """Top keys by brute force over the stored (f16) vectors: the reference for measuring ANN recall."""
