@@ -184,15 +184,18 @@ def contact_of(expert: Expert, viewer: Viewer) -> Contact | None:
     return Contact(email=expert.email, phone=expert.phone) if is_contact_visible(expert, viewer) else None
 
 
+def visible_organization(session: Session, viewer: Viewer, org_id: int | None) -> Organization | None:
+    """The organization `org_id` when it exists and the viewer may see it, else None (no error: a linked record)."""
+    if org_id is None:
+        return None
+    stmt = select(Organization).where(Organization.id == org_id, visibility_clause(Organization, viewer))
+    return session.scalars(stmt).first()
+
+
 def expert_detail(session: Session, viewer: Viewer, expert_id: int) -> ExpertDetail:
     """An expert with visible affiliation, contact details per `contact_visibility`, and achievements."""
     expert: Expert = get_visible(session, viewer, Expert, expert_id)
-    affiliation = None
-    if expert.affiliation_id is not None:
-        stmt = select(Organization).where(
-            Organization.id == expert.affiliation_id, visibility_clause(Organization, viewer)
-        )
-        affiliation = session.scalars(stmt).first()
+    affiliation = visible_organization(session, viewer, expert.affiliation_id)
     achievements, _ = achievements_of(session, viewer, AchievementOwner.expert_id, expert.id)
     return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements)
 
@@ -200,11 +203,6 @@ def expert_detail(session: Session, viewer: Viewer, expert_id: int) -> ExpertDet
 def demand_detail(session: Session, viewer: Viewer, demand_id: int) -> DemandDetail:
     """A demand with its (visible) issuing enterprise and region."""
     demand: Demand = get_visible(session, viewer, Demand, demand_id)
-    enterprise = None
-    if demand.enterprise_id is not None:
-        stmt = select(Organization).where(
-            Organization.id == demand.enterprise_id, visibility_clause(Organization, viewer)
-        )
-        enterprise = session.scalars(stmt).first()
+    enterprise = visible_organization(session, viewer, demand.enterprise_id)
     region = session.get(Region, demand.region_code) if demand.region_code else None
     return DemandDetail(demand, enterprise, region)

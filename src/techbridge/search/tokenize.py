@@ -45,13 +45,9 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def text_units(text: str) -> list[list[str]]:
-    """Runs of units (Latin/number words and single CJK characters), split at punctuation and spaces."""
-    return [list(run) for run in unit_runs(normalize_text(text))]
-
-
 def unit_runs(norm: str) -> list[str]:
-    """`text_units` of already normalised text, each run as a string of one-character units (no Python loop)."""
+    """Runs of one-character units (Latin letters, digits, CJK characters) of already normalised text, split at
+    punctuation and spaces, each run as a string (no Python loop)."""
     return _NON_UNIT.sub("", _SEPARATOR.sub(" ", norm)).split()
 
 

@@ -15,7 +15,7 @@ from techbridge.search.tokenize import (
     load_stopwords,
     normalize_text,
     read_word_lines,
-    text_units,
+    unit_runs,
 )
 
 
@@ -38,7 +38,10 @@ class TestCharGrams:
         assert char_bigrams("芯 片材") == ["芯", "片材"]
 
     def test_units_of_mixed_text(self) -> None:
-        assert text_units("C反应 Ti-6Al") == [["c", "反", "应"], ["t", "i", "6", "a", "l"]]
+        assert [list(run) for run in unit_runs(normalize_text("C反应 Ti-6Al"))] == [
+            ["c", "反", "应"],
+            ["t", "i", "6", "a", "l"],
+        ]
 
     def test_non_unit_word_characters_are_skipped_without_splitting_the_run(self) -> None:
         # "é" is a word character but not a unit: dropped, its neighbours still form a bigram
