@@ -49,12 +49,14 @@ def imported_sources(session: Session) -> set[str]:
 
 
 def load_shared_data(settings: Settings, report: BootstrapReport, *, reimport: bool = False) -> None:
-    """Import every source under data_dir that has not been imported yet."""
+    """Import every source under data_dir (or, when that folder is absent, the bundled sample) not imported yet."""
+    from techbridge.imports.sample import DataOrigin, effective_data_dir
     from techbridge.imports.service import import_all
 
-    if not settings.data_dir.exists():
-        report.say(f"data: {settings.data_dir} not found, registry left empty")
-        return
+    data_dir, origin = effective_data_dir(settings.data_dir)
+    if origin is DataOrigin.SAMPLE:
+        report.say(f"data: {settings.data_dir} not found, loading the bundled sample ({data_dir}, see NOTICE.md)")
+        settings = settings.model_copy(update={"data_dir": data_dir})
     done: frozenset[str] = frozenset()
     if not reimport:
         with session_scope(settings.database_url) as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -13,9 +14,11 @@ from techbridge.bootstrap import BootstrapReport, build_search_index, ensure_dem
 from techbridge.cli.app import app
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import User
+from techbridge.imports.sample import DataOrigin, DataSource, data_origin
+from techbridge.models import Achievement, ImportRun, Region, User
 from techbridge.search.index import current_version
 from techbridge.search.lexical import INDEX_FORMAT
+from techbridge.web.app import create_app
 
 
 class TestDemoAccounts:
@@ -36,10 +39,37 @@ class TestDemoAccounts:
 
 
 class TestSharedData:
-    def test_missing_data_dir_is_reported_not_fatal(self, settings: Settings, tmp_path: Path) -> None:
+    def test_missing_data_dir_loads_the_bundled_sample_once(self, settings: Settings, tmp_path: Path) -> None:
+        local = settings.model_copy(update={"data_dir": tmp_path / "absent"})
         report = BootstrapReport()
-        load_shared_data(settings.model_copy(update={"data_dir": tmp_path / "absent"}), report)
-        assert report.lines == [f"data: {tmp_path / 'absent'} not found, registry left empty"]
+        load_shared_data(local, report)
+        assert report.lines[0].startswith(f"data: {tmp_path / 'absent'} not found, loading the bundled sample")
+        imported = {line.split()[1] for line in report.lines[1:]}
+        assert {"admin_divisions", "ipc", "csl", "kag"} <= imported
+        with session_scope(settings.database_url) as session:
+            assert session.scalar(select(func.count()).select_from(Achievement)) == 2000
+            assert session.scalar(select(func.count()).select_from(Region).where(Region.code == "2102")) == 1
+            assert data_origin(session).origin is DataOrigin.SAMPLE
+        again = BootstrapReport()
+        load_shared_data(local, again)
+        assert all("already imported" in line for line in again.lines[1:])
+        home = TestClient(create_app(local)).get("/")
+        origin = home.text.split('id="data-origin">', 1)[1].split("</p>", 1)[0]
+        assert "随软件附带的公开数据样例" in origin
+        assert "数据导入" in origin
+
+    def test_home_names_the_shared_folder_when_it_was_imported(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            session.add(ImportRun(source="csl", path="../shared/data/csl/derived/x.jsonl", counts={}))
+        with session_scope(settings.database_url) as session:
+            assert data_origin(session) == DataSource(DataOrigin.SHARED, "../shared/data/csl/derived")
+        home = TestClient(create_app(settings)).get("/?lang=en")
+        assert "the shared public data folder ../shared/data/csl/derived" in home.text
+
+    def test_empty_registry_says_so(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            assert data_origin(session).origin is DataOrigin.NONE
+        assert "登记库尚无数据" in TestClient(create_app(settings)).get("/").text
 
 
 class TestCommand:
@@ -47,7 +77,7 @@ class TestCommand:
         local = settings.model_copy(update={"data_dir": tmp_path / "absent", "env": "dev", "demo_data": False})
         result = CliRunner().invoke(app, ["demo", "load"], obj=local)
         assert result.exit_code == 0, result.output
-        assert "registry left empty" in result.output
+        assert "loading the bundled sample" in result.output
         assert "accounts: 5 created" in result.output
 
 

@@ -13,6 +13,7 @@ from techbridge.models import (
     ChainNode,
     CodeEntry,
     EnterpriseNode,
+    ImportRun,
     Organization,
     OrganizationAlias,
     Region,
@@ -109,3 +110,9 @@ def load_references(session: Session) -> References:
         if credit:
             refs.org_by_credit[credit] = org_id
     return refs
+
+
+def import_run_paths(session: Session) -> list[str]:
+    """The distinct paths that built-in imports read (absolute, as recorded in each ImportRun)."""
+    stmt = select(ImportRun.path).distinct()
+    return [str(path) for (path,) in _run(session, stmt)]

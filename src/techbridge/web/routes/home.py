@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from techbridge.imports.sample import data_origin
 from techbridge.models import Achievement, Demand
 from techbridge.registry.count_queries import count_entities_cached
 from techbridge.registry.list_queries import list_recent
@@ -25,5 +26,6 @@ def home(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
         "recent_achievements": list_recent(session, viewer, Achievement, RECENT_LIMIT),
         "recent_demands": demands,
         "demand_orgs": organization_names(session, viewer, (d.enterprise_id for d in demands)),
+        "data_source": data_origin(session),
     }
     return render(request, "home.html", context)
