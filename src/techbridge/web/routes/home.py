@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from techbridge.models import Achievement, Demand
+from techbridge.notifications.service import list_notifications
 from techbridge.registry.count_queries import count_entities_cached
 from techbridge.registry.list_queries import list_recent
 from techbridge.registry.queries import organization_names
@@ -25,5 +26,10 @@ def home(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
         "recent_achievements": list_recent(session, viewer, Achievement, RECENT_LIMIT),
         "recent_demands": demands,
         "demand_orgs": organization_names(session, viewer, (d.enterprise_id for d in demands)),
+        "recommended": (
+            list_notifications(session=session, viewer=viewer, unread_only=True, limit=RECENT_LIMIT)
+            if viewer.is_authenticated
+            else []
+        ),
     }
     return render(request, "home.html", context)
