@@ -369,3 +369,48 @@ def _csrf(client: TestClient) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert match is not None
     return match.group(1)
+
+
+class TestOfficersAndBrokers:
+    def test_the_dashboard_counts_requests_answers_and_stalls(self, settings: Settings, people: People) -> None:
+        record = _achievement(settings, people.institution, FITTING)
+        requester, officer = TestClient(create_app(settings)), TestClient(create_app(settings))
+        headers = _login(requester, "ent")
+        _login(officer, "officer")
+        body = {"entity": "achievement", "record_id": record, "message": "希望获得许可", "mode": "license"}
+        requester.post("/api/connect-requests", json=body, headers=headers)
+        with session_scope(settings.database_url) as session:  # sent ten days ago, never answered
+            from techbridge.models import ConnectRequest
+
+            sent = session.scalars(select(ConnectRequest)).one()
+            sent.created_at = now_utc() - timedelta(days=10)
+        panel = officer.get("/dashboard/connect")
+        assert panel.status_code == 200
+        figures = [c.strip() for c in panel.text.split('class="count')[1:]]
+        assert figures[0].startswith('">1<')
+        assert FITTING in panel.text  # listed as a stall to follow up
+        assert requester.get("/dashboard/connect").status_code == 403
+
+    def test_a_broker_turns_a_client_match_into_a_case(self, settings: Settings, people: People) -> None:
+        from techbridge.models import TransferCase, User
+
+        with session_scope(settings.database_url) as session:
+            broker = make_user(session, "broker", Role.BROKER)
+            session.add(TransferCase(title="客户需求跟进", demand_id=people.demand, broker_id=broker.id))
+        _subscribe_demand(settings, people)
+        record = _achievement(settings, people.institution, FITTING)
+        run_alerts(settings)
+        client = TestClient(create_app(settings))
+        client.post("/login", data={"username": "broker", "password": PASSWORD, "csrf_token": _csrf(client)})
+        page = client.get("/clients/matches")
+        assert FITTING in page.text
+        with session_scope(settings.database_url) as session:
+            notification_id = session.scalar(select(Notification.id))
+        opened = client.post(f"/clients/matches/{notification_id}/case", data={"csrf_token": _csrf(client)})
+        assert opened.status_code == 200
+        with session_scope(settings.database_url) as session:
+            case = session.scalars(select(TransferCase).where(TransferCase.achievement_id == record)).one()
+            assert (case.demand_id, case.broker_id) == (
+                people.demand,
+                session.scalar(select(User.id).where(User.username == "broker")),
+            )

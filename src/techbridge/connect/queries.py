@@ -85,3 +85,11 @@ def all_requests(session: Session, since: datetime | None = None) -> list[Connec
     if since is not None:
         stmt = stmt.where(ConnectRequest.created_at >= since)
     return list(session.scalars(stmt))
+
+
+def open_unanswered(session: Session) -> list[ConnectRequest]:
+    """Open requests without a first answer."""
+    stmt = select(ConnectRequest).where(
+        ConnectRequest.status == ConnectStatus.OPEN, ConnectRequest.first_answer_at.is_(None)
+    )
+    return list(session.scalars(stmt))

@@ -3,9 +3,10 @@ opens a transfer case at 「已联系」 that both parties see — or decline wi
 
 from __future__ import annotations
 
+import html
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -124,16 +125,10 @@ def _mail_answerers(session: Session, settings: Settings, request: ConnectReques
                 to_address=setting.email,
                 subject=translate("connect.mail.subject", lang, title=request.record_title[:60]),
                 text_body=text,
-                html_body=f"<pre>{_escape(text)}</pre>",
+                html_body=f"<pre>{html.escape(text)}</pre>",
                 next_attempt_at=now_utc(),
             )
         )
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def is_answerer(request: ConnectRequest, viewer: Viewer) -> bool:
@@ -267,13 +262,7 @@ def connect_stats(*, session: Session, since: datetime | None = None) -> Connect
         for r in requests
         if r.first_answer_at is not None
     ]
-    overdue = sum(
-        1
-        for r in requests
-        if r.first_answer_at is None
-        and r.status == ConnectStatus.OPEN
-        and now - _aware(r.created_at) > timedelta(days=OVERDUE_DAYS)
-    )
+    overdue = sum(1 for r in requests if _is_overdue(r, now))
     return ConnectStats(
         sent=len(requests),
         answered=len(waits),
@@ -285,9 +274,19 @@ def connect_stats(*, session: Session, since: datetime | None = None) -> Connect
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _is_overdue(request: ConnectRequest, now: datetime) -> bool:
+    waiting = request.first_answer_at is None and request.status == ConnectStatus.OPEN
+    return waiting and now - _aware(request.created_at) > timedelta(days=OVERDUE_DAYS)
+
+
+def overdue_requests(*, session: Session, limit: int = 20) -> list[ConnectRequest]:
+    """Open requests nobody answered for OVERDUE_DAYS days, oldest first (the 卡点 an officer follows up)."""
+    now = now_utc()
+    waiting = [r for r in queries.open_unanswered(session) if _is_overdue(r, now)]
+    return sorted(waiting, key=lambda r: _aware(r.created_at))[:limit]
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,23 @@ def due_messages(session: Session, now: datetime, limit: int) -> list[EmailMessa
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def client_notifications(
+    session: Session, broker_id: int | None, limit: int
+) -> list[tuple[Notification, Subscription]]:
+    """Notifications of demand subscriptions on the demands in a broker's cases (officers: every demand), newest
+    first."""
+    from techbridge.models import TransferCase
+
+    stmt = (
+        select(Notification, Subscription)
+        .join(Subscription, Subscription.id == Notification.subscription_id)
+        .where(Subscription.demand_id.is_not(None))
+    )
+    if broker_id is not None:
+        mine = select(TransferCase.demand_id).where(
+            TransferCase.broker_id == broker_id, TransferCase.demand_id.is_not(None)
+        )
+        stmt = stmt.where(Subscription.demand_id.in_(mine))
+    return [(n, s) for n, s in session.execute(stmt.order_by(Notification.id.desc()).limit(limit))]

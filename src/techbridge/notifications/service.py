@@ -4,6 +4,7 @@ against every active subscription in batches, committing per batch and resuming 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from techbridge.models import (
     Demand,
     DigestFrequency,
     Notification,
+    Role,
     Subscription,
     SubscriptionKind,
 )
@@ -362,3 +364,47 @@ def reasons_of(settings: Settings, record: Any, fit: Fit) -> list[dict[str, str]
 def _reason(code: str, **params: Any) -> dict[str, str]:
     key = f"alerts.reason.{code}"
     return {"code": code, "zh": translate(key, "zh", **params), "en": translate(key, "en", **params)}
+
+
+@dataclass(frozen=True)
+class ClientMatch:
+    """A new match of a client's demand, as a broker sees it."""
+
+    notification: Notification
+    demand_id: int
+    demand_title: str
+
+
+def client_matches(*, session: Session, viewer: Viewer, limit: int = 100) -> list[ClientMatch]:
+    """For a broker, new matches of the demands in their cases; for officers, of every demand; only records the
+    viewer may read."""
+    if not (viewer.is_privileged or viewer.role == Role.BROKER):
+        raise PermissionDeniedError("brokers and officers only", message_zh="仅技术经理人和主管部门可查看")
+    broker = None if viewer.is_privileged else viewer.user_id
+    found = []
+    for notification, subscription in queries.client_notifications(session, broker, limit):
+        model = queries.ENTITY_MODELS[notification.entity]
+        record = session.get(model, notification.record_id)
+        if record is not None and can_read(record, viewer) and subscription.demand_id is not None:
+            found.append(ClientMatch(notification, subscription.demand_id, subscription.title))
+    return found
+
+
+def case_from_match(*, session: Session, viewer: Viewer, notification_id: int) -> int:
+    """Turn a client's match into a transfer case in one step (the broker takes it); returns the case id."""
+    from techbridge.transfers.pipeline import CaseCreate, create_case
+
+    match = next(
+        (m for m in client_matches(session=session, viewer=viewer, limit=1000) if m.notification.id == notification_id),
+        None,
+    )
+    if match is None:
+        raise NotFoundError(f"notification {notification_id} not found", message_zh="未找到该匹配")
+    item = match.notification
+    data = CaseCreate(
+        title=f"{match.demand_title} ← {item.title}"[:255],
+        demand_id=match.demand_id,
+        achievement_id=item.record_id if item.entity == "achievement" else None,
+        note="；".join(r.get("zh", "") for r in item.reasons),
+    )
+    return create_case(session=session, data=data, viewer=viewer).id

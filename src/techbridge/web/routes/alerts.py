@@ -158,6 +158,20 @@ def bell(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
     return render(request, "alerts/_bell.html", {"unread": unread, "waiting": waiting})
 
 
+@router.get("/clients/matches", response_class=HTMLResponse, include_in_schema=False)
+def client_matches_page(request: Request, session: DbDep, viewer: SignedInDep) -> HTMLResponse:
+    """A broker's (officer's) new matches across the demands of their clients, each one click from a case."""
+    items = service.client_matches(session=session, viewer=viewer)
+    return render(request, "alerts/client_matches.html", {"items": items, "paths": RECORD_PATHS})
+
+
+@router.post("/clients/matches/{notification_id}/case", include_in_schema=False, dependencies=[CsrfDep])
+def case_from_match(request: Request, session: DbDep, viewer: SignedInDep, notification_id: int) -> Response:
+    """Open a transfer case from one client match and go to it."""
+    case_id = service.case_from_match(session=session, viewer=viewer, notification_id=notification_id)
+    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+
+
 @router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
 def unsubscribe(request: Request, settings: SettingsDep, token: str = "") -> HTMLResponse:
     """Stop e-mails from a signed link, without signing in."""

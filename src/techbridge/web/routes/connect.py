@@ -12,7 +12,7 @@ from techbridge.errors import TechbridgeError
 from techbridge.models import ConnectMode
 from techbridge.notifications.service import record_title
 from techbridge.registry.queries import get_visible
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDep
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -78,6 +78,17 @@ def send(
         text = exc.localized(lang) if isinstance(exc, TechbridgeError) else str(exc)
         return _new_form(request, session, viewer, entity, record_id, error=text, message=message, mode=mode)
     return RedirectResponse(f"/connect/{created.id}?done=sent", status_code=303)
+
+
+@router.get("/dashboard/connect", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_panel(request: Request, session: DbDep, _: OfficerDep) -> HTMLResponse:
+    """The officer's 对接 figures: sent, answered, accepted, median days to a first answer, overdue (卡点) ones."""
+    context = {
+        "stats": service.connect_stats(session=session),
+        "overdue": service.overdue_requests(session=session),
+        "paths": RECORD_PATHS,
+    }
+    return render(request, "connect/_stats.html", context)
 
 
 @router.get("/connect/{request_id}", response_class=HTMLResponse, include_in_schema=False)
