@@ -414,3 +414,14 @@ class TestOfficersAndBrokers:
                 people.demand,
                 session.scalar(select(User.id).where(User.username == "broker")),
             )
+
+
+class TestMatchPage:
+    def test_a_search_can_be_subscribed_from_its_results(self, settings: Settings, people: People) -> None:
+        client = TestClient(create_app(settings))
+        assert 'id="subscribe-search"' not in client.get("/match?q=谐波减速器&region=21").text
+        client.post("/login", data={"username": "ent", "password": PASSWORD, "csrf_token": _csrf(client)})
+        page = client.get("/match?q=谐波减速器&region=21")
+        form = page.text.split('id="subscribe-search"', 1)[1].split("</form>", 1)[0]
+        assert 'name="q" value="谐波减速器"' in form
+        assert 'name="region" value="21"' in form
