@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(Path("/usr/bin/chromium"), description="browser for e2e tests and screenshots")
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")
     map_geojson: Path | None = Field(None, description="approved GeoJSON of the region replacing the shipped map")
+    smtp_host: str | None = Field(
+        None, description="SMTP server for e-mail digests (unset: digests wait in the outbox)"
+    )
+    smtp_port: int = Field(25, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP user name (empty: no login)")
+    smtp_password: str = Field("", description="SMTP password")
+    smtp_from: str = Field("techbridge@localhost", description="sender address of e-mails")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    smtp_ssl: bool = Field(False, description="connect to the SMTP server over TLS (SMTPS)")
+    smtp_timeout: float = Field(20.0, description="seconds before an SMTP attempt gives up (it is retried later)")
+    public_url: str = Field("http://127.0.0.1:8000", description="the portal's address, used in links in e-mails")
+    connect_daily_limit: int = Field(10, description="对接 requests one user may send per day")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from techbridge.cli import (
+    alerts,
     chains,
     challenges,
     data,
@@ -37,6 +38,7 @@ app.add_typer(challenges.app, name="challenges")
 app.add_typer(chains.app, name="chains")
 app.add_typer(data.app, name="data")
 app.add_typer(demo.app, name="demo")
+app.add_typer(alerts.app, name="alerts")
 
 
 @app.callback()

@@ -12,9 +12,19 @@ from techbridge.models.challenge import (
     MilestoneStatus,
 )
 from techbridge.models.code_table import CodeEntry
+from techbridge.models.connect import ConnectMessage, ConnectMode, ConnectRequest, ConnectStatus
 from techbridge.models.demand import Demand, DemandStatus
 from techbridge.models.expert import Expert
 from techbridge.models.import_run import ImportRun
+from techbridge.models.notification import (
+    AlertCursor,
+    AlertSetting,
+    DigestFrequency,
+    EmailMessage,
+    Notification,
+    Subscription,
+    SubscriptionKind,
+)
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
@@ -36,6 +46,8 @@ __all__ = [
     "Achievement",
     "AchievementKind",
     "AchievementOwner",
+    "AlertCursor",
+    "AlertSetting",
     "ApplicationStatus",
     "CarrierType",
     "ChainEdge",
@@ -44,12 +56,18 @@ __all__ = [
     "ChallengeApplication",
     "ChallengeStatus",
     "CodeEntry",
+    "ConnectMessage",
+    "ConnectMode",
+    "ConnectRequest",
+    "ConnectStatus",
     "Contract",
     "ContractAchievement",
     "ContractRollup",
     "Demand",
     "DemandStatus",
+    "DigestFrequency",
     "EdgeRelation",
+    "EmailMessage",
     "EnterpriseFact",
     "EnterpriseNode",
     "EventKind",
@@ -58,6 +76,7 @@ __all__ = [
     "Milestone",
     "MilestoneStatus",
     "NodeKind",
+    "Notification",
     "OrgKind",
     "Organization",
     "OrganizationAlias",
@@ -70,6 +89,8 @@ __all__ = [
     "SearchIndexState",
     "SearchVector",
     "Stage",
+    "Subscription",
+    "SubscriptionKind",
     "TransferCase",
     "TransferEvent",
     "TransferMode",

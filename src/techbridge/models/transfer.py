@@ -99,6 +99,7 @@ class TransferCase(Base):
     city_code: Mapped[str | None] = mapped_column(String(6), index=True)
     owner_kind: Mapped[str | None] = mapped_column(String(16))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    party_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # users of a 对接 request (migration 0015)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

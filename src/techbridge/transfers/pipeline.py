@@ -94,8 +94,11 @@ def next_action(case: TransferCase, lang: str = "zh") -> str:
 
 
 def can_see_case(case: TransferCase, viewer: Viewer) -> bool:
-    """Officers and admins see every case; a broker sees the cases assigned to them."""
-    return viewer.is_privileged or (viewer.is_authenticated and case.broker_id == viewer.user_id)
+    """Officers and admins see every case; a broker sees the cases assigned to them; the parties of a case opened
+    from a 对接 request see that case."""
+    if viewer.is_privileged:
+        return True
+    return viewer.user_id is not None and (case.broker_id == viewer.user_id or viewer.user_id in (case.party_ids or []))
 
 
 def _require_manager(viewer: Viewer) -> None:
@@ -141,6 +144,12 @@ def create_case(
 ) -> TransferCase:
     """Open a case at `matched`; a broker who creates a case without naming a broker takes it."""
     _require_manager(viewer)
+    return _open_case(session=session, data=data, viewer=viewer, actor_name=actor_name, at=at)
+
+
+def _open_case(
+    *, session: Session, data: CaseCreate, viewer: Viewer, actor_name: str = "", at: datetime | None = None
+) -> TransferCase:
     if not data.title.strip():
         raise InvalidDataError("a case needs a title", location=("title",), message_zh="案例需要标题")
     moment = at or now_utc()
@@ -175,6 +184,21 @@ def create_case(
         note=data.note,
         actor_name=actor_name,
     )
+    session.flush()
+    return case
+
+
+def open_contacted_case(
+    *, session: Session, data: CaseCreate, party_ids: list[int], viewer: Viewer, actor_name: str = ""
+) -> TransferCase:
+    """A case opened by an accepted 对接 request (the owner accepting needs no broker role): created with the
+    request as its first event, then at 「已联系」, visible to both parties."""
+    moment = now_utc()
+    case = _open_case(session=session, data=data, viewer=viewer, actor_name=actor_name, at=moment)
+    case.party_ids = sorted(set(party_ids))
+    _event(session, case, viewer, moment, kind=EventKind.ADVANCED, from_stage=Stage.MATCHED,
+           to_stage=Stage.CONTACTED, note="", actor_name=actor_name)  # fmt: skip
+    case.stage = case.last_open_stage = Stage.CONTACTED
     session.flush()
     return case
 

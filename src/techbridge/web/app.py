@@ -19,9 +19,11 @@ from techbridge.errors import (
 )
 from techbridge.web.deps import get_lang
 from techbridge.web.routes import (
+    alerts,
     auth,
     chains,
     challenges,
+    connect,
     dashboard,
     home,
     imports,
@@ -77,7 +79,20 @@ def create_app(settings: Settings) -> FastAPI:
         https_only=settings.env == "prod",
     )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (home, auth, registry, match, imports, tiers, chains, transfers, challenges, dashboard):
+    for module in (
+        home,
+        auth,
+        registry,
+        match,
+        imports,
+        tiers,
+        chains,
+        transfers,
+        challenges,
+        dashboard,
+        alerts,
+        connect,
+    ):
         app.include_router(module.router)
     app.include_router(api_router, prefix="/api")
     app.add_exception_handler(TechbridgeError, _handle_domain_error)

@@ -47,6 +47,7 @@ def render(
         "csrf_field_name": FORM_FIELD,
         "session_user": request.session.get("username"),
         "session_role": request.session.get("role"),
+        "session_uid": request.session.get("uid"),
     }
     ctx.update(context or {})
     name = partial if partial and is_partial(request) else template

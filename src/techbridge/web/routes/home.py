@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from techbridge.imports.sample import data_origin
 from techbridge.models import Achievement, Demand
+from techbridge.notifications.service import list_notifications
 from techbridge.registry.count_queries import count_entities_cached
 from techbridge.registry.list_queries import list_recent
 from techbridge.registry.queries import organization_names
@@ -27,5 +28,10 @@ def home(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
         "recent_demands": demands,
         "demand_orgs": organization_names(session, viewer, (d.enterprise_id for d in demands)),
         "data_source": data_origin(session),
+        "recommended": (
+            list_notifications(session=session, viewer=viewer, unread_only=True, limit=RECENT_LIMIT)
+            if viewer.is_authenticated
+            else []
+        ),
     }
     return render(request, "home.html", context)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from techbridge.web.routes.api import chains, challenges, match, registry, tiers, transfers
+from techbridge.web.routes.api import alerts, chains, challenges, match, registry, tiers, transfers
 
 router = APIRouter()
-for _module in (registry, match, tiers, chains, transfers, challenges):
+for _module in (registry, match, tiers, chains, transfers, challenges, alerts):
     router.include_router(_module.router)

@@ -1,0 +1,1 @@
+"""对接 requests: request → thread → accept (opens a transfer case) / decline."""

@@ -1,0 +1,1 @@
+"""Subscriptions, scoring new records against them, notifications and e-mail digests."""

@@ -1,0 +1,85 @@
+"""Pydantic shapes of the notifications API and the alert job's report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from techbridge.models import DigestFrequency, SubscriptionKind
+
+
+class SubscriptionCreate(BaseModel):
+    """A new subscription: a saved search (query), or a saved demand / owned achievement (by id)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: SubscriptionKind = SubscriptionKind.SEARCH
+    query: str = Field("", max_length=2000)
+    region: str | None = Field(None, max_length=12, description="region code filter of a saved search")
+    demand_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    achievement_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    threshold: float = Field(0.5, ge=0.05, le=1.0, description="share of the query's concepts a record must cover")
+
+
+class SubscriptionRead(BaseModel):
+    """A subscription as listed to its owner."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: SubscriptionKind
+    title: str
+    query: str
+    filters: dict[str, Any]
+    targets: list[str]
+    demand_id: int | None
+    achievement_id: int | None
+    threshold: float
+    active: bool
+    created_at: datetime
+
+
+class NotificationRead(BaseModel):
+    """One notification (the acceptance checks read these fields)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subscription_id: int
+    entity: str
+    record_id: int
+    title: str
+    score: float
+    reasons: list[dict[str, str]]
+    read: bool
+
+
+class AlertSettingUpdate(BaseModel):
+    """A user's e-mail address and digest frequency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field("", max_length=255, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    frequency: DigestFrequency = DigestFrequency.DAILY
+
+
+@dataclass
+class AlertRunReport:
+    """What one `alerts run` did."""
+
+    processed: int = 0
+    notifications: int = 0
+    emails_sent: int = 0
+    emails_failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The JSON the CLI prints."""
+        return {
+            "processed": self.processed,
+            "notifications": self.notifications,
+            "emails_sent": self.emails_sent,
+            "emails_failed": self.emails_failed,
+        }

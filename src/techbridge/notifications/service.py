@@ -1,0 +1,410 @@
+"""Subscriptions (create, list, pause, delete), notifications (list, read) and the alert job that scores new records
+against every active subscription in batches, committing per batch and resuming from its cursors after a kill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer, can_edit, can_read
+from techbridge.accounts.service import viewer_for
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
+from techbridge.i18n.loader import translate
+from techbridge.models import (
+    Achievement,
+    AlertCursor,
+    AlertSetting,
+    Demand,
+    DigestFrequency,
+    Notification,
+    Role,
+    Subscription,
+    SubscriptionKind,
+)
+from techbridge.notifications import queries
+from techbridge.notifications.evaluate import BatchIndex, Concept, Fit, StandingQuery, concepts_of, score_batch
+from techbridge.notifications.schemas import AlertRunReport, AlertSettingUpdate, SubscriptionCreate
+from techbridge.registry.queries import get_region, get_visible
+from techbridge.search.tokenize import default_segmenter
+
+TARGETS: dict[SubscriptionKind, list[str]] = {
+    SubscriptionKind.SEARCH: ["achievement", "expert"],
+    SubscriptionKind.DEMAND: ["achievement", "expert"],
+    SubscriptionKind.ACHIEVEMENT: ["demand"],
+}
+ENTITIES = ("achievement", "expert", "demand")
+MAX_SUBSCRIPTIONS_PER_USER = 200
+QUERY_CHARS = 600
+TITLE_CHARS = 60
+BATCH_SIZE = 500
+
+
+def now_utc() -> datetime:
+    """The clock (tests move it with monkeypatch)."""
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _require_user(viewer: Viewer) -> int:
+    if viewer.user_id is None:
+        raise PermissionDeniedError("sign in first", message_zh="请先登录")
+    return viewer.user_id
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Subscriptions
+# --------------------------------------------------------------------------------------------------------------
+
+
+def create_subscription(*, session: Session, viewer: Viewer, data: SubscriptionCreate) -> Subscription:
+    """A new subscription of the viewer, validated (the demand or achievement must be the viewer's own)."""
+    user_id = _require_user(viewer)
+    if len(queries.user_subscriptions(session, user_id)) >= MAX_SUBSCRIPTIONS_PER_USER:
+        raise ConflictError("too many subscriptions", message_zh=f"每位用户最多 {MAX_SUBSCRIPTIONS_PER_USER} 个订阅")
+    title, query, filters = _source_of(session, viewer, data)
+    if not concepts_of(query, default_segmenter()):
+        raise InvalidDataError(
+            "describe what to watch for", location=("query",), message_zh="请填写要订阅的需求或关键词"
+        )
+    _refuse_duplicate(session, user_id, data, query)
+    subscription = Subscription(
+        user_id=user_id,
+        kind=data.kind,
+        title=title,
+        query=query,
+        filters=filters,
+        targets=TARGETS[data.kind],
+        demand_id=data.demand_id if data.kind is SubscriptionKind.DEMAND else None,
+        achievement_id=data.achievement_id if data.kind is SubscriptionKind.ACHIEVEMENT else None,
+        threshold=data.threshold,
+        created_at=now_utc(),
+    )
+    session.add(subscription)
+    ensure_cursors(session, subscription.targets)
+    session.flush()
+    return subscription
+
+
+def _source_of(session: Session, viewer: Viewer, data: SubscriptionCreate) -> tuple[str, str, dict[str, Any]]:
+    if data.kind is SubscriptionKind.DEMAND:
+        demand = _own_record(session, viewer, Demand, data.demand_id, "demand_id")
+        return demand.title, f"{demand.title}\n{demand.description}"[:QUERY_CHARS], {}
+    if data.kind is SubscriptionKind.ACHIEVEMENT:
+        achievement = _own_record(session, viewer, Achievement, data.achievement_id, "achievement_id")
+        text = f"{achievement.title}\n{' '.join(achievement.keywords)}\n{achievement.abstract}"
+        return achievement.title, text[:QUERY_CHARS], {}
+    query = " ".join(data.query.split())
+    filters: dict[str, Any] = {}
+    if data.region:
+        filters["region"] = get_region(session, data.region).code
+    return query[:TITLE_CHARS], query, filters
+
+
+def _own_record(session: Session, viewer: Viewer, model: Any, record_id: int | None, field: str) -> Any:
+    if record_id is None:
+        raise InvalidDataError(f"{field} is required", location=(field,), message_zh="请选择要订阅的记录")
+    record = get_visible(session, viewer, model, record_id)
+    if not can_edit(record, viewer):
+        raise PermissionDeniedError("only the record's owner may subscribe to it", message_zh="只能订阅您自己的记录")
+    return record
+
+
+def _refuse_duplicate(session: Session, user_id: int, data: SubscriptionCreate, query: str) -> None:
+    for existing in queries.user_subscriptions(session, user_id):
+        same_record = (data.kind is SubscriptionKind.DEMAND and existing.demand_id == data.demand_id) or (
+            data.kind is SubscriptionKind.ACHIEVEMENT and existing.achievement_id == data.achievement_id
+        )
+        same_search = data.kind is SubscriptionKind.SEARCH and existing.kind == data.kind and existing.query == query
+        if existing.kind == data.kind and (same_record or same_search):
+            raise ConflictError("already subscribed", message_zh="您已订阅过该内容")
+
+
+def ensure_cursors(session: Session, entities: Iterable[str]) -> None:
+    """Start the alert job's cursor of each entity at today's newest record (existing records are not news)."""
+    for entity in entities:
+        if queries.get_cursor(session, entity) is None:
+            session.add(AlertCursor(entity=entity, last_id=queries.max_record_id(session, entity)))
+            session.flush()
+
+
+def list_subscriptions(*, session: Session, viewer: Viewer) -> list[Subscription]:
+    """The viewer's own subscriptions."""
+    return queries.user_subscriptions(session, _require_user(viewer))
+
+
+def _own_subscription(session: Session, viewer: Viewer, subscription_id: int) -> Subscription:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or subscription.user_id != _require_user(viewer):
+        raise NotFoundError(f"subscription {subscription_id} not found", message_zh="未找到该订阅")
+    return subscription
+
+
+def set_subscription_active(*, session: Session, viewer: Viewer, subscription_id: int, active: bool) -> Subscription:
+    """Pause or resume one of the viewer's subscriptions."""
+    subscription = _own_subscription(session, viewer, subscription_id)
+    subscription.active = active
+    session.flush()
+    return subscription
+
+
+def delete_subscription(*, session: Session, viewer: Viewer, subscription_id: int) -> None:
+    """Delete one of the viewer's subscriptions (its notifications go with it)."""
+    session.delete(_own_subscription(session, viewer, subscription_id))
+    session.flush()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Notifications and e-mail settings
+# --------------------------------------------------------------------------------------------------------------
+
+
+def list_notifications(
+    *, session: Session, viewer: Viewer, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[Notification]:
+    """The viewer's notifications, newest first."""
+    return queries.user_notifications(
+        session, _require_user(viewer), unread_only=unread_only, limit=limit, offset=offset
+    )
+
+
+def count_notifications(*, session: Session, viewer: Viewer) -> int:
+    """How many notifications the viewer has."""
+    return queries.count_notifications(session, _require_user(viewer))
+
+
+def unread_count(*, session: Session, viewer: Viewer) -> int:
+    """The viewer's unread notifications (0 for anonymous visitors)."""
+    return 0 if viewer.user_id is None else queries.count_unread(session, viewer.user_id)
+
+
+def mark_read(*, session: Session, viewer: Viewer, notification_id: int) -> Notification:
+    """Mark one of the viewer's notifications read."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != _require_user(viewer):
+        raise NotFoundError(f"notification {notification_id} not found", message_zh="未找到该通知")
+    if notification.read_at is None:
+        notification.read_at = now_utc()
+    session.flush()
+    return notification
+
+
+def mark_all_read(*, session: Session, viewer: Viewer) -> int:
+    """Mark all of the viewer's notifications read."""
+    return queries.mark_all_read(session, _require_user(viewer), now_utc())
+
+
+def get_alert_setting(*, session: Session, viewer: Viewer) -> AlertSetting:
+    """The viewer's e-mail settings (defaults when never saved: no address, daily)."""
+    user_id = _require_user(viewer)
+    return session.get(AlertSetting, user_id) or AlertSetting(
+        user_id=user_id, email="", frequency=DigestFrequency.DAILY
+    )
+
+
+def update_alert_setting(*, session: Session, viewer: Viewer, data: AlertSettingUpdate) -> AlertSetting:
+    """Save the viewer's e-mail address and digest frequency."""
+    user_id = _require_user(viewer)
+    setting = session.get(AlertSetting, user_id)
+    if setting is None:
+        setting = AlertSetting(user_id=user_id)
+        session.add(setting)
+    setting.email = data.email.strip()
+    setting.frequency = data.frequency
+    session.flush()
+    return setting
+
+
+def unsubscribe_user(*, session: Session, user_id: int) -> None:
+    """Stop every e-mail to a user (the unsubscribe link; no sign-in needed, the link is signed)."""
+    setting = session.get(AlertSetting, user_id)
+    if setting is None:
+        session.add(AlertSetting(user_id=user_id, email="", frequency=DigestFrequency.OFF))
+    else:
+        setting.frequency = DigestFrequency.OFF
+    session.flush()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The alert job
+# --------------------------------------------------------------------------------------------------------------
+
+
+def record_text(entity: str, record: Any) -> str:
+    """The text of a new record that subscriptions are scored against."""
+    if entity == "achievement":
+        return f"{record.title}\n{' '.join(record.keywords or [])}\n{record.abstract}"
+    if entity == "expert":
+        return f"{record.title} {' '.join(record.fields or [])}\n{record.bio}"
+    return f"{record.title}\n{' '.join(record.field_tags or [])}\n{record.description}"
+
+
+def record_title(entity: str, record: Any) -> str:
+    """How a notification names the record."""
+    if entity == "expert":
+        return f"{record.name}（{record.affiliation_name}）" if record.affiliation_name else str(record.name)
+    return str(record.title)
+
+
+def run_alerts(settings: Settings, *, batch_size: int = BATCH_SIZE) -> AlertRunReport:
+    """Score every record created since the last run against the active subscriptions, one committed batch at a
+    time, then compose and send the e-mail digests that are due."""
+    from techbridge.notifications.digest import compose_digests, send_due_messages
+
+    report = AlertRunReport()
+    concepts: dict[int, tuple[Concept, ...]] = {}
+    for entity in ENTITIES:
+        while _process_batch(settings, entity, batch_size, report, concepts) == batch_size:
+            pass
+    compose_digests(settings)
+    send_due_messages(settings, report)
+    return report
+
+
+def _process_batch(
+    settings: Settings, entity: str, batch_size: int, report: AlertRunReport, concepts: dict[int, tuple[Concept, ...]]
+) -> int:
+    with session_scope(settings.database_url) as session:
+        cursor = queries.get_cursor(session, entity)
+        if cursor is None:
+            return 0  # no subscription ever watched this entity
+        records = queries.new_records(session, entity, cursor.last_id, batch_size)
+        if not records:
+            return 0
+        subscriptions = [s for s in queries.active_subscriptions(session) if entity in s.targets]
+        if subscriptions:
+            report.notifications += _notify(session, settings, entity, records, subscriptions, concepts)
+        cursor.last_id = records[-1].id
+        report.processed += len(records)
+        return len(records)
+
+
+def _notify(
+    session: Session,
+    settings: Settings,
+    entity: str,
+    records: list[Any],
+    subscriptions: list[Subscription],
+    concepts: dict[int, tuple[Concept, ...]],
+) -> int:
+    segmenter = default_segmenter()
+    standing = []
+    for s in subscriptions:
+        if s.id not in concepts:
+            concepts[s.id] = concepts_of(s.query, segmenter)
+        standing.append(StandingQuery(s.id, concepts[s.id], s.threshold))
+    fits = score_batch(standing, BatchIndex([record_text(entity, r) for r in records]))
+    by_id = {s.id: s for s in subscriptions}
+    viewers = {
+        uid: viewer_for(u) for uid, u in queries.users_by_id(session, {s.user_id for s in subscriptions}).items()
+    }
+    done = queries.existing_notification_keys(session, set(by_id), entity, {r.id for r in records})
+    added = 0
+    for fit in fits:
+        subscription, record = by_id[fit.query_key], records[fit.record_index]
+        viewer = viewers.get(subscription.user_id)
+        if (
+            viewer is None
+            or (subscription.id, record.id) in done
+            or not _may_notify(subscription, entity, record, viewer)
+        ):
+            continue
+        session.add(_notification(settings, subscription, entity, record, fit))
+        done.add((subscription.id, record.id))
+        added += 1
+    session.flush()
+    return added
+
+
+def _may_notify(subscription: Subscription, entity: str, record: Any, viewer: Viewer) -> bool:
+    """Only records made after the subscription, not the subscriber's own, visible to them, within its filters."""
+    if _aware(record.created_at) < _aware(subscription.created_at) or record.owner_id == subscription.user_id:
+        return False
+    if entity == "demand" and subscription.demand_id == record.id:
+        return False
+    region = subscription.filters.get("region")
+    if region and not str(getattr(record, "region_code", None) or "").startswith(str(region)):
+        return False
+    return can_read(record, viewer)
+
+
+def _notification(settings: Settings, subscription: Subscription, entity: str, record: Any, fit: Fit) -> Notification:
+    return Notification(
+        user_id=subscription.user_id,
+        subscription_id=subscription.id,
+        entity=entity,
+        record_id=record.id,
+        title=record_title(entity, record)[:512],
+        score=fit.score,
+        reasons=reasons_of(settings, record, fit),
+        created_at=now_utc(),
+    )
+
+
+def reasons_of(settings: Settings, record: Any, fit: Fit) -> list[dict[str, str]]:
+    """Why the record fits, in both languages: the concepts it covers, how much of the query, and locality."""
+    reasons = [
+        _reason("terms", terms_zh="、".join(fit.matched), terms_en=", ".join(fit.matched)),
+        _reason("coverage", matched=len(fit.matched), total=fit.total, percent=round(fit.score * 100)),
+    ]
+    region = getattr(record, "region_code", None) or ""
+    if region.startswith(settings.region_code):
+        reasons.append(_reason("local"))
+    return reasons
+
+
+def _reason(code: str, **params: Any) -> dict[str, str]:
+    key = f"alerts.reason.{code}"
+    return {"code": code, "zh": translate(key, "zh", **params), "en": translate(key, "en", **params)}
+
+
+@dataclass(frozen=True)
+class ClientMatch:
+    """A new match of a client's demand, as a broker sees it."""
+
+    notification: Notification
+    demand_id: int
+    demand_title: str
+
+
+def client_matches(*, session: Session, viewer: Viewer, limit: int = 100) -> list[ClientMatch]:
+    """For a broker, new matches of the demands in their cases; for officers, of every demand; only records the
+    viewer may read."""
+    if not (viewer.is_privileged or viewer.role == Role.BROKER):
+        raise PermissionDeniedError("brokers and officers only", message_zh="仅技术经理人和主管部门可查看")
+    broker = None if viewer.is_privileged else viewer.user_id
+    found = []
+    for notification, subscription in queries.client_notifications(session, broker, limit):
+        model = queries.ENTITY_MODELS[notification.entity]
+        record = session.get(model, notification.record_id)
+        if record is not None and can_read(record, viewer) and subscription.demand_id is not None:
+            found.append(ClientMatch(notification, subscription.demand_id, subscription.title))
+    return found
+
+
+def case_from_match(*, session: Session, viewer: Viewer, notification_id: int) -> int:
+    """Turn a client's match into a transfer case in one step (the broker takes it); returns the case id."""
+    from techbridge.transfers.pipeline import CaseCreate, create_case
+
+    match = next(
+        (m for m in client_matches(session=session, viewer=viewer, limit=1000) if m.notification.id == notification_id),
+        None,
+    )
+    if match is None:
+        raise NotFoundError(f"notification {notification_id} not found", message_zh="未找到该匹配")
+    item = match.notification
+    data = CaseCreate(
+        title=f"{match.demand_title} ← {item.title}"[:255],
+        demand_id=match.demand_id,
+        achievement_id=item.record_id if item.entity == "achievement" else None,
+        note="；".join(r.get("zh", "") for r in item.reasons),
+    )
+    return create_case(session=session, data=data, viewer=viewer).id

@@ -1,0 +1,181 @@
+"""Portal pages: 我的订阅 (subscriptions and e-mail settings), notifications, the bell fragment, unsubscribe."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from techbridge.access import Viewer
+from techbridge.connect import service as connect
+from techbridge.db import session_scope
+from techbridge.errors import TechbridgeError
+from techbridge.models import DigestFrequency, SubscriptionKind
+from techbridge.notifications import service
+from techbridge.notifications.digest import read_unsubscribe_token
+from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.templating import render
+
+router = APIRouter()
+DONE = {"created", "paused", "resumed", "deleted", "email", "read", "subscribed"}
+PAGE = 50
+RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
+
+
+def _done(request: Request, key: str, path: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?done={key}", status_code=303)
+
+
+def _page(request: Request, session: Any, viewer: Viewer, lang: str, **extra: Any) -> HTMLResponse:
+    done = request.query_params.get("done")
+    context = {
+        "subscriptions": service.list_subscriptions(session=session, viewer=viewer),
+        "setting": service.get_alert_setting(session=session, viewer=viewer),
+        "frequencies": list(DigestFrequency),
+        "done": done if done in DONE else None,
+        "form": {"q": "", "region": ""},
+        "error": None,
+        **extra,
+    }
+    return render(request, "alerts/subscriptions.html", context, status_code=422 if extra.get("error") else 200)
+
+
+@router.get("/subscriptions", response_class=HTMLResponse, include_in_schema=False)
+def subscriptions_page(request: Request, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
+    """The viewer's subscriptions with pause / resume / delete, a saved-search form and the e-mail settings."""
+    return _page(request, session, viewer, lang)
+
+
+@router.post("/subscriptions", include_in_schema=False, dependencies=[CsrfDep])
+def create_search(
+    request: Request,
+    session: DbDep,
+    viewer: SignedInDep,
+    lang: LangDep,
+    q: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+) -> Response:
+    """Save a search as a subscription; an error stays on the form with the input kept."""
+    try:
+        data = SubscriptionCreate(kind=SubscriptionKind.SEARCH, query=q[:2000], region=region.strip()[:12] or None)
+        service.create_subscription(session=session, viewer=viewer, data=data)
+    except TechbridgeError as exc:
+        session.rollback()
+        return _page(request, session, viewer, lang, error=exc.localized(lang), form={"q": q, "region": region})
+    return _done(request, "created", "/subscriptions")
+
+
+@router.post("/subscriptions/record", include_in_schema=False, dependencies=[CsrfDep])
+def subscribe_record(
+    request: Request,
+    session: DbDep,
+    viewer: SignedInDep,
+    kind: Annotated[SubscriptionKind, Form()],
+    record_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+) -> Response:
+    """Subscribe to new matches of one of the viewer's demands, or new demands fitting their achievement."""
+    field = "demand_id" if kind is SubscriptionKind.DEMAND else "achievement_id"
+    service.create_subscription(
+        session=session, viewer=viewer, data=SubscriptionCreate(kind=kind, **{field: record_id})
+    )
+    return _done(request, "subscribed", "/subscriptions")
+
+
+@router.post("/subscriptions/{subscription_id}/{action}", include_in_schema=False, dependencies=[CsrfDep])
+def change_subscription(
+    request: Request, session: DbDep, viewer: SignedInDep, subscription_id: int, action: str
+) -> Response:
+    """Pause, resume or delete one of the viewer's subscriptions."""
+    if action == "delete":
+        service.delete_subscription(session=session, viewer=viewer, subscription_id=subscription_id)
+        return _done(request, "deleted", "/subscriptions")
+    if action not in ("pause", "resume"):
+        return Response(status_code=404)
+    service.set_subscription_active(
+        session=session, viewer=viewer, subscription_id=subscription_id, active=action == "resume"
+    )
+    return _done(request, "paused" if action == "pause" else "resumed", "/subscriptions")
+
+
+@router.post("/subscriptions-email", include_in_schema=False, dependencies=[CsrfDep])
+def save_email(
+    request: Request,
+    session: DbDep,
+    viewer: SignedInDep,
+    lang: LangDep,
+    email: Annotated[str, Form()] = "",
+    frequency: Annotated[str, Form()] = "daily",
+) -> Response:
+    """Save the e-mail address and digest frequency; an invalid address stays on the form."""
+    try:
+        data = AlertSettingUpdate(email=email.strip(), frequency=DigestFrequency(frequency))
+    except ValueError:
+        message = "请输入有效的电子邮箱地址" if lang == "zh" else "Enter a valid e-mail address"
+        return _page(request, session, viewer, lang, error=message, email_input=email)
+    service.update_alert_setting(session=session, viewer=viewer, data=data)
+    return _done(request, "email", "/subscriptions")
+
+
+@router.get("/notifications", response_class=HTMLResponse, include_in_schema=False)
+def notifications_page(request: Request, session: DbDep, viewer: SignedInDep, page: int = 1) -> HTMLResponse:
+    """The viewer's notifications with reasons, newest first, 50 a page."""
+    page = max(1, min(page, 100_000))
+    items = service.list_notifications(session=session, viewer=viewer, limit=PAGE, offset=(page - 1) * PAGE)
+    total = service.count_notifications(session=session, viewer=viewer)
+    done = request.query_params.get("done")
+    context = {
+        "items": items,
+        "page": page,
+        "pages": max(1, -(-total // PAGE)),
+        "total": total,
+        "paths": RECORD_PATHS,
+        "done": done if done in DONE else None,
+    }
+    return render(request, "alerts/notifications.html", context)
+
+
+@router.post("/notifications/{notification_id}/read", include_in_schema=False, dependencies=[CsrfDep])
+def read_one(request: Request, session: DbDep, viewer: SignedInDep, notification_id: int) -> Response:
+    """Mark one notification read and open its record."""
+    item = service.mark_read(session=session, viewer=viewer, notification_id=notification_id)
+    return RedirectResponse(f"/{RECORD_PATHS[item.entity]}/{item.record_id}", status_code=303)
+
+
+@router.post("/notifications/read-all", include_in_schema=False, dependencies=[CsrfDep])
+def read_all(request: Request, session: DbDep, viewer: SignedInDep) -> Response:
+    """Mark every notification read."""
+    service.mark_all_read(session=session, viewer=viewer)
+    return _done(request, "read", "/notifications")
+
+
+@router.get("/notifications/bell", response_class=HTMLResponse, include_in_schema=False)
+def bell(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
+    """The bell of the top bar: unread notifications plus open 对接 requests waiting for the viewer."""
+    unread = service.unread_count(session=session, viewer=viewer)
+    waiting = connect.open_incoming(session=session, viewer=viewer)
+    return render(request, "alerts/_bell.html", {"unread": unread, "waiting": waiting})
+
+
+@router.get("/clients/matches", response_class=HTMLResponse, include_in_schema=False)
+def client_matches_page(request: Request, session: DbDep, viewer: SignedInDep) -> HTMLResponse:
+    """A broker's (officer's) new matches across the demands of their clients, each one click from a case."""
+    items = service.client_matches(session=session, viewer=viewer)
+    return render(request, "alerts/client_matches.html", {"items": items, "paths": RECORD_PATHS})
+
+
+@router.post("/clients/matches/{notification_id}/case", include_in_schema=False, dependencies=[CsrfDep])
+def case_from_match(request: Request, session: DbDep, viewer: SignedInDep, notification_id: int) -> Response:
+    """Open a transfer case from one client match and go to it."""
+    case_id = service.case_from_match(session=session, viewer=viewer, notification_id=notification_id)
+    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
+def unsubscribe(request: Request, settings: SettingsDep, token: str = "") -> HTMLResponse:
+    """Stop e-mails from a signed link, without signing in."""
+    user_id = read_unsubscribe_token(settings, token[:512])
+    with session_scope(settings.database_url) as session:
+        service.unsubscribe_user(session=session, user_id=user_id)
+    return render(request, "alerts/unsubscribed.html", {})
