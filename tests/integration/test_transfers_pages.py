@@ -8,11 +8,21 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
-from techbridge.models import Achievement, AchievementKind, CarrierType, Organization, OrgKind, PilotCapacity, Role
+from techbridge.models import (
+    Achievement,
+    AchievementKind,
+    CarrierType,
+    Organization,
+    OrgKind,
+    PilotCapacity,
+    Role,
+    TransferCase,
+)
 from techbridge.transfers.demo import load_demo
 from techbridge.web.app import create_app
 
@@ -36,8 +46,13 @@ class TestDashboard:
         assert page.text.count('class="muted definition"') >= 10
         assert "data-echarts" in page.text
 
-    def test_anonymous_visitors_are_refused(self, settings: Settings) -> None:
-        assert TestClient(create_app(settings)).get("/dashboard").status_code == 403
+    def test_anonymous_visitors_are_sent_to_sign_in(self, settings: Settings) -> None:
+        response = TestClient(create_app(settings)).get("/dashboard", follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/login?next=/dashboard")
+
+    def test_signed_in_non_officers_are_refused(self, settings: Settings, session: Session) -> None:
+        client, _ = signed_in(settings, session, Role.ENTERPRISE)
+        assert client.get("/dashboard").status_code == 403
 
     @pytest.mark.parametrize("name", ["cities", "all"])
     def test_tables_export_to_xlsx(self, settings: Settings, session: Session, name: str) -> None:
@@ -61,7 +76,9 @@ class TestBrokerWorkspace:
         response = client.post(
             "/transfers/cases", data={"title": "膜分离技术转化", "csrf_token": token}, follow_redirects=False
         )
-        location = response.headers["location"]
+        location, _, done = response.headers["location"].partition("?")
+        assert done == "done=created"
+        assert 'id="flash"' in client.get(f"{location}?{done}").text
         client.post(f"{location}/advance", data={"to": "contacted", "csrf_token": token})
         refused = client.post(f"{location}/advance", data={"to": "piloting", "csrf_token": token})
         assert refused.status_code == 409
@@ -110,3 +127,34 @@ class TestDashboardDefinition:
         assert 'href="/dashboard/export/cities.xlsx?sellers=university&amp;amount=technology_income"' in page
         assert 'value="university" checked' in page
         assert 'value="institute" checked' not in page
+
+
+class TestCaseFormPickers:
+    def test_an_achievement_and_a_city_are_picked_by_name(self, settings: Settings, session: Session) -> None:
+        from tests.registry_seed import make_regions
+
+        make_regions(session)
+        achievement = Achievement(kind=AchievementKind.PATENT, title="一种膜分离装置")
+        session.add(achievement)
+        session.commit()
+        client, token = signed_in(settings, session, Role.BROKER, "broker1")
+        form = {"title": "膜分离转化", "achievement": "一种膜分离装置", "city": "大连", "csrf_token": token}
+        response = client.post("/transfers/cases", data=form, follow_redirects=False)
+        assert response.status_code == 303
+        page = client.get(response.headers["location"])
+        assert "一种膜分离装置" in page.text
+        assert "大连市" in page.text
+        session.expire_all()
+        case = session.scalars(select(TransferCase).where(TransferCase.title == "膜分离转化")).one()
+        assert (case.achievement_id, case.city_code) == (achievement.id, "2102")
+
+    def test_a_title_naming_nothing_stays_on_the_form_with_the_input(
+        self, settings: Settings, session: Session
+    ) -> None:
+        client, token = signed_in(settings, session, Role.BROKER, "broker1")
+        form = {"title": "膜分离转化", "achievement": "不存在的成果", "city": "火星", "csrf_token": token}
+        response = client.post("/transfers/cases", data=form)
+        assert response.status_code == 422
+        assert 'id="form-error"' in response.text
+        assert 'value="不存在的成果"' in response.text
+        assert 'value="膜分离转化"' in response.text

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from techbridge.config import Settings
@@ -17,7 +19,10 @@ from techbridge.errors import (
     PermissionDeniedError,
     TechbridgeError,
 )
+from techbridge.i18n.loader import translate
 from techbridge.web.deps import get_lang
+from techbridge.web.htmx import is_partial
+from techbridge.web.language import LanguageMiddleware
 from techbridge.web.routes import (
     alerts,
     auth,
@@ -28,6 +33,7 @@ from techbridge.web.routes import (
     home,
     imports,
     match,
+    pickers,
     registry,
     tiers,
     transfers,
@@ -51,10 +57,19 @@ def _status_of(exc: TechbridgeError) -> int:
     return 400
 
 
+def _should_sign_in(request: Request, exc: TechbridgeError) -> bool:
+    """An anonymous visitor opening a page that needs an account is sent to sign in (and back afterwards)."""
+    anonymous = not isinstance(request.session.get("uid"), int)
+    page = request.method == "GET" and not request.url.path.startswith("/api/") and not is_partial(request)
+    return anonymous and page and isinstance(exc, PermissionDeniedError)
+
+
 async def _handle_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TechbridgeError)
     status = _status_of(exc)
     lang = get_lang(request)
+    if _should_sign_in(request, exc):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     if request.url.path.startswith("/api/"):
         body = {"error": exc.code, "message": exc.localized(lang), "location": list(exc.location or [])}
         return JSONResponse(body, status_code=status)
@@ -65,6 +80,20 @@ async def _handle_domain_error(request: Request, exc: Exception) -> Response:
         status_code=status,
         partial="_error.html",
     )
+
+
+HTTP_MESSAGES = {404: "error.not_found", 403: "error.permission_denied", 405: "error.method"}
+
+
+async def _handle_http_error(request: Request, exc: Exception) -> Response:
+    """Unknown URLs and other HTTP errors: JSON under /api, the portal's own error page (with a way back) elsewhere."""
+    assert isinstance(exc, StarletteHTTPException)
+    lang = get_lang(request)
+    message = translate(HTTP_MESSAGES.get(exc.status_code, "error.title"), lang)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": str(exc.status_code), "message": message, "location": []}, exc.status_code)
+    context = {"error": exc, "message": message, "status": exc.status_code}
+    return render(request, "error.html", context, status_code=exc.status_code, partial="_error.html")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -78,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         same_site="lax",
         https_only=settings.env == "prod",
     )
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (
         home,
@@ -92,8 +122,10 @@ def create_app(settings: Settings) -> FastAPI:
         dashboard,
         alerts,
         connect,
+        pickers,
     ):
         app.include_router(module.router)
     app.include_router(api_router, prefix="/api")
     app.add_exception_handler(TechbridgeError, _handle_domain_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_error)
     return app

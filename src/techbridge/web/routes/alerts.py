@@ -19,7 +19,6 @@ from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDe
 from techbridge.web.templating import render
 
 router = APIRouter()
-DONE = {"created", "paused", "resumed", "deleted", "email", "read", "subscribed"}
 PAGE = 50
 RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
 
@@ -29,12 +28,10 @@ def _done(request: Request, key: str, path: str) -> RedirectResponse:
 
 
 def _page(request: Request, session: Any, viewer: Viewer, lang: str, **extra: Any) -> HTMLResponse:
-    done = request.query_params.get("done")
     context = {
         "subscriptions": service.list_subscriptions(session=session, viewer=viewer),
         "setting": service.get_alert_setting(session=session, viewer=viewer),
         "frequencies": list(DigestFrequency),
-        "done": done if done in DONE else None,
         "form": {"q": "", "region": ""},
         "error": None,
         **extra,
@@ -64,7 +61,7 @@ def create_search(
     except TechbridgeError as exc:
         session.rollback()
         return _page(request, session, viewer, lang, error=exc.localized(lang), form={"q": q, "region": region})
-    return _done(request, "created", "/subscriptions")
+    return _done(request, "subscription_saved", "/subscriptions")
 
 
 @router.post("/subscriptions/record", include_in_schema=False, dependencies=[CsrfDep])
@@ -90,13 +87,13 @@ def change_subscription(
     """Pause, resume or delete one of the viewer's subscriptions."""
     if action == "delete":
         service.delete_subscription(session=session, viewer=viewer, subscription_id=subscription_id)
-        return _done(request, "deleted", "/subscriptions")
+        return _done(request, "subscription_deleted", "/subscriptions")
     if action not in ("pause", "resume"):
         return Response(status_code=404)
     service.set_subscription_active(
         session=session, viewer=viewer, subscription_id=subscription_id, active=action == "resume"
     )
-    return _done(request, "paused" if action == "pause" else "resumed", "/subscriptions")
+    return _done(request, "subscription_paused" if action == "pause" else "subscription_resumed", "/subscriptions")
 
 
 @router.post("/subscriptions-email", include_in_schema=False, dependencies=[CsrfDep])
@@ -115,7 +112,7 @@ def save_email(
         message = "请输入有效的电子邮箱地址" if lang == "zh" else "Enter a valid e-mail address"
         return _page(request, session, viewer, lang, error=message, email_input=email)
     service.update_alert_setting(session=session, viewer=viewer, data=data)
-    return _done(request, "email", "/subscriptions")
+    return _done(request, "email_saved", "/subscriptions")
 
 
 @router.get("/notifications", response_class=HTMLResponse, include_in_schema=False)
@@ -124,14 +121,12 @@ def notifications_page(request: Request, session: DbDep, viewer: SignedInDep, pa
     page = max(1, min(page, 100_000))
     items = service.list_notifications(session=session, viewer=viewer, limit=PAGE, offset=(page - 1) * PAGE)
     total = service.count_notifications(session=session, viewer=viewer)
-    done = request.query_params.get("done")
     context = {
         "items": items,
         "page": page,
         "pages": max(1, -(-total // PAGE)),
         "total": total,
         "paths": RECORD_PATHS,
-        "done": done if done in DONE else None,
     }
     return render(request, "alerts/notifications.html", context)
 
@@ -147,7 +142,7 @@ def read_one(request: Request, session: DbDep, viewer: SignedInDep, notification
 def read_all(request: Request, session: DbDep, viewer: SignedInDep) -> Response:
     """Mark every notification read."""
     service.mark_all_read(session=session, viewer=viewer)
-    return _done(request, "read", "/notifications")
+    return _done(request, "all_read", "/notifications")
 
 
 @router.get("/notifications/bell", response_class=HTMLResponse, include_in_schema=False)

@@ -16,7 +16,6 @@ from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep
 from techbridge.web.templating import render
 
 router = APIRouter()
-DONE = {"sent", "replied", "accepted", "declined"}
 RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
 
 
@@ -77,7 +76,7 @@ def send(
         session.rollback()
         text = exc.localized(lang) if isinstance(exc, TechbridgeError) else str(exc)
         return _new_form(request, session, viewer, entity, record_id, error=text, message=message, mode=mode)
-    return RedirectResponse(f"/connect/{created.id}?done=sent", status_code=303)
+    return RedirectResponse(f"/connect/{created.id}?done=request_sent", status_code=303)
 
 
 @router.get("/dashboard/connect", response_class=HTMLResponse, include_in_schema=False)
@@ -95,14 +94,12 @@ def dashboard_panel(request: Request, session: DbDep, _: OfficerDep) -> HTMLResp
 def thread(request: Request, session: DbDep, viewer: SignedInDep, request_id: int) -> HTMLResponse:
     """One request: the record, the thread, the owner's contact details once accepted, the answer forms."""
     item = service.get_request(session=session, viewer=viewer, request_id=request_id)
-    done = request.query_params.get("done")
     context = {
         "item": item,
         "messages": service.thread_view(session=session, request=item),
         "contact": service.contact_details(session=session, viewer=viewer, request=item),
         "can_answer": service.is_answerer(item, viewer),
         "path": RECORD_PATHS[item.entity],
-        "done": done if done in DONE else None,
     }
     return render(request, "connect/thread.html", context)
 
@@ -119,11 +116,11 @@ def answer(
     """Reply, accept (opens the transfer case) or decline (the text is the reason)."""
     if action == "reply":
         service.reply(session=session, viewer=viewer, request_id=request_id, body=body)
-        return RedirectResponse(f"/connect/{request_id}?done=replied", status_code=303)
+        return RedirectResponse(f"/connect/{request_id}?done=reply_sent", status_code=303)
     if action == "accept":
         service.accept(session=session, viewer=viewer, request_id=request_id)
-        return RedirectResponse(f"/connect/{request_id}?done=accepted", status_code=303)
+        return RedirectResponse(f"/connect/{request_id}?done=request_accepted", status_code=303)
     if action == "decline":
         service.decline(session=session, viewer=viewer, request_id=request_id, reason=body)
-        return RedirectResponse(f"/connect/{request_id}?done=declined", status_code=303)
+        return RedirectResponse(f"/connect/{request_id}?done=request_declined", status_code=303)
     return Response(status_code=404)

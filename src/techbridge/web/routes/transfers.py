@@ -7,8 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer
+from techbridge.errors import TechbridgeError
 from techbridge.models import Stage
+from techbridge.registry.pickers import region_label, resolve_pick, resolve_region, visible_title
 from techbridge.transfers.analytics import DIMENSIONS
 from techbridge.transfers.pipeline import (
     CaseCreate,
@@ -32,19 +36,35 @@ def _actor(request: Request) -> str:
     return str(name) if name else ""
 
 
-def _optional_int(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() else None
-
-
 @router.get("/transfers", response_class=HTMLResponse, include_in_schema=False)
 def workspace(
     request: Request, session: DbDep, viewer: SignedInDep, lang: LangDep, overdue: bool = False
 ) -> HTMLResponse:
     """The broker's cases (officers: all), overdue first, with days in stage and the next action."""
+    return _workspace(request, session, viewer, lang, overdue=overdue)
+
+
+def _workspace(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    lang: str,
+    *,
+    overdue: bool = False,
+    form: dict[str, str] | None = None,
+    error: TechbridgeError | None = None,
+) -> HTMLResponse:
     views = list_case_views(session=session, viewer=viewer, lang=lang, only_overdue=overdue)
-    context = {"views": views, "only_overdue": overdue, "overdue_count": sum(1 for v in views if v.overdue)}
-    return render(request, "transfers/workspace.html", context, partial="transfers/_cases.html")
+    context = {
+        "views": views,
+        "only_overdue": overdue,
+        "overdue_count": sum(1 for v in views if v.overdue),
+        "form": form or {},
+        "form_error": error.localized(lang) if error else None,
+        "error_field": (error.location or [""])[0] if error else None,
+    }
+    status = 422 if error else 200
+    return render(request, "transfers/workspace.html", context, status_code=status, partial="transfers/_cases.html")
 
 
 @router.post("/transfers/cases", include_in_schema=False, dependencies=[CsrfDep])
@@ -54,22 +74,32 @@ def create(
     viewer: SignedInDep,
     title: Annotated[str, Form()],
     counterpart_name: Annotated[str, Form()] = "",
-    achievement_id: Annotated[str, Form()] = "",
+    achievement: Annotated[str, Form()] = "",
     field: Annotated[str, Form()] = "",
-    city_code: Annotated[str, Form()] = "",
+    city: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    lang: LangDep = "zh",
 ) -> Response:
-    """Open a case (POST-redirect-GET to its page)."""
-    data = CaseCreate(
-        title=title,
-        counterpart_name=counterpart_name,
-        achievement_id=_optional_int(achievement_id),
-        field=field.strip(),
-        city_code=city_code.strip() or None,
-        note=note,
-    )
-    case = create_case(session=session, data=data, viewer=viewer, actor_name=_actor(request))
-    return RedirectResponse(f"/transfers/cases/{case.id}", status_code=303)
+    """Open a case (POST-redirect-GET to its page); the achievement and the city are picked by name, and an input
+    that names nothing (or several) stays on the form with the message beside it."""
+    form = {"title": title, "counterpart_name": counterpart_name, "achievement": achievement, "city": city,
+            "field": field, "note": note}  # fmt: skip
+    try:
+        data = CaseCreate(
+            title=title,
+            counterpart_name=counterpart_name,
+            achievement_id=resolve_pick(session, viewer, "achievement", achievement, "achievement")
+            if achievement.strip()
+            else None,
+            field=field.strip(),
+            city_code=resolve_region(session, city, "city") if city.strip() else None,
+            note=note,
+        )
+        case = create_case(session=session, data=data, viewer=viewer, actor_name=_actor(request))
+    except TechbridgeError as exc:
+        session.rollback()
+        return _workspace(request, session, viewer, lang, form=form, error=exc)
+    return RedirectResponse(f"/transfers/cases/{case.id}?done=created", status_code=303)
 
 
 @router.get("/transfers/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -87,6 +117,8 @@ def case_page(request: Request, case_id: int, session: DbDep, viewer: SignedInDe
         "later_stages": later,
         "reasons": closing_reasons(),
         "next_action": next_action(case, lang),
+        "achievement_title": visible_title(session, viewer, case.achievement_id),
+        "city_label": region_label(session, case.city_code),
     }
     return render(request, "transfers/case.html", context)
 

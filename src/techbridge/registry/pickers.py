@@ -1,0 +1,178 @@
+"""Pickers: records and regions chosen by name, never by id. `pick_options` feeds the search-as-you-type lists
+(visibility applied in SQL); `resolve_pick` turns what a person typed or picked back into an id, or raises an error
+naming the field — a title that matches nothing, or several things, is never dropped silently.
+
+An option ends with its key in brackets (「柔轮 [#123]」, 「大连市 [2102]」), so a picked option resolves
+exactly; a typed name resolves when it names exactly one visible record (regions also by short name: 辽宁, 大连)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from techbridge.access import Viewer, visibility_clause
+from techbridge.errors import InvalidDataError
+from techbridge.models import Achievement, Demand, Expert, Organization, Region
+
+PICK_LIMIT = 12
+_KEY = re.compile(r"\[#?([0-9A-Za-z]+)\]\s*$")
+REGION_SUFFIXES = ("省", "市", "自治区", "特别行政区", "壮族自治区", "回族自治区", "维吾尔自治区")
+
+
+@dataclass(frozen=True)
+class PickKind:
+    """What a picker chooses: the model, the column people know it by, and a few words to tell options apart."""
+
+    model: Any
+    name_column: str
+    label_zh: str
+    label_en: str
+
+
+KINDS: dict[str, PickKind] = {
+    "achievement": PickKind(Achievement, "title", "科技成果", "achievement"),
+    "expert": PickKind(Expert, "name", "专家", "expert"),
+    "demand": PickKind(Demand, "title", "技术需求", "demand"),
+    "enterprise": PickKind(Organization, "name", "企业", "enterprise"),
+    "organization": PickKind(Organization, "name", "机构", "organization"),
+}
+
+
+@dataclass(frozen=True)
+class PickOption:
+    """One option: the value submitted (label with key) and a hint shown beside it."""
+
+    key: str
+    label: str
+    hint: str = ""
+    marker: str = "#"
+
+    @property
+    def value(self) -> str:
+        """What the input holds once the option is picked: the label and the key in brackets."""
+        return f"{self.label} [{self.marker}{self.key}]"
+
+
+def _kind(kind: str) -> PickKind:
+    if kind not in KINDS and kind != "region":
+        raise InvalidDataError(f"unknown picker {kind!r}", location=("kind",), message_zh=f"未知的选择类型「{kind}」")
+    return KINDS[kind]
+
+
+def _stmt(kind: str, viewer: Viewer) -> Any:
+    spec = _kind(kind)
+    stmt = select(spec.model).where(visibility_clause(spec.model, viewer))
+    if kind == "enterprise":
+        stmt = stmt.where(Organization.kind == "enterprise")
+    return stmt
+
+
+def _hint(kind: str, record: Any) -> str:
+    if kind == "expert":
+        return str(record.affiliation_name or "")
+    if kind in ("enterprise", "organization"):
+        return str(record.region_code or "")
+    return str(getattr(record, "year", "") or "")
+
+
+def pick_options(session: Session, viewer: Viewer, kind: str, text: str, limit: int = PICK_LIMIT) -> list[PickOption]:
+    """Options whose name contains what was typed (regions: name or code), visible to the viewer."""
+    text = _KEY.sub("", text).strip()[:100]
+    if not text:
+        return []
+    if kind == "region":
+        return [PickOption(r.code, r.name, marker="") for r in _regions_like(session, text, limit)]
+    spec = _kind(kind)
+    column = getattr(spec.model, spec.name_column)
+    stmt = _stmt(kind, viewer).where(column.contains(text, autoescape=True)).order_by(column).limit(limit)
+    return [PickOption(str(r.id), str(getattr(r, spec.name_column)), _hint(kind, r)) for r in session.scalars(stmt)]
+
+
+def _regions_like(session: Session, text: str, limit: int) -> list[Region]:
+    stmt = (
+        select(Region)
+        .where(or_(Region.name.contains(text, autoescape=True), Region.code.startswith(text, autoescape=True)))
+        .order_by(Region.level, Region.code)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def resolve_pick(session: Session, viewer: Viewer, kind: str, text: str, field: str) -> int:
+    """The id of the one visible record the input names; InvalidDataError naming `field` otherwise."""
+    text = text.strip()
+    spec = _kind(kind)
+    key = _KEY.search(text)
+    if key and key.group(1).isdigit():
+        record = session.scalars(_stmt(kind, viewer).where(spec.model.id == int(key.group(1)))).first()
+        if record is not None:
+            return int(record.id)
+        raise _not_found(kind, text, field)
+    column = getattr(spec.model, spec.name_column)
+    found = list(session.scalars(_stmt(kind, viewer).where(column == text).limit(2)))
+    if len(found) == 1:
+        return int(found[0].id)
+    if not found:
+        raise _not_found(kind, text, field)
+    raise InvalidDataError(
+        f"{text!r} names several {spec.label_en}s; pick one from the list",
+        location=(field,),
+        message_zh=f"「{text}」对应多条{spec.label_zh}，请从列表中选择一条",
+    )
+
+
+def _not_found(kind: str, text: str, field: str) -> InvalidDataError:
+    spec = KINDS[kind]
+    return InvalidDataError(
+        f"no {spec.label_en} called {text!r} that you may see; pick one from the list",
+        location=(field,),
+        message_zh=f"未找到名为「{text}」的{spec.label_zh}（或无权查看），请从列表中选择",
+    )
+
+
+def resolve_region(session: Session, text: str, field: str) -> str:
+    """A region code from a code, a full name (大连市) or a short one (大连, 辽宁); picked options resolve exactly."""
+    text = text.strip()
+    key = _KEY.search(text)
+    if key:
+        text = key.group(1)
+    if text.isdigit():
+        if session.get(Region, text) is not None:
+            return text
+    else:
+        names = {text, *(text + suffix for suffix in REGION_SUFFIXES)}
+        rows = list(session.scalars(select(Region).where(Region.name.in_(names)).order_by(Region.level).limit(3)))
+        levels = {r.level for r in rows}
+        if rows and (len(rows) == 1 or len(levels) == len(rows)):
+            return str(rows[0].code)
+        if len(rows) > 1:
+            raise InvalidDataError(
+                f"{text!r} names several regions",
+                location=(field,),
+                message_zh=f"「{text}」对应多个地区，请从列表中选择",
+            )
+    raise InvalidDataError(
+        f"no region {text!r}; type a province or city name such as 辽宁 or 大连",
+        location=(field,),
+        message_zh=f"未找到地区「{text}」，请输入省或市的名称，如 辽宁、大连",
+    )
+
+
+def region_label(session: Session, code: str | None) -> str:
+    """「大连市 [2102]」 for a code (the code alone when unknown, empty for none)."""
+    if not code:
+        return ""
+    region = session.get(Region, code)
+    return f"{region.name} [{code}]" if region is not None else code
+
+
+def visible_title(session: Session, viewer: Viewer, achievement_id: int | None) -> str | None:
+    """An achievement's title when the viewer may see it (None otherwise), to show a name instead of an id."""
+    if achievement_id is None:
+        return None
+    stmt = select(Achievement.title).where(Achievement.id == achievement_id, visibility_clause(Achievement, viewer))
+    return session.scalar(stmt)
