@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import Achievement, Organization, Role, User
+from techbridge.models import Achievement, Demand, Organization, Role, User
 from techbridge.web.app import create_app
 
 BAD = "编号,成果名称,成果类型,技术就绪度\nA1,一种储能电池,专利,5\nA2,,发明,12\n"
@@ -138,3 +138,102 @@ class TestUploadVisibility:
 
     def test_form_offers_the_three_visibilities(self, client: TestClient) -> None:
         assert Cells(client.get("/import").text).options >= {"public", "registered", "owner"}
+
+
+def sign_in(settings: Settings, username: str, role: Role, organization_id: int | None = None) -> TestClient:
+    """A client signed in as a new user of `role` (belonging to `organization_id`)."""
+    with session_scope(settings.database_url) as s:
+        create_user(session=s, username=username, password="correct-horse", role=role, organization_id=organization_id)
+    client = TestClient(create_app(settings))
+    data = {"username": username, "password": "correct-horse", "csrf_token": token(client)}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+    return client
+
+
+def post_file(client: TestClient, entity: str, name: str, text: str, visibility: str = "public") -> object:
+    files = {"file": (name, text.encode("utf-8"), "text/csv")}
+    data = {"entity": entity, "visibility": visibility, "csrf_token": token(client, "/import")}
+    return client.post("/import", data=data, files=files)
+
+
+def error_rows(response: object) -> list[list[str]]:
+    text = response.text  # type: ignore[attr-defined]
+    return Cells(text[text.index('id="import-errors"') :]).rows[1:]
+
+
+def make_org(settings: Settings, name: str) -> int:
+    with session_scope(settings.database_url) as s:
+        org = Organization(name=name, normalized_name=name, kind="enterprise")
+        s.add(org)
+        s.flush()
+        return org.id
+
+
+ORGS = "编号,名称,机构类型,别名\nO1,沈阳某某科技有限公司,企业,某某科技\n"
+TEMPLATE = "编号,成果名称,成果类型\nACH-0001,{title},专利\n"
+
+
+class TestUploadOwnership:
+    def test_same_file_and_key_from_another_user_does_not_take_over(self, settings: Settings) -> None:
+        alice = sign_in(settings, "alice", Role.ENTERPRISE)
+        bob = sign_in(settings, "bob", Role.ENTERPRISE)
+        name = "achievement-template.csv"
+        assert post_file(alice, "achievement", name, TEMPLATE.format(title="甲的成果"), "owner").status_code == 200  # type: ignore[attr-defined]
+        assert post_file(bob, "achievement", name, TEMPLATE.format(title="乙的成果")).status_code == 200  # type: ignore[attr-defined]
+        with session_scope(settings.database_url) as s:
+            rows = s.execute(
+                select(User.username, Achievement.title, Achievement.visibility)
+                .join(User, User.id == Achievement.owner_id)
+                .order_by(User.username)
+            ).all()
+        assert [tuple(r) for r in rows] == [("alice", "甲的成果", "owner"), ("bob", "乙的成果", "public")]
+
+    def test_reupload_by_the_owner_updates_their_own_record(self, settings: Settings) -> None:
+        alice = sign_in(settings, "alice", Role.ENTERPRISE)
+        post_file(alice, "achievement", "a.csv", TEMPLATE.format(title="初稿"))
+        assert post_file(alice, "achievement", "a.csv", TEMPLATE.format(title="定稿")).status_code == 200  # type: ignore[attr-defined]
+        with session_scope(settings.database_url) as s:
+            assert list(s.scalars(select(Achievement.title))) == ["定稿"]
+
+    def test_organizations_from_a_user_are_refused_naming_the_column(self, settings: Settings) -> None:
+        alice = sign_in(settings, "alice", Role.ENTERPRISE)
+        response = post_file(alice, "organization", "机构.csv", ORGS)
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        reasons = {(r[1], r[2]) for r in error_rows(response)}
+        assert reasons == {(c, "仅主管部门和管理员可向共享登记库添加机构、别名和产业链关系") for c in ("名称", "别名")}
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Organization)) == 0
+
+    def test_chain_edges_from_a_user_are_refused(self, settings: Settings) -> None:
+        alice = sign_in(settings, "alice", Role.INSTITUTION)
+        response = post_file(alice, "chain_edge", "链.csv", "上游节点,下游节点,关系\n正极材料,锂电池,供给\n")
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        assert {r[1] for r in error_rows(response)} == {"上游节点", "下游节点"}
+
+    def test_officers_may_add_organizations(self, settings: Settings) -> None:
+        officer = sign_in(settings, "officer", Role.OFFICER)
+        response = post_file(officer, "organization", "机构.csv", ORGS)
+        assert response.status_code == 200  # type: ignore[attr-defined]
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Organization)) == 1
+
+    def test_publishing_for_another_organization_is_refused(self, settings: Settings) -> None:
+        mine, theirs = make_org(settings, "甲公司"), make_org(settings, "乙公司")
+        alice = sign_in(settings, "alice", Role.ENTERPRISE, organization_id=mine)
+        text = "编号,成果名称,成果类型,权利人\nA1,成果一,专利,乙公司\nA2,成果二,专利,甲公司\n"
+        response = post_file(alice, "achievement", "成果.csv", text)
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        assert [r[:3] for r in error_rows(response)] == [["2", "权利人", "只能以本账号所属机构的名义发布"]]
+        demand = "编号,需求名称,发布企业\nD1,需求一,乙公司\n"
+        assert [r[1] for r in error_rows(post_file(alice, "demand", "需求.csv", demand))] == ["发布企业"]
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Achievement)) == 0
+        del theirs
+
+    def test_publishing_for_ones_own_organization_is_allowed(self, settings: Settings) -> None:
+        mine = make_org(settings, "甲公司")
+        alice = sign_in(settings, "alice", Role.ENTERPRISE, organization_id=mine)
+        demand = "编号,需求名称,发布企业\nD1,需求一,甲公司\n"
+        assert post_file(alice, "demand", "需求.csv", demand).status_code == 200  # type: ignore[attr-defined]
+        with session_scope(settings.database_url) as s:
+            assert s.scalars(select(Demand.enterprise_id)).one() == mine

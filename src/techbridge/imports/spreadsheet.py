@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
@@ -28,6 +29,7 @@ from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mappi
 from techbridge.imports.queries import load_references
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
+from techbridge.imports.upload_rules import Records, check_key_owners, check_uploader, owner_dataset
 from techbridge.models import Visibility
 
 MAX_ERRORS = 1000
@@ -160,6 +162,34 @@ def check_visibility(entity: str, visibility: str | None) -> str | None:
     return visibility
 
 
+def _spec_for(entity: str, default_kind: str, mapping_path: Path | None, name: str) -> MappingSpec:
+    """The mapping to read the file with; with a default kind ("enterprise", "patent" …) the kind column becomes
+    optional and defaults to that kind."""
+    spec = load_mapping(mapping_path if mapping_path is not None else entity)
+    if default_kind:
+        fields = tuple(replace(f, required=False) if f.field == "kind" else f for f in spec.fields)
+        spec = replace(spec, fields=fields)
+    if spec.entity != entity:
+        raise InvalidDataError(
+            f"mapping is for {spec.entity}, not {entity}",
+            location=(name,),
+            message_zh=f"映射文件适用于 {spec.entity}，而不是 {entity}",
+        )
+    return spec
+
+
+def _stamp(records: Records, default_kind: str, uploader: Viewer | None, visibility: str | None) -> Records:
+    """Records with the default kind, the uploader as owner and the chosen visibility filled in."""
+    extra: dict[str, Any] = {}
+    if uploader is not None:
+        extra["owner_id"] = uploader.user_id
+    if visibility is not None:
+        extra["visibility"] = visibility
+    if default_kind:
+        return [(n, {**r, "kind": r.get("kind") or default_kind, **extra}) for n, r in records]
+    return [(n, {**r, **extra}) for n, r in records]
+
+
 def import_spreadsheet(
     settings: Settings,
     entity: str,
@@ -169,42 +199,35 @@ def import_spreadsheet(
     dataset: str | None = None,
     display_name: str | None = None,
     show_progress: bool = True,
-    owner_id: int | None = None,
+    uploader: Viewer | None = None,
     visibility: str | None = None,
 ) -> ImportSummary:
     """Check and import one user file (all-or-nothing, one transaction); ImportRejectedError lists bad rows.
 
-    `owner_id` (the uploading user) becomes the owner of every record written, and `visibility` (public,
-    registered, owner) the visibility of every record, for the entities that have one of their own
-    (VISIBILITY_ENTITIES); organizations are resolved against the shared registry and stay public."""
+    `uploader` (the signed-in user, or `--as` on the CLI) owns every record written; its keys are scoped to it
+    (dataset `file:u<id>:<name>`) and `upload_rules` apply (shared registry, own organization, others' keys).
+    None is a trusted import by the operator: no owner, dataset `file:<name>`. `visibility` (public, registered,
+    owner) applies to the entities that have one of their own (VISIBILITY_ENTITIES); organizations stay public."""
     name = display_name or path.name
     entity, default_kind = canonical_entity(entity)
     chosen = check_visibility(entity, visibility)
-    spec = load_mapping(mapping_path if mapping_path is not None else entity)
-    if default_kind:  # "enterprise", "patent" …: the kind column becomes optional and defaults to that kind
-        fields = tuple(replace(f, required=False) if f.field == "kind" else f for f in spec.fields)
-        spec = replace(spec, fields=fields)
-    if spec.entity != entity:
-        raise InvalidDataError(
-            f"mapping is for {spec.entity}, not {entity}",
-            location=(name,),
-            message_zh=f"映射文件适用于 {spec.entity}，而不是 {entity}",
-        )
+    spec = _spec_for(entity, default_kind, mapping_path, name)
+    target = dataset or owner_dataset(name, uploader)
     summary = ImportSummary(source=f"file:{entity}", path=name)
     started, started_at = time.monotonic(), datetime.now(UTC)
     with session_scope(settings.database_url) as session:
         header, rows = read_table(path, name)
         ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
         records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
+        if uploader is not None:
+            errors += check_uploader(spec, records, uploader, name)
+            errors += check_key_owners(
+                session=session, spec=spec, records=records, uploader=uploader, dataset=target, name=name
+            )
         if errors:
             raise ImportRejectedError(name, errors)
-        if default_kind:
-            records = [(n, {**r, "kind": r.get("kind") or default_kind}) for n, r in records]
-        if owner_id is not None:
-            records = [(number, {**record, "owner_id": owner_id}) for number, record in records]
-        if chosen is not None:
-            records = [(number, {**record, "visibility": chosen}) for number, record in records]
-        entity_writers.write(ctx, entity, records, dataset=dataset or f"file:{name}"[:64], source_file=name)
+        records = _stamp(records, default_kind, uploader, chosen)
+        entity_writers.write(ctx, entity, records, dataset=target, source_file=name)
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)
     return summary

@@ -74,7 +74,7 @@ async def upload(
             stored,
             display_name=name,
             show_progress=False,
-            owner_id=viewer.user_id,
+            uploader=viewer,
             visibility=visibility,
         )
     except ImportRejectedError as exc:
