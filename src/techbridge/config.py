@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(Path("/usr/bin/chromium"), description="browser for e2e tests and screenshots")
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")
     map_geojson: Path | None = Field(None, description="approved GeoJSON of the region replacing the shipped map")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, description="largest /import upload, counted while streaming")
+    max_body_bytes: int = Field(1024 * 1024, description="largest request body on every other route (JSON API, forms)")
+    max_xlsx_uncompressed_bytes: int = Field(
+        256 * 1024 * 1024, description="largest declared uncompressed size of an uploaded XLSX workbook"
+    )
+    max_import_rows: int = Field(100_000, description="most data rows in one imported spreadsheet")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -237,3 +242,144 @@ class TestUploadOwnership:
         assert post_file(alice, "demand", "需求.csv", demand).status_code == 200  # type: ignore[attr-defined]
         with session_scope(settings.database_url) as s:
             assert s.scalars(select(Demand.enterprise_id)).one() == mine
+
+
+class Body:
+    """A multipart upload body produced lazily in 1 MB chunks, counting how many chunks were pulled."""
+
+    def __init__(self, size: int, csrf: str = "x", name: str = "big.csv") -> None:
+        self.boundary = "techbridge-test-boundary"
+        fields = "".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in (("entity", "achievement"), ("csrf_token", csrf))
+        )
+        self.head = (
+            f'{fields}--{self.boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        self.tail = f"\r\n--{self.boundary}--\r\n".encode()
+        self.size = size
+        self.pulled = 0
+
+    @property
+    def length(self) -> int:
+        return len(self.head) + self.size + len(self.tail)
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.pulled += 1
+        yield self.head
+        chunk = b"x" * (1024 * 1024)
+        for start in range(0, self.size, len(chunk)):
+            self.pulled += 1
+            yield chunk[: self.size - start]
+        yield self.tail
+
+
+def limited(settings: Settings, **values: int) -> Settings:
+    return settings.model_copy(update=values)
+
+
+def uploads_left(settings: Settings) -> list[Path]:
+    folder = settings.var_dir / "uploads"
+    return list(folder.iterdir()) if folder.exists() else []
+
+
+class TestBoundedUploads:
+    def test_120_mb_upload_is_413_before_a_byte_is_read(self, settings: Settings) -> None:
+        client = sign_in(settings, "alice", Role.ENTERPRISE)
+        body = Body(120 * 1024 * 1024, token(client, "/import"))
+        headers = {"Content-Type": body.content_type, "Content-Length": str(body.length)}
+        response = client.post("/import", content=iter(body), headers=headers)
+        assert response.status_code == 413
+        assert "50 MB" in response.text
+        assert body.pulled == 0
+        assert uploads_left(settings) == []
+
+    def test_chunked_upload_is_counted_while_streaming(self, settings: Settings, tmp_path: Path) -> None:
+        small = limited(settings, max_upload_bytes=64 * 1024)
+        client = sign_in(small, "alice", Role.ENTERPRISE)
+        body = Body(1024 * 1024, token(client, "/import"))
+        response = client.post("/import", content=iter(body), headers={"Content-Type": body.content_type})
+        assert "content-length" not in response.request.headers
+        assert response.status_code == 413
+        assert uploads_left(small) == []
+        with session_scope(small.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Achievement)) == 0
+
+    def test_upload_under_the_limit_is_imported(self, settings: Settings) -> None:
+        small = limited(settings, max_upload_bytes=64 * 1024)
+        client = sign_in(small, "alice", Role.ENTERPRISE)
+        assert post_file(client, "achievement", "a.csv", GOOD).status_code == 200  # type: ignore[attr-defined]
+        assert uploads_left(small) == []
+
+    def test_anonymous_upload_is_refused_before_the_body_is_read(self, settings: Settings) -> None:
+        body = Body(1024 * 1024)
+        client = TestClient(create_app(settings))
+        response = client.post(
+            "/import",
+            content=iter(body),
+            headers={"Content-Type": body.content_type, "Content-Length": str(body.length)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login")
+        assert body.pulled == 0
+
+    def test_rows_past_the_limit_are_a_row_error(self, settings: Settings) -> None:
+        client = sign_in(limited(settings, max_import_rows=1), "alice", Role.ENTERPRISE)
+        response = post_file(client, "achievement", "a.csv", TEMPLATE.format(title="一") + "ACH-0002,二,专利\n")
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        assert [r[:3] for r in error_rows(response)] == [["3", "-", "单个文件行数超过上限"]]
+
+    def test_xlsx_inflating_past_the_limit_is_refused(self, settings: Settings, tmp_path: Path) -> None:
+        client = sign_in(limited(settings, max_xlsx_uncompressed_bytes=1024 * 1024), "alice", Role.ENTERPRISE)
+        path = tmp_path / "bomb.xlsx"
+        bomb_xlsx(path, 4 * 1024 * 1024)
+        files = {"file": ("bomb.xlsx", path.read_bytes(), XLSX)}
+        data = {"entity": "achievement", "csrf_token": token(client, "/import")}
+        response = client.post("/import", data=data, files=files)
+        assert response.status_code == 422
+        assert [r[1:3] for r in error_rows(response)] == [["-", "文件过大"]]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def bomb_xlsx(path: Path, inflated: int) -> None:
+    """A valid one-row workbook plus an entry of `inflated` zero bytes (a few KB compressed)."""
+    book = Workbook()
+    book.active.append(["编号", "成果名称", "成果类型"])
+    book.active.append(["A1", "一种储能电池", "专利"])
+    book.save(path)
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/pad.bin", "w") as out,
+    ):
+        for _ in range(inflated // (1024 * 1024)):
+            out.write(bytes(1024 * 1024))
+
+
+class TestBoundedApiBodies:
+    def test_json_body_past_the_limit_is_413(self, settings: Settings) -> None:
+        client = TestClient(create_app(settings))
+        payload = json.dumps({"username": "x" * (2 * 1024 * 1024), "password": "y"})
+        response = client.post("/api/auth/login", content=payload, headers={"Content-Type": "application/json"})
+        assert response.status_code == 413
+        assert response.json()["error"] == "too_large"
+
+    def test_json_body_without_content_length_is_counted(self, settings: Settings) -> None:
+        client = TestClient(create_app(limited(settings, max_body_bytes=1024)))
+        chunks = iter([b'{"username": "', b"x" * 4096, b'", "password": "y"}'])
+        response = client.post("/api/auth/login", content=chunks, headers={"Content-Type": "application/json"})
+        assert "content-length" not in response.request.headers
+        assert response.status_code == 413
+        assert "1 KB" in response.json()["message"]
+
+    def test_small_json_body_passes(self, settings: Settings) -> None:
+        client = TestClient(create_app(settings))
+        response = client.post("/api/auth/login", json={"username": "nobody", "password": "wrong-password"})
+        assert response.status_code not in (413, 500)

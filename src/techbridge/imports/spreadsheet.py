@@ -13,8 +13,9 @@ import json
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -46,17 +47,65 @@ class ImportRejectedError(InvalidDataError):
         self.errors = errors
 
 
-def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """Header and (row number, cells) of a CSV/TSV, XLSX or JSON Lines file; row 1 is the header."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on one file: data rows, and the declared uncompressed size of an XLSX workbook (None: no bound)."""
+
+    max_rows: int | None = None
+    max_uncompressed: int | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> ReadLimits:
+        """The limits the settings give (`max_import_rows`, `max_xlsx_uncompressed_bytes`)."""
+        return cls(settings.max_import_rows, settings.max_xlsx_uncompressed_bytes)
+
+
+NO_LIMITS = ReadLimits()
+
+
+def read_table(
+    path: Path, name: str, limits: ReadLimits = NO_LIMITS
+) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """Header and (row number, cells) of a CSV/TSV, XLSX or JSON Lines file; row 1 is the header. A workbook
+    declaring more than `limits.max_uncompressed` bytes is refused before it is opened (zip bombs), and the rows
+    stop with an error past `limits.max_rows`."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         try:
-            return _read_xlsx(path)
+            check_xlsx_size(path, name, limits.max_uncompressed)
+            header, rows = _read_xlsx(path, limits.max_rows)
         except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
             detail = f"not a readable XLSX workbook / 无法读取的 XLSX 文件 ({type(exc).__name__})"
             raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_TYPE, detail)]) from None
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return _read_jsonl(path, name)
+    elif suffix in (".jsonl", ".ndjson", ".json"):
+        header, rows = _read_jsonl(path, name)
+    else:
+        header, rows = _read_csv(path, name, suffix)
+    return header, _bounded(rows, limits.max_rows, name)
+
+
+def check_xlsx_size(path: Path, name: str, limit: int | None) -> None:
+    """Refuse a workbook whose entries declare more than `limit` uncompressed bytes, before anything is inflated
+    (zipfile never inflates an entry past its declared size, so the declaration bounds the work)."""
+    if limit is None:
+        return
+    with zipfile.ZipFile(path) as archive:
+        declared = sum(info.file_size for info in archive.infolist())
+    if declared > limit:
+        detail = f"{declared:,} bytes uncompressed, limit {limit:,} / 解压后 {declared:,} 字节，超过上限 {limit:,}"
+        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.TOO_LARGE, detail)])
+
+
+def _bounded(rows: Iterator[tuple[int, list[Any]]], max_rows: int | None, name: str) -> Iterator[tuple[int, list[Any]]]:
+    """`rows`, stopped by ImportRejectedError (naming the row) when there are more than `max_rows`."""
+    for count, (number, cells) in enumerate(rows, start=1):
+        if max_rows is not None and count > max_rows:
+            detail = f"more than {max_rows:,} data rows / 超过 {max_rows:,} 行"
+            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.TOO_MANY_ROWS, detail)])
+        yield number, cells
+
+
+def _read_csv(path: Path, name: str, suffix: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gbk"):
         try:
@@ -71,14 +120,16 @@ def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, li
     return [h.strip() for h in header], ((n, row) for n, row in enumerate(reader, start=2) if any(row))
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The first sheet, read at most one row past `max_rows` (so a huge sheet is never held in memory)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        body = [(n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row)]
+        filled = ((n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row))
+        body = list(islice(filled, None if max_rows is None else max_rows + 1))
     finally:
         book.close()
     return header, iter(body)
@@ -216,7 +267,7 @@ def import_spreadsheet(
     summary = ImportSummary(source=f"file:{entity}", path=name)
     started, started_at = time.monotonic(), datetime.now(UTC)
     with session_scope(settings.database_url) as session:
-        header, rows = read_table(path, name)
+        header, rows = read_table(path, name, ReadLimits.of(settings))
         ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
         records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
         if uploader is not None:

@@ -17,6 +17,7 @@ from techbridge.errors import (
     PermissionDeniedError,
     TechbridgeError,
 )
+from techbridge.web import limits
 from techbridge.web.deps import get_lang
 from techbridge.web.routes import (
     auth,
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         same_site="lax",
         https_only=settings.env == "prod",
     )
+    limits.install(app, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (home, auth, registry, match, imports, tiers, chains, transfers, challenges, dashboard):
         app.include_router(module.router)

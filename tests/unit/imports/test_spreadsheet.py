@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from techbridge.config import Settings
 from techbridge.imports.convert import References
 from techbridge.imports.mapping import load_mapping
 from techbridge.imports.schemas import Reason
-from techbridge.imports.spreadsheet import ImportRejectedError, read_table, validate
+from techbridge.imports.spreadsheet import ImportRejectedError, ReadLimits, read_table, validate
 
 HEADER = "编号,成果名称,成果类型,技术就绪度"
 ROWS = "A1,一种储能电池,专利,5\nA2,一种催化剂,论文,3\n"
@@ -96,3 +98,60 @@ class TestValidate:
         error = errors[0]
         assert "row 2" in error.message
         assert "第 2 行" in error.message_zh
+
+
+def padded_xlsx(path: Path, inflated_mb: int) -> None:
+    """A valid workbook plus an entry of `inflated_mb` MB of zeros (a zip bomb in miniature)."""
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    book.active.append(["A1", "一种储能电池", "专利", 5])
+    book.save(path)
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/pad.bin", "w") as out,
+    ):
+        for _ in range(inflated_mb):
+            out.write(bytes(1024 * 1024))
+
+
+class TestReadLimits:
+    def test_rows_past_the_limit_name_the_first_extra_row(self, tmp_path: Path) -> None:
+        path = tmp_path / "a.csv"
+        path.write_text(f"{HEADER}\n{ROWS}A3,第三,专利,1\n", encoding="utf-8")
+        _header, rows = read_table(path, path.name, ReadLimits(max_rows=2))
+        with pytest.raises(ImportRejectedError) as info:
+            list(rows)
+        assert [(e.row, e.reason) for e in info.value.errors] == [(4, Reason.TOO_MANY_ROWS)]
+
+    def test_rows_up_to_the_limit_are_read(self, tmp_path: Path) -> None:
+        path = tmp_path / "a.csv"
+        path.write_text(f"{HEADER}\n{ROWS}", encoding="utf-8")
+        assert len(list(read_table(path, path.name, ReadLimits(max_rows=2))[1])) == 2
+
+    def test_xlsx_rows_are_bounded_too(self, tmp_path: Path) -> None:
+        book = Workbook()
+        book.active.append(HEADER.split(","))
+        for i in range(5):
+            book.active.append([f"A{i}", "成果", "专利", 5])
+        path = tmp_path / "a.xlsx"
+        book.save(path)
+        with pytest.raises(ImportRejectedError) as info:
+            list(read_table(path, path.name, ReadLimits(max_rows=3))[1])
+        assert info.value.errors[0].row == 5
+
+    def test_workbook_inflating_past_the_default_limit_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "bomb.xlsx"
+        padded_xlsx(path, 300)
+        assert path.stat().st_size < 2 * 1024 * 1024
+        limits = ReadLimits.of(Settings(env="test"))
+        with pytest.raises(ImportRejectedError) as info:
+            read_table(path, path.name, limits)
+        assert [(e.row, e.reason) for e in info.value.errors] == [(1, Reason.TOO_LARGE)]
+        assert "解压后" in info.value.errors[0].message_zh
+
+    def test_workbook_under_the_limit_is_read(self, tmp_path: Path) -> None:
+        path = tmp_path / "ok.xlsx"
+        padded_xlsx(path, 1)
+        assert rows_of(path)[1] == [["A1", "一种储能电池", "专利", 5]]
+        header, _rows = read_table(path, path.name, ReadLimits(max_uncompressed=4 * 1024 * 1024))
+        assert header[0] == "编号"
