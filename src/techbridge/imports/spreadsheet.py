@@ -116,8 +116,25 @@ def _read_csv(path: Path, name: str, suffix: str) -> tuple[list[str], Iterator[t
     else:
         raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_ENCODING, "UTF-8 / GBK")])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
-    header = next(reader, [])
-    return [h.strip() for h in header], ((n, row) for n, row in enumerate(reader, start=2) if any(row))
+    rows = _csv_rows(reader, name)
+    header = next(rows, (1, []))[1]
+    return [h.strip() for h in header], ((n, row) for n, row in rows if any(row))
+
+
+def _csv_rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of a csv reader, the header being row 1; a row the csv module refuses (a cell past its
+    field size limit) is a row error, not a crash."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            detail = f"unreadable CSV row / 无法读取的 CSV 行 ({exc})"
+            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail)]) from None
+        yield number, row
 
 
 def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:

@@ -40,6 +40,14 @@ class TestReadTable:
             read_table(path, path.name)
         assert info.value.errors[0].reason is Reason.WRONG_ENCODING
 
+    def test_cell_past_the_csv_field_limit_is_a_row_error_not_a_crash(self, tmp_path: Path) -> None:
+        path = tmp_path / "wide.csv"
+        path.write_text(f'{HEADER}\nA1,"two\nlines",专利,5\nA2,{"长" * 200_000},专利,5\n', encoding="utf-8")
+        _header, rows = read_table(path, path.name)
+        with pytest.raises(ImportRejectedError) as info:
+            list(rows)
+        assert [(e.row, e.reason) for e in info.value.errors] == [(3, Reason.WRONG_TYPE)]
+
     def test_xlsx(self, tmp_path: Path) -> None:
         book = Workbook()
         book.active.append(HEADER.split(","))
