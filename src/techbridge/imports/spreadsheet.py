@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from techbridge.access import Viewer
 from techbridge.config import Settings
@@ -74,7 +75,7 @@ def read_table(
         try:
             check_xlsx_size(path, name, limits.max_uncompressed)
             header, rows = _read_xlsx(path, limits.max_rows)
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, ParseError) as exc:
             detail = f"not a readable XLSX workbook / 无法读取的 XLSX 文件 ({type(exc).__name__})"
             raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_TYPE, detail)]) from None
     elif suffix in (".jsonl", ".ndjson", ".json"):

@@ -122,6 +122,31 @@ def padded_xlsx(path: Path, inflated_mb: int) -> None:
             out.write(bytes(1024 * 1024))
 
 
+LAUGHS = "".join(
+    f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+)  # the "billion laughs": 10^9 copies of "l" from a few hundred bytes
+SHEETS = {
+    "malformed": "<worksheet><sheetData><row><c>",
+    "entity expansion": f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY l0 "l">{LAUGHS}]><worksheet '
+    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+    '<c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>',
+}
+
+
+class TestHostileWorkbooks:
+    @pytest.mark.parametrize("sheet", SHEETS)
+    def test_hostile_sheet_xml_is_a_rejection_not_a_crash(self, tmp_path: Path, sheet: str) -> None:
+        good, path = tmp_path / "good.xlsx", tmp_path / "hostile.xlsx"
+        padded_xlsx(good, 0)
+        with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
+            for info in source.infolist():
+                is_sheet = info.filename == "xl/worksheets/sheet1.xml"
+                target.writestr(info.filename, SHEETS[sheet].encode() if is_sheet else source.read(info.filename))
+        with pytest.raises(ImportRejectedError) as info:
+            read_table(path, path.name)
+        assert info.value.errors[0].reason is Reason.WRONG_TYPE
+
+
 class TestReadLimits:
     def test_rows_past_the_limit_name_the_first_extra_row(self, tmp_path: Path) -> None:
         path = tmp_path / "a.csv"
