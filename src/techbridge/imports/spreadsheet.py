@@ -154,13 +154,22 @@ def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], Iterator[tu
 
 
 def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """One JSON object per line; bad UTF-8, bad JSON or a line that is not an object is a row error."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_ENCODING, "UTF-8")]) from None
     objects: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                objects.append((number, json.loads(line)))
+                value = json.loads(line)
             except json.JSONDecodeError:
-                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, "bad JSON")]) from None
+                value = None
+            if not isinstance(value, dict):
+                detail = "not a JSON object / 不是 JSON 对象"
+                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail)])
+            objects.append((number, value))
     header = list(dict.fromkeys(k for _n, obj in objects for k in obj))
     return header, ((n, [obj.get(h) for h in header]) for n, obj in objects)
 

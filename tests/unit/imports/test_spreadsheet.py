@@ -147,6 +147,24 @@ class TestHostileWorkbooks:
         assert info.value.errors[0].reason is Reason.WRONG_TYPE
 
 
+class TestHostileJsonLines:
+    @pytest.mark.parametrize(
+        ("payload", "reason"),
+        [
+            (b'{"a": 1}\n[1, 2]\n', Reason.WRONG_TYPE),
+            (b'{"a": 1}\n7\n', Reason.WRONG_TYPE),
+            (b'{"a": 1}\n{"a": \n', Reason.WRONG_TYPE),
+            (b'\xff\xfe{"a": 1}\n', Reason.WRONG_ENCODING),
+        ],
+    )
+    def test_rejection_not_a_crash(self, tmp_path: Path, payload: bytes, reason: Reason) -> None:
+        path = tmp_path / "a.jsonl"
+        path.write_bytes(payload)
+        with pytest.raises(ImportRejectedError) as info:
+            read_table(path, path.name)
+        assert info.value.errors[0].reason is reason
+
+
 class TestReadLimits:
     def test_rows_past_the_limit_name_the_first_extra_row(self, tmp_path: Path) -> None:
         path = tmp_path / "a.csv"
