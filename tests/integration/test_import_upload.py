@@ -346,6 +346,21 @@ class TestBoundedUploads:
         assert [r[1:3] for r in error_rows(response)] == [["-", "文件过大"]]
 
 
+class TestValuesFitTheirColumns:
+    def test_key_longer_than_the_column_is_a_row_error(self, settings: Settings) -> None:
+        client = sign_in(settings, "alice", Role.ENTERPRISE)
+        response = post_file(client, "achievement", "a.csv", TEMPLATE.replace("ACH-0001", "K" * 256).format(title="x"))
+        assert response.status_code == 422  # type: ignore[attr-defined]
+        assert [r[:3] for r in error_rows(response)] == [["2", "编号", "类型错误"]]
+
+    def test_long_file_name_is_cut_to_the_column(self, settings: Settings) -> None:
+        client = sign_in(settings, "alice", Role.ENTERPRISE)
+        name = "成" * 300 + ".csv"
+        assert post_file(client, "achievement", name, TEMPLATE.format(title="x")).status_code == 200  # type: ignore[attr-defined]
+        with session_scope(settings.database_url) as s:
+            assert s.scalars(select(Achievement.source_file)).one() == name[:255]
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -35,6 +35,8 @@ from techbridge.imports.upload_rules import Records, check_key_owners, check_upl
 from techbridge.models import Visibility
 
 MAX_ERRORS = 1000
+KEY_LENGTH = 255
+"""Longest record key (`source_key`) and file name (`source_file`) the provenance columns hold."""
 
 
 class ImportRejectedError(InvalidDataError):
@@ -207,13 +209,24 @@ def validate(
             except CellError as exc:
                 errors.append(RowError(name, number, field_spec.column, exc.reason, exc.detail))
         key = str(record.get(spec.key) or f"row-{number}") if spec.key else f"row-{number}"
-        if spec.key and key in keys:
-            errors.append(RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key))
+        errors += _key_errors(spec, key, keys, name, number)
         keys.add(key)
         records.append((number, {**record, "source_key": key}))
         if len(errors) >= MAX_ERRORS:
             break
     return records, errors
+
+
+def _key_errors(spec: MappingSpec, key: str, seen: set[str], name: str, number: int) -> list[RowError]:
+    """A key used twice in the file, or longer than the provenance column (KEY_LENGTH)."""
+    if not spec.key:
+        return []
+    errors = [RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key)] if key in seen else []
+    if len(key) > KEY_LENGTH:
+        column = next((f.column for f in spec.fields if f.field == spec.key), spec.key)
+        detail = f"longer than {KEY_LENGTH} characters / 超过 {KEY_LENGTH} 个字符"
+        errors.append(RowError(name, number, column, Reason.WRONG_TYPE, detail))
+    return errors
 
 
 VISIBILITY_ENTITIES = ("achievement", "expert", "demand")
@@ -305,7 +318,7 @@ def import_spreadsheet(
         if errors:
             raise ImportRejectedError(name, errors)
         records = _stamp(records, default_kind, uploader, chosen)
-        entity_writers.write(ctx, entity, records, dataset=target, source_file=name)
+        entity_writers.write(ctx, entity, records, dataset=target, source_file=name[:KEY_LENGTH])
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)
     return summary
