@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(20.0, description="seconds before an SMTP attempt gives up (it is retried later)")
     public_url: str = Field("http://127.0.0.1:8000", description="the portal's address, used in links in e-mails")
     connect_daily_limit: int = Field(10, description="对接 requests one user may send per day")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, description="largest /import upload, counted while streaming")
+    max_body_bytes: int = Field(1024 * 1024, description="largest request body on every other route (JSON API, forms)")
+    max_xlsx_uncompressed_bytes: int = Field(
+        256 * 1024 * 1024, description="largest declared uncompressed size of an uploaded XLSX workbook"
+    )
+    max_import_rows: int = Field(100_000, description="most data rows in one imported spreadsheet")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:

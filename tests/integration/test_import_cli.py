@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from techbridge.accounts.service import create_user
 from techbridge.cli.app import app
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
-from techbridge.errors import InvalidDataError
+from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.imports.spreadsheet import import_spreadsheet
-from techbridge.models import Achievement, ImportRun, Organization
+from techbridge.models import Achievement, ImportRun, Organization, Role, User
 from tests.conftest import requires_shared_data
 
 GOOD = "编号,成果名称,成果类型,技术就绪度,所在地区代码\nA1,一种储能电池,专利,5,\nA2,一种催化剂,论文,3,\n"
@@ -107,6 +108,58 @@ class TestImportFile:
         with session_scope(settings.database_url) as session:
             org = session.scalars(select(Organization)).one()
             assert (org.kind, org.credit_code, org.province_code) == ("enterprise", "914403001922038216", None)
+
+
+def add_user(settings: Settings, username: str, role: Role) -> None:
+    with session_scope(settings.database_url) as session:
+        create_user(session=session, username=username, password="correct-horse", role=role)
+
+
+class TestImportFileAsUser:
+    def test_organizations_as_an_enterprise_user_are_refused(self, settings: Settings, tmp_path: Path) -> None:
+        add_user(settings, "alice", Role.ENTERPRISE)
+        path = tmp_path / "orgs.csv"
+        path.write_text("编号,名称,机构类型\nO1,示例科技有限公司,企业\n", "utf-8")
+        code, _out, err = invoke(settings, "import", "file", "organization", str(path), "--as", "alice", "-q")
+        assert code == 1
+        assert "orgs.csv, row 2, column 名称: only officers and admins may add organizations" in err
+        add_user(settings, "officer", Role.OFFICER)
+        assert invoke(settings, "import", "file", "organization", str(path), "--as", "officer", "-q")[0] == 0
+
+    def test_a_key_of_the_operators_dataset_is_refused_to_a_user(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "good.csv"
+        path.write_text(GOOD, encoding="utf-8")
+        assert invoke(settings, "import", "file", "achievement", str(path), "-q")[0] == 0
+        add_user(settings, "bob", Role.ENTERPRISE)
+        path.write_text(GOOD.replace("一种储能电池", "被改写的标题"), encoding="utf-8")
+        args = ("import", "file", "achievement", str(path), "--as", "bob", "--dataset", "file:good.csv", "-q")
+        code, _out, err = invoke(settings, *args)
+        assert code == 1
+        assert "row 2, column 编号: this key belongs to another owner's record: A1" in err
+        with session_scope(settings.database_url) as session:
+            assert set(session.scalars(select(Achievement.title))) == {"一种储能电池", "一种催化剂"}
+            assert set(session.scalars(select(Achievement.owner_id))) == {None}
+
+    def test_records_imported_as_a_user_are_theirs(self, settings: Settings, tmp_path: Path) -> None:
+        add_user(settings, "bob", Role.BROKER)
+        path = tmp_path / "good.csv"
+        path.write_text(GOOD, encoding="utf-8")
+        assert invoke(settings, "import", "file", "achievement", str(path), "--as", "bob", "-q")[0] == 0
+        with session_scope(settings.database_url) as session:
+            owner = session.scalars(select(User.id).where(User.username == "bob")).one()
+            assert set(session.execute(select(Achievement.owner_id, Achievement.source_dataset))) == {
+                (owner, f"file:u{owner}:good.csv")
+            }
+
+    def test_unknown_user_is_an_error(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "good.csv"
+        path.write_text(GOOD, encoding="utf-8")
+        get_settings.cache_clear()
+        env = {"TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_VAR_DIR": str(settings.var_dir)}
+        result = CliRunner().invoke(app, ["import", "file", "achievement", str(path), "--as", "nobody", "-q"], env=env)
+        assert isinstance(result.exception, NotFoundError)  # main() prints it as one stderr line, exit 1
+        assert "nobody" in str(result.exception)
+        assert achievements(settings) == 0
 
 
 class TestTemplate:

@@ -8,7 +8,11 @@ from typing import Any
 
 import typer
 
+from techbridge.access import Viewer
 from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.errors import NotFoundError
 from techbridge.imports.schemas import ImportSummary
 
 app = typer.Typer(help="Import sources and spreadsheets into the registry.", no_args_is_help=True)
@@ -68,6 +72,20 @@ def import_everything(ctx: typer.Context, as_json: bool = JSON_OPTION, quiet: bo
         echo_summary(summary, as_json=False)
 
 
+def _uploader(settings: Settings, username: str | None) -> Viewer | None:
+    """The user `--as` names (an unknown name is an error), or None for the operator's trusted import."""
+    if not username:
+        return None
+    from techbridge.accounts.queries import get_user_by_username
+    from techbridge.accounts.service import viewer_for
+
+    with session_scope(settings.database_url) as session:
+        user = get_user_by_username(session, username)
+        if user is None or not user.is_active:
+            raise NotFoundError(f"no active user {username!r}", message_zh=f"用户 {username} 不存在或已停用")
+        return viewer_for(user)
+
+
 @app.command("file")
 def import_file(
     ctx: typer.Context,
@@ -80,20 +98,28 @@ def import_file(
     visibility: str | None = typer.Option(
         None, "--visibility", help="public | registered | owner (achievements, experts, demands; default public)"
     ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="import as this username: they own the records and the portal's upload rules apply"
+    ),
     as_json: bool = JSON_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """Import a spreadsheet; any bad row rejects the whole file and every error is listed."""
+    """Import a spreadsheet; any bad row rejects the whole file and every error is listed.
+
+    Without `--as` the operator imports trusted data (no owner); with `--as USERNAME` the file is imported as that
+    user exactly as an upload on the portal would be."""
     from techbridge.imports.spreadsheet import ImportRejectedError, import_spreadsheet
 
+    settings = settings_of(ctx)
     try:
         summary = import_spreadsheet(
-            settings_of(ctx),
+            settings,
             entity,
             path,
             mapping_path=mapping,
             dataset=dataset,
             show_progress=not quiet,
+            uploader=_uploader(settings, as_user),
             visibility=visibility,
         )
     except ImportRejectedError as exc:

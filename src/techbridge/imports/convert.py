@@ -3,6 +3,7 @@ reason (wrong type, unknown code, bad credit code) so the row and column can be 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,16 +56,22 @@ def _text(value: Any) -> str:
 def _number(spec: FieldSpec, value: Any, kind: Callable[[str], Any]) -> Any:
     try:
         number = kind(_text(value).replace(",", ""))
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation, OverflowError):
         raise CellError(Reason.WRONG_TYPE, f"{value!r} is not a number / 不是数字") from None
+    if not math.isfinite(number):  # NaN and infinities: no column stores them, and NaN breaks the range check
+        raise CellError(Reason.WRONG_TYPE, f"{value!r} is not a finite number / 不是有效数字")
     if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
         raise CellError(Reason.WRONG_TYPE, f"{number} outside {spec.min}..{spec.max} / 超出范围")
     return number
 
 
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+"""What an INTEGER column holds on every supported store (PostgreSQL's is 32-bit)."""
+
+
 def _integer(text: str) -> int:
     number = float(text)
-    if not number.is_integer():
+    if not number.is_integer() or not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
         raise ValueError(text)
     return int(number)
 

@@ -31,6 +31,12 @@ def existing_keys(session: Session, model: Any, dataset: str) -> dict[str, int]:
     return {str(key): int(id_) for key, id_ in _run(session, stmt)}
 
 
+def key_owners(session: Session, model: Any, dataset: str) -> dict[str, int | None]:
+    """source_key → owner_id of every `model` record from `dataset` (None: a shared record without owner)."""
+    stmt = select(model.source_key, model.owner_id).where(model.source_dataset == dataset)
+    return {str(key): owner for key, owner in _run(session, stmt)}
+
+
 def region_rows(session: Session) -> list[tuple[str, str, str, str | None]]:
     """(code, name, level, parent_code) of every region."""
     stmt = select(Region.code, Region.name, Region.level, Region.parent_code)

@@ -19,6 +19,11 @@ class Reason(StrEnum):
     DUPLICATE_KEY = "duplicate_key"
     CONFLICT = "conflict"
     NOISE = "noise"
+    SHARED_REGISTRY = "shared_registry"
+    NOT_YOUR_ORGANIZATION = "not_your_organization"
+    KEY_TAKEN = "key_taken"
+    TOO_LARGE = "too_large"
+    TOO_MANY_ROWS = "too_many_rows"
 
 
 REASON_TEXT: dict[Reason, tuple[str, str]] = {
@@ -30,6 +35,17 @@ REASON_TEXT: dict[Reason, tuple[str, str]] = {
     Reason.DUPLICATE_KEY: ("duplicate key in the file", "文件内编号重复"),
     Reason.CONFLICT: ("conflicts with another row", "与其他行冲突"),
     Reason.NOISE: ("unusable value (source defect)", "数据缺陷，无法使用"),
+    Reason.SHARED_REGISTRY: (
+        "only officers and admins may add organizations, aliases and chain links to the shared registry",
+        "仅主管部门和管理员可向共享登记库添加机构、别名和产业链关系",
+    ),
+    Reason.NOT_YOUR_ORGANIZATION: (
+        "you may publish only for the organization your account belongs to",
+        "只能以本账号所属机构的名义发布",
+    ),
+    Reason.KEY_TAKEN: ("this key belongs to another owner's record", "该编号已属于其他用户的记录"),
+    Reason.TOO_LARGE: ("file too large", "文件过大"),
+    Reason.TOO_MANY_ROWS: ("too many rows in one file", "单个文件行数超过上限"),
 }
 
 

@@ -13,11 +13,14 @@ import json
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
@@ -28,9 +31,12 @@ from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mappi
 from techbridge.imports.queries import load_references
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
+from techbridge.imports.upload_rules import Records, check_key_owners, check_uploader, owner_dataset
 from techbridge.models import Visibility
 
 MAX_ERRORS = 1000
+KEY_LENGTH = 255
+"""Longest record key (`source_key`) and file name (`source_file`) the provenance columns hold."""
 
 
 class ImportRejectedError(InvalidDataError):
@@ -44,17 +50,65 @@ class ImportRejectedError(InvalidDataError):
         self.errors = errors
 
 
-def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """Header and (row number, cells) of a CSV/TSV, XLSX or JSON Lines file; row 1 is the header."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on one file: data rows, and the declared uncompressed size of an XLSX workbook (None: no bound)."""
+
+    max_rows: int | None = None
+    max_uncompressed: int | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> ReadLimits:
+        """The limits the settings give (`max_import_rows`, `max_xlsx_uncompressed_bytes`)."""
+        return cls(settings.max_import_rows, settings.max_xlsx_uncompressed_bytes)
+
+
+NO_LIMITS = ReadLimits()
+
+
+def read_table(
+    path: Path, name: str, limits: ReadLimits = NO_LIMITS
+) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """Header and (row number, cells) of a CSV/TSV, XLSX or JSON Lines file; row 1 is the header. A workbook
+    declaring more than `limits.max_uncompressed` bytes is refused before it is opened (zip bombs), and the rows
+    stop with an error past `limits.max_rows`."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         try:
-            return _read_xlsx(path)
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+            check_xlsx_size(path, name, limits.max_uncompressed)
+            header, rows = _read_xlsx(path, limits.max_rows)
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, ParseError) as exc:
             detail = f"not a readable XLSX workbook / 无法读取的 XLSX 文件 ({type(exc).__name__})"
             raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_TYPE, detail)]) from None
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return _read_jsonl(path, name)
+    elif suffix in (".jsonl", ".ndjson", ".json"):
+        header, rows = _read_jsonl(path, name)
+    else:
+        header, rows = _read_csv(path, name, suffix)
+    return header, _bounded(rows, limits.max_rows, name)
+
+
+def check_xlsx_size(path: Path, name: str, limit: int | None) -> None:
+    """Refuse a workbook whose entries declare more than `limit` uncompressed bytes, before anything is inflated
+    (zipfile never inflates an entry past its declared size, so the declaration bounds the work)."""
+    if limit is None:
+        return
+    with zipfile.ZipFile(path) as archive:
+        declared = sum(info.file_size for info in archive.infolist())
+    if declared > limit:
+        detail = f"{declared:,} bytes uncompressed, limit {limit:,} / 解压后 {declared:,} 字节，超过上限 {limit:,}"
+        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.TOO_LARGE, detail)])
+
+
+def _bounded(rows: Iterator[tuple[int, list[Any]]], max_rows: int | None, name: str) -> Iterator[tuple[int, list[Any]]]:
+    """`rows`, stopped by ImportRejectedError (naming the row) when there are more than `max_rows`."""
+    for count, (number, cells) in enumerate(rows, start=1):
+        if max_rows is not None and count > max_rows:
+            detail = f"more than {max_rows:,} data rows / 超过 {max_rows:,} 行"
+            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.TOO_MANY_ROWS, detail)])
+        yield number, cells
+
+
+def _read_csv(path: Path, name: str, suffix: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gbk"):
         try:
@@ -65,31 +119,59 @@ def read_table(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, li
     else:
         raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_ENCODING, "UTF-8 / GBK")])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
-    header = next(reader, [])
-    return [h.strip() for h in header], ((n, row) for n, row in enumerate(reader, start=2) if any(row))
+    rows = _csv_rows(reader, name)
+    header = next(rows, (1, []))[1]
+    return [h.strip() for h in header], ((n, row) for n, row in rows if any(row))
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+def _csv_rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of a csv reader, the header being row 1; a row the csv module refuses (a cell past its
+    field size limit) is a row error, not a crash."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            detail = f"unreadable CSV row / 无法读取的 CSV 行 ({exc})"
+            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail)]) from None
+        yield number, row
+
+
+def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The first sheet, read at most one row past `max_rows` (so a huge sheet is never held in memory)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        body = [(n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row)]
+        filled = ((n, list(row)) for n, row in enumerate(rows, start=2) if any(not is_blank(c) for c in row))
+        body = list(islice(filled, None if max_rows is None else max_rows + 1))
     finally:
         book.close()
     return header, iter(body)
 
 
 def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """One JSON object per line; bad UTF-8, bad JSON or a line that is not an object is a row error."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_ENCODING, "UTF-8")]) from None
     objects: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                objects.append((number, json.loads(line)))
+                value = json.loads(line)
             except json.JSONDecodeError:
-                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, "bad JSON")]) from None
+                value = None
+            if not isinstance(value, dict):
+                detail = "not a JSON object / 不是 JSON 对象"
+                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail)])
+            objects.append((number, value))
     header = list(dict.fromkeys(k for _n, obj in objects for k in obj))
     return header, ((n, [obj.get(h) for h in header]) for n, obj in objects)
 
@@ -127,13 +209,24 @@ def validate(
             except CellError as exc:
                 errors.append(RowError(name, number, field_spec.column, exc.reason, exc.detail))
         key = str(record.get(spec.key) or f"row-{number}") if spec.key else f"row-{number}"
-        if spec.key and key in keys:
-            errors.append(RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key))
+        errors += _key_errors(spec, key, keys, name, number)
         keys.add(key)
         records.append((number, {**record, "source_key": key}))
         if len(errors) >= MAX_ERRORS:
             break
     return records, errors
+
+
+def _key_errors(spec: MappingSpec, key: str, seen: set[str], name: str, number: int) -> list[RowError]:
+    """A key used twice in the file, or longer than the provenance column (KEY_LENGTH)."""
+    if not spec.key:
+        return []
+    errors = [RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key)] if key in seen else []
+    if len(key) > KEY_LENGTH:
+        column = next((f.column for f in spec.fields if f.field == spec.key), spec.key)
+        detail = f"longer than {KEY_LENGTH} characters / 超过 {KEY_LENGTH} 个字符"
+        errors.append(RowError(name, number, column, Reason.WRONG_TYPE, detail))
+    return errors
 
 
 VISIBILITY_ENTITIES = ("achievement", "expert", "demand")
@@ -160,6 +253,34 @@ def check_visibility(entity: str, visibility: str | None) -> str | None:
     return visibility
 
 
+def _spec_for(entity: str, default_kind: str, mapping_path: Path | None, name: str) -> MappingSpec:
+    """The mapping to read the file with; with a default kind ("enterprise", "patent" …) the kind column becomes
+    optional and defaults to that kind."""
+    spec = load_mapping(mapping_path if mapping_path is not None else entity)
+    if default_kind:
+        fields = tuple(replace(f, required=False) if f.field == "kind" else f for f in spec.fields)
+        spec = replace(spec, fields=fields)
+    if spec.entity != entity:
+        raise InvalidDataError(
+            f"mapping is for {spec.entity}, not {entity}",
+            location=(name,),
+            message_zh=f"映射文件适用于 {spec.entity}，而不是 {entity}",
+        )
+    return spec
+
+
+def _stamp(records: Records, default_kind: str, uploader: Viewer | None, visibility: str | None) -> Records:
+    """Records with the default kind, the uploader as owner and the chosen visibility filled in."""
+    extra: dict[str, Any] = {}
+    if uploader is not None:
+        extra["owner_id"] = uploader.user_id
+    if visibility is not None:
+        extra["visibility"] = visibility
+    if default_kind:
+        return [(n, {**r, "kind": r.get("kind") or default_kind, **extra}) for n, r in records]
+    return [(n, {**r, **extra}) for n, r in records]
+
+
 def import_spreadsheet(
     settings: Settings,
     entity: str,
@@ -169,42 +290,35 @@ def import_spreadsheet(
     dataset: str | None = None,
     display_name: str | None = None,
     show_progress: bool = True,
-    owner_id: int | None = None,
+    uploader: Viewer | None = None,
     visibility: str | None = None,
 ) -> ImportSummary:
     """Check and import one user file (all-or-nothing, one transaction); ImportRejectedError lists bad rows.
 
-    `owner_id` (the uploading user) becomes the owner of every record written, and `visibility` (public,
-    registered, owner) the visibility of every record, for the entities that have one of their own
-    (VISIBILITY_ENTITIES); organizations are resolved against the shared registry and stay public."""
+    `uploader` (the signed-in user, or `--as` on the CLI) owns every record written; its keys are scoped to it
+    (dataset `file:u<id>:<name>`) and `upload_rules` apply (shared registry, own organization, others' keys).
+    None is a trusted import by the operator: no owner, dataset `file:<name>`. `visibility` (public, registered,
+    owner) applies to the entities that have one of their own (VISIBILITY_ENTITIES); organizations stay public."""
     name = display_name or path.name
     entity, default_kind = canonical_entity(entity)
     chosen = check_visibility(entity, visibility)
-    spec = load_mapping(mapping_path if mapping_path is not None else entity)
-    if default_kind:  # "enterprise", "patent" …: the kind column becomes optional and defaults to that kind
-        fields = tuple(replace(f, required=False) if f.field == "kind" else f for f in spec.fields)
-        spec = replace(spec, fields=fields)
-    if spec.entity != entity:
-        raise InvalidDataError(
-            f"mapping is for {spec.entity}, not {entity}",
-            location=(name,),
-            message_zh=f"映射文件适用于 {spec.entity}，而不是 {entity}",
-        )
+    spec = _spec_for(entity, default_kind, mapping_path, name)
+    target = dataset or owner_dataset(name, uploader)
     summary = ImportSummary(source=f"file:{entity}", path=name)
     started, started_at = time.monotonic(), datetime.now(UTC)
     with session_scope(settings.database_url) as session:
-        header, rows = read_table(path, name)
+        header, rows = read_table(path, name, ReadLimits.of(settings))
         ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
         records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
+        if uploader is not None:
+            errors += check_uploader(spec, records, uploader, name)
+            errors += check_key_owners(
+                session=session, spec=spec, records=records, uploader=uploader, dataset=target, name=name
+            )
         if errors:
             raise ImportRejectedError(name, errors)
-        if default_kind:
-            records = [(n, {**r, "kind": r.get("kind") or default_kind}) for n, r in records]
-        if owner_id is not None:
-            records = [(number, {**record, "owner_id": owner_id}) for number, record in records]
-        if chosen is not None:
-            records = [(number, {**record, "visibility": chosen}) for number, record in records]
-        entity_writers.write(ctx, entity, records, dataset=dataset or f"file:{name}"[:64], source_file=name)
+        records = _stamp(records, default_kind, uploader, chosen)
+        entity_writers.write(ctx, entity, records, dataset=target, source_file=name[:KEY_LENGTH])
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)
     return summary

@@ -20,6 +20,7 @@ from techbridge.errors import (
     TechbridgeError,
 )
 from techbridge.i18n.loader import translate
+from techbridge.web import limits
 from techbridge.web.deps import get_lang
 from techbridge.web.htmx import is_partial
 from techbridge.web.language import LanguageMiddleware
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
         https_only=settings.env == "prod",
     )
     app.add_middleware(LanguageMiddleware)
+    limits.install(app, settings)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (
         home,

@@ -25,6 +25,25 @@ def reason_of(type_: str, value: object, **extra: object) -> Reason:
 
 
 class TestConverters:
+    @pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e999999999"])
+    def test_numbers_must_be_finite(self, value: str) -> None:
+        assert reason_of("decimal", value, min=0) is Reason.WRONG_TYPE
+        assert reason_of("float", value, min=0) is Reason.WRONG_TYPE
+
+    def test_int_fits_an_integer_column(self) -> None:
+        assert convert("int", str(2**31 - 1)) == 2**31 - 1
+        assert reason_of("int", "1e300", min=0) is Reason.WRONG_TYPE
+        assert reason_of("int", str(2**31)) is Reason.WRONG_TYPE
+
+    def test_shipped_money_columns_fit_numeric_14_2(self) -> None:
+        from techbridge.imports.mapping import load_mapping
+
+        for entity, field in (("achievement", "price"), ("demand", "budget")):
+            spec = next(f for f in load_mapping(entity).fields if f.field == field)
+            assert make_converter(spec, REFS)("999999999999") == Decimal("999999999999")
+            with pytest.raises(CellError):
+                make_converter(spec, REFS)("1000000000000")
+
     def test_int_accepts_excel_floats_and_checks_range(self) -> None:
         assert convert("int", 5.0, min=1, max=9) == 5
         assert reason_of("int", "12", min=1, max=9) is Reason.WRONG_TYPE
