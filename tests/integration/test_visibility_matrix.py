@@ -42,6 +42,7 @@ from techbridge.models import (
     Expert,
     Organization,
     OrgKind,
+    PilotCapacity,
     Role,
     TransferCase,
     User,
@@ -55,7 +56,9 @@ from tests.unit.chains.seed import seed_chain_graph
 ROLES = ("anonymous", "other", "owner", "officer")
 OWNER_ONLY = {"ENT": "ZQENTO", "INS": "ZQINSO", "CAR": "ZQCARO", "EXP": "ZQEXPO", "ACH": "ZQACHO", "DEM": "ZQDEMO"}
 OWNER_ONLY["CASE"] = "ZQCASEO"  # a transfer case: its broker and officers
+OWNER_ONLY["MAIL"] = "ZQMAILO"  # a public expert's contact details at their own visibility
 REGISTERED = {"ENT": "ZQENTR", "INS": "ZQINSR", "CAR": "ZQCARR", "EXP": "ZQEXPR", "ACH": "ZQACHR", "DEM": "ZQDEMR"}
+REGISTERED["MAIL"] = "ZQMAILR"
 MARKER = re.compile(r"ZQ[A-Z]{3,4}[OR]", re.IGNORECASE)  # search terms may be shown lower-cased
 ALLOWED = {
     "anonymous": frozenset(),
@@ -153,7 +156,9 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
     car = _org(session, OrgKind.CARRIER, f"{markers['CAR']}中试基地", owner, visibility)
     expert = Expert(name=markers["EXP"], affiliation_id=102, fields=[NEED], bio=NEED)
     expert.owner_id, expert.visibility = owner.id, visibility
-    session.add(expert)
+    contact = Expert(name="公开专家", affiliation_id=102, fields=[NEED], bio=NEED, owner_id=owner.id)
+    contact.email, contact.phone, contact.contact_visibility = f"{markers['MAIL']}@example.cn", "024-1", visibility
+    session.add_all([expert, contact])
     session.flush()
     achievement = Achievement(
         kind=AchievementKind.PATENT,
@@ -178,6 +183,7 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
     session.add_all(
         [
             EnterpriseNode(organization_id=ent.id, node_id=3, relation="主营产品", weight=0.9, source_dataset="t"),
+            PilotCapacity(organization_id=car.id, fields=[NEED], trl_min=4, trl_max=7, equipment=NEED),
             AchievementOwner(achievement_id=achievement.id, organization_id=100),
             AchievementOwner(achievement_id=achievement.id, expert_id=700),
             AchievementOwner(achievement_id=500, organization_id=ent.id),  # a public achievement's private owners
@@ -193,6 +199,7 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
         "INS": ins.id,
         "CAR": car.id,
         "EXP": expert.id,
+        "MAIL": contact.id,
         "ACH": achievement.id,
         "DEM": demand.id,
         "PUBDEM": public_demand.id,
@@ -222,11 +229,11 @@ def seed(session: Session) -> dict[str, list[str]]:
         )
     )
     orgs = [str(r[k]) for r in (private, registered) for k in ("ENT", "INS", "CAR")] + ["100", "102"]
-    by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM")}
+    by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM", "MAIL")}
     return {
         "org_id": orgs,
         "enterprise_id": [str(private["ENT"]), str(registered["ENT"]), "100"],
-        "expert_id": [*by_kind["EXP"], "700"],
+        "expert_id": [*by_kind["EXP"], *by_kind["MAIL"], "700"],
         "achievement_id": [*by_kind["ACH"], "500"],
         "demand_id": [*by_kind["DEM"], str(private["PUBDEM"])],
         "case_id": [str(case.id)],
