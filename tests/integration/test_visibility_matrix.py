@@ -9,6 +9,9 @@ An owner-only marker may reach only the owner and the officer, a registered mark
 
 A route that is neither requestable (all its path parameters mapped) nor listed in EXEMPT with a reason fails
 `test_every_route_is_covered`, so a new route is covered without anyone remembering to add it.
+
+HTMX partials are not requested separately: `templating.render` gives the partial the page's own context, and every
+page includes its partials, so a partial shows a subset of what its page shows.
 """
 
 from __future__ import annotations
