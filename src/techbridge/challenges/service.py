@@ -109,7 +109,8 @@ def publish_challenge(*, session: Session, viewer: Viewer, data: ChallengeCreate
 def apply_to_challenge(
     *, session: Session, viewer: Viewer, challenge_id: int, data: ApplicationCreate, today: date | None = None
 ) -> ChallengeApplication:
-    """Apply (揭榜) to an open challenge before its deadline."""
+    """Apply (揭榜) to an open challenge before its deadline, attaching only what the applicant may offer
+    (`attachments`: existing, readable, achievements the team's own) for its own organization."""
     if viewer.role not in APPLICANTS:
         raise PermissionDeniedError(
             "sign in as an institution or enterprise to apply", message_zh="请以高校院所或企业身份登录后揭榜"
