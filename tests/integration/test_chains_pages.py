@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -12,7 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
+from techbridge.models import Achievement, Role, Visibility
 from techbridge.web.app import create_app
+from tests.registry_seed import PASSWORD, make_user
 from tests.unit.chains.seed import seed_chain_graph
 
 
@@ -117,3 +120,47 @@ class TestApi:
         assert response.status_code == 422
         assert response.json()["error"] == "invalid_data"
         assert client.get("/api/chains/PTA", params={"hops": 9}).status_code == 422
+
+
+class TestVisibility:
+    """An owner-only achievement matching a chain node stays off every chain surface for anonymous visitors."""
+
+    TITLE = "一种精对苯二甲酸氧化反应催化剂"
+
+    @pytest.fixture
+    def private(self, settings: Settings, session: Session) -> TestClient:
+        seed_chain_graph(session)
+        owner = make_user(session, "owner", Role.INSTITUTION)
+        achievement = session.get(Achievement, 500)
+        assert achievement is not None
+        achievement.owner_id, achievement.visibility = owner.id, Visibility.OWNER
+        session.commit()
+        return TestClient(create_app(settings))
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/chains/PTA/report?region=21",
+            "/api/chains/PTA/gaps?region=21",
+            "/api/chains/PTA/nodes/3?region=21",
+            "/api/chains/PTA/consortium?leader=100",
+            "/chains/PTA/report?region=21",
+            "/chains/PTA/nodes/3?region=21",
+            "/chains/PTA?region=21",
+        ],
+    )
+    def test_anonymous_visitors_do_not_see_it(self, private: TestClient, url: str) -> None:
+        response = private.get(url)
+        assert response.status_code == 200
+        assert self.TITLE not in response.text
+
+    def test_nor_in_the_xlsx_export_but_its_owner_does(self, private: TestClient) -> None:
+        def cells(client: TestClient) -> str:
+            book = load_workbook(BytesIO(client.get("/chains/PTA/report.xlsx?region=21").content))
+            return " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
+
+        assert "恒力石化" in cells(private)
+        assert self.TITLE not in cells(private)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', private.get("/login").text).group(1)  # type: ignore[union-attr]
+        private.post("/login", data={"username": "owner", "password": PASSWORD, "csrf_token": token})
+        assert self.TITLE in private.get("/api/chains/PTA/report?region=21").text

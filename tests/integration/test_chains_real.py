@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from techbridge.access import SYSTEM
 from techbridge.chains import service
 from techbridge.config import Settings
 from techbridge.db import dispose_engines, session_scope
@@ -83,7 +84,7 @@ def _org_id(db: Session, listing_code: str) -> int:
 class TestRealChains:
     def test_hengli_sits_in_a_pta_to_polyester_chain(self, db: Session) -> None:
         hengli = _org_id(db, "600346.SH")
-        rows = {r["id"]: r for r in service.chains_of_enterprise(db, org_id=hengli)}
+        rows = {r["id"]: r for r in service.chains_of_enterprise(db, viewer=SYSTEM, org_id=hengli)}
         nodes = {n["name"]: n for n in rows["petrochem"]["nodes"]}  # type: ignore[union-attr]
         assert {"精对苯二甲酸", "聚酯纤维", "涤纶长丝"} <= set(nodes)
         assert "PTA → 精对苯二甲酸" in str(nodes["精对苯二甲酸"]["evidence"])
@@ -108,7 +109,7 @@ class TestRealChains:
         assert all(graph.orgs[_org_id(db, c)].province_code == "21" for c in codes)
 
     def test_petrochem_report_for_liaoning(self, db: Session) -> None:
-        view, report = service.chain_report(db, root="petrochem", region="21")
+        view, report = service.chain_report(db, viewer=SYSTEM, root="petrochem", region="21")
         assert not view.missing_roots
         assert report.leaders[0].name == "恒力石化"
         assert report.weak_links

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings, get_settings
+from techbridge.errors import InvalidDataError
 
 
 def invoke(settings: Settings, *args: str) -> tuple[int, object]:
@@ -50,3 +51,11 @@ def test_challenge_end_to_end(settings: Settings) -> None:
     assert decided["status"] == "accepted"  # type: ignore[index]
     _, shown = invoke(settings, "challenges", "show", cid)
     assert shown["status"] == "accepted"  # type: ignore[index]
+
+
+def test_apply_names_a_missing_achievement(settings: Settings) -> None:
+    _, challenge = invoke(settings, "challenges", "publish", "--title", "减速器攻关", "--goal", "研制RV减速器")
+    args = ["challenges", "apply", str(challenge["id"]), "--team", "T", "--achievement", "987654"]  # type: ignore[index]
+    result = CliRunner().invoke(app, args, env={"TECHBRIDGE_DATABASE_URL": settings.database_url})
+    assert isinstance(result.exception, InvalidDataError)  # main() prints it as one line and exits 1
+    assert str(result.exception).startswith("achievement_ids:987654:")

@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, false, func, not_, select
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer, visibility_clause
 from techbridge.chains.loader import RelationRules, load_relations
 from techbridge.chains.normalize import Resolution, Rules, load_rules, resolve_name
-from techbridge.chains.schemas import ChainGraph, GraphStats, Link, Node, Org, Person, Work
+from techbridge.chains.schemas import ChainGraph, GraphStats, Hidden, Link, Node, Org, Person, Work
 from techbridge.models import (
     Achievement,
     AchievementOwner,
@@ -27,6 +28,7 @@ from techbridge.models import (
     Expert,
     Organization,
     OrganizationAlias,
+    Visibility,
 )
 
 ABSTRACT_CHARS = 300  # how much of an abstract joins the title when judging relevance
@@ -244,6 +246,27 @@ def fingerprint(session: Session) -> tuple[int, ...]:
         count, top = session.execute(select(func.count(), func.max(model.id))).one()
         parts.extend((int(count), int(top or 0)))
     return tuple(parts)
+
+
+def hidden_records(session: Session, viewer: Viewer) -> Hidden:
+    """Ids of the organizations, achievements and experts `viewer` may not read (read per request, never cached).
+
+    Visibility can change without changing `fingerprint`, so the graph cache keeps every record and each request
+    drops these ids from its own view of it (`visibility.restrict_graph`).
+    """
+    if viewer.is_privileged:
+        return Hidden()
+    conn = session.connection()
+    return Hidden(
+        *(frozenset(conn.scalars(_hidden_ids(model, viewer))) for model in (Organization, Achievement, Expert))
+    )
+
+
+def _hidden_ids(model: type[Organization | Achievement | Expert], viewer: Viewer) -> Select[int]:
+    """Rows the access rule refuses (NULL counts as refused: an owner-only row whose owner was deleted); public rows
+    are always readable, so only the (indexed) non-public ones are looked at."""
+    readable = func.coalesce(visibility_clause(model, viewer), false())
+    return select(model.id).where(model.visibility.in_([Visibility.REGISTERED, Visibility.OWNER]), not_(readable))
 
 
 def find_organization_ids(session: Session, text: str) -> list[int]:

@@ -73,6 +73,18 @@ class GraphStats:
     ignored_relations: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """Ids of the records one viewer may not read: the graph they see leaves these out."""
+
+    orgs: frozenset[int] = frozenset()
+    works: frozenset[int] = frozenset()
+    experts: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.orgs or self.works or self.experts)
+
+
 @dataclass(frozen=True)
 class ChainGraph:
     """The whole chain graph in memory: adjacency by direction plus producers, organizations, achievements."""

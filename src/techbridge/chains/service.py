@@ -3,7 +3,9 @@
 The whole graph is built once per process and reused while the tables it reads are unchanged (`build.fingerprint`).
 ROOT is a curated chain id (`data/chains/curated/<id>.yaml`) or a node name (an ad-hoc chain around that node).
 Relevance of achievements uses `techbridge.matching.service.rank_texts` when that module is importable, else shared
-terms; every result names the method used.
+terms; every result names the method used. Every use case takes the `Viewer`: the cached graph holds every record,
+and each call works on the viewer's restriction of it (`visibility.restrict_graph`), so nobody sees an organization,
+achievement or expert they may not read.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer
 from techbridge.chains import analytics, build, proposals
 from techbridge.chains.loader import ChainDef, find_chain, load_bases, load_chains, load_clusters
 from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report
+from techbridge.chains.visibility import restrict_graph
 from techbridge.errors import InvalidDataError, NotFoundError
 
 DEFAULT_HOPS = 2
@@ -51,6 +55,12 @@ def graph_of(session: Session) -> ChainGraph:
     with _LOCK:
         _CACHE[key] = (stamp, graph)
     return graph
+
+
+def graphs_for(session: Session, viewer: Viewer) -> tuple[ChainGraph, ChainGraph]:
+    """The whole cached graph (for the shared bigram index) and the part of it `viewer` may see."""
+    whole = graph_of(session)
+    return whole, restrict_graph(whole, build.hidden_records(session, viewer))
 
 
 def _covers(query: str, terms: Sequence[str]) -> bool:
@@ -155,7 +165,7 @@ def resolve_chain(graph: ChainGraph, root: str, hops: int | None = None) -> Chai
 
 
 def list_chains(session: Session) -> list[dict[str, object]]:
-    """Every curated chain with its base, clusters, roots and how many nodes it spans in the current graph."""
+    """Every curated chain with its base, clusters, roots and how many nodes it spans (chain nodes only: public)."""
     graph = graph_of(session)
     bases = {c: b for b in load_bases() for c in b.chains}
     out: list[dict[str, object]] = []
@@ -188,18 +198,24 @@ def list_chains(session: Session) -> list[dict[str, object]]:
 
 
 def show_chain(session: Session, *, root: str, hops: int | None = None) -> ChainView:
-    """The chain named by `root`."""
+    """The chain named by `root` (chain nodes and edges only, which carry no visibility)."""
     return resolve_chain(graph_of(session), root, hops)
 
 
 def chain_report(
-    session: Session, *, root: str, region: str, hops: int | None = None, leader: str | None = None
+    session: Session,
+    *,
+    viewer: Viewer,
+    root: str,
+    region: str,
+    hops: int | None = None,
+    leader: str | None = None,
 ) -> tuple[ChainView, Report]:
     """Coverage, weak links, leaders, attraction candidates and a consortium draft for one chain and region."""
-    graph = graph_of(session)
+    whole, graph = graphs_for(session, viewer)
     view = resolve_chain(graph, root, hops)
     leader_id = find_organization(session, graph, leader) if leader else None
-    report = proposals.compose_report(graph, view.chain, _check_region(region), relevance(graph), leader_id)
+    report = proposals.compose_report(graph, view.chain, _check_region(region), relevance(whole), leader_id)
     return view, report
 
 
@@ -214,30 +230,30 @@ def _check_region(region: str) -> str:
 
 
 def find_organization(session: Session, graph: ChainGraph, text: str) -> int:
-    """An organization by id or by (short, full or alias) name."""
+    """An organization of `graph` (the viewer's) by id or by (short, full or alias) name."""
     if text.isdigit() and int(text) in graph.orgs:
         return int(text)
-    found = build.find_organization_ids(session, text)
+    found = [org_id for org_id in build.find_organization_ids(session, text) if org_id in graph.orgs]
     if not found:
         raise NotFoundError(f"no organization {text!r}", message_zh=f"找不到机构「{text}」")
     return found[0]
 
 
-def consortium(session: Session, *, root: str, leader: str, region: str | None = None) -> Consortium:
+def consortium(session: Session, *, viewer: Viewer, root: str, leader: str, region: str | None = None) -> Consortium:
     """A draft consortium around `leader` (id or name) for the chain; region defaults to the leader's province."""
-    graph = graph_of(session)
+    whole, graph = graphs_for(session, viewer)
     view = resolve_chain(graph, root)
     leader_id = find_organization(session, graph, leader)
     org = graph.orgs[leader_id]
     where = _check_region(region or org.province_code or (org.region_code or "")[:2] or "00")
     nodes = analytics.coverage(graph, view.chain, where, analytics.TERMS)
     weak = analytics.weak_links(nodes)
-    return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance(graph))
+    return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance(whole))
 
 
-def node_panel(session: Session, *, root: str, node_id: int, region: str) -> NodeCoverage:
+def node_panel(session: Session, *, viewer: Viewer, root: str, node_id: int, region: str) -> NodeCoverage:
     """Coverage of one node of a chain (producers, achievements) for the map's side panel."""
-    graph = graph_of(session)
+    whole, graph = graphs_for(session, viewer)
     view = resolve_chain(graph, root)
     if node_id not in view.chain.members:
         raise NotFoundError(f"node {node_id} is not in chain {root}", message_zh=f"节点 {node_id} 不在该产业链上")
@@ -249,14 +265,14 @@ def node_panel(session: Session, *, root: str, node_id: int, region: str) -> Nod
         {node_id: view.chain.members[node_id]},
         (),
     )
-    found = analytics.coverage(graph, single, _check_region(region), relevance(graph))[0]
+    found = analytics.coverage(graph, single, _check_region(region), relevance(whole))[0]
     reach = analytics.reaches(view.chain)[0][node_id]
     return replace(found, reach=reach)
 
 
-def chains_of_enterprise(session: Session, *, org_id: int) -> list[dict[str, object]]:
+def chains_of_enterprise(session: Session, *, viewer: Viewer, org_id: int) -> list[dict[str, object]]:
     """The curated chains an enterprise sits in, with its nodes and weights in each."""
-    graph = graph_of(session)
+    _, graph = graphs_for(session, viewer)
     if org_id not in graph.orgs:
         raise NotFoundError(f"no organization {org_id}", message_zh=f"找不到机构 {org_id}")
     links = build.ordered_links(graph.links_by_org.get(org_id, ()))

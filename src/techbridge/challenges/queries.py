@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer, visibility_clause
 from techbridge.models import (
     Achievement,
     AchievementOwner,
@@ -17,6 +18,7 @@ from techbridge.models import (
     Contract,
     Expert,
     Milestone,
+    Organization,
 )
 
 
@@ -40,18 +42,39 @@ def list_milestones(session: Session, challenge_id: int) -> Sequence[Milestone]:
     return session.scalars(stmt).all()
 
 
-def achievements_by_id(session: Session, ids: Sequence[int]) -> dict[int, Achievement]:
-    """Achievements among `ids`."""
+def achievements_by_id(session: Session, ids: Sequence[int], viewer: Viewer) -> dict[int, Achievement]:
+    """Achievements among `ids` that `viewer` may read."""
     if not ids:
         return {}
-    return {a.id: a for a in session.scalars(select(Achievement).where(Achievement.id.in_(ids)))}
+    stmt = select(Achievement).where(Achievement.id.in_(ids), visibility_clause(Achievement, viewer))
+    return {a.id: a for a in session.scalars(stmt)}
 
 
-def experts_by_id(session: Session, ids: Sequence[int]) -> dict[int, Expert]:
-    """Experts among `ids`."""
+def experts_by_id(session: Session, ids: Sequence[int], viewer: Viewer) -> dict[int, Expert]:
+    """Experts among `ids` that `viewer` may read."""
     if not ids:
         return {}
-    return {e.id: e for e in session.scalars(select(Expert).where(Expert.id.in_(ids)))}
+    return {
+        e.id: e for e in session.scalars(select(Expert).where(Expert.id.in_(ids), visibility_clause(Expert, viewer)))
+    }
+
+
+def achievement_owners(session: Session, ids: Sequence[int]) -> dict[int, set[tuple[int | None, int | None]]]:
+    """(organization, expert) owner pairs of each achievement among `ids`."""
+    owners: dict[int, set[tuple[int | None, int | None]]] = {}
+    if not ids:
+        return owners
+    stmt = select(AchievementOwner.achievement_id, AchievementOwner.organization_id, AchievementOwner.expert_id).where(
+        AchievementOwner.achievement_id.in_(ids)
+    )
+    for achievement_id, org_id, expert_id in session.execute(stmt):
+        owners.setdefault(achievement_id, set()).add((org_id, expert_id))
+    return owners
+
+
+def organization_exists(session: Session, org_id: int) -> bool:
+    """Whether an organization with this id exists."""
+    return session.scalar(select(Organization.id).where(Organization.id == org_id)) is not None
 
 
 def count_contracts_sold(session: Session, organization_id: int) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.challenges import queries
+from techbridge.challenges.attachments import check_attachments
 from techbridge.challenges.ranking import rank_applications
 from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from techbridge.models import (
@@ -108,7 +109,8 @@ def publish_challenge(*, session: Session, viewer: Viewer, data: ChallengeCreate
 def apply_to_challenge(
     *, session: Session, viewer: Viewer, challenge_id: int, data: ApplicationCreate, today: date | None = None
 ) -> ChallengeApplication:
-    """Apply (揭榜) to an open challenge before its deadline."""
+    """Apply (揭榜) to an open challenge before its deadline, attaching only what the applicant may offer
+    (`attachments`: existing, readable, achievements the team's own) for its own organization."""
     if viewer.role not in APPLICANTS:
         raise PermissionDeniedError(
             "sign in as an institution or enterprise to apply", message_zh="请以高校院所或企业身份登录后揭榜"
@@ -120,24 +122,46 @@ def apply_to_challenge(
         raise ConflictError("the deadline has passed", message_zh="揭榜截止日期已过")
     if not data.team_name.strip():
         raise InvalidDataError("a team name is needed", location=("team_name",), message_zh="请填写团队名称")
+    org_id = _applicant_org(session, viewer, data.applicant_org_id)
+    achievement_ids, expert_ids = list(dict.fromkeys(data.achievement_ids)), list(dict.fromkeys(data.expert_ids))
+    check_attachments(session, applicant=viewer, org_id=org_id, achievement_ids=achievement_ids, expert_ids=expert_ids)
     application = ChallengeApplication(
         challenge_id=challenge.id,
-        applicant_org_id=data.applicant_org_id or viewer.organization_id,
+        applicant_org_id=org_id,
         applicant_user_id=viewer.user_id or None,
         team_name=data.team_name.strip(),
         plan=data.plan.strip(),
-        achievement_ids=list(data.achievement_ids),
-        expert_ids=list(data.expert_ids),
+        achievement_ids=achievement_ids,
+        expert_ids=expert_ids,
     )
     session.add(application)
     session.flush()
     return application
 
 
-def ranked_applications(*, session: Session, challenge_id: int) -> list[ChallengeApplication]:
-    """The applications ranked by capability match and track record (scores and reasons stored)."""
+def _applicant_org(session: Session, viewer: Viewer, org_id: int | None) -> int | None:
+    """The applying organization: the viewer's own; officers and admins may name any existing one."""
+    if org_id is None or org_id == viewer.organization_id:
+        return viewer.organization_id
+    if not viewer.is_privileged:
+        raise InvalidDataError(
+            f"organization {org_id} is not yours",
+            location=("applicant_org_id", org_id),
+            message_zh=f"机构 {org_id} 不是您所在的机构",
+        )
+    if not queries.organization_exists(session, org_id):
+        raise InvalidDataError(
+            f"organization {org_id} does not exist",
+            location=("applicant_org_id", org_id),
+            message_zh=f"机构 {org_id} 不存在",
+        )
+    return org_id
+
+
+def ranked_applications(*, session: Session, viewer: Viewer, challenge_id: int) -> list[ChallengeApplication]:
+    """The applications ranked by capability match and track record as `viewer` may see them (scores stored)."""
     challenge = get_challenge(session, challenge_id)
-    return rank_applications(session, challenge, queries.list_applications(session, challenge.id))
+    return rank_applications(session, challenge, queries.list_applications(session, challenge.id), viewer)
 
 
 def choose_application(

@@ -1,4 +1,7 @@
-"""`techbridge chains …`: industry-chain analytics (list, show, gaps, leaders, attract, consortium)."""
+"""`techbridge chains …`: industry-chain analytics (list, show, gaps, leaders, attract, consortium).
+
+The CLI is an operator's tool: it reads as the system administrator, who sees every record.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 
 import typer
 
+from techbridge.access import SYSTEM
 from techbridge.chains import service
 from techbridge.cli.context import print_json, settings_of
 from techbridge.db import session_scope
@@ -53,7 +57,7 @@ def show(
 
 def _report(ctx: typer.Context, root: str, region: str | None, part: str, as_json: bool) -> dict[str, Any]:
     with session_scope(settings_of(ctx).database_url) as session:
-        view, report = service.chain_report(session, root=root, region=_region(ctx, region))
+        view, report = service.chain_report(session, viewer=SYSTEM, root=root, region=_region(ctx, region))
         payload = service.report_json(view, report, part)
     if as_json:
         print_json(payload)
@@ -113,7 +117,7 @@ def consortium(
 ) -> None:
     """A draft innovation consortium around a leader: institutions, experts, up- and downstream firms."""
     with session_scope(settings_of(ctx).database_url) as session:
-        payload = asdict(service.consortium(session, root=root, leader=leader, region=region))
+        payload = asdict(service.consortium(session, viewer=SYSTEM, root=root, leader=leader, region=region))
     if as_json:
         print_json(payload)
         return

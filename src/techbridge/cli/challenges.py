@@ -147,10 +147,12 @@ def apply(
 
 
 @app.command("rank")
-def rank(ctx: typer.Context, challenge_id: int = typer.Argument(...)) -> None:
-    """Applicants best first with scores and reasons (JSON)."""
+def rank(ctx: typer.Context, challenge_id: int = typer.Argument(...), as_user: str | None = AS_OPTION) -> None:
+    """Applicants best first with scores and reasons (JSON), counting what the acting user may read."""
     with session_scope(settings_of(ctx).database_url) as session:
-        print_json([application_dict(a) for a in ranked_applications(session=session, challenge_id=challenge_id)])
+        viewer = _viewer(session, as_user)
+        ranked = ranked_applications(session=session, viewer=viewer, challenge_id=challenge_id)
+        print_json([application_dict(a) for a in ranked])
 
 
 @app.command("choose")

@@ -24,6 +24,7 @@ from techbridge.models import (
     Organization,
     OrgKind,
     SearchVector,
+    Visibility,
 )
 
 BATCH = 2000
@@ -84,14 +85,15 @@ def _with_owners(session: Session, achievements: list[Achievement]) -> list[Achi
             Organization.kind,
             Organization.name,
             Organization.region_code,
+            Organization.visibility,
         )
         .outerjoin(Organization, Organization.id == AchievementOwner.organization_id)
         .where(AchievementOwner.achievement_id.in_(list(rows)))
     )
-    for achievement_id, expert_id, kind, name, region in session.execute(stmt):
+    for achievement_id, expert_id, kind, name, region, visibility in session.execute(stmt):
         row = rows[achievement_id]
         row.owner_kinds.add("expert" if expert_id is not None else str(kind))
-        if name:
+        if name and visibility == Visibility.PUBLIC:  # the document is shared by every viewer: public names only
             row.owner_names.append(str(name))
         if region:
             row.owner_regions.add(str(region))
@@ -126,7 +128,7 @@ def _with_products(session: Session, orgs: list[Organization]) -> list[Enterpris
     patents = (
         select(AchievementOwner.organization_id, Achievement.title)
         .join(Achievement, Achievement.id == AchievementOwner.achievement_id)
-        .where(AchievementOwner.organization_id.in_(list(rows)))
+        .where(AchievementOwner.organization_id.in_(list(rows)), Achievement.visibility == Visibility.PUBLIC)
         .order_by(AchievementOwner.organization_id, Achievement.year.desc(), Achievement.id)
     )
     for owner_key, title in session.execute(patents):
@@ -156,7 +158,7 @@ def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRo
     titles = (
         select(AchievementOwner.expert_id, Achievement.title)
         .join(Achievement, Achievement.id == AchievementOwner.achievement_id)
-        .where(AchievementOwner.expert_id.in_(list(rows)))
+        .where(AchievementOwner.expert_id.in_(list(rows)), Achievement.visibility == Visibility.PUBLIC)
         .order_by(AchievementOwner.expert_id, Achievement.year.desc(), Achievement.id)
     )
     for expert_key, title in session.execute(titles):

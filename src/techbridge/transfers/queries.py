@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, delete, extract, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer, visibility_clause
 from techbridge.models import (
     Achievement,
     Contract,
@@ -169,20 +170,21 @@ def list_events(session: Session, case_ids: Sequence[int] | None = None) -> Sequ
     return session.scalars(stmt).all()
 
 
-def list_pilot_capacities(session: Session, *, trl: int) -> list[tuple[PilotCapacity, Organization]]:
-    """(capacity, organization) pairs of pilot bases whose TRL range covers `trl`."""
+def list_pilot_capacities(session: Session, *, trl: int, viewer: Viewer) -> list[tuple[PilotCapacity, Organization]]:
+    """(capacity, organization) pairs of the pilot bases `viewer` may see whose TRL range covers `trl`."""
     stmt = (
         select(PilotCapacity, Organization)
         .join(Organization, Organization.id == PilotCapacity.organization_id)
-        .where(PilotCapacity.trl_min <= trl, PilotCapacity.trl_max >= trl)
+        .where(PilotCapacity.trl_min <= trl, PilotCapacity.trl_max >= trl, visibility_clause(Organization, viewer))
         .order_by(Organization.id)
     )
     return [(row[0], row[1]) for row in session.execute(stmt)]
 
 
-def get_achievement(session: Session, achievement_id: int) -> Achievement | None:
-    """One achievement by id."""
-    return session.get(Achievement, achievement_id)
+def get_achievement(session: Session, achievement_id: int, viewer: Viewer) -> Achievement | None:
+    """One achievement by id, if `viewer` may read it."""
+    stmt = select(Achievement).where(Achievement.id == achievement_id, visibility_clause(Achievement, viewer))
+    return session.scalars(stmt).first()
 
 
 def list_organizations_of_kind(session: Session, kinds: Sequence[OrgKind], limit: int) -> Sequence[Organization]:

@@ -97,17 +97,19 @@ class PilotCandidate:
     is_local: bool
 
 
-def pilot_candidates(*, session: Session, achievement_id: int, home_region: str = "21") -> list[PilotCandidate]:
-    """Pilot bases whose TRL range covers the achievement's TRL (only TRL 4–7 need a pilot), best field overlap
-    first, then local ones; empty when the TRL is unknown or outside 4–7."""
-    achievement = queries.get_achievement(session, achievement_id)
+def pilot_candidates(
+    *, session: Session, viewer: Viewer, achievement_id: int, home_region: str = "21"
+) -> list[PilotCandidate]:
+    """Pilot bases the viewer may see whose TRL range covers the TRL of an achievement the viewer may read (only
+    TRL 4–7 need a pilot), best field overlap first, then local ones; empty when the TRL is unknown or outside 4–7."""
+    achievement = queries.get_achievement(session, achievement_id, viewer)
     if achievement is None:
         raise NotFoundError(f"achievement {achievement_id} not found", message_zh=f"未找到科技成果 {achievement_id}")
     if achievement.trl is None or achievement.trl not in PILOT_TRL:
         return []
     wanted = {tag.strip() for tag in [*achievement.field_tags, *achievement.keywords] if tag.strip()}
     candidates = []
-    for capacity, organization in queries.list_pilot_capacities(session, trl=achievement.trl):
+    for capacity, organization in queries.list_pilot_capacities(session, trl=achievement.trl, viewer=viewer):
         shared = tuple(sorted(wanted & set(capacity.fields)))
         local = bool(organization.region_code and organization.region_code.startswith(home_region[:2]))
         candidates.append(PilotCandidate(organization, capacity, shared, local))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import pytest
 from sqlalchemy.orm import Session
 
+from techbridge.access import ANONYMOUS, SYSTEM, Viewer
 from techbridge.chains import service
 from techbridge.chains.schemas import ChainGraph
 from techbridge.errors import InvalidDataError, NotFoundError
-from techbridge.models import ChainNode
+from techbridge.models import Achievement, ChainNode, Expert, Organization, Role, Visibility
+from tests.registry_seed import make_user
 from tests.unit.chains.seed import seed_chain_graph
 
 
@@ -71,7 +76,7 @@ class TestListChains:
 
 class TestReport:
     def test_parts(self, seeded: Session) -> None:
-        view, report = service.chain_report(seeded, root="PTA", region="21")
+        view, report = service.chain_report(seeded, viewer=SYSTEM, root="PTA", region="21")
         gaps = service.report_json(view, report, "gaps")
         assert set(gaps) == {"chain", "region", "relevance_method", "summary", "weak_links", "coverage"}
         assert ("精对苯二甲酸", "single") in {(w["name"], w["kind"]) for w in gaps["weak_links"]}
@@ -81,58 +86,58 @@ class TestReport:
         assert report.relevance_method == "matching.rank_texts (BM25)"
 
     def test_given_leader_by_name(self, seeded: Session) -> None:
-        _, report = service.chain_report(seeded, root="PTA", region="21", leader="辽阳石化")
+        _, report = service.chain_report(seeded, viewer=SYSTEM, root="PTA", region="21", leader="辽阳石化")
         assert report.consortium is not None
         assert report.consortium.leader_id == 106
 
     @pytest.mark.parametrize("region", ["2", "abc", "210"])
     def test_region_code_is_checked(self, seeded: Session, region: str) -> None:
         with pytest.raises(InvalidDataError):
-            service.chain_report(seeded, root="PTA", region=region)
+            service.chain_report(seeded, viewer=SYSTEM, root="PTA", region=region)
 
 
 class TestConsortium:
     def test_region_defaults_to_the_leader_province(self, seeded: Session) -> None:
-        draft = service.consortium(seeded, root="PTA", leader="100")
+        draft = service.consortium(seeded, viewer=SYSTEM, root="PTA", leader="100")
         roles = {(m.role, m.name) for m in draft.members}
         assert ("institution", "大连化物所") in roles
         assert ("upstream", "辽阳石化") in roles
         assert draft.relevance_method == "matching.rank_texts (BM25)"
 
     def test_leader_without_province_uses_the_region_code(self, seeded: Session) -> None:
-        draft = service.consortium(seeded, root="PTA", leader="锦州石化")
+        draft = service.consortium(seeded, viewer=SYSTEM, root="PTA", leader="锦州石化")
         assert draft.leader_id == 107
 
     def test_unknown_leader(self, seeded: Session) -> None:
         with pytest.raises(NotFoundError):
-            service.consortium(seeded, root="PTA", leader="无此企业")
+            service.consortium(seeded, viewer=SYSTEM, root="PTA", leader="无此企业")
 
 
 class TestNodePanel:
     def test_one_node_with_its_reach(self, seeded: Session) -> None:
-        node = service.node_panel(seeded, root="PTA", node_id=3, region="21")
+        node = service.node_panel(seeded, viewer=SYSTEM, root="PTA", node_id=3, region="21")
         assert node.reach == 3
         assert [p.name for p in node.regional_producers] == ["恒力石化"]
         assert node.achievements[0].title == "一种精对苯二甲酸氧化反应催化剂"
 
     def test_node_outside_the_chain(self, seeded: Session) -> None:
         with pytest.raises(NotFoundError):
-            service.node_panel(seeded, root="PTA", node_id=4, region="21")
+            service.node_panel(seeded, viewer=SYSTEM, root="PTA", node_id=4, region="21")
 
 
 class TestChainsOfEnterprise:
     def test_the_curated_chains_an_enterprise_sits_in(self, seeded: Session) -> None:
-        rows = service.chains_of_enterprise(seeded, org_id=100)
+        rows = service.chains_of_enterprise(seeded, viewer=SYSTEM, org_id=100)
         assert [r["id"] for r in rows] == ["petrochem"]
         names = {n["name"] for n in rows[0]["nodes"]}  # type: ignore[union-attr]
         assert names == {"精对苯二甲酸", "涤纶长丝", "炼油化工"}
 
     def test_unknown_enterprise(self, seeded: Session) -> None:
         with pytest.raises(NotFoundError):
-            service.chains_of_enterprise(seeded, org_id=9999)
+            service.chains_of_enterprise(seeded, viewer=SYSTEM, org_id=9999)
 
     def test_enterprise_on_no_chain(self, seeded: Session) -> None:
-        assert service.chains_of_enterprise(seeded, org_id=102) == []
+        assert service.chains_of_enterprise(seeded, viewer=SYSTEM, org_id=102) == []
 
 
 class TestRelevance:
@@ -151,3 +156,83 @@ class TestRelevance:
     def test_single_character_query_scans_the_texts(self, graph: ChainGraph) -> None:
         ranked = service.relevance(graph).rank("丝", [(w.id, w.text) for w in graph.works])
         assert all(key == 501 for key, _ in ranked)
+
+
+def _private(session: Session, model: type[Achievement | Expert | Organization], record_id: int, to: Visibility) -> int:
+    """Make a seeded record `to` (owned by a new user) and return the owner's user id."""
+    owner = make_user(session, f"owner-{model.__name__}-{record_id}", Role.INSTITUTION)
+    record = session.get(model, record_id)
+    assert record is not None
+    record.owner_id, record.visibility = owner.id, to
+    session.flush()
+    return owner.id
+
+
+def _texts(payload: object) -> str:
+    return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class TestVisibility:
+    """Every chain use case works on the viewer's part of the cached graph."""
+
+    def test_an_owner_only_achievement_reaches_only_its_owner_and_officers(self, seeded: Session) -> None:
+        owner_id = _private(seeded, Achievement, 500, Visibility.OWNER)
+        other = make_user(seeded, "other", Role.ENTERPRISE)
+        title = "一种精对苯二甲酸氧化反应催化剂"
+        seen = {}
+        for name, viewer in (
+            ("anonymous", ANONYMOUS),
+            ("other", Viewer(user_id=other.id, role=Role.ENTERPRISE)),
+            ("owner", Viewer(user_id=owner_id, role=Role.INSTITUTION)),
+            ("officer", Viewer(user_id=other.id + 1, role=Role.OFFICER)),
+        ):
+            view, report = service.chain_report(seeded, viewer=viewer, root="PTA", region="21")
+            node = service.node_panel(seeded, viewer=viewer, root="PTA", node_id=3, region="21")
+            seen[name] = title in _texts(service.report_json(view, report)), title in _texts(asdict(node))
+        assert seen == {
+            "anonymous": (False, False),
+            "other": (False, False),
+            "owner": (True, True),
+            "officer": (True, True),
+        }
+
+    def test_a_record_made_private_after_the_graph_was_cached_disappears(self, seeded: Session) -> None:
+        before = service.node_panel(seeded, viewer=ANONYMOUS, root="PTA", node_id=3, region="21")
+        assert [a.achievement_id for a in before.achievements] == [500]
+        graph = service.graph_of(seeded)
+        _private(seeded, Achievement, 500, Visibility.REGISTERED)
+        assert service.graph_of(seeded) is graph  # the cache itself is not viewer-specific
+        after = service.node_panel(seeded, viewer=ANONYMOUS, root="PTA", node_id=3, region="21")
+        assert after.achievements == ()
+        signed_in = Viewer(user_id=999, role=Role.ENTERPRISE)
+        shown = service.node_panel(seeded, viewer=signed_in, root="PTA", node_id=3, region="21")
+        assert [a.achievement_id for a in shown.achievements] == [500]
+
+    def test_a_hidden_organization_is_no_producer_leader_or_consortium_member(self, seeded: Session) -> None:
+        _private(seeded, Organization, 100, Visibility.OWNER)
+        view, report = service.chain_report(seeded, viewer=ANONYMOUS, root="PTA", region="21")
+        assert "恒力石化" not in _texts(service.report_json(view, report))
+        _, full = service.chain_report(seeded, viewer=SYSTEM, root="PTA", region="21")
+        assert full.leaders[0].name == "恒力石化"
+        with pytest.raises(NotFoundError):
+            service.consortium(seeded, viewer=ANONYMOUS, root="PTA", leader="恒力石化")
+        with pytest.raises(NotFoundError):
+            service.consortium(seeded, viewer=ANONYMOUS, root="PTA", leader="100")
+        with pytest.raises(NotFoundError):
+            service.chains_of_enterprise(seeded, viewer=ANONYMOUS, org_id=100)
+
+    def test_a_hidden_expert_is_no_consortium_member(self, seeded: Session) -> None:
+        _private(seeded, Expert, 700, Visibility.OWNER)
+        draft = service.consortium(seeded, viewer=ANONYMOUS, root="PTA", leader="100")
+        assert "张三" not in _texts(asdict(draft))
+        assert "张三" in _texts(asdict(service.consortium(seeded, viewer=SYSTEM, root="PTA", leader="100")))
+
+    def test_an_owner_only_record_without_owner_is_hidden_from_signed_in_users(self, seeded: Session) -> None:
+        achievement = seeded.get(Achievement, 500)
+        assert achievement is not None
+        achievement.visibility = Visibility.OWNER  # owner deleted: owner_id is NULL
+        seeded.flush()
+        node = service.node_panel(
+            seeded, viewer=Viewer(user_id=5, role=Role.ENTERPRISE), root="PTA", node_id=3, region="21"
+        )
+        assert node.achievements == ()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from techbridge.access import SYSTEM
+from techbridge.access import SYSTEM, Viewer
 from techbridge.accounts.service import create_user, viewer_for
 from techbridge.challenges.queries import list_milestones
 from techbridge.challenges.service import (
@@ -21,18 +21,24 @@ from techbridge.challenges.service import (
     ranked_applications,
     submit_milestone,
 )
-from techbridge.errors import ConflictError, PermissionDeniedError
+from techbridge.errors import ConflictError, InvalidDataError, PermissionDeniedError
 from techbridge.models import (
     Achievement,
     AchievementKind,
+    AchievementOwner,
     ApplicationStatus,
+    ChallengeApplication,
     ChallengeStatus,
     Contract,
+    Expert,
     MilestoneStatus,
     Organization,
     OrgKind,
     Role,
+    User,
+    Visibility,
 )
+from tests.registry_seed import make_user
 
 CHALLENGE = ChallengeCreate(
     title="高镍三元正极材料烧结工艺攻关",
@@ -73,7 +79,7 @@ class TestRanking:
             challenge_id=challenge_id,
             data=ApplicationCreate(team_name="材料团队", plan="正极材料烧结", achievement_ids=[good]),
         )
-        ranked = ranked_applications(session=session, challenge_id=challenge_id)
+        ranked = ranked_applications(session=session, viewer=SYSTEM, challenge_id=challenge_id)
         assert [a.team_name for a in ranked] == ["材料团队", "农业团队"]
         assert ranked[0].score is not None
         assert ranked[1].score is not None
@@ -104,7 +110,7 @@ class TestRanking:
                 challenge_id=challenge_id,
                 data=ApplicationCreate(team_name=name, plan="高镍正极材料", applicant_org_id=org_id),
             )
-        ranked = ranked_applications(session=session, challenge_id=challenge_id)
+        ranked = ranked_applications(session=session, viewer=SYSTEM, challenge_id=challenge_id)
         assert ranked[0].team_name == "乙团队"
         assert {"kind": "contracts", "count": 3} in ranked[0].reasons
 
@@ -164,3 +170,167 @@ class TestLifecycle:
         (milestone,) = list_milestones(session, challenge_id)
         with pytest.raises(ConflictError):
             decide_milestone(session=session, viewer=SYSTEM, milestone_id=milestone.id, accept=True)
+
+
+class Team:
+    """An institution user of an organization, an outsider, and records with known owners."""
+
+    def __init__(self, session: Session) -> None:
+        self.org = Organization(kind=OrgKind.UNIVERSITY, name="东北大学", normalized_name="东北大学")
+        self.other_org = Organization(kind=OrgKind.UNIVERSITY, name="大连理工大学", normalized_name="大连理工大学")
+        session.add_all([self.org, self.other_org])
+        session.flush()
+        self.user = make_user(session, "team", Role.INSTITUTION, organization_id=self.org.id)
+        self.outsider = make_user(session, "outsider", Role.INSTITUTION, organization_id=self.other_org.id)
+        self.publisher = make_user(session, "publisher", Role.ENTERPRISE)
+        self.viewer = viewer_for(self.user)
+        self.expert = Expert(name="李四", fields=["材料"], bio="")
+        session.add(self.expert)
+        session.flush()
+
+    def achievement(
+        self,
+        session: Session,
+        *,
+        owner: User | None = None,
+        visibility: Visibility = Visibility.PUBLIC,
+        title: str = "",
+    ) -> int:
+        achievement = Achievement(
+            kind=AchievementKind.PATENT,
+            title=title or "高镍三元正极材料连续烧结方法",
+            abstract="一种锂电池高镍正极材料的烧结工艺",
+            keywords=[],
+            owner_id=owner.id if owner else None,
+            visibility=visibility,
+        )
+        session.add(achievement)
+        session.flush()
+        return achievement.id
+
+
+@pytest.fixture
+def team(session: Session) -> Team:
+    return Team(session)
+
+
+def apply_as(session: Session, viewer: Viewer, challenge_id: int, **kwargs: object) -> ChallengeApplication:
+    data = ApplicationCreate(team_name="揭榜团队", plan="正极材料", **kwargs)  # type: ignore[arg-type]
+    return apply_to_challenge(
+        session=session, viewer=viewer, challenge_id=challenge_id, data=data, today=date(2027, 1, 1)
+    )
+
+
+class TestApplyChecksAttachments:
+    def test_an_achievement_that_does_not_exist_is_named(self, session: Session, team: Team, challenge_id: int) -> None:
+        with pytest.raises(InvalidDataError) as error:
+            apply_as(session, team.viewer, challenge_id, achievement_ids=[987654])
+        assert error.value.location == ("achievement_ids", 987654)
+        assert "987654" in error.value.message_zh  # type: ignore[operator]
+
+    def test_someone_elses_private_achievement_gets_the_same_answer(
+        self, session: Session, team: Team, challenge_id: int
+    ) -> None:
+        private = team.achievement(session, owner=team.outsider, visibility=Visibility.OWNER)
+        with pytest.raises(InvalidDataError) as error:
+            apply_as(session, team.viewer, challenge_id, achievement_ids=[private])
+        assert error.value.location == ("achievement_ids", private)
+        assert "does not exist or is not visible" in error.value.message
+
+    def test_someone_elses_public_achievement_is_not_the_teams(
+        self, session: Session, team: Team, challenge_id: int
+    ) -> None:
+        public = team.achievement(session, owner=team.outsider)
+        with pytest.raises(InvalidDataError) as error:
+            apply_as(session, team.viewer, challenge_id, achievement_ids=[public])
+        assert error.value.location == ("achievement_ids", public)
+        assert "not owned by you" in error.value.message
+
+    def test_the_teams_own_achievements_are_accepted(self, session: Session, team: Team, challenge_id: int) -> None:
+        mine = team.achievement(session, owner=team.user, visibility=Visibility.OWNER)
+        by_org = team.achievement(session, owner=team.outsider)
+        by_expert = team.achievement(session, owner=team.outsider)
+        session.add_all(
+            [
+                AchievementOwner(achievement_id=by_org, organization_id=team.org.id),
+                AchievementOwner(achievement_id=by_expert, expert_id=team.expert.id),
+            ]
+        )
+        session.flush()
+        app = apply_as(
+            session,
+            team.viewer,
+            challenge_id,
+            achievement_ids=[mine, by_org, by_expert, mine],
+            expert_ids=[team.expert.id],
+        )
+        assert app.achievement_ids == [mine, by_org, by_expert]
+        assert app.applicant_org_id == team.org.id
+
+    @pytest.mark.parametrize("visibility", [Visibility.OWNER, None])
+    def test_a_hidden_or_missing_expert_is_named(
+        self, session: Session, team: Team, challenge_id: int, visibility: Visibility | None
+    ) -> None:
+        expert_id = 987654
+        if visibility is not None:
+            hidden = Expert(name="王五", fields=[], bio="", owner_id=team.outsider.id, visibility=visibility)
+            session.add(hidden)
+            session.flush()
+            expert_id = hidden.id
+        with pytest.raises(InvalidDataError) as error:
+            apply_as(session, team.viewer, challenge_id, expert_ids=[expert_id])
+        assert error.value.location == ("expert_ids", expert_id)
+
+    def test_applying_for_another_organization_is_refused(
+        self, session: Session, team: Team, challenge_id: int
+    ) -> None:
+        with pytest.raises(InvalidDataError) as error:
+            apply_as(session, team.viewer, challenge_id, applicant_org_id=team.other_org.id)
+        assert error.value.location == ("applicant_org_id", team.other_org.id)
+
+    def test_officers_name_only_existing_organizations(self, session: Session, challenge_id: int) -> None:
+        with pytest.raises(InvalidDataError) as error:
+            apply_as(session, SYSTEM, challenge_id, applicant_org_id=987654)
+        assert error.value.location == ("applicant_org_id", 987654)
+
+
+class TestRankingCountsValidAttachments:
+    def test_an_achievement_made_private_later_stops_counting_for_the_publisher(
+        self, session: Session, team: Team
+    ) -> None:
+        publisher = viewer_for(team.publisher)
+        challenge_id = publish_challenge(session=session, viewer=publisher, data=CHALLENGE).id
+        work = team.achievement(session, owner=team.user, visibility=Visibility.REGISTERED)
+        apply_as(session, team.viewer, challenge_id, achievement_ids=[work])
+        apply_as(session, SYSTEM, challenge_id)  # same plan, nothing attached
+
+        def first(viewer: Viewer) -> list[dict[str, object]]:
+            ranked = ranked_applications(session=session, viewer=viewer, challenge_id=challenge_id)
+            assert ranked[0].score is not None
+            return ranked[0].reasons if ranked[0].score > (ranked[1].score or 0) else []
+
+        assert {"kind": "achievements", "count": 1} in first(publisher)
+        achievement = session.get(Achievement, work)
+        assert achievement is not None
+        achievement.visibility = Visibility.OWNER
+        session.flush()
+        assert first(publisher) == []  # the two applications now offer the publisher the same text
+        assert {"kind": "achievements", "count": 1} in first(SYSTEM)
+
+    def test_attachments_stored_before_the_check_do_not_count(
+        self, session: Session, team: Team, challenge_id: int
+    ) -> None:
+        private = team.achievement(session, owner=team.outsider, visibility=Visibility.OWNER)
+        stored = ChallengeApplication(
+            challenge_id=challenge_id,
+            applicant_user_id=team.user.id,
+            applicant_org_id=team.org.id,
+            team_name="旧申请",
+            plan="正极材料",
+            achievement_ids=[private, 987654],
+            expert_ids=[987654],
+        )
+        session.add(stored)
+        session.flush()
+        (ranked,) = ranked_applications(session=session, viewer=SYSTEM, challenge_id=challenge_id)
+        assert [r["kind"] for r in ranked.reasons] == ["match"]

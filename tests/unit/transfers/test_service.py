@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from techbridge.access import SYSTEM, Viewer
-from techbridge.errors import InvalidDataError, PermissionDeniedError
-from techbridge.models import Achievement, AchievementKind, CarrierType, Organization, OrgKind, Role
+from techbridge.access import ANONYMOUS, SYSTEM, Viewer
+from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from techbridge.models import Achievement, AchievementKind, CarrierType, Organization, OrgKind, Role, Visibility
 from techbridge.transfers.service import pilot_candidates, publish_capacity
 
 
@@ -38,7 +38,7 @@ class TestPilotCandidates:
             equipment="等离子喷涂线",
             price="面议",
         )
-        found = pilot_candidates(session=session, achievement_id=achievement(session, 5))
+        found = pilot_candidates(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, 5))
         assert [c.organization.name for c in found] == ["材料中试基地", "综合中试基地"]
         assert found[0].shared_fields == ("新材料", "涂层")
 
@@ -46,12 +46,29 @@ class TestPilotCandidates:
     def test_outside_trl_4_to_7_there_are_none(self, session: Session, trl: int | None) -> None:
         org = base(session, "材料中试基地")
         publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=["新材料"], trl_min=1, trl_max=9)
-        assert pilot_candidates(session=session, achievement_id=achievement(session, trl)) == []
+        assert pilot_candidates(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, trl)) == []
 
     def test_capacity_range_must_cover_the_trl(self, session: Session) -> None:
         org = base(session, "材料中试基地")
         publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=["新材料"], trl_min=6, trl_max=7)
-        assert pilot_candidates(session=session, achievement_id=achievement(session, 4)) == []
+        assert pilot_candidates(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, 4)) == []
+
+    def test_only_what_the_viewer_may_read(self, session: Session) -> None:
+        hidden = base(session, "保密中试基地")
+        org = session.get(Organization, hidden)
+        assert org is not None
+        org.visibility = Visibility.REGISTERED
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=hidden, fields=["新材料"])
+        work = achievement(session, 5)
+        assert pilot_candidates(session=session, viewer=ANONYMOUS, achievement_id=work) == []
+        signed_in = Viewer(user_id=1, role=Role.BROKER)
+        found = pilot_candidates(session=session, viewer=signed_in, achievement_id=work)
+        assert [c.organization.id for c in found] == [hidden]
+        item = session.get(Achievement, work)
+        assert item is not None
+        item.visibility = Visibility.OWNER
+        with pytest.raises(NotFoundError):
+            pilot_candidates(session=session, viewer=signed_in, achievement_id=work)
 
 
 class TestPublishCapacity:

@@ -13,7 +13,7 @@ from techbridge.chains.export import report_workbook
 from techbridge.chains.loader import load_bases, load_clusters
 from techbridge.i18n.loader import translate
 from techbridge.web.charts.chains import STATUSES, chain_graph_option
-from techbridge.web.deps import DbDep, LangDep, SettingsDep
+from techbridge.web.deps import DbDep, LangDep, SettingsDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -34,19 +34,25 @@ def chain_list(request: Request, session: DbDep, settings: SettingsDep, region: 
 
 
 @router.get("/chains/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def enterprise_chains(request: Request, session: DbDep, org_id: int) -> HTMLResponse:
+def enterprise_chains(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
     """Fragment: the chains an enterprise sits in (embedded by the enterprise page)."""
-    rows = service.chains_of_enterprise(session, org_id=org_id)
+    rows = service.chains_of_enterprise(session, viewer=viewer, org_id=org_id)
     return render(request, "chains/_enterprise.html", {"rows": rows, "org_id": org_id})
 
 
 @router.get("/chains/{root}", response_class=HTMLResponse, include_in_schema=False)
 def chain_map(
-    request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, root: str, region: RegionQuery = None
+    request: Request,
+    session: DbDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    lang: LangDep,
+    root: str,
+    region: RegionQuery = None,
 ) -> HTMLResponse:
     """The chain map: nodes coloured by regional coverage, sized by weight; a click opens the node panel."""
     where = region or settings.region_code
-    view, report = service.chain_report(session, root=root, region=where)
+    view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     labels = {s: translate(f"chains.status.{s}", lang) for s in STATUSES}
     context = {
         "view": view,
@@ -61,29 +67,37 @@ def chain_map(
 
 @router.get("/chains/{root}/nodes/{node_id}", response_class=HTMLResponse, include_in_schema=False)
 def node_panel(
-    request: Request, session: DbDep, settings: SettingsDep, root: str, node_id: int, region: RegionQuery = None
+    request: Request,
+    session: DbDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    root: str,
+    node_id: int,
+    region: RegionQuery = None,
 ) -> HTMLResponse:
     """Fragment: one node's regional and national producers and relevant achievements."""
-    node = service.node_panel(session, root=root, node_id=node_id, region=region or settings.region_code)
+    node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=region or settings.region_code)
     return render(request, "chains/_node.html", {"node": node})
 
 
 @router.get("/chains/{root}/report", response_class=HTMLResponse, include_in_schema=False)
 def chain_report(
-    request: Request, session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None
+    request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
 ) -> HTMLResponse:
     """The chain report: weak links, leaders, attraction candidates, consortium draft."""
     where = region or settings.region_code
-    view, report = service.chain_report(session, root=root, region=where)
+    view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     context = {"view": view, "report": report, "region": where, "root_q": quote(root, safe="")}
     return render(request, "chains/report.html", context)
 
 
 @router.get("/chains/{root}/report.xlsx", include_in_schema=False)
-def chain_report_xlsx(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> Response:
+def chain_report_xlsx(
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+) -> Response:
     """The chain report as an XLSX download."""
     where = region or settings.region_code
-    view, report = service.chain_report(session, root=root, region=where)
+    view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     body = report_workbook(service.report_json(view, report))
     filename = quote(f"chain-{view.chain.id}-{where}.xlsx")
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}

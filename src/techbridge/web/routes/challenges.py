@@ -41,8 +41,13 @@ def _day(text: str, name: str) -> date | None:
         raise InvalidDataError(f"{text!r} is not a date", location=(name,), message_zh=f"“{text}”不是日期") from exc
 
 
-def _ids(text: str) -> list[int]:
-    return [int(part) for part in text.replace("，", ",").split(",") if part.strip().isdigit()]
+def _ids(text: str, name: str) -> list[int]:
+    """Comma-separated ids; anything else is an error naming the field and the part."""
+    parts = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+    for part in parts:
+        if not part.isdecimal() or len(part) > 18:
+            raise InvalidDataError(f"{part!r} is not an id", location=(name, part), message_zh=f"“{part}”不是编号")
+    return [int(part) for part in parts]
 
 
 def _lines(text: str) -> list[str]:
@@ -98,7 +103,7 @@ def detail(request: Request, challenge_id: int, session: DbDep, viewer: ViewerDe
     """A challenge; its publisher and officers also see the ranked applicants with reasons and the milestones."""
     challenge = get_challenge(session, challenge_id)
     manager = _is_manager(challenge, viewer)
-    applications = ranked_applications(session=session, challenge_id=challenge.id) if manager else []
+    applications = ranked_applications(session=session, viewer=viewer, challenge_id=challenge.id) if manager else []
     context = {
         "c": challenge,
         "manager": manager,
@@ -122,7 +127,10 @@ def apply(
 ) -> Response:
     """Apply (揭榜) with achievements and experts (ids, comma-separated)."""
     data = ApplicationCreate(
-        team_name=team_name, plan=plan, achievement_ids=_ids(achievement_ids), expert_ids=_ids(expert_ids)
+        team_name=team_name,
+        plan=plan,
+        achievement_ids=_ids(achievement_ids, "achievement_ids"),
+        expert_ids=_ids(expert_ids, "expert_ids"),
     )
     apply_to_challenge(session=session, viewer=viewer, challenge_id=challenge_id, data=data)
     return RedirectResponse(f"/challenges/{challenge_id}?applied=1", status_code=303)

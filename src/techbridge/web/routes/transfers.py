@@ -24,7 +24,7 @@ from techbridge.transfers.pipeline import (
     next_action,
 )
 from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, pilot_candidates
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -184,7 +184,11 @@ def bottlenecks(
 @router.get(
     "/transfers/achievements/{achievement_id}/pilot-bases", response_class=HTMLResponse, include_in_schema=False
 )
-def pilot_bases(request: Request, achievement_id: int, session: DbDep, settings: SettingsDep) -> HTMLResponse:
-    """Fragment: candidate pilot bases (中试基地) for an achievement at TRL 4–7."""
-    candidates = pilot_candidates(session=session, achievement_id=achievement_id, home_region=settings.region_code)
+def pilot_bases(
+    request: Request, achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+) -> HTMLResponse:
+    """Fragment: candidate pilot bases (中试基地) the viewer may see for an achievement at TRL 4–7."""
+    candidates = pilot_candidates(
+        session=session, viewer=viewer, achievement_id=achievement_id, home_region=settings.region_code
+    )
     return render(request, "transfers/_pilot_bases.html", {"candidates": candidates})

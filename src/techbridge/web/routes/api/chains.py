@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from techbridge.chains import service
-from techbridge.web.deps import DbDep, SettingsDep
+from techbridge.web.deps import DbDep, SettingsDep, ViewerDep
 
 router = APIRouter(tags=["chains"])
 RegionQuery = Annotated[str | None, Query(max_length=6, description="2-digit province or 4-digit city code")]
@@ -21,9 +21,9 @@ def list_chains(session: DbDep) -> list[dict[str, Any]]:
 
 
 @router.get("/chains/enterprises/{org_id}")
-def enterprise_chains(session: DbDep, org_id: int) -> list[dict[str, Any]]:
+def enterprise_chains(session: DbDep, viewer: ViewerDep, org_id: int) -> list[dict[str, Any]]:
     """The curated chains an enterprise sits in, with its nodes, weights and evidence."""
-    return service.chains_of_enterprise(session, org_id=org_id)
+    return service.chains_of_enterprise(session, viewer=viewer, org_id=org_id)
 
 
 @router.get("/chains/{root}")
@@ -32,47 +32,61 @@ def show_chain(session: DbDep, root: str, hops: Annotated[int | None, Query(ge=1
     return service.chain_json(service.show_chain(session, root=root, hops=hops))
 
 
-def _part(session: DbDep, settings: SettingsDep, root: str, region: str | None, part: str) -> dict[str, Any]:
-    view, report = service.chain_report(session, root=root, region=region or settings.region_code)
+def _part(
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: str | None, part: str
+) -> dict[str, Any]:
+    view, report = service.chain_report(session, viewer=viewer, root=root, region=region or settings.region_code)
     return service.report_json(view, report, part)
 
 
 @router.get("/chains/{root}/report")
-def chain_report(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+def chain_report(
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+) -> dict[str, Any]:
     """Coverage, weak links, leaders, attraction candidates and consortium draft."""
-    return _part(session, settings, root, region, "all")
+    return _part(session, settings, viewer, root, region, "all")
 
 
 @router.get("/chains/{root}/gaps")
-def chain_gaps(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+def chain_gaps(
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+) -> dict[str, Any]:
     """Weak links ranked by dependence, and coverage per node."""
-    return _part(session, settings, root, region, "gaps")
+    return _part(session, settings, viewer, root, region, "gaps")
 
 
 @router.get("/chains/{root}/leaders")
-def chain_leaders(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+def chain_leaders(
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+) -> dict[str, Any]:
     """Chain leaders by revenue-weighted centrality."""
-    return _part(session, settings, root, region, "leaders")
+    return _part(session, settings, viewer, root, region, "leaders")
 
 
 @router.get("/chains/{root}/attract")
-def chain_attract(session: DbDep, settings: SettingsDep, root: str, region: RegionQuery = None) -> dict[str, Any]:
+def chain_attract(
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+) -> dict[str, Any]:
     """Out-of-region attraction candidates."""
-    return _part(session, settings, root, region, "attract")
+    return _part(session, settings, viewer, root, region, "attract")
 
 
 @router.get("/chains/{root}/consortium")
 def chain_consortium(
-    session: DbDep, root: str, leader: Annotated[str, Query(min_length=1)], region: RegionQuery = None
+    session: DbDep,
+    viewer: ViewerDep,
+    root: str,
+    leader: Annotated[str, Query(min_length=1)],
+    region: RegionQuery = None,
 ) -> dict[str, Any]:
     """A draft innovation consortium around `leader` (organization id or name)."""
-    return asdict(service.consortium(session, root=root, leader=leader, region=region))
+    return asdict(service.consortium(session, viewer=viewer, root=root, leader=leader, region=region))
 
 
 @router.get("/chains/{root}/nodes/{node_id}")
 def chain_node(
-    session: DbDep, settings: SettingsDep, root: str, node_id: int, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, node_id: int, region: RegionQuery = None
 ) -> dict[str, Any]:
     """One node's coverage: producers in and outside the region, relevant achievements."""
-    node = service.node_panel(session, root=root, node_id=node_id, region=region or settings.region_code)
+    node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=region or settings.region_code)
     return asdict(node)

@@ -39,5 +39,5 @@ def ranking(challenge_id: int, session: DbDep, viewer: SignedInDep) -> list[dict
         raise PermissionDeniedError("only the publisher or an officer", message_zh="仅发榜方或主管部门可查看排序")
     return [
         {"id": a.id, "team_name": a.team_name, "score": a.score, "reasons": a.reasons, "status": a.status}
-        for a in ranked_applications(session=session, challenge_id=challenge_id)
+        for a in ranked_applications(session=session, viewer=viewer, challenge_id=challenge_id)
     ]

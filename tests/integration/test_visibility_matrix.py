@@ -1,0 +1,385 @@
+"""Role × visibility × surface, generated from the app's own routes.
+
+One database is seeded with, per entity type, an owner-only and a registered-only record whose names carry a unique
+marker (ZQ<ENTITY>O / ZQ<ENTITY>R), linked to public records the way real data links them (owners of a public
+achievement, the enterprise of a public demand, producers on a chain node, …). Every GET route of `create_app` is
+requested as an anonymous visitor, a signed-in non-owner, the owner and an officer, with path parameters filled
+from PATH_VALUES (every combination) and query strings from QUERIES; XLSX answers are unzipped and their cells read.
+An owner-only marker may reach only the owner and the officer, a registered marker only signed-in users.
+
+A route that is neither requestable (all its path parameters mapped) nor listed in EXEMPT with a reason fails
+`test_every_route_is_covered`, so a new route is covered without anyone remembering to add it.
+
+HTMX partials are not requested separately: `templating.render` gives the partial the page's own context, and every
+page includes its partials, so a partial shows a subset of what its page shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.db import dispose_engines, session_scope
+from techbridge.models import (
+    Achievement,
+    AchievementKind,
+    AchievementOwner,
+    Challenge,
+    ChallengeApplication,
+    Demand,
+    EnterpriseNode,
+    Expert,
+    Organization,
+    OrgKind,
+    PilotCapacity,
+    Role,
+    TransferCase,
+    User,
+    Visibility,
+)
+from techbridge.web.app import create_app
+from tests.conftest import PG_URL, SHARED_DATA
+from tests.registry_seed import PASSWORD, make_user
+from tests.unit.chains.seed import seed_chain_graph
+
+ROLES = ("anonymous", "other", "owner", "officer")
+OWNER_ONLY = {"ENT": "ZQENTO", "INS": "ZQINSO", "CAR": "ZQCARO", "EXP": "ZQEXPO", "ACH": "ZQACHO", "DEM": "ZQDEMO"}
+OWNER_ONLY["CASE"] = "ZQCASEO"  # a transfer case: its broker and officers
+OWNER_ONLY["MAIL"] = "ZQMAILO"  # a public expert's contact details at their own visibility
+REGISTERED = {"ENT": "ZQENTR", "INS": "ZQINSR", "CAR": "ZQCARR", "EXP": "ZQEXPR", "ACH": "ZQACHR", "DEM": "ZQDEMR"}
+REGISTERED["MAIL"] = "ZQMAILR"
+MARKER = re.compile(r"ZQ[A-Z]{3,4}[OR]", re.IGNORECASE)  # search terms may be shown lower-cased
+ALLOWED = {
+    "anonymous": frozenset(),
+    "other": frozenset(REGISTERED.values()),
+    "owner": frozenset(REGISTERED.values()) | frozenset(OWNER_ONLY.values()),
+    "officer": frozenset(REGISTERED.values()) | frozenset(OWNER_ONLY.values()),
+}
+NEED = "锂电池正极材料"  # the text every seeded achievement, expert and demand is about
+
+# Routes not requested, and why. Everything else with a GET is requested by every role.
+EXEMPT: dict[tuple[str, str], str] = {
+    ("GET", "/openapi.json"): "the schema: no records",
+    ("GET", "/docs"): "Swagger UI page: no records",
+    ("GET", "/docs/oauth2-redirect"): "Swagger UI helper: no records",
+    ("GET", "/redoc"): "ReDoc page: no records",
+    ("GET", "/import/template/{entity}.{fmt}"): "blank upload templates: no records",
+    ("GET", "/lang/{code}"): "a redirect setting a cookie: no records",
+    ("GET", "/dashboard/map.js"): "city outlines (static geometry): no records",
+    ("POST", "/login"): "signs in: no records",
+    ("POST", "/logout"): "signs out: no records",
+    ("POST", "/api/auth/login"): "signs in: answers the CSRF token only",
+    ("POST", "/api/auth/logout"): "signs out: no records",
+    ("POST", "/demands"): "write (PRG redirect to the new record, whose page is covered)",
+    ("POST", "/achievements"): "write (PRG redirect to the new record, whose page is covered)",
+    ("POST", "/api/achievements"): "write: answers the caller's own new record",
+    ("PATCH", "/api/achievements/{achievement_id}"): "write: owners and officers only (can_edit), answers that record",
+    ("POST", "/api/demands"): "write: answers the caller's own new record",
+    ("PATCH", "/api/demands/{demand_id}"): "write: owners and officers only (can_edit), answers that record",
+    ("POST", "/match/demands"): "write: saves the caller's need as their demand, then redirects",
+    ("POST", "/api/match/demands"): "write: saves the caller's need as their demand",
+    ("POST", "/import"): "upload (write): answers the caller's own import report",
+    ("POST", "/tiers/enterprises/{org_id}/facts"): "write: the enterprise's own users and officers only",
+    ("POST", "/api/tiers/evaluate"): "evaluates facts given in the body: reads no record",
+    ("POST", "/transfers/cases"): "write: brokers and officers",
+    ("POST", "/transfers/cases/{case_id}/advance"): "write: the case's broker and officers",
+    ("POST", "/transfers/cases/{case_id}/close"): "write: the case's broker and officers",
+    ("POST", "/transfers/cases/{case_id}/note"): "write: the case's broker and officers",
+    ("POST", "/challenges"): "write: publishes a challenge (the board is public)",
+    (
+        "POST",
+        "/challenges/{challenge_id}/apply",
+    ): "write: attachments checked (tests/integration/test_challenges_pages.py)",
+    ("POST", "/challenges/applications/{application_id}/choose"): "write: publisher and officers",
+    ("POST", "/challenges/milestones/{milestone_id}/submit"): "write: the chosen team",
+    ("POST", "/challenges/milestones/{milestone_id}/decide"): "write: publisher and officers",
+}
+PATH_NAMES = ("org_id", "enterprise_id", "expert_id", "achievement_id", "demand_id", "case_id", "challenge_id")
+PATH_NAMES += ("root", "node_id", "code", "name")  # every name `seed` gives values for
+# POST routes that answer records: requested like GET routes (with the CSRF token).
+POST_PROBES = {
+    "/tiers/enterprises/{org_id}/what-if",
+    "/api/tiers/enterprises/{org_id}/what-if",
+}
+# Pages where an officer legitimately sees more than the owner of a record, and why.
+OFFICER_SEES_MORE: dict[str, str] = {}
+QUERIES: dict[str, dict[str, str]] = {
+    "/match": {"q": NEED},
+    "/api/match": {"q": NEED},
+    "/chains/{root}/report": {"region": "21"},
+    "/api/chains/{root}/consortium": {"region": "21", "leader": "恒力石化"},
+}
+
+
+@dataclass
+class World:
+    """The seeded ids by path parameter, the markers, and one signed-in client per role."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    clients: dict[str, TestClient] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def _org(session: Session, kind: OrgKind, name: str, owner: User, visibility: Visibility) -> Organization:
+    org = Organization(
+        kind=kind,
+        name=name,
+        normalized_name=name,
+        short_name=name,
+        region_code="2102",
+        province_code="21",
+        description=f"{NEED} {name}",
+        owner_id=owner.id,
+        visibility=visibility,
+        carrier_type="pilot_base" if kind == OrgKind.CARRIER else None,
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
+def _records(session: Session, owner: User, visibility: Visibility, markers: dict[str, str]) -> dict[str, int]:
+    """One record per entity type at `visibility`, each linked to the public chain graph and to each other."""
+    ent = _org(session, OrgKind.ENTERPRISE, f"{markers['ENT']}化工", owner, visibility)
+    ins = _org(session, OrgKind.UNIVERSITY, f"{markers['INS']}大学", owner, visibility)
+    car = _org(session, OrgKind.CARRIER, f"{markers['CAR']}中试基地", owner, visibility)
+    expert = Expert(name=markers["EXP"], affiliation_id=102, fields=[NEED], bio=NEED)
+    expert.owner_id, expert.visibility = owner.id, visibility
+    contact = Expert(name="公开专家", affiliation_id=102, fields=[NEED], bio=NEED, owner_id=owner.id)
+    contact.email, contact.phone, contact.contact_visibility = f"{markers['MAIL']}@example.cn", "024-1", visibility
+    session.add_all([expert, contact])
+    session.flush()
+    achievement = Achievement(
+        kind=AchievementKind.PATENT,
+        title=f"精对苯二甲酸氧化催化剂用于{NEED} {markers['ACH']}",
+        abstract=f"一种精对苯二甲酸氧化反应催化剂，{NEED}",
+        keywords=[NEED],
+        region_code="2102",
+        trl=5,
+        owner_id=owner.id,
+        visibility=visibility,
+    )
+    demand = Demand(
+        title=f"{NEED}需求 {markers['DEM']}",
+        description=NEED,
+        enterprise_id=100,
+        region_code="2102",
+        owner_id=owner.id,
+        visibility=visibility,
+    )
+    session.add_all([achievement, demand])
+    session.flush()
+    session.add_all(
+        [
+            EnterpriseNode(organization_id=ent.id, node_id=3, relation="主营产品", weight=0.9, source_dataset="t"),
+            PilotCapacity(organization_id=car.id, fields=[NEED], trl_min=4, trl_max=7, equipment=NEED),
+            AchievementOwner(achievement_id=achievement.id, organization_id=100),
+            AchievementOwner(achievement_id=achievement.id, expert_id=700),
+            AchievementOwner(achievement_id=500, organization_id=ent.id),  # a public achievement's private owners
+            AchievementOwner(achievement_id=500, organization_id=ins.id),
+            AchievementOwner(achievement_id=500, expert_id=expert.id),
+        ]
+    )
+    public_demand = Demand(title=f"{NEED}公开需求", description=NEED, enterprise_id=ent.id, region_code="2102")
+    session.add(public_demand)
+    session.flush()
+    return {
+        "ENT": ent.id,
+        "INS": ins.id,
+        "CAR": car.id,
+        "EXP": expert.id,
+        "MAIL": contact.id,
+        "ACH": achievement.id,
+        "DEM": demand.id,
+        "PUBDEM": public_demand.id,
+    }
+
+
+def seed(session: Session) -> dict[str, list[str]]:
+    """The chain graph, the users, the owner-only and registered records, a case and a challenge; path values."""
+    seed_chain_graph(session)
+    owner = make_user(session, "owner", Role.BROKER, organization_id=100)
+    other = make_user(session, "other", Role.ENTERPRISE, organization_id=101)
+    make_user(session, "officer", Role.OFFICER)
+    private = _records(session, owner, Visibility.OWNER, OWNER_ONLY)
+    registered = _records(session, owner, Visibility.REGISTERED, REGISTERED)
+    case = TransferCase(title=OWNER_ONLY["CASE"], achievement_id=private["ACH"], broker_id=owner.id, field="新材料")
+    challenge = Challenge(title=f"{NEED}攻关", goal=NEED, publisher_id=other.id, field="新材料")
+    session.add_all([case, challenge])
+    session.flush()
+    session.add(
+        ChallengeApplication(
+            challenge_id=challenge.id,
+            applicant_user_id=owner.id,
+            team_name="团队",
+            plan=NEED,
+            achievement_ids=[private["ACH"]],
+            expert_ids=[private["EXP"]],
+        )
+    )
+    orgs = [str(r[k]) for r in (private, registered) for k in ("ENT", "INS", "CAR")] + ["100", "102"]
+    by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM", "MAIL")}
+    return {
+        "org_id": orgs,
+        "enterprise_id": [str(private["ENT"]), str(registered["ENT"]), "100"],
+        "expert_id": [*by_kind["EXP"], *by_kind["MAIL"], "700"],
+        "achievement_id": [*by_kind["ACH"], "500"],
+        "demand_id": [*by_kind["DEM"], str(private["PUBDEM"])],
+        "case_id": [str(case.id)],
+        "challenge_id": [str(challenge.id)],
+        "root": ["PTA"],
+        "node_id": ["3"],
+        "code": ["2102"],
+        "name": ["all"],
+    }
+
+
+def _sign_in(app: FastAPI, username: str | None) -> tuple[TestClient, str]:
+    client = TestClient(app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    if username is not None:
+        response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code in (200, 303)
+    return client, token
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterator[str]:
+    """One seeded database for the whole matrix (it is only read)."""
+    if PG_URL:
+        from tests.pg import fresh_pg_database
+
+        with fresh_pg_database(PG_URL) as url:
+            yield url
+        dispose_engines()
+        return
+    path = tmp_path_factory.mktemp("matrix") / "techbridge.db"
+    shutil.copyfile(template_db, path)
+    yield f"sqlite:///{path}"
+    dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def world(database: str, tmp_path_factory: pytest.TempPathFactory) -> World:
+    settings = Settings(
+        env="test",
+        database_url=database,
+        var_dir=tmp_path_factory.mktemp("matrix-var"),
+        data_dir=SHARED_DATA,
+        secret_key="test-secret",
+        demo_data=False,
+    )
+    with session_scope(database) as session:
+        values = seed(session)
+    app = create_app(settings)
+    out = World(values=values)
+    for role in ROLES:
+        out.clients[role], out.tokens[role] = _sign_in(app, None if role == "anonymous" else role)
+    return out
+
+
+def _routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    for route in iter_route_contexts(app.routes):
+        for method in sorted(route.methods or ()):
+            if method != "HEAD" and route.path:
+                yield method, route.path
+
+
+def _params(path: str) -> list[str]:
+    return re.findall(r"{(\w+)(?::\w+)?}", path)
+
+
+def _probed(app: FastAPI) -> list[tuple[str, str]]:
+    return [
+        (method, path)
+        for method, path in _routes(app)
+        if (method, path) not in EXEMPT and (method == "GET" or path in POST_PROBES)
+    ]
+
+
+APP = create_app(Settings(env="test", secret_key="test-secret", demo_data=False))
+PROBED = _probed(APP)
+
+
+def test_every_route_is_covered() -> None:
+    """Each route is probed with mapped path parameters, or exempt with a reason; exemptions name real routes."""
+    routes = set(_routes(APP))
+    uncovered = sorted(f"{m} {p}" for m, p in routes if (m, p) not in EXEMPT and (m, p) not in set(PROBED))
+    unmapped = sorted(
+        f"{m} {p}: {set(_params(p)) - set(PATH_NAMES)}" for m, p in PROBED if set(_params(p)) - set(PATH_NAMES)
+    )
+    stale = sorted(f"{m} {p}" for m, p in EXEMPT if (m, p) not in routes)
+    assert (uncovered, unmapped, stale) == ([], [], [])
+
+
+def _urls(path: str, values: dict[str, list[str]]) -> list[str]:
+    params = _params(path)
+    combos = itertools.product(*(values[p] for p in params)) if params else [()]
+    urls = []
+    for combo in combos:
+        url = path
+        for name, value in zip(params, combo, strict=True):
+            url = re.sub(r"{" + name + r"(?::\w+)?}", value, url)
+        urls.append(url)
+    return urls
+
+
+def _text(response: Any) -> str:
+    if "spreadsheetml" in response.headers.get("content-type", ""):
+        book = load_workbook(BytesIO(response.content), read_only=True)
+        return " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    return str(response.text)
+
+
+def _markers(world: World, role: str, method: str, url: str, query: dict[str, str]) -> tuple[int, set[str]]:
+    client = world.clients[role]
+    if method == "POST":
+        response = client.post(
+            url, data={"csrf_token": world.tokens[role]}, headers={"X-CSRF-Token": world.tokens[role]}
+        )
+    else:
+        response = client.get(url, params=query, follow_redirects=False)
+    assert response.status_code < 500, f"{role} {method} {url}: {response.status_code}"
+    return response.status_code, {m.upper() for m in MARKER.findall(_text(response))}
+
+
+SEEN: dict[tuple[str, str], set[str]] = {}
+
+
+@pytest.mark.parametrize(("method", "path"), PROBED, ids=[f"{m} {p}" for m, p in PROBED])
+def test_markers_reach_exactly_the_allowed_roles(world: World, method: str, path: str) -> None:
+    """No role sees a marker it may not; where the officer sees one, every allowed role answered 200 sees it too."""
+    leaks, misses = [], []
+    for url in _urls(path, world.values):
+        answers = {role: _markers(world, role, method, url, QUERIES.get(path, {})) for role in ROLES}
+        for role, (status, found) in answers.items():
+            SEEN.setdefault((role, path), set()).update(found)
+            if found - ALLOWED[role]:
+                leaks.append(f"{role} sees {sorted(found - ALLOWED[role])} at {method} {url}")
+            missing = (answers["officer"][1] & ALLOWED[role]) - found
+            if status == 200 and missing and path not in OFFICER_SEES_MORE:
+                misses.append(f"{role} misses {sorted(missing)} at {method} {url}")
+    assert (leaks, misses) == ([], [])
+
+
+def test_every_marker_reaches_its_allowed_roles_somewhere(world: World) -> None:
+    """The probes are meaningful: each marker is shown to each role allowed to see it on some route."""
+    if len({path for _, path in SEEN}) < len({p for _, p in PROBED}):
+        pytest.skip("run with the whole module")
+    for role in ("other", "owner", "officer"):
+        seen = set().union(*(found for (r, _), found in SEEN.items() if r == role))
+        assert sorted(ALLOWED[role] - seen) == []
