@@ -40,13 +40,16 @@ from techbridge.models import (
     AchievementOwner,
     Challenge,
     ChallengeApplication,
+    ConnectRequest,
     Demand,
     EnterpriseNode,
     Expert,
+    Notification,
     Organization,
     OrgKind,
     PilotCapacity,
     Role,
+    Subscription,
     TransferCase,
     User,
     Visibility,
@@ -107,21 +110,42 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/challenges/applications/{application_id}/choose"): "write: publisher and officers",
     ("POST", "/challenges/milestones/{milestone_id}/submit"): "write: the chosen team",
     ("POST", "/challenges/milestones/{milestone_id}/decide"): "write: publisher and officers",
+    ("POST", "/subscriptions"): "write: the caller's own saved search (PRG to /subscriptions, covered)",
+    ("POST", "/subscriptions/record"): "write: subscribes to the caller's own record (can_edit checked)",
+    ("POST", "/subscriptions/{subscription_id}/{action}"): "write: the caller's own subscription only",
+    ("POST", "/subscriptions-email"): "write: the caller's own e-mail settings",
+    ("POST", "/notifications/{notification_id}/read"): "write: the caller's own notification, then its record's page",
+    ("POST", "/notifications/read-all"): "write: the caller's own notifications",
+    ("POST", "/clients/matches/{notification_id}/case"): "write: opens a case (brokers and officers; page covered)",
+    ("POST", "/connect/new"): "write: a request on a record the caller may see (tests/integration/test_alerts.py)",
+    ("POST", "/connect/{request_id}/{action}"): "write: reply/accept/decline by the request's parties",
+    ("POST", "/api/subscriptions"): "write: answers the caller's own new subscription",
+    ("POST", "/api/subscriptions/{subscription_id}/pause"): "write: the caller's own subscription only",
+    ("POST", "/api/subscriptions/{subscription_id}/resume"): "write: the caller's own subscription only",
+    ("DELETE", "/api/subscriptions/{subscription_id}"): "write: the caller's own subscription only",
+    ("POST", "/api/notifications/{notification_id}/read"): "write: answers the caller's own notification",
+    ("POST", "/api/connect-requests"): "write: answers the caller's own new request",
+    ("POST", "/api/connect-requests/{request_id}/accept"): "write: the owner side only, answers a case id",
+    ("POST", "/api/connect-requests/{request_id}/decline"): "write: the owner side only",
 }
 PATH_NAMES = ("org_id", "enterprise_id", "expert_id", "achievement_id", "demand_id", "case_id", "challenge_id")
-PATH_NAMES += ("root", "node_id", "code", "name")  # every name `seed` gives values for
+PATH_NAMES += ("root", "node_id", "code", "name", "request_id", "kind")  # every name `seed` gives values for
 # POST routes that answer records: requested like GET routes (with the CSRF token).
 POST_PROBES = {
     "/tiers/enterprises/{org_id}/what-if",
     "/api/tiers/enterprises/{org_id}/what-if",
 }
 # Pages where an officer legitimately sees more than the owner of a record, and why.
-OFFICER_SEES_MORE: dict[str, str] = {}
+OFFICER_SEES_MORE: dict[str, str] = {
+    "/clients/matches": "officers see every client's new matches; a broker only those of the demands in their cases",
+}
 QUERIES: dict[str, dict[str, str]] = {
     "/match": {"q": NEED},
     "/api/match": {"q": NEED},
     "/chains/{root}/report": {"region": "21"},
     "/api/chains/{root}/consortium": {"region": "21", "leader": "恒力石化"},
+    "/pick/{kind}": {"q": "ZQ"},
+    "/connect/new": {"entity": "achievement", "record_id": "500"},
 }
 
 
@@ -231,6 +255,7 @@ def seed(session: Session) -> dict[str, list[str]]:
             expert_ids=[private["EXP"]],
         )
     )
+    requests = _requests_and_notifications(session, owner, other, private, registered)
     orgs = [str(r[k]) for r in (private, registered) for k in ("ENT", "INS", "CAR")] + ["100", "102"]
     by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM", "MAIL")}
     return {
@@ -245,7 +270,36 @@ def seed(session: Session) -> dict[str, list[str]]:
         "node_id": ["3"],
         "code": ["2102"],
         "name": ["all"],
+        "request_id": requests,
+        "kind": ["achievement", "expert", "demand", "enterprise", "organization", "region"],
     }
+
+
+def _requests_and_notifications(
+    session: Session, owner: User, other: User, private: dict[str, int], registered: dict[str, int]
+) -> list[str]:
+    """对接 requests on the owner's records (one by `other` on the registered achievement, one by the officer on the
+    owner-only one) and notifications of `other` about both achievements — the owner-only one as if it had been
+    made private after it was notified, which must then no longer show its title."""
+    officer = session.query(User).filter_by(username="officer").one()
+    made = []
+    for requester, key, markers in ((other, "ACH", REGISTERED), (officer, "ACH", OWNER_ONLY)):
+        record = registered[key] if markers is REGISTERED else private[key]
+        request = ConnectRequest(requester_id=requester.id, owner_id=owner.id, entity="achievement", record_id=record,
+                                 record_title=f"成果 {markers[key]}", mode="license", message=NEED)  # fmt: skip
+        session.add(request)
+        session.flush()
+        made.append(str(request.id))
+    subscription = Subscription(user_id=other.id, kind="demand", title=NEED, query=NEED, targets=["achievement"],
+                                demand_id=private["PUBDEM"])  # fmt: skip
+    session.add(subscription)
+    session.flush()
+    for markers, ids in ((REGISTERED, registered), (OWNER_ONLY, private)):
+        title = f"成果 {markers['ACH']}"
+        session.add(Notification(user_id=other.id, subscription_id=subscription.id, entity="achievement",
+                                 record_id=ids["ACH"], title=title, score=0.9, reasons=[]))  # fmt: skip
+    session.flush()
+    return made
 
 
 def _sign_in(app: FastAPI, username: str | None) -> tuple[TestClient, str]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer, visibility_clause
 from techbridge.models import (
     Achievement,
     AlertCursor,
@@ -164,3 +165,10 @@ def client_notifications(
         )
         stmt = stmt.where(Subscription.demand_id.in_(mine))
     return [(n, s) for n, s in session.execute(stmt.order_by(Notification.id.desc()).limit(limit))]
+
+
+def visible_record_ids(session: Session, viewer: Viewer, entity: str, ids: set[int]) -> set[int]:
+    """Which of these records of `entity` the viewer may read now."""
+    model = ENTITY_MODELS[entity]
+    stmt = select(model.id).where(model.id.in_(ids), visibility_clause(model, viewer))
+    return {int(i) for i in session.scalars(stmt)}

@@ -170,10 +170,15 @@ def delete_subscription(*, session: Session, viewer: Viewer, subscription_id: in
 def list_notifications(
     *, session: Session, viewer: Viewer, unread_only: bool = False, limit: int = 50, offset: int = 0
 ) -> list[Notification]:
-    """The viewer's notifications, newest first."""
-    return queries.user_notifications(
-        session, _require_user(viewer), unread_only=unread_only, limit=limit, offset=offset
-    )
+    """The viewer's notifications, newest first, without those whose record the viewer may no longer read (a record
+    made private after it was notified: its stored title must not show)."""
+    user_id = _require_user(viewer)
+    items = queries.user_notifications(session, user_id, unread_only=unread_only, limit=limit, offset=offset)
+    readable: dict[str, set[int]] = {}
+    for entity in {item.entity for item in items}:
+        ids = {item.record_id for item in items if item.entity == entity}
+        readable[entity] = queries.visible_record_ids(session, viewer, entity, ids)
+    return [item for item in items if item.record_id in readable[item.entity]]
 
 
 def count_notifications(*, session: Session, viewer: Viewer) -> int:
