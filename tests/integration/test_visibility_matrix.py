@@ -103,10 +103,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("POST", "/transfers/cases/{case_id}/close"): "write: the case's broker and officers",
     ("POST", "/transfers/cases/{case_id}/note"): "write: the case's broker and officers",
     ("POST", "/challenges"): "write: publishes a challenge (the board is public)",
-    (
-        "POST",
-        "/challenges/{challenge_id}/apply",
-    ): "write: attachments checked (tests/integration/test_challenges_pages.py)",
+    ("POST", "/challenges/{challenge_id}/apply"): "write: attachments checked in test_challenges_pages.py",
     ("POST", "/challenges/applications/{application_id}/choose"): "write: publisher and officers",
     ("POST", "/challenges/milestones/{milestone_id}/submit"): "write: the chosen team",
     ("POST", "/challenges/milestones/{milestone_id}/decide"): "write: publisher and officers",
@@ -151,7 +148,7 @@ QUERIES: dict[str, dict[str, str]] = {
 
 @dataclass
 class World:
-    """The seeded ids by path parameter, the markers, and one signed-in client per role."""
+    """The seeded ids by path parameter, and one signed-in client with its CSRF token per role."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
     clients: dict[str, TestClient] = field(default_factory=dict)
