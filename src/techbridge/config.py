@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(Path("/usr/bin/chromium"), description="browser for e2e tests and screenshots")
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")
     map_geojson: Path | None = Field(None, description="approved GeoJSON of the region replacing the shipped map")
+    indexer_poll_seconds: float = Field(2.0, gt=0, description="how often an idle indexer looks at the outbox")
+    indexer_batch: int = Field(200, ge=1, description="outbox events the indexer applies per committed batch")
+    embed_batch: int = Field(32, ge=1, description="records the background embedder embeds per committed batch")
+    job_niceness: int = Field(10, ge=0, le=19, description="nice increment of background jobs (indexer, embedder)")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:

@@ -16,6 +16,7 @@ from techbridge.models.demand import Demand, DemandStatus
 from techbridge.models.expert import Expert
 from techbridge.models.import_run import ImportRun
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
+from techbridge.models.outbox import OutboxEvent
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
 from techbridge.models.tier import EnterpriseFact
@@ -61,6 +62,7 @@ __all__ = [
     "OrgKind",
     "Organization",
     "OrganizationAlias",
+    "OutboxEvent",
     "PaymentMilestone",
     "PilotCapacity",
     "RecordMixin",
