@@ -95,6 +95,12 @@ class OutboxReader:
         late = [e for e in queries.recent_events_upto(session, after, now - self.grace) if e.id not in self.seen]
         return late + queries.events_after(session, after, limit)
 
+    def mark_reflected(self, session: Session) -> None:
+        """After a full rebuild from the records: the events up to the cursor are in it, none is late any more."""
+        now = utcnow()
+        for event in queries.recent_events_upto(session, self.store.load(), now - self.grace):
+            self.seen[event.id] = now
+
     def mark_done(self, events: list[OutboxEvent]) -> None:
         """Record the events as applied and advance the cursor past the newest."""
         now = utcnow()
