@@ -7,6 +7,7 @@ import sys
 import typer
 
 from techbridge.cli import (
+    backup,
     chains,
     challenges,
     data,
@@ -39,6 +40,8 @@ app.add_typer(chains.app, name="chains")
 app.add_typer(data.app, name="data")
 app.add_typer(demo.app, name="demo")
 app.add_typer(indexer.app, name="indexer")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 @app.callback()

@@ -56,9 +56,13 @@ class IndexerReport:
 
 
 def needs_rebuild(settings: Settings) -> bool:
-    """Whether there is no lexical version yet, or only one of an older token format."""
+    """Whether there is no lexical version yet, one of an older token format, or one ahead of the outbox (the
+    database was restored from a backup or replaced: the index reflects another state)."""
     info = artifacts.current_version(settings.index_dir, build.LEXICAL)
-    return info is None or not build.is_current_format(info)
+    if info is None or not build.is_current_format(info):
+        return True
+    with session_scope(settings.database_url) as session:
+        return artifacts.read_position(info.path) > latest_event_id(session)
 
 
 def rebuild(settings: Settings) -> str:
