@@ -19,7 +19,7 @@ from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.jobs import embedder as jobs_embedder
 from techbridge.jobs.outbox import Op, OutboxReader
-from techbridge.jobs.queries import latest_event_id
+from techbridge.jobs.queries import count_events_after, latest_event_id
 from techbridge.matching import build, queries
 from techbridge.models import OutboxEvent
 from techbridge.search import index as artifacts
@@ -172,14 +172,14 @@ def run_indexer(
 
 def indexer_status(settings: Settings) -> dict[str, object]:
     """This host's index position against the outbox: how many events the indexer still has to apply."""
-    with session_scope(settings.database_url) as session:
-        latest = latest_event_id(session)
     position = CurrentVersionCursor(settings).load()
+    with session_scope(settings.database_url) as session:
+        latest, behind = latest_event_id(session), count_events_after(session, position)
     info = artifacts.current_version(settings.index_dir, build.LEXICAL)
     return {
         "index_dir": str(settings.index_dir),
         "lexical_version": info.version if info else None,
         "position": position,
         "latest_event": latest,
-        "behind": max(latest - position, 0),
+        "behind": behind,
     }

@@ -25,3 +25,8 @@ def recent_events_upto(session: Session, upto: int, since: datetime) -> list[Out
 def latest_event_id(session: Session) -> int:
     """The highest event id so far (0 for an empty outbox)."""
     return int(session.scalar(select(func.max(OutboxEvent.id))) or 0)
+
+
+def count_events_after(session: Session, after: int) -> int:
+    """How many events have an id above `after` (ids are not dense: sequences skip)."""
+    return int(session.scalar(select(func.count(OutboxEvent.id)).where(OutboxEvent.id > after)) or 0)

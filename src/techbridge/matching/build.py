@@ -1,4 +1,4 @@
-"""From registry rows to search artifacts: index documents, full rebuilds, the write hook, and embedding.
+"""From registry rows to search artifacts: index documents, full rebuilds, one-record refresh, and embedding.
 
 The lexical index (tantivy) lives in a versioned directory under settings.index_dir; passage vectors live in the
 `search_vectors` table, recomputed only when a passage's text changes.
@@ -304,8 +304,8 @@ def _sources(session: Session, settings: Settings) -> set[str]:
 def index_achievement(
     *, session: Session, achievement_id: int, settings: Settings | None = None, embed: bool = True
 ) -> bool:
-    """Write hook: refresh one achievement in the active lexical index (and its vectors; a deleted achievement's
-    vectors are removed, so it leaves the vector index too); False when skipped.
+    """Refresh one achievement in the active lexical index from this process (and its vectors; a deleted
+    achievement's vectors are removed, so it leaves the vector index too); False when skipped.
 
     Skipped when no index was built yet or the active index was built from another database.
     """
