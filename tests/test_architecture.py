@@ -20,6 +20,8 @@ DOMAIN_PACKAGES = [
     "challenges",
     "accounts",
     "models",
+    "jobs",
+    "backups",
 ]
 FORBIDDEN = ("fastapi", "starlette", "typer", "jinja2", "uvicorn", "techbridge.web", "techbridge.cli")
 

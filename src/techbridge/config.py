@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         256 * 1024 * 1024, description="largest declared uncompressed size of an uploaded XLSX workbook"
     )
     max_import_rows: int = Field(100_000, description="most data rows in one imported spreadsheet")
+    indexer_poll_seconds: float = Field(2.0, gt=0, description="how often an idle indexer looks at the outbox")
+    indexer_batch: int = Field(200, ge=1, description="outbox events the indexer applies per committed batch")
+    embed_batch: int = Field(32, ge=1, description="records the background embedder embeds per committed batch")
+    job_niceness: int = Field(10, ge=0, le=19, description="nice increment of background jobs (indexer, embedder)")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:

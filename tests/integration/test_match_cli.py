@@ -17,7 +17,11 @@ runner = CliRunner()
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return {"TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_VAR_DIR": str(settings.var_dir)}
+    return {
+        "TECHBRIDGE_DATABASE_URL": settings.database_url,
+        "TECHBRIDGE_VAR_DIR": str(settings.var_dir),
+        "TECHBRIDGE_JOB_NICENESS": "0",  # the CLI runs in the test process: keep its priority
+    }
 
 
 def _invoke(settings: Settings, *args: str) -> object:

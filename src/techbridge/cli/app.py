@@ -8,6 +8,7 @@ import typer
 
 from techbridge.cli import (
     alerts,
+    backup,
     chains,
     challenges,
     data,
@@ -15,6 +16,7 @@ from techbridge.cli import (
     demo,
     evaluate,
     imports,
+    indexer,
     metrics,
     search,
     tiers,
@@ -39,6 +41,9 @@ app.add_typer(chains.app, name="chains")
 app.add_typer(data.app, name="data")
 app.add_typer(demo.app, name="demo")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(indexer.app, name="indexer")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 @app.callback()
@@ -53,7 +58,9 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
-    embed: bool = typer.Option(False, "--embed/--no-embed", help="embed changed records in a background process"),
+    embed: bool = typer.Option(
+        False, "--embed/--no-embed", help="run the indexer (outbox, embedding) in a background process"
+    ),
 ) -> None:
     """Serve the portal and the JSON API (optionally embedding new records in a niced background process)."""
     import subprocess
@@ -67,7 +74,7 @@ def serve(
     if embed:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         log = (settings.var_dir / "embed.log").open("a", encoding="utf-8")
-        command = ["nice", "-n", "10", sys.executable, "-m", "techbridge", "search", "embed"]
+        command = [sys.executable, "-m", "techbridge", "indexer", "run"]  # niced by itself (job_niceness)
         worker = subprocess.Popen(command, stdout=log, stderr=log)
         typer.echo(f"background embedding: pid {worker.pid}, log {settings.var_dir / 'embed.log'}")
     try:

@@ -9,7 +9,10 @@ import typer
 
 from techbridge.access import SYSTEM
 from techbridge.cli.context import print_json, settings_of
+from techbridge.config import Settings
 from techbridge.db import session_scope
+from techbridge.jobs import embedder as jobs_embedder
+from techbridge.jobs.process import StopFlag, lower_priority
 from techbridge.matching import build, service
 from techbridge.matching.schemas import MatchFilters
 
@@ -36,26 +39,34 @@ def build_index(
     typer.echo(f"lexical index {version}: {count:,} documents in {time.perf_counter() - started:.1f} s")
     if embed:
         started = time.perf_counter()
-        with session_scope(settings.database_url) as session:
-            done = build.embed_all(
-                session, build.product_embedder(settings.embed_model_dir), progress=_progress, limit=embed_limit
-            )
-        sys.stderr.write("\n")
-        typer.echo(f"embedded {done:,} passages in {time.perf_counter() - started:.1f} s")
+        report = _embed(settings, embed_limit)
+        typer.echo(f"embedded {report.passages:,} passages in {time.perf_counter() - started:.1f} s")
 
 
 @app.command("embed")
 def embed_pending(
     ctx: typer.Context, limit: int | None = typer.Option(None, help="stop after this many passages")
 ) -> None:
-    """Embed records whose passages changed since they were last embedded (background step, resumable)."""
+    """Embed records whose passages changed since they were last embedded: at lower priority, committing every
+    `embed_batch` records, so other writes go on beside it and a killed run resumes where it stopped."""
     settings = settings_of(ctx)
-    with session_scope(settings.database_url) as session:
-        done = build.embed_all(
-            session, build.product_embedder(settings.embed_model_dir), progress=_progress, limit=limit
-        )
+    lower_priority(settings.job_niceness)
+    stop = StopFlag.on_signals()
+    report = _embed(settings, limit, stop)
+    typer.echo(f"embedded {report.passages:,} passages" + (" (stopped; run again to resume)" if report.stopped else ""))
+
+
+def _embed(settings: Settings, limit: int | None, stop: StopFlag | None = None) -> jobs_embedder.EmbedReport:
+    report = jobs_embedder.run_embedder(
+        url=settings.database_url,
+        embedder=build.product_embedder(settings.embed_model_dir),
+        batch=settings.embed_batch,
+        limit=limit,
+        progress=_progress,
+        should_stop=stop or jobs_embedder.never,
+    )
     sys.stderr.write("\n")
-    typer.echo(f"embedded {done:,} passages")
+    return report
 
 
 @app.command("status")

@@ -14,6 +14,7 @@ from techbridge.db import analyze, session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.imports.context import ImportContext
 from techbridge.imports.schemas import ImportSummary
+from techbridge.jobs.outbox import request_refresh
 from techbridge.models import ImportRun
 
 
@@ -102,7 +103,7 @@ def import_source(
 
 
 def record_run(ctx: ImportContext, *, started_at: datetime) -> None:
-    """Write the merge report and the ImportRun row (inside the import's transaction)."""
+    """Write the merge report, the ImportRun row and one outbox refresh event (inside the import's transaction)."""
     summary = ctx.summary
     if summary.merges:
         summary.report_path = str(write_merge_report(ctx.settings.report_dir, summary))
@@ -116,6 +117,7 @@ def record_run(ctx: ImportContext, *, started_at: datetime) -> None:
             counts=counts,
         )
     )
+    request_refresh(session=ctx.session)  # one rebuild of the index for the whole run, not one event a row
 
 
 def write_merge_report(report_dir: Path, summary: ImportSummary) -> Path:

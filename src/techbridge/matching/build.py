@@ -1,4 +1,4 @@
-"""From registry rows to search artifacts: index documents, full rebuilds, the write hook, and embedding.
+"""From registry rows to search artifacts: index documents, full rebuilds, one-record refresh, and embedding.
 
 The lexical index (tantivy) lives in a versioned directory under settings.index_dir; passage vectors live in the
 `search_vectors` table, recomputed only when a passage's text changes.
@@ -13,10 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings, get_settings
+from techbridge.jobs.queries import latest_event_id
 from techbridge.matching import queries
 from techbridge.models import SearchIndexState, SearchVector
 from techbridge.search import index as artifacts
@@ -154,6 +154,7 @@ def open_lexical(settings: Settings) -> FulltextIndex | None:
 def rebuild_lexical(session: Session, settings: Settings, progress: Progress | None = None) -> tuple[str, int]:
     """Build a new lexical version from the registry and make it current; returns (version, documents)."""
     version, path = artifacts.new_version(settings.index_dir, LEXICAL)
+    artifacts.write_position(path, latest_event_id(session))  # read before the records: later events replay
     vocabulary = queries.select_vocabulary(session)
     (path / VOCABULARY_FILE).write_text("\n".join(vocabulary), encoding="utf-8")
     index = FulltextIndex(path / "tantivy", Segmenter(vocabulary))
@@ -184,59 +185,83 @@ def passage_hash(model: str, text: str) -> str:
     return hashlib.sha1(f"{model}\x00{normalize_text(text)}".encode()).hexdigest()
 
 
-def embed_documents(session: Session, docs: list[IndexDocument], embedder: Embedder) -> int:
-    """Store vectors for the documents' passages whose text changed; returns how many passages were embedded."""
-    stored = queries.stored_hashes(session, [d.key for d in docs], embedder.name)
-    todo: list[tuple[IndexDocument, int, str, str]] = []
+@dataclass(frozen=True)
+class Passage:
+    """One passage of a record that needs a (new) vector."""
+
+    key: str
+    number: int
+    text: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class EmbedPlan:
+    """What embedding some documents takes: passages to embed, and stale passage numbers to drop per record."""
+
+    todo: list[Passage]
+    extra: dict[str, list[int]]
+
+
+def plan_embedding(session: Session, docs: list[IndexDocument], model: str) -> EmbedPlan:
+    """The passages of `docs` whose text changed since they were embedded under `model` (reads only)."""
+    stored = queries.stored_hashes(session, [d.key for d in docs], model)
+    todo: list[Passage] = []
+    extra: dict[str, list[int]] = {}
     for doc in docs:
         passages = split_passages(doc.title, doc.body)
         for number, text in enumerate(passages):
-            digest = passage_hash(embedder.name, text)
+            digest = passage_hash(model, text)
             if stored.get((doc.key, number)) != digest:
-                todo.append((doc, number, text, digest))
-        extra = [n for (k, n) in stored if k == doc.key and n >= len(passages)]
-        if extra:
-            session.execute(
-                delete(SearchVector).where(
-                    SearchVector.entity_key == doc.key,
-                    SearchVector.passage_no.in_(extra),
-                    SearchVector.model == embedder.name,
-                )
-            )
-    if not todo:
-        return 0
-    vectors = embedder.embed_passages([text for _, _, text, _ in todo])
-    for (doc, number, _, digest), vector in zip(todo, vectors, strict=True):
-        _store_vector(session, doc.key, number, embedder, digest, vector)
+                todo.append(Passage(doc.key, number, text, digest))
+        stale = [n for (k, n) in stored if k == doc.key and n >= len(passages)]
+        if stale:
+            extra[doc.key] = stale
+    return EmbedPlan(todo, extra)
+
+
+def store_embeddings(session: Session, plan: EmbedPlan, embedder: Embedder, vectors: np.ndarray) -> int:
+    """Write the plan's vectors (one row per passage, in order) and drop its stale passages; returns rows written."""
+    for key, numbers in plan.extra.items():
+        queries.delete_passages(session, key, numbers, embedder.name)
+    for passage, vector in zip(plan.todo, vectors, strict=True):
+        _store_vector(session, passage, embedder, vector)
     session.flush()
-    return len(todo)
+    return len(plan.todo)
 
 
-def _store_vector(session: Session, key: str, number: int, embedder: Embedder, digest: str, vector: np.ndarray) -> None:
-    existing = session.scalar(
-        select(SearchVector).where(
-            SearchVector.entity_key == key, SearchVector.passage_no == number, SearchVector.model == embedder.name
-        )
-    )
+def embed_documents(session: Session, docs: list[IndexDocument], embedder: Embedder) -> int:
+    """Store vectors for the documents' passages whose text changed; returns how many passages were embedded.
+
+    Everything happens in the caller's transaction; `jobs.embedder` splits the same steps into short ones.
+    """
+    plan = plan_embedding(session, docs, embedder.name)
+    vectors = embedder.embed_passages([p.text for p in plan.todo]) if plan.todo else np.zeros((0, embedder.dim))
+    return store_embeddings(session, plan, embedder, vectors)
+
+
+def _store_vector(session: Session, passage: Passage, embedder: Embedder, vector: np.ndarray) -> None:
+    existing = queries.stored_vector(session, passage.key, passage.number, embedder.name)
     blob = np.asarray(vector, dtype=np.float32).tobytes()
     if existing is None:
         session.add(
             SearchVector(
-                entity_key=key,
-                entity=key.split(":", 1)[0],
-                passage_no=number,
+                entity_key=passage.key,
+                entity=passage.key.split(":", 1)[0],
+                passage_no=passage.number,
                 model=embedder.name,
-                content_hash=digest,
+                content_hash=passage.digest,
                 dim=embedder.dim,
                 vector=blob,
             )
         )
     else:
-        existing.content_hash, existing.vector, existing.dim = digest, blob, embedder.dim
+        existing.content_hash, existing.vector, existing.dim = passage.digest, blob, embedder.dim
 
 
 def embed_all(session: Session, embedder: Embedder, progress: Progress | None = None, limit: int | None = None) -> int:
-    """Embed every record whose passages changed (resumable: committed batches are skipped on re-run)."""
+    """Embed every record whose passages changed, in the caller's one transaction (tests and small registries;
+    the background job is `jobs.embedder.run_embedder`, which commits per batch)."""
     done = 0
     seen = 0
     for batch in iter_documents(session):
@@ -249,6 +274,20 @@ def embed_all(session: Session, embedder: Embedder, progress: Progress | None = 
             if limit is not None and done >= limit:
                 return done
     return done
+
+
+DOCUMENT_READERS: dict[str, Callable[[Session, list[int]], list[IndexDocument]]] = {
+    "achievement": lambda s, ids: [achievement_document(r) for b in queries.iter_achievement_rows(s, ids) for r in b],
+    "enterprise": lambda s, ids: [enterprise_document(r) for b in queries.iter_enterprise_rows(s, ids) for r in b],
+    "expert": lambda s, ids: [expert_document(r) for b in queries.iter_expert_rows(s, ids) for r in b],
+}
+"""Each searchable entity type's records, by id, as index documents."""
+SEARCHABLE = tuple(DOCUMENT_READERS)
+
+
+def documents_for(session: Session, entity: str, ids: list[int]) -> list[IndexDocument]:
+    """The records `ids` of one searchable entity type as index documents (missing ids are left out)."""
+    return DOCUMENT_READERS[entity](session, ids)
 
 
 @lru_cache(maxsize=2)
@@ -265,8 +304,8 @@ def _sources(session: Session, settings: Settings) -> set[str]:
 def index_achievement(
     *, session: Session, achievement_id: int, settings: Settings | None = None, embed: bool = True
 ) -> bool:
-    """Write hook: refresh one achievement in the active lexical index (and its vectors; a deleted achievement's
-    vectors are removed, so it leaves the vector index too); False when skipped.
+    """Refresh one achievement in the active lexical index from this process (and its vectors; a deleted
+    achievement's vectors are removed, so it leaves the vector index too); False when skipped.
 
     Skipped when no index was built yet or the active index was built from another database.
     """

@@ -174,6 +174,18 @@ def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRo
     return list(rows.values())
 
 
+def searchable_ids(session: Session, entity: str) -> list[int]:
+    """Ids of every record of one searchable entity type (achievement, enterprise, expert), ascending."""
+    stmt: Select[int]
+    if entity == "achievement":
+        stmt = select(Achievement.id).order_by(Achievement.id)
+    elif entity == "enterprise":
+        stmt = select(Organization.id).where(Organization.kind == OrgKind.ENTERPRISE).order_by(Organization.id)
+    else:
+        stmt = select(Expert.id).order_by(Expert.id)
+    return [int(record_id) for record_id in session.scalars(stmt)]
+
+
 def select_vocabulary(session: Session) -> list[str]:
     """Registry words for the segmenter: IPC titles' short terms, chain node names, achievement keywords."""
     words: set[str] = set()
@@ -233,6 +245,23 @@ def delete_vectors(session: Session, keys: Sequence[str]) -> int:
     """Remove every stored passage vector (all models) of the records `keys`; returns how many rows went."""
     result = session.execute(delete(SearchVector).where(SearchVector.entity_key.in_(list(keys))))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def stored_vector(session: Session, key: str, passage_no: int, model: str) -> SearchVector | None:
+    """The stored vector of one passage of one record under one model, if any."""
+    stmt = select(SearchVector).where(
+        SearchVector.entity_key == key, SearchVector.passage_no == passage_no, SearchVector.model == model
+    )
+    return session.scalar(stmt)
+
+
+def delete_passages(session: Session, key: str, numbers: Sequence[int], model: str) -> None:
+    """Remove the stored vectors of some passages of one record under one model."""
+    session.execute(
+        delete(SearchVector).where(
+            SearchVector.entity_key == key, SearchVector.passage_no.in_(list(numbers)), SearchVector.model == model
+        )
+    )
 
 
 def vector_signature(session: Session, entity: str, model: str) -> tuple[int, str]:

@@ -26,6 +26,7 @@ from techbridge.models.notification import (
     SubscriptionKind,
 )
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
+from techbridge.models.outbox import OutboxEvent
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
 from techbridge.models.tier import EnterpriseFact
@@ -80,6 +81,7 @@ __all__ = [
     "OrgKind",
     "Organization",
     "OrganizationAlias",
+    "OutboxEvent",
     "PaymentMilestone",
     "PilotCapacity",
     "RecordMixin",

@@ -1,24 +1,22 @@
 """Changes to the registry: create and update demands and achievements, with owner, visibility and permissions.
 
 Every write names its owner (the signed-in user) and its visibility; updates require `access.can_edit`.
-After an achievement changes, the search package's incremental hook `index_achievement` runs when it exists.
+Each write adds an outbox event in the same transaction; the indexer process (`techbridge indexer run`) updates
+the search index from those events, so no request ever writes index files or waits for the embedder.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, can_edit
 from techbridge.errors import InvalidDataError, PermissionDeniedError
+from techbridge.jobs.outbox import Op, record_change
 from techbridge.models import Achievement, AchievementOwner, Demand, Organization, OrgKind
 from techbridge.registry import queries
 from techbridge.registry.schemas import AchievementCreate, AchievementUpdate, DemandCreate, DemandUpdate
-
-SEARCH_HOOK_MODULE = "techbridge.search"
-SEARCH_HOOK_NAME = "index_achievement"
 
 
 def _require_signed_in(viewer: Viewer) -> int:
@@ -54,19 +52,6 @@ def _acting_organization(
     return org
 
 
-def reindex_achievement(session: Session, achievement_id: int) -> bool:
-    """Call `techbridge.search.index_achievement` when the search package provides it; True when it ran."""
-    try:
-        module = importlib.import_module(SEARCH_HOOK_MODULE)
-    except ImportError:
-        return False
-    hook: Any = getattr(module, SEARCH_HOOK_NAME, None)
-    if not callable(hook):
-        return False
-    hook(session=session, achievement_id=achievement_id)
-    return True
-
-
 def create_demand(*, session: Session, viewer: Viewer, data: DemandCreate) -> Demand:
     """Publish a demand owned by the viewer, issued by their enterprise (or one an officer names)."""
     user_id = _require_signed_in(viewer)
@@ -82,6 +67,7 @@ def create_demand(*, session: Session, viewer: Viewer, data: DemandCreate) -> De
         demand.region_code = enterprise.region_code
     session.add(demand)
     session.flush()
+    record_change(session=session, entity="demand", record_id=demand.id, op=Op.CREATE)
     return demand
 
 
@@ -104,7 +90,7 @@ def create_achievement(*, session: Session, viewer: Viewer, data: AchievementCre
     if org is not None:
         session.add(AchievementOwner(achievement_id=achievement.id, organization_id=org.id, role="owner"))
         session.flush()
-    reindex_achievement(session, achievement.id)
+    record_change(session=session, entity="achievement", record_id=achievement.id, op=Op.CREATE)
     return achievement
 
 
@@ -133,13 +119,14 @@ def update_demand(*, session: Session, viewer: Viewer, demand_id: int, data: Dem
     _check_region(session, changes.get("region_code"))
     _apply(demand, changes)
     session.flush()
+    record_change(session=session, entity="demand", record_id=demand.id, op=Op.UPDATE)
     return demand
 
 
 def update_achievement(
     *, session: Session, viewer: Viewer, achievement_id: int, data: AchievementUpdate
 ) -> Achievement:
-    """Change an achievement the viewer owns (or any, for officers and admins), then re-index it."""
+    """Change an achievement the viewer owns (or any, for officers and admins); the indexer re-indexes it."""
     achievement: Achievement = _editable(session, viewer, Achievement, achievement_id)
     changes = data.model_dump(exclude_unset=True)
     _check_region(session, changes.get("region_code"))
@@ -147,5 +134,5 @@ def update_achievement(
         changes["transfer_modes"] = [str(mode) for mode in changes["transfer_modes"]]
     _apply(achievement, changes)
     session.flush()
-    reindex_achievement(session, achievement.id)
+    record_change(session=session, entity="achievement", record_id=achievement.id, op=Op.UPDATE)
     return achievement

@@ -1,6 +1,7 @@
 """Search mechanics: tokenizer, lexical index, embedder, vector index, fusion, index artifacts, metrics.
 
-`index_achievement` is the write hook the registry calls after an achievement changes (see matching.build).
+`index_achievement` refreshes one achievement in the active index in the caller's process (tests, scripts); the
+portal no longer calls it: registry writes go through the outbox to `techbridge indexer run` (see jobs.indexer).
 """
 
 from __future__ import annotations

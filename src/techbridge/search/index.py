@@ -102,3 +102,21 @@ def prune_versions(index_dir: Path, name: str, keep: int = KEEP_VERSIONS) -> lis
     for version in removed:
         shutil.rmtree(root / version, ignore_errors=True)
     return removed
+
+
+POSITION_FILE = "outbox.position"
+"""The last outbox event a version reflects: written at build (events up to then are in it), advanced by the
+indexer as it applies later events; each host's var folder holds its own, so each host's indexer catches up alone."""
+
+
+def read_position(path: Path) -> int:
+    """The outbox position recorded in a version directory (0 when none was recorded)."""
+    file = path / POSITION_FILE
+    return int(file.read_text(encoding="utf-8").strip() or 0) if file.exists() else 0
+
+
+def write_position(path: Path, position: int) -> None:
+    """Record the outbox position of a version directory (atomically: write, then rename)."""
+    tmp = path / f".{POSITION_FILE}.tmp"
+    tmp.write_text(str(position), encoding="utf-8")
+    os.replace(tmp, path / POSITION_FILE)

@@ -1,9 +1,7 @@
-"""Registry writes: owner and visibility on create, permission checks on update, the search hook."""
+"""Registry writes: owner and visibility on create, permission checks on update, outbox events."""
 
 from __future__ import annotations
 
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -12,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
+from techbridge.config import Settings
+from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
-from techbridge.models import AchievementOwner, Role, Visibility
+from techbridge.models import AchievementOwner, OutboxEvent, Role, Visibility
 from techbridge.registry import queries, service
 from techbridge.registry.schemas import AchievementCreate, AchievementUpdate, DemandCreate, DemandUpdate
-from tests.registry_seed import Seed, seed_registry
+from tests.registry_seed import Seed, make_user, seed_registry
 
 
 @pytest.fixture
@@ -94,20 +94,34 @@ class TestCreateAchievement:
         achievement = service.create_achievement(session=session, viewer=viewer, data=AchievementCreate(title="某成果"))
         assert queries.owner_links(session, achievement.id) == []
 
-    def test_search_hook_runs_when_present(self, session: Session, seed: Seed, monkeypatch: pytest.MonkeyPatch) -> None:
-        calls: list[int] = []
-        fake = types.ModuleType("fake_search")
-        fake.index_achievement = lambda *, session, achievement_id: calls.append(achievement_id)  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "fake_search", fake)
-        monkeypatch.setattr(service, "SEARCH_HOOK_MODULE", "fake_search")
+    def test_writes_an_outbox_event_instead_of_indexing_in_the_request(self, session: Session, seed: Seed) -> None:
         achievement = service.create_achievement(
             session=session, viewer=owner_of(seed), data=AchievementCreate(title="某成果")
         )
-        assert calls == [achievement.id]
+        demand = service.create_demand(session=session, viewer=owner_of(seed), data=DemandCreate(title="某需求"))
+        service.update_achievement(
+            session=session, viewer=owner_of(seed), achievement_id=achievement.id, data=AchievementUpdate(trl=6)
+        )
+        events = session.execute(select(OutboxEvent.entity, OutboxEvent.record_id, OutboxEvent.op)).all()
+        assert [tuple(e) for e in events] == [
+            ("achievement", achievement.id, "create"),
+            ("demand", demand.id, "create"),
+            ("achievement", achievement.id, "update"),
+        ]
 
-    def test_missing_search_package_is_skipped(self, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(service, "SEARCH_HOOK_MODULE", "techbridge.no_such_package")
-        assert service.reindex_achievement(session, 1) is False
+    def test_the_event_rolls_back_with_the_record(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            viewer = Viewer(user_id=make_user(session, "u1", Role.ENTERPRISE).id, role=Role.ENTERPRISE)
+
+        def failing_request() -> None:
+            with session_scope(settings.database_url) as session:
+                service.create_achievement(session=session, viewer=viewer, data=AchievementCreate(title="某成果"))
+                raise InvalidDataError("a later step of the same request fails")
+
+        with pytest.raises(InvalidDataError):
+            failing_request()
+        with session_scope(settings.database_url) as session:
+            assert session.scalars(select(OutboxEvent)).all() == []
 
 
 class TestUpdate:
