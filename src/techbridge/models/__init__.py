@@ -16,8 +16,10 @@ from techbridge.models.demand import Demand, DemandStatus
 from techbridge.models.expert import Expert
 from techbridge.models.import_run import ImportRun
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
+from techbridge.models.project import ResearchProject
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
+from techbridge.models.statistic import Flow, Measure, OfficialStatistic
 from techbridge.models.tier import EnterpriseFact
 from techbridge.models.transfer import (
     Contract,
@@ -54,10 +56,13 @@ __all__ = [
     "EnterpriseNode",
     "EventKind",
     "Expert",
+    "Flow",
     "ImportRun",
+    "Measure",
     "Milestone",
     "MilestoneStatus",
     "NodeKind",
+    "OfficialStatistic",
     "OrgKind",
     "Organization",
     "OrganizationAlias",
@@ -66,6 +71,7 @@ __all__ = [
     "RecordMixin",
     "Region",
     "RegionLevel",
+    "ResearchProject",
     "Role",
     "SearchIndexState",
     "SearchVector",
