@@ -36,6 +36,12 @@ def topic_rows(
         stmt = stmt.where(OfficialStatistic.year == year)
     stmt = stmt.order_by(OfficialStatistic.year, OfficialStatistic.region_name)
     return [
-        (name, code, int(y), str(flow), str(measure), unit, Decimal(str(value)), source)
+        (name, code, int(y), str(flow), str(measure), unit, _plain(value), source)
         for name, code, y, flow, measure, unit, value, source in session.execute(stmt)
     ]
+
+
+def _plain(value: object) -> Decimal:
+    """A stored NUMERIC without the column's trailing zeros (12890739.0000 → 12890739, 1.5000 → 1.5)."""
+    number = Decimal(str(value))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
