@@ -18,7 +18,7 @@ class TestStats:
         result = invoke(settings, "stats", "--json")
         assert result.exit_code == 0, result.output
         counts = json.loads(result.stdout)
-        assert (counts["expert"], counts["project"], counts["official_statistic"]) == (2, 3, 9)
+        assert (counts["expert"], counts["project"], counts["official_statistic"]) == (3, 4, 9)
         assert counts["enterprise_fact"] == 0
         assert counts["enterprise"] == 0  # existing keys stay
 

@@ -108,13 +108,19 @@ def _parse_project(ctx: ImportContext, table: Path, number: int, row: dict[str, 
 
 
 def _write_institutions(ctx: ImportContext, names: set[str], source_file: str) -> dict[str, int]:
-    """Host institution name → organization id, resolved onto stored universities/institutes or created."""
+    """Host institution name → organization id, resolved onto stored universities/institutes or created (placed
+    by a place name it starts with, else by the one city named in it)."""
+    regions = ctx.regions()
+    normalizer = regions.normalizer()
     candidates = []
     for name in sorted(names):
         kind = organization_kind(name)
-        fields = {"kind": "institute" if kind == "enterprise" else kind}
+        fields: dict[str, Any] = {"kind": "institute" if kind == "enterprise" else kind}
+        place = regions.place_of_name(normalizer, name) or regions.city_anywhere(name)
+        if place is not None:
+            fields.update(province_code=place.province_code, region_code=place.region_code)
         candidates.append(OrgCandidate(source_key=name, name=name, fields=fields))
-    ids = OrgWriter(ctx.session, ctx.regions()).write(
+    ids = OrgWriter(ctx.session, regions).write(
         candidates, dataset=DATASET, source_file=source_file, summary=ctx.summary
     )
     ctx.summary.add("institution", len(ids))

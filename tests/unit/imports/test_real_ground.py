@@ -179,7 +179,17 @@ class TestNsfc:
         columns = {(r.row, r.column) for r in summary.rejections}
         assert (5, "title") in columns
         assert (6, "approval_no") in columns
-        assert summary.counts["expert"] == 2
+        assert summary.counts["expert"] == 3
+
+    def test_an_institution_named_after_its_city_is_placed_there(self, settings: Settings) -> None:
+        seed_regions(settings)
+        import_source(settings, "nsfc", DATA / "nsfc", show_progress=False)
+        with session_scope(settings.database_url) as session:
+            name = "中国科学院沈阳自动化研究所"
+            institute = session.scalars(select(Organization).where(Organization.name == name)).one()
+            assert (institute.kind, institute.province_code, institute.region_code) == ("institute", "21", "2101")
+            old_name = session.scalars(select(Organization).where(Organization.name == "大连理工学院")).one()
+            assert old_name.region_code == "2102"
 
     def test_rerun_is_idempotent(self, settings: Settings) -> None:
         seed_regions(settings)
@@ -187,7 +197,7 @@ class TestNsfc:
         second = import_source(settings, "nsfc", DATA / "nsfc", show_progress=False)
         assert second.counts["expert.inserted"] == 0
         assert second.counts["project.inserted"] == 0
-        assert second.counts["project.updated"] == 3
+        assert second.counts["project.updated"] == 4
 
 
 class TestTechMarket:
