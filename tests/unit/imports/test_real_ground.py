@@ -12,7 +12,7 @@ from sqlalchemy import select
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.imports.a_share_facts import json_number, to_wan
-from techbridge.imports.service import import_source
+from techbridge.imports.service import import_all, import_source, sources
 from techbridge.models import (
     Achievement,
     AchievementOwner,
@@ -231,3 +231,18 @@ class TestOwnership:
         with session_scope(settings.database_url) as session:
             assert session.get(Achievement, work_id).region_code == "2102"  # type: ignore[union-attr]
         assert summary.counts["achievement.region_from_owner"] == 1
+
+
+class TestImportAll:
+    def test_the_new_sources_run_last_under_their_shared_folder_names(
+        self, settings: Settings, financials_dir: Path, tmp_path: Path
+    ) -> None:
+        seed_regions(settings)
+        data = tmp_path / "data"
+        data.mkdir()
+        shutil.copytree(financials_dir, data / "a_share_financials_2022_2024")
+        shutil.copytree(DATA / "nsfc", data / "nsfc_mgmt_projects")
+        shutil.copytree(DATA / "tech_market", data / "tech_market_flows")
+        assert list(sources())[-3:] == ["a_share_financials", "nsfc", "tech_market"]
+        done = import_all(settings.model_copy(update={"data_dir": data}), show_progress=False)
+        assert [summary.source for summary in done] == ["a_share_financials", "nsfc", "tech_market"]
