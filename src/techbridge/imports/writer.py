@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.orm import Session
 
 from techbridge.imports import queries
@@ -229,16 +229,16 @@ def upsert_facts(
 
 
 def fill_achievement_regions(session: Session, *, summary: ImportSummary) -> None:
-    """Give achievements without a region the region of their first owning organization that has one."""
+    """Give achievements without a region the region of their first owning organization that has one, and refine
+    a province-only region to the owner's city in that province (a listed company placed in its city later)."""
     from techbridge.models import Achievement
 
     region = queries.owner_region_of_achievement()
-    stmt = (
-        update(Achievement)
-        .where(Achievement.region_code.is_(None), region.is_not(None))
-        .values(region_code=region)
-        .execution_options(synchronize_session=False)
-    )
-    filled = int(session.connection().execute(stmt).rowcount or 0)
-    if filled:
-        summary.add("achievement.region_from_owner", filled)
+    missing = Achievement.region_code.is_(None) & region.is_not(None)
+    coarse = (func.length(Achievement.region_code) == 2) & (func.length(region) > 2)
+    refinable = coarse & (func.substr(region, 1, 2) == Achievement.region_code)
+    for label, where in (("achievement.region_from_owner", missing), ("achievement.region_refined", refinable)):
+        stmt = update(Achievement).where(where).values(region_code=region).execution_options(synchronize_session=False)
+        changed = int(session.connection().execute(stmt).rowcount or 0)
+        if changed:
+            summary.add(label, changed)

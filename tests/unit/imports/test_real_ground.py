@@ -232,6 +232,24 @@ class TestOwnership:
             assert session.get(Achievement, work_id).region_code == "2102"  # type: ignore[union-attr]
         assert summary.counts["achievement.region_from_owner"] == 1
 
+    def test_a_province_only_region_is_refined_to_the_owners_city(self, settings: Settings) -> None:
+        seed_regions(settings)
+        owner = org(
+            settings, name="大连示例重工股份有限公司", kind="enterprise", province_code="21", region_code="2102"
+        )
+        elsewhere = org(settings, name="北京示例有限公司", kind="enterprise", province_code="11", region_code="11")
+        with session_scope(settings.database_url) as session:
+            works = [Achievement(kind="patent", title=f"示例{i}", region_code="21") for i in range(2)]
+            session.add_all(works)
+            session.flush()
+            session.add(AchievementOwner(achievement_id=works[0].id, organization_id=owner))
+            session.add(AchievementOwner(achievement_id=works[1].id, organization_id=elsewhere))
+            ids = [w.id for w in works]
+        summary = import_source(settings, "tech_market", DATA / "tech_market", show_progress=False)
+        with session_scope(settings.database_url) as session:
+            assert [session.get(Achievement, i).region_code for i in ids] == ["2102", "21"]  # type: ignore[union-attr]
+        assert summary.counts["achievement.region_refined"] == 1
+
 
 class TestImportAll:
     def test_the_new_sources_run_last_under_their_shared_folder_names(
