@@ -41,3 +41,10 @@ class TestMetricsOfficial:
         import_source(settings, "tech_market", DATA / "tech_market", show_progress=False)
         result = invoke(settings, "metrics", "official", "--region", "21", "--year", "1999", "--json")
         assert result.exit_code == 1
+
+    def test_the_region_defaults_to_the_home_province(self, settings: Settings) -> None:
+        seed_regions(settings)
+        import_source(settings, "tech_market", DATA / "tech_market", show_progress=False)
+        result = invoke(settings, "metrics", "official", "--year", "2022", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["outflow_value_wan"] == 9713459

@@ -226,7 +226,7 @@ def _turnover_definition(prefix: str, lang: str) -> str:
 @app.command("official")
 def official(
     ctx: typer.Context,
-    region: str = typer.Option("21", "--region", help="province code (21 = 辽宁)"),
+    region: str | None = typer.Option(None, "--region", help="province code (21 = 辽宁; default: the home region)"),
     year: int = typer.Option(..., "--year", help="yearbook year"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
@@ -235,7 +235,9 @@ def official(
     from techbridge.errors import NotFoundError
     from techbridge.statistics.service import region_year
 
-    with session_scope(settings_of(ctx).database_url) as session:
+    settings = settings_of(ctx)
+    region = region or settings.region_code[:2]
+    with session_scope(settings.database_url) as session:
         found = region_year(session=session, viewer=SYSTEM, region_code=region, year=year)
     if found is None:
         raise NotFoundError(
