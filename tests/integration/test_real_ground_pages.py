@@ -56,6 +56,9 @@ class TestEnterprisePage:
         page = TestClient(create_app(settings)).get(f"/enterprises/{org_id}").text
         assert "工业机器人及智能装备的研发、生产和销售" in page.split('id="main-business"', 1)[1]
         assert "15000.5 万元" in page.split('id="registered-capital"', 1)[1]
+        financials = section(page, "financials")
+        assert "12345.678912" in financials
+        assert "万元" in financials
         honours = section(page, "self-declared")
         assert "企业自述" in honours
         assert "专精特新小巨人" in honours

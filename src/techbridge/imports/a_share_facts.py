@@ -94,6 +94,38 @@ def _count(text: str) -> int | None:
     return int(number) if number.is_finite() and number >= 0 and number == number.to_integral_value() else None
 
 
+FINANCIAL_COLUMNS = {
+    "revenue_wan": "revenue_yuan",
+    "operating_profit_wan": "operating_profit_yuan",
+    "total_profit_wan": "total_profit_yuan",
+    "net_profit_attr_parent_wan": "net_profit_attr_parent_yuan",
+    "total_assets_wan": "total_assets_yuan",
+    "fixed_assets_wan": "fixed_assets_yuan",
+}
+
+
+def _wan_text(text: str) -> str | None:
+    """An amount in 元 as the exact 万元 decimal text (profits may be negative); None when blank or unreadable."""
+    try:
+        amount = to_wan(text)
+    except ValueError:
+        return None
+    if amount is None:
+        return None
+    return f"{amount.normalize():f}"
+
+
+def financials_of(company: Company) -> dict[str, dict[str, str]]:
+    """Year → the reported figures in 万元 as exact decimal text, and ROE in %: for display, not tier facts."""
+    table: dict[str, dict[str, str]] = {}
+    for year, row in sorted(company.years.items()):
+        figures = {key: _wan_text(row.get(column, "")) for key, column in FINANCIAL_COLUMNS.items()}
+        roe = row.get("roe_pct", "").strip()
+        figures["roe_pct"] = roe if roe and roe.lower() != "nan" else None
+        table[str(year)] = {key: value for key, value in figures.items() if value is not None}
+    return table
+
+
 def profile_update(
     company: Company, org_id: int, place: str | None, stored: tuple[str | None, str, Any, int | None]
 ) -> dict[str, Any]:
@@ -107,6 +139,9 @@ def profile_update(
         "main_business": company.main_business,
         "registered_capital_wan": company.registered_capital_wan,
     }
+    if company.years:
+        added["financials"] = financials_of(company)
+        added["financials_source"] = "a_share_financials_2022_2024（Tushare 财务数据，元 → 万元）"
     if company.honours:
         added["self_declared_honours"] = company.honours
         added["self_declared_source"] = SELF_DECLARED_SOURCE

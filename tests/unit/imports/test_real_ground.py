@@ -137,6 +137,17 @@ class TestListedCompanies:
             assert facts["revenue_history"].source.startswith("a_share_financials")
             assert "titles" not in facts  # self-declared honours are no verdict input
 
+    def test_other_figures_kept_per_year_for_display(self, settings: Settings, financials_dir: Path) -> None:
+        seed_regions(settings)
+        import_source(settings, "a_share_financials", financials_dir, show_progress=False)
+        with session_scope(settings.database_url) as session:
+            company = session.scalars(select(Organization).where(Organization.listing_code == "600998.SH")).one()
+            figures = company.extra["financials"]["2023"]
+            assert "revenue_wan" not in figures  # nan in the source
+            assert figures["total_assets_wan"] == "70000"
+            assert figures["operating_profit_wan"] == "0.0001"
+            assert figures["roe_pct"] == "1"
+
     def test_self_declared_honours_are_stored_as_such(self, settings: Settings, financials_dir: Path) -> None:
         seed_regions(settings)
         summary = import_source(settings, "a_share_financials", financials_dir, show_progress=False)
