@@ -130,7 +130,7 @@ def _write_institutions(ctx: ImportContext, names: set[str], source_file: str) -
 def _expert_row(key: str, draft: ExpertDraft, institutions: dict[str, int], source_file: str) -> dict[str, Any]:
     """An experts row: affiliation linked, programme tags from talent grants, a bio saying what the record rests on."""
     years = sorted(draft.years)
-    span = f"{years[0]}–{years[-1]}" if years else ""
+    span = "" if not years else str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
     kinds = "、".join(dict.fromkeys(draft.types))
     bio = f"主持{FUNDER}（管理科学部）项目 {len(draft.titles)} 项（{span}）：{kinds}。"
     fields = {

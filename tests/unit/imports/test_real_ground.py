@@ -182,6 +182,9 @@ class TestNsfc:
             wang = session.scalars(select(Expert).where(Expert.name == "王示例")).one()
             assert wang.affiliation_id == dut
             assert wang.programme_tags == ["国家杰出青年科学基金"]
+            assert "2 项（2011–2015）" in wang.bio
+            li = session.scalars(select(Expert).where(Expert.name == "李示例")).one()
+            assert "1 项（2018）" in li.bio
             projects = session.scalars(select(ResearchProject).where(ResearchProject.expert_id == wang.id)).all()
             assert sorted(p.approval_no for p in projects) == ["71000001", "71000002"]
             assert all(p.institution_id == dut for p in projects)
