@@ -57,7 +57,8 @@ class TestEnterprisePage:
         assert "工业机器人及智能装备的研发、生产和销售" in page.split('id="main-business"', 1)[1]
         assert "15000.5 万元" in page.split('id="registered-capital"', 1)[1]
         financials = section(page, "financials")
-        assert "12345.678912" in financials
+        assert "12,345.68" in financials
+        assert 'title="12345.678912"' in financials  # the exact figure on hover
         assert "万元" in financials
         honours = section(page, "self-declared")
         assert "企业自述" in honours
