@@ -122,3 +122,39 @@ def import_run_paths(session: Session) -> list[str]:
     """The distinct paths that built-in imports read (absolute, as recorded in each ImportRun)."""
     stmt = select(ImportRun.path).distinct()
     return [str(path) for (path,) in _run(session, stmt)]
+
+
+def organization_profiles(session: Session, ids: list[int]) -> dict[int, tuple[str | None, str, Any, int | None]]:
+    """id → (region_code, description, extra, employees) of the organizations `ids`."""
+    from techbridge.imports.writer import chunks
+
+    found: dict[int, tuple[str | None, str, Any, int | None]] = {}
+    columns = (Organization.id, Organization.region_code, Organization.description, Organization.extra)
+    for batch in chunks(sorted(set(ids)), 500):
+        stmt = select(*columns, Organization.employees).where(Organization.id.in_(batch))
+        for org_id, region, description, extra, employees in _run(session, stmt):
+            found[int(org_id)] = (region, description or "", extra or {}, employees)
+    return found
+
+
+def fact_rows(session: Session, facts: list[str]) -> dict[tuple[int, str], tuple[int, str]]:
+    """(organization_id, fact) → (id, source) of every stored enterprise fact among `facts`."""
+    from techbridge.models import EnterpriseFact
+
+    stmt = select(EnterpriseFact.organization_id, EnterpriseFact.fact, EnterpriseFact.id, EnterpriseFact.source)
+    stmt = stmt.where(EnterpriseFact.fact.in_(facts))
+    return {(int(org), str(fact)): (int(id_), str(source)) for org, fact, id_, source in _run(session, stmt)}
+
+
+def owner_region_of_achievement() -> Any:
+    """Correlated scalar subquery: the region of an achievement's first owning organization that has one."""
+    from techbridge.models import Achievement, AchievementOwner
+
+    return (
+        select(Organization.region_code)
+        .join(AchievementOwner, AchievementOwner.organization_id == Organization.id)
+        .where(AchievementOwner.achievement_id == Achievement.id, Organization.region_code.is_not(None))
+        .order_by(AchievementOwner.id)
+        .limit(1)
+        .scalar_subquery()
+    )

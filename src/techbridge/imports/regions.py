@@ -69,6 +69,15 @@ class RegionLookup:
         ]
         return min(found)[1] if found else None
 
+    def city_anywhere(self, name: str) -> Place | None:
+        """The one city whose short name occurs anywhere in `name` (中国科学院沈阳自动化研究所 → 沈阳市); None when
+        no city or several different ones occur."""
+        found = {code for short, code in self.cities.items() if len(short) >= 2 and short in name}
+        if len(found) != 1:
+            return None
+        code = found.pop()
+        return Place(code[:2], code)
+
     def place_of_name(self, normalizer: NameNormalizer, name: str) -> Place | None:
         """The place an organization's name starts with (大连示例科技有限公司 → 大连市), if any."""
         region = normalizer.key(name).region

@@ -12,6 +12,7 @@ from pathlib import Path
 from techbridge.config import Settings
 from techbridge.db import analyze, session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.imports import writer
 from techbridge.imports.context import ImportContext
 from techbridge.imports.schemas import ImportSummary
 from techbridge.jobs.outbox import request_refresh
@@ -32,6 +33,7 @@ def sources() -> dict[str, Source]:
     """Every built-in source, in the order `import all` runs them (regions and code tables first)."""
     from techbridge.imports import (
         a_share,
+        a_share_financials,
         admin_divisions,
         chain_kg,
         cn_patents,
@@ -39,6 +41,8 @@ def sources() -> dict[str, Source]:
         csl,
         ickg,
         kag,
+        nsfc,
+        tech_market,
         universities,
     )
 
@@ -54,6 +58,9 @@ def sources() -> dict[str, Source]:
         Source("csl", "csl/derived/csl_benchmark_2000.jsonl", csl.run),
         Source("cn_patents", "cn_patents/lxingy3_ipc_titles/oof_predictions.csv", cn_patents.run),
         Source("kag", "kag_supplychain_sample", kag.run),
+        Source("a_share_financials", "a_share_financials_2022_2024", a_share_financials.run, needs_regions=True),
+        Source("nsfc", "nsfc_mgmt_projects", nsfc.run, needs_regions=True),
+        Source("tech_market", "tech_market_flows", tech_market.run, needs_regions=True),
     ]
     return {source.name: source for source in table}
 
@@ -90,6 +97,7 @@ def import_source(
             ctx._regions = None
         try:
             source.run(ctx, target)
+            writer.fill_achievement_regions(session, summary=summary)
         except (KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError, FileNotFoundError) as exc:
             raise InvalidDataError(
                 f"{target.name}: not the layout of the {name} source ({type(exc).__name__}: {exc})",

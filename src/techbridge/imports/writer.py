@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.orm import Session
 
 from techbridge.imports import queries
@@ -191,3 +191,54 @@ def replace_owners(
     rows = [{"achievement_id": a, "organization_id": o, "role": "owner"} for a, o in dict.fromkeys(owners)]
     _insert(session, AchievementOwner, rows)
     summary.add("achievement_owner.written", len(rows))
+
+
+def update_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Update rows of `model` by id (every row has the same keys)."""
+    _update(session, model, rows)
+
+
+def upsert_facts(
+    session: Session, facts: Sequence[dict[str, Any]], *, source: str, entered_by: str, summary: ImportSummary
+) -> None:
+    """Write enterprise facts (organization_id, fact, value, year) from one source.
+
+    A fact stored from another source (an officer's or the enterprise's own entry, another import) is kept: the
+    import never overwrites what someone else entered; a re-run of the same source updates its own rows."""
+    from techbridge.models import EnterpriseFact
+
+    existing = queries.fact_rows(session, sorted({f["fact"] for f in facts}))
+    now = utcnow()
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    kept = 0
+    for fact in facts:
+        row = {**fact, "source": source, "entered_by": entered_by, "updated_at": now}
+        stored = existing.get((fact["organization_id"], fact["fact"]))
+        if stored is None:
+            fresh.append({**row, "entered_by_id": None, "created_at": now})
+        elif stored[1] == source:
+            changed.append({"id": stored[0], **row})
+        else:
+            kept += 1
+    _insert(session, EnterpriseFact, fresh)
+    _update(session, EnterpriseFact, changed)
+    summary.add("enterprise_fact.inserted", len(fresh))
+    summary.add("enterprise_fact.updated", len(changed))
+    summary.add("enterprise_fact.kept_other_source", kept)
+
+
+def fill_achievement_regions(session: Session, *, summary: ImportSummary) -> None:
+    """Give achievements without a region the region of their first owning organization that has one, and refine
+    a province-only region to the owner's city in that province (a listed company placed in its city later)."""
+    from techbridge.models import Achievement
+
+    region = queries.owner_region_of_achievement()
+    missing = Achievement.region_code.is_(None) & region.is_not(None)
+    coarse = (func.length(Achievement.region_code) == 2) & (func.length(region) > 2)
+    refinable = coarse & (func.substr(region, 1, 2) == Achievement.region_code)
+    for label, where in (("achievement.region_from_owner", missing), ("achievement.region_refined", refinable)):
+        stmt = update(Achievement).where(where).values(region_code=region).execution_options(synchronize_session=False)
+        changed = int(session.connection().execute(stmt).rowcount or 0)
+        if changed:
+            summary.add(label, changed)

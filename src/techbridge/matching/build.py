@@ -68,10 +68,12 @@ def achievement_document(row: queries.AchievementRow) -> IndexDocument:
 
 
 def enterprise_document(row: queries.EnterpriseRow) -> IndexDocument:
-    """An enterprise: name; industries and products on the first line, description, then one patent a line."""
+    """An enterprise: name; industries and products on the first line, main business (主营业务), description,
+    then one patent a line."""
     org = row.organization
     lead = "；".join(dict.fromkeys([*(org.shenwan_industries or []), *row.products]))
-    body = "\n".join(part for part in (lead, org.description, *row.patents) if part)
+    main_business = str((org.extra or {}).get("main_business") or "")
+    body = "\n".join(part for part in (lead, main_business, org.description, *row.patents) if part)
     return IndexDocument(
         key=f"enterprise:{org.id}",
         title=org.name,
@@ -86,10 +88,11 @@ def enterprise_document(row: queries.EnterpriseRow) -> IndexDocument:
 
 
 def expert_document(row: queries.ExpertRow) -> IndexDocument:
-    """An expert: name, title and affiliation; fields, biography, then one achievement title a line."""
+    """An expert: name, title and affiliation; fields, biography, then one achievement or funded project title a
+    line (project titles are the expertise text of experts known from their grants)."""
     e = row.expert
     title = " ".join(part for part in (e.name, e.title, e.affiliation_name) if part)
-    body = "\n".join(part for part in ("；".join(e.fields or []), e.bio, *row.achievements) if part)
+    body = "\n".join(part for part in ("；".join(e.fields or []), e.bio, *row.achievements, *row.projects) if part)
     return IndexDocument(
         key=f"expert:{e.id}",
         title=title,

@@ -23,6 +23,7 @@ from techbridge.models import (
     Expert,
     Organization,
     OrgKind,
+    ResearchProject,
     SearchVector,
     Visibility,
 )
@@ -30,6 +31,7 @@ from techbridge.models import (
 BATCH = 2000
 PATENTS_PER_ENTERPRISE = 40
 ACHIEVEMENTS_PER_EXPERT = 30
+PROJECTS_PER_EXPERT = 30
 VOCABULARY_LIMIT = 200_000
 
 
@@ -59,6 +61,7 @@ class ExpertRow:
     expert: Expert
     achievements: list[str] = field(default_factory=list)
     region_code: str | None = None
+    projects: list[str] = field(default_factory=list)
 
 
 def iter_achievement_rows(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[AchievementRow]]:
@@ -171,6 +174,7 @@ def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRo
         regions = {int(org_id): region for org_id, region in session.execute(stmt)}
         for row in rows.values():
             row.region_code = regions.get(row.expert.affiliation_id) if row.expert.affiliation_id else None
+    _add_project_titles(session, rows)
     return list(rows.values())
 
 
@@ -184,6 +188,19 @@ def searchable_ids(session: Session, entity: str) -> list[int]:
     else:
         stmt = select(Expert.id).order_by(Expert.id)
     return [int(record_id) for record_id in session.scalars(stmt)]
+
+
+def _add_project_titles(session: Session, rows: dict[int, ExpertRow]) -> None:
+    """The titles of the public funded projects each expert led, newest first (their expertise text)."""
+    stmt = (
+        select(ResearchProject.expert_id, ResearchProject.title)
+        .where(ResearchProject.expert_id.in_(list(rows)), ResearchProject.visibility == Visibility.PUBLIC)
+        .order_by(ResearchProject.expert_id, ResearchProject.start_year.desc(), ResearchProject.id)
+    )
+    for expert_key, title in session.execute(stmt):
+        row = rows[int(expert_key or 0)]
+        if len(row.projects) < PROJECTS_PER_EXPERT:
+            row.projects.append(str(title))
 
 
 def select_vocabulary(session: Session) -> list[str]:

@@ -27,8 +27,10 @@ from techbridge.models.notification import (
 )
 from techbridge.models.organization import CarrierType, Organization, OrganizationAlias, OrgKind
 from techbridge.models.outbox import OutboxEvent
+from techbridge.models.project import ResearchProject
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
+from techbridge.models.statistic import Flow, Measure, OfficialStatistic
 from techbridge.models.tier import EnterpriseFact
 from techbridge.models.transfer import (
     Contract,
@@ -73,11 +75,14 @@ __all__ = [
     "EnterpriseNode",
     "EventKind",
     "Expert",
+    "Flow",
     "ImportRun",
+    "Measure",
     "Milestone",
     "MilestoneStatus",
     "NodeKind",
     "Notification",
+    "OfficialStatistic",
     "OrgKind",
     "Organization",
     "OrganizationAlias",
@@ -87,6 +92,7 @@ __all__ = [
     "RecordMixin",
     "Region",
     "RegionLevel",
+    "ResearchProject",
     "Role",
     "SearchIndexState",
     "SearchVector",

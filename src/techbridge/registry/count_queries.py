@@ -12,7 +12,19 @@ from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
-from techbridge.models import Achievement, ChainEdge, ChainNode, Demand, Expert, Organization, OrgKind, Region
+from techbridge.models import (
+    Achievement,
+    ChainEdge,
+    ChainNode,
+    Demand,
+    EnterpriseFact,
+    Expert,
+    OfficialStatistic,
+    Organization,
+    OrgKind,
+    Region,
+    ResearchProject,
+)
 from techbridge.registry.queries import INSTITUTION_KINDS
 
 
@@ -46,6 +58,9 @@ def count_entities(session: Session, viewer: Viewer | None = None) -> dict[str, 
         "chain_node": count(ChainNode),
         "chain_edge": count(ChainEdge),
         "region": count(Region),
+        "project": count(ResearchProject),
+        "enterprise_fact": count(EnterpriseFact),
+        "official_statistic": count(OfficialStatistic),
     }
 
 

@@ -7,7 +7,7 @@ an expert's contact details follow `contact_visibility` (`is_contact_visible`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import literal, select
@@ -23,6 +23,7 @@ from techbridge.models import (
     Expert,
     Organization,
     Region,
+    ResearchProject,
     Visibility,
 )
 from techbridge.registry.count_queries import count_capped
@@ -91,6 +92,7 @@ class ExpertDetail:
     affiliation: Organization | None
     contact: Contact | None
     achievements: list[Achievement]
+    projects: list[ResearchProject] = field(default_factory=list)
 
 
 @dataclass
@@ -197,7 +199,19 @@ def expert_detail(session: Session, viewer: Viewer, expert_id: int) -> ExpertDet
     expert: Expert = get_visible(session, viewer, Expert, expert_id)
     affiliation = visible_organization(session, viewer, expert.affiliation_id)
     achievements, _ = achievements_of(session, viewer, AchievementOwner.expert_id, expert.id)
-    return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements)
+    projects = projects_of(session, viewer, expert.id)
+    return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements, projects)
+
+
+def projects_of(session: Session, viewer: Viewer, expert_id: int) -> list[ResearchProject]:
+    """The funded projects (科研项目) an expert led that the viewer may read, newest first."""
+    stmt = (
+        select(ResearchProject)
+        .where(ResearchProject.expert_id == expert_id, visibility_clause(ResearchProject, viewer))
+        .order_by(ResearchProject.start_year.desc(), ResearchProject.id.desc())
+        .limit(RELATED_LIMIT)
+    )
+    return list(session.scalars(stmt))
 
 
 def demand_detail(session: Session, viewer: Viewer, demand_id: int) -> DemandDetail:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.i18n.loader import translate
+from techbridge.statistics.service import region_years, source_names
 from techbridge.transfers.dashboard import DashboardData, build_dashboard
 from techbridge.transfers.export import TABLES, Table, build_tables, tables_to_xlsx
 from techbridge.transfers.schemas import Amount, PartyKind
 from techbridge.transfers.service import load_bottlenecks
 from techbridge.web.charts import dashboard as charts
+from techbridge.web.charts import official as official_charts
 from techbridge.web.charts import transfers as pipeline_charts
 from techbridge.web.deps import DbDep, LangDep, OfficerDep, SettingsDep
 from techbridge.web.templating import render
@@ -44,7 +48,9 @@ def _collect(
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-def dashboard(request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, _: OfficerDep) -> HTMLResponse:
+def dashboard(
+    request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, viewer: OfficerDep
+) -> HTMLResponse:
     """Local conversion rate and turnover over time, by city (map), field and type; pipeline funnel and bottlenecks."""
     data, tables = _collect(request, session, settings, lang)
     groups = load_bottlenecks(session=session, demo=data.is_demo)
@@ -82,8 +88,30 @@ def dashboard(request: Request, session: DbDep, settings: SettingsDep, lang: Lan
         "sellers": [str(kind) for kind in sellers] or ["university", "institute"],
         "amount": str(amount),
         "query": request.url.query,
+        "official": _official(session, settings, lang, viewer),
     }
     return render(request, "dashboard/index.html", context)
+
+
+def _official(session: Session, settings: Settings, lang: str, viewer: Viewer) -> dict[str, Any]:
+    """The province's yearbook figures: latest year, the three charts and the source named under them."""
+    years = region_years(session=session, viewer=viewer, region_code=settings.region_code[:2])
+    if not years:
+        return {"years": []}
+    labels = {
+        key: translate(f"dashboard.official_{key}", lang)
+        for key in ("outflow_value", "inflow_value", "outflow_count", "inflow_count")
+    }
+    return {
+        "years": years,
+        "latest": years[-1],
+        "source": source_names(years),
+        "options": {
+            "flows": official_charts.flows_option(years, labels=labels),
+            "balance": official_charts.balance_option(years, label=translate("dashboard.official_balance", lang)),
+            "rank": official_charts.rank_option(years, label=translate("dashboard.official_rank_label", lang)),
+        },
+    }
 
 
 @router.get("/dashboard/export/{name}.xlsx", include_in_schema=False)
