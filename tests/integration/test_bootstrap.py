@@ -15,7 +15,7 @@ from techbridge.cli.app import app
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.imports.sample import DataOrigin, DataSource, data_origin
-from techbridge.models import Achievement, ImportRun, Region, User
+from techbridge.models import Achievement, Expert, ImportRun, OfficialStatistic, Region, User
 from techbridge.search.index import current_version
 from techbridge.search.lexical import INDEX_FORMAT
 from techbridge.web.app import create_app
@@ -45,9 +45,12 @@ class TestSharedData:
         load_shared_data(local, report)
         assert report.lines[0].startswith(f"data: {tmp_path / 'absent'} not found, loading the bundled sample")
         imported = {line.split()[1] for line in report.lines[1:]}
-        assert {"admin_divisions", "ipc", "csl", "kag"} <= imported
+        assert {"admin_divisions", "ipc", "csl", "kag", "nsfc", "tech_market"} <= imported
         with session_scope(settings.database_url) as session:
             assert session.scalar(select(func.count()).select_from(Achievement)) == 2000
+            assert session.scalar(select(func.count()).select_from(Expert)) == 553
+            liaoning = select(func.count()).select_from(OfficialStatistic).where(OfficialStatistic.region_code == "21")
+            assert (session.scalar(liaoning) or 0) > 0
             assert session.scalar(select(func.count()).select_from(Region).where(Region.code == "2102")) == 1
             assert data_origin(session).origin is DataOrigin.SAMPLE
         again = BootstrapReport()
