@@ -23,6 +23,7 @@ MODULES = (
     ("bench.pages", False),
     ("bench.retrieval", True),
     ("bench.search_speed", True),
+    ("bench.embed_writes", True),
 )
 
 

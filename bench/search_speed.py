@@ -358,7 +358,7 @@ def main() -> None:
         f"A full re-embed of 1 M passages at {embed_rate:.1f}/s takes about {1e6 / embed_rate / 3600:.0f} h on this "
         "machine. It is scheduled, never inline: vectors are keyed by passage content hash, so `techbridge search "
         "embed --limit N` runs as a nightly niced job that embeds only changed passages and resumes where it stopped "
-        "(committed batches); new or edited achievements are embedded at write time by `index_achievement`, and "
+        "(committed batches); new or edited achievements are embedded by `techbridge indexer run` from the outbox, and "
         "until a record has a vector it is still found lexically. A model change re-embeds over several nights (or "
         "on a larger machine) while the old vectors keep serving, because vectors are stored per model name.",
     ]

@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.jobs import embedder as jobs_embedder
@@ -89,6 +91,14 @@ def changed_ids(events: list[OutboxEvent]) -> dict[str, list[int]]:
     return {entity: sorted(found) for entity, found in ids.items()}
 
 
+def with_holders(session: Session, ids: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The enterprises and experts holding the changed achievements (their documents list its title), beyond the
+    records the events name; a missing holder is simply not re-read."""
+    org_ids, expert_ids = queries.holders_of_achievements(session, ids.get("achievement", []))
+    extra = {"enterprise": org_ids, "expert": expert_ids}
+    return {entity: sorted(set(found) - set(ids.get(entity, []))) for entity, found in extra.items() if found}
+
+
 def apply_changes(settings: Settings, embedder: Embedder | None, ids: dict[str, list[int]]) -> int:
     """Re-read the records, upsert them (or remove the missing ones) in the index and embed their changed passages;
     returns how many records were handled."""
@@ -98,11 +108,15 @@ def apply_changes(settings: Settings, embedder: Embedder | None, ids: dict[str, 
     docs: list[IndexDocument] = []
     gone: list[str] = []
     with session_scope(settings.database_url) as session:
+        holders = with_holders(session, ids)
         for entity, entity_ids in ids.items():
             found = build.documents_for(session, entity, entity_ids)
             keys = {d.key for d in found}
             docs.extend(found)
             gone.extend(k for k in (f"{entity}:{i}" for i in entity_ids) if k not in keys)
+        docs.extend(
+            d for entity, entity_ids in holders.items() for d in build.documents_for(session, entity, entity_ids)
+        )
     index.upsert(docs, commit=False)
     index.delete(gone)  # commits the upserts too
     if gone:

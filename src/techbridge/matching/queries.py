@@ -344,6 +344,21 @@ def owner_organization_ids(session: Session, achievement_id: int) -> list[int]:
     return [int(i) for i in session.scalars(stmt) if i is not None]
 
 
+def holders_of_achievements(session: Session, ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """(organization ids, expert ids) holding any of the achievements: their documents list the titles."""
+    stmt = select(AchievementOwner.organization_id, AchievementOwner.expert_id).where(
+        AchievementOwner.achievement_id.in_(list(ids))
+    )
+    orgs: set[int] = set()
+    experts: set[int] = set()
+    for org_id, expert_id in session.execute(stmt):
+        if org_id is not None:
+            orgs.add(int(org_id))
+        if expert_id is not None:
+            experts.add(int(expert_id))
+    return sorted(orgs), sorted(experts)
+
+
 def achievement_ids_of_organization(session: Session, organization_id: int) -> list[int]:
     """Achievements an organization owns."""
     stmt = select(AchievementOwner.achievement_id).where(AchievementOwner.organization_id == organization_id)

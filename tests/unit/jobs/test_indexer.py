@@ -85,6 +85,21 @@ class TestRunIndexer:
         _once(settings)
         assert _in_index(settings, key) == ["质子交换膜制备"]
 
+    def test_the_holding_enterprise_lists_a_new_achievement_after_the_indexer_ran(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            seeded = seed_registry(session)
+            user = make_user(session, "maker", Role.ENTERPRISE, organization_id=seeded.local_battery_maker)
+        _once(settings, embedder=None)
+        maker = Viewer(user_id=user.id, role=Role.ENTERPRISE, organization_id=seeded.local_battery_maker)
+        _create(settings, maker, "固态电解质界面改性")
+        index = build.open_lexical(settings)
+        assert index is not None
+        key = f"enterprise:{seeded.local_battery_maker}"
+        assert "固态电解质界面改性" not in index.lookup([key])[0].body
+        report = _once(settings, embedder=None)
+        assert report.records == 2  # the achievement and its holder
+        assert "固态电解质界面改性" in index.lookup([key])[0].body
+
     def test_a_deleted_record_leaves_the_index_and_its_vectors_go(self, settings: Settings, viewer: Viewer) -> None:
         new = _create(settings, viewer, "某成果")
         _once(settings)
