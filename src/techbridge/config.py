@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret-change-me"
+DEV_SECRET = "dev-insecure-secret-change-me"  # the old public default: treated as unset, never used to sign
 
 
 class Settings(BaseSettings):
@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///./var/techbridge.db", description="SQLAlchemy URL of the store")
     data_dir: Path = Field(Path("../shared/data"), description="folder of the public source data")
     var_dir: Path = Field(Path("./var"), description="folder for indexes, reports and uploads")
-    secret_key: str = Field(DEV_SECRET, description="signs session cookies and CSRF tokens")
+    secret_key: str = Field("", description="signs session cookies; empty = a generated key in var_dir (dev only)")
     region_code: str = Field("21", description="the home region (2-digit province or 4-digit city code)")
     local_boost: float = Field(0.15, description="ranking bonus for candidates in the home region")
     page_size: int = Field(20, description="rows per page in lists")
@@ -28,10 +28,11 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(Path("/usr/bin/chromium"), description="browser for e2e tests and screenshots")
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")
     map_geojson: Path | None = Field(None, description="approved GeoJSON of the region replacing the shipped map")
+    cookie_secure: bool = Field(False, description="mark cookies Secure (behind TLS); always on when env=prod")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:
-        if self.env == "prod" and self.secret_key == DEV_SECRET:
+        if self.env == "prod" and self.secret_key in ("", DEV_SECRET):
             raise ValueError("TECHBRIDGE_SECRET_KEY must be set outside dev")
         return self
 

@@ -58,9 +58,10 @@ def serve(
 
     import uvicorn
 
+    from techbridge.signing import settings_for_serving
     from techbridge.web.app import create_app
 
-    settings = settings_of(ctx)
+    settings = settings_for_serving(settings_of(ctx), host=host)
     worker = None
     if embed:
         settings.var_dir.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,8 @@ from techbridge.errors import (
     PermissionDeniedError,
     TechbridgeError,
 )
-from techbridge.web.deps import get_lang
+from techbridge.signing import signing_key
+from techbridge.web.deps import get_lang, is_cookie_secure
 from techbridge.web.routes import (
     auth,
     chains,
@@ -71,10 +72,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=signing_key(settings),
         session_cookie="techbridge_session",
         same_site="lax",
-        https_only=settings.env == "prod",
+        https_only=is_cookie_secure(settings),
     )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (home, auth, registry, match, imports, tiers, chains, transfers, challenges, dashboard):

@@ -27,6 +27,11 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+def is_cookie_secure(settings: Settings) -> bool:
+    """Whether cookies carry `Secure` (served behind TLS): the `cookie_secure` setting, always in prod."""
+    return settings.cookie_secure or settings.env == "prod"
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request; committed when the handler returns normally."""
     with session_scope(get_settings_dep(request).database_url) as session:
