@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
@@ -18,6 +18,7 @@ from techbridge.models import User
 from techbridge.web.csrf import is_valid_csrf
 
 LANG_COOKIE = "lang"
+MAX_ID = 2**63 - 1  # the largest BIGINT: larger path ids are refused with 422 before any query
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -88,3 +89,5 @@ SignedInDep = Annotated[Viewer, Depends(require_user)]
 OfficerDep = Annotated[Viewer, Depends(require_privileged)]
 LangDep = Annotated[str, Depends(get_lang)]
 CsrfDep = Depends(verify_csrf)
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="record id")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="record id")]

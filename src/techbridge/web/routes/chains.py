@@ -13,7 +13,7 @@ from techbridge.chains.export import report_workbook
 from techbridge.chains.loader import load_bases, load_clusters
 from techbridge.i18n.loader import translate
 from techbridge.web.charts.chains import STATUSES, chain_graph_option
-from techbridge.web.deps import DbDep, LangDep, SettingsDep
+from techbridge.web.deps import DbDep, IdPath, LangDep, SettingsDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -34,7 +34,7 @@ def chain_list(request: Request, session: DbDep, settings: SettingsDep, region: 
 
 
 @router.get("/chains/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def enterprise_chains(request: Request, session: DbDep, org_id: int) -> HTMLResponse:
+def enterprise_chains(request: Request, session: DbDep, org_id: IdPath) -> HTMLResponse:
     """Fragment: the chains an enterprise sits in (embedded by the enterprise page)."""
     rows = service.chains_of_enterprise(session, org_id=org_id)
     return render(request, "chains/_enterprise.html", {"rows": rows, "org_id": org_id})
@@ -61,7 +61,7 @@ def chain_map(
 
 @router.get("/chains/{root}/nodes/{node_id}", response_class=HTMLResponse, include_in_schema=False)
 def node_panel(
-    request: Request, session: DbDep, settings: SettingsDep, root: str, node_id: int, region: RegionQuery = None
+    request: Request, session: DbDep, settings: SettingsDep, root: str, node_id: IdPath, region: RegionQuery = None
 ) -> HTMLResponse:
     """Fragment: one node's regional and national producers and relevant achievements."""
     node = service.node_panel(session, root=root, node_id=node_id, region=region or settings.region_code)

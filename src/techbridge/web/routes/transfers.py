@@ -20,7 +20,7 @@ from techbridge.transfers.pipeline import (
     next_action,
 )
 from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, pilot_candidates
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -73,7 +73,7 @@ def create(
 
 
 @router.get("/transfers/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-def case_page(request: Request, case_id: int, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
+def case_page(request: Request, case_id: IdPath, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
     """A case with its history and the forms to advance, skip, close or annotate it."""
     case, events = case_history(session=session, case_id=case_id, viewer=viewer)
     later = (
@@ -94,7 +94,7 @@ def case_page(request: Request, case_id: int, session: DbDep, viewer: SignedInDe
 @router.post("/transfers/cases/{case_id}/advance", include_in_schema=False, dependencies=[CsrfDep])
 def advance(
     request: Request,
-    case_id: int,
+    case_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
     to: Annotated[str, Form()] = "",
@@ -120,7 +120,7 @@ def advance(
 @router.post("/transfers/cases/{case_id}/close", include_in_schema=False, dependencies=[CsrfDep])
 def close(
     request: Request,
-    case_id: int,
+    case_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
     reason: Annotated[str, Form()],
@@ -132,7 +132,9 @@ def close(
 
 
 @router.post("/transfers/cases/{case_id}/note", include_in_schema=False, dependencies=[CsrfDep])
-def note(request: Request, case_id: int, session: DbDep, viewer: SignedInDep, text: Annotated[str, Form()]) -> Response:
+def note(
+    request: Request, case_id: IdPath, session: DbDep, viewer: SignedInDep, text: Annotated[str, Form()]
+) -> Response:
     """Add a note."""
     add_note(session=session, case_id=case_id, viewer=viewer, note=text, actor_name=_actor(request))
     return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
@@ -152,7 +154,7 @@ def bottlenecks(
 @router.get(
     "/transfers/achievements/{achievement_id}/pilot-bases", response_class=HTMLResponse, include_in_schema=False
 )
-def pilot_bases(request: Request, achievement_id: int, session: DbDep, settings: SettingsDep) -> HTMLResponse:
+def pilot_bases(request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep) -> HTMLResponse:
     """Fragment: candidate pilot bases (中试基地) for an achievement at TRL 4–7."""
     candidates = pilot_candidates(session=session, achievement_id=achievement_id, home_region=settings.region_code)
     return render(request, "transfers/_pilot_bases.html", {"candidates": candidates})

@@ -36,7 +36,7 @@ from techbridge.registry.schemas import (
     RegionRead,
 )
 from techbridge.web.csrf import HEADER, csrf_token
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, IdQuery, LangDep, SignedInDep, ViewerDep
 
 router = APIRouter()
 
@@ -70,6 +70,9 @@ def csrf_header(
 WRITE_DEPS = [CsrfDep, Depends(csrf_header)]
 
 
+MAX_PAGE = 1_000_000  # page x size stays far inside a 64-bit OFFSET
+
+
 class PageQuery(BaseModel):
     """Paging, keyword and sort parameters shared by every list."""
 
@@ -82,7 +85,7 @@ class PageQuery(BaseModel):
 def page_query(
     q: Annotated[str, Query(max_length=100, description="name/title contains")] = "",
     sort: Annotated[str, Query(max_length=32, description="column, '-' prefix for descending")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=list_queries.MAX_PAGE_SIZE)] = 20,
 ) -> PageQuery:
     """The shared list parameters."""
@@ -141,7 +144,7 @@ def list_enterprises(
 
 
 @router.get("/enterprises/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
-def get_enterprise(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+def get_enterprise(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> OrganizationRead:
     """One enterprise."""
     return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, (OrgKind.ENTERPRISE,)))
 
@@ -155,7 +158,7 @@ def list_institutions(
 
 
 @router.get("/institutions/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
-def get_institution(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+def get_institution(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> OrganizationRead:
     """One university or institute."""
     return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, INSTITUTION_KINDS))
 
@@ -169,14 +172,14 @@ def list_carriers(
 
 
 @router.get("/carriers/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
-def get_carrier(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+def get_carrier(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> OrganizationRead:
     """One carrier."""
     return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, (OrgKind.CARRIER,)))
 
 
 @router.get("/experts", response_model=PageRead[ExpertRead], tags=["registry"])
 def list_experts(
-    session: DbDep, viewer: ViewerDep, query: PageDep, affiliation: int | None = None
+    session: DbDep, viewer: ViewerDep, query: PageDep, affiliation: IdQuery = None
 ) -> PageRead[ExpertRead]:
     """Experts; contact details only where `contact_visibility` lets the caller see them."""
     page = _list(session, viewer, "expert", query, {"affiliation": affiliation})
@@ -185,7 +188,7 @@ def list_experts(
 
 
 @router.get("/experts/{expert_id}", response_model=ExpertRead, responses=ERRORS, tags=["registry"])
-def get_expert(session: DbDep, viewer: ViewerDep, expert_id: int) -> ExpertRead:
+def get_expert(session: DbDep, viewer: ViewerDep, expert_id: IdPath) -> ExpertRead:
     """One expert."""
     return expert_read(queries.get_visible(session, viewer, Expert, expert_id), viewer)
 
@@ -196,7 +199,7 @@ def list_achievements(
     viewer: ViewerDep,
     query: PageDep,
     kind: str | None = None,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1, le=9999)] = None,
     trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
     region: RegionFilter = None,
 ) -> PageRead[AchievementRead]:
@@ -208,7 +211,7 @@ def list_achievements(
 
 
 @router.get("/achievements/{achievement_id}", response_model=AchievementRead, responses=ERRORS, tags=["registry"])
-def get_achievement(session: DbDep, viewer: ViewerDep, achievement_id: int) -> AchievementRead:
+def get_achievement(session: DbDep, viewer: ViewerDep, achievement_id: IdPath) -> AchievementRead:
     """One achievement with its owners."""
     return achievement_read(session, viewer, queries.get_visible(session, viewer, Achievement, achievement_id))
 
@@ -235,7 +238,7 @@ def create_achievement(session: DbDep, viewer: SignedInDep, data: AchievementCre
     tags=["registry"],
 )
 def update_achievement(
-    session: DbDep, viewer: SignedInDep, achievement_id: int, data: AchievementUpdate
+    session: DbDep, viewer: SignedInDep, achievement_id: IdPath, data: AchievementUpdate
 ) -> AchievementRead:
     """Change an achievement the caller owns (officers: any)."""
     achievement = service.update_achievement(session=session, viewer=viewer, achievement_id=achievement_id, data=data)
@@ -249,7 +252,7 @@ def list_demands(
     query: PageDep,
     status: str | None = None,
     region: RegionFilter = None,
-    enterprise: int | None = None,
+    enterprise: IdQuery = None,
 ) -> PageRead[DemandRead]:
     """Demands; sort by deadline, budget, title or id (default: newest first)."""
     page = _list(session, viewer, "demand", query, {"status": status, "region": region, "enterprise": enterprise})
@@ -258,7 +261,7 @@ def list_demands(
 
 
 @router.get("/demands/{demand_id}", response_model=DemandRead, responses=ERRORS, tags=["registry"])
-def get_demand(session: DbDep, viewer: ViewerDep, demand_id: int) -> DemandRead:
+def get_demand(session: DbDep, viewer: ViewerDep, demand_id: IdPath) -> DemandRead:
     """One demand."""
     return DemandRead.model_validate(queries.get_visible(session, viewer, Demand, demand_id))
 
@@ -283,7 +286,7 @@ def create_demand(session: DbDep, viewer: SignedInDep, data: DemandCreate) -> De
     dependencies=WRITE_DEPS,
     tags=["registry"],
 )
-def update_demand(session: DbDep, viewer: SignedInDep, demand_id: int, data: DemandUpdate) -> DemandRead:
+def update_demand(session: DbDep, viewer: SignedInDep, demand_id: IdPath, data: DemandUpdate) -> DemandRead:
     """Change a demand the caller owns (officers: any)."""
     return DemandRead.model_validate(
         service.update_demand(session=session, viewer=viewer, demand_id=demand_id, data=data)
