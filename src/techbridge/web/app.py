@@ -19,6 +19,7 @@ from techbridge.errors import (
 )
 from techbridge.signing import signing_key
 from techbridge.web.deps import get_lang, is_cookie_secure
+from techbridge.web.headers import SecurityHeadersMiddleware
 from techbridge.web.routes import (
     auth,
     chains,
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         same_site="lax",
         https_only=is_cookie_secure(settings),
     )
+    app.add_middleware(SecurityHeadersMiddleware, tls=is_cookie_secure(settings))
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (home, auth, registry, match, imports, tiers, chains, transfers, challenges, dashboard):
         app.include_router(module.router)
