@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")
     map_geojson: Path | None = Field(None, description="approved GeoJSON of the region replacing the shipped map")
     cookie_secure: bool = Field(False, description="mark cookies Secure (behind TLS); always on when env=prod")
+    login_max_failures: int = Field(5, ge=1, description="failed sign-ins per account within the window before lockout")
+    login_max_failures_per_address: int = Field(20, ge=1, description="failed sign-ins per client address likewise")
+    login_window_minutes: int = Field(15, ge=1, description="window in which failed sign-ins are counted")
+    login_lockout_minutes: int = Field(15, ge=1, description="how long sign-in stays refused after the limit")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:

@@ -1,6 +1,7 @@
 """ORM classes, one module per aggregate; importing this package registers every table on Base.metadata."""
 
 from techbridge.models.achievement import Achievement, AchievementKind, AchievementOwner, TransferMode
+from techbridge.models.audit import AuditAction, AuditEntry, LoginFailure
 from techbridge.models.base import RecordMixin, Visibility
 from techbridge.models.chain import ChainEdge, ChainNode, EdgeRelation, EnterpriseNode, NodeKind
 from techbridge.models.challenge import (
@@ -37,6 +38,8 @@ __all__ = [
     "AchievementKind",
     "AchievementOwner",
     "ApplicationStatus",
+    "AuditAction",
+    "AuditEntry",
     "CarrierType",
     "ChainEdge",
     "ChainNode",
@@ -55,6 +58,7 @@ __all__ = [
     "EventKind",
     "Expert",
     "ImportRun",
+    "LoginFailure",
     "Milestone",
     "MilestoneStatus",
     "NodeKind",

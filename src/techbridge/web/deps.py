@@ -33,6 +33,11 @@ def is_cookie_secure(settings: Settings) -> bool:
     return settings.cookie_secure or settings.env == "prod"
 
 
+def client_address(request: Request) -> str:
+    """The peer address sign-in throttling counts (behind a proxy: run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request; committed when the handler returns normally."""
     with session_scope(get_settings_dep(request).database_url) as session:

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from techbridge.accounts.service import authenticate
+from techbridge.accounts.throttle import sign_in, throttle_rule
 from techbridge.i18n.loader import translate
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, is_cookie_secure
+from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, client_address, is_cookie_secure
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -26,16 +26,25 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 def login(
     request: Request,
     session: DbDep,
+    settings: SettingsDep,
     lang: LangDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the password; on success remember the user in the session and redirect (POST-redirect-GET)."""
-    user = authenticate(session=session, username=username, password=password)
+    result = sign_in(
+        session=session,
+        rule=throttle_rule(settings),
+        username=username,
+        password=password,
+        address=client_address(request),
+    )
+    user = result.user
     if user is None:
-        context = {"next": next, "error": translate("auth.failed", lang), "username": username}
-        return render(request, "auth/login.html", context, status_code=401)
+        error = translate("auth.locked", lang, minutes=result.retry_minutes) if result.retry_minutes else None
+        context = {"next": next, "error": error or translate("auth.failed", lang), "username": username}
+        return render(request, "auth/login.html", context, status_code=429 if result.retry_minutes else 401)
     csrf = request.session.get("csrf")
     request.session.clear()
     request.session.update({"uid": user.id, "username": user.display_name or user.username, "role": user.role})

@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
-from techbridge.accounts.service import authenticate
+from techbridge.accounts.throttle import sign_in, throttle_rule
+from techbridge.i18n.loader import translate
 from techbridge.models import Achievement, Demand, Expert, OrgKind
 from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import ListParams, Page
@@ -36,7 +37,17 @@ from techbridge.registry.schemas import (
     RegionRead,
 )
 from techbridge.web.csrf import HEADER, csrf_token
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, IdQuery, LangDep, SignedInDep, ViewerDep
+from techbridge.web.deps import (
+    CsrfDep,
+    DbDep,
+    IdPath,
+    IdQuery,
+    LangDep,
+    SettingsDep,
+    SignedInDep,
+    ViewerDep,
+    client_address,
+)
 
 router = APIRouter()
 
@@ -329,17 +340,32 @@ class LoginRead(BaseModel):
 @router.post(
     "/auth/login",
     response_model=LoginRead,
-    responses={401: {"model": ErrorRead, "description": "wrong username or password"}},
+    responses={
+        401: {"model": ErrorRead, "description": "wrong username or password"},
+        429: {"model": ErrorRead, "description": "too many failed attempts for this name or address"},
+    },
     tags=["auth"],
 )
-def api_login(request: Request, session: DbDep, lang: LangDep, body: LoginRequest) -> Any:
+def api_login(request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, body: LoginRequest) -> Any:
     """Sign in with JSON credentials: sets the `techbridge_session` cookie and returns the CSRF token.
 
-    API clients keep the cookie and send `X-CSRF-Token: <csrf_token>` on every unsafe request.
+    API clients keep the cookie and send `X-CSRF-Token: <csrf_token>` on every unsafe request. Failed attempts
+    are throttled per name and per address (429 with the minutes to wait).
     """
-    user = authenticate(session=session, username=body.username, password=body.password)
+    result = sign_in(
+        session=session,
+        rule=throttle_rule(settings),
+        username=body.username,
+        password=body.password,
+        address=client_address(request),
+    )
+    user = result.user
+    if result.retry_minutes:
+        message = translate("auth.locked", lang, minutes=result.retry_minutes)
+        headers = {"Retry-After": str(result.retry_minutes * 60)}
+        return JSONResponse({"error": "locked", "message": message, "location": []}, status_code=429, headers=headers)
     if user is None:
-        message = "用户名或密码错误" if lang == "zh" else "wrong username or password"
+        message = translate("auth.failed", lang)
         return JSONResponse({"error": "unauthenticated", "message": message, "location": []}, status_code=401)
     request.session.clear()
     request.session.update({"uid": user.id, "username": user.display_name or user.username, "role": user.role})
