@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from techbridge.cli import audit as audit_cli
 from techbridge.cli import (
     chains,
     challenges,
@@ -37,6 +38,7 @@ app.add_typer(challenges.app, name="challenges")
 app.add_typer(chains.app, name="chains")
 app.add_typer(data.app, name="data")
 app.add_typer(demo.app, name="demo")
+app.command("audit")(audit_cli.show)
 
 
 @app.callback()
@@ -44,6 +46,7 @@ def root(ctx: typer.Context) -> None:
     """Read settings once and hand them to every command (tests pass their own through `obj`)."""
     if not isinstance(ctx.obj, Settings):
         ctx.obj = get_settings()
+    audit_cli.bind_cli_actor()
 
 
 @app.command("serve")

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from techbridge.audit.service import install as install_audit
 from techbridge.config import Settings
 from techbridge.errors import (
     ConflictError,
@@ -18,8 +19,10 @@ from techbridge.errors import (
     TechbridgeError,
 )
 from techbridge.signing import signing_key
+from techbridge.web.actor import AuditActorMiddleware
 from techbridge.web.deps import get_lang, is_cookie_secure
 from techbridge.web.headers import SecurityHeadersMiddleware
+from techbridge.web.routes import audit as audit_routes
 from techbridge.web.routes import (
     auth,
     chains,
@@ -71,6 +74,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The portal and API bound to `settings`."""
     app = FastAPI(title="techbridge 科创桥 API", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
+    install_audit()
+    app.add_middleware(AuditActorMiddleware)  # inside the session middleware: reads the decoded session
     app.add_middleware(
         SessionMiddleware,
         secret_key=signing_key(settings),
@@ -82,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (home, auth, registry, match, imports, tiers, chains, transfers, challenges, dashboard):
         app.include_router(module.router)
+    app.include_router(audit_routes.router)
     app.include_router(api_router, prefix="/api")
     app.add_exception_handler(TechbridgeError, _handle_domain_error)
     return app

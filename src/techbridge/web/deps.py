@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.accounts.service import viewer_for
+from techbridge.audit.service import Actor
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import PermissionDeniedError
@@ -50,7 +51,10 @@ def get_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> 
     if not isinstance(user_id, int):
         return None
     user = session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    session.info["actor"] = Actor(user_id=user.id, name=user.username)
+    return user
 
 
 def get_viewer(user: Annotated[User | None, Depends(get_user)]) -> Viewer:
