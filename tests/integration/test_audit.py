@@ -41,8 +41,8 @@ class TestCapture:
         headers = api_login(client, "ent")
         demand = client.post("/api/demands", json={"title": "视觉检测需求"}, headers=headers).json()
         client.patch(f"/api/demands/{demand['id']}", json={"budget": "50"}, headers=headers)
-        created = entries(settings, entity="demands", action="create")
-        updated = entries(settings, entity="demands", action="update")
+        created = entries(settings, entity="demands", action="create", actor="ent")
+        updated = entries(settings, entity="demands", action="update", actor="ent")
         assert [(e.actor, e.actor_id, e.entity_id) for e in created] == [("ent", seed.owner_id, str(demand["id"]))]
         assert created[0].details["label"] == "视觉检测需求"
         assert updated[-1].actor == "ent"
