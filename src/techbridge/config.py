@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret-change-me"
+DEV_SECRET = "dev-insecure-secret-change-me"  # the old public default: treated as unset, never used to sign
 
 
 class Settings(BaseSettings):
@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///./var/techbridge.db", description="SQLAlchemy URL of the store")
     data_dir: Path = Field(Path("../shared/data"), description="folder of the public source data")
     var_dir: Path = Field(Path("./var"), description="folder for indexes, reports and uploads")
-    secret_key: str = Field(DEV_SECRET, description="signs session cookies and CSRF tokens")
+    secret_key: str = Field("", description="signs session cookies; empty = a generated key in var_dir (dev only)")
     region_code: str = Field("21", description="the home region (2-digit province or 4-digit city code)")
     local_boost: float = Field(0.15, description="ranking bonus for candidates in the home region")
     page_size: int = Field(20, description="rows per page in lists")
@@ -50,10 +50,15 @@ class Settings(BaseSettings):
     indexer_batch: int = Field(200, ge=1, description="outbox events the indexer applies per committed batch")
     embed_batch: int = Field(32, ge=1, description="records the background embedder embeds per committed batch")
     job_niceness: int = Field(10, ge=0, le=19, description="nice increment of background jobs (indexer, embedder)")
+    cookie_secure: bool = Field(False, description="mark cookies Secure (behind TLS); always on when env=prod")
+    login_max_failures: int = Field(5, ge=1, description="failed sign-ins per account within the window before lockout")
+    login_max_failures_per_address: int = Field(20, ge=1, description="failed sign-ins per client address likewise")
+    login_window_minutes: int = Field(15, ge=1, description="window in which failed sign-ins are counted")
+    login_lockout_minutes: int = Field(15, ge=1, description="how long sign-in stays refused after the limit")
 
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> Settings:
-        if self.env == "prod" and self.secret_key == DEV_SECRET:
+        if self.env == "prod" and self.secret_key in ("", DEV_SECRET):
             raise ValueError("TECHBRIDGE_SECRET_KEY must be set outside dev")
         return self
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from tests.e2e.browser import sign_in
@@ -40,7 +41,7 @@ def test_list_to_detail_navigation(live_server: str, page: Any, seed: Seed) -> N
     page.wait_for_url(f"{live_server}/enterprises/{seed.enterprise_id}")
     assert page.inner_text("#credit-code") == "91210100604607919A"
     # the other capabilities' panels either fill in or disappear; none is left loading or shows an error page
-    page.wait_for_function("!document.querySelector('main').innerText.includes('加载中')")
+    expect(page.locator("main")).not_to_contain_text("加载中")  # no string eval: the CSP forbids it
     assert page.locator("main .error-box").count() == 0
     page.click("#achievements a")
     page.wait_for_url(f"{live_server}/achievements/{seed.public_achievement_id}")
@@ -57,12 +58,12 @@ def test_filters_and_pagination(live_server: str, page: Any, seed: Seed) -> None
     assert "page=2" in page.url  # HTMX pushed the URL, so reload and back work
     page.fill("#filters input[name=q]", "减速器")
     page.press("#filters input[name=q]", "Enter")
-    page.wait_for_function("document.querySelectorAll('#registry-table tbody tr').length === 1")
+    expect(page.locator("#registry-table tbody tr")).to_have_count(1)
     assert page.inner_text("#registry-table tbody").strip().startswith("一种六轴工业机器人关节减速器")
     page.fill("#filters input[name=q]", "")
     page.select_option("#filters select[name=region]", "2101")
     page.wait_for_url(re.compile(r".*[?&]q=&.*region=2101"))
-    page.wait_for_function("document.querySelectorAll('#registry-table tbody tr').length === 1")
+    expect(page.locator("#registry-table tbody tr")).to_have_count(1)
     assert page.locator("#registry-table .record-link").all_inner_texts() == ["一种六轴工业机器人关节减速器"]
 
 

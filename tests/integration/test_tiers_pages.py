@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import SYSTEM
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
+from techbridge.db import session_scope
 from techbridge.models import EnterpriseFact, Organization, Region, Role
 from techbridge.policies.service import save_fact
 from techbridge.web.app import create_app
@@ -121,6 +123,26 @@ class TestEnterprisePage:
         page = client.get(f"/tiers/enterprises/{ids['near']}?as_of=2025-06-30&lang=en").text
         assert verdicts(page)["hnte"] == "eligible"
         assert "Eligible" in page
+
+    @pytest.mark.parametrize(
+        ("field", "value", "year"),
+        [("value", "[1,", ""), ("value", "{", ""), ("year", "80", "99999999999999999999999")],
+    )
+    def test_unreadable_fact_is_a_422_on_the_form(
+        self, settings: Settings, session: Session, field: str, value: str, year: str
+    ) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "ent")
+        data = {"csrf_token": token, "fact": "hnte_innovation_score", "value": value, "year": year}
+        response = client.post(f"/tiers/enterprises/{ids['near']}/facts?lang=en", data=data)
+        assert response.status_code == 422
+        error = re.search(r'id="fact-error">([^<]+)<', response.text)
+        assert error is not None
+        assert error.group(1).startswith(field)
+        with session_scope(settings.database_url) as check:
+            stored = check.query(EnterpriseFact).filter_by(organization_id=ids["near"], fact="hnte_innovation_score")
+            assert stored.one().value == 70
 
 
 class TestPools:

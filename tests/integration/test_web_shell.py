@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -53,3 +54,44 @@ class TestShell:
     def test_openapi_is_served(self, settings: Settings) -> None:
         client = TestClient(create_app(settings))
         assert client.get("/openapi.json").json()["info"]["title"].startswith("techbridge")
+
+
+class TestRedirects:
+    @pytest.mark.parametrize(
+        "target",
+        [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\\/evil.example/",
+            "https://evil.example/",
+            "/\t/evil.example/",
+            "evil.example",
+            "",
+        ],
+    )
+    def test_language_switch_stays_on_site(self, settings: Settings, target: str) -> None:
+        client = TestClient(create_app(settings))
+        response = client.get("/lang/en", params={"next": target}, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/"
+
+    def test_language_switch_keeps_a_local_path(self, settings: Settings) -> None:
+        client = TestClient(create_app(settings))
+        response = client.get("/lang/en", params={"next": "/achievements?page=2"}, follow_redirects=False)
+        assert response.headers["location"] == "/achievements?page=2"
+
+    def test_sign_in_does_not_redirect_off_site(self, settings: Settings, session: Session) -> None:
+        create_user(session=session, username="off", password="password-1", role=Role.OFFICER)
+        session.commit()
+        client = TestClient(create_app(settings))
+        response = client.post(
+            "/login",
+            data={
+                "username": "off",
+                "password": "password-1",
+                "csrf_token": _token(client),
+                "next": "/\\evil.example/",
+            },
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/"

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.accounts.queries import get_user_by_username
-from techbridge.errors import ConflictError, InvalidDataError
-from techbridge.models import Role, User
+from techbridge.audit.service import record
+from techbridge.errors import ConflictError, InvalidDataError, NotFoundError
+from techbridge.models import AuditAction, Role, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -68,3 +69,21 @@ def viewer_for(user: User | None) -> Viewer:
     if user is None:
         return Viewer()
     return Viewer(user_id=user.id, role=Role(user.role), organization_id=user.organization_id)
+
+
+def set_role(*, session: Session, username: str, role: Role) -> User:
+    """Change a user's role, recorded in the audit log as a role change (old → new)."""
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}", message_zh=f"用户 {username} 不存在")
+    before = Role(user.role)
+    user.role = role
+    session.flush()
+    record(
+        session=session,
+        action=AuditAction.ROLE,
+        entity="users",
+        entity_id=user.id,
+        details={"label": user.username, "from": before.value, "to": Role(role).value},
+    )
+    return user

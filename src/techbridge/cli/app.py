@@ -23,6 +23,7 @@ from techbridge.cli import (
     transfers,
     users,
 )
+from techbridge.cli import audit as audit_cli
 from techbridge.cli.context import cli_lang, settings_of
 from techbridge.config import Settings, get_settings
 from techbridge.errors import TechbridgeError
@@ -44,6 +45,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(indexer.app, name="indexer")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.command("audit")(audit_cli.show)
 
 
 @app.callback()
@@ -51,6 +53,7 @@ def root(ctx: typer.Context) -> None:
     """Read settings once and hand them to every command (tests pass their own through `obj`)."""
     if not isinstance(ctx.obj, Settings):
         ctx.obj = get_settings()
+    audit_cli.bind_cli_actor()
 
 
 @app.command("serve")
@@ -67,9 +70,10 @@ def serve(
 
     import uvicorn
 
+    from techbridge.signing import settings_for_serving
     from techbridge.web.app import create_app
 
-    settings = settings_of(ctx)
+    settings = settings_for_serving(settings_of(ctx), host=host)
     worker = None
     if embed:
         settings.var_dir.mkdir(parents=True, exist_ok=True)

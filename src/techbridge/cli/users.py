@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from techbridge.accounts.queries import list_users
-from techbridge.accounts.service import create_user
+from techbridge.accounts.service import create_user, set_role
 from techbridge.cli.context import print_json, settings_of
 from techbridge.db import session_scope
 from techbridge.models import Role
@@ -33,6 +33,18 @@ def create(
             organization_id=organization_id,
         )
         typer.echo(f"created user {user.username} ({user.role}) id={user.id}")
+
+
+@app.command("role")
+def role(
+    ctx: typer.Context,
+    username: str,
+    new_role: Role = typer.Argument(..., help="admin | officer | enterprise | institution | broker"),
+) -> None:
+    """Change a user's role (recorded in the audit log)."""
+    with session_scope(settings_of(ctx).database_url) as session:
+        user = set_role(session=session, username=username, role=new_role)
+        typer.echo(f"{user.username} is now {user.role}")
 
 
 @app.command("list")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from techbridge.audit.service import record_import
 from techbridge.config import Settings
 from techbridge.db import analyze, session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
@@ -116,15 +117,16 @@ def record_run(ctx: ImportContext, *, started_at: datetime) -> None:
     if summary.merges:
         summary.report_path = str(write_merge_report(ctx.settings.report_dir, summary))
     counts = {**summary.counts, "merges": len(summary.merges), "rejections": len(summary.rejections)}
-    ctx.session.add(
-        ImportRun(
-            source=summary.source,
-            path=summary.path[:512],
-            started_at=started_at,
-            finished_at=datetime.now(UTC),
-            counts=counts,
-        )
+    run = ImportRun(
+        source=summary.source,
+        path=summary.path[:512],
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        counts=counts,
     )
+    ctx.session.add(run)
+    ctx.session.flush()
+    record_import(session=ctx.session, run_id=run.id, summary=summary, counts=counts)
     request_refresh(session=ctx.session)  # one rebuild of the index for the whole run, not one event a row
 
 

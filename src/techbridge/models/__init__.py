@@ -1,6 +1,7 @@
 """ORM classes, one module per aggregate; importing this package registers every table on Base.metadata."""
 
 from techbridge.models.achievement import Achievement, AchievementKind, AchievementOwner, TransferMode
+from techbridge.models.audit import AuditAction, AuditEntry, LoginFailure
 from techbridge.models.base import RecordMixin, Visibility
 from techbridge.models.chain import ChainEdge, ChainNode, EdgeRelation, EnterpriseNode, NodeKind
 from techbridge.models.challenge import (
@@ -52,6 +53,8 @@ __all__ = [
     "AlertCursor",
     "AlertSetting",
     "ApplicationStatus",
+    "AuditAction",
+    "AuditEntry",
     "CarrierType",
     "ChainEdge",
     "ChainNode",
@@ -77,6 +80,7 @@ __all__ = [
     "Expert",
     "Flow",
     "ImportRun",
+    "LoginFailure",
     "Measure",
     "Milestone",
     "MilestoneStatus",

@@ -19,6 +19,7 @@ from techbridge.models import AlertSetting, DigestFrequency, EmailMessage, Notif
 from techbridge.notifications import queries
 from techbridge.notifications.schemas import AlertRunReport
 from techbridge.notifications.service import now_utc
+from techbridge.signing import signing_key
 
 PERIOD = {DigestFrequency.IMMEDIATE: timedelta(0), DigestFrequency.DAILY: timedelta(days=1),
           DigestFrequency.WEEKLY: timedelta(days=7)}  # fmt: skip
@@ -32,13 +33,13 @@ _SALT = "unsubscribe"
 
 def unsubscribe_token(settings: Settings, user_id: int) -> str:
     """A signed token naming the user, for the unsubscribe link."""
-    return URLSafeSerializer(settings.secret_key, salt=_SALT).dumps({"u": user_id})
+    return URLSafeSerializer(signing_key(settings), salt=_SALT).dumps({"u": user_id})
 
 
 def read_unsubscribe_token(settings: Settings, token: str) -> int:
     """The user a token names, or InvalidDataError when it was not signed by this installation."""
     try:
-        payload = URLSafeSerializer(settings.secret_key, salt=_SALT).loads(token)
+        payload = URLSafeSerializer(signing_key(settings), salt=_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidDataError("invalid unsubscribe link", message_zh="退订链接无效") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):

@@ -106,7 +106,13 @@ def _choice_filter(column: Any, choices: Iterable[str]) -> FilterFn:
 
 
 def _int_filter(build: Callable[[int], ColumnElement[bool]]) -> FilterFn:
-    return lambda value: build(int(value)) if value.strip().lstrip("-").isdigit() else None
+    return lambda value: build(int(value)) if _is_bigint(value) else None
+
+
+def _is_bigint(value: str) -> bool:
+    """Whether `value` is a whole number a 64-bit column can hold (others are ignored like any malformed filter)."""
+    digits = value.strip().lstrip("-")
+    return digits.isascii() and digits.isdigit() and -(2**63) <= int(value) < 2**63
 
 
 def _org_spec(entity: str, base: ColumnElement[bool], extra: Mapping[str, FilterFn]) -> ListSpec:

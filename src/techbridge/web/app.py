@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from techbridge.audit.service import install as install_audit
 from techbridge.config import Settings
 from techbridge.errors import (
     ConflictError,
@@ -20,8 +21,11 @@ from techbridge.errors import (
     TechbridgeError,
 )
 from techbridge.i18n.loader import translate
+from techbridge.signing import signing_key
 from techbridge.web import limits
-from techbridge.web.deps import get_lang
+from techbridge.web.actor import AuditActorMiddleware
+from techbridge.web.deps import get_lang, is_cookie_secure
+from techbridge.web.headers import SecurityHeadersMiddleware
 from techbridge.web.htmx import is_partial
 from techbridge.web.language import LanguageMiddleware
 from techbridge.web.routes import (
@@ -39,6 +43,7 @@ from techbridge.web.routes import (
     tiers,
     transfers,
 )
+from techbridge.web.routes import audit as audit_routes
 from techbridge.web.routes.api import router as api_router
 from techbridge.web.templating import render
 
@@ -101,15 +106,18 @@ def create_app(settings: Settings) -> FastAPI:
     """The portal and API bound to `settings`."""
     app = FastAPI(title="techbridge 科创桥 API", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
     app.state.settings = settings
+    install_audit()
+    app.add_middleware(AuditActorMiddleware)  # inside the session middleware: reads the decoded session
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=signing_key(settings),
         session_cookie="techbridge_session",
         same_site="lax",
-        https_only=settings.env == "prod",
+        https_only=is_cookie_secure(settings),
     )
     app.add_middleware(LanguageMiddleware)
     limits.install(app, settings)
+    app.add_middleware(SecurityHeadersMiddleware, tls=is_cookie_secure(settings))
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (
         home,
@@ -127,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
         pickers,
     ):
         app.include_router(module.router)
+    app.include_router(audit_routes.router)
     app.include_router(api_router, prefix="/api")
     app.add_exception_handler(TechbridgeError, _handle_domain_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_error)

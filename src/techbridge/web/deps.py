@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.accounts.service import viewer_for
+from techbridge.audit.service import Actor
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import PermissionDeniedError
@@ -18,6 +19,7 @@ from techbridge.models import User
 from techbridge.web.csrf import is_valid_csrf
 
 LANG_COOKIE = "lang"
+MAX_ID = 2**63 - 1  # the largest BIGINT: larger path ids are refused with 422 before any query
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -25,6 +27,16 @@ def get_settings_dep(request: Request) -> Settings:
     settings = request.app.state.settings
     assert isinstance(settings, Settings)
     return settings
+
+
+def is_cookie_secure(settings: Settings) -> bool:
+    """Whether cookies carry `Secure` (served behind TLS): the `cookie_secure` setting, always in prod."""
+    return settings.cookie_secure or settings.env == "prod"
+
+
+def client_address(request: Request) -> str:
+    """The peer address sign-in throttling counts (behind a proxy: run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -39,7 +51,10 @@ def get_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> 
     if not isinstance(user_id, int):
         return None
     user = session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    session.info["actor"] = Actor(user_id=user.id, name=user.username)
+    return user
 
 
 def get_viewer(user: Annotated[User | None, Depends(get_user)]) -> Viewer:
@@ -83,3 +98,5 @@ SignedInDep = Annotated[Viewer, Depends(require_user)]
 OfficerDep = Annotated[Viewer, Depends(require_privileged)]
 LangDep = Annotated[str, Depends(get_lang)]
 CsrfDep = Depends(verify_csrf)
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="record id")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="record id")]

@@ -18,6 +18,10 @@ class TestSettings:
         with pytest.raises(ValidationError, match="SECRET_KEY"):
             Settings(env="prod", secret_key=DEV_SECRET)
 
+    def test_prod_refuses_a_missing_secret(self) -> None:
+        with pytest.raises(ValidationError, match="SECRET_KEY"):
+            Settings(env="prod")
+
     def test_prod_accepts_a_real_secret(self) -> None:
         assert Settings(env="prod", secret_key="s3cr3t-from-the-vault").env == "prod"
 

@@ -15,7 +15,7 @@ from techbridge.models import DigestFrequency, SubscriptionKind
 from techbridge.notifications import service
 from techbridge.notifications.digest import read_unsubscribe_token
 from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -82,7 +82,7 @@ def subscribe_record(
 
 @router.post("/subscriptions/{subscription_id}/{action}", include_in_schema=False, dependencies=[CsrfDep])
 def change_subscription(
-    request: Request, session: DbDep, viewer: SignedInDep, subscription_id: int, action: str
+    request: Request, session: DbDep, viewer: SignedInDep, subscription_id: IdPath, action: str
 ) -> Response:
     """Pause, resume or delete one of the viewer's subscriptions."""
     if action == "delete":
@@ -132,7 +132,7 @@ def notifications_page(request: Request, session: DbDep, viewer: SignedInDep, pa
 
 
 @router.post("/notifications/{notification_id}/read", include_in_schema=False, dependencies=[CsrfDep])
-def read_one(request: Request, session: DbDep, viewer: SignedInDep, notification_id: int) -> Response:
+def read_one(request: Request, session: DbDep, viewer: SignedInDep, notification_id: IdPath) -> Response:
     """Mark one notification read and open its record."""
     item = service.mark_read(session=session, viewer=viewer, notification_id=notification_id)
     return RedirectResponse(f"/{RECORD_PATHS[item.entity]}/{item.record_id}", status_code=303)
@@ -161,7 +161,7 @@ def client_matches_page(request: Request, session: DbDep, viewer: SignedInDep) -
 
 
 @router.post("/clients/matches/{notification_id}/case", include_in_schema=False, dependencies=[CsrfDep])
-def case_from_match(request: Request, session: DbDep, viewer: SignedInDep, notification_id: int) -> Response:
+def case_from_match(request: Request, session: DbDep, viewer: SignedInDep, notification_id: IdPath) -> Response:
     """Open a transfer case from one client match and go to it."""
     case_id = service.case_from_match(session=session, viewer=viewer, notification_id=notification_id)
     return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)

@@ -13,7 +13,7 @@ from techbridge.chains.export import report_workbook
 from techbridge.chains.loader import load_bases, load_clusters
 from techbridge.i18n.loader import translate
 from techbridge.web.charts.chains import STATUSES, chain_graph_option
-from techbridge.web.deps import DbDep, LangDep, SettingsDep, ViewerDep
+from techbridge.web.deps import DbDep, IdPath, LangDep, SettingsDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -34,7 +34,7 @@ def chain_list(request: Request, session: DbDep, settings: SettingsDep, region: 
 
 
 @router.get("/chains/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def enterprise_chains(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+def enterprise_chains(request: Request, session: DbDep, viewer: ViewerDep, org_id: IdPath) -> HTMLResponse:
     """Fragment: the chains an enterprise sits in (embedded by the enterprise page)."""
     rows = service.chains_of_enterprise(session, viewer=viewer, org_id=org_id)
     return render(request, "chains/_enterprise.html", {"rows": rows, "org_id": org_id})
@@ -72,7 +72,7 @@ def node_panel(
     settings: SettingsDep,
     viewer: ViewerDep,
     root: str,
-    node_id: int,
+    node_id: IdPath,
     region: RegionQuery = None,
 ) -> HTMLResponse:
     """Fragment: one node's regional and national producers and relevant achievements."""

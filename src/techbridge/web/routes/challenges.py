@@ -25,7 +25,7 @@ from techbridge.challenges.service import (
 )
 from techbridge.errors import InvalidDataError
 from techbridge.models import Challenge
-from techbridge.web.deps import CsrfDep, DbDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -99,7 +99,7 @@ def publish(
 
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse, include_in_schema=False)
-def detail(request: Request, challenge_id: int, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
+def detail(request: Request, challenge_id: IdPath, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
     """A challenge; its publisher and officers also see the ranked applicants with reasons and the milestones."""
     challenge = get_challenge(session, challenge_id)
     manager = _is_manager(challenge, viewer)
@@ -117,7 +117,7 @@ def detail(request: Request, challenge_id: int, session: DbDep, viewer: ViewerDe
 
 @router.post("/challenges/{challenge_id}/apply", include_in_schema=False, dependencies=[CsrfDep])
 def apply(
-    challenge_id: int,
+    challenge_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
     team_name: Annotated[str, Form()],
@@ -137,7 +137,7 @@ def apply(
 
 
 @router.post("/challenges/applications/{application_id}/choose", include_in_schema=False, dependencies=[CsrfDep])
-def choose(application_id: int, session: DbDep, viewer: SignedInDep, milestones: Annotated[str, Form()]) -> Response:
+def choose(application_id: IdPath, session: DbDep, viewer: SignedInDep, milestones: Annotated[str, Form()]) -> Response:
     """Choose a team; milestones one per line as `title` or `title@YYYY-MM-DD`."""
     plans = []
     for line in _lines(milestones):
@@ -148,7 +148,7 @@ def choose(application_id: int, session: DbDep, viewer: SignedInDep, milestones:
 
 
 @router.post("/challenges/milestones/{milestone_id}/submit", include_in_schema=False, dependencies=[CsrfDep])
-def submit(milestone_id: int, session: DbDep, viewer: SignedInDep, note: Annotated[str, Form()] = "") -> Response:
+def submit(milestone_id: IdPath, session: DbDep, viewer: SignedInDep, note: Annotated[str, Form()] = "") -> Response:
     """The chosen team reports a milestone done."""
     milestone = submit_milestone(session=session, viewer=viewer, milestone_id=milestone_id, note=note)
     return RedirectResponse(f"/challenges/{milestone.challenge_id}", status_code=303)
@@ -156,7 +156,7 @@ def submit(milestone_id: int, session: DbDep, viewer: SignedInDep, note: Annotat
 
 @router.post("/challenges/milestones/{milestone_id}/decide", include_in_schema=False, dependencies=[CsrfDep])
 def decide(
-    milestone_id: int,
+    milestone_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
     accept: Annotated[str, Form()] = "1",

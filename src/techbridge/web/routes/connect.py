@@ -12,7 +12,7 @@ from techbridge.errors import TechbridgeError
 from techbridge.models import ConnectMode
 from techbridge.notifications.service import record_title
 from techbridge.registry.queries import get_visible
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -91,7 +91,7 @@ def dashboard_panel(request: Request, session: DbDep, _: OfficerDep) -> HTMLResp
 
 
 @router.get("/connect/{request_id}", response_class=HTMLResponse, include_in_schema=False)
-def thread(request: Request, session: DbDep, viewer: SignedInDep, request_id: int) -> HTMLResponse:
+def thread(request: Request, session: DbDep, viewer: SignedInDep, request_id: IdPath) -> HTMLResponse:
     """One request: the record, the thread, the owner's contact details once accepted, the answer forms."""
     item = service.get_request(session=session, viewer=viewer, request_id=request_id)
     context = {
@@ -109,7 +109,7 @@ def answer(
     request: Request,
     session: DbDep,
     viewer: SignedInDep,
-    request_id: int,
+    request_id: IdPath,
     action: str,
     body: Annotated[str, Form()] = "",
 ) -> Response:

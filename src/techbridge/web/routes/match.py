@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import AchievementKind
-from techbridge.web.deps import CsrfDep, DbDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -70,7 +70,7 @@ def save_need(session: DbDep, viewer: SignedInDep, q: str = Form(""), region_cod
 
 @router.get("/match/demands/{demand_id}", response_class=HTMLResponse)
 def demand_matches(
-    request: Request, demand_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
 ) -> HTMLResponse:
     """Fragment: achievements and experts for a stored demand."""
     matches = service.match_demand(
@@ -81,7 +81,7 @@ def demand_matches(
 
 @router.get("/match/achievements/{achievement_id}/adopters", response_class=HTMLResponse)
 def adopters(
-    request: Request, achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
 ) -> HTMLResponse:
     """Fragment: enterprises likely to adopt the achievement, with reasons; local ones tagged."""
     hits = service.likely_adopters(
@@ -92,7 +92,7 @@ def adopters(
 
 @router.get("/match/enterprises/{enterprise_id}/recommended", response_class=HTMLResponse)
 def recommended(
-    request: Request, enterprise_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, enterprise_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
 ) -> HTMLResponse:
     """Fragment: achievements recommended to the enterprise."""
     hits = service.recommended_achievements(
@@ -103,7 +103,7 @@ def recommended(
 
 @router.get("/match/achievements/{achievement_id}/similar", response_class=HTMLResponse)
 def similar(
-    request: Request, achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
 ) -> HTMLResponse:
     """Fragment: achievements on the same subject."""
     hits = service.similar_achievements(

@@ -25,7 +25,7 @@ from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import AchievementCreate, DemandCreate
 from techbridge.web.csrf import FORM_FIELD
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -226,39 +226,39 @@ def _organization_page(request: Request, session: Session, viewer: Viewer, org_i
 
 
 @router.get("/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def enterprise_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+def enterprise_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: IdPath) -> HTMLResponse:
     """An enterprise: region, industries, codes, chain nodes, achievements and the other capabilities' panels."""
     return _organization_page(request, session, viewer, org_id, (OrgKind.ENTERPRISE,))
 
 
 @router.get("/institutions/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def institution_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+def institution_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: IdPath) -> HTMLResponse:
     """A university or institute with its experts and achievements."""
     return _organization_page(request, session, viewer, org_id, INSTITUTION_KINDS)
 
 
 @router.get("/carriers/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def carrier_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: int) -> HTMLResponse:
+def carrier_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: IdPath) -> HTMLResponse:
     """A carrier (science park, incubator, maker space, pilot base, service centre)."""
     return _organization_page(request, session, viewer, org_id, (OrgKind.CARRIER,))
 
 
 @router.get("/experts/{expert_id}", response_class=HTMLResponse, include_in_schema=False)
-def expert_page(request: Request, session: DbDep, viewer: ViewerDep, expert_id: int) -> HTMLResponse:
+def expert_page(request: Request, session: DbDep, viewer: ViewerDep, expert_id: IdPath) -> HTMLResponse:
     """An expert; contact details only as `contact_visibility` allows."""
     detail = detail_queries.expert_detail(session, viewer, expert_id)
     return render(request, "registry/expert.html", {"d": detail, "expert": detail.expert})
 
 
 @router.get("/achievements/{achievement_id}", response_class=HTMLResponse, include_in_schema=False)
-def achievement_page(request: Request, session: DbDep, viewer: ViewerDep, achievement_id: int) -> HTMLResponse:
+def achievement_page(request: Request, session: DbDep, viewer: ViewerDep, achievement_id: IdPath) -> HTMLResponse:
     """An achievement: owners, keywords, IPC, TRL, transfer modes, adopters and pilot-base panels."""
     detail = detail_queries.achievement_detail(session, viewer, achievement_id)
     return render(request, "registry/achievement.html", {"d": detail, "a": detail.achievement})
 
 
 @router.get("/demands/{demand_id}", response_class=HTMLResponse, include_in_schema=False)
-def demand_page(request: Request, session: DbDep, viewer: ViewerDep, demand_id: int) -> HTMLResponse:
+def demand_page(request: Request, session: DbDep, viewer: ViewerDep, demand_id: IdPath) -> HTMLResponse:
     """A demand with its issuing enterprise."""
     detail = detail_queries.demand_detail(session, viewer, demand_id)
     return render(request, "registry/demand.html", {"d": detail, "demand": detail.demand})

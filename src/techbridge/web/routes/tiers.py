@@ -21,11 +21,12 @@ from techbridge.policies.service import (
     save_fact,
 )
 from techbridge.web.charts.tiers import ladder_chart
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
 WHAT_IF_ROWS = 3
+MIN_YEAR, MAX_YEAR = 1900, 2100  # the years a stored fact may be "as of"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -70,7 +71,7 @@ def tiers_home(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 @router.get("/tiers/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
 def enterprise_tiers(
-    request: Request, org_id: int, session: DbDep, viewer: ViewerDep, as_of: str | None = None
+    request: Request, org_id: IdPath, session: DbDep, viewer: ViewerDep, as_of: str | None = None
 ) -> HTMLResponse:
     """Where the enterprise stands on each ladder, every criterion, the gaps and a what-if form."""
     require_fact_access(viewer, org_id)
@@ -107,7 +108,7 @@ def what_if_changes(form: dict[str, str]) -> dict[str, Any]:
     "/tiers/enterprises/{org_id}/what-if", response_class=HTMLResponse, include_in_schema=False, dependencies=[CsrfDep]
 )
 async def enterprise_what_if(
-    request: Request, org_id: int, session: DbDep, viewer: ViewerDep, lang: LangDep
+    request: Request, org_id: IdPath, session: DbDep, viewer: ViewerDep, lang: LangDep
 ) -> HTMLResponse:
     """Re-evaluate with changed facts, never saved; HTMX gets the results partial (422 and the error on bad input)."""
     require_fact_access(viewer, org_id)
@@ -125,28 +126,57 @@ async def enterprise_what_if(
 
 
 @router.post("/tiers/enterprises/{org_id}/facts", include_in_schema=False, dependencies=[CsrfDep])
-async def enterprise_save_fact(request: Request, org_id: int, session: DbDep, viewer: ViewerDep) -> Response:
-    """Save one fact (enterprise's own users and officers only), then back to the page."""
+async def enterprise_save_fact(
+    request: Request, org_id: IdPath, session: DbDep, viewer: ViewerDep, lang: LangDep
+) -> Response:
+    """Save one fact (enterprise's own users and officers only), then back to the page; bad input is a 422 page
+    with the error on the fact form."""
+    require_fact_access(viewer, org_id)
     form = await _form(request)
+    try:
+        fact, value, year = parse_fact_form(form)
+        save_fact(
+            session=session,
+            viewer=viewer,
+            organization_id=org_id,
+            fact=fact,
+            value=value,
+            year=year,
+            source=form.get("source", ""),
+            entered_by=str(request.session.get("username") or ""),
+        )
+    except InvalidDataError as exc:
+        session.rollback()
+        day = parse_day(None)
+        report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
+        context = _page_context(report, day, fact_error=exc.localized(lang), fact_form=form)
+        return render(request, "tiers/enterprise.html", context, status_code=422)
+    return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
+
+
+def parse_fact_form(form: dict[str, str]) -> tuple[str, Any, int | None]:
+    """The fact form's (fact id, JSON value or None, year or None); unreadable input names the field."""
     fact = form.get("fact", "").strip()
     spec = load_fact_specs().get(fact)
     if spec is None:
-        raise InvalidDataError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
+        raise InvalidDataError(f"unknown fact id {fact!r}", location=("fact",), message_zh=f"未知的事实标识 {fact!r}")
     text = form.get("value", "").strip()
-    year = int(form["year"]) if form.get("year", "").strip().isdigit() else None
-    value = coerce_cell(spec, text) if text else None
-    username = str(request.session.get("username") or "")
-    save_fact(
-        session=session,
-        viewer=viewer,
-        organization_id=org_id,
-        fact=fact,
-        value=value,
-        year=year,
-        source=form.get("source", ""),
-        entered_by=username,
-    )
-    return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
+    try:
+        value = coerce_cell(spec, text) if text else None
+    except ValueError:
+        raise InvalidDataError(
+            f"unreadable value {text!r}", location=("value",), message_zh=f"无法识别的取值“{text}”"
+        ) from None
+    raw_year = form.get("year", "").strip()
+    if not raw_year:
+        return fact, value, None
+    if not (raw_year.isascii() and raw_year.isdigit() and MIN_YEAR <= int(raw_year) <= MAX_YEAR):
+        raise InvalidDataError(
+            f"year {raw_year!r} must be a year between {MIN_YEAR} and {MAX_YEAR}",
+            location=("year",),
+            message_zh=f"年份“{raw_year}”应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份",
+        )
+    return fact, value, int(raw_year)
 
 
 def _pool_filters(policy: str | None, city: str | None, cluster: str | None, as_of: str | None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from techbridge.transfers.pipeline import (
     next_action,
 )
 from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, pilot_candidates
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -103,7 +103,7 @@ def create(
 
 
 @router.get("/transfers/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-def case_page(request: Request, case_id: int, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
+def case_page(request: Request, case_id: IdPath, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
     """A case with its history and the forms to advance, skip, close or annotate it."""
     case, events = case_history(session=session, case_id=case_id, viewer=viewer)
     later = (
@@ -126,7 +126,7 @@ def case_page(request: Request, case_id: int, session: DbDep, viewer: SignedInDe
 @router.post("/transfers/cases/{case_id}/advance", include_in_schema=False, dependencies=[CsrfDep])
 def advance(
     request: Request,
-    case_id: int,
+    case_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
     to: Annotated[str, Form()] = "",
@@ -152,7 +152,7 @@ def advance(
 @router.post("/transfers/cases/{case_id}/close", include_in_schema=False, dependencies=[CsrfDep])
 def close(
     request: Request,
-    case_id: int,
+    case_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
     reason: Annotated[str, Form()],
@@ -164,7 +164,9 @@ def close(
 
 
 @router.post("/transfers/cases/{case_id}/note", include_in_schema=False, dependencies=[CsrfDep])
-def note(request: Request, case_id: int, session: DbDep, viewer: SignedInDep, text: Annotated[str, Form()]) -> Response:
+def note(
+    request: Request, case_id: IdPath, session: DbDep, viewer: SignedInDep, text: Annotated[str, Form()]
+) -> Response:
     """Add a note."""
     add_note(session=session, case_id=case_id, viewer=viewer, note=text, actor_name=_actor(request))
     return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
@@ -185,7 +187,7 @@ def bottlenecks(
     "/transfers/achievements/{achievement_id}/pilot-bases", response_class=HTMLResponse, include_in_schema=False
 )
 def pilot_bases(
-    request: Request, achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
 ) -> HTMLResponse:
     """Fragment: candidate pilot bases (中试基地) the viewer may see for an achievement at TRL 4–7."""
     candidates = pilot_candidates(

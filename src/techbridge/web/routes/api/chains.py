@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from techbridge.chains import service
-from techbridge.web.deps import DbDep, SettingsDep, ViewerDep
+from techbridge.web.deps import DbDep, IdPath, SettingsDep, ViewerDep
 
 router = APIRouter(tags=["chains"])
 RegionQuery = Annotated[str | None, Query(max_length=6, description="2-digit province or 4-digit city code")]
@@ -21,7 +21,7 @@ def list_chains(session: DbDep) -> list[dict[str, Any]]:
 
 
 @router.get("/chains/enterprises/{org_id}")
-def enterprise_chains(session: DbDep, viewer: ViewerDep, org_id: int) -> list[dict[str, Any]]:
+def enterprise_chains(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> list[dict[str, Any]]:
     """The curated chains an enterprise sits in, with its nodes, weights and evidence."""
     return service.chains_of_enterprise(session, viewer=viewer, org_id=org_id)
 
@@ -85,7 +85,7 @@ def chain_consortium(
 
 @router.get("/chains/{root}/nodes/{node_id}")
 def chain_node(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, node_id: int, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, node_id: IdPath, region: RegionQuery = None
 ) -> dict[str, Any]:
     """One node's coverage: producers in and outside the region, relevant achievements."""
     node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=region or settings.region_code)

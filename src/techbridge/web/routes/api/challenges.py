@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from techbridge.challenges import queries
 from techbridge.challenges.service import get_challenge, ranked_applications
 from techbridge.errors import PermissionDeniedError
-from techbridge.web.deps import DbDep, SignedInDep
+from techbridge.web.deps import DbDep, IdPath, SignedInDep
 
 router = APIRouter(tags=["challenges"])
 
@@ -32,7 +32,7 @@ def board(session: DbDep) -> list[dict[str, Any]]:
 
 
 @router.get("/challenges/{challenge_id}/ranking")
-def ranking(challenge_id: int, session: DbDep, viewer: SignedInDep) -> list[dict[str, Any]]:
+def ranking(challenge_id: IdPath, session: DbDep, viewer: SignedInDep) -> list[dict[str, Any]]:
     """Applicants best first with scores and reasons."""
     challenge = get_challenge(session, challenge_id)
     if not (viewer.is_privileged or challenge.publisher_id == viewer.user_id):

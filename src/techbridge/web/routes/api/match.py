@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchHit
-from techbridge.web.deps import CsrfDep, DbDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.routes.match import parse_filters
 
 router = APIRouter(prefix="/match", tags=["match"])
@@ -45,7 +45,7 @@ def match(
 
 
 @router.get("/demands/{demand_id}")
-def demand(demand_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def demand(demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
     """A stored demand → achievements and experts."""
     matches = service.match_demand(session=session, settings=settings, viewer=viewer, demand_id=demand_id)
     return {"query": matches.query, "achievements": _hits(matches.achievements), "experts": _hits(matches.experts)}
@@ -59,14 +59,14 @@ def save_need(body: NeedCreate, session: DbDep, viewer: SignedInDep) -> dict[str
 
 
 @router.get("/achievements/{achievement_id}/adopters")
-def adopters(achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def adopters(achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
     """Achievement → likely adopting enterprises."""
     hits = service.likely_adopters(session=session, settings=settings, viewer=viewer, achievement_id=achievement_id)
     return {"achievement_id": achievement_id, "hits": _hits(hits)}
 
 
 @router.get("/achievements/{achievement_id}/similar")
-def similar(achievement_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def similar(achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
     """Achievement → similar achievements."""
     hits = service.similar_achievements(
         session=session, settings=settings, viewer=viewer, achievement_id=achievement_id
@@ -75,7 +75,7 @@ def similar(achievement_id: int, session: DbDep, settings: SettingsDep, viewer: 
 
 
 @router.get("/enterprises/{enterprise_id}/recommended")
-def recommended(enterprise_id: int, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def recommended(enterprise_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
     """Enterprise → recommended achievements."""
     hits = service.recommended_achievements(
         session=session, settings=settings, viewer=viewer, enterprise_id=enterprise_id

@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
-from techbridge.accounts.service import authenticate
+from techbridge.accounts.throttle import sign_in, throttle_rule
+from techbridge.i18n.loader import translate
 from techbridge.models import Achievement, Demand, Expert, OrgKind
 from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import ListParams, Page
@@ -36,7 +37,17 @@ from techbridge.registry.schemas import (
     RegionRead,
 )
 from techbridge.web.csrf import HEADER, csrf_token
-from techbridge.web.deps import CsrfDep, DbDep, LangDep, SignedInDep, ViewerDep
+from techbridge.web.deps import (
+    CsrfDep,
+    DbDep,
+    IdPath,
+    IdQuery,
+    LangDep,
+    SettingsDep,
+    SignedInDep,
+    ViewerDep,
+    client_address,
+)
 
 router = APIRouter()
 
@@ -70,6 +81,9 @@ def csrf_header(
 WRITE_DEPS = [CsrfDep, Depends(csrf_header)]
 
 
+MAX_PAGE = 1_000_000  # page x size stays far inside a 64-bit OFFSET
+
+
 class PageQuery(BaseModel):
     """Paging, keyword and sort parameters shared by every list."""
 
@@ -82,7 +96,7 @@ class PageQuery(BaseModel):
 def page_query(
     q: Annotated[str, Query(max_length=100, description="name/title contains")] = "",
     sort: Annotated[str, Query(max_length=32, description="column, '-' prefix for descending")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=list_queries.MAX_PAGE_SIZE)] = 20,
 ) -> PageQuery:
     """The shared list parameters."""
@@ -141,7 +155,7 @@ def list_enterprises(
 
 
 @router.get("/enterprises/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
-def get_enterprise(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+def get_enterprise(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> OrganizationRead:
     """One enterprise."""
     return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, (OrgKind.ENTERPRISE,)))
 
@@ -155,7 +169,7 @@ def list_institutions(
 
 
 @router.get("/institutions/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
-def get_institution(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+def get_institution(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> OrganizationRead:
     """One university or institute."""
     return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, INSTITUTION_KINDS))
 
@@ -169,14 +183,14 @@ def list_carriers(
 
 
 @router.get("/carriers/{org_id}", response_model=OrganizationRead, responses=ERRORS, tags=["registry"])
-def get_carrier(session: DbDep, viewer: ViewerDep, org_id: int) -> OrganizationRead:
+def get_carrier(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> OrganizationRead:
     """One carrier."""
     return OrganizationRead.model_validate(queries.get_organization(session, viewer, org_id, (OrgKind.CARRIER,)))
 
 
 @router.get("/experts", response_model=PageRead[ExpertRead], tags=["registry"])
 def list_experts(
-    session: DbDep, viewer: ViewerDep, query: PageDep, affiliation: int | None = None
+    session: DbDep, viewer: ViewerDep, query: PageDep, affiliation: IdQuery = None
 ) -> PageRead[ExpertRead]:
     """Experts; contact details only where `contact_visibility` lets the caller see them."""
     page = _list(session, viewer, "expert", query, {"affiliation": affiliation})
@@ -185,7 +199,7 @@ def list_experts(
 
 
 @router.get("/experts/{expert_id}", response_model=ExpertRead, responses=ERRORS, tags=["registry"])
-def get_expert(session: DbDep, viewer: ViewerDep, expert_id: int) -> ExpertRead:
+def get_expert(session: DbDep, viewer: ViewerDep, expert_id: IdPath) -> ExpertRead:
     """One expert."""
     return expert_read(queries.get_visible(session, viewer, Expert, expert_id), viewer)
 
@@ -196,7 +210,7 @@ def list_achievements(
     viewer: ViewerDep,
     query: PageDep,
     kind: str | None = None,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1, le=9999)] = None,
     trl_min: Annotated[int | None, Query(ge=1, le=9)] = None,
     region: RegionFilter = None,
 ) -> PageRead[AchievementRead]:
@@ -208,7 +222,7 @@ def list_achievements(
 
 
 @router.get("/achievements/{achievement_id}", response_model=AchievementRead, responses=ERRORS, tags=["registry"])
-def get_achievement(session: DbDep, viewer: ViewerDep, achievement_id: int) -> AchievementRead:
+def get_achievement(session: DbDep, viewer: ViewerDep, achievement_id: IdPath) -> AchievementRead:
     """One achievement with its owners."""
     return achievement_read(session, viewer, queries.get_visible(session, viewer, Achievement, achievement_id))
 
@@ -235,7 +249,7 @@ def create_achievement(session: DbDep, viewer: SignedInDep, data: AchievementCre
     tags=["registry"],
 )
 def update_achievement(
-    session: DbDep, viewer: SignedInDep, achievement_id: int, data: AchievementUpdate
+    session: DbDep, viewer: SignedInDep, achievement_id: IdPath, data: AchievementUpdate
 ) -> AchievementRead:
     """Change an achievement the caller owns (officers: any)."""
     achievement = service.update_achievement(session=session, viewer=viewer, achievement_id=achievement_id, data=data)
@@ -249,7 +263,7 @@ def list_demands(
     query: PageDep,
     status: str | None = None,
     region: RegionFilter = None,
-    enterprise: int | None = None,
+    enterprise: IdQuery = None,
 ) -> PageRead[DemandRead]:
     """Demands; sort by deadline, budget, title or id (default: newest first)."""
     page = _list(session, viewer, "demand", query, {"status": status, "region": region, "enterprise": enterprise})
@@ -258,7 +272,7 @@ def list_demands(
 
 
 @router.get("/demands/{demand_id}", response_model=DemandRead, responses=ERRORS, tags=["registry"])
-def get_demand(session: DbDep, viewer: ViewerDep, demand_id: int) -> DemandRead:
+def get_demand(session: DbDep, viewer: ViewerDep, demand_id: IdPath) -> DemandRead:
     """One demand."""
     return DemandRead.model_validate(queries.get_visible(session, viewer, Demand, demand_id))
 
@@ -283,7 +297,7 @@ def create_demand(session: DbDep, viewer: SignedInDep, data: DemandCreate) -> De
     dependencies=WRITE_DEPS,
     tags=["registry"],
 )
-def update_demand(session: DbDep, viewer: SignedInDep, demand_id: int, data: DemandUpdate) -> DemandRead:
+def update_demand(session: DbDep, viewer: SignedInDep, demand_id: IdPath, data: DemandUpdate) -> DemandRead:
     """Change a demand the caller owns (officers: any)."""
     return DemandRead.model_validate(
         service.update_demand(session=session, viewer=viewer, demand_id=demand_id, data=data)
@@ -326,17 +340,32 @@ class LoginRead(BaseModel):
 @router.post(
     "/auth/login",
     response_model=LoginRead,
-    responses={401: {"model": ErrorRead, "description": "wrong username or password"}},
+    responses={
+        401: {"model": ErrorRead, "description": "wrong username or password"},
+        429: {"model": ErrorRead, "description": "too many failed attempts for this name or address"},
+    },
     tags=["auth"],
 )
-def api_login(request: Request, session: DbDep, lang: LangDep, body: LoginRequest) -> Any:
+def api_login(request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, body: LoginRequest) -> Any:
     """Sign in with JSON credentials: sets the `techbridge_session` cookie and returns the CSRF token.
 
-    API clients keep the cookie and send `X-CSRF-Token: <csrf_token>` on every unsafe request.
+    API clients keep the cookie and send `X-CSRF-Token: <csrf_token>` on every unsafe request. Failed attempts
+    are throttled per name and per address (429 with the minutes to wait).
     """
-    user = authenticate(session=session, username=body.username, password=body.password)
+    result = sign_in(
+        session=session,
+        rule=throttle_rule(settings),
+        username=body.username,
+        password=body.password,
+        address=client_address(request),
+    )
+    user = result.user
+    if result.retry_minutes:
+        message = translate("auth.locked", lang, minutes=result.retry_minutes)
+        headers = {"Retry-After": str(result.retry_minutes * 60)}
+        return JSONResponse({"error": "locked", "message": message, "location": []}, status_code=429, headers=headers)
     if user is None:
-        message = "用户名或密码错误" if lang == "zh" else "wrong username or password"
+        message = translate("auth.failed", lang)
         return JSONResponse({"error": "unauthenticated", "message": message, "location": []}, status_code=401)
     request.session.clear()
     request.session.update({"uid": user.id, "username": user.display_name or user.username, "role": user.role})

@@ -12,7 +12,7 @@ from techbridge.errors import InvalidDataError
 from techbridge.policies.evaluate import evaluate_enterprise
 from techbridge.policies.loader import shipped_policies
 from techbridge.policies.service import build_pools, evaluate_organization, exact_json, require_fact_access
-from techbridge.web.deps import CsrfDep, DbDep, OfficerDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, OfficerDep, ViewerDep
 
 router = APIRouter(prefix="/tiers", tags=["tiers"])
 
@@ -55,14 +55,14 @@ def evaluate(body: EvaluateIn) -> dict[str, Any]:
 
 
 @router.get("/enterprises/{org_id}")
-def enterprise(org_id: int, session: DbDep, viewer: ViewerDep, as_of: date | None = None) -> dict[str, Any]:
+def enterprise(org_id: IdPath, session: DbDep, viewer: ViewerDep, as_of: date | None = None) -> dict[str, Any]:
     """A registry enterprise's tiers (its own users and officers only)."""
     require_fact_access(viewer, org_id)
     return evaluate_organization(session=session, organization_id=org_id, as_of=as_of or date.today())
 
 
 @router.post("/enterprises/{org_id}/what-if", dependencies=[CsrfDep])
-def what_if(org_id: int, body: WhatIfIn, session: DbDep, viewer: ViewerDep) -> dict[str, Any]:
+def what_if(org_id: IdPath, body: WhatIfIn, session: DbDep, viewer: ViewerDep) -> dict[str, Any]:
     """The enterprise's tiers with changed facts; nothing is saved."""
     require_fact_access(viewer, org_id)
     day = body.as_of or date.today()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Query
 
+from techbridge.errors import InvalidDataError
 from techbridge.transfers.metrics import (
     compute_local_conversion,
     compute_turnover,
@@ -17,13 +19,28 @@ from techbridge.transfers.metrics import (
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import Amount, Basis, ContractType, ConversionDefinition, PartyKind, Scope
 from techbridge.transfers.service import case_history, list_case_views
-from techbridge.web.deps import DbDep, LangDep, OfficerDep, SignedInDep
+from techbridge.web.deps import DbDep, IdPath, LangDep, OfficerDep, SignedInDep
 
 router = APIRouter(tags=["transfers"])
+E = TypeVar("E", bound=StrEnum)
 
 
 def _number(value: Any) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _choices(raw: str, kind: type[E], name: str) -> tuple[E, ...]:
+    """Comma-separated enum values; an unknown one is a 422 naming the parameter and the allowed values."""
+    allowed = [member.value for member in kind]
+    chosen = [part for part in raw.split(",") if part]
+    for part in chosen:
+        if part not in allowed:
+            raise InvalidDataError(
+                f"unknown value {part!r}; allowed: {', '.join(allowed)}",
+                location=("query", name),
+                message_zh=f"无法识别的取值“{part}”，可选：{'、'.join(allowed)}",
+            )
+    return tuple(kind(part) for part in chosen)
 
 
 @router.get("/metrics/local-conversion")
@@ -48,8 +65,8 @@ def local_conversion(
         basis=basis,
         scope=scope,
         amount=amount,
-        sellers=tuple(PartyKind(s) for s in sellers.split(",") if s),
-        types=tuple(ContractType(s) for s in type.split(",") if s),
+        sellers=_choices(sellers, PartyKind, "sellers"),
+        types=_choices(type, ContractType, "type"),
         fields=tuple(s for s in field.split(",") if s),
         date_from=date_from,
         date_to=date_to,
@@ -108,7 +125,7 @@ def cases(session: DbDep, viewer: SignedInDep, lang: LangDep, overdue: bool = Fa
 
 
 @router.get("/transfers/cases/{case_id}")
-def case(case_id: int, session: DbDep, viewer: SignedInDep) -> dict[str, Any]:
+def case(case_id: IdPath, session: DbDep, viewer: SignedInDep) -> dict[str, Any]:
     """A case with its events."""
     item, events = case_history(session=session, case_id=case_id, viewer=viewer)
     return {

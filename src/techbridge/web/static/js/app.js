@@ -21,6 +21,29 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
+  // Behaviours that used to be inline handlers (the Content-Security-Policy allows no inline script).
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-copy-from]");
+    if (!button) return;
+    var from = document.getElementById(button.getAttribute("data-copy-from"));
+    var to = document.getElementById(button.getAttribute("data-copy-to"));
+    if (from && to) to.value = from.value;
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var pattern = form.getAttribute && form.getAttribute("data-goto");
+    if (!pattern) return;
+    e.preventDefault();
+    location.href = pattern.replace(/\{(\w+)\}/g, function (_, name) {
+      return encodeURIComponent(form.elements[name] ? form.elements[name].value : "");
+    });
+  });
+  function removeOnError(e) {
+    var el = e.target.closest && e.target.closest("[data-remove-on-error]");
+    if (el) el.remove();
+  }
+  document.addEventListener("htmx:responseError", removeOnError);
+  document.addEventListener("htmx:sendError", removeOnError);
   document.addEventListener("DOMContentLoaded", function () { mountCharts(document); });
   document.addEventListener("htmx:afterSwap", function (e) { mountCharts(e.target); });
 })();
