@@ -19,6 +19,7 @@ from techbridge.models.organization import CarrierType, Organization, Organizati
 from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
 from techbridge.models.tier import EnterpriseFact
+from techbridge.models.tier_pool import TierPoolEntry, TierPoolState
 from techbridge.models.transfer import (
     Contract,
     ContractAchievement,
@@ -70,6 +71,8 @@ __all__ = [
     "SearchIndexState",
     "SearchVector",
     "Stage",
+    "TierPoolEntry",
+    "TierPoolState",
     "TransferCase",
     "TransferEvent",
     "TransferMode",

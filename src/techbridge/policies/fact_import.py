@@ -19,11 +19,13 @@ from techbridge.access import SYSTEM
 from techbridge.errors import InvalidDataError
 from techbridge.policies import queries
 from techbridge.policies.facts import SERIES_TYPES, FactError, FactSpec, load_fact_specs, parse_value
+from techbridge.policies.pools import refresh_enterprises
 from techbridge.policies.service import exact_json, save_fact
 
 ENTERPRISE_COLUMNS = ("enterprise", "credit_code", "enterprise_id", "id", "统一社会信用代码")
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "有"}
 FALSE_WORDS = {"false", "0", "no", "n", "否", "无"}
+INLINE_REFRESH_LIMIT = 200  # above this many enterprises an import leaves the pools to `techbridge tiers pools refresh`
 
 Row = dict[str, Any]
 
@@ -147,4 +149,18 @@ def import_facts_file(*, session: Session, path: Path, entered_by: str = "import
             source=sources.get((org_id, fact), ""),
             entered_by=entered_by,
         )
-    return {"imported": len(pending), "enterprises": len({org_id for org_id, _ in pending}), "rows": len(rows)}
+    touched = sorted({org_id for org_id, _ in pending})
+    return {
+        "imported": len(pending),
+        "enterprises": len(touched),
+        "rows": len(rows),
+        "pools": _refresh(session, touched),
+    }
+
+
+def _refresh(session: Session, organization_ids: list[int]) -> str:
+    """Re-evaluate the touched enterprises' pools now when few, else leave them dirty for the refresh job."""
+    if len(organization_ids) > INLINE_REFRESH_LIMIT:
+        return "queued"
+    refresh_enterprises(session=session, organization_ids=organization_ids)
+    return "refreshed"
