@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -16,6 +18,7 @@ from techbridge.access import SYSTEM
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
 from techbridge.models import EnterpriseFact, Organization, Region, Role
+from techbridge.policies.fact_import import import_facts_file
 from techbridge.policies.pools import refresh_enterprises
 from techbridge.policies.service import save_fact
 from techbridge.web.app import create_app
@@ -129,6 +132,40 @@ class TestEnterprisePage:
 def rows(html: str) -> list[tuple[str, str]]:
     """(enterprise id, verdict) of the pool items table, in order."""
     return re.findall(r'<tr data-org="(\d+)" data-verdict="(\w+)">', html)
+
+
+class TestMissingFacts:
+    def test_undecided_policies_name_their_missing_facts_and_the_template_imports_back(
+        self, settings: Settings, session: Session, tmp_path: Path
+    ) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        page = client.get(f"/tiers/enterprises/{ids['dalian']}?as_of=2025-06-30")
+        missing = re.search(r'<div class="missing-facts" data-policy="hnte">(.*?)</div>', page.text, re.S)
+        assert missing is not None
+        assert 'data-fact="hnte_innovation_score"' in missing.group(1)
+        assert 'href="#save-fact-form"' in missing.group(1)
+        assert 'class="missing-facts" data-policy="hnte"' not in client.get(f"/tiers/enterprises/{ids['ready']}").text
+        response = client.get(f"/tiers/enterprises/{ids['dalian']}/facts-template.csv?policy=hnte&as_of=2025-06-30")
+        assert response.status_code == 200
+        table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert table[0][:5] == ["enterprise", "fact", "value", "year", "source"]
+        facts = [row[1] for row in table[1:]]
+        assert "hnte_innovation_score" in facts
+        assert all(row[0] == str(ids["dalian"]) for row in table[1:])
+        filled = [[*row[:2], "80" if row[1] == "hnte_innovation_score" else "", *row[3:]] for row in table]
+        filled = [table[0]] + [row for row in filled[1:] if row[2]]
+        path = tmp_path / "filled.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(filled)
+        assert import_facts_file(session=session, path=path)["imported"] == 1
+
+    def test_enterprise_users_of_another_enterprise_get_no_template(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "ent")
+        assert client.get(f"/tiers/enterprises/{ids['ready']}/facts-template.csv").status_code == 403
 
 
 class TestPools:

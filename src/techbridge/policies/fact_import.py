@@ -7,6 +7,7 @@ A single number with a year for a series fact (`revenue_history`, 2024, 3500) se
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -78,6 +79,19 @@ def coerce_cell(spec: FactSpec, raw: Any) -> Any:
     if spec.type in ("count", "number", "share", *SERIES_TYPES):
         return _text_number(text)
     return text
+
+
+def fact_template_csv(*, enterprise_key: str, facts: list[str]) -> str:
+    """A fact import file to fill in: one row per known fact for this enterprise (label and type guide, ignored)."""
+    specs = load_fact_specs()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["enterprise", "fact", "value", "year", "source", "label", "type"])
+    for fact in facts:
+        spec = specs.get(fact)
+        if spec is not None:
+            writer.writerow([enterprise_key, fact, "", "", "", spec.zh, spec.type])
+    return out.getvalue()
 
 
 def _year(raw: Any) -> int | None:

@@ -58,6 +58,23 @@ def criterion_facts(policy: Policy) -> dict[str, frozenset[str]]:
     return _CRITERION_FACTS[key]
 
 
+def missing_facts(policy: Policy | None, unknown_criteria: list[str], facts: dict[str, Any]) -> list[str]:
+    """The facts absent from `facts` that the undecided top-level criteria read (supplying them decides them)."""
+    reads = criterion_facts(policy) if policy is not None else {}
+    return sorted({f for cid in unknown_criteria for f in reads.get(cid, ()) if f not in facts})
+
+
+def missing_by_policy(results: list[Row], facts: dict[str, Any], as_of: date) -> dict[str, list[str]]:
+    """For each undecided policy of a full evaluation: the facts to supply."""
+    by_id = {p.id: p for p in shipped_policies() if p.is_in_force(as_of)}
+    missing = {}
+    for result in results:
+        if result["verdict"] == "unknown" and result["policy"] in by_id:
+            unknown = [c["id"] for c in result["criteria"] if c["verdict"] == "unknown"]
+            missing[result["policy"]] = missing_facts(by_id[result["policy"]], unknown, facts)
+    return missing
+
+
 def _score(result: Row) -> float | None:
     if "score_range" not in result:
         return None
@@ -75,9 +92,7 @@ def classify(result: Row, policy: Policy | None, facts: dict[str, Any]) -> Row:
     if result["verdict"] == "eligible":
         return {**entry, "verdict": "eligible", "closeness": 1.0, "detail": {}}
     if result["verdict"] == "unknown":
-        reads = criterion_facts(policy) if policy is not None else {}
-        missing = sorted({f for cid in unknown for f in reads.get(cid, ()) if f not in facts})
-        detail = {"unknown_criteria": unknown, "missing_facts": missing}
+        detail = {"unknown_criteria": unknown, "missing_facts": missing_facts(policy, unknown, facts)}
         return {**entry, "verdict": "unknown", "closeness": closeness, "detail": detail}
     if len(failing) == 1 and not unknown:
         return {**entry, "verdict": "near_miss", "closeness": closeness, "detail": {"failing_criterion": failing[0]}}

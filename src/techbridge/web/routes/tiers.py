@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 
 from techbridge.errors import InvalidDataError, TechbridgeError
-from techbridge.policies.fact_import import coerce_cell
+from techbridge.policies.fact_import import coerce_cell, fact_template_csv
 from techbridge.policies.facts import load_fact_specs
 from techbridge.policies.pool_queries import PoolFilter
 from techbridge.policies.pool_reads import ladder_by_city, make_filter, policy_counts, read_pools, write_pools_xlsx
-from techbridge.policies.pools import POOL_VERDICTS, refresh_enterprises
+from techbridge.policies.pools import POOL_VERDICTS, missing_by_policy, refresh_enterprises
 from techbridge.policies.service import evaluate_organization, policy_catalog, require_fact_access, save_fact
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, LangDep, OfficerDep, ViewerDep
@@ -53,6 +53,7 @@ def ladders(report: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
 def _page_context(report: dict[str, Any], as_of: date, **extra: Any) -> dict[str, Any]:
     return {
         "report": report,
+        "missing": missing_by_policy(report["results"], report["facts"], as_of),
         "ladders": ladders(report, as_of),
         "as_of": as_of.isoformat(),
         "facts_catalog": load_fact_specs(),
@@ -77,6 +78,22 @@ def enterprise_tiers(
     day = parse_day(as_of)
     report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
     return render(request, "tiers/enterprise.html", _page_context(report, day), partial="tiers/_results.html")
+
+
+@router.get("/tiers/enterprises/{org_id}/facts-template.csv", include_in_schema=False)
+def enterprise_fact_template(
+    org_id: int, session: DbDep, viewer: ViewerDep, policy: str | None = None, as_of: str | None = None
+) -> Response:
+    """A fact import template listing the facts still missing for the undecided policies (or one policy)."""
+    require_fact_access(viewer, org_id)
+    day = parse_day(as_of)
+    report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
+    missing = missing_by_policy(report["results"], report["facts"], day)
+    facts = sorted({f for pid, names in missing.items() if policy in (None, "", pid) for f in names})
+    key = report["enterprise"]["credit_code"] or str(org_id)
+    headers = {"Content-Disposition": f'attachment; filename="facts-{org_id}.csv"'}
+    body = "\ufeff" + fact_template_csv(enterprise_key=key, facts=facts)
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def _form(request: Request) -> dict[str, str]:
