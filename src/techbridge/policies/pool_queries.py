@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from techbridge.models import EnterpriseFact, Organization, OrgKind, TierPoolEntry, TierPoolState
 
+ENTRY_TABLE: Table = TierPoolEntry.__table__  # type: ignore[assignment]
+STATE_TABLE: Table = TierPoolState.__table__  # type: ignore[assignment]
 SORT_COLUMNS = {"closeness": TierPoolEntry.closeness, "score": TierPoolEntry.score}
 
 
@@ -70,6 +72,17 @@ def enterprises_by_id(session: Session, organization_ids: Sequence[int]) -> list
     return list(session.scalars(stmt.order_by(Organization.id)))
 
 
+def fact_values(session: Session, organization_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Stored fact values by enterprise id and fact id (plain rows, no ORM objects: the refresh reads many)."""
+    stmt = select(EnterpriseFact.organization_id, EnterpriseFact.fact, EnterpriseFact.value).where(
+        EnterpriseFact.organization_id.in_(list(organization_ids))
+    )
+    grouped: dict[int, dict[str, Any]] = {}
+    for org_id, fact, value in session.execute(stmt):
+        grouped.setdefault(org_id, {})[fact] = value
+    return grouped
+
+
 def replace_entries(
     session: Session, organization_ids: Sequence[int], entries: list[dict[str, Any]], states: list[dict[str, Any]]
 ) -> None:
@@ -77,10 +90,10 @@ def replace_entries(
     ids = list(organization_ids)
     session.execute(delete(TierPoolEntry).where(TierPoolEntry.organization_id.in_(ids)))
     session.execute(delete(TierPoolState).where(TierPoolState.organization_id.in_(ids)))
-    if entries:
-        session.execute(insert(TierPoolEntry), entries)
+    if entries:  # Core executemany: one statement for the batch (the ORM bulk path splits it by None patterns)
+        session.execute(insert(ENTRY_TABLE), entries)
     if states:
-        session.execute(insert(TierPoolState), states)
+        session.execute(insert(STATE_TABLE), states)
 
 
 def _conditions(flt: PoolFilter, *, with_policy: bool = True, with_verdict: bool = True) -> list[ColumnElement[bool]]:

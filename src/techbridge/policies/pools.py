@@ -15,15 +15,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from techbridge.models import EnterpriseFact, Organization
-from techbridge.policies import pool_queries, queries
+from techbridge.models import Organization
+from techbridge.policies import pool_queries
 from techbridge.policies.criteria import Node
 from techbridge.policies.evaluate import evaluate_facts, evaluate_policy
 from techbridge.policies.expressions import Score
 from techbridge.policies.facts import FactError, parse_facts
 from techbridge.policies.loader import shipped_policies
 from techbridge.policies.schema import Policy
-from techbridge.policies.service import exact_json, stored_facts
+from techbridge.policies.service import exact_json, registry_facts
 
 POOL_VERDICTS = ("eligible", "near_miss", "ineligible", "unknown")
 Row = dict[str, Any]
@@ -129,10 +129,10 @@ def _evaluate_raw(raw: dict[str, Any], as_of: date, cache: dict[str, list[Row] |
 
 
 def entries_for(
-    org: Organization, rows: list[EnterpriseFact], as_of: date, cache: dict[str, list[Row] | str]
+    org: Organization, values: dict[str, Any], as_of: date, cache: dict[str, list[Row] | str]
 ) -> tuple[list[Row], Row]:
-    """An enterprise's stored entries and state on `as_of`."""
-    outcome = _evaluate_raw(stored_facts(org, rows), as_of, cache)
+    """An enterprise's stored entries and state on `as_of`, from its stored fact values."""
+    outcome = _evaluate_raw({**registry_facts(org), **values}, as_of, cache)
     clusters = "".join(f"|{name}" for name in (org.extra or {}).get("clusters", [])) + "|"
     now = datetime.now(UTC)
     state: Row = {"organization_id": org.id, "as_of": as_of, "dirty": False, "evaluated_at": now}
@@ -152,12 +152,12 @@ def refresh_enterprises(
     """Re-evaluate these enterprises on `as_of` (default the stored pools' date, else today) and store the entries."""
     day = as_of or pool_queries.pool_date(session) or date.today()
     orgs = pool_queries.enterprises_by_id(session, organization_ids)
-    stored = queries.facts_by_enterprise(session, [org.id for org in orgs])
+    stored = pool_queries.fact_values(session, [org.id for org in orgs])
     entries: list[Row] = []
     states: list[Row] = []
     memo: dict[str, list[Row] | str] = {} if cache is None else cache
     for org in orgs:
-        rows, state = entries_for(org, stored.get(org.id, []), day, memo)
+        rows, state = entries_for(org, stored.get(org.id, {}), day, memo)
         entries += rows
         states.append(state)
     pool_queries.replace_entries(session, [org.id for org in orgs], entries, states)

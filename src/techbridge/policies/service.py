@@ -26,15 +26,19 @@ def exact_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str), parse_float=Decimal)
 
 
-def stored_facts(org: Organization, rows: list[EnterpriseFact]) -> dict[str, Any]:
-    """The raw facts of an enterprise: its stored facts, with founding date and employees from the registry."""
+def registry_facts(org: Organization) -> dict[str, Any]:
+    """The facts the registry itself holds: founding date and employees (a stored fact of the same id wins)."""
     raw: dict[str, Any] = {}
     if org.founded_on is not None:
         raw["founded_on"] = org.founded_on.isoformat()
     if org.employees is not None:
         raw["employees"] = org.employees
-    raw.update({row.fact: row.value for row in rows})
     return raw
+
+
+def stored_facts(org: Organization, rows: list[EnterpriseFact]) -> dict[str, Any]:
+    """The raw facts of an enterprise: its stored facts, with founding date and employees from the registry."""
+    return {**registry_facts(org), **{row.fact: row.value for row in rows}}
 
 
 def describe(org: Organization) -> dict[str, Any]:
