@@ -186,6 +186,16 @@ class TestPools:
         assert rows(near.text) == [(str(ids["near"]), "near_miss")]
         assert "创新能力评价" in near.text or "innovation" in near.text
 
+    def test_the_page_speaks_english_too(self, settings: Settings, session: Session) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        zh = client.get("/tiers/pools?policy=hnte").text
+        en = client.get("/tiers/pools?policy=hnte&lang=en").text
+        assert "临界（差一项）" in zh
+        assert "Near-misses" in en
+        assert "Missing facts" in en
+
     def test_pages_follow_each_other(self, settings: Settings, session: Session) -> None:
         seed(session)
         client = TestClient(create_app(settings))

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from techbridge.errors import InvalidDataError, TechbridgeError
@@ -167,7 +168,7 @@ async def enterprise_save_fact(request: Request, org_id: int, session: DbDep, vi
     return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
 
 
-def _pool_filter(session: DbDep, params: dict[str, str | None]) -> PoolFilter:
+def _pool_filter(session: Session, params: dict[str, str | None]) -> PoolFilter:
     as_of = params.get("as_of")
     return make_filter(
         session=session,
