@@ -66,13 +66,15 @@ def add_synthetic_facts(url: str, count: int) -> int:
     return len(ids)
 
 
-def timed(call: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    """Wall seconds of `repeat` calls and the last result."""
+def timed(call: Callable[[], Any], repeat: int, cpu: list[float] | None = None) -> tuple[list[float], Any]:
+    """Wall seconds of `repeat` calls (CPU seconds of this process appended to `cpu`) and the last result."""
     runs, result = [], None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         result = call()
         runs.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - used)
     return runs, result
 
 
@@ -90,15 +92,16 @@ def signed_in_client(url: str) -> TestClient:
     return client
 
 
-def baseline(url: str, repeat: int) -> tuple[list[float], int]:
+def baseline(url: str, repeat: int) -> tuple[list[float], float, int]:
     """The per-request evaluation of every enterprise × policy (the former API body); seconds and JSON bytes."""
 
     def run() -> int:
         with session_scope(url) as session:
             return len(json.dumps(build_pools(session=session, as_of=date.today()), ensure_ascii=False).encode())
 
-    runs, size = timed(run, repeat)
-    return runs, int(size)
+    cpu: list[float] = []
+    runs, size = timed(run, repeat, cpu)
+    return runs, statistics.median(cpu), int(size)
 
 
 def refresh_figures(url: str) -> dict[str, float]:
@@ -133,20 +136,21 @@ def _getter(client: TestClient, path: str) -> Callable[[], Any]:
     return lambda: client.get(path)
 
 
-def request_figures(client: TestClient, repeat: int) -> list[tuple[str, list[float], int]]:
-    """(label, wall runs, response bytes) per request, after one warm-up each."""
+def request_figures(client: TestClient, repeat: int) -> list[tuple[str, list[float], float, int]]:
+    """(label, wall runs, median CPU seconds, response bytes) per request, after one warm-up each."""
     rows = []
     for label, path in REQUESTS:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code, response.text[:200])
-        runs, last = timed(_getter(client, path), repeat)
-        rows.append((label, runs, len(last.content)))
+        cpu: list[float] = []
+        runs, last = timed(_getter(client, path), repeat, cpu)
+        rows.append((label, runs, statistics.median(cpu), len(last.content)))
     return rows
 
 
 def report(args: argparse.Namespace, figures: dict[str, Any]) -> str:
     """The markdown section."""
-    base_runs, base_size = figures["baseline"]
+    base_runs, base_cpu, base_size = figures["baseline"]
     base = statistics.median(base_runs)
     refresh = figures["refresh"]
     lines = [
@@ -159,16 +163,16 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> str:
         f" shared with other jobs, load average {os.getloadavg()[0]:.1f} at the end). In-process requests"
         " (TestClient: routing, queries, templates; no network), signed in as an officer.",
         "",
-        "| request | median | runs (s) | response | vs baseline |",
-        "|---|---|---|---|---|",
-        f"| baseline: evaluate every enterprise × policy per request, as the API did (JSON) | {base:.2f} s"
-        f" | {', '.join(f'{x:.2f}' for x in base_runs)} | {base_size / 1e6:.1f} MB | ×1 |",
+        "| request | median wall | median CPU | wall runs (s) | response | wall vs baseline |",
+        "|---|---|---|---|---|---|",
+        f"| baseline: evaluate every enterprise × policy per request, as the API did (JSON) | {base:.1f} s"
+        f" | {base_cpu:.1f} s | {', '.join(f'{x:.1f}' for x in base_runs)} | {base_size / 1e6:.1f} MB | ×1 |",
     ]
-    for label, runs, size in figures["requests"]:
+    for label, runs, cpu, size in figures["requests"]:
         median = statistics.median(runs)
         lines.append(
-            f"| {label} | {median * 1000:.0f} ms | {', '.join(f'{x:.3f}' for x in runs)} | {size / 1e3:.0f} kB"
-            f" | ×{base / median:.0f} faster |"
+            f"| {label} | {median * 1000:.0f} ms | {cpu * 1000:.0f} ms | {', '.join(f'{x:.3f}' for x in runs)}"
+            f" | {size / 1e3:.0f} kB | ×{base / median:.0f} faster |"
         )
     lines += [
         "",

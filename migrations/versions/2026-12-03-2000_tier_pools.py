@@ -47,12 +47,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("organization_id", "policy", name=op.f("uq_tier_pool_entries_organization_id_policy")),
     )
     with op.batch_alter_table("tier_pool_entries", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_tier_pool_entries_organization_id"), ["organization_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_tier_pool_entries_region_code"), ["region_code"], unique=False)
         batch_op.create_index(
-            "ix_tier_pool_entries_policy_verdict_closeness", ["policy", "verdict", "closeness"], unique=False
+            "ix_tier_pool_entries_policy_verdict_closeness",
+            ["policy", "verdict", "closeness", "organization_id"],
+            unique=False,
         )
-        batch_op.create_index("ix_tier_pool_entries_policy_verdict_score", ["policy", "verdict", "score"], unique=False)
+        batch_op.create_index(
+            "ix_tier_pool_entries_policy_verdict_score", ["policy", "verdict", "score", "organization_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tier_pool_entries_policy_closeness", ["policy", "closeness", "organization_id"], unique=False
+        )
+        batch_op.create_index("ix_tier_pool_entries_closeness", ["closeness", "organization_id"], unique=False)
+        batch_op.create_index(
+            "ix_tier_pool_entries_counts", ["policy", "verdict", "as_of", "region_code"], unique=False
+        )
     op.create_table(
         "tier_pool_states",
         sa.Column("organization_id", sa.Integer(), nullable=False),

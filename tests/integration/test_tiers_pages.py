@@ -272,6 +272,9 @@ class TestApi:
         assert hnte["verdict"] == "eligible"
         pools = client.get("/api/tiers/pools?policy=hnte&as_of=2025-06-30").json()
         assert pools["by_verdict"] == {"eligible": 1, "near_miss": 1, "ineligible": 0, "unknown": 1}
+        hnte = next(row for row in pools["by_policy"] if row["policy"] == "hnte")
+        assert hnte == {"policy": "hnte", **pools["by_verdict"]}
+        assert len(pools["by_policy"]) == 9
         near = [item for item in pools["items"] if item["verdict"] == "near_miss"]
         assert [org["id"] for org in near] == [ids["near"]]
         assert near[0]["failing_criterion"] == "innovation_score"

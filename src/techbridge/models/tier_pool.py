@@ -18,12 +18,16 @@ class TierPoolEntry(Base):
     __tablename__ = "tier_pool_entries"
     __table_args__ = (
         UniqueConstraint("organization_id", "policy"),
-        Index("ix_tier_pool_entries_policy_verdict_closeness", "policy", "verdict", "closeness"),
-        Index("ix_tier_pool_entries_policy_verdict_score", "policy", "verdict", "score"),
+        # pages in sort order, filtered by policy and verdict, by policy, or not at all; counts from the index alone
+        Index("ix_tier_pool_entries_policy_verdict_closeness", "policy", "verdict", "closeness", "organization_id"),
+        Index("ix_tier_pool_entries_policy_verdict_score", "policy", "verdict", "score", "organization_id"),
+        Index("ix_tier_pool_entries_policy_closeness", "policy", "closeness", "organization_id"),
+        Index("ix_tier_pool_entries_closeness", "closeness", "organization_id"),
+        Index("ix_tier_pool_entries_counts", "policy", "verdict", "as_of", "region_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     policy: Mapped[str] = mapped_column(String(32))
     version: Mapped[str | None] = mapped_column(String(16))
     as_of: Mapped[date] = mapped_column(Date)

@@ -131,12 +131,15 @@ def eligible_by_city(session: Session, flt: PoolFilter) -> dict[tuple[str, str],
 
 
 def _entries(flt: PoolFilter, sort: str) -> Select[TierPoolEntry, str, str | None]:
-    key = SORT_COLUMNS[sort]
+    """Entries best first; every key descending so one index serves the order (ties: the later id first)."""
+    order = ([TierPoolEntry.score.desc().nulls_last()] if sort == "score" else [TierPoolEntry.closeness.desc()]) + [
+        TierPoolEntry.organization_id.desc()
+    ]
     return (
         select(TierPoolEntry, Organization.name, Organization.credit_code)
         .join(Organization, Organization.id == TierPoolEntry.organization_id)
         .where(*_conditions(flt))
-        .order_by(key.desc().nulls_last(), TierPoolEntry.closeness.desc(), TierPoolEntry.organization_id)
+        .order_by(*order)
     )
 
 

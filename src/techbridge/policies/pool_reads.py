@@ -89,7 +89,8 @@ def show_entry(entry: TierPoolEntry, name: str, credit_code: str | None) -> dict
 def read_pools(
     *, session: Session, flt: PoolFilter, sort: str = "closeness", page: int = 1, per_page: int = PER_PAGE
 ) -> dict[str, Any]:
-    """One page of the filtered pools, best first, with the total and the count per verdict."""
+    """One page of the filtered pools, best first, with the total, the count per verdict (of the policy filtered on)
+    and per policy × verdict (under the region and cluster filters)."""
     _check_page(sort, page, per_page)
     counts = pool_queries.counts_by_policy_verdict(session, flt)
     by_verdict = {
@@ -98,24 +99,20 @@ def read_pools(
     }
     total = by_verdict[flt.verdict] if flt.verdict else sum(by_verdict.values())
     rows = pool_queries.page_entries(session, flt, sort=sort, offset=(page - 1) * per_page, limit=per_page)
+    present = {policy for policy, _ in counts}
+    by_policy = [{"policy": p, **{v: counts.get((p, v), 0) for v in POOL_VERDICTS}} for p in POLICY_IDS if p in present]
     return {
         "policy": flt.policy,
         "as_of": flt.as_of.isoformat(),
         "total": total,
         "by_verdict": by_verdict,
+        "by_policy": by_policy,
         "page": page,
         "per_page": per_page,
         "pages": max(1, -(-total // per_page)),
         "sort": sort,
         "items": [show_entry(*row) for row in rows],
     }
-
-
-def policy_counts(*, session: Session, flt: PoolFilter) -> list[dict[str, Any]]:
-    """For every policy with stored entries: its count per verdict under the filter's region and cluster."""
-    counts = pool_queries.counts_by_policy_verdict(session, flt)
-    present = {policy for policy, _ in counts}
-    return [{"policy": p, **{v: counts.get((p, v), 0) for v in POOL_VERDICTS}} for p in POLICY_IDS if p in present]
 
 
 def ladder_by_city(*, session: Session, flt: PoolFilter) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from techbridge.errors import InvalidDataError, TechbridgeError
 from techbridge.policies.fact_import import coerce_cell, fact_template_csv
 from techbridge.policies.facts import load_fact_specs
 from techbridge.policies.pool_queries import PoolFilter
-from techbridge.policies.pool_reads import ladder_by_city, make_filter, policy_counts, read_pools, write_pools_xlsx
+from techbridge.policies.pool_reads import ladder_by_city, make_filter, read_pools, write_pools_xlsx
 from techbridge.policies.pools import POOL_VERDICTS, missing_by_policy, refresh_enterprises
 from techbridge.policies.service import evaluate_organization, policy_catalog, require_fact_access, save_fact
 from techbridge.web.charts.tiers import ladder_chart
@@ -204,7 +204,6 @@ def pools_page(
     filters = {key: value or "" for key, value in params.items()} | {"sort": sort, "as_of": flt.as_of.isoformat()}
     context = {
         "result": result,
-        "counts": policy_counts(session=session, flt=flt),
         "verdicts": POOL_VERDICTS,
         "catalog": catalog,
         "titles": titles,
