@@ -151,7 +151,22 @@ def page_entries(
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-def stream_entries(session: Session, flt: PoolFilter, *, sort: str) -> Iterator[tuple[TierPoolEntry, str, str | None]]:
-    """Every entry under the filter, read in blocks of 1,000 rows."""
-    for row in session.execute(_entries(flt, sort).execution_options(yield_per=1000)):
-        yield row[0], row[1], row[2]
+EXPORT_COLUMNS = (
+    TierPoolEntry.policy,
+    TierPoolEntry.version,
+    TierPoolEntry.verdict,
+    TierPoolEntry.organization_id,
+    Organization.name,
+    Organization.credit_code,
+    TierPoolEntry.region_code,
+    TierPoolEntry.score,
+    TierPoolEntry.closeness,
+    TierPoolEntry.detail,
+)
+
+
+def stream_rows(session: Session, flt: PoolFilter, *, sort: str) -> Iterator[tuple[Any, ...]]:
+    """Every entry under the filter as plain `EXPORT_COLUMNS` tuples (no ORM objects), read 1,000 rows at a time."""
+    stmt = _entries(flt, sort).with_only_columns(*EXPORT_COLUMNS)
+    for row in session.execute(stmt.execution_options(yield_per=1000)):
+        yield tuple(row)

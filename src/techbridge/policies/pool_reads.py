@@ -144,21 +144,8 @@ def write_pools_xlsx(*, session: Session, flt: PoolFilter, path: Path, sort: str
     sheet = book.create_sheet(f"pools-{flt.as_of.isoformat()}")
     sheet.append([*EXPORT_HEADER, *EXPORT_TAIL])
     count = 0
-    for entry, name, credit_code in pool_queries.stream_entries(session, flt, sort=sort):
-        sheet.append(
-            [
-                entry.policy,
-                entry.version,
-                entry.verdict,
-                entry.organization_id,
-                name,
-                credit_code,
-                entry.region_code,
-                entry.score,
-                round(entry.closeness, 4),
-                _detail_text(entry.detail),
-            ]
-        )
+    for row in pool_queries.stream_rows(session, flt, sort=sort):
+        sheet.append([*row[:8], round(row[8], 4), _detail_text(row[9])])
         count += 1
     book.save(path)
     return count
