@@ -145,11 +145,22 @@ def build_search_index(settings: Settings, report: BootstrapReport) -> None:
     report.say(f"search: lexical index {version} built over {count:,} records")
 
 
+def refresh_tier_pools(settings: Settings, report: BootstrapReport) -> None:
+    """Store the tier candidate pools as of today: only enterprises new, changed or of an older date are evaluated."""
+    from datetime import date
+
+    from techbridge.jobs.pools import refresh_pools
+
+    done = refresh_pools(settings.database_url, as_of=date.today())
+    report.say(f"tiers: pools refreshed for {done.enterprises:,} enterprises as of {done.as_of}")
+
+
 # the steps after the shared data, in order
 STEPS: tuple[Callable[[Settings, BootstrapReport], object], ...] = (
     ensure_demo_accounts,
     load_demo_contracts,
     build_search_index,
+    refresh_tier_pools,
 )
 
 

@@ -33,10 +33,12 @@ def test_officer_pools_chart_and_filters(live_server: str, page: Any, session: S
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server}/tiers/pools?policy=hnte&as_of=2025-06-30")
     page.wait_for_selector("#ladder-chart canvas")
-    assert page.is_visible(f"table[data-pool=eligible] tr[data-org='{ids['ready']}']")
-    assert page.is_visible(f"table[data-pool=near_miss] tr[data-org='{ids['near']}']")
+    assert page.is_visible(f"#pool-items tr[data-org='{ids['ready']}'][data-verdict=eligible]")
+    assert page.is_visible(f"#pool-items tr[data-org='{ids['near']}'][data-verdict=near_miss]")
     page.fill("input[name=cluster]", "集成电路")
     page.click("#pool-filters button[type=submit]")
-    page.wait_for_selector("table[data-pool=near_miss]", state="detached")  # no string eval: the CSP forbids it
-    assert page.is_visible(f"table[data-pool=eligible] tr[data-org='{ids['ready']}']")
+    page.wait_for_selector(
+        "#pool-items tr[data-verdict=near_miss]", state="detached"
+    )  # no string eval: the CSP forbids it
+    assert page.is_visible(f"#pool-items tr[data-org='{ids['ready']}'][data-verdict=eligible]")
     assert "cluster=%E9%9B%86" in page.get_attribute("#export-link", "href")

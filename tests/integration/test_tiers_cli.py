@@ -123,10 +123,24 @@ class TestPoolsAndFacts:
         with session_scope(settings.database_url) as session:
             series = session.query(EnterpriseFact).filter_by(fact="revenue_history", year=2024).one()
             assert series.value == [3000, 3500]
-        result = invoke(settings, "tiers", "pools", "--policy", "hnte", "--as-of", "2025-06-30", "--json")
-        assert result.exit_code == 0
-        (pool,) = json.loads(result.stdout)["pools"]
-        assert [org["id"] for org in pool["eligible"]] == [ready]
+        assert json.loads(result.stdout)["pools"] == "refreshed"
+        result = invoke(settings, "tiers", "pools", "refresh", "--as-of", "2025-06-30")
+        assert result.exit_code == 0, result.output
+        assert "2 enterprises evaluated as of 2025-06-30" in result.stdout
+        result = invoke(settings, "tiers", "pools", "--policy", "hnte", "--region", "210100", "--json")
+        assert result.exit_code == 0, result.output
+        pool = json.loads(result.stdout)
+        assert {key: pool[key] for key in ("policy", "total", "by_verdict")} == {
+            "policy": "hnte",
+            "total": 2,
+            "by_verdict": {"eligible": 1, "near_miss": 0, "ineligible": 0, "unknown": 1},
+        }
+        assert [(org["id"], org["verdict"]) for org in pool["items"]] == [(ready, "eligible"), (ready + 1, "unknown")]
+        assert "hnte_innovation_score" in pool["items"][1]["missing_facts"]
+        elsewhere = invoke(settings, "tiers", "pools", "--policy", "hnte", "--region", "2102", "--json")
+        assert json.loads(elsewhere.stdout)["total"] == 0
+        again = invoke(settings, "tiers", "pools", "refresh", "--as-of", "2025-06-30")
+        assert "0 enterprises evaluated" in again.stdout
 
     def test_unknown_policy_is_an_error(self, settings: Settings) -> None:
         result = invoke(settings, "tiers", "pools", "--policy", "hnte2", "--json")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,8 @@ from techbridge.accounts.service import create_user
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.models import EnterpriseFact, Organization, Region, Role
+from techbridge.policies.fact_import import import_facts_file
+from techbridge.policies.pools import refresh_enterprises
 from techbridge.policies.service import save_fact
 from techbridge.web.app import create_app
 from tests.integration.test_tiers_cli import HNTE_READY
@@ -50,6 +55,7 @@ def seed(session: Session) -> dict[str, int]:
         save_fact(session=session, viewer=SYSTEM, organization_id=ids["ready"], fact=fact, value=value)
         near = 70 if fact == "hnte_innovation_score" else value
         save_fact(session=session, viewer=SYSTEM, organization_id=ids["near"], fact=fact, value=near)
+    refresh_enterprises(session=session, organization_ids=list(ids.values()), as_of=date(2025, 6, 30))
     create_user(session=session, username="officer", password="password-1", role=Role.OFFICER)
     create_user(
         session=session, username="ent", password="password-1", role=Role.ENTERPRISE, organization_id=ids["near"]
@@ -145,38 +151,120 @@ class TestEnterprisePage:
             assert stored.one().value == 70
 
 
+def rows(html: str) -> list[tuple[str, str]]:
+    """(enterprise id, verdict) of the pool items table, in order."""
+    return re.findall(r'<tr data-org="(\d+)" data-verdict="(\w+)">', html)
+
+
+class TestMissingFacts:
+    def test_undecided_policies_name_their_missing_facts_and_the_template_imports_back(
+        self, settings: Settings, session: Session, tmp_path: Path
+    ) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        page = client.get(f"/tiers/enterprises/{ids['dalian']}?as_of=2025-06-30")
+        missing = re.search(r'<div class="missing-facts" data-policy="hnte">(.*?)</div>', page.text, re.S)
+        assert missing is not None
+        assert 'data-fact="hnte_innovation_score"' in missing.group(1)
+        assert 'href="#save-fact-form"' in missing.group(1)
+        assert 'class="missing-facts" data-policy="hnte"' not in client.get(f"/tiers/enterprises/{ids['ready']}").text
+        response = client.get(f"/tiers/enterprises/{ids['dalian']}/facts-template.csv?policy=hnte&as_of=2025-06-30")
+        assert response.status_code == 200
+        table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert table[0][:5] == ["enterprise", "fact", "value", "year", "source"]
+        facts = [row[1] for row in table[1:]]
+        assert "hnte_innovation_score" in facts
+        assert all(row[0] == str(ids["dalian"]) for row in table[1:])
+        filled = [[*row[:2], "80" if row[1] == "hnte_innovation_score" else "", *row[3:]] for row in table]
+        filled = [table[0]] + [row for row in filled[1:] if row[2]]
+        path = tmp_path / "filled.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(filled)
+        assert import_facts_file(session=session, path=path)["imported"] == 1
+
+    def test_enterprise_users_of_another_enterprise_get_no_template(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "ent")
+        assert client.get(f"/tiers/enterprises/{ids['ready']}/facts-template.csv").status_code == 403
+
+
 class TestPools:
-    def test_officer_filters_by_city_cluster_and_policy(self, settings: Settings, session: Session) -> None:
+    def test_officer_filters_by_city_cluster_policy_and_verdict(self, settings: Settings, session: Session) -> None:
         ids = seed(session)
         client = TestClient(create_app(settings))
         sign_in(client, "officer")
         page = client.get("/tiers/pools?policy=hnte&city=2101&as_of=2025-06-30")
         assert page.status_code == 200
-        eligible = page.text.split('data-pool="eligible"')[1].split("</table>")[0]
-        assert f'data-org="{ids["ready"]}"' in eligible
-        near = page.text.split('data-pool="near_miss"')[1].split("</table>")[0]
-        assert f'data-org="{ids["near"]}"' in near
+        assert rows(page.text) == [(str(ids["ready"]), "eligible"), (str(ids["near"]), "near_miss")]
+        assert 'data-total="2"' in page.text
         chart = json.loads(re.search(r"data-echarts='([^']+)'", page.text).group(1).replace("&#34;", '"'))  # type: ignore[union-attr]
         assert chart["xAxis"]["data"] == ["沈阳市"]
-        clustered = client.get("/tiers/pools?policy=hnte&cluster=集成电路&as_of=2025-06-30").text
-        assert f'data-org="{ids["near"]}"' not in clustered
-        assert f'data-org="{ids["ready"]}"' in clustered
+        clustered = client.get("/tiers/pools?policy=hnte&cluster=集成电路").text
+        assert rows(clustered) == [(str(ids["ready"]), "eligible")]
+        near = client.get("/tiers/pools?policy=hnte&verdict=near_miss", headers={"HX-Request": "true"})
+        assert near.text.lstrip().startswith('<div id="pools">')
+        assert rows(near.text) == [(str(ids["near"]), "near_miss")]
+        assert "创新能力评价" in near.text or "innovation" in near.text
+
+    def test_the_page_speaks_english_too(self, settings: Settings, session: Session) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        zh = client.get("/tiers/pools?policy=hnte").text
+        en = client.get("/tiers/pools?policy=hnte&lang=en").text
+        assert "临界（差一项）" in zh
+        assert "Near-misses" in en
+        assert "Missing facts" in en
+
+    def test_pages_follow_each_other(self, settings: Settings, session: Session) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        first = client.get("/api/tiers/pools?per_page=4").json()
+        second = client.get("/api/tiers/pools?per_page=4&page=2").json()
+        assert first["total"] == 27
+        assert first["pages"] == 7
+        keys = [(i["id"], i["policy"]) for i in first["items"] + second["items"]]
+        assert len(set(keys)) == 8
+        closeness = [i["closeness"] for i in first["items"] + second["items"]]
+        assert closeness == sorted(closeness, reverse=True)
+
+    def test_another_date_than_the_stored_one_is_a_clear_error(self, settings: Settings, session: Session) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        response = client.get("/api/tiers/pools?as_of=2025-07-01")
+        assert response.status_code == 422
+        assert "refresh --as-of 2025-07-01" in response.text
 
     def test_export_is_a_workbook(self, settings: Settings, session: Session) -> None:
         ids = seed(session)
         client = TestClient(create_app(settings))
         sign_in(client, "officer")
-        response = client.get("/tiers/pools.xlsx?policy=hnte&as_of=2025-06-30")
+        response = client.get("/tiers/pools.xlsx?policy=hnte")
         assert response.status_code == 200
         sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        assert ("eligible", ids["ready"]) in [(row[0], row[1]) for row in rows]
+        table = list(sheet.iter_rows(values_only=True))
+        assert table[0][:4] == ("policy", "version", "verdict", "enterprise_id")
+        assert [(row[2], row[3]) for row in table[1:3]] == [("eligible", ids["ready"]), ("near_miss", ids["near"])]
 
     def test_enterprise_users_cannot_see_pools(self, settings: Settings, session: Session) -> None:
         seed(session)
         client = TestClient(create_app(settings))
         sign_in(client, "ent")
         assert client.get("/tiers/pools").status_code == 403
+        assert client.get("/api/tiers/pools").status_code == 403
+
+    def test_a_saved_fact_moves_the_enterprise_between_pools(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "officer")
+        data = {"csrf_token": token, "fact": "hnte_innovation_score", "value": "80"}
+        assert client.post(f"/tiers/enterprises/{ids['near']}/facts", data=data).status_code == 200
+        pool = client.get("/api/tiers/pools?policy=hnte&verdict=eligible").json()
+        assert sorted(item["id"] for item in pool["items"]) == sorted([ids["ready"], ids["near"]])
 
 
 class TestApi:
@@ -204,8 +292,15 @@ class TestApi:
         )
         hnte = next(r for r in response.json()["results"] if r["policy"] == "hnte")
         assert hnte["verdict"] == "eligible"
-        pools = client.get("/api/tiers/pools?policy=hnte&as_of=2025-06-30").json()["pools"][0]
-        assert [org["id"] for org in pools["near_miss"]] == [ids["near"]]
+        pools = client.get("/api/tiers/pools?policy=hnte&as_of=2025-06-30").json()
+        assert pools["by_verdict"] == {"eligible": 1, "near_miss": 1, "ineligible": 0, "unknown": 1}
+        hnte = next(row for row in pools["by_policy"] if row["policy"] == "hnte")
+        assert hnte == {"policy": "hnte", **pools["by_verdict"]}
+        assert len(pools["by_policy"]) == 9
+        near = [item for item in pools["items"] if item["verdict"] == "near_miss"]
+        assert [org["id"] for org in near] == [ids["near"]]
+        assert near[0]["failing_criterion"] == "innovation_score"
+        assert near[0]["gaps"][0]["text"]["zh"]
 
 
 def sign_in_token(client: TestClient) -> str:

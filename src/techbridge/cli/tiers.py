@@ -5,16 +5,21 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from techbridge.cli.context import cli_lang, print_json, print_json_line, settings_of
 from techbridge.errors import InvalidDataError
 
+if TYPE_CHECKING:
+    from techbridge.jobs.pools import RefreshReport
+
 app = typer.Typer(help="Tier engine: policy eligibility, gaps, candidate pools.", no_args_is_help=True)
 facts_app = typer.Typer(help="Enterprise facts in the registry.", no_args_is_help=True)
+pools_app = typer.Typer(help="Stored candidate pools: read them, refresh them.")
 app.add_typer(facts_app, name="facts")
+app.add_typer(pools_app, name="pools")
 
 
 def parse_as_of(value: str | None) -> date:
@@ -75,25 +80,53 @@ def evaluate(
             _print_summary(result)
 
 
-@app.command("pools")
+@pools_app.callback(invoke_without_command=True)
 def pools(
     ctx: typer.Context,
     policy: str | None = typer.Option(None, "--policy", help="one policy id"),
-    as_of: str | None = typer.Option(None, "--as-of", help="evaluation date YYYY-MM-DD (default today)"),
+    region: str | None = typer.Option(None, "--region", help="region code or prefix (21, 2101, 210100)"),
+    verdict: str | None = typer.Option(None, "--verdict", help="eligible, near_miss, ineligible or unknown"),
+    cluster: str | None = typer.Option(None, "--cluster"),
+    sort: str = typer.Option("closeness", "--sort", help="closeness or score"),
+    page: int = typer.Option(1, "--page"),
+    per_page: int = typer.Option(50, "--per-page"),
+    as_of: str | None = typer.Option(None, "--as-of", help="the pools' date (YYYY-MM-DD); must match the stored one"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Candidate pools over the registry's enterprises: eligible, near-misses (one failing criterion), unknown."""
+    """The stored candidate pools: total, count per verdict and the first page (see `pools refresh`)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from techbridge.db import session_scope
-    from techbridge.policies.service import build_pools
+    from techbridge.policies.pool_reads import make_filter, read_pools
 
+    day = parse_as_of(as_of) if as_of else None
     with session_scope(settings_of(ctx).database_url) as session:
-        result = build_pools(session=session, as_of=parse_as_of(as_of), policy_id=policy)
+        flt = make_filter(session=session, policy=policy, verdict=verdict, region=region, cluster=cluster, as_of=day)
+        result = read_pools(session=session, flt=flt, sort=sort, page=page, per_page=per_page)
     if as_json:
         print_json(result)
         return
-    for entry in result["pools"]:
-        counts = {key: len(entry[key]) for key in ("eligible", "near_miss", "unknown")}
-        typer.echo(f"{entry['policy']}\t{entry['version']}\t{counts}")
+    typer.echo(f"{result['policy'] or 'all'}\t{result['as_of']}\ttotal {result['total']}\t{result['by_verdict']}")
+    for item in result["items"]:
+        typer.echo(f"{item['id']}\t{item['name']}\t{item['policy']}\t{item['verdict']}\t{item['closeness']}")
+
+
+@pools_app.command("refresh")
+def refresh(
+    ctx: typer.Context,
+    as_of: str | None = typer.Option(None, "--as-of", help="evaluation date YYYY-MM-DD (default today)"),
+    batch_size: int = typer.Option(500, "--batch-size", min=1),
+) -> None:
+    """Re-evaluate every stale enterprise (new, changed, or of another date), committing each batch; resumable."""
+    from techbridge.jobs.pools import refresh_pools
+
+    def progress(report: RefreshReport) -> None:
+        typer.echo(f"pools: {report.enterprises} enterprises evaluated", err=True)
+
+    report = refresh_pools(
+        settings_of(ctx).database_url, as_of=parse_as_of(as_of), batch_size=batch_size, on_batch=progress
+    )
+    typer.echo(f"pools: {report.enterprises} enterprises evaluated as of {report.as_of} in {report.batches} batches")
 
 
 @facts_app.command("import")
@@ -113,3 +146,7 @@ def import_facts(
         print_json(report)
     else:
         typer.echo(f"imported {report['imported']} facts for {report['enterprises']} enterprises")
+    if report["pools"] == "queued":
+        from techbridge.jobs.pools import refresh_pools
+
+        refresh_pools(settings_of(ctx).database_url)

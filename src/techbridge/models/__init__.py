@@ -33,6 +33,7 @@ from techbridge.models.region import Region, RegionLevel
 from techbridge.models.search import SearchIndexState, SearchVector
 from techbridge.models.statistic import Flow, Measure, OfficialStatistic
 from techbridge.models.tier import EnterpriseFact
+from techbridge.models.tier_pool import TierPoolEntry, TierPoolState
 from techbridge.models.transfer import (
     Contract,
     ContractAchievement,
@@ -103,6 +104,8 @@ __all__ = [
     "Stage",
     "Subscription",
     "SubscriptionKind",
+    "TierPoolEntry",
+    "TierPoolState",
     "TransferCase",
     "TransferEvent",
     "TransferMode",

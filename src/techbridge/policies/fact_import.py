@@ -7,6 +7,7 @@ A single number with a year for a series fact (`revenue_history`, 2024, 3500) se
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,11 +20,13 @@ from techbridge.access import SYSTEM
 from techbridge.errors import InvalidDataError
 from techbridge.policies import queries
 from techbridge.policies.facts import SERIES_TYPES, FactError, FactSpec, load_fact_specs, parse_value
+from techbridge.policies.pools import refresh_enterprises
 from techbridge.policies.service import exact_json, save_fact
 
 ENTERPRISE_COLUMNS = ("enterprise", "credit_code", "enterprise_id", "id", "统一社会信用代码")
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "有"}
 FALSE_WORDS = {"false", "0", "no", "n", "否", "无"}
+INLINE_REFRESH_LIMIT = 200  # above this many enterprises an import leaves the pools to `techbridge tiers pools refresh`
 
 Row = dict[str, Any]
 
@@ -76,6 +79,19 @@ def coerce_cell(spec: FactSpec, raw: Any) -> Any:
     if spec.type in ("count", "number", "share", *SERIES_TYPES):
         return _text_number(text)
     return text
+
+
+def fact_template_csv(*, enterprise_key: str, facts: list[str]) -> str:
+    """A fact import file to fill in: one row per known fact for this enterprise (label and type guide, ignored)."""
+    specs = load_fact_specs()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["enterprise", "fact", "value", "year", "source", "label", "type"])
+    for fact in facts:
+        spec = specs.get(fact)
+        if spec is not None:
+            writer.writerow([enterprise_key, fact, "", "", "", spec.zh, spec.type])
+    return out.getvalue()
 
 
 def _year(raw: Any) -> int | None:
@@ -147,4 +163,18 @@ def import_facts_file(*, session: Session, path: Path, entered_by: str = "import
             source=sources.get((org_id, fact), ""),
             entered_by=entered_by,
         )
-    return {"imported": len(pending), "enterprises": len({org_id for org_id, _ in pending}), "rows": len(rows)}
+    touched = sorted({org_id for org_id, _ in pending})
+    return {
+        "imported": len(pending),
+        "enterprises": len(touched),
+        "rows": len(rows),
+        "pools": _refresh(session, touched),
+    }
+
+
+def _refresh(session: Session, organization_ids: list[int]) -> str:
+    """Re-evaluate the touched enterprises' pools now when few, else leave them dirty for the refresh job."""
+    if len(organization_ids) > INLINE_REFRESH_LIMIT:
+        return "queued"
+    refresh_enterprises(session=session, organization_ids=organization_ids)
+    return "refreshed"

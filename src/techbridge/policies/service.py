@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,7 +12,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer
 from techbridge.errors import InvalidDataError, PermissionDeniedError
 from techbridge.models import EnterpriseFact, Organization
-from techbridge.policies import queries
+from techbridge.policies import pool_queries, queries
 from techbridge.policies.evaluate import count_failing, evaluate_facts
 from techbridge.policies.facts import FactError, load_fact_specs, parse_facts, parse_value
 from techbridge.policies.loader import shipped_policies
@@ -28,15 +26,19 @@ def exact_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str), parse_float=Decimal)
 
 
-def stored_facts(org: Organization, rows: list[EnterpriseFact]) -> dict[str, Any]:
-    """The raw facts of an enterprise: its stored facts, with founding date and employees from the registry."""
+def registry_facts(org: Organization) -> dict[str, Any]:
+    """The facts the registry itself holds: founding date and employees (a stored fact of the same id wins)."""
     raw: dict[str, Any] = {}
     if org.founded_on is not None:
         raw["founded_on"] = org.founded_on.isoformat()
     if org.employees is not None:
         raw["employees"] = org.employees
-    raw.update({row.fact: row.value for row in rows})
     return raw
+
+
+def stored_facts(org: Organization, rows: list[EnterpriseFact]) -> dict[str, Any]:
+    """The raw facts of an enterprise: its stored facts, with founding date and employees from the registry."""
+    return {**registry_facts(org), **{row.fact: row.value for row in rows}}
 
 
 def describe(org: Organization) -> dict[str, Any]:
@@ -89,6 +91,7 @@ def save_fact(
         session.add(row)
     row.value, row.year, row.source = value, year, source
     row.entered_by, row.entered_by_id = entered_by, viewer.user_id or None
+    pool_queries.mark_dirty(session, [organization_id])
     session.flush()
     return row
 
@@ -115,7 +118,8 @@ def build_pools(
     region_prefix: str | None = None,
     cluster: str | None = None,
 ) -> dict[str, Any]:
-    """Candidate pools per policy over the registry's enterprises: eligible, near-misses, unknown; and input errors."""
+    """Candidate pools evaluated on the fly (every enterprise × policy per call): the benchmark baseline of the
+    stored pools (`policies.pools`, `policies.pool_reads`), which the pages, API and CLI read instead."""
     if policy_id and policy_id not in {p.id for p in shipped_policies()}:
         raise InvalidDataError(f"unknown policy {policy_id!r}", message_zh=f"未知的政策 {policy_id!r}")
     enterprises = queries.list_enterprises(session, region_prefix=region_prefix)
@@ -147,39 +151,6 @@ def build_pools(
                 pool[name].append({**describe(org), **extra})
     ordered = [pools[p] for p in POLICY_IDS if p in pools]
     return {"as_of": as_of.isoformat(), "enterprises": len(enterprises), "pools": ordered, "errors": errors}
-
-
-def ladder_by_city(session: Session, pools: dict[str, Any]) -> dict[str, Any]:
-    """Eligible enterprises per policy per city (region code's first 4 digits), with city names."""
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(POLICY_IDS, 0))
-    for pool in pools["pools"]:
-        for org in pool["eligible"]:
-            city = (org["region_code"] or "")[:4] or "—"
-            counts[city][pool["policy"]] += 1
-    names = queries.region_names(session, [c + "00" for c in counts] + list(counts))
-    cities = sorted(counts)
-    return {
-        "cities": [{"code": c, "name": names.get(c + "00") or names.get(c) or c} for c in cities],
-        "counts": {c: counts[c] for c in cities},
-    }
-
-
-def pools_workbook(pools: dict[str, Any]) -> bytes:
-    """The pools as an XLSX workbook: one sheet per policy with pool, enterprise, credit code, region, detail."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for pool in pools["pools"]:
-        sheet = book.create_sheet(f"{pool['policy']}-{pool['version']}"[:31])
-        sheet.append(["pool", "enterprise_id", "name", "credit_code", "region_code", "detail"])
-        for name in ("eligible", "near_miss", "unknown"):
-            for org in pool[name]:
-                detail = org.get("failing_criterion") or ",".join(org.get("unknown_criteria", []))
-                sheet.append([name, org["id"], org["name"], org["credit_code"], org["region_code"], detail])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def apply_changes(raw: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from techbridge.errors import InvalidDataError, TechbridgeError
-from techbridge.policies.fact_import import coerce_cell
+from techbridge.policies.fact_import import coerce_cell, fact_template_csv
 from techbridge.policies.facts import load_fact_specs
-from techbridge.policies.service import (
-    build_pools,
-    evaluate_organization,
-    ladder_by_city,
-    policy_catalog,
-    pools_workbook,
-    require_fact_access,
-    save_fact,
-)
+from techbridge.policies.pool_queries import PoolFilter
+from techbridge.policies.pool_reads import ladder_by_city, make_filter, read_pools, write_pools_xlsx
+from techbridge.policies.pools import POOL_VERDICTS, missing_by_policy, refresh_enterprises
+from techbridge.policies.service import evaluate_organization, policy_catalog, require_fact_access, save_fact
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
 from techbridge.web.templating import render
@@ -54,6 +55,7 @@ def ladders(report: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
 def _page_context(report: dict[str, Any], as_of: date, **extra: Any) -> dict[str, Any]:
     return {
         "report": report,
+        "missing": missing_by_policy(report["results"], report["facts"], as_of),
         "ladders": ladders(report, as_of),
         "as_of": as_of.isoformat(),
         "facts_catalog": load_fact_specs(),
@@ -78,6 +80,22 @@ def enterprise_tiers(
     day = parse_day(as_of)
     report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
     return render(request, "tiers/enterprise.html", _page_context(report, day), partial="tiers/_results.html")
+
+
+@router.get("/tiers/enterprises/{org_id}/facts-template.csv", include_in_schema=False)
+def enterprise_fact_template(
+    org_id: IdPath, session: DbDep, viewer: ViewerDep, policy: str | None = None, as_of: str | None = None
+) -> Response:
+    """A fact import template listing the facts still missing for the undecided policies (or one policy)."""
+    require_fact_access(viewer, org_id)
+    day = parse_day(as_of)
+    report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
+    missing = missing_by_policy(report["results"], report["facts"], day)
+    facts = sorted({f for pid, names in missing.items() if policy in (None, "", pid) for f in names})
+    key = report["enterprise"]["credit_code"] or str(org_id)
+    headers = {"Content-Disposition": f'attachment; filename="facts-{org_id}.csv"'}
+    body = "\ufeff" + fact_template_csv(enterprise_key=key, facts=facts)
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -145,6 +163,7 @@ async def enterprise_save_fact(
             source=form.get("source", ""),
             entered_by=str(request.session.get("username") or ""),
         )
+        refresh_enterprises(session=session, organization_ids=[org_id])
     except InvalidDataError as exc:
         session.rollback()
         day = parse_day(None)
@@ -179,13 +198,16 @@ def parse_fact_form(form: dict[str, str]) -> tuple[str, Any, int | None]:
     return fact, value, int(raw_year)
 
 
-def _pool_filters(policy: str | None, city: str | None, cluster: str | None, as_of: str | None) -> dict[str, Any]:
-    return {
-        "policy_id": policy or None,
-        "region_prefix": city or None,
-        "cluster": cluster or None,
-        "as_of": parse_day(as_of),
-    }
+def _pool_filter(session: Session, params: dict[str, str | None]) -> PoolFilter:
+    as_of = params.get("as_of")
+    return make_filter(
+        session=session,
+        policy=params.get("policy"),
+        verdict=params.get("verdict"),
+        region=params.get("city"),
+        cluster=params.get("cluster"),
+        as_of=parse_day(as_of) if as_of else None,
+    )
 
 
 @router.get("/tiers/pools", response_class=HTMLResponse, include_in_schema=False)
@@ -195,29 +217,30 @@ def pools_page(
     viewer: OfficerDep,
     lang: LangDep,
     policy: str | None = None,
+    verdict: str | None = None,
     city: str | None = None,
     cluster: str | None = None,
+    sort: str = "closeness",
+    page: int = 1,
     as_of: str | None = None,
 ) -> HTMLResponse:
-    """Officers: candidate pools by policy, filtered by city, cluster and policy, with the ladder chart and export."""
-    filters = _pool_filters(policy, city, cluster, as_of)
-    pools = build_pools(session=session, **filters)
-    everything = build_pools(session=session, **{**filters, "policy_id": None}) if policy else pools
-    ladder = ladder_by_city(session, everything)
-    catalog = [row for row in policy_catalog(filters["as_of"]) if row["in_force"]]
+    """Officers: the stored pools, filtered by policy, verdict, city and cluster, sorted, paginated, with the ladder."""
+    params = {"policy": policy, "verdict": verdict, "city": city, "cluster": cluster, "as_of": as_of}
+    flt = _pool_filter(session, params)
+    result = read_pools(session=session, flt=flt, sort=sort, page=page)
+    ladder = ladder_by_city(session=session, flt=flt)
+    catalog = [row for row in policy_catalog(flt.as_of) if row["in_force"]]
     titles = {row["id"]: row["title"][lang] for row in catalog}
+    filters = {key: value or "" for key, value in params.items()} | {"sort": sort, "as_of": flt.as_of.isoformat()}
     context = {
-        "pools": pools,
+        "result": result,
+        "verdicts": POOL_VERDICTS,
         "catalog": catalog,
         "titles": titles,
         "ladder": ladder,
         "chart": ladder_chart(ladder, titles, _chart_title(lang)),
-        "filters": {
-            "policy": policy or "",
-            "city": city or "",
-            "cluster": cluster or "",
-            "as_of": filters["as_of"].isoformat(),
-        },
+        "filters": filters,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
     }
     return render(request, "tiers/pools.html", context, partial="tiers/_pools.html")
 
@@ -233,11 +256,19 @@ def pools_export(
     session: DbDep,
     viewer: OfficerDep,
     policy: str | None = None,
+    verdict: str | None = None,
     city: str | None = None,
     cluster: str | None = None,
+    sort: str = "closeness",
     as_of: str | None = None,
 ) -> Response:
-    """The filtered pools as an XLSX workbook."""
-    pools = build_pools(session=session, **_pool_filters(policy, city, cluster, as_of))
-    headers = {"Content-Disposition": 'attachment; filename="tier-pools.xlsx"'}
-    return Response(pools_workbook(pools), media_type=XLSX, headers=headers)
+    """The filtered pools as an XLSX sheet, written row by row to a temporary file and streamed from it."""
+    params = {"policy": policy, "verdict": verdict, "city": city, "cluster": cluster, "as_of": as_of}
+    flt = _pool_filter(session, params)
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    write_pools_xlsx(session=session, flt=flt, path=path, sort=sort)
+    return FileResponse(
+        path, media_type=XLSX, filename="tier-pools.xlsx", background=BackgroundTask(path.unlink, missing_ok=True)
+    )

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from techbridge.errors import InvalidDataError
 from techbridge.policies.evaluate import evaluate_enterprise
 from techbridge.policies.loader import shipped_policies
-from techbridge.policies.service import build_pools, evaluate_organization, exact_json, require_fact_access
+from techbridge.policies.pool_reads import PER_PAGE, make_filter, read_pools
+from techbridge.policies.service import evaluate_organization, exact_json, require_fact_access
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, OfficerDep, ViewerDep
 
 router = APIRouter(prefix="/tiers", tags=["tiers"])
@@ -74,10 +75,14 @@ def pools(
     session: DbDep,
     viewer: OfficerDep,
     policy: str | None = None,
+    verdict: str | None = None,
     city: str | None = None,
     cluster: str | None = None,
+    sort: str = "closeness",
+    page: int = 1,
+    per_page: int = PER_PAGE,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    """Candidate pools (officers): eligible, near-misses and unknowns per policy."""
-    day = as_of or date.today()
-    return build_pools(session=session, as_of=day, policy_id=policy, region_prefix=city, cluster=cluster)
+    """Officers: one page of the stored pools, filtered and sorted, with the total and the count per verdict."""
+    flt = make_filter(session=session, policy=policy, verdict=verdict, region=city, cluster=cluster, as_of=as_of)
+    return read_pools(session=session, flt=flt, sort=sort, page=page, per_page=per_page)
