@@ -34,5 +34,6 @@ class TestOfficialOnDashboard:
         assert 'id="official-none"' in page.text
         assert "chart-official-flows" not in page.text
 
-    def test_anonymous_visitors_still_refused(self, settings: Settings) -> None:
-        assert TestClient(create_app(settings)).get("/dashboard").status_code == 403
+    def test_anonymous_visitors_are_sent_to_sign_in(self, settings: Settings) -> None:
+        response = TestClient(create_app(settings)).get("/dashboard", follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/login?next=/dashboard")
