@@ -1,0 +1,212 @@
+"""Query understanding for needs: what a need is about, what it asks to solve, and what is only wrapping.
+
+A need such as 「罗茨鼓风机低频脉动噪声大，寻求解决方案」 is segmented (rjieba, plain mode) and each word gets a role:
+- boilerplate (`data/need/boilerplate.txt`: 问题, 解决方案, 相关, 需求 …) says nothing about the subject and is
+  dropped;
+- modifiers (`data/need/modifiers.txt`: 新型, 高效, 提高 …) qualify the subject and keep a small weight;
+- Latin tokens and acronyms (TPU, FMCW, 304) are whole tokens: never split into character grams, matched only at
+  token boundaries, so FMC does not match FMCW and TPU does not match inside a longer Latin word;
+- the rest is content; a content word holding a problem cue (`data/need/problems.txt`: 噪声, 寿命, 腐蚀 …) is a
+  problem concept, the others are object concepts.
+
+When a query has no content word (a bare keyword such as 优化设计), its modifiers and boilerplate count as
+content, so nothing a user typed is ever ignored. `coverage` scores how much of the need a record covers: the
+weighted share of the object concepts and of the problem concepts present, averaged over the two groups; each
+concept weighs by its role and by its idf in the index searched (`weigh_by_technicality`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+
+from techbridge.search.bm25 import bm25_idf
+from techbridge.search.tokenize import Segmenter, normalize_text, read_word_lines
+
+NEED_DIR = "data/need"
+MODIFIER_WEIGHT = 0.25
+"""Weight of a modifier (query grams, words and concepts) against a content word's 1."""
+LATIN_GRAM_WEIGHT = 0.0
+"""Weight of a Latin token's character bigrams: none, so a Latin token never matches inside a longer one (fmc is
+not fmcw) or an owner's name; partial product names (openswim ~ openfit) no longer match, which cost
+ickg-patent2company 0.006 nDCG@10 against weight 0.3 (docs/benchmarks.md)."""
+BOILERPLATE_GRAM_WEIGHT = 0.3
+"""Weight of boilerplate's character bigrams (方法, 装置 in patent-like titles are weak evidence, not none)."""
+LATIN_WORD_BOOST = 2.0
+"""Words-field boost of a Latin token, which has no character grams: 2 × the words field's 0.5 = the grams'
+weight 1 a Chinese word gets."""
+
+_LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
+_ALNUM = re.compile(r"[a-z0-9]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class Role(StrEnum):
+    """What a query word does in a need."""
+
+    STOP = "stop"
+    BOILERPLATE = "boilerplate"
+    MODIFIER = "modifier"
+    LATIN = "latin"
+    CONTENT = "content"
+
+
+@dataclass(frozen=True)
+class NeedWords:
+    """The curated word lists of `data/need/`."""
+
+    boilerplate: frozenset[str]
+    modifiers: frozenset[str]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a record should mention to cover the need."""
+
+    text: str
+    weight: float
+    is_problem: bool = False
+    parts: tuple[str, ...] = ()
+    """Search-mode sub-words (罗茨鼓风机 → 罗茨, 鼓风, 风机, 鼓风机), for partial credit."""
+
+    @property
+    def is_latin(self) -> bool:
+        """A Latin token (matched at token boundaries only)."""
+        return is_latin(self.text)
+
+
+@dataclass(frozen=True)
+class NeedAnalysis:
+    """A need's words with their roles and the concepts a record should cover."""
+
+    words: list[tuple[str, Role]]
+    concepts: list[Concept]
+
+    def text_of(self, *roles: Role) -> str:
+        """The query text with every word of another role blanked out (a space), for grams and segments."""
+        return "".join(w if r in roles else " " for w, r in self.words)
+
+    def words_of(self, *roles: Role) -> list[str]:
+        """Distinct words of the given roles, in order."""
+        return list(dict.fromkeys(w for w, r in self.words if r in roles and w.strip()))
+
+
+def _read(name: str) -> list[str]:
+    text = resources.files("techbridge").joinpath(f"{NEED_DIR}/{name}").read_text(encoding="utf-8")
+    return [normalize_text(w) for w in read_word_lines(text, f"need/{name}")]
+
+
+@lru_cache(maxsize=1)
+def load_need_words() -> NeedWords:
+    """The shipped boilerplate, modifier and problem-cue lists."""
+    return NeedWords(
+        frozenset(_read("boilerplate.txt")), frozenset(_read("modifiers.txt")), tuple(_read("problems.txt"))
+    )
+
+
+def is_latin(word: str) -> bool:
+    """Latin letters/digits only (fpga, 5g, ti-6al-4v, 304), already normalised."""
+    return bool(_LATIN.fullmatch(word))
+
+
+def word_role(word: str, segmenter: Segmenter, lists: NeedWords) -> Role:
+    """The role of one normalised, stripped query word."""
+    if not word or not (_CJK.search(word) or _ALNUM.search(word)):
+        return Role.STOP
+    if word in lists.boilerplate:
+        return Role.BOILERPLATE
+    if word in segmenter.stopwords:
+        return Role.STOP
+    if word in lists.modifiers:
+        return Role.MODIFIER
+    return Role.LATIN if is_latin(word) else Role.CONTENT
+
+
+def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
+    """Roles of the need's words (promoted when nothing is content) and its concepts."""
+    lists = load_need_words()
+    words = [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)]
+    roles = {r for _, r in words}
+    if not roles & {Role.CONTENT, Role.LATIN}:
+        words = [(w, Role.CONTENT if r in (Role.MODIFIER, Role.BOILERPLATE) else r) for w, r in words]
+    concepts = [
+        replace(c, parts=tuple(p for p in segmenter.tokenize_normalized(c.text) if 1 < len(p) < len(c.text)))
+        for c in find_concepts(words, lists)
+    ]
+    return NeedAnalysis(words, concepts)
+
+
+def find_concepts(words: list[tuple[str, Role]], lists: NeedWords) -> list[Concept]:
+    """Content, Latin and modifier words as concepts; single Chinese characters only when nothing longer is."""
+    seen: dict[str, Concept] = {}
+    for word, role in words:
+        word = word.strip()
+        if role not in (Role.CONTENT, Role.LATIN, Role.MODIFIER) or word in seen:
+            continue
+        weight = MODIFIER_WEIGHT if role == Role.MODIFIER else 1.0
+        problem = role == Role.CONTENT and any(cue in word for cue in lists.problems)
+        seen[word] = Concept(word, weight, problem)
+    concepts = list(seen.values())
+    longer = [c for c in concepts if len(c.text) > 1 or c.is_latin]
+    return longer or concepts
+
+
+def weigh_by_technicality(concepts: list[Concept], doc_freq: Callable[[str], int], n_docs: int) -> list[Concept]:
+    """Concepts with their weight scaled by how technical they are in this index: Lucene's BM25 idf of the word
+    (`bm25.bm25_idf`) over the idf of a word no document holds, so 主要 or 不同 (in thousands of records) count
+    a fraction of 鼓风机 or fmcw."""
+    if n_docs <= 0:
+        return concepts
+    top = bm25_idf(n_docs, 0)
+    return [replace(c, weight=c.weight * bm25_idf(n_docs, min(doc_freq(c.text), n_docs)) / top) for c in concepts]
+
+
+def contains_term(norm_text: str, term: str) -> bool:
+    """Whether normalised text holds the term; a term starting or ending in a Latin letter or digit must not
+    continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片)."""
+    start = norm_text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before_ok = start == 0 or not (_ALNUM.match(term[0]) and _ALNUM.match(norm_text[start - 1]))
+        after_ok = end == len(norm_text) or not (_ALNUM.match(term[-1]) and _ALNUM.match(norm_text[end]))
+        if before_ok and after_ok:
+            return True
+        start = norm_text.find(term, start + 1)
+    return False
+
+
+def concept_presence(concept: Concept, norm_text: str) -> float:
+    """1 when the concept is in the text; otherwise the longest of its search-mode sub-words found there, as a
+    share of its length (罗茨鼓风机 → 鼓风机 0.6, 鼓风 0.4); Latin tokens count whole or not at all."""
+    if contains_term(norm_text, concept.text):
+        return 1.0
+    if concept.is_latin:
+        return 0.0
+    return max((len(p) / len(concept.text) for p in concept.parts if p in norm_text), default=0.0)
+
+
+def coverage(concepts: list[Concept], norm_text: str) -> float:
+    """Weighted share of the need's concepts in the text, the object and the problem groups averaged."""
+    groups = [[c for c in concepts if not c.is_problem], [c for c in concepts if c.is_problem]]
+    shares = []
+    for group in groups:
+        total = sum(c.weight for c in group)
+        if total > 0:
+            shares.append(sum(c.weight * concept_presence(c, norm_text) for c in group) / total)
+    return sum(shares) / len(shares) if shares else 1.0
+
+
+def describe_need(text: str, segmenter: Segmenter) -> dict[str, list[str]]:
+    """The need's object, problem, modifiers and dropped boilerplate (for explanations and the CLI)."""
+    need = analyse_need(text, segmenter)
+    return {
+        "object": [c.text for c in need.concepts if not c.is_problem and c.weight == 1.0],
+        "problem": [c.text for c in need.concepts if c.is_problem],
+        "modifiers": need.words_of(Role.MODIFIER),
+        "dropped": need.words_of(Role.BOILERPLATE),
+    }
