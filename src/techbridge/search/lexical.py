@@ -23,7 +23,6 @@ import numpy as np
 from techbridge.search.bm25 import BM25Params, InMemoryBM25, Scores
 from techbridge.search.need import (
     BOILERPLATE_GRAM_WEIGHT,
-    LATIN_GRAM_WEIGHT,
     LATIN_WORD_BOOST,
     MODIFIER_WEIGHT,
     Concept,
@@ -61,13 +60,9 @@ PHRASE_BONUS = 0.3
 PHRASE_BODY_SHARE = 0.5
 PHRASE_RERANK_DEPTH = 200
 MIN_PHRASE_CHARS = 2
-GRAM_WEIGHTS = {
-    Role.MODIFIER: MODIFIER_WEIGHT,
-    Role.LATIN: LATIN_GRAM_WEIGHT,
-    Role.BOILERPLATE: BOILERPLATE_GRAM_WEIGHT,
-}
-"""Query character bigrams that a modifier, a Latin token or boilerplate adds (alone or joined to a content word,
-as 的ai or 臭技), and their weight; a content word's bigrams weigh 1."""
+GRAM_WEIGHTS = {Role.MODIFIER: MODIFIER_WEIGHT, Role.BOILERPLATE: BOILERPLATE_GRAM_WEIGHT}
+"""Query character bigrams that a modifier or boilerplate adds (alone or joined to a content word, as 臭技), and
+their weight; a content word's bigrams weigh 1. Latin acronyms add none (`need.LATIN_NAME_CHARS`)."""
 COVERAGE_FLOOR = 0.5
 """Share of its score a candidate keeps when it covers none of the need's concepts (`need.coverage`); one
 covering them all keeps all of it. Candidates below PHRASE_RERANK_DEPTH are scaled by the floor."""
@@ -100,7 +95,7 @@ def plan_query(text: str, segmenter: Segmenter) -> QueryPlan:
     plus its modifiers' grams at MODIFIER_WEIGHT; boilerplate and Latin tokens give no grams; words without
     stopwords and boilerplate, Latin tokens boosted; segments of content words only."""
     need = analyse_need(text, segmenter)
-    grams = char_bigrams(need.text_of(Role.CONTENT, Role.STOP))
+    grams = char_bigrams(need.text_of(Role.CONTENT, Role.STOP, Role.NAME))
     weights: dict[str, float] = {}
     for role, weight in GRAM_WEIGHTS.items():
         if weight <= 0:
@@ -110,7 +105,8 @@ def plan_query(text: str, segmenter: Segmenter) -> QueryPlan:
         grams += extra
     words, word_weights = _query_words(text, need, segmenter)
     weights.update(word_weights)
-    segments = [s for s in need.text_of(Role.CONTENT, Role.LATIN).split() if len(s) >= MIN_PHRASE_CHARS]
+    whole = need.text_of(Role.CONTENT, Role.LATIN, Role.NAME)
+    segments = [s for s in whole.split() if len(s) >= MIN_PHRASE_CHARS]
     return QueryPlan(text, words, grams, segments, weights, need.concepts)
 
 

@@ -4,15 +4,16 @@ A need such as 「罗茨鼓风机低频脉动噪声大，寻求解决方案」 i
 - boilerplate (`data/need/boilerplate.txt`: 问题, 解决方案, 相关, 需求 …) says nothing about the subject and is
   dropped;
 - modifiers (`data/need/modifiers.txt`: 新型, 高效, 提高 …) qualify the subject and keep a small weight;
-- Latin tokens and acronyms (TPU, FMCW, 304) are whole tokens: never split into character grams, matched only at
-  token boundaries, so FMC does not match FMCW and TPU does not match inside a longer Latin word;
+- Latin acronyms (TPU, FMCW, PTA, 304) are whole tokens: never split into character grams, matched only at token
+  boundaries, so FMC does not match FMCW and TPU does not match inside a longer Latin word; a Latin token of
+  LATIN_NAME_CHARS or more is a name (openswim, a patent number) and keeps its grams as well;
 - the rest is content; a content word holding a problem cue (`data/need/problems.txt`: 噪声, 寿命, 腐蚀 …) is a
   problem concept, the others are object concepts.
 
-When a query has no content word (a bare keyword such as 优化设计), its modifiers and boilerplate count as
-content, so nothing a user typed is ever ignored. `coverage` scores how much of the need a record covers: the
-weighted share of the object concepts and of the problem concepts present, averaged over the two groups; each
-concept weighs by its role and by its idf in the index searched (`weigh_by_technicality`).
+When a query has no content word (a bare keyword such as 优化设计), or is a single short term (研究中心), its
+modifiers and boilerplate count as content, so nothing a user typed is ever ignored. `coverage` scores how much of
+the need a record covers: the weighted share of the object concepts and of the problem concepts present, averaged
+over the two groups; each concept weighs by its role and by its idf in the index searched (`weigh_by_technicality`).
 """
 
 from __future__ import annotations
@@ -30,15 +31,18 @@ from techbridge.search.tokenize import Segmenter, normalize_text, read_word_line
 NEED_DIR = "data/need"
 MODIFIER_WEIGHT = 0.25
 """Weight of a modifier (query grams, words and concepts) against a content word's 1."""
-LATIN_GRAM_WEIGHT = 0.0
-"""Weight of a Latin token's character bigrams: none, so a Latin token never matches inside a longer one (fmc is
-not fmcw) or an owner's name; partial product names (openswim ~ openfit) no longer match, which cost
-ickg-patent2company 0.006 nDCG@10 against weight 0.3 (docs/benchmarks.md)."""
+LATIN_NAME_CHARS = 5
+"""A Latin token this long or longer is a name (openswim, magichand, zl202011209524.3), not an acronym (tpu, fmcw,
+pta, car): it keeps its character bigrams, so a product line or a patent-number prefix still matches in part."""
 BOILERPLATE_GRAM_WEIGHT = 0.3
 """Weight of boilerplate's character bigrams (方法, 装置 in patent-like titles are weak evidence, not none)."""
 LATIN_WORD_BOOST = 2.0
 """Words-field boost of a Latin token, which has no character grams: 2 × the words field's 0.5 = the grams'
 weight 1 a Chinese word gets."""
+
+SHORT_QUERY_UNITS = 4
+"""A query of at most this many characters (a Latin word counts one) is one term (研究中心, 城市设计, 智能交通):
+its boilerplate and modifiers are part of the term, not wrapping (measured on csl-keyword, docs/benchmarks.md)."""
 
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _ALNUM = re.compile(r"[a-z0-9]")
@@ -52,6 +56,7 @@ class Role(StrEnum):
     BOILERPLATE = "boilerplate"
     MODIFIER = "modifier"
     LATIN = "latin"
+    NAME = "name"
     CONTENT = "content"
 
 
@@ -109,6 +114,12 @@ def load_need_words() -> NeedWords:
     )
 
 
+def _units(text: str) -> int:
+    """Characters of a text with each Latin word counted once and punctuation and spaces not at all."""
+    norm = _LATIN.sub("a", normalize_text(text))
+    return len(_CJK.findall(norm)) + norm.count("a")
+
+
 def is_latin(word: str) -> bool:
     """Latin letters/digits only (fpga, 5g, ti-6al-4v, 304), already normalised."""
     return bool(_LATIN.fullmatch(word))
@@ -124,7 +135,9 @@ def word_role(word: str, segmenter: Segmenter, lists: NeedWords) -> Role:
         return Role.STOP
     if word in lists.modifiers:
         return Role.MODIFIER
-    return Role.LATIN if is_latin(word) else Role.CONTENT
+    if not is_latin(word):
+        return Role.CONTENT
+    return Role.NAME if len(word) >= LATIN_NAME_CHARS else Role.LATIN
 
 
 def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
@@ -132,7 +145,7 @@ def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
     lists = load_need_words()
     words = [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)]
     roles = {r for _, r in words}
-    if not roles & {Role.CONTENT, Role.LATIN}:
+    if not roles & {Role.CONTENT, Role.LATIN, Role.NAME} or _units(text) <= SHORT_QUERY_UNITS:
         words = [(w, Role.CONTENT if r in (Role.MODIFIER, Role.BOILERPLATE) else r) for w, r in words]
     concepts = [
         replace(c, parts=tuple(p for p in segmenter.tokenize_normalized(c.text) if 1 < len(p) < len(c.text)))
@@ -146,7 +159,7 @@ def find_concepts(words: list[tuple[str, Role]], lists: NeedWords) -> list[Conce
     seen: dict[str, Concept] = {}
     for word, role in words:
         word = word.strip()
-        if role not in (Role.CONTENT, Role.LATIN, Role.MODIFIER) or word in seen:
+        if role not in (Role.CONTENT, Role.LATIN, Role.NAME, Role.MODIFIER) or word in seen:
             continue
         weight = MODIFIER_WEIGHT if role == Role.MODIFIER else 1.0
         problem = role == Role.CONTENT and any(cue in word for cue in lists.problems)

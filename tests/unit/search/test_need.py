@@ -44,6 +44,16 @@ class TestAnalyseNeed:
         need = analyse_need("FMCW雷达", default_segmenter())
         assert need.words_of(Role.LATIN) == ["fmcw"]
 
+    def test_long_latin_tokens_are_names_that_keep_their_grams(self) -> None:
+        need = analyse_need("OpenSwim耳机", default_segmenter())
+        assert need.words_of(Role.NAME) == ["openswim"]
+        assert "op" in plan_query("OpenSwim耳机", default_segmenter()).grams
+        assert "fm" not in plan_query("FMCW雷达", default_segmenter()).grams
+
+    def test_a_short_query_is_one_term(self) -> None:
+        need = analyse_need("研究中心", default_segmenter())
+        assert [c.text for c in need.concepts] == ["研究", "中心"]
+
     def test_a_need_of_boilerplate_and_modifiers_only_keeps_them_as_content(self) -> None:
         need = analyse_need("优化设计", default_segmenter())
         assert [c.text for c in need.concepts] == ["优化", "设计"]
