@@ -30,7 +30,7 @@ from techbridge.search.need import (
     Role,
     analyse_need,
     contains_term,
-    coverage,
+    coverage_scorer,
     load_need_words,
     weigh_by_technicality,
     word_role,
@@ -194,10 +194,11 @@ def rerank_candidates(
     depth = min(PHRASE_RERANK_DEPTH, len(scores))
     top = set(np.argpartition(-scores, depth - 1)[:depth].tolist())
     factors = np.full(len(scores), COVERAGE_FLOOR)
+    share_of = coverage_scorer(concepts)
     for row in top:
         if scores[row] > 0:
             title, body = docs[row]
-            share = coverage(concepts, normalize_text(f"{title} {body}"))
+            share = share_of(normalize_text(f"{title} {body}"))
             factors[row] = COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * share
     return add_phrase_bonus(scores * factors, plan, docs)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -78,11 +78,14 @@ class Concept:
     is_problem: bool = False
     parts: tuple[str, ...] = ()
     """Search-mode sub-words (罗茨鼓风机 → 罗茨, 鼓风, 风机, 鼓风机), for partial credit."""
+    is_latin: bool = field(init=False)
+    """A Latin token (matched at token boundaries only, no partial credit)."""
+    has_latin_edge: bool = field(init=False)
+    """Starts or ends with a Latin letter or digit (so a match needs a token-boundary check)."""
 
-    @property
-    def is_latin(self) -> bool:
-        """A Latin token (matched at token boundaries only)."""
-        return is_latin(self.text)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_latin", is_latin(self.text))
+        object.__setattr__(self, "has_latin_edge", has_latin_edge(self.text))
 
 
 @dataclass(frozen=True)
@@ -179,9 +182,17 @@ def weigh_by_technicality(concepts: list[Concept], doc_freq: Callable[[str], int
     return [replace(c, weight=c.weight * bm25_idf(n_docs, min(doc_freq(c.text), n_docs)) / top) for c in concepts]
 
 
-def contains_term(norm_text: str, term: str) -> bool:
+def has_latin_edge(term: str) -> bool:
+    """Whether the term starts or ends with a Latin letter or digit."""
+    return bool(term) and bool(_ALNUM.match(term[0]) or _ALNUM.match(term[-1]))
+
+
+def contains_term(norm_text: str, term: str, *, latin_edge: bool | None = None) -> bool:
     """Whether normalised text holds the term; a term starting or ending in a Latin letter or digit must not
-    continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片)."""
+    continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片). `latin_edge` may pass a
+    precomputed `has_latin_edge(term)`."""
+    if not (has_latin_edge(term) if latin_edge is None else latin_edge):
+        return term in norm_text
     start = norm_text.find(term)
     while start >= 0:
         end = start + len(term)
@@ -196,7 +207,7 @@ def contains_term(norm_text: str, term: str) -> bool:
 def concept_presence(concept: Concept, norm_text: str) -> float:
     """1 when the concept is in the text; otherwise the longest of its search-mode sub-words found there, as a
     share of its length (罗茨鼓风机 → 鼓风机 0.6, 鼓风 0.4); Latin tokens count whole or not at all."""
-    if contains_term(norm_text, concept.text):
+    if contains_term(norm_text, concept.text, latin_edge=concept.has_latin_edge):
         return 1.0
     if concept.is_latin:
         return 0.0
@@ -205,13 +216,22 @@ def concept_presence(concept: Concept, norm_text: str) -> float:
 
 def coverage(concepts: list[Concept], norm_text: str) -> float:
     """Weighted share of the need's concepts in the text, the object and the problem groups averaged."""
-    groups = [[c for c in concepts if not c.is_problem], [c for c in concepts if c.is_problem]]
-    shares = []
-    for group in groups:
-        total = sum(c.weight for c in group)
-        if total > 0:
-            shares.append(sum(c.weight * concept_presence(c, norm_text) for c in group) / total)
-    return sum(shares) / len(shares) if shares else 1.0
+    return coverage_scorer(concepts)(norm_text)
+
+
+def coverage_scorer(concepts: list[Concept]) -> Callable[[str], float]:
+    """`coverage` for one query's concepts, with the groups and their total weights worked out once."""
+    groups = [[c for c in concepts if c.is_problem == problem] for problem in (False, True)]
+    weighted = [(group, sum(c.weight for c in group)) for group in groups]
+    weighted = [(group, total) for group, total in weighted if total > 0]
+
+    def score(norm_text: str) -> float:
+        if not weighted:
+            return 1.0
+        shares = [sum(c.weight * concept_presence(c, norm_text) for c in g) / total for g, total in weighted]
+        return sum(shares) / len(shares)
+
+    return score
 
 
 def describe_need(text: str, segmenter: Segmenter) -> dict[str, list[str]]:
