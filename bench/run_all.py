@@ -22,6 +22,7 @@ MODULES = (
     ("bench.metrics", False),
     ("bench.pages", False),
     ("bench.retrieval", True),
+    ("bench.query_cost", True),
     ("bench.search_speed", True),
     ("bench.embed_writes", True),
 )
@@ -42,6 +43,7 @@ def main() -> None:
     cli = [sys.executable, "-m", "techbridge"]
     run([*cli, "db", "upgrade"], env)
     run([*cli, "import", "all"], env)
+    run([sys.executable, "-m", "bench.needs_set", "corpus"], env)
     for module, writes in MODULES:
         run([sys.executable, "-m", module, *(["--write"] if writes else [])], env)
 

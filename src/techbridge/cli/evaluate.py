@@ -25,7 +25,9 @@ def retrieval(
     queries: Path = typer.Option(..., exists=True, dir_okay=False, help="queries.jsonl"),
     qrels: Path = typer.Option(..., exists=True, dir_okay=False, help="qrels.tsv"),
     method: list[str] = typer.Option(
-        [DEFAULT_METHOD], "--method", help="bm25-ref | fts5-trigram | lexical | dense | hybrid (repeatable)"
+        [DEFAULT_METHOD],
+        "--method",
+        help="bm25-ref | fts5-trigram | lexical-plain | lexical | dense | hybrid (repeatable)",
     ),
     as_json: bool = typer.Option(False, "--json", help="one JSON object per method"),
 ) -> None:

@@ -1,12 +1,12 @@
 """Explanations and structured re-ranking: local preference, field and IPC overlap, chain proximity, recency, TRL,
-similarity."""
+similarity; a match on an achievement's owners' names alone is demoted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,8 @@ from techbridge.matching import queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
 from techbridge.search.hybrid import DENSE_FLOOR, Hit
+from techbridge.search.need import contains_term
+from techbridge.search.tokenize import normalize_text
 
 IPC_OVERLAP_BONUS = 0.10
 """Per shared IPC subclass (first 4 characters), counted at most IPC_OVERLAP_CAP times."""
@@ -37,6 +39,9 @@ CHAIN_ADJACENT_BONUS = 0.05
 (a supplier or a customer of the source's products); weaker than the same node, equal to a shared field."""
 SUPPLY_FLOWS = ("forward", "reverse")
 """Edge flows (data/chains/relations.yaml) that mean supply; containment (child/parent) is not up/downstream."""
+OWNER_ONLY_FACTOR = 0.3
+"""Share of its lexical score an achievement keeps when every query word it matched sits only in its owners'
+names, not in its own text (issue 12: FMC公司's insecticides for an FMCW need): owners never outrank content."""
 SNIPPET_CHARS = 160
 MODELS: dict[str, Any] = {"achievement": Achievement, "enterprise": Organization, "expert": Expert}
 
@@ -189,6 +194,21 @@ def _facts(record: Any) -> dict[str, Any]:
     return {"industries": list(getattr(record, "shenwan_industries", None) or [])}
 
 
+def technical_terms(record: Any, terms: Sequence[str]) -> list[str]:
+    """The matched terms an achievement's own text holds (title, abstract, keywords, fields), leaving out those
+    found only in its owners' names, which the index adds to the body; other records keep every term."""
+    if not isinstance(record, Achievement):
+        return list(terms)
+    own = " ".join([record.title, record.abstract or "", *(record.keywords or []), *(record.field_tags or [])])
+    text = normalize_text(own)
+    return [t for t in terms if contains_term(text, t)]
+
+
+def owner_only_penalty(hit: Hit, terms: Sequence[str]) -> float:
+    """What an owner-only lexical match loses: (1 − OWNER_ONLY_FACTOR) of its lexical part, else nothing."""
+    return hit.lexical * (1.0 - OWNER_ONLY_FACTOR) if hit.matched_terms and not terms else 0.0
+
+
 def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: RankContext, limit: int) -> list[MatchHit]:
     """Hits → MatchHits: records re-read under the viewer's visibility, structured bonus applied, re-sorted."""
     by_entity: dict[str, list[int]] = {}
@@ -205,6 +225,9 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         record = records.get((hit.entity, hit.entity_id))
         if record is None:
             continue
+        terms = technical_terms(record, hit.matched_terms)
+        penalty = owner_only_penalty(hit, terms)
+        hit = replace(hit, matched_terms=terms)
         bonus, reasons = structured_reasons(record, hit, context, chain_nodes.get((hit.entity, hit.entity_id)))
         region = _record_region(record)
         out.append(
@@ -213,7 +236,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
                 entity_id=hit.entity_id,
                 title=hit.title,
                 snippet=_snippet(hit.body),
-                score=hit.score + bonus,
+                score=hit.score + bonus - penalty,
                 lexical=hit.lexical,
                 semantic=hit.semantic,
                 matched_terms=hit.matched_terms,

@@ -19,8 +19,8 @@ import tantivy
 from techbridge.search.lexical import (
     FIELD_WEIGHTS,
     QueryPlan,
-    add_phrase_bonus,
     field_tokens,
+    rerank_candidates,
 )
 from techbridge.search.tokenize import Segmenter
 
@@ -189,7 +189,10 @@ class FulltextIndex:
         raw = searcher.search(query, limit).hits
         rows = [(float(score), searcher.doc(address)) for score, address in raw]
         docs = [unpack_payload(doc.get_first("payload")) for _, doc in rows]
-        scores = add_phrase_bonus(np.array([s for s, _ in rows], dtype=np.float64), plan, docs)
+        raw_scores = np.array([s for s, _ in rows], dtype=np.float64)
+        scores = rerank_candidates(
+            raw_scores, plan, docs, lambda word: int(searcher.doc_freq("words", word)), int(searcher.num_docs)
+        )
         order = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
         return [
             LexicalHit(
@@ -224,7 +227,8 @@ class FulltextIndex:
             terms = plan.words if name.endswith("words") else plan.grams
             for term in dict.fromkeys(terms):
                 term_query = tantivy.Query.term_query(self.schema, name, term)
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term_query, weight)))
+                boost = weight * plan.weight(term)
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term_query, boost)))
         return tantivy.Query.boolean_query(clauses)
 
     def _filter_query(self, filters: Filters) -> tantivy.Query:

@@ -15,12 +15,26 @@ benchmarks (docs/benchmarks.md, "Search speed").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from techbridge.search.bm25 import BM25Params, InMemoryBM25, Scores
+from techbridge.search.need import (
+    BOILERPLATE_GRAM_WEIGHT,
+    LATIN_WORD_BOOST,
+    MODIFIER_WEIGHT,
+    Concept,
+    NeedAnalysis,
+    Role,
+    analyse_need,
+    contains_term,
+    coverage_scorer,
+    load_need_words,
+    weigh_by_technicality,
+    word_role,
+)
 from techbridge.search.tokenize import (
     Segmenter,
     char_bigrams,
@@ -36,40 +50,81 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title_words": 0.1,
 }
 """Weight of each field's BM25 score in the lexical score."""
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """Version of what an index holds (`field_tokens`, stored payload): bumped whenever it changes, so an index built
 before is rebuilt by `make run` and reported by `techbridge search status` (2: body bigrams without unigrams;
 3: title/body payload without JSON; both 2026-11-26; 4: text borrowed from related records (owner names, patent
-and achievement titles) only from public ones, 2026-12-03)."""
+and achievement titles) only from public ones; 5: words also hold the Latin runs of mixed words, fpga芯片 → fpga;
+both 2026-12-03)."""
 PHRASE_BONUS = 0.3
 """Per verbatim query segment, bonus as a share of the best lexical score (title counts full, body half)."""
 PHRASE_BODY_SHARE = 0.5
 PHRASE_RERANK_DEPTH = 200
 MIN_PHRASE_CHARS = 2
+GRAM_WEIGHTS = {Role.MODIFIER: MODIFIER_WEIGHT, Role.BOILERPLATE: BOILERPLATE_GRAM_WEIGHT}
+"""Query character bigrams that a modifier or boilerplate adds (alone or joined to a content word, as 臭技), and
+their weight; a content word's bigrams weigh 1. Latin acronyms add none (`need.LATIN_NAME_CHARS`)."""
+COVERAGE_FLOOR = 0.5
+"""Share of its score a candidate keeps when it covers none of the need's concepts (`need.coverage`); one
+covering them all keeps all of it. Candidates below PHRASE_RERANK_DEPTH are scaled by the floor."""
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """An analysed query: words (stopwords dropped), character grams, and verbatim segments for the bonus."""
+    """An analysed query: words (stopwords dropped), character grams, and verbatim segments for the bonus;
+    per-term weights (default 1) and the need's concepts for the coverage factor (`search.need`)."""
 
     text: str
     words: list[str]
     grams: list[str]
     segments: list[str] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    concepts: list[Concept] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         """Nothing to search for."""
         return not self.words and not self.grams
 
+    def weight(self, term: str) -> float:
+        """The term's weight in the query (1 unless a modifier's or a Latin token's)."""
+        return self.weights.get(term, 1.0)
+
 
 def plan_query(text: str, segmenter: Segmenter) -> QueryPlan:
-    """Analyse a query: stopword-free words; grams and segments of the text with stopwords blanked out."""
-    cleaned = "".join(" " if w.strip() in segmenter.stopwords else w for w in segmenter.cut(text))
-    if not cleaned.strip():
-        cleaned = normalize_text(text)
-    segments = [s for s in cleaned.split() if len(s) >= MIN_PHRASE_CHARS]
-    return QueryPlan(text=text, words=segmenter.query_terms(text), grams=char_bigrams(text), segments=segments)
+    """Analyse a need (`need.analyse_need`): grams of its content words (stopwords kept, see the module text)
+    plus its modifiers' grams at MODIFIER_WEIGHT; boilerplate and Latin tokens give no grams; words without
+    stopwords and boilerplate, Latin tokens boosted; segments of content words only."""
+    need = analyse_need(text, segmenter)
+    grams = char_bigrams(need.text_of(Role.CONTENT, Role.STOP, Role.NAME))
+    weights: dict[str, float] = {}
+    for role, weight in GRAM_WEIGHTS.items():
+        if weight <= 0:
+            continue
+        extra = [g for g in char_bigrams(need.text_of(Role.CONTENT, Role.STOP, role)) if g not in grams]
+        weights.update(dict.fromkeys(extra, weight))
+        grams += extra
+    words, word_weights = _query_words(text, need, segmenter)
+    weights.update(word_weights)
+    whole = need.text_of(Role.CONTENT, Role.LATIN, Role.NAME)
+    segments = [s for s in whole.split() if len(s) >= MIN_PHRASE_CHARS]
+    return QueryPlan(text, words, grams, segments, weights, need.concepts)
+
+
+def _query_words(text: str, need: NeedAnalysis, segmenter: Segmenter) -> tuple[list[str], dict[str, float]]:
+    """Search-mode words without stopwords and boilerplate (all stopword-free words if none is left), with
+    the weights of modifiers and Latin tokens."""
+    content = set(need.words_of(Role.CONTENT))
+    lists = load_need_words()
+    words, weights = [], {}
+    for word in dict.fromkeys(segmenter.tokenize(text)):
+        role = Role.CONTENT if word in content else word_role(word, segmenter, lists)
+        if role in (Role.STOP, Role.BOILERPLATE):
+            continue
+        words.append(word)
+        if role != Role.CONTENT:
+            weights[word] = MODIFIER_WEIGHT if role == Role.MODIFIER else LATIN_WORD_BOOST
+    return (words, weights) if words else (segmenter.query_terms(text), {})
 
 
 def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[str]]:
@@ -85,9 +140,9 @@ def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[
 
 
 def matched_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
-    """Query words (or, failing those, segments) that occur in the document, longest first, for highlighting."""
+    """Query words that occur in the document (Latin tokens whole), longest first, for highlighting."""
     text = normalize_text(f"{title} {body}")
-    found = [w for w in plan.words if w in text]
+    found = [w for w in plan.words if contains_term(text, w)]
     found = [w for w in found if not any(w != o and w in o for o in found)]
     return sorted(dict.fromkeys(found), key=lambda w: (-len(w), w))
 
@@ -99,9 +154,9 @@ def phrase_hits(plan: QueryPlan, title: str, body: str) -> float:
     norm_title, norm_body = normalize_text(title), normalize_text(body)
     hits = 0.0
     for segment in plan.segments:
-        if segment in norm_title:
+        if contains_term(norm_title, segment):
             hits += 1.0
-        elif segment in norm_body:
+        elif contains_term(norm_body, segment):
             hits += PHRASE_BODY_SHARE
     return hits / len(plan.segments)
 
@@ -120,8 +175,33 @@ class InMemoryLexical:
         scores = np.zeros(len(self.docs), dtype=np.float64)
         for name, weight in FIELD_WEIGHTS.items():
             terms = plan.words if name.endswith("words") else plan.grams
-            scores += weight * self.fields[name].score(terms)
-        return add_phrase_bonus(scores, plan, self.docs)
+            scores += weight * self.fields[name].score(terms, [plan.weight(t) for t in terms])
+        return rerank_candidates(scores, plan, self.docs, self.fields["words"].df, len(self.docs))
+
+
+def rerank_candidates(
+    scores: Scores,
+    plan: QueryPlan,
+    docs: Sequence[tuple[str, str]],
+    doc_freq: Callable[[str], int] | None = None,
+    n_docs: int = 0,
+) -> Scores:
+    """The top PHRASE_RERANK_DEPTH candidates scaled by how much of the need they cover (COVERAGE_FLOOR at
+    none), the others by the floor, then the phrase bonus (`add_phrase_bonus`). `doc_freq` (documents holding
+    a word in the words field, out of `n_docs`) weighs the concepts by technicality."""
+    if not plan.concepts or not len(scores) or scores.max() <= 0:
+        return add_phrase_bonus(scores, plan, docs)
+    concepts = plan.concepts if doc_freq is None else weigh_by_technicality(plan.concepts, doc_freq, n_docs)
+    depth = min(PHRASE_RERANK_DEPTH, len(scores))
+    top = set(np.argpartition(-scores, depth - 1)[:depth].tolist())
+    factors = np.full(len(scores), COVERAGE_FLOOR)
+    share_of = coverage_scorer(concepts)
+    for row in top:
+        if scores[row] > 0:
+            title, body = docs[row]
+            share = share_of(normalize_text(f"{title} {body}"))
+            factors[row] = COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * share
+    return add_phrase_bonus(scores * factors, plan, docs)
 
 
 def add_phrase_bonus(scores: Scores, plan: QueryPlan, docs: Sequence[tuple[str, str]]) -> Scores:

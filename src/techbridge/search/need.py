@@ -1,0 +1,245 @@
+"""Query understanding for needs: what a need is about, what it asks to solve, and what is only wrapping.
+
+A need such as 「罗茨鼓风机低频脉动噪声大，寻求解决方案」 is segmented (rjieba, plain mode) and each word gets a role:
+- boilerplate (`data/need/boilerplate.txt`: 问题, 解决方案, 相关, 需求 …) says nothing about the subject and is
+  dropped;
+- modifiers (`data/need/modifiers.txt`: 新型, 高效, 提高 …) qualify the subject and keep a small weight;
+- Latin acronyms (TPU, FMCW, PTA, 304) are whole tokens: never split into character grams, matched only at token
+  boundaries, so FMC does not match FMCW and TPU does not match inside a longer Latin word; a Latin token of
+  LATIN_NAME_CHARS or more is a name (openswim, a patent number) and keeps its grams as well;
+- the rest is content; a content word holding a problem cue (`data/need/problems.txt`: 噪声, 寿命, 腐蚀 …) is a
+  problem concept, the others are object concepts.
+
+When a query has no content word (a bare keyword such as 优化设计), or is a single short term (研究中心), its
+modifiers and boilerplate count as content, so nothing a user typed is ever ignored. `coverage` scores how much of
+the need a record covers: the weighted share of the object concepts and of the problem concepts present, averaged
+over the two groups; each concept weighs by its role and by its idf in the index searched (`weigh_by_technicality`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+
+from techbridge.search.bm25 import bm25_idf
+from techbridge.search.tokenize import Segmenter, normalize_text, read_word_lines
+
+NEED_DIR = "data/need"
+MODIFIER_WEIGHT = 0.25
+"""Weight of a modifier (query grams, words and concepts) against a content word's 1."""
+LATIN_NAME_CHARS = 5
+"""A Latin token this long or longer is a name (openswim, magichand, zl202011209524.3), not an acronym (tpu, fmcw,
+pta, car): it keeps its character bigrams, so a product line or a patent-number prefix still matches in part."""
+BOILERPLATE_GRAM_WEIGHT = 0.3
+"""Weight of boilerplate's character bigrams (方法, 装置 in patent-like titles are weak evidence, not none)."""
+LATIN_WORD_BOOST = 2.0
+"""Words-field boost of a Latin token, which has no character grams: 2 × the words field's 0.5 = the grams'
+weight 1 a Chinese word gets."""
+
+SHORT_QUERY_UNITS = 4
+"""A query of at most this many characters (a Latin word counts one) is one term (研究中心, 城市设计, 智能交通):
+its boilerplate and modifiers are part of the term, not wrapping (measured on csl-keyword, docs/benchmarks.md)."""
+
+_LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
+_ALNUM = re.compile(r"[a-z0-9]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class Role(StrEnum):
+    """What a query word does in a need."""
+
+    STOP = "stop"
+    BOILERPLATE = "boilerplate"
+    MODIFIER = "modifier"
+    LATIN = "latin"
+    NAME = "name"
+    CONTENT = "content"
+
+
+@dataclass(frozen=True)
+class NeedWords:
+    """The curated word lists of `data/need/`."""
+
+    boilerplate: frozenset[str]
+    modifiers: frozenset[str]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a record should mention to cover the need."""
+
+    text: str
+    weight: float
+    is_problem: bool = False
+    parts: tuple[str, ...] = ()
+    """Search-mode sub-words (罗茨鼓风机 → 罗茨, 鼓风, 风机, 鼓风机), for partial credit."""
+    is_latin: bool = field(init=False)
+    """A Latin token (matched at token boundaries only, no partial credit)."""
+    has_latin_edge: bool = field(init=False)
+    """Starts or ends with a Latin letter or digit (so a match needs a token-boundary check)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_latin", is_latin(self.text))
+        object.__setattr__(self, "has_latin_edge", has_latin_edge(self.text))
+
+
+@dataclass(frozen=True)
+class NeedAnalysis:
+    """A need's words with their roles and the concepts a record should cover."""
+
+    words: list[tuple[str, Role]]
+    concepts: list[Concept]
+
+    def text_of(self, *roles: Role) -> str:
+        """The query text with every word of another role blanked out (a space), for grams and segments."""
+        return "".join(w if r in roles else " " for w, r in self.words)
+
+    def words_of(self, *roles: Role) -> list[str]:
+        """Distinct words of the given roles, in order."""
+        return list(dict.fromkeys(w for w, r in self.words if r in roles and w.strip()))
+
+
+def _read(name: str) -> list[str]:
+    text = resources.files("techbridge").joinpath(f"{NEED_DIR}/{name}").read_text(encoding="utf-8")
+    return [normalize_text(w) for w in read_word_lines(text, f"need/{name}")]
+
+
+@lru_cache(maxsize=1)
+def load_need_words() -> NeedWords:
+    """The shipped boilerplate, modifier and problem-cue lists."""
+    return NeedWords(
+        frozenset(_read("boilerplate.txt")), frozenset(_read("modifiers.txt")), tuple(_read("problems.txt"))
+    )
+
+
+def _units(text: str) -> int:
+    """Characters of a text with each Latin word counted once and punctuation and spaces not at all."""
+    norm = _LATIN.sub("a", normalize_text(text))
+    return len(_CJK.findall(norm)) + norm.count("a")
+
+
+def is_latin(word: str) -> bool:
+    """Latin letters/digits only (fpga, 5g, ti-6al-4v, 304), already normalised."""
+    return bool(_LATIN.fullmatch(word))
+
+
+def word_role(word: str, segmenter: Segmenter, lists: NeedWords) -> Role:
+    """The role of one normalised, stripped query word."""
+    if not word or not (_CJK.search(word) or _ALNUM.search(word)):
+        return Role.STOP
+    if word in lists.boilerplate:
+        return Role.BOILERPLATE
+    if word in segmenter.stopwords:
+        return Role.STOP
+    if word in lists.modifiers:
+        return Role.MODIFIER
+    if not is_latin(word):
+        return Role.CONTENT
+    return Role.NAME if len(word) >= LATIN_NAME_CHARS else Role.LATIN
+
+
+def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
+    """Roles of the need's words (promoted when nothing is content) and its concepts."""
+    lists = load_need_words()
+    words = [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)]
+    roles = {r for _, r in words}
+    if not roles & {Role.CONTENT, Role.LATIN, Role.NAME} or _units(text) <= SHORT_QUERY_UNITS:
+        words = [(w, Role.CONTENT if r in (Role.MODIFIER, Role.BOILERPLATE) else r) for w, r in words]
+    concepts = [
+        replace(c, parts=tuple(p for p in segmenter.tokenize_normalized(c.text) if 1 < len(p) < len(c.text)))
+        for c in find_concepts(words, lists)
+    ]
+    return NeedAnalysis(words, concepts)
+
+
+def find_concepts(words: list[tuple[str, Role]], lists: NeedWords) -> list[Concept]:
+    """Content, Latin and modifier words as concepts; single Chinese characters only when nothing longer is."""
+    seen: dict[str, Concept] = {}
+    for word, role in words:
+        word = word.strip()
+        if role not in (Role.CONTENT, Role.LATIN, Role.NAME, Role.MODIFIER) or word in seen:
+            continue
+        weight = MODIFIER_WEIGHT if role == Role.MODIFIER else 1.0
+        problem = role == Role.CONTENT and any(cue in word for cue in lists.problems)
+        seen[word] = Concept(word, weight, problem)
+    concepts = list(seen.values())
+    longer = [c for c in concepts if len(c.text) > 1 or c.is_latin]
+    return longer or concepts
+
+
+def weigh_by_technicality(concepts: list[Concept], doc_freq: Callable[[str], int], n_docs: int) -> list[Concept]:
+    """Concepts with their weight scaled by how technical they are in this index: Lucene's BM25 idf of the word
+    (`bm25.bm25_idf`) over the idf of a word no document holds, so 主要 or 不同 (in thousands of records) count
+    a fraction of 鼓风机 or fmcw."""
+    if n_docs <= 0:
+        return concepts
+    top = bm25_idf(n_docs, 0)
+    return [replace(c, weight=c.weight * bm25_idf(n_docs, min(doc_freq(c.text), n_docs)) / top) for c in concepts]
+
+
+def has_latin_edge(term: str) -> bool:
+    """Whether the term starts or ends with a Latin letter or digit."""
+    return bool(term) and bool(_ALNUM.match(term[0]) or _ALNUM.match(term[-1]))
+
+
+def contains_term(norm_text: str, term: str, *, latin_edge: bool | None = None) -> bool:
+    """Whether normalised text holds the term; a term starting or ending in a Latin letter or digit must not
+    continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片). `latin_edge` may pass a
+    precomputed `has_latin_edge(term)`."""
+    if not (has_latin_edge(term) if latin_edge is None else latin_edge):
+        return term in norm_text
+    start = norm_text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before_ok = start == 0 or not (_ALNUM.match(term[0]) and _ALNUM.match(norm_text[start - 1]))
+        after_ok = end == len(norm_text) or not (_ALNUM.match(term[-1]) and _ALNUM.match(norm_text[end]))
+        if before_ok and after_ok:
+            return True
+        start = norm_text.find(term, start + 1)
+    return False
+
+
+def concept_presence(concept: Concept, norm_text: str) -> float:
+    """1 when the concept is in the text; otherwise the longest of its search-mode sub-words found there, as a
+    share of its length (罗茨鼓风机 → 鼓风机 0.6, 鼓风 0.4); Latin tokens count whole or not at all."""
+    if contains_term(norm_text, concept.text, latin_edge=concept.has_latin_edge):
+        return 1.0
+    if concept.is_latin:
+        return 0.0
+    return max((len(p) / len(concept.text) for p in concept.parts if p in norm_text), default=0.0)
+
+
+def coverage(concepts: list[Concept], norm_text: str) -> float:
+    """Weighted share of the need's concepts in the text, the object and the problem groups averaged."""
+    return coverage_scorer(concepts)(norm_text)
+
+
+def coverage_scorer(concepts: list[Concept]) -> Callable[[str], float]:
+    """`coverage` for one query's concepts, with the groups and their total weights worked out once."""
+    groups = [[c for c in concepts if c.is_problem == problem] for problem in (False, True)]
+    weighted = [(group, sum(c.weight for c in group)) for group in groups]
+    weighted = [(group, total) for group, total in weighted if total > 0]
+
+    def score(norm_text: str) -> float:
+        if not weighted:
+            return 1.0
+        shares = [sum(c.weight * concept_presence(c, norm_text) for c in g) / total for g, total in weighted]
+        return sum(shares) / len(shares)
+
+    return score
+
+
+def describe_need(text: str, segmenter: Segmenter) -> dict[str, list[str]]:
+    """The need's object, problem, modifiers and dropped boilerplate (for explanations and the CLI)."""
+    need = analyse_need(text, segmenter)
+    return {
+        "object": [c.text for c in need.concepts if not c.is_problem and c.weight == 1.0],
+        "problem": [c.text for c in need.concepts if c.is_problem],
+        "modifiers": need.words_of(Role.MODIFIER),
+        "dropped": need.words_of(Role.BOILERPLATE),
+    }

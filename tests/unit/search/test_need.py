@@ -1,0 +1,124 @@
+"""Query understanding for needs: roles, concepts, whole Latin tokens, coverage, and the rankings they fix."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techbridge.search.lexical import COVERAGE_FLOOR, InMemoryLexical, matched_terms, plan_query, rerank_candidates
+from techbridge.search.need import (
+    Concept,
+    Role,
+    analyse_need,
+    contains_term,
+    coverage,
+    describe_need,
+    load_need_words,
+    weigh_by_technicality,
+)
+from techbridge.search.tokenize import default_segmenter
+
+
+def ranked_titles(docs: list[tuple[str, str]], query: str) -> list[str]:
+    lexical = InMemoryLexical(docs, default_segmenter())
+    scores = lexical.score(plan_query(query, default_segmenter()))
+    return [docs[i][0] for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+
+
+class TestLoadNeedWords:
+    def test_lists_are_disjoint_and_hold_the_issue_words(self) -> None:
+        words = load_need_words()
+        assert {"问题", "解决方案", "相关", "研制", "需求", "技术"} <= words.boilerplate
+        assert {"新型", "高效", "成本"} <= words.modifiers
+        assert not words.boilerplate & words.modifiers
+        assert "噪声" in words.problems
+
+
+class TestAnalyseNeed:
+    def test_roles(self) -> None:
+        need = analyse_need("新型高效钢渣处理装备相关问题", default_segmenter())
+        assert "钢渣" in need.words_of(Role.CONTENT)
+        assert set(need.words_of(Role.MODIFIER)) >= {"新型", "高效"}
+        assert set(need.words_of(Role.BOILERPLATE)) == {"相关", "问题"}
+
+    def test_latin_tokens_are_their_own_role(self) -> None:
+        need = analyse_need("FMCW雷达", default_segmenter())
+        assert need.words_of(Role.LATIN) == ["fmcw"]
+
+    def test_long_latin_tokens_are_names_that_keep_their_grams(self) -> None:
+        need = analyse_need("OpenSwim耳机", default_segmenter())
+        assert need.words_of(Role.NAME) == ["openswim"]
+        assert "op" in plan_query("OpenSwim耳机", default_segmenter()).grams
+        assert "fm" not in plan_query("FMCW雷达", default_segmenter()).grams
+
+    def test_a_short_query_is_one_term(self) -> None:
+        need = analyse_need("研究中心", default_segmenter())
+        assert [c.text for c in need.concepts] == ["研究", "中心"]
+
+    def test_a_need_of_boilerplate_and_modifiers_only_keeps_them_as_content(self) -> None:
+        need = analyse_need("优化设计", default_segmenter())
+        assert [c.text for c in need.concepts] == ["优化", "设计"]
+
+    def test_problem_concepts(self) -> None:
+        need = analyse_need("罗茨鼓风机低频脉动噪声大", default_segmenter())
+        problems = {c.text for c in need.concepts if c.is_problem}
+        assert "噪声" in problems
+        assert "鼓风机" in {c.text for c in need.concepts if not c.is_problem}
+
+    def test_describe_need(self) -> None:
+        described = describe_need("提高锂电池的循环寿命，寻求解决方案", default_segmenter())
+        assert "锂电池" in described["object"]
+        assert "寿命" in described["problem"]
+        assert "提高" in described["modifiers"]
+        assert "解决方案" in described["dropped"]
+
+
+class TestContainsTerm:
+    def test_latin_tokens_match_whole_only(self) -> None:
+        assert not contains_term("fmcw雷达", "fmc")
+        assert not contains_term("fmc公司", "fmcw")
+        assert contains_term("刹那tpu芯片", "tpu")
+        assert not contains_term("carbon credit card", "car")
+
+    def test_chinese_terms_match_anywhere(self) -> None:
+        assert contains_term("液压电梯", "压电")
+
+
+class TestCoverage:
+    def test_object_and_problem_groups_are_averaged(self) -> None:
+        concepts = [Concept("正极材料", 1.0), Concept("寿命", 1.0, is_problem=True)]
+        assert coverage(concepts, "正极材料制备") == 0.5
+        assert coverage(concepts, "正极材料循环寿命") == 1.0
+
+    def test_partial_credit_for_sub_words(self) -> None:
+        concepts = analyse_need("罗茨鼓风机", default_segmenter()).concepts
+        assert 0 < coverage(concepts, "鼓风机叶轮") < 1
+
+    def test_generic_concepts_weigh_less(self) -> None:
+        concepts = [Concept("鼓风机", 1.0), Concept("主要", 1.0)]
+        weighed = weigh_by_technicality(concepts, {"鼓风机": 3, "主要": 900}.__getitem__, 1000)
+        assert weighed[0].weight > 3 * weighed[1].weight
+
+
+class TestRankings:
+    def test_latin_acronym_never_matches_inside_an_owner_name(self) -> None:
+        docs = [("杀虫剂组合物", "FMC公司"), ("毫米波雷达测距", "FMCW")]
+        assert ranked_titles(docs, "FMCW") == ["毫米波雷达测距"]
+
+    def test_modifier_only_match_ranks_below_the_object(self) -> None:
+        docs = [("新型高效粽叶清洗机", "新型高效清洗"), ("转炉钢渣热闷装置", "钢渣处理")]
+        assert ranked_titles(docs, "新型高效钢渣处理装备")[0] == "转炉钢渣热闷装置"
+
+    def test_covering_the_problem_beats_the_object_alone_at_equal_lexical_scores(self) -> None:
+        docs = [("锂电池正极材料制备装置", "烧结设备"), ("锂电池正极材料的循环寿命与低温性能", "")]
+        plan = plan_query("提高锂电池正极材料的循环寿命和低温性能", default_segmenter())
+        scores = rerank_candidates(np.array([1.0, 1.0]), plan, docs)
+        assert scores[1] > scores[0]
+        assert scores[0] < COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * 0.6  # no word on the problem
+
+    def test_boilerplate_alone_is_weak_evidence(self) -> None:
+        docs = [("关于相关问题的访谈", "相关问题"), ("齿轮泵噪声", "油泵")]
+        assert ranked_titles(docs, "齿轮油泵相关问题")[0] == "齿轮泵噪声"
+
+    def test_highlighting_respects_latin_tokens(self) -> None:
+        plan = plan_query("FMC", default_segmenter())
+        assert matched_terms(plan, "FMCW雷达", "") == []
