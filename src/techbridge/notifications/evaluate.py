@@ -1,9 +1,10 @@
 """Pure scoring of a batch of new records against many standing queries (subscriptions).
 
-A subscription's query is cut into its concepts (plain rjieba segmentation, stopwords and punctuation dropped,
-Latin words and acronyms kept whole). A record fits when it covers enough of them: the score is the weighted share of
-the query's concepts found in the record's text (weight = min(len, 4) for Chinese words, 3 for Latin words), so it
-reads the same for a batch of one record or of ten thousand and can be compared with a fixed threshold.
+A subscription's query is cut into its concepts: plain rjieba segmentation; stopwords, punctuation and the need
+boilerplate of `search/need.py` dropped; its modifiers (新型, 高效, 提高 …) down-weighted; Latin words and acronyms
+kept whole. A record fits when it covers enough of them: the score is the weighted share of the query's concepts
+found in the record's text (weight = min(len, 4) for Chinese words, 3 for Latin words), so it reads the same for a
+batch of one record or of ten thousand and can be compared with a fixed threshold.
 
 Speed: the batch is indexed once by character bigram (Chinese concepts are checked only on records holding all their
 bigrams) and by whole Latin word; each distinct concept is looked up once per batch, however many subscriptions share
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 
+from techbridge.search.need import MODIFIER_WEIGHT, Role, load_need_words, word_role
 from techbridge.search.tokenize import Segmenter, normalize_text
 
 MAX_CONCEPTS = 24
@@ -69,13 +71,15 @@ def concepts_of(text: str, segmenter: Segmenter) -> tuple[Concept, ...]:
     """The query's distinct concepts, in order, at most MAX_CONCEPTS. The first line is the title (a saved demand's
     title, a search's text): its concepts weigh fully; those of later lines (a description) weigh BODY_SHARE."""
     title, _, body = text.partition("\n")
+    lists = load_need_words()
     seen: dict[str, Concept] = {}
     for part, share in ((title, 1.0), (body, BODY_SHARE)):
         for raw in segmenter.cut(part):
             word = raw.strip()
-            if word in seen or word in segmenter.stopwords:
+            role = word_role(word, segmenter, lists)
+            if word in seen or role in (Role.STOP, Role.BOILERPLATE):
                 continue
-            weight = _weight(word)
+            weight = _weight(word) * (MODIFIER_WEIGHT if role is Role.MODIFIER else 1.0)
             if weight:
                 seen[word] = Concept(word, weight * share)
     return tuple(seen.values())[:MAX_CONCEPTS]

@@ -47,3 +47,16 @@ class TestScoreBatch:
             _query(4, "低温 锂电池", 0.4),
         ]
         assert score_batch(queries, BatchIndex(texts)) == score_naive(queries, texts)
+
+
+class TestNeedWords:
+    def test_boilerplate_is_no_concept_and_modifiers_weigh_less(self) -> None:
+        concepts = {c.text: c.weight for c in concepts_of("新型高效钢渣处理装备相关问题", default_segmenter())}
+        assert "问题" not in concepts
+        assert "相关" not in concepts
+        assert concepts["钢渣"] > concepts.get("新型", 0.0)
+
+    def test_a_modifier_only_match_does_not_fit(self) -> None:
+        batch = BatchIndex(["新型高效粽叶清洗机", "一种钢渣处理装备"])
+        fits = score_batch([_query(1, "新型高效钢渣处理装备", 0.5)], batch)
+        assert [f.record_index for f in fits] == [1]
