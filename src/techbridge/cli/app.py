@@ -52,6 +52,9 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
     embed: bool = typer.Option(False, "--embed/--no-embed", help="embed changed records in a background process"),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="web worker processes; above 1 each worker reads its settings from TECHBRIDGE_*"
+    ),
 ) -> None:
     """Serve the portal and the JSON API (optionally embedding new records in a niced background process)."""
     import subprocess
@@ -69,7 +72,12 @@ def serve(
         worker = subprocess.Popen(command, stdout=log, stderr=log)
         typer.echo(f"background embedding: pid {worker.pid}, log {settings.var_dir / 'embed.log'}")
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        if workers > 1:
+            from techbridge.web.asgi import APP_FACTORY
+
+            uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info")
+        else:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     finally:
         if worker is not None and worker.poll() is None:
             worker.terminate()
