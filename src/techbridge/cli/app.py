@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import typer
@@ -62,30 +63,49 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
     embed: bool = typer.Option(
-        False, "--embed/--no-embed", help="run the indexer (outbox, embedding) in a background process"
+        False,
+        "--embed/--no-embed",
+        help="run the indexer and the alert job in background processes",
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="web worker processes; above 1 each worker reads its settings from TECHBRIDGE_*"
     ),
 ) -> None:
-    """Serve the portal and the JSON API (optionally embedding new records in a niced background process)."""
-    import subprocess
-
+    """Serve the portal and the JSON API; with --embed, the indexer (outbox, embedding) and the alert job (new
+    records against subscriptions, e-mail digests, every minute) run beside it in background processes."""
     import uvicorn
 
     from techbridge.signing import settings_for_serving
     from techbridge.web.app import create_app
 
     settings = settings_for_serving(settings_of(ctx), host=host)
-    worker = None
+    jobs = []
     if embed:
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        log = (settings.var_dir / "embed.log").open("a", encoding="utf-8")
-        command = [sys.executable, "-m", "techbridge", "indexer", "run"]  # niced by itself (job_niceness)
-        worker = subprocess.Popen(command, stdout=log, stderr=log)
-        typer.echo(f"background embedding: pid {worker.pid}, log {settings.var_dir / 'embed.log'}")
+        jobs.append(_background(settings, ["indexer", "run"], "embed.log"))  # niced by itself (job_niceness)
+        jobs.append(_background(settings, ["alerts", "run", "--every", str(ALERTS_EVERY_SECONDS)], "alerts.log"))
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        if workers > 1:
+            from techbridge.web.asgi import APP_FACTORY
+
+            uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info")
+        else:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     finally:
-        if worker is not None and worker.poll() is None:
-            worker.terminate()
+        for job in jobs:
+            if job.poll() is None:
+                job.terminate()
+
+
+ALERTS_EVERY_SECONDS = 60
+
+
+def _background(settings: Settings, args: list[str], log_name: str) -> subprocess.Popen[bytes]:
+    """Start `techbridge ARGS` beside the web server, its output appended to var/LOG_NAME."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    log = (settings.var_dir / log_name).open("a", encoding="utf-8")
+    job = subprocess.Popen([sys.executable, "-m", "techbridge", *args], stdout=log, stderr=log)
+    typer.echo(f"background {args[0]}: pid {job.pid}, log {settings.var_dir / log_name}")
+    return job
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from techbridge.imports.convert import References
@@ -158,3 +158,13 @@ def owner_region_of_achievement() -> Any:
         .limit(1)
         .scalar_subquery()
     )
+
+
+def analyze_table(session: Session, table: Table) -> None:
+    """Refresh one table's planner statistics inside the running transaction (PostgreSQL only).
+
+    PostgreSQL plans a foreign-key check once per connection and keeps the plan: planned while the parent table was
+    nearly empty it is a sequential scan, run again for every child row (chain_kg's 110 k product edges against
+    100 k product nodes took 889 s). ANALYZE counts the transaction's own new rows and invalidates those plans."""
+    if session.connection().dialect.name == "postgresql":
+        session.connection().execute(text(f'ANALYZE "{table.name}"'))

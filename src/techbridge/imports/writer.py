@@ -1,5 +1,6 @@
 """Bulk writes shared by every importer: insert-or-update by provenance key in batches (SQLAlchemy `insert()` /
-bulk `update()` executemany, never one ORM object per row), for records, regions, codes, chain nodes and edges."""
+bulk `update()` executemany on SQLite, COPY on PostgreSQL via bulk.py, never one ORM object per row), for records,
+regions, codes, chain nodes and edges."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.orm import Session
 
-from techbridge.imports import queries
+from techbridge.imports import bulk, queries
 from techbridge.imports.schemas import ImportSummary
 from techbridge.models import (
     AchievementOwner,
@@ -24,6 +25,7 @@ from techbridge.models import (
 from techbridge.models.base import utcnow
 
 BATCH = 5000
+ANALYZE_AFTER = 200  # rows inserted into one table in one call before its statistics are refreshed
 T = TypeVar("T")
 
 
@@ -34,21 +36,32 @@ def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
 
 
 def _insert(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Core executemany INSERT in batches (no ORM unit of work)."""
+    """Core executemany INSERT in batches (no ORM unit of work); COPY on PostgreSQL."""
     table = model.__table__
     connection = session.connection()
     for batch in chunks(rows):
-        connection.execute(insert(table), list(batch))
+        if bulk.is_postgresql(connection):
+            bulk.copy_insert(connection, table, batch)
+        else:
+            connection.execute(insert(table), list(batch))
+    if len(rows) >= ANALYZE_AFTER:
+        queries.analyze_table(session, table)
 
 
 def _update(session: Session, model: Any, rows: Sequence[dict[str, Any]], key: str = "id") -> None:
-    """Core executemany UPDATE … WHERE <key> = :b_<key> in batches; every row has the same keys."""
+    """Core executemany UPDATE … WHERE <key> = :b_<key> in batches; every row has the same keys.
+
+    On PostgreSQL: COPY into a temporary table and one UPDATE … FROM per batch."""
     if not rows:
         return
     table = model.__table__
+    connection = session.connection()
+    if bulk.is_postgresql(connection):
+        for batch in chunks(rows):
+            bulk.copy_update(connection, table, batch, key)
+        return
     columns = [column for column in rows[0] if column != key]
     stmt = update(table).where(table.c[key] == bindparam(f"b_{key}")).values({c: bindparam(f"b_{c}") for c in columns})
-    connection = session.connection()
     for batch in chunks(rows):
         connection.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in batch])
 
