@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -425,3 +426,29 @@ class TestMatchPage:
         form = page.text.split('id="subscribe-search"', 1)[1].split("</form>", 1)[0]
         assert 'name="q" value="谐波减速器"' in form
         assert 'name="region" value="21"' in form
+
+
+class TestDoneWhen:
+    def test_an_achievement_imported_by_someone_else_rings_the_bell_and_sends_one_mail(
+        self, settings: Settings, people: People, smtp: tuple[Inbox, int], tmp_path: Path
+    ) -> None:
+        inbox, port = smtp
+        local = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        _want_mail(local, people.enterprise)
+        _subscribe_demand(local, people)
+        sheet = tmp_path / "achievements.csv"
+        sheet.write_text(
+            "编号,成果名称,成果类型,摘要\n"
+            f"ACH-1,{FITTING},专利,提升 -20℃ 下的容量保持率\n"
+            "ACH-2,新型高效粽叶清洗机,专利,清洗\n",
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(cli, ["import", "file", "achievement", str(sheet), "--as", "inst"], obj=local)
+        assert result.exit_code == 0, result.output
+        report = run_alerts(local)
+        assert (report.notifications, report.emails_sent) == (1, 1)
+        assert len(inbox.messages) == 1
+        client = TestClient(create_app(local))
+        client.post("/login", data={"username": "ent", "password": PASSWORD, "csrf_token": _csrf(client)})
+        assert 'id="bell-count">1<' in client.get("/notifications/bell").text
+        assert FITTING in client.get("/notifications").text
