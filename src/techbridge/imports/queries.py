@@ -16,6 +16,7 @@ from techbridge.models import (
     ImportRun,
     Organization,
     OrganizationAlias,
+    PilotCapacity,
     Region,
 )
 
@@ -158,3 +159,13 @@ def owner_region_of_achievement() -> Any:
         .limit(1)
         .scalar_subquery()
     )
+
+
+def first_capacities(session: Session, organization_ids: list[int]) -> dict[int, PilotCapacity]:
+    """organization id → its first (lowest id) pilot capacity, for those of `organization_ids` that have one."""
+    stmt = (
+        select(PilotCapacity)
+        .where(PilotCapacity.organization_id.in_(organization_ids))
+        .order_by(PilotCapacity.id.desc())
+    )
+    return {capacity.organization_id: capacity for capacity in session.scalars(stmt)}
