@@ -181,6 +181,16 @@ def list_pilot_capacities(session: Session, *, trl: int, viewer: Viewer) -> list
     return [(row[0], row[1]) for row in session.execute(stmt)]
 
 
+def count_pilot_capacities(session: Session, *, viewer: Viewer) -> int:
+    """How many pilot capacities of bases `viewer` may see exist, whatever their TRL range."""
+    stmt = (
+        select(func.count(PilotCapacity.id))
+        .join(Organization, Organization.id == PilotCapacity.organization_id)
+        .where(visibility_clause(Organization, viewer))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def get_achievement(session: Session, achievement_id: int, viewer: Viewer) -> Achievement | None:
     """One achievement by id, if `viewer` may read it."""
     stmt = select(Achievement).where(Achievement.id == achievement_id, visibility_clause(Achievement, viewer))
