@@ -181,6 +181,17 @@ def list_pilot_capacities(session: Session, *, trl: int, viewer: Viewer) -> list
     return [(row[0], row[1]) for row in session.execute(stmt)]
 
 
+def capacities_of(session: Session, *, organization_id: int, viewer: Viewer) -> Sequence[PilotCapacity]:
+    """The pilot capacities of one base, by id, if `viewer` may see the base."""
+    stmt = (
+        select(PilotCapacity)
+        .join(Organization, Organization.id == PilotCapacity.organization_id)
+        .where(PilotCapacity.organization_id == organization_id, visibility_clause(Organization, viewer))
+        .order_by(PilotCapacity.id)
+    )
+    return session.scalars(stmt).all()
+
+
 def count_pilot_capacities(session: Session, *, viewer: Viewer) -> int:
     """How many pilot capacities of bases `viewer` may see exist, whatever their TRL range."""
     stmt = (

@@ -148,6 +148,11 @@ def propose_pilot_bases(
     return PilotProposal(trl, candidates, gap)
 
 
+def list_capacities(*, session: Session, viewer: Viewer, organization_id: int) -> list[PilotCapacity]:
+    """What a pilot base offers (TRL ranges, fields, equipment), if the viewer may see the base."""
+    return list(queries.capacities_of(session, organization_id=organization_id, viewer=viewer))
+
+
 def publish_capacity(
     *,
     session: Session,
