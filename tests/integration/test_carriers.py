@@ -52,6 +52,14 @@ class TestCarriersEndToEnd:
         assert code == 1
         assert "carriers.csv, row 2, column 名称: only officers and admins" in err
 
+    def test_cli_template_has_the_carrier_columns(self, settings: Settings) -> None:
+        code, out, _err = invoke(settings, "import", "template", "carrier")
+        assert code == 0
+        header = out.splitlines()[0].split(",")
+        assert header[:4] == ["编号", "名称", "机构类型", "载体类型"]
+        assert {"所在城市", "服务领域", "中试TRL下限", "中试TRL上限", "主要设备/能力"} <= set(header)
+        assert "股票代码" not in header
+
     def test_list_filters_by_type_and_city(self, settings: Settings, session: Session) -> None:
         load_sample(settings, session)
         client = TestClient(create_app(settings))

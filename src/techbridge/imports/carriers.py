@@ -5,12 +5,14 @@ equipment) — one imported capacity per base, updated in place on re-import."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
 from techbridge.imports import queries
-from techbridge.imports.mapping import MappingSpec
+from techbridge.imports.mapping import MappingSpec, parse_mapping
 from techbridge.imports.regions import RegionLookup
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.models import CarrierType, PilotCapacity
@@ -103,3 +105,10 @@ def write_capacities(session: Session, extras: dict[int, CarrierExtras], *, summ
     session.flush()
     summary.add("pilot_capacity.inserted", len(bases.keys() - existing.keys()))
     summary.add("pilot_capacity.updated", len(bases.keys() & existing.keys()))
+
+
+def carrier_template_spec() -> MappingSpec:
+    """The carrier template's columns and example row (data/import_mappings/carrier.yaml): the organization
+    mapping's columns a province fills for its carriers."""
+    text = (resources.files("techbridge") / "data" / "import_mappings" / "carrier.yaml").read_text("utf-8")
+    return parse_mapping(yaml.safe_load(text), "carrier.yaml")

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.db import session_scope
+from techbridge.imports.carriers import carrier_template_spec
+from techbridge.imports.mapping import load_mapping, template_csv
 from techbridge.imports.schemas import Reason
 from techbridge.imports.spreadsheet import ImportRejectedError, import_spreadsheet
 from techbridge.models import Organization, PilotCapacity, Region, Role
@@ -108,3 +110,17 @@ class TestImportCarriers:
         assert stored(regions) == ([], [])
         import_spreadsheet(regions, "carrier", SAMPLE, show_progress=False, uploader=OFFICER)
         assert len(stored(regions)[1]) == 1
+
+
+class TestCarrierTemplate:
+    def test_every_template_column_is_read_by_the_organization_mapping(self) -> None:
+        organization = {f.column: f.field for f in load_mapping("organization").fields}
+        assert {f.column: f.field for f in carrier_template_spec().fields}.items() <= organization.items()
+
+    def test_the_example_row_imports_as_a_pilot_base(self, regions: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "template.csv"
+        path.write_text(template_csv(carrier_template_spec()), encoding="utf-8")
+        import_spreadsheet(regions, "carrier", path, show_progress=False, uploader=OFFICER)
+        orgs, capacities = stored(regions)
+        assert [(o.carrier_type, o.region_code) for o in orgs] == [("pilot_base", "2102")]
+        assert [(c.trl_min, c.trl_max, c.equipment) for c in capacities] == [(4, 7, "200 L 反应釜、连续流中试线")]
