@@ -39,12 +39,29 @@ def _column(spec: MappingSpec, field: str) -> str:
     return next((f.column for f in spec.fields if f.field == field), field)
 
 
-def _row_errors(spec: MappingSpec, number: int, record: dict[str, Any], city: str | None, name: str) -> list[RowError]:
-    """A city not found, pilot columns on a carrier that is not a pilot base, or a TRL range upside down."""
-    errors = []
-    if record.get("city") and city is None:
+def _place_errors(
+    spec: MappingSpec, number: int, record: dict[str, Any], city: str | None, name: str
+) -> list[RowError]:
+    """A city not found, or a region code outside the city named."""
+    if not record.get("city"):
+        return []
+    if city is None:
         detail = f"no city called {record['city']} / 找不到城市「{record['city']}」"
-        errors.append(RowError(name, number, _column(spec, "city"), Reason.UNKNOWN_CODE, detail))
+        return [RowError(name, number, _column(spec, "city"), Reason.UNKNOWN_CODE, detail)]
+    region = str(record.get("region_code") or "")
+    if region and not region.startswith(city):
+        detail = f"{region} is not in {record['city']} ({city}) / 地区代码 {region} 不在{record['city']}（{city}）"
+        return [RowError(name, number, _column(spec, "region_code"), Reason.CONFLICT, detail)]
+    return []
+
+
+def _row_errors(spec: MappingSpec, number: int, record: dict[str, Any], city: str | None, name: str) -> list[RowError]:
+    """Place errors, a carrier type on an organization that is not a carrier, pilot columns on a carrier that is not
+    a pilot base, or a TRL range upside down."""
+    errors = _place_errors(spec, number, record, city, name)
+    if record.get("carrier_type") and record.get("kind") not in (None, "", "carrier"):
+        detail = "only for 机构类型 载体 / 仅载体填写"
+        errors.append(RowError(name, number, _column(spec, "carrier_type"), Reason.CONFLICT, detail))
     if record.get("carrier_type") != CarrierType.PILOT_BASE:
         for field in PILOT_FIELDS:
             if record.get(field) not in (None, ""):

@@ -96,6 +96,15 @@ class TestImportCarriers:
         assert "仅中试基地填写" in info.value.errors[0].message_zh
         assert "only for 中试基地" in info.value.errors[0].message
 
+    def test_carrier_type_on_an_enterprise_and_a_code_outside_the_city(self, regions: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "机构.csv"
+        rows = "O1,某企业,企业,孵化器,,\nO2,某孵化器,载体,孵化器,沈阳,2102\n"
+        path.write_text("编号,名称,机构类型,载体类型,所在城市,所在地区代码\n" + rows, encoding="utf-8")
+        with pytest.raises(ImportRejectedError) as info:
+            import_spreadsheet(regions, "organization", path, show_progress=False)
+        found = [(e.row, e.column, e.reason) for e in info.value.errors]
+        assert found == [(2, "载体类型", Reason.CONFLICT), (3, "所在地区代码", Reason.CONFLICT)]
+
     def test_trl_outside_1_to_9_is_a_row_error(self, regions: Settings, tmp_path: Path) -> None:
         path = carriers_file(tmp_path, "C1,某中试基地,中试基地,沈阳,,0,7,\n")
         with pytest.raises(ImportRejectedError) as info:
