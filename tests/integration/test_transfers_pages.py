@@ -109,6 +109,14 @@ class TestPilotBases:
         assert "辽宁精细化工中试基地" in html
         assert "<html" not in html
 
+    def test_without_any_pilot_base_the_fragment_says_so(self, settings: Settings, session: Session) -> None:
+        achievement = Achievement(kind=AchievementKind.TECHNOLOGY, title="催化剂", trl=5, field_tags=["化工"])
+        session.add(achievement)
+        session.commit()
+        html = TestClient(create_app(settings)).get(f"/transfers/achievements/{achievement.id}/pilot-bases").text
+        assert "平台尚未登记任何中试基地" in html
+        assert "仅 TRL 4–7" not in html
+
 
 class TestDashboardDefinition:
     def test_seller_kinds_and_amount_change_the_stated_definition(self, settings: Settings, session: Session) -> None:

@@ -138,9 +138,10 @@ def write_template(
     output: Path | None = typer.Option(None, "--output", "-o", help=".csv or .xlsx (default: print CSV)"),
 ) -> None:
     """Write a blank template (header plus one example row) for ENTITY."""
+    from techbridge.imports.carriers import carrier_template_spec
     from techbridge.imports.mapping import load_mapping, template_csv, template_xlsx
 
-    spec = load_mapping(entity)
+    spec = carrier_template_spec() if entity == "carrier" else load_mapping(entity)
     if output is None:
         typer.echo(template_csv(spec), nl=False)
     elif output.suffix.lower() == ".xlsx":

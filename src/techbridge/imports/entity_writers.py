@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from techbridge.imports import carriers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.organizations import OrgCandidate, OrgWriter
 from techbridge.imports.records import DEMAND_COLUMNS, EXPERT_COLUMNS, achievement_row, complete_row
@@ -35,14 +36,18 @@ def _achievements(ctx: ImportContext, records: Records, dataset: str, source_fil
 
 
 def _organizations(ctx: ImportContext, records: Records, dataset: str, source_file: str) -> None:
-    candidates = []
+    candidates, extras = [], {}
     for _n, record in records:
-        fields = {k: v for k, v in record.items() if k not in ("source_key", "name", "aliases") and v not in (None, [])}
+        columns, extras[record["source_key"]] = carriers.split_extras(record)
+        fields = {
+            k: v for k, v in columns.items() if k not in ("source_key", "name", "aliases") and v not in (None, [])
+        }
         if fields.get("region_code"):
             fields["province_code"] = str(fields["region_code"])[:2]
         candidates.append(OrgCandidate(record["source_key"], record["name"], fields, list(record.get("aliases") or [])))
     writer = OrgWriter(ctx.session, ctx.regions())
-    writer.write(candidates, dataset=dataset, source_file=source_file, summary=ctx.summary)
+    ids = writer.write(candidates, dataset=dataset, source_file=source_file, summary=ctx.summary)
+    carriers.write_capacities(ctx.session, {ids[k]: e for k, e in extras.items()}, summary=ctx.summary)
 
 
 def _experts(ctx: ImportContext, records: Records, dataset: str, source_file: str) -> None:

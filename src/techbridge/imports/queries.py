@@ -16,6 +16,7 @@ from techbridge.models import (
     ImportRun,
     Organization,
     OrganizationAlias,
+    PilotCapacity,
     Region,
 )
 
@@ -168,3 +169,13 @@ def analyze_table(session: Session, table: Table) -> None:
     100 k product nodes took 889 s). ANALYZE counts the transaction's own new rows and invalidates those plans."""
     if session.connection().dialect.name == "postgresql":
         session.connection().execute(text(f'ANALYZE "{table.name}"'))
+
+
+def first_capacities(session: Session, organization_ids: list[int]) -> dict[int, PilotCapacity]:
+    """organization id → its first (lowest id) pilot capacity, for those of `organization_ids` that have one."""
+    stmt = (
+        select(PilotCapacity)
+        .where(PilotCapacity.organization_id.in_(organization_ids))
+        .order_by(PilotCapacity.id.desc())
+    )
+    return {capacity.organization_id: capacity for capacity in session.scalars(stmt)}

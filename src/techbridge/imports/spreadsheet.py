@@ -24,7 +24,7 @@ from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
-from techbridge.imports import entity_writers
+from techbridge.imports import carriers, entity_writers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
 from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mapping
@@ -310,6 +310,9 @@ def import_spreadsheet(
         header, rows = read_table(path, name, ReadLimits.of(settings))
         ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
         records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
+        if entity == "organization":
+            records, carrier_errors = carriers.check_carriers(spec, records, ctx.regions(), name)
+            errors += carrier_errors
         if uploader is not None:
             errors += check_uploader(spec, records, uploader, name)
             errors += check_key_owners(

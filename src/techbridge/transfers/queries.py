@@ -181,6 +181,27 @@ def list_pilot_capacities(session: Session, *, trl: int, viewer: Viewer) -> list
     return [(row[0], row[1]) for row in session.execute(stmt)]
 
 
+def capacities_of(session: Session, *, organization_id: int, viewer: Viewer) -> Sequence[PilotCapacity]:
+    """The pilot capacities of one base, by id, if `viewer` may see the base."""
+    stmt = (
+        select(PilotCapacity)
+        .join(Organization, Organization.id == PilotCapacity.organization_id)
+        .where(PilotCapacity.organization_id == organization_id, visibility_clause(Organization, viewer))
+        .order_by(PilotCapacity.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def count_pilot_capacities(session: Session, *, viewer: Viewer) -> int:
+    """How many pilot capacities of bases `viewer` may see exist, whatever their TRL range."""
+    stmt = (
+        select(func.count(PilotCapacity.id))
+        .join(Organization, Organization.id == PilotCapacity.organization_id)
+        .where(visibility_clause(Organization, viewer))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def get_achievement(session: Session, achievement_id: int, viewer: Viewer) -> Achievement | None:
     """One achievement by id, if `viewer` may read it."""
     stmt = select(Achievement).where(Achievement.id == achievement_id, visibility_clause(Achievement, viewer))

@@ -117,6 +117,42 @@ def pilot_candidates(
     return candidates
 
 
+@dataclass(frozen=True)
+class PilotProposal:
+    """The pilot bases proposed for an achievement, its TRL, and why there are none (empty when there are some):
+    `trl_unknown`, `trl_outside` (only TRL 4–7 need a pilot), `no_pilot_bases` (none the viewer may see exists at
+    all) or `none_covers` (none covers the achievement's TRL)."""
+
+    trl: int | None
+    candidates: list[PilotCandidate]
+    gap: str
+
+
+def propose_pilot_bases(
+    *, session: Session, viewer: Viewer, achievement_id: int, home_region: str = "21"
+) -> PilotProposal:
+    """`pilot_candidates` with the achievement's TRL and, when there are none, the plain reason why."""
+    candidates = pilot_candidates(
+        session=session, viewer=viewer, achievement_id=achievement_id, home_region=home_region
+    )
+    achievement = queries.get_achievement(session, achievement_id, viewer)
+    trl = achievement.trl if achievement is not None else None
+    if candidates:
+        gap = ""
+    elif trl is None:
+        gap = "trl_unknown"
+    elif trl not in PILOT_TRL:
+        gap = "trl_outside"
+    else:
+        gap = "none_covers" if queries.count_pilot_capacities(session, viewer=viewer) else "no_pilot_bases"
+    return PilotProposal(trl, candidates, gap)
+
+
+def list_capacities(*, session: Session, viewer: Viewer, organization_id: int) -> list[PilotCapacity]:
+    """What a pilot base offers (TRL ranges, fields, equipment), if the viewer may see the base."""
+    return list(queries.capacities_of(session, organization_id=organization_id, viewer=viewer))
+
+
 def publish_capacity(
     *,
     session: Session,

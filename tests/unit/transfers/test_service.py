@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import ANONYMOUS, SYSTEM, Viewer
 from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from techbridge.models import Achievement, AchievementKind, CarrierType, Organization, OrgKind, Role, Visibility
-from techbridge.transfers.service import pilot_candidates, publish_capacity
+from techbridge.transfers.service import pilot_candidates, propose_pilot_bases, publish_capacity
 
 
 def base(session: Session, name: str) -> int:
@@ -69,6 +69,35 @@ class TestPilotCandidates:
         item.visibility = Visibility.OWNER
         with pytest.raises(NotFoundError):
             pilot_candidates(session=session, viewer=signed_in, achievement_id=work)
+
+
+class TestProposePilotBases:
+    def test_no_pilot_base_at_all_is_said_plainly(self, session: Session) -> None:
+        proposal = propose_pilot_bases(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, 5))
+        assert (proposal.trl, proposal.candidates, proposal.gap) == (5, [], "no_pilot_bases")
+
+    @pytest.mark.parametrize(("trl", "gap"), [(None, "trl_unknown"), (8, "trl_outside"), (4, "none_covers")])
+    def test_each_other_cause_has_its_reason(self, session: Session, trl: int | None, gap: str) -> None:
+        org = base(session, "材料中试基地")
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=["新材料"], trl_min=6, trl_max=7)
+        assert (
+            propose_pilot_bases(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, trl)).gap == gap
+        )
+
+    def test_a_base_the_viewer_cannot_see_does_not_count(self, session: Session) -> None:
+        hidden = base(session, "保密中试基地")
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=hidden, fields=["新材料"])
+        org = session.get(Organization, hidden)
+        assert org is not None
+        org.visibility = Visibility.REGISTERED
+        proposal = propose_pilot_bases(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, 5))
+        assert proposal.gap == "no_pilot_bases"
+
+    def test_candidates_leave_no_gap(self, session: Session) -> None:
+        org = base(session, "材料中试基地")
+        publish_capacity(session=session, viewer=SYSTEM, organization_id=org, fields=["新材料"])
+        proposal = propose_pilot_bases(session=session, viewer=ANONYMOUS, achievement_id=achievement(session, 5))
+        assert ([c.organization.id for c in proposal.candidates], proposal.gap) == ([org], "")
 
 
 class TestPublishCapacity:

@@ -24,6 +24,7 @@ from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import AchievementCreate, DemandCreate
+from techbridge.transfers.service import list_capacities
 from techbridge.web.csrf import FORM_FIELD
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
@@ -239,8 +240,12 @@ def institution_page(request: Request, session: DbDep, viewer: ViewerDep, org_id
 
 @router.get("/carriers/{org_id}", response_class=HTMLResponse, include_in_schema=False)
 def carrier_page(request: Request, session: DbDep, viewer: ViewerDep, org_id: IdPath) -> HTMLResponse:
-    """A carrier (science park, incubator, maker space, pilot base, service centre)."""
-    return _organization_page(request, session, viewer, org_id, (OrgKind.CARRIER,))
+    """A carrier (science park, incubator, maker space, pilot base, service centre): its type, city, service
+    fields and, for a pilot base, what it offers (TRL range, fields, equipment)."""
+    detail = detail_queries.organization_detail(session, viewer, org_id, (OrgKind.CARRIER,))
+    capacities = list_capacities(session=session, viewer=viewer, organization_id=org_id)
+    context = {"d": detail, "org": detail.organization, "capacities": capacities}
+    return render(request, "registry/organization.html", context)
 
 
 @router.get("/experts/{expert_id}", response_class=HTMLResponse, include_in_schema=False)

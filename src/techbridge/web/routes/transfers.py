@@ -23,7 +23,12 @@ from techbridge.transfers.pipeline import (
     create_case,
     next_action,
 )
-from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, pilot_candidates
+from techbridge.transfers.service import (
+    case_history,
+    list_case_views,
+    load_bottlenecks,
+    propose_pilot_bases,
+)
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
@@ -190,7 +195,7 @@ def pilot_bases(
     request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
 ) -> HTMLResponse:
     """Fragment: candidate pilot bases (中试基地) the viewer may see for an achievement at TRL 4–7."""
-    candidates = pilot_candidates(
+    proposal = propose_pilot_bases(
         session=session, viewer=viewer, achievement_id=achievement_id, home_region=settings.region_code
     )
-    return render(request, "transfers/_pilot_bases.html", {"candidates": candidates})
+    return render(request, "transfers/_pilot_bases.html", {"p": proposal, "candidates": proposal.candidates})
