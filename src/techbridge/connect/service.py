@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from techbridge.models import (
     TransferCase,
     User,
 )
-from techbridge.notifications.service import now_utc, record_title
+from techbridge.notifications.service import as_aware, now_utc, record_title
 from techbridge.registry.queries import get_visible
 from techbridge.transfers.pipeline import CaseCreate, open_contacted_case
 
@@ -258,7 +258,7 @@ def connect_stats(*, session: Session, since: datetime | None = None) -> Connect
     requests = queries.all_requests(session, since)
     now = now_utc()
     waits = [
-        (_aware(r.first_answer_at) - _aware(r.created_at)).total_seconds() / 86400
+        (as_aware(r.first_answer_at) - as_aware(r.created_at)).total_seconds() / 86400
         for r in requests
         if r.first_answer_at is not None
     ]
@@ -273,20 +273,16 @@ def connect_stats(*, session: Session, since: datetime | None = None) -> Connect
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _is_overdue(request: ConnectRequest, now: datetime) -> bool:
     waiting = request.first_answer_at is None and request.status == ConnectStatus.OPEN
-    return waiting and now - _aware(request.created_at) > timedelta(days=OVERDUE_DAYS)
+    return waiting and now - as_aware(request.created_at) > timedelta(days=OVERDUE_DAYS)
 
 
 def overdue_requests(*, session: Session, limit: int = 20) -> list[ConnectRequest]:
     """Open requests nobody answered for OVERDUE_DAYS days, oldest first (the 卡点 an officer follows up)."""
     now = now_utc()
     waiting = [r for r in queries.open_unanswered(session) if _is_overdue(r, now)]
-    return sorted(waiting, key=lambda r: _aware(r.created_at))[:limit]
+    return sorted(waiting, key=lambda r: as_aware(r.created_at))[:limit]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from techbridge.i18n.loader import translate
 from techbridge.models import AlertSetting, DigestFrequency, EmailMessage, Notification, User
 from techbridge.notifications import queries
 from techbridge.notifications.schemas import AlertRunReport
-from techbridge.notifications.service import now_utc
+from techbridge.notifications.service import RECORD_PATHS, now_utc
 from techbridge.signing import signing_key
 
 PERIOD = {DigestFrequency.IMMEDIATE: timedelta(0), DigestFrequency.DAILY: timedelta(days=1),
@@ -27,7 +27,6 @@ DIGEST_TOP = 10
 SEND_BATCH = 100
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX = timedelta(hours=6)
-RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
 _SALT = "unsubscribe"
 
 

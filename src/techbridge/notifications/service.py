@@ -39,6 +39,8 @@ TARGETS: dict[SubscriptionKind, list[str]] = {
     SubscriptionKind.ACHIEVEMENT: ["demand"],
 }
 ENTITIES = ("achievement", "expert", "demand")
+RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
+"""The portal path of each entity a notification or 对接 request names."""
 MAX_SUBSCRIPTIONS_PER_USER = 200
 QUERY_CHARS = 600
 TITLE_CHARS = 60
@@ -50,7 +52,8 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
+def as_aware(moment: datetime) -> datetime:
+    """A timestamp as read back from SQLite (naive) taken as UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -331,7 +334,7 @@ def _notify(
 
 def _may_notify(subscription: Subscription, entity: str, record: Any, viewer: Viewer) -> bool:
     """Only records made after the subscription, not the subscriber's own, visible to them, within its filters."""
-    if _aware(record.created_at) < _aware(subscription.created_at) or record.owner_id == subscription.user_id:
+    if as_aware(record.created_at) < as_aware(subscription.created_at) or record.owner_id == subscription.user_id:
         return False
     if entity == "demand" and subscription.demand_id == record.id:
         return False

@@ -15,12 +15,12 @@ from techbridge.models import DigestFrequency, SubscriptionKind
 from techbridge.notifications import service
 from techbridge.notifications.digest import read_unsubscribe_token
 from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
+from techbridge.notifications.service import RECORD_PATHS
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
 PAGE = 50
-RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
 
 
 def _done(request: Request, key: str, path: str) -> RedirectResponse:

@@ -10,13 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from techbridge.connect import service
 from techbridge.errors import TechbridgeError
 from techbridge.models import ConnectMode
-from techbridge.notifications.service import record_title
+from techbridge.notifications.service import RECORD_PATHS, record_title
 from techbridge.registry.queries import get_visible
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
 from techbridge.web.templating import render
 
 router = APIRouter()
-RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "demands"}
 
 
 @router.get("/connect", response_class=HTMLResponse, include_in_schema=False)
