@@ -45,3 +45,32 @@ class TestTemplates:
         spec = load_mapping("organization")
         sheet = load_workbook(io.BytesIO(template_xlsx(spec))).active
         assert [c.value for c in sheet[1]] == [f.column for f in spec.fields]
+
+
+class TestLabelsMatchThePortal:
+    def test_achievement_kinds_are_shown_with_the_portals_labels(self) -> None:
+        from techbridge.i18n.loader import translate
+
+        kind = next(f for f in load_mapping("achievement").fields if f.field == "kind")
+        assert {label: translate(f"registry.kind.{value}", "zh") for label, value in kind.choices.items()} == {
+            label: label for label in kind.choices
+        }
+        assert set(kind.choice_aliases) == {"技术", "软件", "品种"}
+
+    def test_every_column_has_a_meaning_in_both_languages(self) -> None:
+        from techbridge.i18n.loader import load_catalog
+
+        catalog = load_catalog()
+        missing = [
+            f"{entity}.{f.field}"
+            for entity in ENTITIES
+            for f in load_mapping(entity).fields
+            if f"imports.help.{entity}.{f.field}" not in catalog
+        ]
+        assert missing == []
+
+    def test_every_type_has_a_format(self) -> None:
+        from techbridge.i18n.loader import load_catalog
+        from techbridge.imports.mapping import TYPES
+
+        assert sorted(t for t in TYPES if f"imports.format.{t}" not in load_catalog()) == []
