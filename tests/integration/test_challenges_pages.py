@@ -88,7 +88,11 @@ class TestApplyForm:
             ),
             ("achievement_3", "987654", "未找到名为「987654」的科技成果"),
             ("expert_2", "无名氏", "未找到名为「无名氏」的专家"),
-            ("achievement_1", "摆线针轮减速器磨削装置", "不属于您、您的机构或团队中的专家"),
+            (
+                "achievement_1",
+                "摆线针轮减速器磨削装置",
+                "成果「摆线针轮减速器磨削装置」不属于您、您的机构或团队中的专家",
+            ),
         ],
     )
     def test_an_input_that_names_nothing_the_team_may_offer_is_refused_beside_it_keeping_the_input(

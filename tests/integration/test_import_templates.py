@@ -198,3 +198,10 @@ class TestFileErrorsInChinese:
     def test_a_missing_column_is_said_in_chinese_only(self, client: TestClient) -> None:
         details = error_details(upload(client, "编号,成果类型\nA1,专利\n".encode()))
         assert details[("1", "成果名称")] == "文件缺少该列"
+
+
+class TestUploadPage:
+    def test_the_page_says_what_the_xlsx_template_contains(self, client: TestClient) -> None:
+        hint = Page(client.get("/import").text, 200).by_id("templates-hint")
+        assert hint is not None
+        assert "填写说明" in hint.text
