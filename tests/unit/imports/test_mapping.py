@@ -48,14 +48,26 @@ class TestTemplates:
 
 
 class TestLabelsMatchThePortal:
-    def test_achievement_kinds_are_shown_with_the_portals_labels(self) -> None:
+    @pytest.mark.parametrize(
+        ("entity", "field", "prefix"),
+        [
+            ("achievement", "kind", "registry.kind"),
+            ("achievement", "transfer_modes", "registry.transfer"),
+            ("demand", "status", "registry.status"),
+            ("organization", "carrier_type", "registry.carrier"),
+        ],
+    )
+    def test_choices_are_the_labels_the_portal_shows(self, entity: str, field: str, prefix: str) -> None:
         from techbridge.i18n.loader import translate
 
-        kind = next(f for f in load_mapping("achievement").fields if f.field == "kind")
-        assert {label: translate(f"registry.kind.{value}", "zh") for label, value in kind.choices.items()} == {
-            label: label for label in kind.choices
+        spec = next(f for f in load_mapping(entity).fields if f.field == field)
+        assert {label: translate(f"{prefix}.{value}", "zh") for label, value in spec.choices.items()} == {
+            label: label for label in spec.choices
         }
-        assert set(kind.choice_aliases) == {"技术", "软件", "品种"}
+
+    def test_older_spellings_of_achievement_kinds_are_still_accepted(self) -> None:
+        kind = next(f for f in load_mapping("achievement").fields if f.field == "kind")
+        assert kind.choice_aliases == {"技术": "technology", "软件": "software", "品种": "variety"}
 
     def test_every_column_has_a_meaning_in_both_languages(self) -> None:
         from techbridge.i18n.loader import load_catalog
