@@ -1,4 +1,6 @@
-"""揭榜 through the portal and the API: attachments are checked on apply, the ranking counts what its reader may see."""
+"""揭榜 through the portal and the API: achievements and experts picked by name and checked on apply, errors beside
+the input, no second application, a confirmation and one's own application listed; the ranking counts what its
+reader may see."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from sqlalchemy.orm import Session
 from techbridge.accounts.service import viewer_for
 from techbridge.challenges.service import ApplicationCreate, ChallengeCreate, apply_to_challenge, publish_challenge
 from techbridge.config import Settings
-from techbridge.models import Achievement, AchievementKind, Role, User, Visibility
+from techbridge.models import Achievement, AchievementKind, Expert, Role, User, Visibility
 from techbridge.web.app import create_app
+from tests.html_page import Page
 from tests.registry_seed import PASSWORD, make_user
 
 
@@ -23,10 +26,12 @@ def sign_in(settings: Settings, username: str) -> tuple[TestClient, str]:
     return client, token
 
 
-def add_achievement(session: Session, owner: User, visibility: Visibility) -> int:
+def add_achievement(
+    session: Session, owner: User, visibility: Visibility, title: str = "RV减速器高精度加工方法"
+) -> int:
     achievement = Achievement(
         kind=AchievementKind.PATENT,
-        title="RV减速器高精度加工方法",
+        title=title,
         abstract="工业机器人减速器",
         keywords=[],
         owner_id=owner.id,
@@ -47,39 +52,105 @@ def board(session: Session) -> dict[str, int]:
     ids = {
         "challenge": challenge.id,
         "mine": add_achievement(session, team, Visibility.REGISTERED),
-        "private": add_achievement(session, outsider, Visibility.OWNER),
+        "private": add_achievement(session, outsider, Visibility.OWNER, "谐波减速器柔轮成形工艺"),
+        "others": add_achievement(session, outsider, Visibility.PUBLIC, "摆线针轮减速器磨削装置"),
     }
+    expert = Expert(name="王精密", owner_id=team.id, visibility=Visibility.PUBLIC)
+    session.add(expert)
+    session.flush()
+    ids["expert"] = expert.id
     session.commit()
     return ids
 
 
+def apply(client: TestClient, token: str, challenge: int, **fields: str) -> Page:
+    form = {"team_name": "减速器团队", "csrf_token": token, **fields}
+    response = client.post(f"/challenges/{challenge}/apply", data=form, follow_redirects=False)
+    page = Page(response.text, response.status_code)
+    page.location = response.headers.get("location", "")  # type: ignore[attr-defined]
+    return page
+
+
+def field_error(page: Page, name: str) -> str:
+    return next((e.text for e in page.elements if e.attrs.get("data-field") == name), "")
+
+
 class TestApplyForm:
     @pytest.mark.parametrize(
-        ("field", "value", "named"),
+        ("field", "value", "message"),
         [
-            ("achievement_ids", "987654", "achievement_ids:987654"),
-            ("achievement_ids", "{private}", "achievement_ids:{private}"),
-            ("expert_ids", "987654", "expert_ids:987654"),
-            ("achievement_ids", "{mine}, abc", "achievement_ids:abc"),
+            ("achievement_1", "不存在的成果", "未找到名为「不存在的成果」的科技成果（或无权查看）"),
+            ("achievement_2", "谐波减速器柔轮成形工艺", "未找到名为「谐波减速器柔轮成形工艺」的科技成果（或无权查看）"),
+            (
+                "achievement_1",
+                "谐波减速器柔轮成形工艺 [#{private}]",
+                "未找到名为「谐波减速器柔轮成形工艺 [#{private}]」的科技成果",
+            ),
+            ("achievement_3", "987654", "未找到名为「987654」的科技成果"),
+            ("expert_2", "无名氏", "未找到名为「无名氏」的专家"),
+            (
+                "achievement_1",
+                "摆线针轮减速器磨削装置",
+                "成果「摆线针轮减速器磨削装置」不属于您、您的机构或团队中的专家",
+            ),
         ],
     )
-    def test_a_bad_id_is_refused_with_its_field(
-        self, settings: Settings, board: dict[str, int], field: str, value: str, named: str
+    def test_an_input_that_names_nothing_the_team_may_offer_is_refused_beside_it_keeping_the_input(
+        self, settings: Settings, board: dict[str, int], field: str, value: str, message: str
     ) -> None:
         client, token = sign_in(settings, "team")
-        form = {"team_name": "减速器团队", field: value.format(**board), "csrf_token": token}
-        response = client.post(f"/challenges/{board['challenge']}/apply", data=form, follow_redirects=False)
-        assert response.status_code == 422
-        assert named.format(**board) in response.text
+        typed = value.format(**board)
+        page = apply(client, token, board["challenge"], plan="五轴磨削", **{field: typed})
+        assert page.status == 422
+        assert message.format(**board) in field_error(page, field)
+        assert (page.value(field), page.value("team_name"), page.value("plan")) == (typed, "减速器团队", "五轴磨削")
+        publisher, _ = sign_in(settings, "publisher")
+        assert publisher.get(f"/api/challenges/{board['challenge']}/ranking").json() == []
 
-    def test_the_teams_own_achievement_is_accepted_and_counted(self, settings: Settings, board: dict[str, int]) -> None:
+    def test_achievements_and_experts_picked_by_name_are_attached_and_counted(
+        self, settings: Settings, board: dict[str, int]
+    ) -> None:
         client, token = sign_in(settings, "team")
-        form = {"team_name": "减速器团队", "achievement_ids": str(board["mine"]), "csrf_token": token}
-        response = client.post(f"/challenges/{board['challenge']}/apply", data=form, follow_redirects=False)
-        assert response.status_code == 303
+        picked = f"RV减速器高精度加工方法 [#{board['mine']}]"
+        page = apply(client, token, board["challenge"], achievement_1=picked, expert_3="王精密")
+        assert (page.status, page.location) == (303, f"/challenges/{board['challenge']}?done=applied#mine")  # type: ignore[attr-defined]
         publisher, _ = sign_in(settings, "publisher")
         (ranked,) = publisher.get(f"/api/challenges/{board['challenge']}/ranking").json()
         assert {"kind": "achievements", "count": 1} in ranked["reasons"]
+        assert {"kind": "experts", "count": 1} in ranked["reasons"]
+
+    def test_after_applying_a_confirmation_shows_and_the_applicant_sees_their_application(
+        self, settings: Settings, board: dict[str, int]
+    ) -> None:
+        client, token = sign_in(settings, "team")
+        apply(client, token, board["challenge"], achievement_1="RV减速器高精度加工方法", expert_1="王精密")
+        response = client.get(f"/challenges/{board['challenge']}?done=applied")
+        page = Page(response.text, response.status_code)
+        flash = page.by_id("flash")
+        assert flash is not None
+        assert flash.text == "揭榜申请已提交，发榜方将看到您的团队。"
+        mine = page.by_id("my-applications")
+        assert mine is not None
+        assert "减速器团队" in mine.text
+        assert "RV减速器高精度加工方法" in mine.text
+        assert "王精密" in mine.text
+        assert page.by_id("apply-form") is None
+        other, _ = sign_in(settings, "outsider")
+        assert Page(other.get(f"/challenges/{board['challenge']}").text, 200).by_id("my-applications") is None
+
+    def test_a_second_application_by_the_same_applicant_is_refused(
+        self, settings: Settings, board: dict[str, int]
+    ) -> None:
+        client, token = sign_in(settings, "team")
+        assert apply(client, token, board["challenge"]).status == 303
+        page = apply(client, token, board["challenge"], plan="再来一次")
+        assert page.status == 422
+        assert field_error(page, "form") == "您已揭榜该榜单，不能重复申请；您的申请见本页「我的揭榜申请」"
+        mine = page.by_id("my-applications")
+        assert mine is not None
+        assert "减速器团队" in mine.text
+        publisher, _ = sign_in(settings, "publisher")
+        assert len(publisher.get(f"/api/challenges/{board['challenge']}/ranking").json()) == 1
 
 
 def test_the_api_ranking_drops_an_attachment_its_reader_cannot_see(

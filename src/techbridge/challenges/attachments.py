@@ -106,7 +106,8 @@ def check_attachments(
             )
         if achievement_id not in own:
             raise InvalidDataError(
-                f"achievement {achievement_id} is not owned by you, your organization or an expert of the team",
+                f"achievement {found[achievement_id].title!r} is not owned by you, your organization or an expert of"
+                " the team",
                 location=("achievement_ids", achievement_id),
-                message_zh=f"成果 {achievement_id} 不属于您、您的机构或团队中的专家",
+                message_zh=f"成果「{found[achievement_id].title}」不属于您、您的机构或团队中的专家，不能用于揭榜",
             )

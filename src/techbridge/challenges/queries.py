@@ -36,6 +36,14 @@ def list_applications(session: Session, challenge_id: int) -> Sequence[Challenge
     return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
 
 
+def applications_of_user(session: Session, challenge_id: int, user_id: int) -> Sequence[ChallengeApplication]:
+    """The applications one user made to a challenge, in arrival order."""
+    stmt = select(ChallengeApplication).where(
+        ChallengeApplication.challenge_id == challenge_id, ChallengeApplication.applicant_user_id == user_id
+    )
+    return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
+
+
 def list_milestones(session: Session, challenge_id: int) -> Sequence[Milestone]:
     """Milestones of a challenge in order."""
     stmt = select(Milestone).where(Milestone.challenge_id == challenge_id).order_by(Milestone.seq, Milestone.id)

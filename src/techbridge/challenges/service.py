@@ -122,6 +122,11 @@ def apply_to_challenge(
         raise ConflictError("the deadline has passed", message_zh="揭榜截止日期已过")
     if not data.team_name.strip():
         raise InvalidDataError("a team name is needed", location=("team_name",), message_zh="请填写团队名称")
+    if viewer.user_id and queries.applications_of_user(session, challenge.id, viewer.user_id):
+        raise ConflictError(
+            "you have already applied to this challenge; your application is listed on its page",
+            message_zh="您已揭榜该榜单，不能重复申请；您的申请见本页「我的揭榜申请」",
+        )
     org_id = _applicant_org(session, viewer, data.applicant_org_id)
     achievement_ids, expert_ids = list(dict.fromkeys(data.achievement_ids)), list(dict.fromkeys(data.expert_ids))
     check_attachments(session, applicant=viewer, org_id=org_id, achievement_ids=achievement_ids, expert_ids=expert_ids)
@@ -137,6 +142,40 @@ def apply_to_challenge(
     session.add(application)
     session.flush()
     return application
+
+
+@dataclass(frozen=True)
+class OwnApplication:
+    """An application as its applicant sees it: team, status, plan and the titles of what it attached (those the
+    applicant may still see)."""
+
+    id: int
+    team_name: str
+    status: str
+    plan: str
+    achievements: list[str]
+    experts: list[str]
+
+
+def own_applications(*, session: Session, viewer: Viewer, challenge_id: int) -> list[OwnApplication]:
+    """The viewer's own applications to a challenge (none when signed out)."""
+    if not viewer.user_id:
+        return []
+    found = []
+    for application in queries.applications_of_user(session, challenge_id, viewer.user_id):
+        achievements = queries.achievements_by_id(session, application.achievement_ids, viewer)
+        experts = queries.experts_by_id(session, application.expert_ids, viewer)
+        found.append(
+            OwnApplication(
+                application.id,
+                application.team_name,
+                str(application.status),
+                application.plan,
+                [achievements[i].title for i in application.achievement_ids if i in achievements],
+                [experts[i].name for i in application.expert_ids if i in experts],
+            )
+        )
+    return found
 
 
 def _applicant_org(session: Session, viewer: Viewer, org_id: int | None) -> int | None:

@@ -1,5 +1,6 @@
 """Cell converters for the spreadsheet importer: one function per mapping type, raising CellError with the
-reason (wrong type, unknown code, bad credit code) so the row and column can be reported."""
+reason (wrong type, unknown code, bad credit code) in English and as a Chinese sentence naming the allowed values,
+so the row and column can be reported in the user's language."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from techbridge.imports.mapping import FieldSpec
 from techbridge.imports.schemas import Reason
+from techbridge.registry.pickers import REGION_SUFFIXES
 from techbridge.registry.resolve import clean_text, is_valid_credit_code
 
 LIST_SPLIT = re.compile(r"[;；,，|、\n]+")
@@ -21,12 +23,13 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
 class CellError(Exception):
-    """A cell that cannot be converted."""
+    """A cell that cannot be converted: the reason, and what is wrong in English (`detail`) and Chinese."""
 
-    def __init__(self, reason: Reason, detail: str) -> None:
+    def __init__(self, reason: Reason, detail: str, detail_zh: str = "") -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        self.detail_zh = detail_zh or detail
 
 
 @dataclass
@@ -34,6 +37,8 @@ class References:
     """Codes and organizations cells may refer to (an empty set means the table is not loaded: not checked)."""
 
     regions: set[str] = field(default_factory=set)
+    region_by_name: dict[str, str] = field(default_factory=dict)
+    """Full (大连市) and short (大连) region names → code; "" marks a name several regions share."""
     gbt4754: set[str] = field(default_factory=set)
     org_by_credit: dict[str, int] = field(default_factory=dict)
     org_by_name: dict[str, int] = field(default_factory=dict)
@@ -57,12 +62,30 @@ def _number(spec: FieldSpec, value: Any, kind: Callable[[str], Any]) -> Any:
     try:
         number = kind(_text(value).replace(",", ""))
     except (ValueError, InvalidOperation, OverflowError):
-        raise CellError(Reason.WRONG_TYPE, f"{value!r} is not a number / 不是数字") from None
+        raise CellError(Reason.WRONG_TYPE, f"{_text(value)!r} is not a number", f"「{_text(value)}」不是数字") from None
     if not math.isfinite(number):  # NaN and infinities: no column stores them, and NaN breaks the range check
-        raise CellError(Reason.WRONG_TYPE, f"{value!r} is not a finite number / 不是有效数字")
+        raise CellError(
+            Reason.WRONG_TYPE, f"{_text(value)!r} is not a finite number", f"「{_text(value)}」不是有效数字"
+        )
     if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
-        raise CellError(Reason.WRONG_TYPE, f"{number} outside {spec.min}..{spec.max} / 超出范围")
+        raise _out_of_range(spec, number)
     return number
+
+
+def _bound(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _out_of_range(spec: FieldSpec, number: Any) -> CellError:
+    """'-5 must be at least 0' / 「-5」超出范围：应不小于 0 (only the bounds the column has)."""
+    low, high = spec.min, spec.max
+    if low is not None and high is not None:
+        en, zh = f"between {_bound(low)} and {_bound(high)}", f"应在 {_bound(low)} 到 {_bound(high)} 之间"
+    elif low is not None:
+        en, zh = f"at least {_bound(low)}", f"应不小于 {_bound(low)}"
+    else:
+        en, zh = f"at most {_bound(high or 0)}", f"应不大于 {_bound(high or 0)}"
+    return CellError(Reason.WRONG_TYPE, f"{number} must be {en}", f"「{number}」超出范围：{zh}")
 
 
 INTEGER_RANGE = (-(2**31), 2**31 - 1)
@@ -87,7 +110,11 @@ def _date(value: Any) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise CellError(Reason.WRONG_TYPE, f"{text!r} is not a date (YYYY-MM-DD) / 不是日期")
+    raise CellError(
+        Reason.WRONG_TYPE,
+        f"{text!r} is not a date (YYYY-MM-DD)",
+        f"「{text}」不是日期，请写成 YYYY-MM-DD，如 2024-05-01",
+    )
 
 
 def _split(value: Any) -> list[str]:
@@ -98,34 +125,97 @@ def _split(value: Any) -> list[str]:
 
 
 def _choice(spec: FieldSpec, text: str) -> str:
-    values = set(spec.choices.values())
-    if text in spec.choices:
-        return spec.choices[text]
-    if text in values:
+    """The stored value of a label (技术成果), an accepted other spelling (技术) or the value itself (technology)."""
+    found = spec.choices.get(text) or spec.choice_aliases.get(text)
+    if found:
+        return found
+    if text in set(spec.choices.values()):
         return text
-    raise CellError(Reason.UNKNOWN_CODE, f"{text!r} not in {'/'.join(spec.choices)}")
+    raise CellError(
+        Reason.UNKNOWN_CODE,
+        f"{text!r} is not one of the allowed values: {', '.join(spec.choices)}",
+        f"「{text}」不是可选值；可选值：{'、'.join(spec.choices)}",
+    )
 
 
 def _credit(value: Any) -> str:
     code = clean_text(_text(value)).upper()
     if not is_valid_credit_code(code):
-        raise CellError(Reason.BAD_CREDIT_CODE, f"{_text(value)!r} fails GB 32100-2015 / 校验失败")
+        raise CellError(
+            Reason.BAD_CREDIT_CODE,
+            f"{_text(value)!r} fails the GB 32100-2015 check",
+            f"「{_text(value)}」不是有效的 18 位统一社会信用代码（GB 32100-2015 校验失败）",
+        )
     return code
 
 
 def _checked(codes: set[str], label: str) -> Callable[[str], str]:
     def check(code: str) -> str:
         if codes and code not in codes:
-            raise CellError(Reason.UNKNOWN_CODE, f"{label} {code!r}")
+            raise CellError(
+                Reason.UNKNOWN_CODE, f"no {label} code {code!r}", f"「{code}」不是国民经济行业分类（{label}）代码"
+            )
         return code
 
     return check
 
 
+REGION_KEY = re.compile(r"[\[(（]#?(\d+)[\])）]\s*$")
+"""A code at the end of a picked value: 大连市 [2102] (the template's region list) or 大连市 (2102)."""
+
+
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
+
+
+def region_names(rows: list[tuple[str, str, str, str | None]]) -> dict[str, str]:
+    """Full and short names (大连市, 大连) → code, the way `registry.pickers.resolve_region` reads a typed name: a full
+    name before a short one, a higher level before a lower one; a name two regions share equally maps to ""."""
+    best: dict[str, tuple[tuple[int, int], str]] = {}
+    for code, name, level, _parent in rows:
+        short = next((name[: -len(s)] for s in sorted(REGION_SUFFIXES, key=len, reverse=True) if name.endswith(s)), "")
+        for text, exact in ((name, 0), (short, 1)):
+            if not text:
+                continue
+            rank = (exact, LEVEL_RANK.get(level, 3))
+            held = best.get(text)
+            if held is None or rank < held[0]:
+                best[text] = (rank, code)
+            elif rank == held[0] and code != held[1]:
+                best[text] = (rank, "")
+    return {text: code for text, (_rank, code) in best.items()}
+
+
+def _region(refs: References) -> Converter:
+    def find(value: Any) -> str:
+        text = _text(value)
+        key = REGION_KEY.search(text)
+        code = key.group(1) if key else text
+        if code.isdigit() and (not refs.regions or code in refs.regions):
+            return code
+        named = refs.region_by_name.get(text)
+        if named:
+            return named
+        if named == "":
+            raise CellError(
+                Reason.UNKNOWN_CODE,
+                f"{text!r} names several regions; use the name with its code from the Regions sheet",
+                f"「{text}」对应多个地区，请填写模板「地区」表中带代码的名称，如 大连市 [2102]",
+            )
+        raise CellError(
+            Reason.UNKNOWN_CODE,
+            f"no region {text!r}; write a name such as 大连 or 大连市, or a code from the Regions sheet",
+            f"未找到地区「{text}」；请填写地区名称（如 大连、大连市）或模板「地区」表中的代码",
+        )
+
+    return find
+
+
 def _ipc(code: str) -> str:
     code = code.replace(" ", "").upper()
     if not IPC_CODE.fullmatch(code):
-        raise CellError(Reason.WRONG_TYPE, f"{code!r} is not an IPC code / 不是 IPC 分类号")
+        raise CellError(
+            Reason.WRONG_TYPE, f"{code!r} is not an IPC code", f"「{code}」不是 IPC 分类号，应如 H01M 或 H01M4/36"
+        )
     return code
 
 
@@ -134,7 +224,11 @@ def _organization(refs: References) -> Converter:
         text = _text(value)
         found = refs.org_by_credit.get(clean_text(text).upper()) or refs.org_by_name.get(text)
         if found is None:
-            raise CellError(Reason.UNKNOWN_CODE, f"organization {text!r} not found / 未找到该机构")
+            raise CellError(
+                Reason.UNKNOWN_CODE,
+                f"organization {text!r} not found",
+                f"未找到机构「{text}」；请填写已登记机构的全称或统一社会信用代码",
+            )
         return found
 
     return find
@@ -153,7 +247,7 @@ def make_converter(spec: FieldSpec, refs: References) -> Converter:
         "enum": lambda v: _choice(spec, _text(v)),
         "enum_list": lambda v: [_choice(spec, t) for t in _split(v)],
         "credit_code": _credit,
-        "region": lambda v: _checked(refs.regions, "region")(_text(v)),
+        "region": _region(refs),
         "ipc_list": lambda v: [_ipc(t) for t in _split(v)],
         "gbt4754_list": lambda v: [_checked(refs.gbt4754, "GB/T 4754")(t) for t in _split(v)],
         "organization": _organization(refs),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from importlib import resources
@@ -33,6 +34,8 @@ TYPES = frozenset(
         "organization",
     }
 )
+LIAONING_CODE = "21"
+"""Liaoning's province code: its regions head the template's region list."""
 ENTITIES = ("organization", "expert", "achievement", "demand", "chain_edge")
 # Other names users give an entity type → (mapping, fixed organization kind or "")
 ENTITY_ALIASES = {
@@ -61,6 +64,8 @@ class FieldSpec:
     required: bool = False
     aliases: tuple[str, ...] = ()
     choices: dict[str, str] = dc_field(default_factory=dict)
+    choice_aliases: dict[str, str] = dc_field(default_factory=dict)
+    """Other accepted spellings of a choice (技术 for 技术成果); templates and the UI show only `choices`."""
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
@@ -118,6 +123,7 @@ def parse_mapping(raw: Any, where: str) -> MappingSpec:
                 required=bool(item.get("required", False)),
                 aliases=tuple(str(a) for a in item.get("aliases") or ()),
                 choices={str(k): str(v) for k, v in (item.get("choices") or {}).items()},
+                choice_aliases={str(k): str(v) for k, v in (item.get("choice_aliases") or {}).items()},
                 min=item.get("min"),
                 max=item.get("max"),
                 max_length=item.get("max_length"),
@@ -163,18 +169,130 @@ def template_csv(spec: MappingSpec) -> str:
     return buffer.getvalue()
 
 
-def template_xlsx(spec: MappingSpec) -> bytes:
-    """The template as an XLSX workbook (one sheet, header in bold)."""
+RegionRow = tuple[str, str, str, str | None]
+"""(code, name, level, parent code) of a region, as `imports.queries.region_rows` returns it."""
+MAX_TEMPLATE_ROWS = 5000
+"""How many rows of the data sheet carry the dropdowns."""
+
+
+def template_xlsx(spec: MappingSpec, regions: Sequence[RegionRow] = (), lang: str = "zh") -> bytes:
+    """The template as an XLSX workbook: the data sheet (header in bold, example row, a dropdown on every column with
+    allowed values), an instructions sheet (meaning, required, format, allowed values, example of every column), the
+    allowed values and, when `regions` are given, the region list (Liaoning first) the region column picks from."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
-    sheet.title = spec.entity
+    sheet.title = spec.title_zh if lang == "zh" else spec.title_en
     for row in template_rows(spec):
         sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    _add_instructions(book, spec, lang)
+    _add_choice_lists(book, sheet, spec, lang)
+    if regions:
+        _add_regions(book, sheet, spec, regions, lang)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def field_format(spec: FieldSpec, lang: str) -> str:
+    """How to write a column's cells, in words (imports.format.<type> in the i18n catalogue), with its range."""
+    from techbridge.i18n.loader import translate
+
+    text = translate(f"imports.format.{spec.type}", lang)
+    if spec.min is not None or spec.max is not None:
+        low = "" if spec.min is None else f"{spec.min:g}"
+        high = "" if spec.max is None else f"{spec.max:g}"
+        text += translate("imports.format.range", lang, low=low, high=high)
+    if spec.max_length:
+        text += translate("imports.format.max_length", lang, count=spec.max_length)
+    return text
+
+
+def _add_instructions(book: Any, spec: MappingSpec, lang: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    from techbridge.i18n.loader import translate
+
+    sheet = book.create_sheet(translate("imports.sheet.instructions", lang))
+    sheet.append([translate("imports.sheet.intro", lang, title=spec.title_zh if lang == "zh" else spec.title_en)])
+    heads = ("column", "meaning", "required", "format", "choices", "example", "aliases")
+    sheet.append([translate(f"imports.sheet.{head}", lang) for head in heads])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for field in spec.fields:
+        required = translate("imports.sheet.yes" if field.required else "imports.sheet.no", lang)
+        meaning = translate(f"imports.help.{spec.entity}.{field.field}", lang)
+        if meaning.startswith("imports.help."):
+            meaning = ""
+        choices = "、".join(field.choices) if lang == "zh" else ", ".join(field.choices)
+        aliases = "、".join((*field.aliases, *field.choice_aliases))
+        sheet.append([field.column, meaning, required, field_format(field, lang), choices, field.example, aliases])
+    for letter, width in zip("ABCDEFG", (16, 30, 8, 44, 40, 24, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _column_letter(spec: MappingSpec, field: FieldSpec) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(spec.fields.index(field) + 1))
+
+
+def _dropdown(sheet: Any, formula: str, column: str, *, error: str = "") -> None:
+    """A list dropdown on the data rows of `column`; with an `error` text, typed values not in the list are refused
+    with it."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rule = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=bool(error), error=error)
+    rule.add(f"{column}2:{column}{MAX_TEMPLATE_ROWS}")
+    sheet.add_data_validation(rule)
+
+
+def _add_choice_lists(book: Any, sheet: Any, spec: MappingSpec, lang: str) -> None:
+    """A sheet with one column of allowed values per choice field, each the source of that column's dropdown (an
+    enum_list column takes several values separated by ;, so its dropdown suggests without refusing)."""
+    from openpyxl.utils import get_column_letter
+
+    from techbridge.i18n.loader import translate
+
+    fields = [f for f in spec.fields if f.choices]
+    if not fields:
+        return
+    lists = book.create_sheet(translate("imports.sheet.choices", lang))
+    for number, field in enumerate(fields, start=1):
+        letter = get_column_letter(number)
+        lists.cell(row=1, column=number, value=field.column)
+        for row, label in enumerate(field.choices, start=2):
+            lists.cell(row=row, column=number, value=label)
+        formula = f"'{lists.title}'!${letter}$2:${letter}${len(field.choices) + 1}"
+        allowed = "、".join(field.choices)
+        error = translate("imports.sheet.not_allowed", lang, allowed=allowed) if field.type == "enum" else ""
+        _dropdown(sheet, formula, _column_letter(spec, field), error=error)
+
+
+def _add_regions(book: Any, sheet: Any, spec: MappingSpec, regions: Sequence[RegionRow], lang: str) -> None:
+    """The region list (the value to pick, name, code, level, parent), Liaoning's regions first; the region column's
+    dropdown picks from it, and a typed name (大连, 大连市) or code is accepted too."""
+    from openpyxl.styles import Font
+
+    from techbridge.i18n.loader import translate
+
+    listing = book.create_sheet(translate("imports.sheet.regions", lang))
+    heads = ("region_value", "region_name", "region_code", "region_level", "region_parent")
+    listing.append([translate(f"imports.sheet.{head}", lang) for head in heads])
+    for cell in listing[1]:
+        cell.font = Font(bold=True)
+    ordered = sorted(regions, key=lambda r: (not r[0].startswith(LIAONING_CODE), r[0]))
+    for code, name, level, parent in ordered:
+        listing.append([f"{name} [{code}]", name, code, translate(f"registry.level.{level}", lang), parent or ""])
+    listing.column_dimensions["A"].width = 28
+    formula = f"'{listing.title}'!$A$2:$A${len(ordered) + 1}"
+    for field in spec.fields:
+        if field.type == "region":
+            _dropdown(sheet, formula, _column_letter(spec, field))

@@ -7,12 +7,16 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
-from techbridge.imports.convert import References
+from techbridge.imports.convert import References, region_names
+from techbridge.imports.schemas import WrittenRecord
 from techbridge.models import (
+    Achievement,
     ChainEdge,
     ChainNode,
     CodeEntry,
+    Demand,
     EnterpriseNode,
+    Expert,
     ImportRun,
     Organization,
     OrganizationAlias,
@@ -110,6 +114,7 @@ def load_references(session: Session) -> References:
         regions={c for (c,) in connection.execute(select(Region.code))},
         gbt4754={c for (c,) in connection.execute(select(CodeEntry.code).where(CodeEntry.scheme == "gbt4754"))},
     )
+    refs.region_by_name = region_names(region_rows(session))
     for org_id, name, credit in connection.execute(
         select(Organization.id, Organization.name, Organization.credit_code)
     ):
@@ -117,6 +122,30 @@ def load_references(session: Session) -> References:
         if credit:
             refs.org_by_credit[credit] = org_id
     return refs
+
+
+WRITTEN_COLUMNS: dict[str, tuple[Any, Any, Any]] = {
+    "achievement": (Achievement, Achievement.title, None),
+    "demand": (Demand, Demand.title, None),
+    "expert": (Expert, Expert.name, None),
+    "organization": (Organization, Organization.name, Organization.kind),
+}
+"""Entity → (model, title column, kind column or None: the entity is the kind) of the records an import shows."""
+
+
+def written_records(session: Session, entity: str, dataset: str, keys: list[str]) -> list[WrittenRecord]:
+    """The records of `dataset` with these keys, in the keys' order, with their titles (to link to them)."""
+    if entity not in WRITTEN_COLUMNS or not keys:
+        return []
+    model, title, kind = WRITTEN_COLUMNS[entity]
+    stmt = select(model.source_key, model.id, title, kind if kind is not None else title).where(
+        model.source_dataset == dataset, model.source_key.in_(keys)
+    )
+    found = {
+        str(key): WrittenRecord(str(kind_value) if kind is not None else entity, int(id_), str(text))
+        for key, id_, text, kind_value in _run(session, stmt)
+    }
+    return [found[key] for key in keys if key in found]
 
 
 def import_run_paths(session: Session) -> list[str]:

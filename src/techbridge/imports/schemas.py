@@ -58,6 +58,8 @@ class RowError:
     column: str
     reason: Reason
     detail: str = ""
+    detail_zh: str = ""
+    """The detail as a Chinese sentence (the English `detail` when the source gave none)."""
 
     @property
     def message(self) -> str:
@@ -70,7 +72,8 @@ class RowError:
     def message_zh(self) -> str:
         """Chinese message naming file, row, column and reason."""
         text = REASON_TEXT[self.reason][1]
-        tail = f"：{self.detail}" if self.detail else ""
+        detail = self.detail_zh or self.detail
+        tail = f"：{detail}" if detail else ""
         return f"{self.file} 第 {self.row} 行「{self.column}」列：{text}{tail}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -81,6 +84,7 @@ class RowError:
             "column": self.column,
             "reason": str(self.reason),
             "detail": self.detail,
+            "detail_zh": self.detail_zh or self.detail,
             "message": self.message,
             "message_zh": self.message_zh,
         }
@@ -98,6 +102,15 @@ class Merge:
     rule: str
 
 
+@dataclass(frozen=True)
+class WrittenRecord:
+    """A record an import wrote: its kind (achievement, demand, expert, or an organization's kind), id and title."""
+
+    kind: str
+    id: int
+    title: str
+
+
 @dataclass
 class ImportSummary:
     """Counts, merges and rejections of one import run."""
@@ -109,6 +122,8 @@ class ImportSummary:
     rejections: list[RowError] = field(default_factory=list)
     report_path: str = ""
     seconds: float = 0.0
+    written: list[WrittenRecord] = field(default_factory=list)
+    """The first records written (at most SHOWN_RECORDS), in file order, for the result to link to."""
 
     def __str__(self) -> str:
         counts = ", ".join(f"{k}={v:,}" for k, v in sorted(self.counts.items()))

@@ -28,7 +28,7 @@ from techbridge.imports import carriers, entity_writers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
 from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mapping
-from techbridge.imports.queries import load_references
+from techbridge.imports.queries import load_references, written_records
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
 from techbridge.imports.upload_rules import Records, check_key_owners, check_uploader, owner_dataset
@@ -78,8 +78,11 @@ def read_table(
             check_xlsx_size(path, name, limits.max_uncompressed)
             header, rows = _read_xlsx(path, limits.max_rows)
         except (zipfile.BadZipFile, OSError, ValueError, KeyError, ParseError) as exc:
-            detail = f"not a readable XLSX workbook / 无法读取的 XLSX 文件 ({type(exc).__name__})"
-            raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_TYPE, detail)]) from None
+            detail, detail_zh = (
+                f"not a readable XLSX workbook ({type(exc).__name__})",
+                f"无法读取的 XLSX 文件（{type(exc).__name__}）",
+            )
+            raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.WRONG_TYPE, detail, detail_zh)]) from None
     elif suffix in (".jsonl", ".ndjson", ".json"):
         header, rows = _read_jsonl(path, name)
     else:
@@ -95,16 +98,19 @@ def check_xlsx_size(path: Path, name: str, limit: int | None) -> None:
     with zipfile.ZipFile(path) as archive:
         declared = sum(info.file_size for info in archive.infolist())
     if declared > limit:
-        detail = f"{declared:,} bytes uncompressed, limit {limit:,} / 解压后 {declared:,} 字节，超过上限 {limit:,}"
-        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.TOO_LARGE, detail)])
+        detail, detail_zh = (
+            f"{declared:,} bytes uncompressed, limit {limit:,}",
+            f"解压后 {declared:,} 字节，超过上限 {limit:,}",
+        )
+        raise ImportRejectedError(name, [RowError(name, 1, "-", Reason.TOO_LARGE, detail, detail_zh)])
 
 
 def _bounded(rows: Iterator[tuple[int, list[Any]]], max_rows: int | None, name: str) -> Iterator[tuple[int, list[Any]]]:
     """`rows`, stopped by ImportRejectedError (naming the row) when there are more than `max_rows`."""
     for count, (number, cells) in enumerate(rows, start=1):
         if max_rows is not None and count > max_rows:
-            detail = f"more than {max_rows:,} data rows / 超过 {max_rows:,} 行"
-            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.TOO_MANY_ROWS, detail)])
+            detail, detail_zh = f"more than {max_rows:,} data rows", f"超过 {max_rows:,} 行"
+            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.TOO_MANY_ROWS, detail, detail_zh)])
         yield number, cells
 
 
@@ -135,8 +141,10 @@ def _csv_rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            detail = f"unreadable CSV row / 无法读取的 CSV 行 ({exc})"
-            raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail)]) from None
+            detail, detail_zh = f"unreadable CSV row ({exc})", f"无法读取的 CSV 行（{exc}）"
+            raise ImportRejectedError(
+                name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail, detail_zh)]
+            ) from None
         yield number, row
 
 
@@ -169,8 +177,8 @@ def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, l
             except json.JSONDecodeError:
                 value = None
             if not isinstance(value, dict):
-                detail = "not a JSON object / 不是 JSON 对象"
-                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail)])
+                detail, detail_zh = "not a JSON object", "不是 JSON 对象"
+                raise ImportRejectedError(name, [RowError(name, number, "-", Reason.WRONG_TYPE, detail, detail_zh)])
             objects.append((number, value))
     header = list(dict.fromkeys(k for _n, obj in objects for k in obj))
     return header, ((n, [obj.get(h) for h in header]) for n, obj in objects)
@@ -188,7 +196,7 @@ def validate(
     ]
     present = {s.field for _i, s, _c in columns}
     errors = [
-        RowError(name, 1, s.column, Reason.MISSING_REQUIRED, "column missing / 缺少该列")
+        RowError(name, 1, s.column, Reason.MISSING_REQUIRED, "column missing", "文件缺少该列")
         for s in spec.fields
         if s.required and s.field not in present
     ]
@@ -207,7 +215,7 @@ def validate(
             try:
                 record[field_spec.field] = convert(value)
             except CellError as exc:
-                errors.append(RowError(name, number, field_spec.column, exc.reason, exc.detail))
+                errors.append(RowError(name, number, field_spec.column, exc.reason, exc.detail, exc.detail_zh))
         key = str(record.get(spec.key) or f"row-{number}") if spec.key else f"row-{number}"
         errors += _key_errors(spec, key, keys, name, number)
         keys.add(key)
@@ -224,11 +232,13 @@ def _key_errors(spec: MappingSpec, key: str, seen: set[str], name: str, number: 
     errors = [RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key)] if key in seen else []
     if len(key) > KEY_LENGTH:
         column = next((f.column for f in spec.fields if f.field == spec.key), spec.key)
-        detail = f"longer than {KEY_LENGTH} characters / 超过 {KEY_LENGTH} 个字符"
-        errors.append(RowError(name, number, column, Reason.WRONG_TYPE, detail))
+        detail, detail_zh = f"longer than {KEY_LENGTH} characters", f"超过 {KEY_LENGTH} 个字符"
+        errors.append(RowError(name, number, column, Reason.WRONG_TYPE, detail, detail_zh))
     return errors
 
 
+SHOWN_RECORDS = 50
+"""How many written records an import's result lists (the counts cover all of them)."""
 VISIBILITY_ENTITIES = ("achievement", "expert", "demand")
 """Entities whose uploaded records may be given a visibility other than public."""
 
@@ -322,6 +332,8 @@ def import_spreadsheet(
             raise ImportRejectedError(name, errors)
         records = _stamp(records, default_kind, uploader, chosen)
         entity_writers.write(ctx, entity, records, dataset=target, source_file=name[:KEY_LENGTH])
+        keys = [str(record["source_key"]) for _number, record in records[:SHOWN_RECORDS]]
+        summary.written = written_records(session, entity, target, keys)
         summary.seconds = time.monotonic() - started
         record_run(ctx, started_at=started_at)
     return summary

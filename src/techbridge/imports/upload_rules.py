@@ -87,8 +87,8 @@ def check_uploader(
     for number, record in records:
         for field in shared:
             if _is_filled(record.get(field)):
-                detail = "officers and admins only / 仅限主管部门和管理员"
-                errors.append(RowError(name, number, _column(spec, field), Reason.SHARED_REGISTRY, detail))
+                detail, detail_zh = "officers and admins only", "仅限主管部门和管理员"
+                errors.append(RowError(name, number, _column(spec, field), Reason.SHARED_REGISTRY, detail, detail_zh))
         for field in publishes_for:
             value = record.get(field)
             if _is_filled(value) and (uploader.organization_id is None or value != uploader.organization_id):

@@ -103,7 +103,7 @@ class TestImportCarriers:
         with pytest.raises(ImportRejectedError) as info:
             import_spreadsheet(regions, "organization", path, show_progress=False)
         found = [(e.row, e.column, e.reason) for e in info.value.errors]
-        assert found == [(2, "载体类型", Reason.CONFLICT), (3, "所在地区代码", Reason.CONFLICT)]
+        assert found == [(2, "载体类型", Reason.CONFLICT), (3, "所在地区", Reason.CONFLICT)]
 
     def test_trl_outside_1_to_9_is_a_row_error(self, regions: Settings, tmp_path: Path) -> None:
         path = carriers_file(tmp_path, "C1,某中试基地,中试基地,沈阳,,0,7,\n")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from techbridge.imports.convert import CellError, References, make_converter
+from techbridge.imports.convert import CellError, References, make_converter, region_names
 from techbridge.imports.mapping import FieldSpec
 from techbridge.imports.schemas import Reason
 
@@ -87,3 +87,61 @@ class TestConverters:
         assert convert("organization", "914403001922038216") == 5
         assert convert("organization", "东北大学") == 9
         assert reason_of("organization", "无名公司") is Reason.UNKNOWN_CODE
+
+
+REGION_ROWS = [
+    ("21", "辽宁省", "province", None),
+    ("2102", "大连市", "city", "21"),
+    ("210202", "中山区", "county", "2102"),
+    ("4420", "中山市", "city", "44"),
+    ("110105", "朝阳区", "county", "11"),
+    ("220104", "朝阳区", "county", "22"),
+    ("2113", "朝阳市", "city", "21"),
+]
+
+
+class TestRegionNames:
+    def test_full_and_short_names_map_to_codes(self) -> None:
+        names = region_names(REGION_ROWS)
+        assert (names["辽宁省"], names["辽宁"], names["大连市"], names["大连"]) == ("21", "21", "2102", "2102")
+
+    def test_a_full_name_wins_over_a_short_one_and_a_city_over_a_county(self) -> None:
+        names = region_names(REGION_ROWS)
+        assert names["中山区"] == "210202"
+        assert names["中山"] == "4420"
+        assert names["朝阳"] == "2113"
+
+    def test_a_name_two_regions_share_equally_is_marked_ambiguous(self) -> None:
+        assert region_names(REGION_ROWS)["朝阳区"] == ""
+
+
+class TestMessages:
+    def test_a_lower_bound_alone_is_said_without_none(self) -> None:
+        with pytest.raises(CellError) as info:
+            convert("int", "-5", min=0)
+        assert (info.value.detail, info.value.detail_zh) == ("-5 must be at least 0", "「-5」超出范围：应不小于 0")
+
+    def test_an_unknown_choice_names_the_allowed_labels(self) -> None:
+        with pytest.raises(CellError) as info:
+            convert(
+                "enum",
+                "发明",
+                choices={"专利": "patent", "技术成果": "technology"},
+                choice_aliases={"技术": "technology"},
+            )
+        assert info.value.detail_zh == "「发明」不是可选值；可选值：专利、技术成果"
+        assert info.value.detail == "'发明' is not one of the allowed values: 专利, 技术成果"
+
+    def test_an_alias_of_a_choice_converts_to_its_value(self) -> None:
+        extra = {"choices": {"技术成果": "technology"}, "choice_aliases": {"技术": "technology"}}
+        assert [convert("enum", v, **extra) for v in ("技术成果", "技术", "technology")] == ["technology"] * 3
+
+    @pytest.mark.parametrize(
+        ("value", "code"), [("2102", "2102"), ("大连市 [2102]", "2102"), ("大连市（2102）", "2102")]
+    )
+    def test_a_region_cell_takes_a_code_or_a_picked_value(self, value: str, code: str) -> None:
+        assert convert("region", value) == code
+
+    def test_a_region_name_is_resolved_through_the_names(self) -> None:
+        refs = References(regions={"21", "2102"}, region_by_name={"大连": "2102", "大连市": "2102"})
+        assert make_converter(FieldSpec(field="f", column="列", type="region"), refs)("大连") == "2102"

@@ -45,3 +45,44 @@ class TestTemplates:
         spec = load_mapping("organization")
         sheet = load_workbook(io.BytesIO(template_xlsx(spec))).active
         assert [c.value for c in sheet[1]] == [f.column for f in spec.fields]
+
+
+class TestLabelsMatchThePortal:
+    @pytest.mark.parametrize(
+        ("entity", "field", "prefix"),
+        [
+            ("achievement", "kind", "registry.kind"),
+            ("achievement", "transfer_modes", "registry.transfer"),
+            ("demand", "status", "registry.status"),
+            ("organization", "carrier_type", "registry.carrier"),
+        ],
+    )
+    def test_choices_are_the_labels_the_portal_shows(self, entity: str, field: str, prefix: str) -> None:
+        from techbridge.i18n.loader import translate
+
+        spec = next(f for f in load_mapping(entity).fields if f.field == field)
+        assert {label: translate(f"{prefix}.{value}", "zh") for label, value in spec.choices.items()} == {
+            label: label for label in spec.choices
+        }
+
+    def test_older_spellings_of_achievement_kinds_are_still_accepted(self) -> None:
+        kind = next(f for f in load_mapping("achievement").fields if f.field == "kind")
+        assert kind.choice_aliases == {"技术": "technology", "软件": "software", "品种": "variety"}
+
+    def test_every_column_has_a_meaning_in_both_languages(self) -> None:
+        from techbridge.i18n.loader import load_catalog
+
+        catalog = load_catalog()
+        missing = [
+            f"{entity}.{f.field}"
+            for entity in ENTITIES
+            for f in load_mapping(entity).fields
+            if f"imports.help.{entity}.{f.field}" not in catalog
+        ]
+        assert missing == []
+
+    def test_every_type_has_a_format(self) -> None:
+        from techbridge.i18n.loader import load_catalog
+        from techbridge.imports.mapping import TYPES
+
+        assert sorted(t for t in TYPES if f"imports.format.{t}" not in load_catalog()) == []

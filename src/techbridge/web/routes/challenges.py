@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from techbridge.access import Viewer
 from techbridge.challenges import queries
@@ -19,16 +21,30 @@ from techbridge.challenges.service import (
     choose_application,
     decide_milestone,
     get_challenge,
+    own_applications,
     publish_challenge,
     ranked_applications,
     submit_milestone,
 )
-from techbridge.errors import InvalidDataError
+from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
 from techbridge.models import Challenge
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, SignedInDep, ViewerDep
+from techbridge.registry.pickers import resolve_pick
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
+PICKS = 5
+"""Picker inputs per kind on the apply form (achievement_1 … achievement_5, expert_1 … expert_5)."""
+PICK_FIELDS = {kind: [f"{kind}_{n}" for n in range(1, PICKS + 1)] for kind in ("achievement", "expert")}
+APPLY_FIELDS = ("team_name", "plan", *PICK_FIELDS["achievement"], *PICK_FIELDS["expert"])
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form (parsed once; the CSRF check reads the same cached form)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
 
 
 def _day(text: str, name: str) -> date | None:
@@ -39,15 +55,6 @@ def _day(text: str, name: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidDataError(f"{text!r} is not a date", location=(name,), message_zh=f"“{text}”不是日期") from exc
-
-
-def _ids(text: str, name: str) -> list[int]:
-    """Comma-separated ids; anything else is an error naming the field and the part."""
-    parts = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
-    for part in parts:
-        if not part.isdecimal() or len(part) > 18:
-            raise InvalidDataError(f"{part!r} is not an id", location=(name, part), message_zh=f"“{part}”不是编号")
-    return [int(part) for part in parts]
 
 
 def _lines(text: str) -> list[str]:
@@ -100,7 +107,20 @@ def publish(
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse, include_in_schema=False)
 def detail(request: Request, challenge_id: IdPath, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
-    """A challenge; its publisher and officers also see the ranked applicants with reasons and the milestones."""
+    """A challenge; its publisher and officers also see the ranked applicants with reasons and the milestones; an
+    applicant sees their own application instead of the form."""
+    return _detail(request, session, viewer, challenge_id)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    challenge_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
     challenge = get_challenge(session, challenge_id)
     manager = _is_manager(challenge, viewer)
     applications = ranked_applications(session=session, viewer=viewer, challenge_id=challenge.id) if manager else []
@@ -111,29 +131,64 @@ def detail(request: Request, challenge_id: IdPath, session: DbDep, viewer: Viewe
         "application_count": len(queries.list_applications(session, challenge.id)),
         "milestones": queries.list_milestones(session, challenge.id),
         "may_apply": viewer.is_authenticated and challenge.status == "open",
+        "mine": own_applications(session=session, viewer=viewer, challenge_id=challenge.id),
+        "pick_fields": PICK_FIELDS,
+        "form": form or {},
+        "errors": errors or {},
     }
-    return render(request, "challenges/detail.html", context)
+    return render(request, "challenges/detail.html", context, status_code=422 if errors else 200)
 
 
 @router.post("/challenges/{challenge_id}/apply", include_in_schema=False, dependencies=[CsrfDep])
 def apply(
-    challenge_id: IdPath,
-    session: DbDep,
-    viewer: SignedInDep,
-    team_name: Annotated[str, Form()],
-    plan: Annotated[str, Form()] = "",
-    achievement_ids: Annotated[str, Form()] = "",
-    expert_ids: Annotated[str, Form()] = "",
+    request: Request, challenge_id: IdPath, session: DbDep, viewer: SignedInDep, form: FormDep, lang: LangDep
 ) -> Response:
-    """Apply (揭榜) with achievements and experts (ids, comma-separated)."""
-    data = ApplicationCreate(
-        team_name=team_name,
-        plan=plan,
-        achievement_ids=_ids(achievement_ids, "achievement_ids"),
-        expert_ids=_ids(expert_ids, "expert_ids"),
-    )
-    apply_to_challenge(session=session, viewer=viewer, challenge_id=challenge_id, data=data)
-    return RedirectResponse(f"/challenges/{challenge_id}?applied=1", status_code=303)
+    """Apply (揭榜) with achievements and experts picked by name; an input that names nothing visible (or not the
+    team's own), a second application or a missing team name re-renders the form with the input kept and the
+    message beside the field (422); success redirects to the page with a confirmation."""
+    values = {name: str(form.get(name) or "") for name in APPLY_FIELDS}
+    picked: dict[tuple[str, int], str] = {}
+    try:
+        ids = {kind: _resolve_picks(session, viewer, kind, values, picked) for kind in PICK_FIELDS}
+        data = ApplicationCreate(
+            team_name=values["team_name"],
+            plan=values["plan"],
+            achievement_ids=ids["achievement"],
+            expert_ids=ids["expert"],
+        )
+        apply_to_challenge(session=session, viewer=viewer, challenge_id=challenge_id, data=data)
+    except (InvalidDataError, ConflictError) as exc:
+        session.rollback()
+        errors = {_error_field(exc, picked): _message(exc, lang)}
+        return _detail(request, session, viewer, challenge_id, form=values, errors=errors)
+    return RedirectResponse(f"/challenges/{challenge_id}?done=applied#mine", status_code=303)
+
+
+def _resolve_picks(
+    session: Session, viewer: Viewer, kind: str, values: dict[str, str], picked: dict[tuple[str, int], str]
+) -> list[int]:
+    """The ids the filled picker inputs of `kind` name (each resolved as visible to the viewer), noting which
+    input named which id so a later error on an id is shown beside its input."""
+    ids = []
+    for name in PICK_FIELDS[kind]:
+        if values[name].strip():
+            record_id = resolve_pick(session, viewer, kind, values[name], name)
+            picked.setdefault((f"{kind}_ids", record_id), name)
+            ids.append(record_id)
+    return ids
+
+
+def _error_field(exc: TechbridgeError, picked: dict[tuple[str, int], str]) -> str:
+    """The form field an error belongs to ("form": above the form)."""
+    location = exc.location or ()
+    if len(location) >= 2 and (str(location[0]), location[1]) in picked:
+        return picked[(str(location[0]), int(location[1]))]
+    return str(location[0]) if location and str(location[0]) in APPLY_FIELDS else "form"
+
+
+def _message(exc: TechbridgeError, lang: str) -> str:
+    """The error's message in `lang`, without its location (it is shown beside the field)."""
+    return exc.message_zh if lang.startswith("zh") and exc.message_zh else exc.message
 
 
 @router.post("/challenges/applications/{application_id}/choose", include_in_schema=False, dependencies=[CsrfDep])

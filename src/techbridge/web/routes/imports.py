@@ -15,10 +15,11 @@ from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError
 from techbridge.imports.mapping import ENTITIES, load_mapping, template_csv, template_xlsx
+from techbridge.imports.queries import region_rows
 from techbridge.imports.schemas import ImportSummary
 from techbridge.imports.spreadsheet import VISIBILITY_ENTITIES, ImportRejectedError, import_spreadsheet
 from techbridge.models import Visibility
-from techbridge.web.deps import SettingsDep, ViewerDep, verify_csrf
+from techbridge.web.deps import DbDep, LangDep, SettingsDep, ViewerDep, verify_csrf
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -114,12 +115,14 @@ def _import_upload(
 
 
 @router.get("/import/template/{entity}.{fmt}", include_in_schema=False)
-def download_template(entity: str, fmt: str) -> Response:
-    """A blank template (header + example row) generated from the entity's mapping file."""
+def download_template(entity: str, fmt: str, session: DbDep, lang: LangDep) -> Response:
+    """A blank template (header + example row) generated from the entity's mapping file; the XLSX one also has
+    the instructions, the allowed values as dropdowns and the region list."""
     spec = load_mapping(entity)
     headers = {"Content-Disposition": f'attachment; filename="{entity}-template.{fmt}"'}
     if fmt == "xlsx":
-        return Response(template_xlsx(spec), media_type=XLSX_TYPE, headers=headers)
+        book = template_xlsx(spec, region_rows(session), lang)
+        return Response(book, media_type=XLSX_TYPE, headers=headers)
     if fmt == "csv":
         return Response(template_csv(spec).encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
     raise InvalidDataError(f"unknown template format {fmt!r}", message_zh=f"未知模板格式「{fmt}」")
