@@ -15,11 +15,10 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from techbridge.policies.compiled import Check, ExactFacts, compile_expr, compile_node
+from techbridge.policies.compiled import Check, ExactFacts, Verdict, compile_expr, compile_node
 from techbridge.policies.criteria import (
     VERDICT_NAMES,
     Group,
-    fast_ladder_outcomes,
     kleene_all,
     kleene_any,
     ladder_outcomes,
@@ -28,31 +27,74 @@ from techbridge.policies.criteria import (
 from techbridge.policies.evaluate import POLICY_VERDICTS, Result, not_in_force, versions_in_force
 from techbridge.policies.expressions import Env, Score, float_facts
 from techbridge.policies.facts import parse_float_facts
-from techbridge.policies.intervals import FastInterval, Interval
+from techbridge.policies.intervals import INF, RELATIVE_MARGIN, FastInterval, Interval
 from techbridge.policies.schema import Policy
 from techbridge.policies.scores import BestOf, ExprLadder, Indicator, Points, RuleLadder, ScoreSheet
 
 Span = tuple[Points, Points]
 
 
-def ladder_span(ladder: ExprLadder, fast: FastInterval, env: Env) -> Span:
+Rule = tuple[bool, float, Points]  # (op is ge/gt, band edge, points)
+
+
+def rule_verdict(lo: float, hi: float, above: bool, edge: float) -> Verdict | str:
+    """`intervals.fast_compare` of the range [lo, hi] with one band edge, in its order of checks."""
+    a, b, c, d = (lo, edge, edge, hi) if above else (edge, hi, lo, edge)
+    if a != -INF and b != INF:  # passes when a (the lowest left) is above b (the highest right)
+        if abs(a - b) <= RELATIVE_MARGIN * (abs(a) + abs(b)):
+            return "exact"
+        if a > b:
+            return True
+    if c != -INF and d != INF:  # fails when c (the lowest right) is above d (the highest left)
+        if abs(c - d) <= RELATIVE_MARGIN * (abs(c) + abs(d)):
+            return "exact"
+        if c > d:
+            return False
+    return None
+
+
+def float_span(value: FastInterval, rules: tuple[Rule, ...], default: Points) -> Span | None:
+    """`fast_ladder_outcomes` as the lowest and highest points; None when a bound is too close to an edge."""
+    lo, hi = value[0], value[1]
+    least: Points | None = None
+    most: Points | None = None
+    for above, edge, points in rules:
+        verdict = rule_verdict(lo, hi, above, edge)
+        if verdict == "exact":
+            return None
+        if verdict is not False:
+            least = points if least is None or points < least else least
+            most = points if most is None or points > most else most
+            if verdict is True:
+                return least, most
+    least = default if least is None or default < least else least
+    most = default if most is None or default > most else most
+    return least, most
+
+
+def ladder_span(ladder: ExprLadder, rules: tuple[Rule, ...], fast: FastInterval, env: Env) -> Span:
     """Lowest and highest points of a band ladder for its value in floats (exact near a band edge)."""
     if not fast[2]:
         outcomes = [*(rule[2] for rule in ladder.rules), ladder.default]
-    else:
-        found = fast_ladder_outcomes(fast, ladder.fast_rules, ladder.default)
-        if found is None:
-            assert ladder.expr is not None
-            found = ladder_outcomes(ladder.expr.evaluate(env), ladder.rules, ladder.default)
-        outcomes = found
-    return min(outcomes), max(outcomes)
+        return min(outcomes), max(outcomes)
+    found = float_span(fast, rules, ladder.default)
+    if found is not None:
+        return found
+    assert ladder.expr is not None
+    exact = ladder_outcomes(ladder.expr.evaluate(env), ladder.rules, ladder.default)
+    return min(exact), max(exact)
+
+
+def edge_rules(ladder: ExprLadder) -> tuple[Rule, ...]:
+    """A ladder's rules with their edges as floats and their operators as a direction."""
+    return tuple((op in ("ge", "gt"), edge, points) for op, edge, points in ladder.fast_rules)
 
 
 def compile_expr_ladder(ladder: ExprLadder) -> Callable[[Env], Span]:
     """`ExprLadder.outcomes` as a span."""
     assert ladder.expr is not None
-    expr = compile_expr(ladder.expr)
-    return lambda env: ladder_span(ladder, expr(env), env)
+    expr, rules = compile_expr(ladder.expr), edge_rules(ladder)
+    return lambda env: ladder_span(ladder, rules, expr(env), env)
 
 
 def compile_rule_ladder(ladder: RuleLadder) -> Callable[[Env], Span]:
@@ -76,12 +118,14 @@ def compile_rule_ladder(ladder: RuleLadder) -> Callable[[Env], Span]:
 
 def compile_best_of(best: BestOf) -> Callable[[Env], Span]:
     """`BestOf.outcomes` as a span: options with a missing input are skipped, all skipped = every outcome."""
-    options = tuple((option, compile_expr(option.expr)) for option in best.options if option.expr is not None)
+    options = tuple(
+        (option, edge_rules(option), compile_expr(option.expr)) for option in best.options if option.expr is not None
+    )
     every = [0, *(points for option in best.options for _, _, points in option.rules)]
     unknown = (min(every), max(every))
 
     def span(env: Env) -> Span:
-        spans = [ladder_span(option, fast, env) for option, expr in options if not (fast := expr(env))[3]]
+        spans = [ladder_span(option, rules, fast, env) for option, rules, expr in options if not (fast := expr(env))[3]]
         if not spans:
             return unknown
         return max(lo for lo, _ in spans), max(hi for _, hi in spans)
@@ -151,6 +195,22 @@ def compile_sheet(sheet: ScoreSheet, criteria: Group) -> CompiledSheet:
     return CompiledSheet(sheet, indicators, frozenset(score_parts(criteria, set()) & known))
 
 
+def sheet_points(indicator: Indicator) -> list[Points]:
+    """Every number of points an indicator's rules can give."""
+    if isinstance(indicator, ExprLadder):
+        return [*(rule[2] for rule in indicator.rules), indicator.default]
+    if isinstance(indicator, RuleLadder):
+        return [*(points for _, points in indicator.rules), indicator.default]
+    if isinstance(indicator, BestOf):
+        return [points for option in indicator.options for points in sheet_points(option)]
+    return [Fraction(1, 3)]  # unknown kind: not known to be whole
+
+
+def has_whole_points(sheet: ScoreSheet) -> bool:
+    """Whether every score, sub-total and indicator of the sheet is a whole number."""
+    return all(isinstance(p, int) for indicator in sheet.indicators for p in sheet_points(indicator))
+
+
 def show_points(value: Points) -> int | float | None:
     """Points as `criteria.show` renders them."""
     return show(value) if isinstance(value, Fraction) else value
@@ -195,7 +255,8 @@ def compiled(policy: Policy) -> CompiledPolicy:
     """The compiled form of a loaded policy version, built once per process."""
     found = _COMPILED.get(id(policy))
     if found is None or found.policy is not policy:
-        checks = tuple((child.id, compile_node(child)) for child in policy.criteria.children)
+        whole = policy.score is None or has_whole_points(policy.score)
+        checks = tuple((child.id, compile_node(child, whole)) for child in policy.criteria.children)
         sheet = None if policy.score is None else compile_sheet(policy.score, policy.criteria)
         found = _COMPILED[id(policy)] = CompiledPolicy(policy, checks, sheet)
     return found

@@ -26,7 +26,6 @@ from techbridge.policies.expressions import (
     Score,
     SumLast,
     completed_years,
-    fast_item,
 )
 from techbridge.policies.facts import load_fact_specs, parse_value
 from techbridge.policies.intervals import FAST_UNKNOWN_AMOUNT, INF, RELATIVE_MARGIN, FastInterval, fast_divide
@@ -70,15 +69,22 @@ def compile_sum(expr: SumLast | Mean) -> FastExpr:
     def total(env: Env) -> FastInterval:
         window = years
         for name in peers:
-            series = env.floats.get(name)
-            if series is None:
+            peer = env.floats.get(name)
+            if peer is None:
                 return FAST_UNKNOWN_AMOUNT
-            window = min(window, len(series))
-        lo = hi = 0.0
+            window = min(window, len(peer))
+        series = env.floats.get(fact)
+        if series is None:
+            return (0.0, INF, True, True) if window else (0.0, 0.0, True, False)
+        lo = 0.0
         missing = False
-        for index in range(-window, 0):
-            item = fast_item(env, fact, index)
-            lo, hi, missing = lo + item[0], hi + item[1], missing or item[3]
+        for value in series[-window:] if window else ():
+            if value is None:
+                missing = True
+            else:
+                lo += value
+        missing = missing or window > len(series)
+        hi = INF if missing else lo
         return (lo / divisor, hi / divisor, True, missing) if divisor != 1 else (lo, hi, True, missing)
 
     return total
@@ -97,15 +103,31 @@ def compile_fact(fact: str) -> FastExpr:
 def compile_binary(op: str, left: FastExpr, right: FastExpr) -> FastExpr:
     """`add`, `sub` or `div`, as `Binary.fast`."""
 
-    def combine(env: Env) -> FastInterval:
+    def add(env: Env) -> FastInterval:
         a, b = left(env), right(env)
-        if op == "add":
-            return (a[0] + b[0], a[1] + b[1], a[2] and b[2], a[3] or b[3])
-        if op == "sub":
-            return (a[0] - b[1], a[1] - b[0], a[2] and b[2], a[3] or b[3])
-        return fast_divide(a, b)
+        return (a[0] + b[0], a[1] + b[1], a[2] and b[2], a[3] or b[3])
 
-    return combine
+    def sub(env: Env) -> FastInterval:
+        a, b = left(env), right(env)
+        return (a[0] - b[1], a[1] - b[0], a[2] and b[2], a[3] or b[3])
+
+    def div(env: Env) -> FastInterval:
+        return fast_divide(left(env), right(env))
+
+    return add if op == "add" else sub if op == "sub" else div
+
+
+def compile_item(fact: str, index: int) -> FastExpr:
+    """One year of a series, as `expressions.fast_item`."""
+
+    def item(env: Env) -> FastInterval:
+        series = env.floats.get(fact)
+        if series is None or -index > len(series):
+            return FAST_UNKNOWN_AMOUNT
+        value = series[index]
+        return FAST_UNKNOWN_AMOUNT if value is None else (value, value, True, False)
+
+    return item
 
 
 def compile_age(fact: str, unit: str) -> FastExpr:
@@ -133,8 +155,7 @@ def compile_expr(expr: Expr) -> FastExpr:
     if isinstance(expr, FactValue):
         return compile_fact(expr.fact)
     if isinstance(expr, Item):
-        fact, index = expr.fact, expr.index
-        return lambda env: fast_item(env, fact, index)
+        return compile_item(expr.fact, expr.index)
     if isinstance(expr, SumLast | Mean):
         return compile_sum(expr)
     if isinstance(expr, Binary):
@@ -229,12 +250,50 @@ def compile_constant_compare(node: Compare, left: FastExpr, bound: float) -> Che
     return check
 
 
-def compile_compare(node: Compare) -> Check:
+def is_whole(expr: Expr, whole_scores: bool) -> bool:
+    """Whether `expr` is always a whole number (or an unbounded end), so its floats are exact below 2**53.
+
+    Counts are validated whole and non-negative, ages are whole years or days, sums of them stay whole; scores are
+    whole when every point of the sheet is.
+    """
+    if isinstance(expr, FactValue | Item | SumLast):
+        return load_fact_specs()[expr.fact].type in ("count", "counts")
+    if isinstance(expr, Age):
+        return True
+    if isinstance(expr, Score):
+        return whole_scores
+    if isinstance(expr, Binary):
+        return expr.op == "add" and is_whole(expr.left, whole_scores) and is_whole(expr.right, whole_scores)
+    return False
+
+
+def compile_whole_compare(op: str, left: FastExpr, bound: float) -> Check:
+    """`left op bound` for a whole left side and a whole bound below 2**53: the float comparison is exact, ties too."""
+
+    def check(env: Env) -> Verdict:
+        lo, hi, defined, _ = left(env)
+        if not defined:
+            return None
+        if op == "ge":
+            return True if lo >= bound else False if hi < bound else None
+        if op == "gt":
+            return True if lo > bound else False if hi <= bound else None
+        if op == "le":
+            return True if hi <= bound else False if lo > bound else None
+        return True if hi < bound else False if lo >= bound else None
+
+    return check
+
+
+def compile_compare(node: Compare, whole_scores: bool = False) -> Check:
     """A comparison decided in floats, exactly near a tie (as `Compare.evaluate`)."""
     assert node.left is not None
     left, op, constant = compile_expr(node.left), node.op, node.constant
     if constant is not None and constant[0] == constant[1] and abs(constant[0]) != INF:
-        return compile_constant_compare(node, left, constant[0])
+        bound = constant[0]
+        if bound.is_integer() and abs(bound) < 2**53 and is_whole(node.left, whole_scores):
+            return compile_whole_compare(op, left, bound)
+        return compile_constant_compare(node, left, bound)
     threshold = compile_threshold(node)
 
     def check(env: Env) -> Verdict:
@@ -247,9 +306,9 @@ def compile_compare(node: Compare) -> Check:
     return check
 
 
-def compile_group(node: Group) -> Check:
+def compile_group(node: Group, whole_scores: bool) -> Check:
     """`all` / `any` in Kleene logic, stopping at the first child that decides the group."""
-    checks = tuple(compile_node(child) for child in node.children)
+    checks = tuple(compile_node(child, whole_scores) for child in node.children)
     decisive = node.mode != "all"
 
     def check(env: Env) -> Verdict:
@@ -265,12 +324,12 @@ def compile_group(node: Group) -> Check:
     return check
 
 
-def compile_node(node: Node) -> Check:
-    """A criterion as a closure giving its verdict; an unknown kind evaluates on the exact facts."""
+def compile_node(node: Node, whole_scores: bool = False) -> Check:
+    """A criterion as a closure giving its verdict (`whole_scores`: the policy's points are all whole)."""
     if isinstance(node, Group):
-        return compile_group(node)
+        return compile_group(node, whole_scores)
     if isinstance(node, Compare):
-        return compile_compare(node)
+        return compile_compare(node, whole_scores)
     if isinstance(node, FactTest):
         fact, test = node.fact, node.decide
         return lambda env: None if (value := env.floats.get(fact)) is None else test(value)

@@ -230,6 +230,9 @@ def parse_float_facts(raw: Any) -> dict[str, Value]:
             return parse_facts(raw)  # raises the error
         if value is None:
             continue
+        if spec.type == "bool" and type(value) is bool:
+            facts[fact_id] = value
+            continue
         if spec.type in NUMERIC_TYPES:
             fast: Value = _float_number(spec, value)
         elif spec.type in SERIES_TYPES:
