@@ -172,3 +172,73 @@ def parse_facts(raw: Any) -> dict[str, Value]:
         if value is not None:
             facts[fact_id] = parse_value(spec, value)
     return facts
+
+
+# The batch fast path reads numbers as floats (`expressions.float_facts` of the exact values) without building
+# Fractions. Only the common well-formed shapes are read here; anything else goes through `parse_value`, so a
+# wrong value raises the same error, for the same fact, as `parse_facts`.
+INFINITY = float("inf")
+
+
+def _float_number(spec: FactSpec, raw: Any) -> float | None:
+    """A well-formed JSON number of a numeric fact as a float; None when the exact parse must decide."""
+    kind = type(raw)
+    if kind is not int and (kind is not Decimal or spec.type == "count"):
+        return None
+    upper = 1 if spec.type == "share" else spec.maximum
+    if raw < 0 or (upper is not None and raw > upper):
+        return None
+    value = float(raw)
+    return value if value != INFINITY else None
+
+
+def _float_series(spec: FactSpec, raw: Any) -> tuple[float | None, ...] | None:
+    """A well-formed series as floats (None = a missing year); None when the exact parse must decide."""
+    if type(raw) is not list:
+        return None
+    decimals = spec.type == "amounts"
+    values: list[float | None] = []
+    for item in raw:
+        kind = type(item)
+        if item is None:
+            values.append(None)
+        elif (kind is int or (decimals and kind is Decimal)) and item >= 0 and (value := float(item)) != INFINITY:
+            values.append(value)
+        else:
+            return None
+    return tuple(values)
+
+
+def _as_floats(value: Value) -> Value:
+    """An exact number or series as floats, as `expressions.float_facts` converts it."""
+    if isinstance(value, Fraction):
+        return value.numerator / value.denominator
+    if isinstance(value, tuple):
+        return tuple(None if v is None else v.numerator / v.denominator for v in value)
+    return value
+
+
+def parse_float_facts(raw: Any) -> dict[str, Value]:
+    """`float_facts(parse_facts(raw))` without the Fractions: the same values and the same errors, faster."""
+    if not isinstance(raw, dict):
+        return parse_facts(raw)  # raises the error
+    specs = load_fact_specs()
+    facts: dict[str, Value] = {}
+    for fact_id, value in raw.items():
+        spec = specs.get(fact_id)
+        if spec is None:
+            return parse_facts(raw)  # raises the error
+        if value is None:
+            continue
+        if spec.type == "bool" and type(value) is bool:
+            facts[fact_id] = value
+            continue
+        if spec.type in NUMERIC_TYPES:
+            fast: Value = _float_number(spec, value)
+        elif spec.type in SERIES_TYPES:
+            fast = _float_series(spec, value)
+        else:
+            facts[fact_id] = parse_value(spec, value)
+            continue
+        facts[fact_id] = fast if fast is not None else _as_floats(parse_value(spec, value))
+    return facts

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.models import Organization
 from techbridge.policies import pool_queries
+from techbridge.policies.batch import batch_env, evaluate_batch, evaluate_env
 from techbridge.policies.criteria import Node
-from techbridge.policies.evaluate import evaluate_facts, evaluate_policy
+from techbridge.policies.evaluate import evaluate_policy
 from techbridge.policies.expressions import Score
 from techbridge.policies.facts import FactError, parse_facts
 from techbridge.policies.loader import shipped_policies
@@ -101,13 +102,30 @@ def classify(result: Row, policy: Policy | None, facts: dict[str, Any]) -> Row:
 
 def pool_rows(facts: dict[str, Any], as_of: date, policies: Sequence[Policy]) -> list[Row]:
     """Every policy's pool entry for parsed facts; a near-miss is re-evaluated in detail for its gaps."""
+    return rows_of(evaluate_batch(facts, as_of, policies), facts, lambda: facts, as_of, policies)
+
+
+def raw_pool_rows(raw: dict[str, Any], as_of: date, policies: Sequence[Policy]) -> list[Row]:
+    """`pool_rows` for raw facts (decimals as Decimal) on the batch fast path; FactError as `parse_facts` gives."""
+    env = batch_env(raw, as_of)
+    return rows_of(evaluate_env(env, policies), env.floats, lambda: parse_facts(raw), as_of, policies)
+
+
+def rows_of(
+    results: list[Row],
+    facts: dict[str, Any],
+    exact: Callable[[], dict[str, Any]],
+    as_of: date,
+    policies: Sequence[Policy],
+) -> list[Row]:
+    """Pool entries of batch results; `exact()` gives the exact facts a near-miss's gaps are computed from."""
     by_id = {p.id: p for p in policies if p.is_in_force(as_of)}
     rows = []
-    for result in evaluate_facts(facts, as_of, policies, detail=False):
+    for result in results:
         policy = by_id.get(result["policy"])
         row = classify(result, policy, facts)
         if row["verdict"] == "near_miss" and policy is not None:
-            row["detail"]["gaps"] = evaluate_policy(policy, facts, as_of)["gaps"]
+            row["detail"]["gaps"] = evaluate_policy(policy, exact(), as_of)["gaps"]
         rows.append(row)
     return rows
 
@@ -121,8 +139,7 @@ def _evaluate_raw(raw: dict[str, Any], as_of: date, cache: dict[str, list[Row] |
     key = _facts_key(raw)
     if key not in cache:
         try:
-            facts = parse_facts(exact_json(raw))
-            cache[key] = pool_rows(facts, as_of, shipped_policies())
+            cache[key] = raw_pool_rows(exact_json(raw), as_of, shipped_policies())
         except FactError as exc:
             cache[key] = exc.message
     return cache[key]
