@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from techbridge.i18n.loader import translate
+
 
 class Node(NamedTuple):
     """A product or industry of the chain graph."""
@@ -219,6 +221,19 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Why:
+    """A reason as people read it: a sentence template of the i18n catalogue (`chains.why.<key>`) and its values;
+    `reasons` keep the same fact as plain English text for the CLI and the API."""
+
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def say(self, lang: str) -> str:
+        """The sentence in `lang`."""
+        return translate(f"chains.why.{self.key}", lang, **dict(self.params))
+
+
+@dataclass(frozen=True)
 class ConsortiumMember:
     """One member of a draft innovation consortium and why it is proposed."""
 
@@ -228,6 +243,7 @@ class ConsortiumMember:
     name: str
     score: float
     reasons: tuple[str, ...]
+    whys: tuple[Why, ...] = ()
 
 
 @dataclass(frozen=True)

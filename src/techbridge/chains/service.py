@@ -27,6 +27,7 @@ from techbridge.errors import InvalidDataError, NotFoundError
 DEFAULT_HOPS = 2
 MAX_HOPS = 6
 AD_HOC_MAX_NODES = 300
+BM25_METHOD = "matching.rank_texts (BM25)"  # recorded in reports and the API; shown to people in words
 MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a BM25 hit must cover
 
 _CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
@@ -114,7 +115,7 @@ def relevance(graph: ChainGraph | None = None) -> analytics.Relevance:
             memo[key] = [(int(r.key), r.score) for r in ranked if r.score > 0 and _covers(query, r.matched_terms)]
         return memo[key]
 
-    return analytics.Relevance("matching.rank_texts (BM25)", rank)
+    return analytics.Relevance(BM25_METHOD, rank)
 
 
 def _check_hops(hops: int) -> int:
@@ -342,3 +343,24 @@ def report_json(view: ChainView, report: Report, part: str = "all") -> dict[str,
         "attract": ("candidates",),
     }[part]
     return {**head, **{key: parts[key] for key in wanted}}
+
+
+RELEVANCE_KINDS = {BM25_METHOD: "bm25", analytics.TERMS.method: "terms"}
+
+
+def relevance_kind(method: str) -> str:
+    """The i18n key suffix naming a relevance method for people (`chains.relevance.<kind>`), never its code name."""
+    return RELEVANCE_KINDS.get(method, "terms")
+
+
+def region_labels(session: Session, codes: Sequence[str | None]) -> dict[str, str]:
+    """Names of region codes as the portal shows them (21 → 辽宁省, 2102 → 大连市); unknown codes are left out."""
+    from techbridge.registry.queries import region_names
+
+    return region_names(session, codes)
+
+
+def report_regions(session: Session, report: Report, region: str) -> dict[str, str]:
+    """The names of every region code a report shows: its own region, leaders' and candidates' regions."""
+    codes = [region, *(ld.region_code for ld in report.leaders), *(c.province_code for c in report.candidates)]
+    return region_labels(session, codes)

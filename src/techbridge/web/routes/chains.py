@@ -87,7 +87,14 @@ def chain_report(
     """The chain report: weak links, leaders, attraction candidates, consortium draft."""
     where = region or settings.region_code
     view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
-    context = {"view": view, "report": report, "region": where, "root_q": quote(root, safe="")}
+    context = {
+        "view": view,
+        "report": report,
+        "region": where,
+        "root_q": quote(root, safe=""),
+        "regions": service.report_regions(session, report, where),
+        "relevance": service.relevance_kind(report.relevance_method),
+    }
     return render(request, "chains/report.html", context)
 
 

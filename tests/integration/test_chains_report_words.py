@@ -1,0 +1,56 @@
+"""The chain report as an officer reads it (parsed HTML, zh and en): reasons in sentences of the page's language,
+region names instead of codes, companies linked to their pages, no internal method names."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from techbridge.config import Settings
+from techbridge.web.app import create_app
+from tests.integration.test_tiers_words import parse
+from tests.unit.chains.seed import seed_chain_graph
+
+
+@pytest.fixture
+def client(settings: Settings, session: Session) -> TestClient:
+    seed_chain_graph(session)
+    session.commit()
+    return TestClient(create_app(settings))
+
+
+def cells(html: str, css_class: str) -> list[str]:
+    """The text of every <td> with the class, in order."""
+    page = parse(html.replace(f'<td class="{css_class}">', f'<td class="{css_class}" id="x">'))
+    return [" ".join(x.split()) for x in page.by_id.get("x", [])]
+
+
+class TestReportWords:
+    @pytest.mark.parametrize(
+        ("lang", "single", "region", "province"),
+        [
+            ("zh", "本地仅有 恒力石化 一家生产，存在单点依赖；下游有", "辽宁省", "浙江省"),
+            ("en", "only 恒力石化 produces it in the region: a single point of failure;", "辽宁省", "浙江省"),
+        ],
+    )
+    def test_reasons_are_sentences_and_regions_are_names(
+        self, client: TestClient, lang: str, single: str, region: str, province: str
+    ) -> None:
+        html = client.get(f"/chains/PTA/report?region=21&lang={lang}").text
+        page = parse(html)
+        text = page.visible()
+        assert single in text
+        assert "single point of failure" not in text if lang == "zh" else "单点依赖" not in text
+        assert page.visible("report-region") == region
+        candidates = page.visible("candidates")
+        assert province in candidates
+        assert "33" not in candidates.replace("0.", "")
+        assert "rank_texts" not in text
+        assert "shared terms" not in text
+
+    def test_companies_link_to_their_pages(self, client: TestClient) -> None:
+        page = parse(client.get("/chains/PTA/report?region=21").text)
+        links = {a.get("href") for t, a in page.tags if t == "a"}
+        assert "/enterprises/100" in links  # the leader 恒力石化
+        assert "/enterprises/101" in links  # the candidate 荣盛石化
