@@ -3,6 +3,8 @@ region names instead of codes, companies linked to their pages, no internal meth
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -54,3 +56,17 @@ class TestReportWords:
         links = {a.get("href") for t, a in page.tags if t == "a"}
         assert "/enterprises/100" in links  # the leader 恒力石化
         assert "/enterprises/101" in links  # the candidate 荣盛石化
+
+
+class TestNodePanel:
+    @pytest.mark.parametrize("lang", ["zh", "en"])
+    def test_producers_show_region_names_and_links_and_no_method(self, client: TestClient, lang: str) -> None:
+        html = client.get(f"/chains/PTA/nodes/2?region=21&lang={lang}", headers={"HX-Request": "true"}).text
+        page = parse(html)
+        text = page.visible()
+        assert "浙江省" in text  # 荣盛石化, 恒逸石化 elsewhere
+        assert "rank_texts" not in text
+        assert "shared terms" not in text
+        assert re.search(r"\b(21|33|2110|2107)\b", text) is None
+        links = {a.get("href") for t, a in page.tags if t == "a"}
+        assert {"/enterprises/106", "/enterprises/101"} <= links
