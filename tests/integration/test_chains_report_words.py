@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
+from techbridge.models import ChainEdge, ChainNode
 from techbridge.web.app import create_app
 from tests.integration.test_tiers_words import parse
 from tests.unit.chains.seed import seed_chain_graph
@@ -70,3 +71,18 @@ class TestNodePanel:
         assert re.search(r"\b(21|33|2110|2107)\b", text) is None
         links = {a.get("href") for t, a in page.tags if t == "a"}
         assert {"/enterprises/106", "/enterprises/101"} <= links
+
+
+class TestJunkNodes:
+    def test_a_stoplisted_product_is_not_a_weak_link(self, settings: Settings, session: Session) -> None:
+        seed_chain_graph(session)
+        session.add(ChainNode(id=50, kind="product", name="足球发电机", source_dataset="test"))
+        session.flush()
+        session.add(ChainEdge(src_id=50, dst_id=3, relation="上游材料", weight=1.0, source_dataset="chain_kg"))
+        session.commit()
+        client = TestClient(create_app(settings))
+        assert "足球发电机" in client.get("/api/chains/PTA?region=21").text  # still on the map
+        page = parse(client.get("/chains/PTA/report?region=21").text)
+        assert "足球发电机" not in page.visible("weak-links")
+        assert "水洗面料" not in page.visible("weak-links")  # no producer, no sub-product, nothing depends on it
+        assert "原油" in page.visible("weak-links")  # a real gap: the chain depends on it

@@ -16,12 +16,14 @@ from techbridge.chains.analytics import (
     TERMS,
     Relevance,
     coverage,
+    curate_weak_links,
     is_in_region,
     leaders,
     regional_works,
     relevant_works,
     weak_links,
 )
+from techbridge.chains.loader import load_weak_link_filter
 from techbridge.chains.schemas import (
     Candidate,
     Chain,
@@ -243,7 +245,7 @@ def compose_report(
     """Coverage, weak links, leaders, attraction candidates and a consortium draft around the top (or given) leader."""
     works = regional_works(graph, region)
     nodes = coverage(graph, chain, region, relevance, works)
-    weak = weak_links(nodes)
+    weak = curate_weak_links(weak_links(nodes), graph, load_weak_link_filter())
     ranked = leaders(graph, chain, region)
     chosen = leader_id if leader_id is not None else (ranked[0].org_id if ranked else None)
     draft = consortium(graph, chain, region, chosen, weak, relevance, works) if chosen is not None else None

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.chains import analytics, build, proposals
-from techbridge.chains.loader import ChainDef, find_chain, load_bases, load_chains, load_clusters
+from techbridge.chains.loader import (
+    ChainDef,
+    find_chain,
+    load_bases,
+    load_chains,
+    load_clusters,
+    load_weak_link_filter,
+)
 from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report
 from techbridge.chains.visibility import restrict_graph
 from techbridge.errors import InvalidDataError, NotFoundError
@@ -248,7 +255,7 @@ def consortium(session: Session, *, viewer: Viewer, root: str, leader: str, regi
     org = graph.orgs[leader_id]
     where = _check_region(region or org.province_code or (org.region_code or "")[:2] or "00")
     nodes = analytics.coverage(graph, view.chain, where, analytics.TERMS)
-    weak = analytics.weak_links(nodes)
+    weak = analytics.curate_weak_links(analytics.weak_links(nodes), graph, load_weak_link_filter())
     return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance(whole))
 
 
