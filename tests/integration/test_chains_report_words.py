@@ -86,3 +86,25 @@ class TestJunkNodes:
         assert "足球发电机" not in page.visible("weak-links")
         assert "水洗面料" not in page.visible("weak-links")  # no producer, no sub-product, nothing depends on it
         assert "原油" in page.visible("weak-links")  # a real gap: the chain depends on it
+
+
+class TestApiText:
+    @pytest.mark.parametrize(
+        ("lang", "single", "relevance"),
+        [
+            ("zh", "本地仅有 恒力石化 一家生产，存在单点依赖", "关键词相关度"),
+            ("en", "only 恒力石化 produces it in the region", "keyword relevance"),
+        ],
+    )
+    def test_reasons_are_said_in_the_readers_language(
+        self, client: TestClient, lang: str, single: str, relevance: str
+    ) -> None:
+        body = client.get(f"/api/chains/PTA/report?region=21&lang={lang}").json()
+        texts = {w["name"]: w["reason_text"] for w in body["weak_links"] if w["kind"] == "single"}
+        assert texts["精对苯二甲酸"].startswith(single)
+        assert relevance in body["relevance_text"]
+        assert body["relevance_method"]  # the machine name stays for programs
+        assert all(c["reason_text"] for c in body["candidates"])
+        members = body["consortium"]["members"]
+        assert all(m["reasons_text"] for m in members)
+        assert not any("rank_texts" in text for m in members for text in m["reasons_text"])

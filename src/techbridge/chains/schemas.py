@@ -185,6 +185,13 @@ class WeakLink:
     national_producers: int
     reason: str
 
+    def why(self) -> Why:
+        """The reason as a catalogue sentence (`reason` keeps it as English text)."""
+        key = "gap_none" if self.kind == "gap" and not self.national_producers else self.kind
+        first = self.regional_producers[0] if self.regional_producers else ""
+        params = {"producer": first, "count": self.national_producers or len(self.regional_producers)}
+        return Why(f"weak.{key}", (*((k, str(v)) for k, v in params.items()), ("reach", str(self.reach))))
+
 
 @dataclass(frozen=True)
 class NodeShare:
@@ -218,6 +225,10 @@ class Candidate:
     score: float
     fills: tuple[str, ...]
     reasons: tuple[str, ...]
+
+    def why(self) -> Why:
+        """The links it would fill, as a catalogue sentence."""
+        return Why("fills", (("links", "、".join(self.fills[:5])),))
 
 
 @dataclass(frozen=True)

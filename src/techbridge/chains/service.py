@@ -30,6 +30,7 @@ from techbridge.chains.loader import (
 from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report
 from techbridge.chains.visibility import restrict_graph
 from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.i18n.loader import translate
 
 DEFAULT_HOPS = 2
 MAX_HOPS = 6
@@ -328,20 +329,22 @@ def chain_json(view: ChainView) -> dict[str, Any]:
     }
 
 
-def report_json(view: ChainView, report: Report, part: str = "all") -> dict[str, Any]:
-    """The report (or one part: gaps, leaders, attract, consortium) as JSON with its evidence."""
+def report_json(view: ChainView, report: Report, part: str = "all", lang: str = "zh") -> dict[str, Any]:
+    """The report (or one part: gaps, leaders, attract, consortium) as JSON with its evidence; `*_text` fields say
+    the reasons and the relevance method in `lang`."""
     head: dict[str, Any] = {
         "chain": {"id": view.chain.id, "title": view.chain.title, "nodes": len(view.chain.members)},
         "region": report.region,
         "relevance_method": report.relevance_method,
+        "relevance_text": translate(f"chains.relevance.{relevance_kind(report.relevance_method)}", lang),
         "summary": report.summary,
     }
     parts: dict[str, Any] = {
-        "weak_links": [asdict(w) for w in report.weak_links],
+        "weak_links": [{**asdict(w), "reason_text": w.why().say(lang)} for w in report.weak_links],
         "coverage": [asdict(n) for n in report.coverage],
         "leaders": [asdict(ld) for ld in report.leaders],
-        "candidates": [asdict(c) for c in report.candidates],
-        "consortium": asdict(report.consortium) if report.consortium else None,
+        "candidates": [{**asdict(c), "reason_text": c.why().say(lang)} for c in report.candidates],
+        "consortium": _consortium_json(report.consortium, lang) if report.consortium else None,
     }
     wanted = {
         "all": tuple(parts),
@@ -350,6 +353,13 @@ def report_json(view: ChainView, report: Report, part: str = "all") -> dict[str,
         "attract": ("candidates",),
     }[part]
     return {**head, **{key: parts[key] for key in wanted}}
+
+
+def _consortium_json(draft: Consortium, lang: str) -> dict[str, Any]:
+    body = asdict(draft)
+    for member, row in zip(draft.members, body["members"], strict=True):
+        row["reasons_text"] = [why.say(lang) for why in member.whys]
+    return body
 
 
 RELEVANCE_KINDS = {BM25_METHOD: "bm25", analytics.TERMS.method: "terms"}
