@@ -89,10 +89,13 @@ def unit_of(expr: Expr, lang: str) -> str:
     return ""
 
 
-def shown(value: Any, *, percent: bool) -> str | None:
-    """A trace value (number or {value_range}) as text; None when unknown."""
+def shown(value: Any, *, percent: bool, lang: str = "zh") -> str | None:
+    """A trace value (number or {value_range}) as text: 「5」, 「20–30」, 「至少 1」 (a known part plus a
+    missing one); None when nothing is known."""
     if isinstance(value, dict):
         low, high = value.get("value_range") or (None, None)
+        if low and high is None:
+            return say("tiers.at_least", lang, value=number(low, percent=percent))
         if low is None or high is None:
             return None
         return f"{number(low, percent=percent)}–{number(high, percent=percent)}"
@@ -114,7 +117,7 @@ def describe_compare(node: Compare, trace: dict[str, Any], lang: str) -> Words:
     else:
         rule = say(f"tiers.rule.{node.op}", lang, subject=measured, threshold=threshold, unit=unit)
     current = trace.get("value")
-    now = shown(current if current is not None else trace, percent=percent)
+    now = shown(current if current is not None else trace, percent=percent, lang=lang)
     now_unit = "" if percent else unit_of(node.left, lang)
     return {"rule": rule, "now": _now(now, now_unit, lang)}
 

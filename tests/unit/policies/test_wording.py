@@ -92,3 +92,10 @@ class TestFacts:
         assert items == [
             {"fact": "total_assets", "label": "资产总额", "unit": "万元", "policies": ["高企", "tech_sme"]}
         ]
+
+
+class TestPartlyKnown:
+    def test_a_sum_with_a_missing_part_shows_what_is_known(self) -> None:
+        said = described({"ip_class1": 1}, "zh")["hnte"]["ip_owned"]
+        assert said["now"] == "目前 至少 1项"
+        assert described({"ip_class1": 1}, "en")["hnte"]["ip_owned"]["now"] == "now at least 1 items"
