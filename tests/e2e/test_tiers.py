@@ -11,6 +11,7 @@ from tests.e2e.browser import sign_in
 from tests.integration.test_tiers_pages import seed
 
 pytestmark = pytest.mark.e2e
+PAGE_HEIGHT_LIMIT = 2500  # px at 1280×800: 5,218 before the plain-words page, 1,925 after (this seed)
 
 
 def test_what_if_recalculates_in_place(live_server: str, page: Any, session: Session) -> None:
@@ -42,3 +43,21 @@ def test_officer_pools_chart_and_filters(live_server: str, page: Any, session: S
     )  # no string eval: the CSP forbids it
     assert page.is_visible(f"#pool-items tr[data-org='{ids['ready']}'][data-verdict=eligible]")
     assert "cluster=%E9%9B%86" in page.get_attribute("#export-link", "href")
+
+
+def test_the_page_is_short_and_a_bad_what_if_shows_beside_the_form(
+    live_server: str, page: Any, session: Session
+) -> None:
+    ids = seed(session)
+    sign_in(page, live_server, "ent")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/tiers/enterprises/{ids['near']}?as_of=2025-06-30")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < PAGE_HEIGHT_LIMIT
+    assert page.inner_text("#todo h2") == "还缺什么"
+    page.select_option("select[name=fact_1]", "employees")
+    page.fill("input[name=value_1]", "很多")
+    page.click("#what-if-form button[type=submit]")
+    page.wait_for_selector("#what-if-error-slot #what-if-error")
+    assert "职工总数" in page.inner_text("#what-if-error")
+    assert page.input_value("input[name=value_1]") == "很多"

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from techbridge.chains.loader import WeakLinkFilter
 from techbridge.chains.normalize import normalize_name, resolve_name
 from techbridge.chains.schemas import (
     Chain,
@@ -317,6 +318,21 @@ def weak_links(nodes: Sequence[NodeCoverage]) -> tuple[WeakLink, ...]:
                 )
             )
     return tuple(sorted(out, key=lambda w: (-w.score, w.node_id, w.kind)))
+
+
+def curate_weak_links(weak: Sequence[WeakLink], graph: ChainGraph, rule: WeakLinkFilter) -> tuple[WeakLink, ...]:
+    """The weak links without curated-out noise: stoplisted names, and (when the rule says so) nodes no company
+    produces anywhere, with no sub-products in the graph and no chain node depending on them."""
+    return tuple(w for w in weak if not is_noise(w, graph, rule))
+
+
+def is_noise(link: WeakLink, graph: ChainGraph, rule: WeakLinkFilter) -> bool:
+    """Whether the weak-link list leaves this node out."""
+    if link.name in rule.stoplist:
+        return True
+    unweighted = not link.market_weight and not link.national_producers and not link.regional_producers
+    leaf = not link.reach and not graph.children.get(link.node_id)
+    return rule.drop_unweighted_leaves and unweighted and leaf
 
 
 def centralities(chain: Chain) -> dict[int, float]:

@@ -63,6 +63,14 @@ class RelationRules:
     min_weights: dict[tuple[str, str], float] = field(default_factory=dict)  # (relation, dataset) → least weight
 
 
+@dataclass(frozen=True)
+class WeakLinkFilter:
+    """Which nodes the weak-link list leaves out (data/chains/weak_links.yaml)."""
+
+    stoplist: frozenset[str] = frozenset()
+    drop_unweighted_leaves: bool = False
+
+
 def _folder() -> Any:
     return resources.files("techbridge") / "data" / "chains"
 
@@ -198,3 +206,21 @@ def load_relations() -> RelationRules:
 def find_chain(chain_id: str) -> ChainDef | None:
     """The curated chain with this id, if any."""
     return next((chain for chain in load_chains() if chain.id == chain_id), None)
+
+
+def parse_weak_link_filter(raw: Any, source: str = "weak_links.yaml") -> WeakLinkFilter:
+    """Validate the weak-link curation document: a list of names and a yes/no rule."""
+    stoplist = raw.get("stoplist", []) if isinstance(raw, dict) else None
+    if not isinstance(stoplist, list) or not all(isinstance(name, str) for name in stoplist):
+        raise InvalidDataError("stoplist must be a list of node names", location=(source, "stoplist"))
+    drop = raw.get("drop_unweighted_leaves", False)
+    if not isinstance(drop, bool):
+        raise InvalidDataError("must be true or false", location=(source, "drop_unweighted_leaves"))
+    return WeakLinkFilter(frozenset(stoplist), drop)
+
+
+@lru_cache(maxsize=1)
+def load_weak_link_filter() -> WeakLinkFilter:
+    """The shipped weak-link curation."""
+    text = (_folder() / "weak_links.yaml").read_text(encoding="utf-8")
+    return parse_weak_link_filter(yaml.safe_load(text))

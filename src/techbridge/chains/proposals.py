@@ -16,12 +16,14 @@ from techbridge.chains.analytics import (
     TERMS,
     Relevance,
     coverage,
+    curate_weak_links,
     is_in_region,
     leaders,
     regional_works,
     relevant_works,
     weak_links,
 )
+from techbridge.chains.loader import load_weak_link_filter
 from techbridge.chains.schemas import (
     Candidate,
     Chain,
@@ -31,6 +33,7 @@ from techbridge.chains.schemas import (
     Relevant,
     Report,
     WeakLink,
+    Why,
     Work,
 )
 from techbridge.errors import InvalidDataError
@@ -104,16 +107,17 @@ def _targets(chain: Chain, own: list[int], weak: Sequence[WeakLink]) -> list[int
 
 def _closest_works(
     graph: ChainGraph, chain: Chain, node_id: int, works: Sequence[Work], relevance: Relevance, neighbours: bool
-) -> list[tuple[Relevant, str]]:
-    """Achievements relevant to the node; when none, those relevant to its chain neighbours (closest research)."""
+) -> list[tuple[Relevant, str, str]]:
+    """Achievements relevant to the node (with the node's name and ""); when none, those relevant to its chain
+    neighbours (with the neighbour's name and the node's: closest research)."""
     name = chain.members[node_id].name
-    hits = [(hit, name) for hit in relevant_works(graph, name, works, relevance)]
+    hits = [(hit, name, "") for hit in relevant_works(graph, name, works, relevance)]
     if hits or not neighbours:
         return hits
     near = sorted({s for s, d, _ in chain.edges if d == node_id} | {d for s, d, _ in chain.edges if s == node_id})
     for other in near:
         other_name = chain.members[other].name
-        hits += [(hit, f"{other_name}, next to {name}") for hit in relevant_works(graph, other_name, works, relevance)]
+        hits += [(hit, other_name, name) for hit in relevant_works(graph, other_name, works, relevance)]
     return hits
 
 
@@ -127,26 +131,36 @@ def _research_members(
     outside: bool = False,
 ) -> list[ConsortiumMember]:
     """Owners of the achievements closest to the targets; `outside` marks a search beyond the region."""
-    found: dict[tuple[str, int], tuple[float, list[str]]] = {}
+    found: dict[tuple[str, int], tuple[float, list[str], list[Why]]] = {}
     by_id = {w.id: w for w in works}
-    where = ", outside the region" if outside else ""
     for node_id in targets:
-        for hit, about in _closest_works(graph, chain, node_id, works, relevance, neighbours=not outside):
-            why = f"achievement «{hit.title}» matches {about} ({hit.method} {hit.score:.2f}{where})"
+        for hit, about, next_to in _closest_works(graph, chain, node_id, works, relevance, neighbours=not outside):
+            why, said = _work_why(hit, about, next_to, outside)
             owners = [("org", o) for o in by_id[hit.achievement_id].org_ids if o != leader_id and o in graph.orgs]
             owners += [("expert", e) for e in by_id[hit.achievement_id].expert_ids if e in graph.experts]
             for owner in owners:
-                score, whys = found.get(owner, (0.0, []))
-                found[owner] = (score + hit.score, [*whys, why])
+                score, whys, saids = found.get(owner, (0.0, [], []))
+                found[owner] = (score + hit.score, [*whys, why], [*saids, said])
     out = []
-    for (kind, ref), (score, whys) in found.items():
+    for (kind, ref), (score, whys, saids) in found.items():
         if kind == "expert":
-            out.append(ConsortiumMember("expert", "expert", ref, graph.experts[ref].name, round(score, 6), tuple(whys)))
+            name = graph.experts[ref].name
+            out.append(ConsortiumMember("expert", "expert", ref, name, round(score, 6), tuple(whys), tuple(saids)))
             continue
         org = graph.orgs[ref]
         role = "institution" if org.kind in INSTITUTION_KINDS else "partner"
-        out.append(ConsortiumMember(role, "organization", ref, org.name, round(score, 6), tuple(whys)))
+        out.append(ConsortiumMember(role, "organization", ref, org.name, round(score, 6), tuple(whys), tuple(saids)))
     return out
+
+
+def _work_why(hit: Relevant, about: str, next_to: str, outside: bool) -> tuple[str, Why]:
+    """Why an achievement's owner is proposed: as text (CLI, API) and as a sentence of the catalogue (portal)."""
+    where = ", outside the region" if outside else ""
+    named = f"{about}, next to {next_to}" if next_to else about
+    text = f"achievement «{hit.title}» matches {named} ({hit.method} {hit.score:.2f}{where})"
+    key = ("achievement_next" if next_to else "achievement") + ("_outside" if outside else "")
+    params = (("title", hit.title), ("about", about), ("next", next_to), ("score", f"{hit.score:.2f}"))
+    return text, Why(key, params)
 
 
 _OUTSIDE: dict[tuple[int, frozenset[int]], tuple[ChainGraph, tuple[Work, ...]]] = {}
@@ -179,11 +193,15 @@ def _chain_firms(
                 if org.id == leader_id or not is_in_region(org, region):
                     continue
                 verb = "feeds" if role == "upstream" else "takes"
-                why = f"produces {chain.members[node_id].name}, which {verb} {chain.members[next_to].name}"
+                node, other = chain.members[node_id].name, chain.members[next_to].name
+                why = f"produces {node}, which {verb} {other}"
+                said = Why(verb, (("node", node), ("next", other)))
                 old = out.get((role, org.id))
                 score = (old.score if old else 0.0) + link.weight
                 whys = (*old.reasons, why) if old else (why,)
-                out[(role, org.id)] = ConsortiumMember(role, "organization", org.id, org.name, round(score, 6), whys)
+                saids = (*old.whys, said) if old else (said,)
+                member = ConsortiumMember(role, "organization", org.id, org.name, round(score, 6), whys, saids)
+                out[(role, org.id)] = member
     return list(out.values())
 
 
@@ -201,7 +219,10 @@ def consortium(
     targets = _targets(chain, own, weak)
     leader = graph.orgs[leader_id]
     produced = ", ".join(chain.members[n].name for n in own)
-    members = [ConsortiumMember("leader", "organization", leader.id, leader.name, 1.0, (f"produces {produced}",))]
+    leads = (Why("leads", (("nodes", produced),)),)
+    members = [
+        ConsortiumMember("leader", "organization", leader.id, leader.name, 1.0, (f"produces {produced}",), leads)
+    ]
     works = regional_works(graph, region) if works is None else works
     candidates = _research_members(graph, chain, works, targets, leader_id, relevance)
     if len(candidates) < MEMBERS_PER_ROLE:  # too little research in the region: look at the whole registry
@@ -224,7 +245,7 @@ def compose_report(
     """Coverage, weak links, leaders, attraction candidates and a consortium draft around the top (or given) leader."""
     works = regional_works(graph, region)
     nodes = coverage(graph, chain, region, relevance, works)
-    weak = weak_links(nodes)
+    weak = curate_weak_links(weak_links(nodes), graph, load_weak_link_filter())
     ranked = leaders(graph, chain, region)
     chosen = leader_id if leader_id is not None else (ranked[0].org_id if ranked else None)
     draft = consortium(graph, chain, region, chosen, weak, relevance, works) if chosen is not None else None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from techbridge.i18n.loader import translate
+
 
 class Node(NamedTuple):
     """A product or industry of the chain graph."""
@@ -183,6 +185,13 @@ class WeakLink:
     national_producers: int
     reason: str
 
+    def why(self) -> Why:
+        """The reason as a catalogue sentence (`reason` keeps it as English text)."""
+        key = "gap_none" if self.kind == "gap" and not self.national_producers else self.kind
+        first = self.regional_producers[0] if self.regional_producers else ""
+        params = {"producer": first, "count": self.national_producers or len(self.regional_producers)}
+        return Why(f"weak.{key}", (*((k, str(v)) for k, v in params.items()), ("reach", str(self.reach))))
+
 
 @dataclass(frozen=True)
 class NodeShare:
@@ -217,6 +226,23 @@ class Candidate:
     fills: tuple[str, ...]
     reasons: tuple[str, ...]
 
+    def why(self) -> Why:
+        """The links it would fill, as a catalogue sentence."""
+        return Why("fills", (("links", "、".join(self.fills[:5])),))
+
+
+@dataclass(frozen=True)
+class Why:
+    """A reason as people read it: a sentence template of the i18n catalogue (`chains.why.<key>`) and its values;
+    `reasons` keep the same fact as plain English text for the CLI and the API."""
+
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def say(self, lang: str) -> str:
+        """The sentence in `lang`."""
+        return translate(f"chains.why.{self.key}", lang, **dict(self.params))
+
 
 @dataclass(frozen=True)
 class ConsortiumMember:
@@ -228,6 +254,7 @@ class ConsortiumMember:
     name: str
     score: float
     reasons: tuple[str, ...]
+    whys: tuple[Why, ...] = ()
 
 
 @dataclass(frozen=True)

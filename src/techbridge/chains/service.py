@@ -19,14 +19,23 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.chains import analytics, build, proposals
-from techbridge.chains.loader import ChainDef, find_chain, load_bases, load_chains, load_clusters
+from techbridge.chains.loader import (
+    ChainDef,
+    find_chain,
+    load_bases,
+    load_chains,
+    load_clusters,
+    load_weak_link_filter,
+)
 from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report
 from techbridge.chains.visibility import restrict_graph
 from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.i18n.loader import translate
 
 DEFAULT_HOPS = 2
 MAX_HOPS = 6
 AD_HOC_MAX_NODES = 300
+BM25_METHOD = "matching.rank_texts (BM25)"  # recorded in reports and the API; shown to people in words
 MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a BM25 hit must cover
 
 _CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
@@ -114,7 +123,7 @@ def relevance(graph: ChainGraph | None = None) -> analytics.Relevance:
             memo[key] = [(int(r.key), r.score) for r in ranked if r.score > 0 and _covers(query, r.matched_terms)]
         return memo[key]
 
-    return analytics.Relevance("matching.rank_texts (BM25)", rank)
+    return analytics.Relevance(BM25_METHOD, rank)
 
 
 def _check_hops(hops: int) -> int:
@@ -247,7 +256,7 @@ def consortium(session: Session, *, viewer: Viewer, root: str, leader: str, regi
     org = graph.orgs[leader_id]
     where = _check_region(region or org.province_code or (org.region_code or "")[:2] or "00")
     nodes = analytics.coverage(graph, view.chain, where, analytics.TERMS)
-    weak = analytics.weak_links(nodes)
+    weak = analytics.curate_weak_links(analytics.weak_links(nodes), graph, load_weak_link_filter())
     return proposals.consortium(graph, view.chain, where, leader_id, weak, relevance(whole))
 
 
@@ -320,20 +329,22 @@ def chain_json(view: ChainView) -> dict[str, Any]:
     }
 
 
-def report_json(view: ChainView, report: Report, part: str = "all") -> dict[str, Any]:
-    """The report (or one part: gaps, leaders, attract, consortium) as JSON with its evidence."""
+def report_json(view: ChainView, report: Report, part: str = "all", lang: str = "zh") -> dict[str, Any]:
+    """The report (or one part: gaps, leaders, attract, consortium) as JSON with its evidence; `*_text` fields say
+    the reasons and the relevance method in `lang`."""
     head: dict[str, Any] = {
         "chain": {"id": view.chain.id, "title": view.chain.title, "nodes": len(view.chain.members)},
         "region": report.region,
         "relevance_method": report.relevance_method,
+        "relevance_text": translate(f"chains.relevance.{relevance_kind(report.relevance_method)}", lang),
         "summary": report.summary,
     }
     parts: dict[str, Any] = {
-        "weak_links": [asdict(w) for w in report.weak_links],
+        "weak_links": [{**asdict(w), "reason_text": w.why().say(lang)} for w in report.weak_links],
         "coverage": [asdict(n) for n in report.coverage],
         "leaders": [asdict(ld) for ld in report.leaders],
-        "candidates": [asdict(c) for c in report.candidates],
-        "consortium": asdict(report.consortium) if report.consortium else None,
+        "candidates": [{**asdict(c), "reason_text": c.why().say(lang)} for c in report.candidates],
+        "consortium": _consortium_json(report.consortium, lang) if report.consortium else None,
     }
     wanted = {
         "all": tuple(parts),
@@ -342,3 +353,31 @@ def report_json(view: ChainView, report: Report, part: str = "all") -> dict[str,
         "attract": ("candidates",),
     }[part]
     return {**head, **{key: parts[key] for key in wanted}}
+
+
+def _consortium_json(draft: Consortium, lang: str) -> dict[str, Any]:
+    body = asdict(draft)
+    for member, row in zip(draft.members, body["members"], strict=True):
+        row["reasons_text"] = [why.say(lang) for why in member.whys]
+    return body
+
+
+RELEVANCE_KINDS = {BM25_METHOD: "bm25", analytics.TERMS.method: "terms"}
+
+
+def relevance_kind(method: str) -> str:
+    """The i18n key suffix naming a relevance method for people (`chains.relevance.<kind>`), never its code name."""
+    return RELEVANCE_KINDS.get(method, "terms")
+
+
+def region_labels(session: Session, codes: Sequence[str | None]) -> dict[str, str]:
+    """Names of region codes as the portal shows them (21 → 辽宁省, 2102 → 大连市); unknown codes are left out."""
+    from techbridge.registry.queries import region_names
+
+    return region_names(session, codes)
+
+
+def report_regions(session: Session, report: Report, region: str) -> dict[str, str]:
+    """The names of every region code a report shows: its own region, leaders' and candidates' regions."""
+    codes = [region, *(ld.region_code for ld in report.leaders), *(c.province_code for c in report.candidates)]
+    return region_labels(session, codes)

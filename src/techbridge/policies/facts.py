@@ -36,6 +36,12 @@ class FactSpec:
     values: tuple[str, ...] = ()
     maximum: int | None = None
     judged: bool = False
+    unit_zh: str = ""
+    unit_en: str = ""
+
+    def unit(self, lang: str) -> str:
+        """The unit values are entered and shown in (amounts in 万元), or "" for none."""
+        return self.unit_zh if lang == "zh" else self.unit_en
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,18 @@ def load_fact_specs() -> dict[str, FactSpec]:
             values=tuple(body.get("values", ())),
             maximum=body.get("max"),
             judged=bool(body.get("judged", False)),
+            **_units(body.get("unit") or {}, fact_id),
         )
     return specs
+
+
+def _units(raw: Any, fact_id: str) -> dict[str, str]:
+    """`unit: {zh, en}` of a fact, both strings when given."""
+    if not isinstance(raw, dict) or any(not isinstance(raw.get(lang, ""), str) for lang in ("zh", "en")):
+        raise InvalidDataError(
+            "unit needs zh and en", location=(FACTS_FILE, f"{fact_id}.unit"), message_zh="单位须有中英文"
+        )
+    return {"unit_zh": raw.get("zh", ""), "unit_en": raw.get("en", "")}
 
 
 def _fail(fact: str, expected: str) -> FactError:

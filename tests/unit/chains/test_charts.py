@@ -38,3 +38,22 @@ class TestChainGraphOption:
         option = chain_graph_option(chain, coverage(graph, chain, "21"), LABELS)
         root = next(d for d in option["series"][0]["data"] if d["name"] == "原油")
         assert root["symbolSize"] == (MIN_SIZE + MAX_SIZE) / 2
+
+
+class TestLabels:
+    def test_a_small_chain_labels_every_node_and_keeps_room_for_labels(self, graph: ChainGraph) -> None:
+        chain = extract_chain(graph, chain_id="pta", title="PTA", root_ids=[3], hops=2)
+        series = chain_graph_option(chain, coverage(graph, chain, "21"), LABELS)["series"][0]
+        assert all(d["label"]["show"] for d in series["data"])
+        assert series["label"]["overflow"] == "truncate"
+        assert series["right"] >= series["label"]["width"]
+        assert series["labelLayout"] == {"hideOverlap": True}
+
+    def test_a_large_chain_labels_roots_big_and_weak_nodes(self, graph: ChainGraph) -> None:
+        chain = extract_chain(graph, chain_id="pta", title="PTA", root_ids=[3], hops=2)
+        nodes = coverage(graph, chain, "21")
+        data = {d["name"]: d for d in chain_graph_option(chain, nodes, LABELS, label_all_up_to=1)["series"][0]["data"]}
+        status = {n.name: n.status for n in nodes}
+        for name, item in data.items():
+            expected = name == "精对苯二甲酸" or status[name] in ("single", "gap") or item["symbolSize"] > 24
+            assert item["label"]["show"] is expected, name

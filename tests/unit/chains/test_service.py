@@ -78,7 +78,15 @@ class TestReport:
     def test_parts(self, seeded: Session) -> None:
         view, report = service.chain_report(seeded, viewer=SYSTEM, root="PTA", region="21")
         gaps = service.report_json(view, report, "gaps")
-        assert set(gaps) == {"chain", "region", "relevance_method", "summary", "weak_links", "coverage"}
+        assert set(gaps) == {
+            "chain",
+            "region",
+            "relevance_method",
+            "relevance_text",
+            "summary",
+            "weak_links",
+            "coverage",
+        }
         assert ("精对苯二甲酸", "single") in {(w["name"], w["kind"]) for w in gaps["weak_links"]}
         assert service.report_json(view, report, "leaders")["leaders"][0]["name"] == "恒力石化"
         assert service.report_json(view, report, "attract")["candidates"][0]["name"] == "荣盛石化"

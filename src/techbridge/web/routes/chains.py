@@ -77,7 +77,9 @@ def node_panel(
 ) -> HTMLResponse:
     """Fragment: one node's regional and national producers and relevant achievements."""
     node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=region or settings.region_code)
-    return render(request, "chains/_node.html", {"node": node})
+    producers = (*node.regional_producers, *node.top_national)
+    regions = service.region_labels(session, [c for p in producers for c in (p.region_code, p.province_code)])
+    return render(request, "chains/_node.html", {"node": node, "regions": regions})
 
 
 @router.get("/chains/{root}/report", response_class=HTMLResponse, include_in_schema=False)
@@ -87,7 +89,14 @@ def chain_report(
     """The chain report: weak links, leaders, attraction candidates, consortium draft."""
     where = region or settings.region_code
     view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
-    context = {"view": view, "report": report, "region": where, "root_q": quote(root, safe="")}
+    context = {
+        "view": view,
+        "report": report,
+        "region": where,
+        "root_q": quote(root, safe=""),
+        "regions": service.report_regions(session, report, where),
+        "relevance": service.relevance_kind(report.relevance_method),
+    }
     return render(request, "chains/report.html", context)
 
 

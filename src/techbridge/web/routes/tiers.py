@@ -16,11 +16,18 @@ from starlette.background import BackgroundTask
 
 from techbridge.errors import InvalidDataError, TechbridgeError
 from techbridge.policies.fact_import import coerce_cell, fact_template_csv
-from techbridge.policies.facts import load_fact_specs
+from techbridge.policies.facts import SERIES_TYPES, FactError, FactSpec, load_fact_specs, parse_value
 from techbridge.policies.pool_queries import PoolFilter
 from techbridge.policies.pool_reads import ladder_by_city, make_filter, read_pools, write_pools_xlsx
 from techbridge.policies.pools import POOL_VERDICTS, missing_by_policy, refresh_enterprises
-from techbridge.policies.service import evaluate_organization, policy_catalog, require_fact_access, save_fact
+from techbridge.policies.service import (
+    evaluate_organization,
+    exact_json,
+    policy_catalog,
+    require_fact_access,
+    save_fact,
+)
+from techbridge.policies.wording import describe_results, expected, facts_to_supply, show_fact
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
 from techbridge.web.templating import render
@@ -52,14 +59,22 @@ def ladders(report: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
     return [{"name": name, "results": grouped[name]} for name in ("main", "growth") if name in grouped]
 
 
-def _page_context(report: dict[str, Any], as_of: date, **extra: Any) -> dict[str, Any]:
+def _page_context(report: dict[str, Any], as_of: date, lang: str, **extra: Any) -> dict[str, Any]:
+    missing = missing_by_policy(report["results"], report["facts"], as_of)
+    titles = {row["id"]: row["title"][lang] for row in policy_catalog(as_of)}
     return {
         "report": report,
-        "missing": missing_by_policy(report["results"], report["facts"], as_of),
+        "missing": missing,
         "ladders": ladders(report, as_of),
         "as_of": as_of.isoformat(),
         "facts_catalog": load_fact_specs(),
         "rows": range(1, WHAT_IF_ROWS + 1),
+        "words": describe_results(report["results"], lang, titles),
+        "todo": facts_to_supply(missing, titles, lang),
+        "shown_facts": {fact: show_fact(fact, raw, lang, titles) for fact, raw in report["facts"].items()},
+        "shown_changes": {
+            fact: show_fact(fact, raw, lang, titles) for fact, raw in (extra.get("changes") or {}).items()
+        },
         **extra,
     }
 
@@ -73,13 +88,21 @@ def tiers_home(request: Request, viewer: ViewerDep) -> HTMLResponse:
 
 @router.get("/tiers/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
 def enterprise_tiers(
-    request: Request, org_id: IdPath, session: DbDep, viewer: ViewerDep, as_of: str | None = None
+    request: Request,
+    org_id: IdPath,
+    session: DbDep,
+    viewer: ViewerDep,
+    lang: LangDep,
+    as_of: str | None = None,
+    fact: str | None = None,
 ) -> HTMLResponse:
-    """Where the enterprise stands on each ladder, every criterion, the gaps and a what-if form."""
+    """Where the enterprise stands on each ladder, what is missing, every criterion in words and a what-if form;
+    `?fact=` preselects a fact on the fact form (the 「还缺什么」 links)."""
     require_fact_access(viewer, org_id)
     day = parse_day(as_of)
     report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
-    return render(request, "tiers/enterprise.html", _page_context(report, day), partial="tiers/_results.html")
+    context = _page_context(report, day, lang, fact_form={"fact": fact} if fact else None)
+    return render(request, "tiers/enterprise.html", context, partial="tiers/_results.html")
 
 
 @router.get("/tiers/enterprises/{org_id}/facts-template.csv", include_in_schema=False)
@@ -113,13 +136,25 @@ def what_if_changes(form: dict[str, str]) -> dict[str, Any]:
             continue
         spec = specs.get(fact)
         if spec is None:
-            raise InvalidDataError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
+            raise InvalidDataError(f"unknown fact {fact!r}", message_zh=f"未知的事实“{fact}”")
         text = form.get(f"value_{index}", "").strip()
         try:
             changes[fact] = coerce_cell(spec, text) if text else None
-        except ValueError:
-            raise InvalidDataError(f"{fact}: unreadable value", message_zh=f"{fact}：无法识别的取值") from None
+            if text:
+                check_value(spec, changes[fact])
+        except (ValueError, FactError):
+            raise InvalidDataError(
+                f"row {index}, {spec.en}: cannot read {text!r}; {expected(spec, 'en')}",
+                location=(f"value_{index}",),
+                message_zh=f"第 {index} 行 {spec.zh}：无法识别“{text}”，{expected(spec, 'zh')}",
+            ) from None
     return changes
+
+
+def check_value(spec: FactSpec, value: Any) -> None:
+    """Raise FactError unless `value` is one of the fact's values (a single number stands for a series' last year)."""
+    single = spec.type in SERIES_TYPES and not isinstance(value, list)
+    parse_value(spec, exact_json([value] if single else value))
 
 
 @router.post(
@@ -137,9 +172,9 @@ async def enterprise_what_if(
         report = evaluate_organization(session=session, organization_id=org_id, as_of=day, changes=changes)
     except TechbridgeError as exc:
         report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
-        context = _page_context(report, day, error=exc.localized(lang), form=form)
+        context = _page_context(report, day, lang, error=exc.localized(lang), form=form)
         return render(request, "tiers/enterprise.html", context, status_code=422, partial="tiers/_results.html")
-    context = _page_context(report, day, changes=changes, form=form)
+    context = _page_context(report, day, lang, changes=changes, form=form)
     return render(request, "tiers/enterprise.html", context, partial="tiers/_results.html")
 
 
@@ -168,7 +203,7 @@ async def enterprise_save_fact(
         session.rollback()
         day = parse_day(None)
         report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
-        context = _page_context(report, day, fact_error=exc.localized(lang), fact_form=form)
+        context = _page_context(report, day, lang, fact_error=exc.localized(lang), fact_form=form)
         return render(request, "tiers/enterprise.html", context, status_code=422)
     return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
 
@@ -184,7 +219,9 @@ def parse_fact_form(form: dict[str, str]) -> tuple[str, Any, int | None]:
         value = coerce_cell(spec, text) if text else None
     except ValueError:
         raise InvalidDataError(
-            f"unreadable value {text!r}", location=("value",), message_zh=f"无法识别的取值“{text}”"
+            f"{spec.en}: cannot read {text!r}; {expected(spec, 'en')}",
+            location=("value",),
+            message_zh=f"{spec.zh}：无法识别“{text}”，{expected(spec, 'zh')}",
         ) from None
     raw_year = form.get("year", "").strip()
     if not raw_year:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from techbridge.chains import service
-from techbridge.web.deps import DbDep, IdPath, SettingsDep, ViewerDep
+from techbridge.web.deps import DbDep, IdPath, LangDep, SettingsDep, ViewerDep
 
 router = APIRouter(tags=["chains"])
 RegionQuery = Annotated[str | None, Query(max_length=6, description="2-digit province or 4-digit city code")]
@@ -33,42 +33,42 @@ def show_chain(session: DbDep, root: str, hops: Annotated[int | None, Query(ge=1
 
 
 def _part(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: str | None, part: str
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: str | None, part: str, lang: str
 ) -> dict[str, Any]:
     view, report = service.chain_report(session, viewer=viewer, root=root, region=region or settings.region_code)
-    return service.report_json(view, report, part)
+    return service.report_json(view, report, part, lang)
 
 
 @router.get("/chains/{root}/report")
 def chain_report(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep, root: str, region: RegionQuery = None
 ) -> dict[str, Any]:
     """Coverage, weak links, leaders, attraction candidates and consortium draft."""
-    return _part(session, settings, viewer, root, region, "all")
+    return _part(session, settings, viewer, root, region, "all", lang)
 
 
 @router.get("/chains/{root}/gaps")
 def chain_gaps(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep, root: str, region: RegionQuery = None
 ) -> dict[str, Any]:
     """Weak links ranked by dependence, and coverage per node."""
-    return _part(session, settings, viewer, root, region, "gaps")
+    return _part(session, settings, viewer, root, region, "gaps", lang)
 
 
 @router.get("/chains/{root}/leaders")
 def chain_leaders(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep, root: str, region: RegionQuery = None
 ) -> dict[str, Any]:
     """Chain leaders by revenue-weighted centrality."""
-    return _part(session, settings, viewer, root, region, "leaders")
+    return _part(session, settings, viewer, root, region, "leaders", lang)
 
 
 @router.get("/chains/{root}/attract")
 def chain_attract(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep, root: str, region: RegionQuery = None
 ) -> dict[str, Any]:
     """Out-of-region attraction candidates."""
-    return _part(session, settings, viewer, root, region, "attract")
+    return _part(session, settings, viewer, root, region, "attract", lang)
 
 
 @router.get("/chains/{root}/consortium")

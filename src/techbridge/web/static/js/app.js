@@ -46,4 +46,12 @@
   document.addEventListener("htmx:sendError", removeOnError);
   document.addEventListener("DOMContentLoaded", function () { mountCharts(document); });
   document.addEventListener("htmx:afterSwap", function (e) { mountCharts(e.target); });
+  // An invalid HTMX form answers 422 with its partial re-rendered (errors beside the fields): show it (htmx 2
+  // swaps no 4xx by default, which left the person with nothing).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.xhr && e.detail.xhr.status === 422) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
 })();
