@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -117,7 +118,8 @@ def report(args: argparse.Namespace, figures: dict[str, float]) -> str:
         f"Scoring {args.records:,} new achievements against {args.subscriptions:,} subscriptions (threshold "
         f"{args.threshold}), one process on {platform.machine()} ({platform.python_implementation()} "
         f"{platform.python_version()}); medians of {args.repeat} runs; `python -m bench.alerts --subscriptions "
-        f"{args.subscriptions} --records {args.records} --write`. Inputs: CSL paper titles as standing queries, other "
+        f"{args.subscriptions} --records {args.records} --write`; load average {os.getloadavg()[0]:.1f} at the end "
+        "(a shared machine: read the ratio, not the seconds). Inputs: CSL paper titles as standing queries, other "
         "CSL papers (title, keywords, abstract) as the new records.\n\n"
         "| method | seconds | vs. naive |\n|---|---|---|\n"
         f"| product: batch indexed once, each distinct concept looked up once (`score_batch`) | {figures['fast']:.2f} "
