@@ -28,7 +28,14 @@ from techbridge.policies.expressions import (
     completed_years,
 )
 from techbridge.policies.facts import load_fact_specs, parse_value
-from techbridge.policies.intervals import FAST_UNKNOWN_AMOUNT, INF, RELATIVE_MARGIN, FastInterval, fast_divide
+from techbridge.policies.intervals import (
+    FAST_UNKNOWN_AMOUNT,
+    INF,
+    RELATIVE_MARGIN,
+    FastInterval,
+    fast_compare,
+    fast_divide,
+)
 
 Verdict = bool | None
 UNKNOWN_DATE: FastInterval = (-INF, INF, True, True)
@@ -206,29 +213,8 @@ def is_near(a: float, b: float) -> bool:
     return abs(a - b) <= RELATIVE_MARGIN * (abs(a) + abs(b))
 
 
-def decide(left: FastInterval, op: str, right: FastInterval) -> bool | str | None:
-    """`intervals.fast_compare` for two ranges; "exact" when a bound is too close to call."""
-    if not (left[2] and right[2]):
-        return None
-    if op in ("le", "lt"):
-        left, right = right, left
-    low, high = left[0], right[1]  # passes when the lowest left is above the highest right
-    if low != -INF and high != INF:
-        if is_near(low, high):
-            return "exact"
-        if low > high:
-            return True
-    low, high = right[0], left[1]  # fails when the lowest right is above the highest left
-    if low != -INF and high != INF:
-        if is_near(low, high):
-            return "exact"
-        if low > high:
-            return False
-    return None
-
-
 def compile_constant_compare(node: Compare, left: FastExpr, bound: float) -> Check:
-    """`left op bound` for a finite constant bound: `decide` specialised, exact near a tie."""
+    """`left op bound` for a finite constant bound: `intervals.fast_compare` specialised, exact near a tie."""
     above = node.op in ("ge", "gt")
 
     def check(env: Env) -> Verdict:
@@ -298,7 +284,7 @@ def compile_compare(node: Compare, whole_scores: bool = False) -> Check:
 
     def check(env: Env) -> Verdict:
         right = threshold(env)
-        verdict = "exact" if right is None else decide(left(env), op, right)
+        verdict = "exact" if right is None else fast_compare(left(env), op, right)
         if isinstance(verdict, str):
             return node.evaluate_exact(env)[0]
         return verdict
