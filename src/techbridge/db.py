@@ -11,6 +11,9 @@ from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+MAX_INT = 2**31 - 1
+"""The largest value of an INTEGER column on PostgreSQL (ids, years, counts): larger input is refused before a query."""
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from techbridge.db import MAX_INT
 from techbridge.models import DigestFrequency, SubscriptionKind
 
 
@@ -19,8 +20,8 @@ class SubscriptionCreate(BaseModel):
     kind: SubscriptionKind = SubscriptionKind.SEARCH
     query: str = Field("", max_length=2000)
     region: str | None = Field(None, max_length=12, description="region code filter of a saved search")
-    demand_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    achievement_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    demand_id: int | None = Field(None, ge=1, le=MAX_INT)
+    achievement_id: int | None = Field(None, ge=1, le=MAX_INT)
     threshold: float = Field(0.5, ge=0.05, le=1.0, description="share of the query's concepts a record must cover")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
+from techbridge.db import MAX_INT
 from techbridge.models import (
     Achievement,
     AchievementKind,
@@ -110,9 +111,10 @@ def _int_filter(build: Callable[[int], ColumnElement[bool]]) -> FilterFn:
 
 
 def _is_bigint(value: str) -> bool:
-    """Whether `value` is a whole number a 64-bit column can hold (others are ignored like any malformed filter)."""
+    """Whether `value` is a whole number an INTEGER column can hold on every store (others are ignored like any
+    malformed filter)."""
     digits = value.strip().lstrip("-")
-    return digits.isascii() and digits.isdigit() and -(2**63) <= int(value) < 2**63
+    return digits.isascii() and digits.isdigit() and -MAX_INT <= int(value) <= MAX_INT
 
 
 def _org_spec(entity: str, base: ColumnElement[bool], extra: Mapping[str, FilterFn]) -> ListSpec:

@@ -12,14 +12,14 @@ from techbridge.access import Viewer
 from techbridge.accounts.service import viewer_for
 from techbridge.audit.service import Actor
 from techbridge.config import Settings
-from techbridge.db import session_scope
+from techbridge.db import MAX_INT, session_scope
 from techbridge.errors import PermissionDeniedError
 from techbridge.i18n.loader import DEFAULT_LANGUAGE, LANGUAGES
 from techbridge.models import User
 from techbridge.web.csrf import is_valid_csrf
 
 LANG_COOKIE = "lang"
-MAX_ID = 2**63 - 1  # the largest BIGINT: larger path ids are refused with 422 before any query
+MAX_ID = MAX_INT  # ids are INTEGER on PostgreSQL: larger path ids are refused with 422 before any query
 
 
 def get_settings_dep(request: Request) -> Settings:

@@ -16,7 +16,7 @@ from techbridge.notifications import service
 from techbridge.notifications.digest import read_unsubscribe_token
 from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
 from techbridge.notifications.service import RECORD_PATHS
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -70,7 +70,7 @@ def subscribe_record(
     session: DbDep,
     viewer: SignedInDep,
     kind: Annotated[SubscriptionKind, Form()],
-    record_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    record_id: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
     """Subscribe to new matches of one of the viewer's demands, or new demands fitting their achievement."""
     field = "demand_id" if kind is SubscriptionKind.DEMAND else "achievement_id"

@@ -12,7 +12,7 @@ from techbridge.errors import TechbridgeError
 from techbridge.models import ConnectMode
 from techbridge.notifications.service import RECORD_PATHS, record_title
 from techbridge.registry.queries import get_visible
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
+from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -52,7 +52,7 @@ def new_request(
     request: Request, session: DbDep, viewer: SignedInDep, entity: str = "achievement", record_id: int = 0
 ) -> HTMLResponse:
     """The request form for one record the viewer may see."""
-    return _new_form(request, session, viewer, entity, max(0, min(record_id, 2**63 - 1)))
+    return _new_form(request, session, viewer, entity, max(0, min(record_id, MAX_ID)))
 
 
 @router.post("/connect/new", include_in_schema=False, dependencies=[CsrfDep])
@@ -63,7 +63,7 @@ def send(
     viewer: SignedInDep,
     lang: LangDep,
     entity: Annotated[str, Form()],
-    record_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    record_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     mode: Annotated[str, Form()] = "license",
     message: Annotated[str, Form()] = "",
 ) -> Response:

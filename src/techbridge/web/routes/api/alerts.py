@@ -11,11 +11,11 @@ from techbridge.connect import service as connect
 from techbridge.models import ConnectMode, ConnectRequest, Notification
 from techbridge.notifications import service
 from techbridge.notifications.schemas import NotificationRead, SubscriptionCreate, SubscriptionRead
-from techbridge.web.deps import DbDep, SettingsDep, SignedInDep
+from techbridge.web.deps import MAX_ID, DbDep, SettingsDep, SignedInDep
 from techbridge.web.routes.api.registry import ERRORS, WRITE_DEPS, WRITE_ERRORS
 
 router = APIRouter()
-RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def notification_read(item: Notification) -> NotificationRead:
@@ -123,7 +123,7 @@ class ConnectRequestCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entity: str = Field(pattern="^(achievement|expert|demand)$")
-    record_id: int = Field(ge=1, le=2**63 - 1)
+    record_id: int = Field(ge=1, le=MAX_ID)
     message: str = Field(min_length=1, max_length=connect.MESSAGE_CHARS)
     mode: ConnectMode
 
