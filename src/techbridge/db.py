@@ -47,7 +47,25 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    return engine
+
+
+def _without_nul(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> Any:
+    """PostgreSQL refuses text holding NUL (0x00), which SQLite stores: drop it from string parameters, so typed
+    input such as a search for "a\x00b" is an ordinary query on both stores instead of a server error."""
+    return statement, _clean(parameters)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(item) for item in value)
+    return value
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.db import get_engine, is_sqlite, session_scope
-from techbridge.models import Region, RegionLevel
+from techbridge.models import Achievement, Region, RegionLevel
 
 
 class TestEngine:
@@ -43,3 +44,9 @@ class TestSessionScope:
             session.add(Region(code="21", name="辽宁省", level=RegionLevel.PROVINCE))
         with session_scope(settings.database_url) as session:
             assert session.get(Region, "21") is not None
+
+
+class TestNulInText:
+    def test_a_search_with_a_nul_character_is_an_ordinary_query_on_every_store(self, session: Session) -> None:
+        found = session.scalars(select(Achievement).where(Achievement.title.contains("a\x00b"))).all()
+        assert found == []
