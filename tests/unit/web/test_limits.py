@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -28,6 +29,13 @@ async def grouped_app(scope: Scope, receive: Receive, send: Send) -> None:
         group.create_task(reading_app(scope, receive, send))
 
 
+def run_in_own_loop(coroutine: Any) -> None:
+    """Run a coroutine to completion in a new event loop on its own thread: the browser tests' session-wide
+    Playwright keeps an event loop running in the main thread, where asyncio.run() would refuse."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def call(app: Any, chunks: list[bytes], headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, list[int]]:
     """(status, indexes of the chunks the app pulled) of one POST through BodyLimitMiddleware(limit 10 bytes)."""
     pulled: list[int] = []
@@ -42,7 +50,7 @@ def call(app: Any, chunks: list[bytes], headers: list[tuple[bytes, bytes]] | Non
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/api/x", "headers": headers or []}
-    asyncio.run(BodyLimitMiddleware(app, body_limit=10, upload_limit=100)(scope, receive, send))
+    run_in_own_loop(BodyLimitMiddleware(app, body_limit=10, upload_limit=100)(scope, receive, send))
     return int(sent[0]["status"]), pulled
 
 
@@ -63,7 +71,7 @@ class TestBodyLimitMiddleware:
         async def failing(scope: Scope, receive: Receive, send: Send) -> None:
             raise RuntimeError("boom")
 
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="boom"):
             call(failing, [b""])
 
 
