@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tests.integration.test_tiers_cli import HNTE_READY
 
 from techbridge.access import SYSTEM
 from techbridge.models import Organization, TierPoolEntry, TierPoolState
@@ -16,19 +17,6 @@ from techbridge.policies.pools import classify, criterion_facts, pool_rows, refr
 from techbridge.policies.service import exact_json, save_fact
 
 AS_OF = date(2025, 6, 30)
-HNTE_READY = {
-    "founded_on": "2020-01-01",
-    "ip_class1": 1,
-    "in_hnte_field": True,
-    "employees": 100,
-    "st_staff": 10,
-    "revenue_history": [4000, 4500, 5000],
-    "rd_expense_history": [200, 225, 250],
-    "rd_domestic_share": 0.6,
-    "hightech_revenue": 3000,
-    "hnte_innovation_score": 71,
-    "no_major_incident": True,
-}
 
 
 def hnte() -> object:

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from techbridge.access import Viewer
 from techbridge.connect import service as connect
-from techbridge.db import session_scope
 from techbridge.errors import TechbridgeError
 from techbridge.models import DigestFrequency, SubscriptionKind
 from techbridge.notifications import service
@@ -168,9 +167,7 @@ def case_from_match(request: Request, session: DbDep, viewer: SignedInDep, notif
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
-def unsubscribe(request: Request, settings: SettingsDep, token: str = "") -> HTMLResponse:
+def unsubscribe(request: Request, session: DbDep, settings: SettingsDep, token: str = "") -> HTMLResponse:
     """Stop e-mails from a signed link, without signing in."""
-    user_id = read_unsubscribe_token(settings, token[:512])
-    with session_scope(settings.database_url) as session:
-        service.unsubscribe_user(session=session, user_id=user_id)
+    service.unsubscribe_user(session=session, user_id=read_unsubscribe_token(settings, token[:512]))
     return render(request, "alerts/unsubscribed.html", {})
