@@ -18,6 +18,7 @@ from techbridge.config import Settings
 from techbridge.matching import queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
+from techbridge.registry.queries import region_names
 from techbridge.search.hybrid import DENSE_FLOOR, Hit
 from techbridge.search.need import contains_term
 from techbridge.search.tokenize import normalize_text
@@ -152,9 +153,14 @@ def chain_reason(chain: ChainNeighbourhood, candidate: Mapping[int, str]) -> tup
 
 
 def structured_reasons(
-    record: Any, hit: Hit, context: RankContext, chain_nodes: Mapping[int, str] | None = None
+    record: Any,
+    hit: Hit,
+    context: RankContext,
+    chain_nodes: Mapping[int, str] | None = None,
+    region_names: Mapping[str, str] | None = None,
 ) -> tuple[float, list[Reason]]:
-    """Bonus and reasons from the record's structured facts (`chain_nodes`: the record's chain nodes, id → name)."""
+    """Bonus and reasons from the record's structured facts (`chain_nodes`: the record's chain nodes, id → name;
+    `region_names`: code → name, so the local reason names the region people know instead of its code)."""
     bonus, reasons = 0.0, []
     if hit.matched_terms:
         reasons.append(Reason("terms", {"terms": "、".join(hit.matched_terms[:6])}))
@@ -162,7 +168,8 @@ def structured_reasons(
         reasons.append(Reason("semantic", {"similarity": round(hit.semantic * 100)}))
     if is_local(_record_region(record), context.settings.region_code):
         bonus += context.settings.local_boost
-        reasons.append(Reason("local", {"region": _record_region(record)}))
+        region = str(_record_region(record))
+        reasons.append(Reason("local", {"region": region, "region_name": (region_names or {}).get(region, region)}))
     shared_fields = sorted(context.fields.intersection(getattr(record, "field_tags", None) or []))
     if shared_fields:
         bonus += FIELD_OVERLAP_BONUS
@@ -220,6 +227,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         for rid, rec in queries.visible_ids(session, viewer, MODELS[entity], ids).items()
     }
     chain_nodes = _candidate_chain_nodes(session, by_entity, context.chain)
+    names = region_names(session, (_record_region(record) for record in records.values()))
     out: list[MatchHit] = []
     for hit in hits:
         record = records.get((hit.entity, hit.entity_id))
@@ -228,7 +236,8 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         terms = technical_terms(record, hit.matched_terms)
         penalty = owner_only_penalty(hit, terms)
         hit = replace(hit, matched_terms=terms)
-        bonus, reasons = structured_reasons(record, hit, context, chain_nodes.get((hit.entity, hit.entity_id)))
+        nodes = chain_nodes.get((hit.entity, hit.entity_id))
+        bonus, reasons = structured_reasons(record, hit, context, nodes, names)
         region = _record_region(record)
         out.append(
             MatchHit(

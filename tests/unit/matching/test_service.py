@@ -87,6 +87,13 @@ class TestRecordUseCases:
         assert hits[0].is_local
         assert "local" in [r.code for r in hits[0].reasons]
 
+    def test_local_reason_names_the_region(self, session: Session, settings: Settings, seeded: Seeded) -> None:
+        hits = service.likely_adopters(
+            session=session, settings=settings, viewer=ANONYMOUS, achievement_id=seeded.battery, embedder=EMBEDDER
+        )
+        local = next(r for r in hits[0].reasons if r.code == "local")
+        assert local.params == {"region": "2101", "region_name": "沈阳市"}
+
     def test_similar_shares_ipc(self, session: Session, settings: Settings, seeded: Seeded) -> None:
         hits = service.similar_achievements(
             session=session, settings=settings, viewer=ANONYMOUS, achievement_id=seeded.battery, embedder=EMBEDDER
