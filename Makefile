@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export TECHBRIDGE_DATA_DIR ?= ../shared/data
 
-.PHONY: run test test-pg check bench setup browser clean
+.PHONY: run test test-pg check bench setup browser journeys clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,6 +40,10 @@ check: setup
 	rm -f var/check.db && TECHBRIDGE_DATABASE_URL=sqlite:///var/check.db $(BIN)/techbridge db upgrade >/dev/null
 	TECHBRIDGE_DATABASE_URL=sqlite:///var/check.db $(BIN)/alembic check
 	$(BIN)/techbridge data check
+
+# the three first-time-user journeys (issue 13) in chromium, zh and en, saving their screenshots for docs/journeys.md
+journeys: setup browser
+	TECHBRIDGE_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_journeys.py
 
 bench: setup
 	$(BIN)/python -m bench.run_all
