@@ -146,7 +146,7 @@ def test_transfer_office_imports_fixes_and_finds_adopters(
     alert = page.inner_text("#import-errors [role=alert]")
     assert alert.startswith(translate("imports.rejected", lang, name=path.name, count=1).rstrip("：:"))
     error = page.locator("#import-errors tbody tr").first.inner_text().split("\t")
-    assert error[:2] == ["2", "技术就绪度"]
+    assert error[:3] == ["2", "技术就绪度", translate("imports.reason.out_of_range", lang)]
     shoot(page, "office", "2-error", lang)
 
     path.write_text(fill_template(template, trl="6"), encoding="utf-8")

@@ -97,7 +97,7 @@ class TestUploadPage:
         rows = Cells(text[text.index('id="import-errors"') :]).rows
         assert ["3", "成果名称", "缺少必填字段", ""] in rows
         assert any(r[:3] == ["3", "成果类型", "未知代码"] for r in rows)
-        assert any(r[:3] == ["3", "技术就绪度", "类型错误"] for r in rows)
+        assert any(r[:3] == ["3", "技术就绪度", "超出范围"] for r in rows)  # 12 is a number, outside TRL 1–9
         assert "文件「成果.csv」有 3 处错误" in text
         with session_scope(settings.database_url) as s:
             assert s.scalar(select(func.count()).select_from(Achievement)) == 0

@@ -85,7 +85,7 @@ def _out_of_range(spec: FieldSpec, number: Any) -> CellError:
         en, zh = f"at least {_bound(low)}", f"应不小于 {_bound(low)}"
     else:
         en, zh = f"at most {_bound(high or 0)}", f"应不大于 {_bound(high or 0)}"
-    return CellError(Reason.WRONG_TYPE, f"{number} must be {en}", f"「{number}」超出范围：{zh}")
+    return CellError(Reason.OUT_OF_RANGE, f"{number} must be {en}", f"「{number}」超出范围：{zh}")
 
 
 INTEGER_RANGE = (-(2**31), 2**31 - 1)

@@ -12,6 +12,7 @@ class Reason(StrEnum):
     """Why a row was rejected; each has an English and a Chinese wording in REASON_TEXT."""
 
     WRONG_TYPE = "wrong_type"
+    OUT_OF_RANGE = "out_of_range"
     UNKNOWN_CODE = "unknown_code"
     BAD_CREDIT_CODE = "bad_credit_code"
     MISSING_REQUIRED = "missing_required"
@@ -28,6 +29,7 @@ class Reason(StrEnum):
 
 REASON_TEXT: dict[Reason, tuple[str, str]] = {
     Reason.WRONG_TYPE: ("wrong type", "类型错误"),
+    Reason.OUT_OF_RANGE: ("out of range", "超出范围"),
     Reason.UNKNOWN_CODE: ("unknown code", "未知代码"),
     Reason.BAD_CREDIT_CODE: ("bad unified social credit code", "统一社会信用代码无效"),
     Reason.MISSING_REQUIRED: ("missing required field", "缺少必填字段"),

@@ -46,7 +46,7 @@ class TestConverters:
 
     def test_int_accepts_excel_floats_and_checks_range(self) -> None:
         assert convert("int", 5.0, min=1, max=9) == 5
-        assert reason_of("int", "12", min=1, max=9) is Reason.WRONG_TYPE
+        assert reason_of("int", "12", min=1, max=9) is Reason.OUT_OF_RANGE  # a number, but not one allowed
         assert reason_of("int", "abc") is Reason.WRONG_TYPE
 
     def test_decimal(self) -> None:
