@@ -116,6 +116,25 @@ class TestAlertJob:
         assert (again.processed, again.notifications) == (0, 0)
         assert len(_notifications(settings, people.enterprise)) == 1
 
+    def test_the_bell_stops_counting_a_record_made_private_after_it_was_notified(
+        self, settings: Settings, people: People
+    ) -> None:
+        from techbridge.models import User
+        from techbridge.notifications.service import list_notifications, unread_count
+
+        _subscribe_demand(settings, people)
+        fitting = _achievement(settings, people.institution, FITTING)
+        run_alerts(settings)
+        with session_scope(settings.database_url) as session:
+            viewer = viewer_for(session.get(User, people.enterprise))
+            assert unread_count(session=session, viewer=viewer) == 1
+            record = session.get(Achievement, fitting)
+            assert record is not None
+            record.visibility = Visibility.OWNER
+            session.flush()
+            assert list_notifications(session=session, viewer=viewer, unread_only=True) == []
+            assert unread_count(session=session, viewer=viewer) == 0
+
     def test_a_kill_between_batches_resumes_without_duplicates(self, settings: Settings, people: People) -> None:
         _subscribe_demand(settings, people)
         for n in range(5):

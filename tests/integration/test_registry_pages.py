@@ -131,6 +131,20 @@ class TestLists:
         assert not set(first_rows) & set(second_rows)
         assert 'rel="next"' in first.text
 
+    def test_a_capped_total_reads_as_a_number_with_a_plus(
+        self, client: TestClient, session: Session, seed: Seed, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from techbridge.registry import list_queries
+
+        make_many_achievements(session, 30)
+        session.commit()
+        monkeypatch.setattr(list_queries, "COUNT_CAP", 25)
+        zh = client.get("/achievements").text
+        en = client.get("/achievements?lang=en").text
+        assert "共 25+ 条" in zh
+        assert "超过" not in zh
+        assert "25+ rows" in en
+
     def test_sorting_by_year_descending(self, client: TestClient, session: Session, seed: Seed) -> None:
         make_many_achievements(session, 12)
         session.commit()

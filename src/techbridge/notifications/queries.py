@@ -86,14 +86,24 @@ def user_notifications(
     return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit).offset(offset)))
 
 
-def count_unread(session: Session, user_id: int) -> int:
-    """How many of a user's notifications are unread."""
-    stmt = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    )
-    return int(session.scalar(stmt) or 0)
+def count_unread(session: Session, viewer: Viewer, user_id: int) -> int:
+    """How many of a user's notifications are unread, counting only those whose record the viewer may still read
+    (the listing hides the others, so the bell must not count them)."""
+    total = 0
+    for entity, model in ENTITY_MODELS.items():
+        stmt = (
+            select(func.count())
+            .select_from(Notification)
+            .join(model, model.id == Notification.record_id)
+            .where(
+                Notification.user_id == user_id,
+                Notification.entity == entity,
+                Notification.read_at.is_(None),
+                visibility_clause(model, viewer),
+            )
+        )
+        total += int(session.scalar(stmt) or 0)
+    return total
 
 
 def count_notifications(session: Session, user_id: int) -> int:

@@ -190,8 +190,8 @@ def count_notifications(*, session: Session, viewer: Viewer) -> int:
 
 
 def unread_count(*, session: Session, viewer: Viewer) -> int:
-    """The viewer's unread notifications (0 for anonymous visitors)."""
-    return 0 if viewer.user_id is None else queries.count_unread(session, viewer.user_id)
+    """The viewer's unread notifications whose record they may still read (0 for anonymous visitors)."""
+    return 0 if viewer.user_id is None else queries.count_unread(session, viewer, viewer.user_id)
 
 
 def mark_read(*, session: Session, viewer: Viewer, notification_id: int) -> Notification:
