@@ -76,10 +76,11 @@ def pick(page: Any, name: str, typed: str) -> str:
     field = page.locator(f"input.picker[name={name}]")
     field.click()
     field.press_sequentially(typed, delay=30)
-    option = page.locator(f"#pick-{name} option").first
+    option = page.locator(f"#pick-{name} option[value*='{typed}']").first
     option.wait_for(state="attached")
     value = str(option.get_attribute("value"))
     field.fill(value)
+    assert "/pick/" not in page.url  # the suggestions never replace the page's address (a form's hx-push-url)
     return value
 
 
