@@ -271,7 +271,16 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     assert page.inner_text("#todo h2") == translate("tiers.todo", lang)
     todo = page.locator("#todo li[data-fact=hnte_innovation_score]")
     assert todo.count() == 1
+    hnte = "details.policy-result[data-policy=hnte]"
+    assert page.get_attribute(hnte, "data-verdict") == "unknown"
     shoot(page, "enterprise", "3-tier-gaps", lang)
+    todo.locator("a").click()  # the missing fact, preselected on the fact form: the person types only its value
+    page.fill("#save-fact-form input[name=value]", "71")
+    page.click("#save-fact-form button[type=submit]")
+    page.wait_for_url("**done=saved")
+    assert page.inner_text("#flash") == translate("flash.saved", lang)
+    assert page.get_attribute(hnte, "data-verdict") == "eligible"
+    assert todo.count() == 0
 
     open_nav(page, "/challenges")
     page.click(f"#challenge-table a:has-text('{CHALLENGE}')")

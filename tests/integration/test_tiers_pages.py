@@ -126,6 +126,7 @@ class TestEnterprisePage:
         data = {"csrf_token": token, "fact": "hnte_innovation_score", "value": "80", "year": "2025", "source": "review"}
         response = client.post(f"/tiers/enterprises/{ids['near']}/facts", data=data, follow_redirects=False)
         assert response.status_code == 303
+        assert response.headers["location"] == f"/tiers/enterprises/{ids['near']}?done=saved"  # 已保存。 shown
         page = client.get(f"/tiers/enterprises/{ids['near']}?as_of=2025-06-30&lang=en").text
         assert verdicts(page)["hnte"] == "eligible"
         assert "Eligible" in page

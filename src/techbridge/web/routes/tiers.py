@@ -182,8 +182,8 @@ async def enterprise_what_if(
 async def enterprise_save_fact(
     request: Request, org_id: IdPath, session: DbDep, viewer: ViewerDep, lang: LangDep
 ) -> Response:
-    """Save one fact (enterprise's own users and officers only), then back to the page; bad input is a 422 page
-    with the error on the fact form."""
+    """Save one fact (enterprise's own users and officers only), then back to the page with a confirmation; bad
+    input is a 422 page with the error on the fact form."""
     require_fact_access(viewer, org_id)
     form = await _form(request)
     try:
@@ -205,7 +205,7 @@ async def enterprise_save_fact(
         report = evaluate_organization(session=session, organization_id=org_id, as_of=day)
         context = _page_context(report, day, lang, fact_error=exc.localized(lang), fact_form=form)
         return render(request, "tiers/enterprise.html", context, status_code=422)
-    return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
+    return RedirectResponse(f"/tiers/enterprises/{org_id}?done=saved", status_code=303)
 
 
 def parse_fact_form(form: dict[str, str]) -> tuple[str, Any, int | None]:
