@@ -204,22 +204,17 @@ def group_check(node: Group, whole_scores: bool) -> ColumnCheck | None:
 
 
 def row_check(decide: Callable[[Any, Env], bool | None], fact: str) -> ColumnCheck:
-    """A test of a non-numeric fact, decided once per distinct value (bools, strings and sets of them are
-    hashable; an event list is decided row by row); an absent fact is unknown."""
+    """A test of a non-numeric fact, decided once per distinct value (every parsed fact value is hashable: bools,
+    strings, frozensets, tuples of events); an absent fact is unknown."""
+
+    def code(value: Any, env: Env) -> int:
+        return UNKNOWN if value is None else CODES[decide(value, env)]
 
     def check(columns: Columns) -> tuple[Verdicts, Flags]:
         env = Env(facts={}, as_of=columns.as_of)
-        memo: dict[Any, int] = {None: UNKNOWN}
-        codes = []
-        for value in columns.values(fact):
-            try:
-                code = memo[value]
-            except KeyError:
-                code = memo[value] = CODES[decide(value, env)]
-            except TypeError:  # unhashable: decided on its own
-                code = CODES[decide(value, env)]
-            codes.append(code)
-        return np.array(codes, np.int8), columns.nowhere()
+        values = columns.values(fact)
+        table = {value: code(value, env) for value in set(values)}
+        return np.array(list(map(table.__getitem__, values)), np.int8), columns.nowhere()
 
     return check
 

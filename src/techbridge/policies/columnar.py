@@ -20,6 +20,7 @@ import numpy as np
 
 from techbridge.policies.batch import compiled, has_whole_points, score_parts
 from techbridge.policies.column_criteria import (
+    CODES,
     FAIL,
     PASS,
     UNKNOWN,
@@ -143,11 +144,14 @@ class ColumnResults:
 def evaluate_policy_columns(
     policy: Policy, columns: Columns, raws: Sequence[Any], errors: dict[int, FactError]
 ) -> PolicyColumns:
-    """One policy version over a chunk: vectorised, and row by row where floats cannot decide."""
+    """One policy version over a chunk: vectorised, and row by row where floats cannot decide: the one criterion
+    (its compiled closure, exact near the tie) when the policy has no score sheet, else the whole policy."""
     built = column_policy(policy)
     n = columns.count
     outcome = PolicyColumns(policy.id, policy, np.full(n, FAIL, np.int8))
     exact = np.zeros(n, np.bool_)
+    skipped = np.zeros(n, np.bool_)
+    skipped[list(errors)] = True
     if built.checks is None:
         exact[:] = True
     else:
@@ -157,16 +161,24 @@ def evaluate_policy_columns(
             exact |= near
         combine = np.minimum if policy.criteria.mode == "all" else np.maximum
         outcome.verdicts[:] = PASS if policy.criteria.mode == "all" else FAIL
-        for cid, check in built.checks:
+        for (cid, check), (_, closure) in zip(built.checks, compiled(policy).checks, strict=True):
             verdict, near = check(columns)
+            near &= ~skipped
+            if policy.score is None:
+                for index in np.flatnonzero(near).tolist():
+                    verdict[index] = CODES[closure(row_env(columns, raws, index))]
+            else:
+                exact |= near
             outcome.criteria.append((cid, verdict))
             outcome.verdicts = combine(outcome.verdicts, verdict)
-            exact |= near
-    exact[list(errors)] = False
-    for index in np.flatnonzero(exact).tolist():
-        env = Env(facts=ExactFacts(raws[index]), as_of=columns.as_of, floats=columns.rows[index], detail=False)
-        outcome.rows[index] = compiled(policy).evaluate(env)
+    for index in np.flatnonzero(exact & ~skipped).tolist():
+        outcome.rows[index] = compiled(policy).evaluate(row_env(columns, raws, index))
     return outcome
+
+
+def row_env(columns: Columns, raws: Sequence[Any], index: int) -> Env:
+    """What `batch.py`'s closures see for enterprise `index` (exact facts parsed on first use)."""
+    return Env(facts=ExactFacts(raws[index]), as_of=columns.as_of, floats=columns.rows[index], detail=False)
 
 
 def sheet_sums(built: ColumnPolicy, columns: Columns) -> tuple[dict[str, tuple[Floats, Floats]], Any]:

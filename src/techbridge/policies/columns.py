@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -46,14 +47,13 @@ class Columns:
     def values(self, fact: str) -> list[Any]:
         """The fact's float value per enterprise (None when absent)."""
         if fact not in self._values:
-            self._values[fact] = [row.get(fact) for row in self.rows]
+            self._values[fact] = list(map(dict.get, self.rows, repeat(fact, self.count)))
         return self._values[fact]
 
     def number(self, fact: str) -> Floats:
         """A numeric fact as floats, NaN when absent."""
         if fact not in self._numbers:
-            found = self.values(fact)
-            self._numbers[fact] = np.array([NAN if v is None else v for v in found], np.float64)
+            self._numbers[fact] = np.array(self.values(fact), np.float64)  # None becomes NaN
         return self._numbers[fact]
 
     def series(self, fact: str) -> tuple[Floats, npt.NDArray[np.int64]]:

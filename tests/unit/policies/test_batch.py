@@ -163,13 +163,19 @@ class TestEvaluateColumns:
         raws = [nudged(raw, rng) for raw in raw_facts(600)]
         batch = evaluate_columns(raws, AS_OF, shipped_policies())
         assert [i for i in range(len(raws)) if batch.results(i) != exact_results(raws[i])] == []
-        assert sum(len(p.rows) for p in batch.policies) > 0  # ties were decided row by row, exactly
 
     def test_a_nudge_below_float_resolution_decides(self) -> None:
         at, below = {"rd_domestic_share": Decimal("0.6")}, {"rd_domestic_share": Decimal("0.6") - NUDGE}
         results = column_results([at, below], only=["hnte"])
         verdicts = [{c["id"]: c["verdict"] for c in r[0]["criteria"]}["rd_domestic_share"] for r in results]
         assert verdicts == ["pass", "fail"]
+
+    def test_a_nudge_below_float_resolution_decides_a_score_band(self) -> None:
+        at = {"rd_expense_history": [Decimal(6)], "revenue_history": [Decimal(100)]}
+        below = {**at, "rd_expense_history": [Decimal(6) - NUDGE]}
+        batch = evaluate_columns([at, below], AS_OF, shipped_policies(), ["tech_sme"])
+        assert [batch.results(i)[0]["subtotals"]["rd"] for i in (0, 1)] == [[50, 50], [40, 40]]
+        assert set(batch.policies[0].rows) == {0, 1}  # the sheet's tie: the whole policy row by row
 
     def test_another_date_and_only_some_policies(self) -> None:
         raws = raw_facts(40)
