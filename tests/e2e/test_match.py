@@ -29,3 +29,19 @@ def test_need_to_matches_to_achievement_to_adopters(session: Session, live_serve
     adopters.first.wait_for(timeout=15_000)
     assert adopters.first.get_attribute("data-id") == str(seeded.local_battery_maker)
     assert page.locator("#adopters .tag.local").count() >= 1
+
+
+def test_a_region_typed_by_name_filters_and_a_bad_one_is_said(session: Session, live_server: str, page: Any) -> None:
+    seeded = seed_registry(session)
+    session.commit()
+    page.goto(f"{live_server}/match")
+    page.fill("#q", "锂电池正极材料")
+    page.fill("input[name=region]", "沈阳")
+    page.click("#match-form button[type=submit]")
+    page.locator(f'#achievement-hits li[data-id="{seeded.battery}"]').wait_for(timeout=15_000)
+    page.fill("input[name=region]", "火星")
+    page.click("#match-form button[type=submit]")
+    page.locator("#match-error").wait_for(timeout=15_000)
+    assert "火星" in page.locator("#match-error").inner_text()
+    assert page.input_value("input[name=region]") == "火星"
+    assert page.locator("#achievement-hits").count() == 0

@@ -170,6 +170,12 @@ def region_label(session: Session, code: str | None) -> str:
     return f"{region.name} [{code}]" if region is not None else code
 
 
+def region_display(session: Session, code: str) -> str:
+    """「大连市 (2102)」: a region code shown with its name, as every page shows codes (the code alone when unknown)."""
+    region = session.get(Region, code)
+    return f"{region.name} ({code})" if region is not None else code
+
+
 def visible_title(session: Session, viewer: Viewer, achievement_id: int | None) -> str | None:
     """An achievement's title when the viewer may see it (None otherwise), to show a name instead of an id."""
     if achievement_id is None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from techbridge.errors import InvalidDataError
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import AchievementKind
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
+from techbridge.registry.pickers import region_label, resolve_region
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -23,13 +25,13 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
-def parse_filters(request: Request) -> MatchFilters:
-    """The page's filters from the query string (unknown values are ignored)."""
+def parse_filters(request: Request, region: str | None = None) -> MatchFilters:
+    """The page's filters from the query string (unknown values are ignored); `region` is the resolved code."""
     qp = request.query_params
     kind = qp.get("kind") or None
     owner = qp.get("owner_type") or None
     return MatchFilters(
-        region=(qp.get("region") or "").strip() or None,
+        region=region,
         field=(qp.get("field") or "").strip() or None,
         trl_min=_int_or_none(qp.get("trl_min")),
         trl_max=_int_or_none(qp.get("trl_max")),
@@ -39,26 +41,40 @@ def parse_filters(request: Request) -> MatchFilters:
 
 
 @router.get("/match", response_class=HTMLResponse)
-def match_page(request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> HTMLResponse:
-    """描述您的技术需求: ranked achievements and experts for the typed need (HTMX updates the results)."""
-    q = request.query_params.get("q", "").strip()
-    filters = parse_filters(request)
-    matches = (
-        service.match_need(
+def match_page(
+    request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
+) -> HTMLResponse:
+    """描述您的技术需求: ranked achievements and experts for the typed need (HTMX updates the results); the region
+    is typed by name (辽宁, 大连) or picked, and one naming nothing or several answers 422 with the input kept.
+    `?demand=<id>` fills the form with a stored demand's text and region (its 供需对接 button)."""
+    qp = request.query_params
+    q, region_text = qp.get("q", "").strip(), qp.get("region", "").strip()[:100]
+    if not q and (demand_id := _int_or_none(qp.get("demand"))) is not None:
+        q, code = service.demand_need(session=session, viewer=viewer, demand_id=demand_id)
+        region_text = region_label(session, code)
+    error: InvalidDataError | None = None
+    try:
+        region = resolve_region(session, region_text, "region") if region_text else None
+    except InvalidDataError as exc:
+        error, region = exc, None
+    filters = parse_filters(request, region)
+    matches = None
+    if q and error is None:
+        matches = service.match_need(
             session=session, settings=settings, viewer=viewer, text=q, filters=filters, limit=RESULTS_PER_LIST
         )
-        if q
-        else None
-    )
     ctx = {
         "q": q,
         "filters": filters,
+        "region_text": region_text,
+        "region_error": error.said(lang) if error else None,
         "matches": matches,
         "kinds": [k.value for k in AchievementKind],
         "owner_types": OWNER_TYPES,
         "signed_in": viewer.is_authenticated,
     }
-    return render(request, "match/index.html", ctx, partial="match/_results.html")
+    status = 422 if error else 200
+    return render(request, "match/index.html", ctx, status_code=status, partial="match/_results.html")
 
 
 @router.post("/match/demands", dependencies=[CsrfDep])
