@@ -108,3 +108,37 @@ class TestApiText:
         members = body["consortium"]["members"]
         assert all(m["reasons_text"] for m in members)
         assert not any("rank_texts" in text for m in members for text in m["reasons_text"])
+
+
+class TestEvidenceWords:
+    @pytest.mark.parametrize(
+        ("lang", "share", "resolved"),
+        [
+            ("zh", "主营产品「精对苯二甲酸」，占营收 84.0%", "所列名称「PTA」按产业链词表归为「精对苯二甲酸」"),
+            ("en", "Main product: 精对苯二甲酸, 84.0% of revenue", "the listed name «PTA» is read as 精对苯二甲酸"),
+        ],
+    )
+    def test_node_panel_evidence_is_sentences_with_units(
+        self, client: TestClient, lang: str, share: str, resolved: str
+    ) -> None:
+        html = client.get(f"/chains/PTA/nodes/3?region=21&lang={lang}", headers={"HX-Request": "true"}).text
+        text = " ".join(parse(html).visible().split())
+        assert share in text
+        assert resolved in text
+        for machine in ("→", "synonym", "removed", "0.840", "0.600"):
+            assert machine not in text
+        assert ("占营收 60.0%" if lang == "zh" else "60.0% of revenue") in text  # 荣盛石化 elsewhere
+
+    @pytest.mark.parametrize(
+        ("lang", "measured"),
+        [
+            ("zh", "精对苯二甲酸（占营收 84.0%，关联全链 86% 的环节）"),
+            ("en", "精对苯二甲酸 (84.0% of revenue; linked to 86%"),
+        ],
+    )
+    def test_leaders_evidence_is_sentences_with_units(self, client: TestClient, lang: str, measured: str) -> None:
+        html = client.get(f"/chains/PTA/report?region=21&lang={lang}").text
+        evidence = cells(html, "muted evidence")
+        assert evidence
+        assert measured in evidence[0]  # 恒力石化
+        assert not any("×" in cell or re.search(r"\d\.\d\d\b", cell) for cell in evidence)
