@@ -132,8 +132,8 @@ class TestEvidenceWords:
     @pytest.mark.parametrize(
         ("lang", "measured"),
         [
-            ("zh", "精对苯二甲酸（占营收 84.0%，关联全链 86% 的环节）"),
-            ("en", "精对苯二甲酸 (84.0% of revenue; linked to 86%"),
+            ("zh", "精对苯二甲酸（占营收 84.0%；上游 2 个、下游 3 个环节与之相连）"),
+            ("en", "精对苯二甲酸 (84.0% of revenue; 2 upstream and 3 downstream links connected)"),
         ],
     )
     def test_leaders_evidence_is_sentences_with_units(self, client: TestClient, lang: str, measured: str) -> None:

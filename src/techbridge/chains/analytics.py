@@ -347,14 +347,16 @@ def centralities(chain: Chain) -> dict[int, float]:
 def leaders(graph: ChainGraph, chain: Chain, region: str) -> tuple[Leader, ...]:
     """Regional enterprises ranked by revenue-weighted centrality: Σ link weight × node centrality over the chain."""
     central = centralities(chain)
+    down, up = reaches(chain)
     shares: dict[int, list[NodeShare]] = {}
     for node_id in chain.members:
+        name = chain.members[node_id].name
         for link in graph.links_by_node.get(node_id, ()):
             if is_in_region(graph.orgs[link.org_id], region):
-                name = chain.members[node_id].name
                 share = NodeShare(
-                    node_id, name, link.weight, central[node_id], link.evidence, link.measured, link.relation
-                )
+                    node_id, name, link.weight, central[node_id], link.evidence, link.measured, link.relation,
+                    upstream=up[node_id], downstream=down[node_id],
+                )  # fmt: skip
                 shares.setdefault(link.org_id, []).append(share)
     out = []
     for org_id, parts in shares.items():

@@ -229,11 +229,13 @@ class NodeShare:
     evidence: str
     measured: bool = False
     relation: str = ""
+    upstream: int = 0  # chain nodes it depends on
+    downstream: int = 0  # chain nodes depending on it
 
     def why(self) -> Why:
         """The node's part in the leader score as a sentence with units: the revenue share (or the relation and its
-        assumed weight) and the share of the chain linked to the node."""
-        reach = (("reach", f"{self.centrality:.0%}"),)
+        assumed weight) and how many chain links sit upstream and downstream of the node."""
+        reach = (("up", str(self.upstream)), ("down", str(self.downstream)))
         if self.measured:
             return Why("leader_revenue", (("node", self.name), ("share", share_text(self.weight)), *reach))
         params = (("node", self.name), ("weight", f"{self.weight:.2f}"), *reach, *relation_params(self.relation))

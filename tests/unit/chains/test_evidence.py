@@ -53,15 +53,19 @@ class TestShareText:
 
 
 class TestNodeShareWhy:
-    def test_a_measured_share_with_the_chain_linked(self) -> None:
-        share = NodeShare(3, "精对苯二甲酸", 0.84, 0.857, "", measured=True, relation="主营产品")
-        assert share.why().say("zh") == "精对苯二甲酸（占营收 84.0%，关联全链 86% 的环节）"
+    def test_a_measured_share_with_the_links_around_it(self) -> None:
+        share = NodeShare(
+            3, "精对苯二甲酸", 0.84, 0.857, "", measured=True, relation="主营产品", upstream=2, downstream=3
+        )
+        assert share.why().say("zh") == "精对苯二甲酸（占营收 84.0%；上游 2 个、下游 3 个环节与之相连）"
 
     def test_an_assumed_weight_names_the_relation(self) -> None:
-        share = NodeShare(11, "炼油化工", 0.3, 0.5, "", relation="所属行业")
-        assert share.why().say("zh") == "炼油化工（所属行业，按此类关系计权重 0.30；关联全链 50% 的环节）"
-        assert share.why().say("en") == "炼油化工 (Industry, weighing 0.30; linked to 50% of the chain's links)"
+        share = NodeShare(11, "炼油化工", 0.3, 0.5, "", relation="所属行业", upstream=1)
+        assert share.why().say("zh") == "炼油化工（所属行业，按此类关系计权重 0.30；上游 1 个、下游 0 个环节与之相连）"
+        assert (
+            share.why().say("en") == "炼油化工 (Industry, weighing 0.30; 1 upstream and 0 downstream links connected)"
+        )
 
     def test_an_unnamed_relation_is_shown_as_stored(self) -> None:
-        share = NodeShare(11, "轴承", 0.1, 0.25, "", relation="合作伙伴")
-        assert share.why().say("en") == "轴承 (合作伙伴, weighing 0.10; linked to 25% of the chain's links)"
+        share = NodeShare(11, "轴承", 0.1, 0.25, "", relation="合作伙伴", downstream=4)
+        assert share.why().say("en") == "轴承 (合作伙伴, weighing 0.10; 0 upstream and 4 downstream links connected)"
