@@ -125,7 +125,8 @@ class TestDemandMatchedAgain:
         assert achievements[0] == seeded.battery
         assert seeded.hidden not in achievements
         assert _ids(fragment.text, "expert") == [seeded.battery_expert]
-        assert "命中" in fragment.text or "相关" in fragment.text  # the same explanations as /match
+        local = [e.text for e in _page(fragment).elements if e.attrs.get("data-code") == "local"]
+        assert "位于本省（沈阳市 (2101)）" in local  # the same explanations as /match, the region by name
 
     def test_a_hidden_demand_is_neither_shown_nor_matched(self, settings: Settings, client: TestClient) -> None:
         with session_scope(settings.database_url) as session:
