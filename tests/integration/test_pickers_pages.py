@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import Demand, Role, Visibility
+from techbridge.models import Achievement, AchievementKind, Demand, Role, Visibility
 from techbridge.web.app import create_app
 from tests.html_page import Page
 from tests.integration.test_tiers_pages import seed as seed_tiers
@@ -87,6 +87,31 @@ class TestMatchRegion:
     def test_the_region_picker_offers_names_with_codes(self, client: TestClient, seeded: Seeded) -> None:
         html = client.get("/pick/region", params={"region": "沈阳"}).text
         assert 'value="沈阳市 [2101]"' in html
+
+
+class TestMatchField:
+    def test_the_field_picker_offers_visible_tags_by_name(self, client: TestClient, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            seed_registry(session)
+            hidden = Achievement(kind=AchievementKind.PATENT, title="保密", field_tags=["新能源保密领域"])
+            hidden.visibility = Visibility.OWNER
+            session.add(hidden)
+        html = client.get("/pick/field", params={"field": "新能"}).text
+        assert '<option value="新能源">' in html
+        assert "保密领域" not in html
+
+    def test_a_picked_field_filters_and_an_unknown_one_is_said(self, client: TestClient, seeded: Seeded) -> None:
+        ok = client.get("/match", params={"q": "检测", "field": "生物医药"})
+        assert ok.status_code == 200
+        assert _ids(ok.text, "achievement") == [seeded.crp]
+        bad = client.get("/match", params={"q": "检测", "field": "生物"})
+        assert bad.status_code == 422
+        page = _page(bad)
+        error = page.by_id("field-error")
+        assert error is not None
+        assert "生物" in error.text
+        assert page.value("field") == "生物"
+        assert page.by_id("region-error") is None
 
 
 class TestDemandMatchedAgain:

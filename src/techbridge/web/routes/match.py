@@ -10,7 +10,7 @@ from techbridge.errors import InvalidDataError
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import AchievementKind
-from techbridge.registry.pickers import region_label, resolve_region
+from techbridge.registry.pickers import region_label, resolve_field, resolve_region
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
@@ -25,14 +25,14 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
-def parse_filters(request: Request, region: str | None = None) -> MatchFilters:
-    """The page's filters from the query string (unknown values are ignored); `region` is the resolved code."""
+def parse_filters(request: Request, region: str | None = None, field: str | None = None) -> MatchFilters:
+    """The page's filters from the query string (unknown values are ignored); `region` and `field` are resolved."""
     qp = request.query_params
     kind = qp.get("kind") or None
     owner = qp.get("owner_type") or None
     return MatchFilters(
         region=region,
-        field=(qp.get("field") or "").strip() or None,
+        field=field,
         trl_min=_int_or_none(qp.get("trl_min")),
         trl_max=_int_or_none(qp.get("trl_max")),
         kind=kind if kind in {k.value for k in AchievementKind} else None,
@@ -52,12 +52,15 @@ def match_page(
     if not q and (demand_id := _int_or_none(qp.get("demand"))) is not None:
         q, code = service.demand_need(session=session, viewer=viewer, demand_id=demand_id)
         region_text = region_label(session, code)
+    field_text = qp.get("field", "").strip()[:100]
     error: InvalidDataError | None = None
+    region = field = None
     try:
         region = resolve_region(session, region_text, "region") if region_text else None
+        field = resolve_field(session, viewer, field_text, "field") if field_text else None
     except InvalidDataError as exc:
-        error, region = exc, None
-    filters = parse_filters(request, region)
+        error = exc
+    filters = parse_filters(request, region, field)
     matches = None
     if q and error is None:
         matches = service.match_need(
@@ -67,7 +70,9 @@ def match_page(
         "q": q,
         "filters": filters,
         "region_text": region_text,
-        "region_error": error.said(lang) if error else None,
+        "field_text": field_text,
+        "error_field": error.location[0] if error and error.location else None,
+        "error_text": error.said(lang) if error else None,
         "matches": matches,
         "kinds": [k.value for k in AchievementKind],
         "owner_types": OWNER_TYPES,
