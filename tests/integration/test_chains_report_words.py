@@ -142,3 +142,17 @@ class TestEvidenceWords:
         assert evidence
         assert measured in evidence[0]  # 恒力石化
         assert not any("×" in cell or re.search(r"\d\.\d\d\b", cell) for cell in evidence)
+
+
+class TestRegionByName:
+    def test_a_report_takes_its_region_by_name(self, client: TestClient) -> None:
+        by_name = parse(client.get("/chains/PTA/report?region=辽宁").text)
+        by_code = parse(client.get("/chains/PTA/report?region=21").text)
+        assert by_name.visible("report-region") == "辽宁省"
+        assert by_name.visible("weak-links") == by_code.visible("weak-links")
+
+    def test_the_map_shows_its_region_with_its_name(self, client: TestClient) -> None:
+        assert parse(client.get("/chains/PTA?region=大连").text).visible("map-region") == "大连市 (2102)"
+
+    def test_a_region_naming_nothing_is_refused(self, client: TestClient) -> None:
+        assert client.get("/chains/PTA/report?region=火星").status_code == 422

@@ -29,12 +29,12 @@ def _node(piece: Piece) -> tuple[tuple[str, str], ...]:
 
 def piece_whys(piece: Piece) -> tuple[Why, ...]:
     """One fact: a name read as another node says so (its steps stay in the text evidence); a dated source says the
-    date; any other note of the source is quoted."""
+    date; any other note of the source is quoted, except a bare code (it stays in the text evidence)."""
     if piece.listed != piece.node:
         params = (*relation_params(piece.relation), ("listed", piece.listed), ("node", piece.node))
         return (Why("proof_resolved", params, relation_terms(piece.relation)),)
     if DATE.match(piece.note):
         return (Why("proof_dated", (("date", piece.note),)),)
-    if piece.note:
+    if piece.note and not piece.note.isdigit():
         return (Why("proof_note", (("note", piece.note),)),)
-    return ()
+    return ()  # nothing more, or a bare code of the source (an industry code such as 270103) people cannot read

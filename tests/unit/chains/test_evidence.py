@@ -45,6 +45,11 @@ class TestLinkWhys:
     def test_a_plain_piece_adds_nothing(self) -> None:
         assert piece_whys(Piece("主营产品", "柔轮", "柔轮")) == ()
 
+    def test_a_bare_source_code_is_not_shown_to_people(self) -> None:
+        piece = Piece("所属行业", "半导体材料", "半导体材料", "270103")
+        assert piece_whys(piece) == ()
+        assert "270103" in Link(1, 2, 0.3, "所属行业", (piece,)).evidence
+
 
 class TestShareText:
     @pytest.mark.parametrize(("weight", "text"), [(0.84, "84.0%"), (0.0004, "<0.1%"), (0.0, "0.0%"), (1.0, "100.0%")])
