@@ -153,6 +153,12 @@ class TestDemandMatchedAgain:
         local = [e.text for e in _page(fragment).elements if e.attrs.get("data-code") == "local"]
         assert "位于本省（沈阳市 (2101)）" in local  # the same explanations as /match, the region by name
 
+    @pytest.mark.parametrize("odd", ["²", "99999999999", "-1", "abc"])
+    def test_an_odd_demand_parameter_is_an_empty_form(self, client: TestClient, odd: str) -> None:
+        response = client.get("/match", params={"demand": odd})
+        assert response.status_code == 200
+        assert _page(response).value("q") == ""
+
     def test_a_hidden_demand_is_neither_shown_nor_matched(self, settings: Settings, client: TestClient) -> None:
         with session_scope(settings.database_url) as session:
             owner = make_user(session, "owner1", Role.ENTERPRISE)

@@ -11,7 +11,7 @@ from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import AchievementKind
 from techbridge.registry.pickers import region_label, resolve_field, resolve_region
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -21,8 +21,11 @@ FRAGMENT_SIZE = 8
 OWNER_TYPES = ("university", "institute", "enterprise", "expert")
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+def _int_or_none(value: str | None, most: int = MAX_ID) -> int | None:
+    """An ASCII whole number up to `most` (ids are INTEGER on PostgreSQL), else None: 「²」 is a digit to
+    `str.isdigit` but not to `int`."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= most else None
 
 
 def parse_filters(request: Request, region: str | None = None, field: str | None = None) -> MatchFilters:
