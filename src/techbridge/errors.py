@@ -22,10 +22,14 @@ class TechbridgeError(Exception):
 
     def localized(self, lang: str) -> str:
         """The message in `lang` ("zh…" picks Chinese when given), prefixed by its location."""
-        text = self.message_zh if lang.startswith("zh") and self.message_zh else self.message
+        text = self.said(lang)
         if self.location:
             return ":".join(str(part) for part in self.location) + ": " + text
         return text
+
+    def said(self, lang: str) -> str:
+        """The message in `lang` without its location, for a form that shows it beside the field it names."""
+        return self.message_zh if lang.startswith("zh") and self.message_zh else self.message
 
     def __str__(self) -> str:
         if self.location:

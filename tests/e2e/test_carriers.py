@@ -1,5 +1,6 @@
-"""An officer uploads the province's carriers in the browser, finds them on /carriers and the pilot base's page,
-and a TRL-5 achievement in its field is proposed that pilot base."""
+"""An officer takes the carrier template from the upload page, uploads the province's carriers as 载体平台 in the
+browser, finds them on /carriers and the pilot base's page, and a TRL-5 achievement in its field is proposed that
+pilot base."""
 
 from __future__ import annotations
 
@@ -25,7 +26,12 @@ def test_officer_loads_carriers_and_the_pilot_base_is_proposed(live_server: str,
     session.commit()
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server}/import")
-    page.select_option("select[name=entity]", "organization")
+    template = page.locator("ul.templates li", has_text="载体平台")
+    assert template.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+        "/import/template/carrier.csv",
+        "/import/template/carrier.xlsx",
+    ]
+    page.select_option("select[name=entity]", "carrier")
     page.set_input_files("input[name=file]", str(Path(SAMPLE)))
     page.click("#import-form button[type=submit]")
     page.wait_for_load_state("networkidle")

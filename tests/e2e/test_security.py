@@ -28,8 +28,8 @@ def test_pages_run_under_the_policy(live_server: str, page: Any, session: Sessio
     page.wait_for_selector("#ladder-chart canvas")
     assert page.eval_on_selector("#ladder-chart", "el => el.getBoundingClientRect().height") == 360
     page.goto(f"{live_server}/tiers")
-    page.fill("input[name=org]", str(ids["near"]))
-    page.click("form[data-goto] button[type=submit]")
+    page.fill("input[name=enterprise]", "乙科技")
+    page.click("#open-enterprise button[type=submit]")
     page.wait_for_url(f"**/tiers/enterprises/{ids['near']}")
     page.goto(f"{live_server}/")
     page.goto(f"{live_server}/login")

@@ -372,6 +372,19 @@ class TestPortal:
         assert "订阅已保存" in ok.text
         assert "谐波减速器" in ok.text
 
+    def test_a_saved_search_takes_its_region_by_name_and_shows_the_name(
+        self, settings: Settings, people: People
+    ) -> None:
+        client = TestClient(create_app(settings))
+        client.post("/login", data={"username": "ent", "password": PASSWORD, "csrf_token": _csrf(client)})
+        ok = client.post("/subscriptions", data={"q": "谐波减速器", "region": "大连", "csrf_token": _csrf(client)})
+        assert ok.status_code == 200
+        assert '<span class="tag region">大连市 (2102)</span>' in ok.text
+        bad = client.post("/subscriptions", data={"q": "谐波减速器", "region": "火星", "csrf_token": _csrf(client)})
+        assert bad.status_code == 422
+        assert "火星" in bad.text.split('id="form-error"', 1)[1].split("</p>", 1)[0]
+        assert 'value="火星"' in bad.text
+
     def test_the_subscribe_button_on_my_demand_makes_a_subscription(self, settings: Settings, people: People) -> None:
         client = TestClient(create_app(settings))
         client.post("/login", data={"username": "ent", "password": PASSWORD, "csrf_token": _csrf(client)})

@@ -108,3 +108,51 @@ class TestApiText:
         members = body["consortium"]["members"]
         assert all(m["reasons_text"] for m in members)
         assert not any("rank_texts" in text for m in members for text in m["reasons_text"])
+
+
+class TestEvidenceWords:
+    @pytest.mark.parametrize(
+        ("lang", "share", "resolved"),
+        [
+            ("zh", "主营产品「精对苯二甲酸」，占营收 84.0%", "所列名称「PTA」按产业链词表归为「精对苯二甲酸」"),
+            ("en", "Main product: 精对苯二甲酸, 84.0% of revenue", "the listed name «PTA» is read as 精对苯二甲酸"),
+        ],
+    )
+    def test_node_panel_evidence_is_sentences_with_units(
+        self, client: TestClient, lang: str, share: str, resolved: str
+    ) -> None:
+        html = client.get(f"/chains/PTA/nodes/3?region=21&lang={lang}", headers={"HX-Request": "true"}).text
+        text = " ".join(parse(html).visible().split())
+        assert share in text
+        assert resolved in text
+        for machine in ("→", "synonym", "removed", "0.840", "0.600"):
+            assert machine not in text
+        assert ("占营收 60.0%" if lang == "zh" else "60.0% of revenue") in text  # 荣盛石化 elsewhere
+
+    @pytest.mark.parametrize(
+        ("lang", "measured"),
+        [
+            ("zh", "精对苯二甲酸（占营收 84.0%；上游 2 个、下游 3 个环节与之相连）"),
+            ("en", "精对苯二甲酸 (84.0% of revenue; 2 upstream and 3 downstream links connected)"),
+        ],
+    )
+    def test_leaders_evidence_is_sentences_with_units(self, client: TestClient, lang: str, measured: str) -> None:
+        html = client.get(f"/chains/PTA/report?region=21&lang={lang}").text
+        evidence = cells(html, "muted evidence")
+        assert evidence
+        assert measured in evidence[0]  # 恒力石化
+        assert not any("×" in cell or re.search(r"\d\.\d\d\b", cell) for cell in evidence)
+
+
+class TestRegionByName:
+    def test_a_report_takes_its_region_by_name(self, client: TestClient) -> None:
+        by_name = parse(client.get("/chains/PTA/report?region=辽宁").text)
+        by_code = parse(client.get("/chains/PTA/report?region=21").text)
+        assert by_name.visible("report-region") == "辽宁省"
+        assert by_name.visible("weak-links") == by_code.visible("weak-links")
+
+    def test_the_map_shows_its_region_with_its_name(self, client: TestClient) -> None:
+        assert parse(client.get("/chains/PTA?region=大连").text).visible("map-region") == "大连市 (2102)"
+
+    def test_a_region_naming_nothing_is_refused(self, client: TestClient) -> None:
+        assert client.get("/chains/PTA/report?region=火星").status_code == 422

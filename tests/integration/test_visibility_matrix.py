@@ -178,7 +178,7 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
     ent = _org(session, OrgKind.ENTERPRISE, f"{markers['ENT']}化工", owner, visibility)
     ins = _org(session, OrgKind.UNIVERSITY, f"{markers['INS']}大学", owner, visibility)
     car = _org(session, OrgKind.CARRIER, f"{markers['CAR']}中试基地", owner, visibility)
-    expert = Expert(name=markers["EXP"], affiliation_id=102, fields=[NEED], bio=NEED)
+    expert = Expert(name=markers["EXP"], affiliation_id=102, fields=[NEED, f"{markers['EXP']}领域"], bio=NEED)
     expert.owner_id, expert.visibility = owner.id, visibility
     contact = Expert(name="公开专家", affiliation_id=102, fields=[NEED], bio=NEED, owner_id=owner.id)
     contact.email, contact.phone, contact.contact_visibility = f"{markers['MAIL']}@example.cn", "024-1", visibility
@@ -189,6 +189,7 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
         title=f"精对苯二甲酸氧化催化剂用于{NEED} {markers['ACH']}",
         abstract=f"一种精对苯二甲酸氧化反应催化剂，{NEED}",
         keywords=[NEED],
+        field_tags=[f"{markers['ACH']}领域"],  # a field tag is shown by the field picker only where its record is
         region_code="2102",
         trl=5,
         owner_id=owner.id,
@@ -268,7 +269,7 @@ def seed(session: Session) -> dict[str, list[str]]:
         "code": ["2102"],
         "name": ["all"],
         "request_id": requests,
-        "kind": ["achievement", "expert", "demand", "enterprise", "organization", "region"],
+        "kind": ["achievement", "expert", "demand", "enterprise", "organization", "region", "field"],
     }
 
 

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from techbridge.chains.evidence import link_whys
 from techbridge.chains.loader import WeakLinkFilter
 from techbridge.chains.normalize import normalize_name, resolve_name
 from techbridge.chains.schemas import (
@@ -183,7 +184,8 @@ def reaches(chain: Chain) -> tuple[dict[int, int], dict[int, int]]:
 
 def _producer(graph: ChainGraph, link: Link) -> Producer:
     org = graph.orgs[link.org_id]
-    return Producer(org.id, org.name, org.region_code, org.province_code, link.weight, link.evidence)
+    proofs = link_whys(link)
+    return Producer(org.id, org.name, org.region_code, org.province_code, link.weight, link.evidence, proofs)
 
 
 def regional_works(graph: ChainGraph, region: str) -> tuple[Work, ...]:
@@ -345,11 +347,16 @@ def centralities(chain: Chain) -> dict[int, float]:
 def leaders(graph: ChainGraph, chain: Chain, region: str) -> tuple[Leader, ...]:
     """Regional enterprises ranked by revenue-weighted centrality: Σ link weight × node centrality over the chain."""
     central = centralities(chain)
+    down, up = reaches(chain)
     shares: dict[int, list[NodeShare]] = {}
     for node_id in chain.members:
+        name = chain.members[node_id].name
         for link in graph.links_by_node.get(node_id, ()):
             if is_in_region(graph.orgs[link.org_id], region):
-                share = NodeShare(node_id, chain.members[node_id].name, link.weight, central[node_id], link.evidence)
+                share = NodeShare(
+                    node_id, name, link.weight, central[node_id], link.evidence, link.measured, link.relation,
+                    upstream=up[node_id], downstream=down[node_id],
+                )  # fmt: skip
                 shares.setdefault(link.org_id, []).append(share)
     out = []
     for org_id, parts in shares.items():

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer, visibility_clause
 from techbridge.chains.loader import RelationRules, load_relations
 from techbridge.chains.normalize import Resolution, Rules, load_rules, resolve_name
-from techbridge.chains.schemas import ChainGraph, GraphStats, Hidden, Link, Node, Org, Person, Work
+from techbridge.chains.schemas import ChainGraph, GraphStats, Hidden, Link, Node, Org, Person, Piece, Work
 from techbridge.models import (
     Achievement,
     AchievementOwner,
@@ -96,8 +96,9 @@ def _place_links(
         if node is None:
             continue
         value = max(0.0, weight if weight is not None else relations.link_weights.get(relation, 0.0))
-        said = f"{relation} {node.name}" + (f" ({evidence})" if evidence else "")
-        _merge(merged, Link(org_id, node_id, value, relation, said))
+        measured = weight is not None
+        said = Piece(relation, node.name, node.name, evidence or "")
+        _merge(merged, Link(org_id, node_id, value, relation, (said,), measured))
         if node_id in connected:
             continue
         key = (node.kind, node.name)
@@ -107,7 +108,8 @@ def _place_links(
         if found is not None:
             resolved += 1
             target = vocab[(node.kind, found.name)]
-            _merge(merged, Link(org_id, target, value, relation, f"{relation} {found.evidence}"))
+            piece = Piece(relation, found.raw, found.name, "; ".join(found.steps))
+            _merge(merged, Link(org_id, target, value, relation, (piece,), measured))
     return merged, resolved
 
 
@@ -118,9 +120,9 @@ def _merge(merged: dict[tuple[int, int], Link], link: Link) -> None:
     if old is None:
         merged[key] = link
         return
-    evidence = old.evidence if link.evidence in old.evidence.split("; ") else f"{old.evidence}; {link.evidence}"
+    pieces = old.pieces + tuple(piece for piece in link.pieces if piece not in old.pieces)
     best = link if link.weight > old.weight else old
-    merged[key] = Link(link.org_id, link.node_id, best.weight, best.relation, evidence)
+    merged[key] = Link(link.org_id, link.node_id, best.weight, best.relation, pieces, best.measured)
 
 
 def _works(rows: GraphRows) -> tuple[Work, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from techbridge.i18n.loader import translate
+from techbridge.i18n.loader import load_catalog, translate
 
 
 class Node(NamedTuple):
@@ -32,14 +32,38 @@ class Org(NamedTuple):
     region_code: str | None
 
 
+class Piece(NamedTuple):
+    """One stored fact behind a link: the relation, the name the source listed, the node it was read as (the same
+    name unless the vocabulary resolved it) and a note (the source's own evidence, or the resolution steps)."""
+
+    relation: str
+    listed: str
+    node: str
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        """`relation name (note)`, or `relation listed → node (steps)` for a name read as another node."""
+        if self.listed != self.node:
+            return f"{self.relation} {self.listed} → {self.node}" + (f" ({self.note})" if self.note else "")
+        return f"{self.relation} {self.node}" + (f" ({self.note})" if self.note else "")
+
+
 class Link(NamedTuple):
-    """An enterprise producing (or belonging to) a node, with its revenue weight and the evidence for the link."""
+    """An enterprise producing (or belonging to) a node, with its weight and the facts behind the link; `measured`
+    says the weight is the source's revenue share, not the relation's default."""
 
     org_id: int
     node_id: int
     weight: float
     relation: str
-    evidence: str
+    pieces: tuple[Piece, ...]
+    measured: bool = False
+
+    @property
+    def evidence(self) -> str:
+        """The facts as one line of text (CLI, API, export)."""
+        return "; ".join(piece.text for piece in self.pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +163,7 @@ class Producer:
     province_code: str | None
     weight: float
     evidence: str
+    proofs: tuple[Why, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +227,19 @@ class NodeShare:
     weight: float
     centrality: float
     evidence: str
+    measured: bool = False
+    relation: str = ""
+    upstream: int = 0  # chain nodes it depends on
+    downstream: int = 0  # chain nodes depending on it
+
+    def why(self) -> Why:
+        """The node's part in the leader score as a sentence with units: the revenue share (or the relation and its
+        assumed weight) and how many chain links sit upstream and downstream of the node."""
+        reach = (("up", str(self.upstream)), ("down", str(self.downstream)))
+        if self.measured:
+            return Why("leader_revenue", (("node", self.name), ("share", share_text(self.weight)), *reach))
+        params = (("node", self.name), ("weight", f"{self.weight:.2f}"), *reach, *relation_params(self.relation))
+        return Why("leader_assumed", params, relation_terms(self.relation))
 
 
 @dataclass(frozen=True)
@@ -238,10 +276,12 @@ class Why:
 
     key: str
     params: tuple[tuple[str, str], ...] = ()
+    terms: tuple[tuple[str, str], ...] = ()  # values that are catalogue keys themselves (a relation's name)
 
     def say(self, lang: str) -> str:
         """The sentence in `lang`."""
-        return translate(f"chains.why.{self.key}", lang, **dict(self.params))
+        params = dict(self.params) | {name: translate(key, lang) for name, key in self.terms}
+        return translate(f"chains.why.{self.key}", lang, **params)
 
 
 @dataclass(frozen=True)
@@ -282,3 +322,20 @@ class Report:
     consortium: Consortium | None
     relevance_method: str
     summary: dict[str, int] = field(default_factory=dict)
+
+
+def share_text(weight: float) -> str:
+    """A revenue share in per cent: 15.8%, or <0.1% for a trace."""
+    return "<0.1%" if 0 < weight < 0.001 else f"{weight:.1%}"
+
+
+def relation_terms(relation: str) -> tuple[tuple[str, str], ...]:
+    """The relation as a catalogue term (`chains.relation.<name>`) when the catalogue names it, else nothing (the
+    sentence then shows the stored name, see `relation_params`)."""
+    key = f"chains.relation.{relation}"
+    return (("relation", key),) if key in load_catalog() else ()
+
+
+def relation_params(relation: str) -> tuple[tuple[str, str], ...]:
+    """The stored relation name as a plain value, for relations the catalogue does not name."""
+    return () if relation_terms(relation) else (("relation", relation),)

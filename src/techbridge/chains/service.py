@@ -27,7 +27,7 @@ from techbridge.chains.loader import (
     load_clusters,
     load_weak_link_filter,
 )
-from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report
+from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report, share_text
 from techbridge.chains.visibility import restrict_graph
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.i18n.loader import translate
@@ -298,6 +298,7 @@ def chains_of_enterprise(session: Session, *, viewer: Viewer, org_id: int) -> li
                 "weight": ln.weight,
                 "position": chain.members[ln.node_id].position,
                 "evidence": ln.evidence,
+                "revenue_share": share_text(ln.weight) if ln.measured else None,
             }
             for ln in links
             if ln.node_id in chain.members

@@ -138,10 +138,10 @@ def write_template(
     output: Path | None = typer.Option(None, "--output", "-o", help=".csv or .xlsx (default: print CSV)"),
 ) -> None:
     """Write a blank template (header plus one example row) for ENTITY."""
-    from techbridge.imports.carriers import carrier_template_spec
-    from techbridge.imports.mapping import load_mapping, template_csv, template_xlsx
+    from techbridge.imports.carriers import template_spec
+    from techbridge.imports.mapping import template_csv, template_xlsx
 
-    spec = carrier_template_spec() if entity == "carrier" else load_mapping(entity)
+    spec = template_spec(entity)
     if output is None:
         typer.echo(template_csv(spec), nl=False)
     elif output.suffix.lower() == ".xlsx":

@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from techbridge.imports import queries
-from techbridge.imports.mapping import MappingSpec, parse_mapping
+from techbridge.imports.mapping import ENTITIES, MappingSpec, load_mapping, parse_mapping
 from techbridge.imports.regions import RegionLookup
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.models import CarrierType, PilotCapacity
@@ -21,6 +21,8 @@ Records = list[tuple[int, dict[str, Any]]]
 CARRIER_FIELDS = ("city", "service_fields", "pilot_trl_min", "pilot_trl_max", "equipment")
 """Fields of the organization mapping that are not Organization columns (split off before writing)."""
 PILOT_FIELDS = ("pilot_trl_min", "pilot_trl_max", "equipment")
+TEMPLATE_ENTITIES = (*ENTITIES, "carrier")
+"""What a user file may hold, each with its template: the mappings, and carriers (organizations of kind 载体)."""
 DEFAULT_TRL = (4, 7)
 
 
@@ -129,3 +131,8 @@ def carrier_template_spec() -> MappingSpec:
     mapping's columns a province fills for its carriers."""
     text = (resources.files("techbridge") / "data" / "import_mappings" / "carrier.yaml").read_text("utf-8")
     return parse_mapping(yaml.safe_load(text), "carrier.yaml")
+
+
+def template_spec(entity: str) -> MappingSpec:
+    """The columns and example row of ENTITY's template: the carrier template for "carrier", else its mapping."""
+    return carrier_template_spec() if entity == "carrier" else load_mapping(entity)

@@ -18,7 +18,7 @@ from techbridge.config import Settings
 from techbridge.matching import queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
-from techbridge.registry.queries import region_names
+from techbridge.registry.pickers import region_display
 from techbridge.search.hybrid import DENSE_FLOOR, Hit
 from techbridge.search.need import contains_term
 from techbridge.search.tokenize import normalize_text
@@ -153,14 +153,9 @@ def chain_reason(chain: ChainNeighbourhood, candidate: Mapping[int, str]) -> tup
 
 
 def structured_reasons(
-    record: Any,
-    hit: Hit,
-    context: RankContext,
-    chain_nodes: Mapping[int, str] | None = None,
-    region_names: Mapping[str, str] | None = None,
+    record: Any, hit: Hit, context: RankContext, chain_nodes: Mapping[int, str] | None = None
 ) -> tuple[float, list[Reason]]:
-    """Bonus and reasons from the record's structured facts (`chain_nodes`: the record's chain nodes, id → name;
-    `region_names`: code → name, so the local reason names the region people know instead of its code)."""
+    """Bonus and reasons from the record's structured facts (`chain_nodes`: the record's chain nodes, id → name)."""
     bonus, reasons = 0.0, []
     if hit.matched_terms:
         reasons.append(Reason("terms", {"terms": "、".join(hit.matched_terms[:6])}))
@@ -168,8 +163,7 @@ def structured_reasons(
         reasons.append(Reason("semantic", {"similarity": round(hit.semantic * 100)}))
     if is_local(_record_region(record), context.settings.region_code):
         bonus += context.settings.local_boost
-        region = str(_record_region(record))
-        reasons.append(Reason("local", {"region": region, "region_name": (region_names or {}).get(region, region)}))
+        reasons.append(Reason("local", {"region": _record_region(record)}))
     shared_fields = sorted(context.fields.intersection(getattr(record, "field_tags", None) or []))
     if shared_fields:
         bonus += FIELD_OVERLAP_BONUS
@@ -227,7 +221,6 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         for rid, rec in queries.visible_ids(session, viewer, MODELS[entity], ids).items()
     }
     chain_nodes = _candidate_chain_nodes(session, by_entity, context.chain)
-    names = region_names(session, (_record_region(record) for record in records.values()))
     out: list[MatchHit] = []
     for hit in hits:
         record = records.get((hit.entity, hit.entity_id))
@@ -236,8 +229,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         terms = technical_terms(record, hit.matched_terms)
         penalty = owner_only_penalty(hit, terms)
         hit = replace(hit, matched_terms=terms)
-        nodes = chain_nodes.get((hit.entity, hit.entity_id))
-        bonus, reasons = structured_reasons(record, hit, context, nodes, names)
+        bonus, reasons = structured_reasons(record, hit, context, chain_nodes.get((hit.entity, hit.entity_id)))
         region = _record_region(record)
         out.append(
             MatchHit(
@@ -256,7 +248,16 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
             )
         )
     out.sort(key=lambda h: (-h.score, h.entity, h.entity_id))
-    return out[:limit]
+    return _name_regions(session, out[:limit])
+
+
+def _name_regions(session: Session, hits: list[MatchHit]) -> list[MatchHit]:
+    """The 「local」 reasons say their region by name with its code (沈阳市 (2101)), not the bare code."""
+    for hit in hits:
+        for reason in hit.reasons:
+            if reason.code == "local" and reason.params.get("region"):
+                reason.params["region"] = region_display(session, str(reason.params["region"]))
+    return hits
 
 
 def _candidate_chain_nodes(

@@ -184,6 +184,13 @@ def match_demand(
     return _match_text(session, viewer, text, context, filters=None, limit=limit, embedder=embedder)
 
 
+def demand_need(*, session: Session, viewer: Viewer, demand_id: int) -> tuple[str, str | None]:
+    """What a stored demand is matched again with from the need form: its title and description, and its region."""
+    demand = get_visible(session, viewer, Demand, demand_id)
+    text = "\n".join(part for part in (demand.title, demand.description[:QUERY_CHARS].strip()) if part)
+    return text, demand.region_code
+
+
 def likely_adopters(
     *,
     session: Session,

@@ -1,6 +1,7 @@
 """The batch fast path: verdicts, scores and top-level criterion verdicts of every policy, without traces.
 
-Used where nothing else is needed (the stored pools, the batch benchmark). Each policy version is compiled once into
+Used one enterprise at a time where nothing else is needed, and by the columnar batch (`columnar.py`, which the
+stored pools use) for the enterprises floats cannot decide. Each policy version is compiled once into
 closures (`compiled.py`, score sheets here); facts are read as floats (`facts.parse_float_facts`) and the exact facts
 are parsed only if a bound lies within `intervals.RELATIVE_MARGIN` of another, so verdicts and scores equal
 `evaluate.evaluate_facts(..., detail=False)` (which a test checks on thousands of synthetic enterprises).

@@ -5,6 +5,7 @@ Nothing here evaluates a policy: everything reads the entries the pool refresh s
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from techbridge.errors import InvalidDataError
 from techbridge.models import TierPoolEntry
 from techbridge.policies import pool_queries, queries
 from techbridge.policies.pool_queries import SORT_COLUMNS, PoolFilter
+from techbridge.policies.pool_sheet import write_sheet
 from techbridge.policies.pools import POOL_VERDICTS
 from techbridge.policies.schema import POLICY_IDS
 
@@ -136,16 +138,11 @@ def _detail_text(detail: dict[str, Any]) -> str:
 
 
 def write_pools_xlsx(*, session: Session, flt: PoolFilter, path: Path, sort: str = "closeness") -> int:
-    """The filtered pools as one XLSX sheet written row by row (openpyxl write-only); returns the row count."""
-    from openpyxl import Workbook
-
+    """The filtered pools as one XLSX sheet written row by row as they stream (`pool_sheet`); returns the row
+    count."""
     _check_page(sort, 1, 1)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"pools-{flt.as_of.isoformat()}")
-    sheet.append([*EXPORT_HEADER, *EXPORT_TAIL])
-    count = 0
-    for row in pool_queries.stream_rows(session, flt, sort=sort):
-        sheet.append([*row[:8], round(row[8], 4), _detail_text(row[9])])
-        count += 1
-    book.save(path)
-    return count
+    rows = (
+        (*row[:8], round(row[8], 4), _detail_text(row[9])) for row in pool_queries.stream_rows(session, flt, sort=sort)
+    )
+    header = (*EXPORT_HEADER, *EXPORT_TAIL)
+    return write_sheet(path, f"pools-{flt.as_of.isoformat()}", itertools.chain([header], rows)) - 1

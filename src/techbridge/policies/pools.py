@@ -3,11 +3,13 @@
 Each enterprise × policy becomes one entry — eligible, near_miss (exactly one failing top-level criterion and none
 unknown), ineligible or unknown — with its score, its closeness (share of top-level criteria passed) and a detail:
 the gaps of a near-miss, the failing criteria, or the undecided criteria and the missing facts behind them.
+A refresh evaluates each batch of enterprises together on the columnar batch (`columnar.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -18,10 +20,11 @@ from sqlalchemy.orm import Session
 from techbridge.models import Organization
 from techbridge.policies import pool_queries
 from techbridge.policies.batch import batch_env, evaluate_batch, evaluate_env
+from techbridge.policies.columnar import evaluate_columns
 from techbridge.policies.criteria import Node
 from techbridge.policies.evaluate import evaluate_policy
 from techbridge.policies.expressions import Score
-from techbridge.policies.facts import FactError, parse_facts
+from techbridge.policies.facts import parse_facts
 from techbridge.policies.loader import shipped_policies
 from techbridge.policies.schema import Policy
 from techbridge.policies.service import exact_json, registry_facts
@@ -134,22 +137,36 @@ def _facts_key(raw: dict[str, Any]) -> str:
     return json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _evaluate_raw(raw: dict[str, Any], as_of: date, cache: dict[str, list[Row] | str]) -> list[Row] | str:
-    """Pool rows for raw facts, or the fact error's message; identical facts are evaluated once per cache."""
-    key = _facts_key(raw)
-    if key not in cache:
-        try:
-            cache[key] = raw_pool_rows(exact_json(raw), as_of, shipped_policies())
-        except FactError as exc:
-            cache[key] = exc.message
-    return cache[key]
+def column_pool_rows(raws: Sequence[dict[str, Any]], as_of: date, policies: Sequence[Policy]) -> list[list[Row] | str]:
+    """`raw_pool_rows` for many enterprises at once on the columnar batch (`columnar.py`): each enterprise's rows,
+    or its fact error's message."""
+    batch = evaluate_columns(raws, as_of, policies)
+    outcomes: list[list[Row] | str] = []
+    for index, raw in enumerate(raws):
+        error = batch.errors.get(index)
+        if error is not None:
+            outcomes.append(error.message)
+            continue
+        exact = functools.partial(parse_facts, raw)
+        outcomes.append(rows_of(batch.results(index), batch.columns.rows[index], exact, as_of, policies))
+    return outcomes
 
 
-def entries_for(
-    org: Organization, values: dict[str, Any], as_of: date, cache: dict[str, list[Row] | str]
-) -> tuple[list[Row], Row]:
-    """An enterprise's stored entries and state on `as_of`, from its stored fact values."""
-    outcome = _evaluate_raw({**registry_facts(org), **values}, as_of, cache)
+def pool_outcomes(
+    raws: Sequence[dict[str, Any]], as_of: date, cache: dict[str, list[Row] | str]
+) -> list[list[Row] | str]:
+    """Pool rows (or the fact error's message) for each enterprise's raw facts; identical facts are evaluated once
+    per cache, the others together."""
+    keys = [_facts_key(raw) for raw in raws]
+    todo = {key: raw for key, raw in zip(keys, raws, strict=True) if key not in cache}
+    if todo:
+        found = column_pool_rows([exact_json(raw) for raw in todo.values()], as_of, shipped_policies())
+        cache.update(zip(todo, found, strict=True))
+    return [cache[key] for key in keys]
+
+
+def entries_for(org: Organization, outcome: list[Row] | str, as_of: date) -> tuple[list[Row], Row]:
+    """An enterprise's stored entries and state on `as_of`, from its pool rows (or its fact error's message)."""
     clusters = "".join(f"|{name}" for name in (org.extra or {}).get("clusters", [])) + "|"
     now = datetime.now(UTC)
     state: Row = {"organization_id": org.id, "as_of": as_of, "dirty": False, "evaluated_at": now}
@@ -173,8 +190,9 @@ def refresh_enterprises(
     entries: list[Row] = []
     states: list[Row] = []
     memo: dict[str, list[Row] | str] = {} if cache is None else cache
-    for org in orgs:
-        rows, state = entries_for(org, stored.get(org.id, {}), day, memo)
+    raws = [{**registry_facts(org), **stored.get(org.id, {})} for org in orgs]
+    for org, outcome in zip(orgs, pool_outcomes(raws, day, memo), strict=True):
+        rows, state = entries_for(org, outcome, day)
         entries += rows
         states.append(state)
     pool_queries.replace_entries(session, [org.id for org in orgs], entries, states)

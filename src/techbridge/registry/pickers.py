@@ -7,11 +7,12 @@ exactly; a typed name resolves when it names exactly one visible record (regions
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -19,6 +20,7 @@ from techbridge.errors import InvalidDataError
 from techbridge.models import Achievement, Demand, Expert, Organization, Region
 
 PICK_LIMIT = 12
+FIELD_SCAN = 500  # records read to gather the field tags containing what was typed
 _KEY = re.compile(r"\[#?([0-9A-Za-z]+)\]\s*$")
 REGION_SUFFIXES = ("省", "市", "自治区", "特别行政区", "壮族自治区", "回族自治区", "维吾尔自治区")
 
@@ -53,12 +55,12 @@ class PickOption:
 
     @property
     def value(self) -> str:
-        """What the input holds once the option is picked: the label and the key in brackets."""
-        return f"{self.label} [{self.marker}{self.key}]"
+        """What the input holds once the option is picked: the label and the key in brackets (a field: its name)."""
+        return f"{self.label} [{self.marker}{self.key}]" if self.key else self.label
 
 
 def _kind(kind: str) -> PickKind:
-    if kind not in KINDS and kind != "region":
+    if kind not in KINDS and kind not in ("region", "field"):
         raise InvalidDataError(f"unknown picker {kind!r}", location=("kind",), message_zh=f"未知的选择类型「{kind}」")
     return KINDS[kind]
 
@@ -86,6 +88,8 @@ def pick_options(session: Session, viewer: Viewer, kind: str, text: str, limit: 
         return []
     if kind == "region":
         return [PickOption(r.code, r.name, marker="") for r in _regions_like(session, text, limit)]
+    if kind == "field":
+        return [PickOption("", tag) for tag in fields_like(session, viewer, text, limit)]
     spec = _kind(kind)
     column = getattr(spec.model, spec.name_column)
     stmt = _stmt(kind, viewer).where(column.contains(text, autoescape=True)).order_by(column).limit(limit)
@@ -170,9 +174,46 @@ def region_label(session: Session, code: str | None) -> str:
     return f"{region.name} [{code}]" if region is not None else code
 
 
+def region_display(session: Session, code: str) -> str:
+    """「大连市 (2102)」: a region code shown with its name, as every page shows codes (the code alone when unknown)."""
+    region = session.get(Region, code)
+    return f"{region.name} ({code})" if region is not None else code
+
+
 def visible_title(session: Session, viewer: Viewer, achievement_id: int | None) -> str | None:
     """An achievement's title when the viewer may see it (None otherwise), to show a name instead of an id."""
     if achievement_id is None:
         return None
     stmt = select(Achievement.title).where(Achievement.id == achievement_id, visibility_clause(Achievement, viewer))
     return session.scalar(stmt)
+
+
+def _tag_columns() -> tuple[tuple[Any, Any], ...]:
+    return ((Achievement, Achievement.field_tags), (Expert, Expert.fields))
+
+
+def fields_like(session: Session, viewer: Viewer, text: str, limit: int = PICK_LIMIT) -> list[str]:
+    """Field tags of visible achievements and experts containing `text` (the JSON columns hold escaped text, so the
+    SQL prefilter looks for the escaped form; the tags are then read exactly)."""
+    escaped = json.dumps(text)[1:-1]
+    found: set[str] = set()
+    for model, column in _tag_columns():
+        stmt = (
+            select(column)
+            .where(visibility_clause(model, viewer), cast(column, String).contains(escaped, autoescape=True))
+            .limit(FIELD_SCAN)
+        )
+        found.update(tag for tags in session.scalars(stmt) for tag in tags or () if text in tag)
+    return sorted(found, key=lambda tag: (len(tag), tag))[:limit]
+
+
+def resolve_field(session: Session, viewer: Viewer, text: str, field: str) -> str:
+    """The field tag typed or picked when some visible achievement or expert carries it exactly; else an error."""
+    tag = text.strip()
+    if tag and tag in fields_like(session, viewer, tag, limit=FIELD_SCAN):
+        return tag
+    raise InvalidDataError(
+        f"no field called {tag!r}; pick one from the list",
+        location=(field,),
+        message_zh=f"没有名为「{tag}」的领域，请从列表中选择",
+    )

@@ -92,7 +92,7 @@ class TestRecordUseCases:
             session=session, settings=settings, viewer=ANONYMOUS, achievement_id=seeded.battery, embedder=EMBEDDER
         )
         local = next(r for r in hits[0].reasons if r.code == "local")
-        assert local.params == {"region": "2101", "region_name": "沈阳市"}
+        assert local.params == {"region": "沈阳市 (2101)"}
 
     def test_similar_shares_ipc(self, session: Session, settings: Settings, seeded: Seeded) -> None:
         hits = service.similar_achievements(

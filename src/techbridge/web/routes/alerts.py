@@ -15,6 +15,7 @@ from techbridge.notifications import service
 from techbridge.notifications.digest import read_unsubscribe_token
 from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
 from techbridge.notifications.service import RECORD_PATHS
+from techbridge.registry.pickers import region_display, resolve_region
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
@@ -27,8 +28,11 @@ def _done(request: Request, key: str, path: str) -> RedirectResponse:
 
 
 def _page(request: Request, session: Any, viewer: Viewer, lang: str, **extra: Any) -> HTMLResponse:
+    subscriptions = service.list_subscriptions(session=session, viewer=viewer)
+    regions = {str(s.filters["region"]) for s in subscriptions if (s.filters or {}).get("region")}
     context = {
-        "subscriptions": service.list_subscriptions(session=session, viewer=viewer),
+        "subscriptions": subscriptions,
+        "region_shown": {code: region_display(session, code) for code in regions},
         "setting": service.get_alert_setting(session=session, viewer=viewer),
         "frequencies": list(DigestFrequency),
         "form": {"q": "", "region": ""},
@@ -53,9 +57,11 @@ def create_search(
     q: Annotated[str, Form()] = "",
     region: Annotated[str, Form()] = "",
 ) -> Response:
-    """Save a search as a subscription; an error stays on the form with the input kept."""
+    """Save a search as a subscription, its region typed by name (辽宁, 大连) or picked; an error stays on the form
+    with the input kept."""
     try:
-        data = SubscriptionCreate(kind=SubscriptionKind.SEARCH, query=q[:2000], region=region.strip()[:12] or None)
+        code = resolve_region(session, region[:100], "region") if region.strip() else None
+        data = SubscriptionCreate(kind=SubscriptionKind.SEARCH, query=q[:2000], region=code)
         service.create_subscription(session=session, viewer=viewer, data=data)
     except TechbridgeError as exc:
         session.rollback()

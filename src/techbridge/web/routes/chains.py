@@ -7,30 +7,51 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from techbridge.chains import service
 from techbridge.chains.export import report_workbook
 from techbridge.chains.loader import load_bases, load_clusters
+from techbridge.config import Settings
+from techbridge.errors import InvalidDataError
 from techbridge.i18n.loader import translate
+from techbridge.registry.pickers import region_display, region_label, resolve_region
 from techbridge.web.charts.chains import STATUSES, chain_graph_option
 from techbridge.web.deps import DbDep, IdPath, LangDep, SettingsDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RegionQuery = Annotated[str | None, Query(max_length=6, description="2-digit province or 4-digit city code")]
+RegionQuery = Annotated[
+    str | None, Query(max_length=100, description="a province or city by code (21, 2102) or name (辽宁, 大连)")
+]
+
+
+def _where(session: Session, settings: Settings, region: str | None) -> str:
+    """The region code a chain page reads: the query's code or name, else the portal's home region."""
+    return resolve_region(session, region, "region") if region and region.strip() else settings.region_code
 
 
 @router.get("/chains", response_class=HTMLResponse, include_in_schema=False)
-def chain_list(request: Request, session: DbDep, settings: SettingsDep, region: RegionQuery = None) -> HTMLResponse:
-    """The curated chains grouped by industry base, and the cluster list."""
+def chain_list(
+    request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, region: RegionQuery = None
+) -> HTMLResponse:
+    """The curated chains grouped by industry base, and the cluster list; the region is typed by name (辽宁, 大连,
+    沈阳) or picked, and one naming nothing or several answers 422 with the input kept beside its message."""
+    error: InvalidDataError | None = None
+    try:
+        where = _where(session, settings, region)
+    except InvalidDataError as exc:
+        error, where = exc, settings.region_code
     context = {
         "chains": service.list_chains(session),
         "bases": load_bases(),
         "clusters": load_clusters(),
-        "region": region or settings.region_code,
+        "region": where,
+        "region_text": region if error else region_label(session, where),
+        "region_error": error.said(lang) if error else None,
     }
-    return render(request, "chains/list.html", context)
+    return render(request, "chains/list.html", context, status_code=422 if error else 200)
 
 
 @router.get("/chains/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -51,7 +72,7 @@ def chain_map(
     region: RegionQuery = None,
 ) -> HTMLResponse:
     """The chain map: nodes coloured by regional coverage, sized by weight; a click opens the node panel."""
-    where = region or settings.region_code
+    where = _where(session, settings, region)
     view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     labels = {s: translate(f"chains.status.{s}", lang) for s in STATUSES}
     context = {
@@ -60,6 +81,7 @@ def chain_map(
         "region": where,
         "root": root,
         "root_q": quote(root, safe=""),
+        "region_shown": region_display(session, where),
         "option": chain_graph_option(view.chain, report.coverage, labels),
     }
     return render(request, "chains/map.html", context)
@@ -76,7 +98,9 @@ def node_panel(
     region: RegionQuery = None,
 ) -> HTMLResponse:
     """Fragment: one node's regional and national producers and relevant achievements."""
-    node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=region or settings.region_code)
+    node = service.node_panel(
+        session, viewer=viewer, root=root, node_id=node_id, region=_where(session, settings, region)
+    )
     producers = (*node.regional_producers, *node.top_national)
     regions = service.region_labels(session, [c for p in producers for c in (p.region_code, p.province_code)])
     return render(request, "chains/_node.html", {"node": node, "regions": regions})
@@ -87,7 +111,7 @@ def chain_report(
     request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
 ) -> HTMLResponse:
     """The chain report: weak links, leaders, attraction candidates, consortium draft."""
-    where = region or settings.region_code
+    where = _where(session, settings, region)
     view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     context = {
         "view": view,
@@ -105,7 +129,7 @@ def chain_report_xlsx(
     session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
 ) -> Response:
     """The chain report as an XLSX download."""
-    where = region or settings.region_code
+    where = _where(session, settings, region)
     view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     body = report_workbook(service.report_json(view, report))
     filename = quote(f"chain-{view.chain.id}-{where}.xlsx")

@@ -14,7 +14,8 @@ from starlette.datastructures import FormData, UploadFile
 from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError
-from techbridge.imports.mapping import ENTITIES, load_mapping, template_csv, template_xlsx
+from techbridge.imports.carriers import TEMPLATE_ENTITIES, template_spec
+from techbridge.imports.mapping import template_csv, template_xlsx
 from techbridge.imports.queries import region_rows
 from techbridge.imports.schemas import ImportSummary
 from techbridge.imports.spreadsheet import VISIBILITY_ENTITIES, ImportRejectedError, import_spreadsheet
@@ -42,7 +43,7 @@ def upload_form(request: Request, viewer: ViewerDep) -> Response:
 
 def _form_context(entity: str, visibility: str) -> dict[str, object]:
     return {
-        "entities": ENTITIES,
+        "entities": TEMPLATE_ENTITIES,
         "selected": entity,
         "visibilities": [v.value for v in Visibility],
         "visibility": visibility,
@@ -89,7 +90,7 @@ def _upload_fields(form: FormData) -> tuple[str, str, UploadFile]:
     if not isinstance(file, UploadFile):
         raise InvalidDataError("choose a file to upload", location=("file",), message_zh="请选择要上传的文件")
     suffix = Path(file.filename or "upload.csv").suffix.lower()
-    if entity not in ENTITIES or suffix not in ALLOWED_SUFFIXES:
+    if entity not in TEMPLATE_ENTITIES or suffix not in ALLOWED_SUFFIXES:
         raise InvalidDataError(
             f"unsupported entity or file type {suffix!r}", message_zh=f"不支持的数据类型或文件格式「{suffix}」"
         )
@@ -117,8 +118,9 @@ def _import_upload(
 @router.get("/import/template/{entity}.{fmt}", include_in_schema=False)
 def download_template(entity: str, fmt: str, session: DbDep, lang: LangDep) -> Response:
     """A blank template (header + example row) generated from the entity's mapping file; the XLSX one also has
-    the instructions, the allowed values as dropdowns and the region list."""
-    spec = load_mapping(entity)
+    the instructions, the allowed values as dropdowns and the region list. `carrier` is the organization mapping's
+    carrier columns (载体平台: parks, incubators, pilot bases)."""
+    spec = template_spec(entity)
     headers = {"Content-Disposition": f'attachment; filename="{entity}-template.{fmt}"'}
     if fmt == "xlsx":
         book = template_xlsx(spec, region_rows(session), lang)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from techbridge.errors import InvalidDataError
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import AchievementKind
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
+from techbridge.registry.pickers import region_label, resolve_field, resolve_region
+from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -19,18 +21,21 @@ FRAGMENT_SIZE = 8
 OWNER_TYPES = ("university", "institute", "enterprise", "expert")
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+def _int_or_none(value: str | None, most: int = MAX_ID) -> int | None:
+    """An ASCII whole number up to `most` (ids are INTEGER on PostgreSQL), else None: 「²」 is a digit to
+    `str.isdigit` but not to `int`."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= most else None
 
 
-def parse_filters(request: Request) -> MatchFilters:
-    """The page's filters from the query string (unknown values are ignored)."""
+def parse_filters(request: Request, region: str | None = None, field: str | None = None) -> MatchFilters:
+    """The page's filters from the query string (unknown values are ignored); `region` and `field` are resolved."""
     qp = request.query_params
     kind = qp.get("kind") or None
     owner = qp.get("owner_type") or None
     return MatchFilters(
-        region=(qp.get("region") or "").strip() or None,
-        field=(qp.get("field") or "").strip() or None,
+        region=region,
+        field=field,
         trl_min=_int_or_none(qp.get("trl_min")),
         trl_max=_int_or_none(qp.get("trl_max")),
         kind=kind if kind in {k.value for k in AchievementKind} else None,
@@ -39,26 +44,45 @@ def parse_filters(request: Request) -> MatchFilters:
 
 
 @router.get("/match", response_class=HTMLResponse)
-def match_page(request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> HTMLResponse:
-    """描述您的技术需求: ranked achievements and experts for the typed need (HTMX updates the results)."""
-    q = request.query_params.get("q", "").strip()
-    filters = parse_filters(request)
-    matches = (
-        service.match_need(
+def match_page(
+    request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
+) -> HTMLResponse:
+    """描述您的技术需求: ranked achievements and experts for the typed need (HTMX updates the results); the region
+    is typed by name (辽宁, 大连) or picked, and one naming nothing or several answers 422 with the input kept.
+    `?demand=<id>` fills the form with a stored demand's text and region (its 供需对接 button)."""
+    qp = request.query_params
+    q, region_text = qp.get("q", "").strip(), qp.get("region", "").strip()[:100]
+    if not q and (demand_id := _int_or_none(qp.get("demand"))) is not None:
+        q, code = service.demand_need(session=session, viewer=viewer, demand_id=demand_id)
+        region_text = region_label(session, code)
+    field_text = qp.get("field", "").strip()[:100]
+    error: InvalidDataError | None = None
+    region = field = None
+    try:
+        region = resolve_region(session, region_text, "region") if region_text else None
+        field = resolve_field(session, viewer, field_text, "field") if field_text else None
+    except InvalidDataError as exc:
+        error = exc
+    filters = parse_filters(request, region, field)
+    matches = None
+    if q and error is None:
+        matches = service.match_need(
             session=session, settings=settings, viewer=viewer, text=q, filters=filters, limit=RESULTS_PER_LIST
         )
-        if q
-        else None
-    )
     ctx = {
         "q": q,
         "filters": filters,
+        "region_text": region_text,
+        "field_text": field_text,
+        "error_field": error.location[0] if error and error.location else None,
+        "error_text": error.said(lang) if error else None,
         "matches": matches,
         "kinds": [k.value for k in AchievementKind],
         "owner_types": OWNER_TYPES,
         "signed_in": viewer.is_authenticated,
     }
-    return render(request, "match/index.html", ctx, partial="match/_results.html")
+    status = 422 if error else 200
+    return render(request, "match/index.html", ctx, status_code=status, partial="match/_results.html")
 
 
 @router.post("/match/demands", dependencies=[CsrfDep])

@@ -15,7 +15,7 @@ router = APIRouter()
 @router.get("/pick/{kind}", response_class=HTMLResponse, include_in_schema=False)
 def pick(request: Request, kind: str, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
     """Options for what was typed into a picker (the input sends itself under its own name)."""
-    if kind not in KINDS and kind != "region":
+    if kind not in KINDS and kind not in ("region", "field"):
         return HTMLResponse("", status_code=404)
     typed = next((v for k, v in reversed(request.query_params.multi_items()) if k != "lang"), "")
     options = pick_options(session, viewer, kind, typed[:100])

@@ -28,6 +28,7 @@ from techbridge.policies.service import (
     save_fact,
 )
 from techbridge.policies.wording import describe_results, expected, facts_to_supply, show_fact
+from techbridge.registry.pickers import resolve_pick
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
 from techbridge.web.templating import render
@@ -80,10 +81,20 @@ def _page_context(report: dict[str, Any], as_of: date, lang: str, **extra: Any) 
 
 
 @router.get("/tiers", response_class=HTMLResponse, include_in_schema=False)
-def tiers_home(request: Request, viewer: ViewerDep) -> HTMLResponse:
-    """The policies and versions the engine applies, and entry points."""
+def tiers_home(request: Request, session: DbDep, viewer: ViewerDep, lang: LangDep, enterprise: str = "") -> Response:
+    """The policies and versions the engine applies, and entry points; `?enterprise=` opens the enterprise typed by
+    name (or picked) when it names one visible enterprise whose facts the viewer may read, else 422 beside the field."""
     today = date.today()
-    return render(request, "tiers/index.html", {"catalog": policy_catalog(today), "viewer": viewer})
+    context: dict[str, Any] = {"catalog": policy_catalog(today), "viewer": viewer, "enterprise": enterprise[:200]}
+    if not enterprise.strip():
+        return render(request, "tiers/index.html", context)
+    try:
+        org_id = resolve_pick(session, viewer, "enterprise", enterprise[:200], "enterprise")
+        require_fact_access(viewer, org_id)
+    except TechbridgeError as exc:
+        context["enterprise_error"] = exc.said(lang)
+        return render(request, "tiers/index.html", context, status_code=422)
+    return RedirectResponse(f"/tiers/enterprises/{org_id}", status_code=303)
 
 
 @router.get("/tiers/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)

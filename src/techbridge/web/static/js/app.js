@@ -29,15 +29,6 @@
     var to = document.getElementById(button.getAttribute("data-copy-to"));
     if (from && to) to.value = from.value;
   });
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    var pattern = form.getAttribute && form.getAttribute("data-goto");
-    if (!pattern) return;
-    e.preventDefault();
-    location.href = pattern.replace(/\{(\w+)\}/g, function (_, name) {
-      return encodeURIComponent(form.elements[name] ? form.elements[name].value : "");
-    });
-  });
   function removeOnError(e) {
     var el = e.target.closest && e.target.closest("[data-remove-on-error]");
     if (el) el.remove();
