@@ -87,29 +87,52 @@ class TestFragments:
         assert client.get("/match/achievements/999999/adopters").status_code == 404
 
 
+def _sign_in(client: TestClient, settings: Settings) -> str:
+    """Sign an enterprise user in; the CSRF token of the need form."""
+    with session_scope(settings.database_url) as session:
+        make_user(session, "ent1", Role.ENTERPRISE)
+    login = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text) or re.search(
+        r'name="csrf-token" content="([^"]+)"', login.text
+    )
+    assert token
+    client.post("/login", data={"username": "ent1", "password": PASSWORD, "csrf_token": token.group(1)})
+    page = client.get("/match", params={"q": "需要锂电池正极材料降本方案"})
+    form_token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert form_token
+    return form_token.group(1)
+
+
 class TestSaveDemand:
     def test_signed_in_user_saves_the_need(self, client: TestClient, settings: Settings) -> None:
-        with session_scope(settings.database_url) as session:
-            make_user(session, "ent1", Role.ENTERPRISE)
-        login = client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text) or re.search(
-            r'name="csrf-token" content="([^"]+)"', login.text
-        )
-        assert token
-        client.post("/login", data={"username": "ent1", "password": PASSWORD, "csrf_token": token.group(1)})
-        page = client.get("/match", params={"q": "需要锂电池正极材料降本方案"})
-        form_token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
-        assert form_token
+        token = _sign_in(client, settings)
         response = client.post(
             "/match/demands",
-            data={"q": "需要锂电池正极材料降本方案", "csrf_token": form_token.group(1)},
+            data={"q": "需要锂电池正极材料降本方案", "csrf_token": token},
             follow_redirects=False,
         )
         assert response.status_code == 303
         with session_scope(settings.database_url) as session:
             demand = session.scalars(select(Demand)).one()
-        assert response.headers["location"] == f"/demands/{demand.id}"
+        assert response.headers["location"] == f"/demands/{demand.id}?done=saved"  # with its confirmation
         assert demand.title == "需要锂电池正极材料降本方案"
+
+    @pytest.mark.parametrize("region", ["辽宁", "辽宁省 [21]"])
+    def test_the_region_is_saved_as_typed_or_picked(self, client: TestClient, settings: Settings, region: str) -> None:
+        token = _sign_in(client, settings)
+        data = {"q": "锂电池正极材料", "region": region, "csrf_token": token}
+        assert client.post("/match/demands", data=data, follow_redirects=False).status_code == 303
+        with session_scope(settings.database_url) as session:
+            assert session.scalars(select(Demand.region_code)).one() == "21"
+
+    def test_a_region_naming_nothing_is_refused_not_dropped(self, client: TestClient, settings: Settings) -> None:
+        token = _sign_in(client, settings)
+        data = {"q": "锂电池正极材料", "region": "火星", "csrf_token": token}
+        response = client.post("/match/demands", data=data, follow_redirects=False)
+        assert response.status_code == 422
+        assert "火星" in response.text
+        with session_scope(settings.database_url) as session:
+            assert session.scalars(select(Demand)).all() == []
 
     def test_anonymous_cannot_save(self, client: TestClient) -> None:
         page = client.get("/match")

@@ -185,10 +185,13 @@ def match_demand(
 
 
 def demand_need(*, session: Session, viewer: Viewer, demand_id: int) -> tuple[str, str | None]:
-    """What a stored demand is matched again with from the need form: its title and description, and its region."""
+    """What a stored demand is matched again with from the need form: its title and description (the description
+    alone when it begins with the title, as a need saved from that form does), and its region."""
     demand = get_visible(session, viewer, Demand, demand_id)
-    text = "\n".join(part for part in (demand.title, demand.description[:QUERY_CHARS].strip()) if part)
-    return text, demand.region_code
+    description = demand.description[:QUERY_CHARS].strip()
+    if " ".join(description.split()).startswith(demand.title):
+        return description, demand.region_code
+    return "\n".join(part for part in (demand.title, description) if part), demand.region_code
 
 
 def likely_adopters(

@@ -138,6 +138,15 @@ class TestDemands:
         )
         assert found.achievements[0].entity_id == seeded.fpga
 
+    def test_a_need_saved_from_the_form_is_matched_again_with_its_text_once(
+        self, session: Session, settings: Settings, seeded: Seeded
+    ) -> None:
+        user = make_user(session, "again", Role.ENTERPRISE, seeded.local_battery_maker)
+        viewer = Viewer(user.id, Role.ENTERPRISE, seeded.local_battery_maker)
+        demand = service.save_demand(session=session, viewer=viewer, text="锂电池正极材料\n 低成本", region_code="21")
+        text, region = service.demand_need(session=session, viewer=viewer, demand_id=demand.id)
+        assert (text, region) == ("锂电池正极材料\n 低成本", "21")
+
     def test_a_stored_demand_s_fields_are_a_reason(self, session: Session, settings: Settings, seeded: Seeded) -> None:
         user = make_user(session, "buyer2", Role.ENTERPRISE, seeded.local_battery_maker)
         viewer = Viewer(user.id, Role.ENTERPRISE, seeded.local_battery_maker)

@@ -86,10 +86,12 @@ def match_page(
 
 
 @router.post("/match/demands", dependencies=[CsrfDep])
-def save_need(session: DbDep, viewer: SignedInDep, q: str = Form(""), region_code: str = Form("")) -> RedirectResponse:
-    """Save the typed need as a demand, then show it (POST-redirect-GET)."""
-    demand = service.save_demand(session=session, viewer=viewer, text=q, region_code=region_code or None)
-    return RedirectResponse(f"/demands/{demand.id}", status_code=303)
+def save_need(session: DbDep, viewer: SignedInDep, q: str = Form(""), region: str = Form("")) -> RedirectResponse:
+    """Save the typed need as a demand with the region as typed or picked on the form (辽宁, 大连市 [2102]), then
+    show it with a confirmation (POST-redirect-GET); a region naming nothing or several is an error, never dropped."""
+    code = resolve_region(session, region[:100], "region") if region.strip() else None
+    demand = service.save_demand(session=session, viewer=viewer, text=q, region_code=code)
+    return RedirectResponse(f"/demands/{demand.id}?done=saved", status_code=303)
 
 
 @router.get("/match/demands/{demand_id}", response_class=HTMLResponse)

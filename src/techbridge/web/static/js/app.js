@@ -25,9 +25,13 @@
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-copy-from]");
     if (!button) return;
-    var from = document.getElementById(button.getAttribute("data-copy-from"));
-    var to = document.getElementById(button.getAttribute("data-copy-to"));
-    if (from && to) to.value = from.value;
+    // data-copy-from / data-copy-to: ids, space-separated and paired in order (the need and its region)
+    var froms = button.getAttribute("data-copy-from").split(" ");
+    var tos = (button.getAttribute("data-copy-to") || "").split(" ");
+    froms.forEach(function (id, i) {
+      var from = document.getElementById(id), to = document.getElementById(tos[i] || "");
+      if (from && to) to.value = from.value;
+    });
   });
   function removeOnError(e) {
     var el = e.target.closest && e.target.closest("[data-remove-on-error]");
