@@ -179,6 +179,9 @@ def test_transfer_office_imports_fixes_and_finds_adopters(
 # ---------------------------------------------------------------------------------------------------------------
 
 
+CASE = "PTA 氧化催化剂落地大连"
+
+
 def test_officer_dashboard_chain_report_and_case(live_server: str, page: Any, session: Session, lang: str) -> None:
     seed_chain_graph(session)
     load_demo(session=session, seed=3)
@@ -200,7 +203,7 @@ def test_officer_dashboard_chain_report_and_case(live_server: str, page: Any, se
     shoot(page, "officer", "2-chain-report", lang)
 
     open_nav(page, "/transfers")
-    page.fill("#new-case input[name=title]", "PTA 氧化催化剂落地大连")
+    page.fill("#new-case input[name=title]", CASE)
     page.fill("#new-case input[name=counterpart_name]", "恒力石化")
     achievement = pick(page, "achievement", "精对苯二甲酸")
     assert achievement.startswith("一种精对苯二甲酸氧化反应催化剂")
@@ -221,6 +224,7 @@ def test_officer_dashboard_chain_report_and_case(live_server: str, page: Any, se
 # ---------------------------------------------------------------------------------------------------------------
 
 NEED = "锂电池正极材料"
+OUT_OF_PROVINCE = "锂电池正极材料回收工艺"  # a Shenzhen company's achievement
 CHALLENGE = "高能量密度锂电池正极材料攻关"
 
 
@@ -252,18 +256,31 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     page.fill("#q", NEED)
     page.keyboard.press("End")
     page.keyboard.type(" ")
-    first = page.locator("#achievement-hits li.hit").first
-    first.wait_for()
-    assert "正极材料" in first.inner_text()
+    hits = page.locator("#achievement-hits li.hit")
+    hits.filter(has_text=OUT_OF_PROVINCE).wait_for()  # before the region is chosen: Shenzhen's recycling process
+    pick(page, "region", "辽宁")
+    page.click("#match-form button[type=submit]")
+    hits.filter(has_text=OUT_OF_PROVINCE).wait_for(state="detached")
+    assert "高镍三元锂电池正极材料低成本制备技术" in hits.first.inner_text()
     shoot(page, "enterprise", "1-matches", lang)
 
     page.click("#save-demand button[type=submit]")
     page.wait_for_selector("#record[data-kind=demand]")
     assert NEED in page.inner_text("#record h1")
+    assert page.inner_text("#flash") == translate("flash.saved", lang)
+    assert "辽宁省" in page.inner_text("#record")  # the region picked by name is saved with the need
+    saved = page.locator("#demand-matches #achievement-hits li.hit")
+    saved.first.wait_for()  # the demand page shows its own matches
+    assert saved.filter(has_text="高镍三元锂电池正极材料低成本制备技术").count() == 1
     shoot(page, "enterprise", "2-saved", lang)
 
-    # not yet: "match again" — the demand page's 供需对接 button opens an empty /match form until wp/i13a lands
-    # (the demand page shows its own matches and the button opens /match pre-filled).
+    page.click("#match-again")  # 供需对接: /match filled with the saved need and its region
+    page.wait_for_url("**/match?demand=*")
+    assert page.input_value("#q") == NEED
+    assert page.input_value("input.picker[name=region]").startswith("辽宁省")
+    hits.first.wait_for()
+    assert hits.filter(has_text=OUT_OF_PROVINCE).count() == 0
+    shoot(page, "enterprise", "3-match-again", lang)
 
     open_nav(page, "/tiers")
     page.click("#own-tiers-link")
@@ -273,7 +290,7 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     assert todo.count() == 1
     hnte = "details.policy-result[data-policy=hnte]"
     assert page.get_attribute(hnte, "data-verdict") == "unknown"
-    shoot(page, "enterprise", "3-tier-gaps", lang)
+    shoot(page, "enterprise", "4-tier-gaps", lang)
     todo.locator("a").click()  # the missing fact, preselected on the fact form: the person types only its value
     page.fill("#save-fact-form input[name=value]", "71")
     page.click("#save-fact-form button[type=submit]")
@@ -289,7 +306,7 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     page.fill("#apply-form textarea[name=plan]", "高镍三元与富锂锰基正极材料中试")
     pick(page, "expert_1", "张伟")
     page.locator("#apply-form").scroll_into_view_if_needed()
-    shoot(page, "enterprise", "4-apply", lang)
+    shoot(page, "enterprise", "5-apply", lang)
     page.click("#apply-form button[type=submit]")
     page.wait_for_url("**done=applied**")
     assert page.inner_text("#flash") == translate("flash.applied", lang)
@@ -297,4 +314,4 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     assert "沈阳新能源电池研发团队" in mine
     assert "张伟" in mine
     assert page.locator("#apply-form").count() == 0
-    shoot(page, "enterprise", "5-applied", lang)
+    shoot(page, "enterprise", "6-applied", lang)
