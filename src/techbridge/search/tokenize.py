@@ -33,6 +33,8 @@ _SEPARATOR = re.compile(r"[^\w\u3400-\u9fff.+\-]+|_")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _NON_UNIT = re.compile(r"[^a-z0-9\u3400-\u9fff\uf900-\ufaff ]+")
+_ANY_ALNUM = re.compile(r"[a-z0-9]")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 class Tokenizer(Protocol):
@@ -132,20 +134,72 @@ class Segmenter:
 
     def tokenize_normalized(self, norm: str) -> list[str]:
         """`tokenize` of already normalised text."""
-        cut = self._jieba.cut_for_search(norm) if self._search_mode else self._jieba.cut(norm)
+        cut = self._segment(norm, search=self._search_mode)
         if len(self._clean) > MAX_CLEAN_MEMO:
             self._clean.clear()
         return list(itertools.chain.from_iterable(map(self._clean.__getitem__, cut)))
 
     def cut(self, text: str) -> list[str]:
         """Plain (non-overlapping) segmentation of the normalised text, punctuation kept."""
-        return list(self._jieba.cut(normalize_text(text)))
+        return self._segment(normalize_text(text), search=False)
+
+    def _segment(self, norm: str, *, search: bool) -> list[str]:
+        """rjieba's words, Latin words whole: a dictionary word such as it or ion never cuts lithium or
+        positioning apart (`merge_latin_runs`, `widen_latin_runs`); text without Latin letters or digits takes
+        the fast path."""
+        if not _ANY_ALNUM.search(norm):
+            return list(self._jieba.cut_for_search(norm) if search else self._jieba.cut(norm))
+        if search:
+            return widen_latin_runs(norm, self._jieba.tokenize(norm, "search"))
+        return merge_latin_runs(norm, self._jieba.tokenize(norm, "default"))
 
     def query_terms(self, text: str) -> list[str]:
         """Distinct query words without stopwords (all words if every one is a stopword)."""
         words = list(dict.fromkeys(self.tokenize(text)))
         kept = [w for w in words if w not in self.stopwords]
         return kept or words
+
+
+def _cuts_latin(norm: str, at: int) -> bool:
+    """Whether a word edge at offset `at` falls inside a run of Latin letters and digits."""
+    return 0 < at < len(norm) and norm[at - 1] in _ALNUM and norm[at] in _ALNUM
+
+
+def merge_latin_runs(norm: str, spans: Iterable[tuple[str, int, int]]) -> list[str]:
+    """Plain segmentation from rjieba's non-overlapping (word, start, end) spans, a word that ends inside a run
+    of Latin letters and digits merged with the next ones (l + it + hium → lithium, ca + r-t → car-t)."""
+    words: list[str] = []
+    pending = -1
+    for _, start, end in spans:
+        begin = start if pending < 0 else pending
+        if _cuts_latin(norm, end):
+            pending = begin
+            continue
+        pending = -1
+        words.append(norm[begin:end])
+    if pending >= 0:
+        words.append(norm[pending:])
+    return words
+
+
+def widen_latin_runs(norm: str, spans: Iterable[tuple[str, int, int]]) -> list[str]:
+    """Search-mode words from rjieba's (word, start, end) spans, each span that starts or ends inside a run of
+    Latin letters and digits widened to the run's edges (pos + it + ion + ing → positioning), once per run;
+    hyphens and dots stay word edges (lithium-ion may also give lithium and ion)."""
+    words: list[str] = []
+    widened: set[tuple[int, int]] = set()
+    for word, start, end in spans:
+        left, right = start, end
+        while _cuts_latin(norm, left):
+            left -= 1
+        while _cuts_latin(norm, right):
+            right += 1
+        if (left, right) == (start, end):
+            words.append(word)
+        elif (left, right) not in widened:
+            widened.add((left, right))
+            words.append(norm[left:right])
+    return words
 
 
 @lru_cache(maxsize=1)
