@@ -34,6 +34,9 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _NON_UNIT = re.compile(r"[^a-z0-9\u3400-\u9fff\uf900-\ufaff ]+")
 _ANY_ALNUM = re.compile(r"[a-z0-9]")
+_ENGLISH_WORD = re.compile(r"[a-z]{4,}")
+MIN_STEM_CHARS = 4
+"""English words shorter than this are not stemmed (gas, bus, its stay as they are)."""
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -97,16 +100,16 @@ class CharGramTokenizer:
 class _CleanWords(dict[str, tuple[str, ...]]):
     """Memo of raw segmenter output → (the word stripped, then each Latin run of a word that mixes Latin and
     Chinese: fpga芯片 → fpga芯片, fpga, so a Latin token is found whole whatever the user dictionary glued to it),
-    or () for punctuation and spaces (words repeat a lot)."""
+    or () for punctuation and spaces (words repeat a lot); English words are stemmed (`stem_latin`)."""
 
     def __missing__(self, raw: str) -> tuple[str, ...]:
         word = raw.strip()
         if not word or not _TOKEN.search(word):
             found: tuple[str, ...] = ()
         elif _CJK_CHAR.search(word):
-            found = (word, *_LATIN_RUN.findall(word))
+            found = (word, *map(stem_latin, _LATIN_RUN.findall(word)))
         else:
-            found = (word,)
+            found = (stem_latin(word),)
         self[raw] = found
         return found
 
@@ -158,6 +161,23 @@ class Segmenter:
         words = list(dict.fromkeys(self.tokenize(text)))
         kept = [w for w in words if w not in self.stopwords]
         return kept or words
+
+
+def stem_latin(word: str) -> str:
+    """An English word's plural reduced to its singular (S-stemmer, Harman 1991: batteries → battery,
+    cathodes → cathode, processes → process, glass and analysis unchanged); any other word as it is. Both the
+    index and the query words pass through it, so "lithium batteries" finds "lithium battery"."""
+    if len(word) < MIN_STEM_CHARS or not _ENGLISH_WORD.fullmatch(word):
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("es") and word[:-2].endswith(("ss", "x", "ch", "sh")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("us", "ss", "is")):
+        return word[:-1]
+    return word
 
 
 def _cuts_latin(norm: str, at: int) -> bool:

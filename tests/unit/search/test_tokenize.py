@@ -15,6 +15,7 @@ from techbridge.search.tokenize import (
     load_stopwords,
     normalize_text,
     read_word_lines,
+    stem_latin,
     unit_runs,
 )
 
@@ -134,3 +135,25 @@ class TestWholeLatinWords:
 
     def test_hyphens_stay_word_edges(self) -> None:
         assert {"lithium", "ion"} <= set(self.segmenter.tokenize("lithium-ion"))
+
+
+class TestStemLatin:
+    @pytest.mark.parametrize(
+        ("word", "stem"),
+        [
+            ("batteries", "battery"),
+            ("cathodes", "cathode"),
+            ("processes", "process"),
+            ("boxes", "box"),
+            ("glass", "glass"),
+            ("analysis", "analysis"),
+            ("gas", "gas"),
+            ("fpga", "fpga"),
+            ("ti-6al-4v", "ti-6al-4v"),
+        ],
+    )
+    def test_plurals_become_singular_and_nothing_else_changes(self, word: str, stem: str) -> None:
+        assert stem_latin(word) == stem
+
+    def test_index_and_query_words_are_stemmed_alike(self) -> None:
+        assert Segmenter().tokenize("Lithium Batteries") == Segmenter().tokenize("lithium battery")
