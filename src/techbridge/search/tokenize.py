@@ -234,7 +234,7 @@ def widen_latin_runs(norm: str, spans: Iterable[tuple[str, int, int]]) -> list[s
 
 @lru_cache(maxsize=1)
 def default_segmenter() -> Segmenter:
-    """The process-wide segmenter with only the shipped dictionary (registry words are added by the index)."""
+    """The process-wide segmenter with only the shipped dictionary."""
     return Segmenter()
 
 
