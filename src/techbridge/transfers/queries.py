@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, delete, extract, func, insert, literal, select
+from sqlalchemy import ColumnElement, Select, case, delete, extract, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -150,8 +150,12 @@ def list_cases(
     broker_id: int | None = None,
     stage: Stage | None = None,
     demo: bool | None = None,
+    city_prefix: str = "",
+    text: str = "",
+    viewer: Viewer | None = None,
 ) -> Sequence[TransferCase]:
-    """Cases, newest first; restricted to one broker and/or stage when given."""
+    """Cases, newest first; restricted to one broker, stage, city (code prefix) and/or a text found in the case's
+    title, its counterpart (enterprise) name or the title of its achievement (one `viewer` may read) when given."""
     stmt = select(TransferCase).order_by(TransferCase.id.desc())
     if broker_id is not None:
         stmt = stmt.where(TransferCase.broker_id == broker_id)
@@ -159,7 +163,23 @@ def list_cases(
         stmt = stmt.where(TransferCase.stage == stage)
     if demo is not None:
         stmt = stmt.where(TransferCase.is_demo.is_(demo))
+    if city_prefix:
+        stmt = stmt.where(TransferCase.city_code.startswith(city_prefix, autoescape=True))
+    if text:
+        stmt = stmt.where(_case_text_clause(text, viewer))
     return session.scalars(stmt).all()
+
+
+def _case_text_clause(text: str, viewer: Viewer | None) -> ColumnElement[bool]:
+    """Title or counterpart contains `text`, or the case's achievement (readable by `viewer`) does."""
+    achievements = select(Achievement.id).where(Achievement.title.contains(text, autoescape=True))
+    if viewer is not None:
+        achievements = achievements.where(visibility_clause(Achievement, viewer))
+    return or_(
+        TransferCase.title.contains(text, autoescape=True),
+        TransferCase.counterpart_name.contains(text, autoescape=True),
+        TransferCase.achievement_id.in_(achievements),
+    )
 
 
 def list_events(session: Session, case_ids: Sequence[int] | None = None) -> Sequence[TransferEvent]:

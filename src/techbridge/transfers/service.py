@@ -29,22 +29,47 @@ class CaseView:
     next_action: str
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the workspace filters on: a text (case title, enterprise or achievement title), a stage, a city code
+    prefix, stalled (overdue) or not (None: both), and demo-or-real (None: both)."""
+
+    text: str = ""
+    stage: Stage | None = None
+    city_prefix: str = ""
+    stalled: bool | None = None
+    demo: bool | None = None
+
+
 def list_case_views(
-    *, session: Session, viewer: Viewer, lang: str = "zh", at: datetime | None = None, only_overdue: bool = False
+    *,
+    session: Session,
+    viewer: Viewer,
+    lang: str = "zh",
+    at: datetime | None = None,
+    only_overdue: bool = False,
+    flt: CaseFilter | None = None,
 ) -> list[CaseView]:
-    """The viewer's cases (all for officers, their own for brokers), overdue first, then by days in stage."""
+    """The viewer's cases (all for officers, their own for brokers) under `flt`, open before closed, overdue first,
+    then by days in stage."""
     moment = at or now_utc()
-    if viewer.is_privileged:
-        cases = queries.list_cases(session)
-    elif viewer.is_authenticated:
-        cases = queries.list_cases(session, broker_id=viewer.user_id)
-    else:
-        cases = []
+    spec = flt or CaseFilter()
+    if not (viewer.is_privileged or viewer.is_authenticated):
+        return []
+    cases = queries.list_cases(
+        session,
+        broker_id=None if viewer.is_privileged else viewer.user_id,
+        stage=spec.stage,
+        demo=spec.demo,
+        city_prefix=spec.city_prefix,
+        text=spec.text.strip(),
+        viewer=viewer,
+    )
     views = [CaseView(c, is_overdue(c, moment), days_in_stage(c, moment), next_action(c, lang)) for c in cases]
-    if only_overdue:
-        views = [view for view in views if view.overdue]
-    open_first = sorted(views, key=lambda v: (v.case.stage == Stage.CLOSED, not v.overdue, -v.days_in_stage))
-    return open_first
+    stalled = True if only_overdue else spec.stalled
+    if stalled is not None:
+        views = [view for view in views if view.overdue is stalled]
+    return sorted(views, key=lambda v: (v.case.stage == Stage.CLOSED, not v.overdue, -v.days_in_stage))
 
 
 def case_history(*, session: Session, case_id: int, viewer: Viewer) -> tuple[TransferCase, Sequence[TransferEvent]]:
