@@ -78,8 +78,20 @@ def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
             "same_city": case((seller_city == buyer_city, True), else_=False),
             "same_province": case((seller_province == buyer_province, True), else_=False),
         },
-        "mix": {"seller_city": seller_city, "type": Contract.type, "field": Contract.field},
-        "flow": {"seller_province": seller_province, "buyer_province": buyer_province},
+        "mix": {
+            "seller_city": seller_city,
+            "seller_kind": Contract.seller_kind,
+            "quarter": quarter,
+            "type": Contract.type,
+            "field": Contract.field,
+        },
+        "flow": {
+            "seller_city": seller_city,
+            "seller_kind": Contract.seller_kind,
+            "quarter": quarter,
+            "seller_province": seller_province,
+            "buyer_province": buyer_province,
+        },
     }
     keys = grains[grain]
     columns = [expr.label(name) for name, expr in keys.items()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedE
 from techbridge.models import CarrierType, Organization, PilotCapacity, Stage, TransferCase, TransferEvent, User
 from techbridge.transfers import queries
 from techbridge.transfers.analytics import Bottlenecks, CaseFact, EventFact, compute_bottlenecks
+from techbridge.transfers.metrics import is_in_period
 from techbridge.transfers.pipeline import days_in_stage, get_case, is_overdue, next_action, now_utc
 
 PILOT_TRL = range(4, 8)
@@ -86,11 +87,38 @@ def _broker_names(session: Session, cases: Sequence[TransferCase]) -> dict[int, 
     return names
 
 
+@dataclass(frozen=True)
+class FunnelScope:
+    """The dashboard's filters as they apply to cases: the case's city (code prefix), its owner kind (a case whose
+    owner kind is unknown is kept) and the day it was opened (both ends inclusive; None leaves an end open)."""
+
+    city_prefix: str = ""
+    owner_kinds: tuple[str, ...] = ()
+    opened_from: date | None = None
+    opened_to: date | None = None
+
+    def keeps(self, case: TransferCase) -> bool:
+        """Whether the case is inside the scope."""
+        opened = case.created_at.date()
+        return (
+            (case.city_code or "").startswith(self.city_prefix)
+            and (not self.owner_kinds or not case.owner_kind or case.owner_kind in self.owner_kinds)
+            and is_in_period(opened, self.opened_from, self.opened_to)
+        )
+
+
 def load_bottlenecks(
-    *, session: Session, by: str | None = None, demo: bool = False, at: datetime | None = None
+    *,
+    session: Session,
+    by: str | None = None,
+    demo: bool = False,
+    at: datetime | None = None,
+    scope: FunnelScope | None = None,
 ) -> list[Bottlenecks]:
-    """Funnel, time in stage and closing reasons of the stored cases (real or demo), overall or per group."""
-    cases = queries.list_cases(session, demo=demo)
+    """Funnel, time in stage and closing reasons of the stored cases (real or demo) inside `scope`, overall or per
+    group."""
+    within = scope or FunnelScope()
+    cases = [case for case in queries.list_cases(session, demo=demo) if within.keeps(case)]
     names = _broker_names(session, cases)
     facts = [
         CaseFact(

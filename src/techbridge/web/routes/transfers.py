@@ -16,6 +16,7 @@ from techbridge.errors import TechbridgeError
 from techbridge.models import Stage
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region, visible_title
 from techbridge.transfers.analytics import DIMENSIONS
+from techbridge.transfers.dashboard import funnel_scope
 from techbridge.transfers.pipeline import (
     CaseCreate,
     add_note,
@@ -34,6 +35,7 @@ from techbridge.transfers.service import (
 )
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.pagination import MAX_PAGE, page_of_list
+from techbridge.web.routes.dashboard import read_filter
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -228,12 +230,31 @@ def note(
 
 @router.get("/transfers/bottlenecks", response_class=HTMLResponse, include_in_schema=False)
 def bottlenecks(
-    request: Request, session: DbDep, settings: SettingsDep, _: OfficerDep, by: str = "field", demo: bool = False
+    request: Request,
+    session: DbDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    _: OfficerDep,
+    by: str = "field",
+    demo: bool = False,
 ) -> HTMLResponse:
-    """Funnel, conversion, days in stage and closing reasons per field, city, owner type or broker."""
+    """Funnel, conversion, days in stage and closing reasons per field, city, owner type or broker, under the
+    dashboard's filters (seller kinds → owner type, region, quarter range, `data=demo`) so its 「查看卡点」 link
+    shows the cases it counted."""
+    flt, error = read_filter(request, session, settings)
     dimension = by if by in DIMENSIONS else "field"
-    groups = load_bottlenecks(session=session, by=dimension, demo=demo)
-    context = {"groups": groups, "by": dimension, "dimensions": DIMENSIONS, "demo": demo, "stages": OPEN_STAGES}
+    is_demo = demo or flt.data == "demo"
+    groups = load_bottlenecks(session=session, by=dimension, demo=is_demo, scope=funnel_scope(flt))
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key not in ("by", "demo", "data")]
+    context = {
+        "groups": groups,
+        "by": dimension,
+        "dimensions": DIMENSIONS,
+        "demo": is_demo,
+        "stages": OPEN_STAGES,
+        "kept": kept,
+        "filter_error": error.localized(lang) if error else None,
+    }
     return render(request, "transfers/bottlenecks.html", context)
 
 
