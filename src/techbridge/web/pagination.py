@@ -13,6 +13,7 @@ from techbridge.registry.list_queries import Page
 
 T = TypeVar("T")
 MAX_PAGE = 100_000
+DROPPED = frozenset({"page", "done"})  # not filters: the page itself and the flash message after an action
 
 
 def count_pages(total: int, size: int) -> int:
@@ -39,7 +40,7 @@ def page_of_total(items: Sequence[T], number: int, size: int, total: int) -> Pag
 
 
 def query_without_page(request: Request) -> str:
-    """The request's query string with every non-empty filter (repeated keys kept) and without `page`, for the
-    page links: a link to page 2 keeps what was filtered."""
-    pairs = [(key, value) for key, value in request.query_params.multi_items() if key != "page" and value != ""]
+    """The request's query string with every non-empty filter (repeated keys kept), without `page` and without the
+    one-off `done` confirmation, for the page links: a link to page 2 keeps what was filtered."""
+    pairs = [(key, value) for key, value in request.query_params.multi_items() if key not in DROPPED and value != ""]
     return urlencode(pairs)
