@@ -16,6 +16,12 @@ MAX_PAGE = 100_000
 DROPPED = frozenset({"page", "done"})  # not filters: the page itself and the flash message after an action
 
 
+def read_page_number(raw: str) -> int:
+    """A page number from a query string value (anything but a positive number: 1; at most MAX_PAGE), for pages
+    whose handler does not declare `page` itself."""
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+
+
 def count_pages(total: int, size: int) -> int:
     """How many pages `total` rows fill at `size` a page (at least one, so an empty list has page 1 of 1)."""
     return max(1, -(-total // size))

@@ -30,7 +30,14 @@ from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
 from techbridge.models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStatus
 from techbridge.registry.pickers import resolve_pick
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, get_settings_dep
-from techbridge.web.pagination import MAX_PAGE, clamp_page, page_of_list, page_of_total, query_without_page
+from techbridge.web.pagination import (
+    MAX_PAGE,
+    clamp_page,
+    page_of_list,
+    page_of_total,
+    query_without_page,
+    read_page_number,
+)
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -156,7 +163,7 @@ def _detail(
         "c": challenge,
         "manager": manager,
         "applications": ranked,
-        "shown": page_of_list(shown, _page_number(params.get("page", "")), get_settings_dep(request).page_size),
+        "shown": page_of_list(shown, read_page_number(params.get("page", "")), get_settings_dep(request).page_size),
         "app_filters": {"q": params.get("q", ""), "status": params.get("status", "")},
         "app_statuses": list(ApplicationStatus),
         "base_query": query_without_page(request),
@@ -204,11 +211,6 @@ def _filter_applications(ranked: list[ChallengeApplication], text: str, status: 
         for a in ranked
         if (not needle or needle in a.team_name or needle in a.plan) and (not status or a.status == status)
     ]
-
-
-def _page_number(raw: str) -> int:
-    """A page number from the query string (anything else: page 1)."""
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
 
 
 def _resolve_picks(
