@@ -92,33 +92,52 @@ class Rollup:
     income: Decimal
 
 
-def load_rollups(session: Session, *, demo: bool) -> tuple[list[RateRow], list[Rollup]]:
-    """The rollups of the real (or demo) contracts, rebuilt first when they miss newer contracts (an index seek on
-    each side, never a count): the `rate` grain as RateRow values and the other grains as Rollup values."""
+def load_rates(session: Session, *, demo: bool) -> list[RateRow]:
+    """The `rate` rollups of the real (or demo) contracts, every rollup grain rebuilt first when they miss newer
+    contracts (an index seek on each side, never a count)."""
     if queries.rolled_up_max_id(session, demo=demo) != queries.max_contract_id(session, demo=demo):
         queries.refresh_rollups(session, demo=demo)
     rates: list[RateRow] = []
-    others: list[Rollup] = []
-    for (
-        grain,
-        city,
-        kind,
-        quarter,
-        same_city,
-        same_prov,
-        type_,
-        field_,
-        sp,
-        bp,
-        n,
-        value,
-        income,
-    ) in queries.list_rollups(session, demo=demo):
-        if grain == "rate":
-            rates.append(RateRow(city, kind, quarter, bool(same_city), bool(same_prov), n, value, income or ZERO))
-        else:
-            others.append(Rollup(grain, city, kind, quarter, type_, field_, sp, bp, n, value, income or ZERO))
-    return rates, others
+    for _, city, kind, quarter, same_city, same_prov, *_keys, n, value, income in queries.list_rollups(
+        session, demo=demo, grain="rate"
+    ):
+        rates.append(RateRow(city, kind, quarter, bool(same_city), bool(same_prov), n, value, income or ZERO))
+    return rates
+
+
+def _sums(
+    session: Session, demo: bool, flt: DashboardFilter, grain: str, keys: tuple[str, ...], prefix: str
+) -> list[Rollup]:
+    """One grain's rollups summed in SQL per `keys` under the filter, as Rollup values (other keys blank)."""
+    rows = queries.sum_rollups(
+        session,
+        demo=demo,
+        grain=grain,
+        keys=keys,
+        sellers=[str(kind) for kind in flt.chosen_sellers],
+        quarters=(flt.quarter_from, flt.quarter_to),
+        city_prefix=prefix,
+    )
+    result = []
+    for row in rows:
+        named = dict(zip(keys, row[: len(keys)], strict=True))
+        n, value, income = row[len(keys) :]
+        result.append(
+            Rollup(
+                grain=grain,
+                seller_city=str(named.get("seller_city", "")),
+                seller_kind="",
+                quarter=0,
+                type=str(named.get("type", "")),
+                field=str(named.get("field", "")),
+                seller_province=str(named.get("seller_province", "")),
+                buyer_province=str(named.get("buyer_province", "")),
+                n=int(n or 0),
+                value=value or ZERO,
+                income=income or ZERO,
+            )
+        )
+    return result
 
 
 def cube_rate(rows: Iterable[RateRow], definition: ConversionDefinition) -> tuple[Decimal | None, Decimal, Decimal]:
@@ -293,14 +312,13 @@ def build_dashboard(
     ones and `show_demo`); every figure is restricted to the chosen seller kinds, city and quarters."""
     spec = flt or DashboardFilter()
     demo = _is_demo(session, spec, show_demo)
-    all_rows, rollups = load_rollups(session, demo=demo)
+    all_rows = load_rates(session, demo=demo)
     province = region[:2]
     prefix = spec.city or province
     rows = [r for r in all_rows if spec.keeps(r.seller_city, r.seller_kind, r.quarter, prefix)]
     base = _definition(spec, province, Basis.VALUE)
-    kept = [r for r in rollups if spec.keeps(r.seller_city, r.seller_kind, r.quarter, "")]
-    own = [row for row in kept if row.grain == "mix" and row.seller_city.startswith(prefix)]
-    flows = [row for row in kept if row.grain == "flow"]
+    flow_keys = ("seller_city", "seller_province", "buyer_province")
+    flows = _sums(session, demo, spec, "flow", flow_keys, "")
     return DashboardData(
         is_demo=demo,
         region=province,
@@ -308,8 +326,8 @@ def build_dashboard(
         headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang),
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
-        by_field=_turnover(own, "field"),
-        by_type=_turnover(own, "type"),
+        by_field=_turnover(_sums(session, demo, spec, "mix", ("field",), prefix), "field"),
+        by_type=_turnover(_sums(session, demo, spec, "mix", ("type",), prefix), "type"),
         flows=_flows(flows, province, spec.city),
         contracts=sum(row.n for row in flows if not spec.city or row.seller_city == spec.city),
         quarters=sorted({row.quarter for row in all_rows}),

@@ -138,11 +138,41 @@ ROLLUP_COLUMNS = (
 )
 
 
-def list_rollups(session: Session, *, demo: bool) -> list[tuple[Any, ...]]:
-    """The stored rollups of the real (or demo) contracts as tuples in ROLLUP_COLUMNS order (no ORM objects)."""
+def list_rollups(session: Session, *, demo: bool, grain: str | None = None) -> list[tuple[Any, ...]]:
+    """The stored rollups of the real (or demo) contracts (of one grain when given) as tuples in ROLLUP_COLUMNS
+    order (no ORM objects)."""
     columns = [getattr(ContractRollup, name) for name in ROLLUP_COLUMNS]
     stmt = select(*columns).where(ContractRollup.is_demo.is_(demo))
+    if grain is not None:
+        stmt = stmt.where(ContractRollup.grain == grain)
     return [tuple(row) for row in session.connection().execute(stmt)]
+
+
+def sum_rollups(
+    session: Session,
+    *,
+    demo: bool,
+    grain: str,
+    keys: Sequence[str],
+    sellers: Sequence[str],
+    quarters: tuple[int, int] = (0, 0),
+    city_prefix: str = "",
+) -> list[tuple[Any, ...]]:
+    """(key values…, n, value, income) of one grain's rollups summed per `keys`, restricted to seller kinds, a
+    quarter range (yyyyq, 0 leaves an end open) and a seller city prefix: filtered and summed in SQL, so a filtered
+    dashboard reads a few rows however many the rollups hold."""
+    group = [getattr(ContractRollup, key) for key in keys]
+    sums = (func.sum(ContractRollup.n), func.sum(ContractRollup.value), func.sum(ContractRollup.income))
+    stmt = select(*group, *sums).where(
+        ContractRollup.is_demo.is_(demo), ContractRollup.grain == grain, ContractRollup.seller_kind.in_(sellers)
+    )
+    if quarters[0]:
+        stmt = stmt.where(ContractRollup.quarter >= quarters[0])
+    if quarters[1]:
+        stmt = stmt.where(ContractRollup.quarter <= quarters[1])
+    if city_prefix:
+        stmt = stmt.where(ContractRollup.seller_city.startswith(city_prefix, autoescape=True))
+    return [tuple(row) for row in session.connection().execute(stmt.group_by(*group))]
 
 
 def max_contract_id(session: Session, *, demo: bool) -> int:
