@@ -319,6 +319,7 @@ def build_dashboard(
     base = _definition(spec, province, Basis.VALUE)
     flow_keys = ("seller_city", "seller_province", "buyer_province")
     flows = _sums(session, demo, spec, "flow", flow_keys, "")
+    mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
     return DashboardData(
         is_demo=demo,
         region=province,
@@ -326,8 +327,8 @@ def build_dashboard(
         headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang),
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
-        by_field=_turnover(_sums(session, demo, spec, "mix", ("field",), prefix), "field"),
-        by_type=_turnover(_sums(session, demo, spec, "mix", ("type",), prefix), "type"),
+        by_field=_turnover(mix, "field"),
+        by_type=_turnover(mix, "type"),
         flows=_flows(flows, province, spec.city),
         contracts=sum(row.n for row in flows if not spec.city or row.seller_city == spec.city),
         quarters=sorted({row.quarter for row in all_rows}),

@@ -181,8 +181,11 @@ def max_contract_id(session: Session, *, demo: bool) -> int:
 
 
 def rolled_up_max_id(session: Session, *, demo: bool) -> int:
-    """The newest contract id the stored rollups cover, 0 when there are none."""
-    stmt = select(func.max(ContractRollup.source_max_id)).where(ContractRollup.is_demo.is_(demo))
+    """The newest contract id the stored rollups cover, 0 when there are none (read from the `rate` grain alone:
+    every grain is rebuilt together, and the grain index keeps this to the few thousand rate rows)."""
+    stmt = select(func.max(ContractRollup.source_max_id)).where(
+        ContractRollup.is_demo.is_(demo), ContractRollup.grain == "rate"
+    )
     return int(session.scalar(stmt) or 0)
 
 
