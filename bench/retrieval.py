@@ -72,6 +72,22 @@ NOTES = [
     "the dev-query rows stay well below 0.62 / 0.72, and the natural-needs margins over bm25-ref are far",
     "smaller than 0.10 (these are this set's figures, not the issue's hold-out set's).",
     "",
+    "Tried on 2026-12-04 and not kept (each measured on all five rows against this run's figures, chosen on",
+    "`tune`; the figures are in the commit messages of branch wp/i12 and its report): a proximity bonus for",
+    "adjacent need concepts found together in the title or within 8–50 characters of the body (no change on",
+    "`tune`, lower on `report` and `written`); other field weights (words 0.25–1.0, title grams and title words",
+    "0–0.4, also only for short queries: no consistent gain on `tune`, ±0.01 elsewhere); coverage floor 0.3 /",
+    "0.7, phrase bonus 0–0.5, its body share 0.25 / 1.0 (flat on `tune`); technicality boosts for concepts in",
+    "the registry's vocabulary (chain node names, IPC title terms: no gain on `tune`, lower on `written`);",
+    "pseudo-relevance feedback (words of the top 3–10 records at weight 0.2–0.4: flat on `tune`, lower on",
+    "`report`). The registry's words in the segmenter, which the product added until then, lowered all three",
+    "natural-needs halves and were taken out of the product (`matching.build._segmenter_for`), so the rows",
+    "above segment as the portal does. No learned fusion: no training labels disjoint from the dev and hold-out",
+    "sets were at hand (the needs corpus's patents carry titles and owners only, so need clauses come only from",
+    "the CSL papers the dev set already uses), and the landscape of the hand-tuned weights is flat on `tune`.",
+    "Since 2026-12-04 Latin words are whole in the index and the query (a dictionary word such as it or ion",
+    "no longer cuts lithium) and English plurals are stemmed; the rows did not move with it.",
+    "",
 ]
 SURVEY = """
 ### Embedding models that ship inside a package (survey)

@@ -28,7 +28,7 @@ def test_dashboard_charts_and_map_render(live_server: str, page: Any, session: S
         page.wait_for_selector(f"#chart-{chart} canvas")
     assert page.is_visible("#demo-label")
     assert "演示数据" in page.inner_text("#demo-banner")
-    assert "本地转化率" in page.inner_text("[data-figure=rate_value] .definition")
+    assert "本地转化率（金额口径，省内）=" in page.inner_text("#table-headline")  # defined once, by the figures
     assert all(url.startswith(live_server) for url in requests)  # no CDN: map and echarts are local
     with page.expect_download() as download:
         page.click("[data-export=cities]")

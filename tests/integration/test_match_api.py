@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import Role
+from techbridge.models import Achievement, AchievementKind, ChainNode, NodeKind, Role
 from techbridge.web.app import create_app
 from tests.registry_seed import PASSWORD, make_user
 from tests.unit.matching.seed import Seeded, seed_registry
@@ -49,6 +49,24 @@ class TestMatchApi:
         demand_id = created.json()["id"]
         matches = client.get(f"/api/match/demands/{demand_id}").json()
         assert matches["achievements"][0]["id"] == seeded.fpga
+
+    def test_english_need_matches_and_is_explained_by_whole_words(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            session.add(ChainNode(kind=NodeKind.PRODUCT, name="IT", source_dataset="test"))
+            for title, abstract in [
+                ("Lithium batteries with a coated cathode", "Cycle life of lithium-ion cells at low temperature."),
+                ("It is an L-shaped bracket", "A bracket; it holds a shelf."),
+            ]:
+                session.add(
+                    Achievement(
+                        kind=AchievementKind.PAPER, title=title, abstract=abstract, source_dataset="t", source_key=title
+                    )
+                )
+        client = TestClient(create_app(settings))
+        hits = client.get("/api/match", params={"q": "lithium battery cathode"}).json()["achievements"]
+        assert hits[0]["title"] == "Lithium batteries with a coated cathode"
+        assert set(hits[0]["matched_terms"]) == {"lithium", "battery", "cathode"}
+        assert all(not {"it", "l"} & set(h["matched_terms"]) for h in hits)
 
     def test_missing_record_is_404(self, client: TestClient) -> None:
         assert client.get("/api/match/enterprises/99999/recommended").status_code == 404

@@ -43,7 +43,12 @@ class TestDashboard:
         page = client.get("/dashboard")
         assert page.status_code == 200
         assert 'id="demo-label"' in page.text
-        assert page.text.count('class="muted definition"') >= 10
+        assert page.text.count('class="muted definition"') >= 7
+        for section in page.text.split("<section")[1:]:  # each definition once per section, not four times
+            notes = re.findall(r'class="muted definition"[^>]*>([^<]*)<', section)
+            cells = re.findall(r"<td>(本地转化率（[^<]*)</td>", section)
+            assert len(notes + cells) == len(set(notes + cells)), notes + cells
+        assert page.text.count("本地转化率（金额口径，省内）=") == 2  # the headline table and the trend, nowhere else
         assert "data-echarts" in page.text
 
     def test_anonymous_visitors_are_sent_to_sign_in(self, settings: Settings) -> None:

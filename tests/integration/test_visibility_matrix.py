@@ -143,6 +143,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "/api/chains/{root}/consortium": {"region": "21", "leader": "恒力石化"},
     "/pick/{kind}": {"q": "ZQ"},
     "/connect/new": {"entity": "achievement", "record_id": "500"},
+    "/transfers": {"q": "ZQ"},  # the search reaches achievement titles: only ones the viewer may read
 }
 
 

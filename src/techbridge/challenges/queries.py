@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -22,12 +22,39 @@ from techbridge.models import (
 )
 
 
-def list_challenges(session: Session, *, status: ChallengeStatus | None = None) -> Sequence[Challenge]:
-    """Challenges, newest first."""
-    stmt = select(Challenge).order_by(Challenge.id.desc())
+def _board_clauses(status: ChallengeStatus | None, text: str) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
     if status is not None:
-        stmt = stmt.where(Challenge.status == status)
-    return session.scalars(stmt).all()
+        clauses.append(Challenge.status == status)
+    if text:
+        clauses.append(
+            or_(
+                Challenge.title.contains(text, autoescape=True),
+                Challenge.field.contains(text, autoescape=True),
+                Challenge.publisher_name.contains(text, autoescape=True),
+            )
+        )
+    return clauses
+
+
+def list_challenges(
+    session: Session,
+    *,
+    status: ChallengeStatus | None = None,
+    text: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> Sequence[Challenge]:
+    """Challenges, newest first: of one status and/or with `text` in the title, field or publisher when given;
+    `offset`/`limit` read one page."""
+    stmt = select(Challenge).where(*_board_clauses(status, text)).order_by(Challenge.id.desc())
+    return session.scalars(stmt.offset(offset).limit(limit)).all()
+
+
+def count_challenges(session: Session, *, status: ChallengeStatus | None = None, text: str = "") -> int:
+    """How many challenges `list_challenges` would list without a limit."""
+    stmt = select(func.count()).select_from(Challenge).where(*_board_clauses(status, text))
+    return int(session.scalar(stmt) or 0)
 
 
 def list_applications(session: Session, challenge_id: int) -> Sequence[ChallengeApplication]:

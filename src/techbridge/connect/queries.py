@@ -19,11 +19,20 @@ def inbox_clause(viewer: Viewer) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+def _box_clause(viewer: Viewer, box: str) -> ColumnElement[bool]:
+    return inbox_clause(viewer) if box == "in" else ConnectRequest.requester_id == viewer.user_id
+
+
 def list_requests(session: Session, viewer: Viewer, *, box: str, limit: int, offset: int) -> list[ConnectRequest]:
     """The viewer's incoming (`in`) or sent (`out`) requests, newest first."""
-    where = inbox_clause(viewer) if box == "in" else ConnectRequest.requester_id == viewer.user_id
-    stmt = select(ConnectRequest).where(where).order_by(ConnectRequest.id.desc()).limit(limit).offset(offset)
-    return list(session.scalars(stmt))
+    stmt = select(ConnectRequest).where(_box_clause(viewer, box)).order_by(ConnectRequest.id.desc())
+    return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def count_requests(session: Session, viewer: Viewer, *, box: str) -> int:
+    """How many requests `list_requests` would list without a limit."""
+    stmt = select(func.count()).select_from(ConnectRequest).where(_box_clause(viewer, box))
+    return int(session.scalar(stmt) or 0)
 
 
 def count_open_incoming(session: Session, viewer: Viewer) -> int:

@@ -160,6 +160,12 @@ def list_requests(
     return queries.list_requests(session, viewer, box=box, limit=limit, offset=offset)
 
 
+def count_requests(*, session: Session, viewer: Viewer, box: str) -> int:
+    """How many requests `list_requests` lists in that box without a limit."""
+    _user_id(viewer)
+    return queries.count_requests(session, viewer, box="in" if box == "in" else "out")
+
+
 def open_incoming(*, session: Session, viewer: Viewer) -> int:
     """Open requests waiting for the viewer (shown under the bell)."""
     return 0 if viewer.user_id is None else queries.count_open_incoming(session, viewer)

@@ -1,4 +1,4 @@
-"""Selects the matching engine needs: records to index, vocabulary for the segmenter, rows behind hits."""
+"""Selects the matching engine needs: records to index, rows behind hits."""
 
 from __future__ import annotations
 
@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer, visibility_clause
 from techbridge.models import (
     Achievement,
-    AchievementKind,
     AchievementOwner,
     ChainEdge,
     ChainNode,
-    CodeEntry,
     EnterpriseNode,
     Expert,
     Organization,
@@ -32,7 +30,6 @@ BATCH = 2000
 PATENTS_PER_ENTERPRISE = 40
 ACHIEVEMENTS_PER_EXPERT = 30
 PROJECTS_PER_EXPERT = 30
-VOCABULARY_LIMIT = 200_000
 
 
 @dataclass
@@ -201,19 +198,6 @@ def _add_project_titles(session: Session, rows: dict[int, ExpertRow]) -> None:
         row = rows[int(expert_key or 0)]
         if len(row.projects) < PROJECTS_PER_EXPERT:
             row.projects.append(str(title))
-
-
-def select_vocabulary(session: Session) -> list[str]:
-    """Registry words for the segmenter: IPC titles' short terms, chain node names, achievement keywords."""
-    words: set[str] = set()
-    for (name,) in session.execute(select(ChainNode.name).limit(VOCABULARY_LIMIT)):
-        words.add(str(name))
-    for (title,) in session.execute(select(CodeEntry.title).where(CodeEntry.scheme == "ipc").limit(VOCABULARY_LIMIT)):
-        words.update(part for part in str(title).replace("；", "，").split("，") if 2 <= len(part) <= 12)
-    stmt = select(Achievement.keywords).where(Achievement.kind != AchievementKind.PATENT).limit(VOCABULARY_LIMIT)
-    for (keywords,) in session.execute(stmt):
-        words.update(k for k in keywords or [] if isinstance(k, str) and 2 <= len(k) <= 16)
-    return sorted(words)
 
 
 class VectorRow(NamedTuple):

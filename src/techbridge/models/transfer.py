@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -204,10 +205,13 @@ class ContractRollup(Base):
     """Pre-aggregated contracts the dashboard reads instead of scanning every contract (refreshed on each write).
 
     grain `rate`: per (seller city, seller kind, quarter, buyer in the same city?, buyer in the same province?);
-    grain `mix`: per (seller city, type, field); grain `flow`: per (seller province, buyer province).
+    grain `mix`: per (seller city, seller kind, quarter, type, field); grain `flow`: per (seller city, seller kind,
+    quarter, seller province, buyer province). The index on (is_demo, grain, seller_kind, quarter) lets the
+    dashboard read one grain and sum a filtered one without scanning the others.
     """
 
     __tablename__ = "contract_rollups"
+    __table_args__ = (Index("ix_contract_rollups_grain_kind_quarter", "is_demo", "grain", "seller_kind", "quarter"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, index=True)

@@ -50,12 +50,14 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title_words": 0.1,
 }
 """Weight of each field's BM25 score in the lexical score."""
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """Version of what an index holds (`field_tokens`, stored payload): bumped whenever it changes, so an index built
 before is rebuilt by `make run` and reported by `techbridge search status` (2: body bigrams without unigrams;
 3: title/body payload without JSON; both 2026-11-26; 4: text borrowed from related records (owner names, patent
 and achievement titles) only from public ones; 5: words also hold the Latin runs of mixed words, fpga芯片 → fpga;
-both 2026-12-03)."""
+both 2026-12-03; 6: a dictionary word such as it or ion no longer cuts a Latin word, lithium stays whole,
+English plurals are stemmed, and the registry's words are no longer added to the segmenter
+(`matching.build._segmenter_for`), 2026-12-04)."""
 PHRASE_BONUS = 0.3
 """Per verbatim query segment, bonus as a share of the best lexical score (title counts full, body half)."""
 PHRASE_BODY_SHARE = 0.5

@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from techbridge.search.bm25 import bm25_idf
-from techbridge.search.tokenize import Segmenter, normalize_text, read_word_lines
+from techbridge.search.tokenize import MIN_STEM_CHARS, Segmenter, normalize_text, read_word_lines, stem_latin
 
 NEED_DIR = "data/need"
 MODIFIER_WEIGHT = 0.25
@@ -47,6 +47,7 @@ its boilerplate and modifiers are part of the term, not wrapping (measured on cs
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _ALNUM = re.compile(r"[a-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ENGLISH = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])")
 
 
 class Role(StrEnum):
@@ -189,10 +190,23 @@ def has_latin_edge(term: str) -> bool:
 
 def contains_term(norm_text: str, term: str, *, latin_edge: bool | None = None) -> bool:
     """Whether normalised text holds the term; a term starting or ending in a Latin letter or digit must not
-    continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片). `latin_edge` may pass a
+    continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片), and an English word is
+    also found in another number (battery in batteries, `tokenize.stem_latin`). `latin_edge` may pass a
     precomputed `has_latin_edge(term)`."""
     if not (has_latin_edge(term) if latin_edge is None else latin_edge):
         return term in norm_text
+    return _contains_latin(norm_text, term) or has_english_word(norm_text, term)
+
+
+def has_english_word(norm_text: str, word: str) -> bool:
+    """Whether normalised text holds an English word with the same stem as `word` (a word of letters only)."""
+    stem = stem_latin(word)
+    if len(word) < MIN_STEM_CHARS or not _ENGLISH.fullmatch(word) or stem[:-1] not in norm_text:
+        return False
+    return any(stem_latin(w) == stem for w in _ENGLISH.findall(norm_text))
+
+
+def _contains_latin(norm_text: str, term: str) -> bool:
     start = norm_text.find(term)
     while start >= 0:
         end = start + len(term)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from techbridge.transfers import queries
 from techbridge.transfers.metrics import ZERO, describe_definition
 from techbridge.transfers.schemas import Amount, Basis, ConversionDefinition, PartyKind, Scope
+from techbridge.transfers.service import FunnelScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class DashboardData:
     by_type: list[dict[str, Any]] = field(default_factory=list)
     flows: list[dict[str, Any]] = field(default_factory=list)
     contracts: int = 0
+    quarters: list[int] = field(default_factory=list)  # every quarter with contracts, for the range inputs
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +81,8 @@ class Rollup:
 
     grain: str
     seller_city: str
+    seller_kind: str
+    quarter: int
     type: str
     field: str
     seller_province: str
@@ -87,33 +92,52 @@ class Rollup:
     income: Decimal
 
 
-def load_rollups(session: Session, *, demo: bool) -> tuple[list[RateRow], list[Rollup]]:
-    """The rollups of the real (or demo) contracts, rebuilt first when they miss newer contracts (an index seek on
-    each side, never a count): the `rate` grain as RateRow values and the other grains as Rollup values."""
+def load_rates(session: Session, *, demo: bool) -> list[RateRow]:
+    """The `rate` rollups of the real (or demo) contracts, every rollup grain rebuilt first when they miss newer
+    contracts (an index seek on each side, never a count)."""
     if queries.rolled_up_max_id(session, demo=demo) != queries.max_contract_id(session, demo=demo):
         queries.refresh_rollups(session, demo=demo)
     rates: list[RateRow] = []
-    others: list[Rollup] = []
-    for (
-        grain,
-        city,
-        kind,
-        quarter,
-        same_city,
-        same_prov,
-        type_,
-        field_,
-        sp,
-        bp,
-        n,
-        value,
-        income,
-    ) in queries.list_rollups(session, demo=demo):
-        if grain == "rate":
-            rates.append(RateRow(city, kind, quarter, bool(same_city), bool(same_prov), n, value, income or ZERO))
-        else:
-            others.append(Rollup(grain, city, type_, field_, sp, bp, n, value, income or ZERO))
-    return rates, others
+    for _, city, kind, quarter, same_city, same_prov, *_keys, n, value, income in queries.list_rollups(
+        session, demo=demo, grain="rate"
+    ):
+        rates.append(RateRow(city, kind, quarter, bool(same_city), bool(same_prov), n, value, income or ZERO))
+    return rates
+
+
+def _sums(
+    session: Session, demo: bool, flt: DashboardFilter, grain: str, keys: tuple[str, ...], prefix: str
+) -> list[Rollup]:
+    """One grain's rollups summed in SQL per `keys` under the filter, as Rollup values (other keys blank)."""
+    rows = queries.sum_rollups(
+        session,
+        demo=demo,
+        grain=grain,
+        keys=keys,
+        sellers=[str(kind) for kind in flt.chosen_sellers],
+        quarters=(flt.quarter_from, flt.quarter_to),
+        city_prefix=prefix,
+    )
+    result = []
+    for row in rows:
+        named = dict(zip(keys, row[: len(keys)], strict=True))
+        n, value, income = row[len(keys) :]
+        result.append(
+            Rollup(
+                grain=grain,
+                seller_city=str(named.get("seller_city", "")),
+                seller_kind="",
+                quarter=0,
+                type=str(named.get("type", "")),
+                field=str(named.get("field", "")),
+                seller_province=str(named.get("seller_province", "")),
+                buyer_province=str(named.get("buyer_province", "")),
+                n=int(n or 0),
+                value=value or ZERO,
+                income=income or ZERO,
+            )
+        )
+    return result
 
 
 def cube_rate(rows: Iterable[RateRow], definition: ConversionDefinition) -> tuple[Decimal | None, Decimal, Decimal]:
@@ -194,13 +218,16 @@ def _by_city(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[s
     return result
 
 
-def _flows(rollups: Sequence[Rollup], province: str) -> list[dict[str, Any]]:
+def _flows(rollups: Sequence[Rollup], province: str, city: str = "") -> list[dict[str, Any]]:
+    """Output (seller in the province, or in `city` when one is chosen) and absorption (buyer in the province: the
+    rollups hold no buyer city, so absorption stays province-wide) in and out of the province."""
     totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for row in rollups:
         if row.grain != "flow":
             continue
         seller_in, buyer_in = row.seller_province == province, row.buyer_province == province
-        for side, own, other in (("output", seller_in, buyer_in), ("absorb", buyer_in, seller_in)):
+        output = seller_in and (not city or row.seller_city == city)
+        for side, own, other in (("output", output, buyer_in), ("absorb", buyer_in, seller_in)):
             if own:
                 entry = totals[f"{side}.{'in_province' if other else 'out_of_province'}"]
                 entry[0] += row.n
@@ -208,32 +235,109 @@ def _flows(rollups: Sequence[Rollup], province: str) -> list[dict[str, Any]]:
     return [{"key": key, "count": int(v[0]), "contract_value": v[1]} for key, v in sorted(totals.items())]
 
 
+@dataclass(frozen=True)
+class DashboardFilter:
+    """What the officer narrows the dashboard to; every registry figure obeys all of it.
+
+    `sellers` (empty: universities and institutes) and `amount` make the definition; `city` is a 4-digit city code
+    of the province (empty: the whole province); `data` is `real`, `demo` or empty (real when there is any, else the
+    demonstration set); `quarter_from` / `quarter_to` bound the registration quarter (yyyyq, both ends inclusive;
+    0 leaves that end open)."""
+
+    sellers: tuple[PartyKind, ...] = ()
+    amount: Amount = Amount.CONTRACT_VALUE
+    city: str = ""
+    data: str = ""
+    quarter_from: int = 0
+    quarter_to: int = 0
+
+    @property
+    def chosen_sellers(self) -> tuple[PartyKind, ...]:
+        """The seller kinds in force (universities and institutes when none was chosen)."""
+        return self.sellers or (PartyKind.UNIVERSITY, PartyKind.INSTITUTE)
+
+    def is_in_period(self, quarter: int) -> bool:
+        """Whether a registration quarter (yyyyq) lies in the chosen range."""
+        return (not self.quarter_from or quarter >= self.quarter_from) and (
+            not self.quarter_to or quarter <= self.quarter_to
+        )
+
+    def keeps(self, seller_city: str, seller_kind: str, quarter: int, prefix: str) -> bool:
+        """Whether a rollup row of this seller city, kind and quarter is inside the filter."""
+        return (
+            seller_city.startswith(prefix)
+            and seller_kind in {str(kind) for kind in self.chosen_sellers}
+            and self.is_in_period(quarter)
+        )
+
+
+def quarter_bounds(quarter: int) -> tuple[date, date]:
+    """First and last day of a yyyyq quarter."""
+    year, q = divmod(quarter, 10)
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def _definition(flt: DashboardFilter, province: str, basis: Basis) -> ConversionDefinition:
+    """The rate definition under the filter: city scope when a city is chosen, with the period stated."""
+    start = quarter_bounds(flt.quarter_from)[0] if flt.quarter_from else None
+    end = quarter_bounds(flt.quarter_to)[1] if flt.quarter_to else None
+    return ConversionDefinition(
+        region=flt.city or province,
+        basis=basis,
+        scope=Scope.CITY if flt.city else Scope.PROVINCE,
+        amount=flt.amount,
+        sellers=flt.chosen_sellers,
+        date_from=start,
+        date_to=end,
+    )
+
+
+def _is_demo(session: Session, flt: DashboardFilter, show_demo: bool) -> bool:
+    if flt.data in ("real", "demo"):
+        return flt.data == "demo"
+    return show_demo and not queries.has_real_contracts(session)
+
+
 def build_dashboard(
     *,
     session: Session,
     region: str,
     lang: str = "zh",
-    sellers: Sequence[PartyKind] = (),
-    amount: Amount = Amount.CONTRACT_VALUE,
+    flt: DashboardFilter | None = None,
     show_demo: bool = True,
 ) -> DashboardData:
-    """Dashboard figures over the real contracts; over the demo set only when there are none and `show_demo`."""
-    demo = show_demo and not queries.has_real_contracts(session)
-    rows, rollups = load_rollups(session, demo=demo)
+    """Dashboard figures under `flt` over the real contracts, or the demo set (asked for, or when there are no real
+    ones and `show_demo`); every figure is restricted to the chosen seller kinds, city and quarters."""
+    spec = flt or DashboardFilter()
+    demo = _is_demo(session, spec, show_demo)
+    all_rows = load_rates(session, demo=demo)
     province = region[:2]
-    chosen = tuple(sellers) or (PartyKind.UNIVERSITY, PartyKind.INSTITUTE)
-    base = ConversionDefinition(region=province, sellers=chosen, amount=amount)
-    count_def = ConversionDefinition(region=province, basis=Basis.COUNT, sellers=base.sellers)
-    own = [row for row in rollups if row.grain == "mix" and row.seller_city.startswith(province)]
+    prefix = spec.city or province
+    rows = [r for r in all_rows if spec.keeps(r.seller_city, r.seller_kind, r.quarter, prefix)]
+    base = _definition(spec, province, Basis.VALUE)
+    flow_keys = ("seller_city", "seller_province", "buyer_province")
+    flows = _sums(session, demo, spec, "flow", flow_keys, "")
+    mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
     return DashboardData(
         is_demo=demo,
         region=province,
         headline_value=_figure(rows, base, lang),
-        headline_count=_figure(rows, count_def, lang),
+        headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang),
         by_quarter=_by_quarter(rows, base),
-        by_city=_by_city(rows, base),
-        by_field=_turnover(own, "field"),
-        by_type=_turnover(own, "type"),
-        flows=_flows(rollups, province),
-        contracts=sum(row.n for row in rollups if row.grain == "flow"),
+        by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
+        by_field=_turnover(mix, "field"),
+        by_type=_turnover(mix, "type"),
+        flows=_flows(flows, province, spec.city),
+        contracts=sum(row.n for row in flows if not spec.city or row.seller_city == spec.city),
+        quarters=sorted({row.quarter for row in all_rows}),
     )
+
+
+def funnel_scope(flt: DashboardFilter) -> FunnelScope:
+    """The dashboard filter as it applies to transfer cases: their city, owner kind and the day they were opened."""
+    start = quarter_bounds(flt.quarter_from)[0] if flt.quarter_from else None
+    end = quarter_bounds(flt.quarter_to)[1] if flt.quarter_to else None
+    kinds = tuple(str(kind) for kind in flt.chosen_sellers)
+    return FunnelScope(city_prefix=flt.city, owner_kinds=kinds, opened_from=start, opened_to=end)

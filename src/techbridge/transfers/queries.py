@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, delete, extract, func, insert, literal, select
+from sqlalchemy import ColumnElement, Select, case, delete, extract, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -78,8 +78,20 @@ def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
             "same_city": case((seller_city == buyer_city, True), else_=False),
             "same_province": case((seller_province == buyer_province, True), else_=False),
         },
-        "mix": {"seller_city": seller_city, "type": Contract.type, "field": Contract.field},
-        "flow": {"seller_province": seller_province, "buyer_province": buyer_province},
+        "mix": {
+            "seller_city": seller_city,
+            "seller_kind": Contract.seller_kind,
+            "quarter": quarter,
+            "type": Contract.type,
+            "field": Contract.field,
+        },
+        "flow": {
+            "seller_city": seller_city,
+            "seller_kind": Contract.seller_kind,
+            "quarter": quarter,
+            "seller_province": seller_province,
+            "buyer_province": buyer_province,
+        },
     }
     keys = grains[grain]
     columns = [expr.label(name) for name, expr in keys.items()]
@@ -126,11 +138,41 @@ ROLLUP_COLUMNS = (
 )
 
 
-def list_rollups(session: Session, *, demo: bool) -> list[tuple[Any, ...]]:
-    """The stored rollups of the real (or demo) contracts as tuples in ROLLUP_COLUMNS order (no ORM objects)."""
+def list_rollups(session: Session, *, demo: bool, grain: str | None = None) -> list[tuple[Any, ...]]:
+    """The stored rollups of the real (or demo) contracts (of one grain when given) as tuples in ROLLUP_COLUMNS
+    order (no ORM objects)."""
     columns = [getattr(ContractRollup, name) for name in ROLLUP_COLUMNS]
     stmt = select(*columns).where(ContractRollup.is_demo.is_(demo))
+    if grain is not None:
+        stmt = stmt.where(ContractRollup.grain == grain)
     return [tuple(row) for row in session.connection().execute(stmt)]
+
+
+def sum_rollups(
+    session: Session,
+    *,
+    demo: bool,
+    grain: str,
+    keys: Sequence[str],
+    sellers: Sequence[str],
+    quarters: tuple[int, int] = (0, 0),
+    city_prefix: str = "",
+) -> list[tuple[Any, ...]]:
+    """(key values…, n, value, income) of one grain's rollups summed per `keys`, restricted to seller kinds, a
+    quarter range (yyyyq, 0 leaves an end open) and a seller city prefix: filtered and summed in SQL, so a filtered
+    dashboard reads a few rows however many the rollups hold."""
+    group = [getattr(ContractRollup, key) for key in keys]
+    sums = (func.sum(ContractRollup.n), func.sum(ContractRollup.value), func.sum(ContractRollup.income))
+    stmt = select(*group, *sums).where(
+        ContractRollup.is_demo.is_(demo), ContractRollup.grain == grain, ContractRollup.seller_kind.in_(sellers)
+    )
+    if quarters[0]:
+        stmt = stmt.where(ContractRollup.quarter >= quarters[0])
+    if quarters[1]:
+        stmt = stmt.where(ContractRollup.quarter <= quarters[1])
+    if city_prefix:
+        stmt = stmt.where(ContractRollup.seller_city.startswith(city_prefix, autoescape=True))
+    return [tuple(row) for row in session.connection().execute(stmt.group_by(*group))]
 
 
 def max_contract_id(session: Session, *, demo: bool) -> int:
@@ -139,8 +181,11 @@ def max_contract_id(session: Session, *, demo: bool) -> int:
 
 
 def rolled_up_max_id(session: Session, *, demo: bool) -> int:
-    """The newest contract id the stored rollups cover, 0 when there are none."""
-    stmt = select(func.max(ContractRollup.source_max_id)).where(ContractRollup.is_demo.is_(demo))
+    """The newest contract id the stored rollups cover, 0 when there are none (read from the `rate` grain alone:
+    every grain is rebuilt together, and the grain index keeps this to the few thousand rate rows)."""
+    stmt = select(func.max(ContractRollup.source_max_id)).where(
+        ContractRollup.is_demo.is_(demo), ContractRollup.grain == "rate"
+    )
     return int(session.scalar(stmt) or 0)
 
 
@@ -150,8 +195,12 @@ def list_cases(
     broker_id: int | None = None,
     stage: Stage | None = None,
     demo: bool | None = None,
+    city_prefix: str = "",
+    text: str = "",
+    viewer: Viewer | None = None,
 ) -> Sequence[TransferCase]:
-    """Cases, newest first; restricted to one broker and/or stage when given."""
+    """Cases, newest first; restricted to one broker, stage, city (code prefix) and/or a text found in the case's
+    title, its counterpart (enterprise) name or the title of its achievement (one `viewer` may read) when given."""
     stmt = select(TransferCase).order_by(TransferCase.id.desc())
     if broker_id is not None:
         stmt = stmt.where(TransferCase.broker_id == broker_id)
@@ -159,7 +208,23 @@ def list_cases(
         stmt = stmt.where(TransferCase.stage == stage)
     if demo is not None:
         stmt = stmt.where(TransferCase.is_demo.is_(demo))
+    if city_prefix:
+        stmt = stmt.where(TransferCase.city_code.startswith(city_prefix, autoescape=True))
+    if text:
+        stmt = stmt.where(_case_text_clause(text, viewer))
     return session.scalars(stmt).all()
+
+
+def _case_text_clause(text: str, viewer: Viewer | None) -> ColumnElement[bool]:
+    """Title or counterpart contains `text`, or the case's achievement (readable by `viewer`) does."""
+    achievements = select(Achievement.id).where(Achievement.title.contains(text, autoescape=True))
+    if viewer is not None:
+        achievements = achievements.where(visibility_clause(Achievement, viewer))
+    return or_(
+        TransferCase.title.contains(text, autoescape=True),
+        TransferCase.counterpart_name.contains(text, autoescape=True),
+        TransferCase.achievement_id.in_(achievements),
+    )
 
 
 def list_events(session: Session, case_ids: Sequence[int] | None = None) -> Sequence[TransferEvent]:

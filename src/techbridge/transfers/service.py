@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedE
 from techbridge.models import CarrierType, Organization, PilotCapacity, Stage, TransferCase, TransferEvent, User
 from techbridge.transfers import queries
 from techbridge.transfers.analytics import Bottlenecks, CaseFact, EventFact, compute_bottlenecks
+from techbridge.transfers.metrics import is_in_period
 from techbridge.transfers.pipeline import days_in_stage, get_case, is_overdue, next_action, now_utc
 
 PILOT_TRL = range(4, 8)
@@ -29,22 +30,47 @@ class CaseView:
     next_action: str
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the workspace filters on: a text (case title, enterprise or achievement title), a stage, a city code
+    prefix, stalled (overdue) or not (None: both), and demo-or-real (None: both)."""
+
+    text: str = ""
+    stage: Stage | None = None
+    city_prefix: str = ""
+    stalled: bool | None = None
+    demo: bool | None = None
+
+
 def list_case_views(
-    *, session: Session, viewer: Viewer, lang: str = "zh", at: datetime | None = None, only_overdue: bool = False
+    *,
+    session: Session,
+    viewer: Viewer,
+    lang: str = "zh",
+    at: datetime | None = None,
+    only_overdue: bool = False,
+    flt: CaseFilter | None = None,
 ) -> list[CaseView]:
-    """The viewer's cases (all for officers, their own for brokers), overdue first, then by days in stage."""
+    """The viewer's cases (all for officers, their own for brokers) under `flt`, open before closed, overdue first,
+    then by days in stage."""
     moment = at or now_utc()
-    if viewer.is_privileged:
-        cases = queries.list_cases(session)
-    elif viewer.is_authenticated:
-        cases = queries.list_cases(session, broker_id=viewer.user_id)
-    else:
-        cases = []
+    spec = flt or CaseFilter()
+    if not (viewer.is_privileged or viewer.is_authenticated):
+        return []
+    cases = queries.list_cases(
+        session,
+        broker_id=None if viewer.is_privileged else viewer.user_id,
+        stage=spec.stage,
+        demo=spec.demo,
+        city_prefix=spec.city_prefix,
+        text=spec.text.strip(),
+        viewer=viewer,
+    )
     views = [CaseView(c, is_overdue(c, moment), days_in_stage(c, moment), next_action(c, lang)) for c in cases]
-    if only_overdue:
-        views = [view for view in views if view.overdue]
-    open_first = sorted(views, key=lambda v: (v.case.stage == Stage.CLOSED, not v.overdue, -v.days_in_stage))
-    return open_first
+    stalled = True if only_overdue else spec.stalled
+    if stalled is not None:
+        views = [view for view in views if view.overdue is stalled]
+    return sorted(views, key=lambda v: (v.case.stage == Stage.CLOSED, not v.overdue, -v.days_in_stage))
 
 
 def case_history(*, session: Session, case_id: int, viewer: Viewer) -> tuple[TransferCase, Sequence[TransferEvent]]:
@@ -61,11 +87,38 @@ def _broker_names(session: Session, cases: Sequence[TransferCase]) -> dict[int, 
     return names
 
 
+@dataclass(frozen=True)
+class FunnelScope:
+    """The dashboard's filters as they apply to cases: the case's city (code prefix), its owner kind (a case whose
+    owner kind is unknown is kept) and the day it was opened (both ends inclusive; None leaves an end open)."""
+
+    city_prefix: str = ""
+    owner_kinds: tuple[str, ...] = ()
+    opened_from: date | None = None
+    opened_to: date | None = None
+
+    def keeps(self, case: TransferCase) -> bool:
+        """Whether the case is inside the scope."""
+        opened = case.created_at.date()
+        return (
+            (case.city_code or "").startswith(self.city_prefix)
+            and (not self.owner_kinds or not case.owner_kind or case.owner_kind in self.owner_kinds)
+            and is_in_period(opened, self.opened_from, self.opened_to)
+        )
+
+
 def load_bottlenecks(
-    *, session: Session, by: str | None = None, demo: bool = False, at: datetime | None = None
+    *,
+    session: Session,
+    by: str | None = None,
+    demo: bool = False,
+    at: datetime | None = None,
+    scope: FunnelScope | None = None,
 ) -> list[Bottlenecks]:
-    """Funnel, time in stage and closing reasons of the stored cases (real or demo), overall or per group."""
-    cases = queries.list_cases(session, demo=demo)
+    """Funnel, time in stage and closing reasons of the stored cases (real or demo) inside `scope`, overall or per
+    group."""
+    within = scope or FunnelScope()
+    cases = [case for case in queries.list_cases(session, demo=demo) if within.keeps(case)]
     names = _broker_names(session, cases)
     facts = [
         CaseFact(

@@ -15,7 +15,7 @@ from techbridge.search.need import (
     load_need_words,
     weigh_by_technicality,
 )
-from techbridge.search.tokenize import default_segmenter
+from techbridge.search.tokenize import Segmenter, default_segmenter
 
 
 def ranked_titles(docs: list[tuple[str, str]], query: str) -> list[str]:
@@ -118,6 +118,23 @@ class TestRankings:
     def test_boilerplate_alone_is_weak_evidence(self) -> None:
         docs = [("关于相关问题的访谈", "相关问题"), ("齿轮泵噪声", "油泵")]
         assert ranked_titles(docs, "齿轮油泵相关问题")[0] == "齿轮泵噪声"
+
+    def test_english_need_is_matched_and_explained_by_whole_words(self) -> None:
+        segmenter = Segmenter(["IT", "ion", "ca"])  # registry words that once cut lithium into l + it + hium
+        plan = plan_query("lithium battery cathode", segmenter)
+        assert matched_terms(plan, "Lithium battery cathodes", "") == ["battery", "cathode", "lithium"]
+        assert matched_terms(plan, "It is L-shaped", "a ca. 5 mm gap") == []
+        docs = [("It is L-shaped", "a ca. 5 mm gap"), ("Cathode of a lithium battery", "")]
+        scores = InMemoryLexical(docs, segmenter).score(plan)
+        assert scores[1] > 2 * scores[0]  # the first keeps only the character grams of lithium (a 5+ letter name)
+
+    def test_english_words_match_in_either_number(self) -> None:
+        plan = plan_query("lithium batteries", default_segmenter())
+        assert matched_terms(plan, "A lithium battery cathode", "") == ["battery", "lithium"]
+        assert contains_term("sensors for batteries", "battery")
+        assert not contains_term("fpga5 board", "fpga")
+        docs = [("Sodium battery", ""), ("Lithium battery", ""), ("Lithium hydride", "")]
+        assert ranked_titles(docs, "lithium batteries")[0] == "Lithium battery"
 
     def test_highlighting_respects_latin_tokens(self) -> None:
         plan = plan_query("FMC", default_segmenter())

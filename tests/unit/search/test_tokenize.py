@@ -15,6 +15,7 @@ from techbridge.search.tokenize import (
     load_stopwords,
     normalize_text,
     read_word_lines,
+    stem_latin,
     unit_runs,
 )
 
@@ -111,3 +112,48 @@ class TestLatinRunsOfMixedWords:
 
     def test_pure_words_are_not_expanded(self) -> None:
         assert Segmenter().tokenize("fpga") == ["fpga"]
+
+
+class TestWholeLatinWords:
+    """Registry words such as IT or ion must never cut an English word into letters and pieces."""
+
+    segmenter = Segmenter(["IT", "ion", "ca", "m芯片"])
+
+    def test_english_words_stay_whole_in_search_mode(self) -> None:
+        words = self.segmenter.tokenize("Lithium battery cathode positioning")
+        assert words == ["lithium", "battery", "cathode", "positioning"]
+
+    def test_plain_cut_stays_a_partition_of_the_text(self) -> None:
+        text = "Lithium-ion电池, CAR-T细胞 fpgam芯片"
+        cut = self.segmenter.cut(text)
+        assert "".join(cut) == normalize_text(text)
+        assert {"lithium", "car-t", "fpgam芯片"} <= set(cut)
+        assert not {"l", "it", "hium", "ca"} & set(cut)
+
+    def test_a_latin_dictionary_word_standing_alone_is_kept(self) -> None:
+        assert self.segmenter.tokenize("IT 行业") == ["it", "行业"]
+
+    def test_hyphens_stay_word_edges(self) -> None:
+        assert {"lithium", "ion"} <= set(self.segmenter.tokenize("lithium-ion"))
+
+
+class TestStemLatin:
+    @pytest.mark.parametrize(
+        ("word", "stem"),
+        [
+            ("batteries", "battery"),
+            ("cathodes", "cathode"),
+            ("processes", "process"),
+            ("boxes", "box"),
+            ("glass", "glass"),
+            ("analysis", "analysis"),
+            ("gas", "gas"),
+            ("fpga", "fpga"),
+            ("ti-6al-4v", "ti-6al-4v"),
+        ],
+    )
+    def test_plurals_become_singular_and_nothing_else_changes(self, word: str, stem: str) -> None:
+        assert stem_latin(word) == stem
+
+    def test_index_and_query_words_are_stemmed_alike(self) -> None:
+        assert Segmenter().tokenize("Lithium Batteries") == Segmenter().tokenize("lithium battery")

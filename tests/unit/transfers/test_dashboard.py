@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from techbridge.access import SYSTEM
 from techbridge.models import ContractRollup
 from techbridge.transfers.contracts import import_contracts_file
-from techbridge.transfers.dashboard import build_dashboard
+from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds
 from techbridge.transfers.demo import load_demo
+from techbridge.transfers.schemas import PartyKind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
+EVERY_KIND = DashboardFilter(sellers=tuple(PartyKind))
 
 
 class TestBuildDashboard:
@@ -27,7 +29,8 @@ class TestBuildDashboard:
         cities = {row["code"]: (row["numerator"], row["denominator"]) for row in data.by_city}
         assert cities["2101"] == (160, 360)
         assert cities["2102"] == (0, Decimal("75.5"))
-        assert {row["key"]: row["contract_value"] for row in data.by_type}["service"] == 310
+        every_kind = build_dashboard(session=session, region="21", flt=EVERY_KIND)
+        assert {row["key"]: row["contract_value"] for row in every_kind.by_type}["service"] == 310
         assert {row["key"]: row["count"] for row in data.flows}["absorb.out_of_province"] == 1
 
     def test_stale_rollups_are_rebuilt(self, session: Session) -> None:
@@ -41,5 +44,50 @@ class TestBuildDashboard:
         import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
         data = build_dashboard(session=session, region="21")
         assert not data.is_demo
-        assert data.contracts == 8
+        assert data.contracts == 6  # universities and institutes (the default sellers), any region
+        assert build_dashboard(session=session, region="21", flt=EVERY_KIND).contracts == 8
         assert load_demo(session=session, seed=1) == 0
+
+
+class TestFilters:
+    """basic.csv by hand: C1 C2 (2024Q1), C3 (Q2, university → Beijing), C4 (Q2, enterprise), C5 (Q2, Beijing seller),
+    C6 (Q3), C7 (Q4, 大连 university → Suzhou), C8 (2025Q1, other)."""
+
+    def test_seller_kinds_limit_every_figure(self, session: Session) -> None:
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        data = build_dashboard(session=session, region="21", flt=DashboardFilter(sellers=(PartyKind.ENTERPRISE,)))
+        assert (data.headline_count.numerator, data.headline_count.denominator) == (1, 1)  # C4
+        assert data.contracts == 1
+        assert [(row["key"], row["contract_value"]) for row in data.by_type] == [("service", 300)]
+        assert [(row["key"], row["count"]) for row in data.by_field] == [("电子信息", 1)]
+        assert {row["key"]: row["count"] for row in data.flows} == {"absorb.in_province": 1, "output.in_province": 1}
+
+    def test_a_quarter_range_limits_every_figure(self, session: Session) -> None:
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        data = build_dashboard(session=session, region="21", flt=DashboardFilter(quarter_from=20242, quarter_to=20242))
+        assert (data.headline_count.numerator, data.headline_count.denominator) == (0, 1)  # C3
+        assert [row["key"] for row in data.by_quarter] == ["2024Q2"]
+        assert data.contracts == 2  # C3 and C5 (a Beijing seller: any region)
+        assert [(row["key"], row["contract_value"]) for row in data.by_type] == [("license", 200)]
+        assert "2024-04-01" in data.headline_value.definition
+        assert data.quarters == [20241, 20242, 20243, 20244, 20251]  # the range inputs offer every quarter
+
+    def test_a_city_uses_city_scope(self, session: Session) -> None:
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        data = build_dashboard(session=session, region="21", flt=DashboardFilter(city="2102"))
+        assert (data.headline_value.numerator, data.headline_value.denominator) == (0, Decimal("75.5"))  # C2, C7
+        assert [row["code"] for row in data.by_city] == ["2102"]
+        assert data.contracts == 2
+        assert {row["key"]: row["count"] for row in data.flows}["output.out_of_province"] == 1  # C7
+
+    def test_demo_can_be_asked_for_beside_real_data(self, session: Session) -> None:
+        load_demo(session=session, seed=1)
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        assert build_dashboard(session=session, region="21", flt=DashboardFilter(data="demo")).is_demo
+        assert not build_dashboard(session=session, region="21", flt=DashboardFilter(data="real")).is_demo
+
+
+class TestQuarterBounds:
+    def test_first_and_last_day(self) -> None:
+        assert [str(day) for day in quarter_bounds(20241)] == ["2024-01-01", "2024-03-31"]
+        assert [str(day) for day in quarter_bounds(20244)] == ["2024-10-01", "2024-12-31"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from techbridge.access import Viewer
@@ -17,6 +17,14 @@ from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCre
 from techbridge.notifications.service import RECORD_PATHS
 from techbridge.registry.pickers import region_display, resolve_region
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.pagination import (
+    MAX_PAGE,
+    clamp_page,
+    page_of_list,
+    page_of_total,
+    query_without_page,
+    read_page_number,
+)
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -29,9 +37,12 @@ def _done(request: Request, key: str, path: str) -> RedirectResponse:
 
 def _page(request: Request, session: Any, viewer: Viewer, lang: str, **extra: Any) -> HTMLResponse:
     subscriptions = service.list_subscriptions(session=session, viewer=viewer)
-    regions = {str(s.filters["region"]) for s in subscriptions if (s.filters or {}).get("region")}
+    shown = page_of_list(subscriptions, read_page_number(request.query_params.get("page", "")), PAGE)
+    regions = {str(s.filters["region"]) for s in shown.items if (s.filters or {}).get("region")}
     context = {
-        "subscriptions": subscriptions,
+        "subscriptions": shown.items,
+        "page": shown,
+        "base_query": query_without_page(request),
         "region_shown": {code: region_display(session, code) for code in regions},
         "setting": service.get_alert_setting(session=session, viewer=viewer),
         "frequencies": list(DigestFrequency),
@@ -121,15 +132,17 @@ def save_email(
 
 
 @router.get("/notifications", response_class=HTMLResponse, include_in_schema=False)
-def notifications_page(request: Request, session: DbDep, viewer: SignedInDep, page: int = 1) -> HTMLResponse:
+def notifications_page(
+    request: Request, session: DbDep, viewer: SignedInDep, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
+) -> HTMLResponse:
     """The viewer's notifications with reasons, newest first, 50 a page."""
-    page = max(1, min(page, 100_000))
-    items = service.list_notifications(session=session, viewer=viewer, limit=PAGE, offset=(page - 1) * PAGE)
     total = service.count_notifications(session=session, viewer=viewer)
+    number = clamp_page(page, total, PAGE)
+    items = service.list_notifications(session=session, viewer=viewer, limit=PAGE, offset=(number - 1) * PAGE)
     context = {
         "items": items,
-        "page": page,
-        "pages": max(1, -(-total // PAGE)),
+        "page": page_of_total(items, number, PAGE, total),
+        "base_query": query_without_page(request),
         "total": total,
         "paths": RECORD_PATHS,
     }

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -15,21 +13,11 @@ from techbridge.audit.service import list_audit
 from techbridge.errors import PermissionDeniedError
 from techbridge.models import AuditAction, Role
 from techbridge.web.deps import DbDep, ViewerDep
+from techbridge.web.pagination import MAX_PAGE, page_of_total, query_without_page
 from techbridge.web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    """The page numbers `_pagination.html` expects."""
-
-    number: int
-    pages: int
-    total: int
-    capped: bool = False
 
 
 def require_admin(viewer: ViewerDep) -> Viewer:
@@ -56,12 +44,10 @@ def audit_page(
     """One page of the log; HTMX filter changes swap only the table."""
     spec = AuditFilter(actor=actor, action=action, entity=entity, entity_id=entity_id)
     entries, total = list_audit(session=session, spec=spec, page=page, size=PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
-    query = urlencode({"actor": actor, "action": action, "entity": entity, "entity_id": entity_id})
     context = {
         "entries": entries,
-        "page": AuditPage(number=page, pages=pages, total=total),
-        "base_query": query,
+        "page": page_of_total(entries, page, PAGE_SIZE, total),
+        "base_query": query_without_page(request),
         "spec": spec,
         "actions": [a.value for a in AuditAction],
     }

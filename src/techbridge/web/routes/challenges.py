@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -27,9 +27,17 @@ from techbridge.challenges.service import (
     submit_milestone,
 )
 from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
-from techbridge.models import Challenge
+from techbridge.models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStatus
 from techbridge.registry.pickers import resolve_pick
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, get_settings_dep
+from techbridge.web.pagination import (
+    MAX_PAGE,
+    clamp_page,
+    page_of_list,
+    page_of_total,
+    query_without_page,
+    read_page_number,
+)
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -65,11 +73,36 @@ def _is_manager(challenge: Challenge, viewer: Viewer) -> bool:
     return viewer.is_privileged or (viewer.is_authenticated and challenge.publisher_id == viewer.user_id)
 
 
+SearchText = Annotated[str, Query(max_length=200)]
+StatusText = Annotated[str, Query(max_length=16)]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
 @router.get("/challenges", response_class=HTMLResponse, include_in_schema=False)
-def board(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
-    """The public board of challenges."""
-    context = {"challenges": queries.list_challenges(session), "may_publish": viewer.role in PUBLISHERS}
-    return render(request, "challenges/board.html", context)
+def board(
+    request: Request,
+    session: DbDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
+    q: SearchText = "",
+    status: StatusText = "",
+    page: PageNumber = 1,
+) -> HTMLResponse:
+    """The public board of challenges: searched by title, field or publisher, filtered by status, paginated with
+    links that keep the filters."""
+    chosen = ChallengeStatus(status) if status in ChallengeStatus.__members__.values() else None
+    size = settings.page_size
+    total = queries.count_challenges(session, status=chosen, text=q.strip())
+    number = clamp_page(page, total, size)
+    rows = queries.list_challenges(session, status=chosen, text=q.strip(), offset=(number - 1) * size, limit=size)
+    context = {
+        "challenges": page_of_total(rows, number, size, total),
+        "filters": {"q": q, "status": status},
+        "statuses": list(ChallengeStatus),
+        "base_query": query_without_page(request),
+        "may_publish": viewer.role in PUBLISHERS,
+    }
+    return render(request, "challenges/board.html", context, partial="challenges/_board_table.html")
 
 
 @router.post("/challenges", include_in_schema=False, dependencies=[CsrfDep])
@@ -123,11 +156,17 @@ def _detail(
 ) -> HTMLResponse:
     challenge = get_challenge(session, challenge_id)
     manager = _is_manager(challenge, viewer)
-    applications = ranked_applications(session=session, viewer=viewer, challenge_id=challenge.id) if manager else []
+    ranked = ranked_applications(session=session, viewer=viewer, challenge_id=challenge.id) if manager else []
+    params = request.query_params
+    shown = _filter_applications(ranked, params.get("q", ""), params.get("status", ""))
     context = {
         "c": challenge,
         "manager": manager,
-        "applications": applications,
+        "applications": ranked,
+        "shown": page_of_list(shown, read_page_number(params.get("page", "")), get_settings_dep(request).page_size),
+        "app_filters": {"q": params.get("q", ""), "status": params.get("status", "")},
+        "app_statuses": list(ApplicationStatus),
+        "base_query": query_without_page(request),
         "application_count": len(queries.list_applications(session, challenge.id)),
         "milestones": queries.list_milestones(session, challenge.id),
         "may_apply": viewer.is_authenticated and challenge.status == "open",
@@ -162,6 +201,16 @@ def apply(
         errors = {_error_field(exc, picked): _message(exc, lang)}
         return _detail(request, session, viewer, challenge_id, form=values, errors=errors)
     return RedirectResponse(f"/challenges/{challenge_id}?done=applied#mine", status_code=303)
+
+
+def _filter_applications(ranked: list[ChallengeApplication], text: str, status: str) -> list[ChallengeApplication]:
+    """The ranked applications whose team name or plan holds `text` and whose status is `status` (blank: any)."""
+    needle = text.strip()[:200]
+    return [
+        a
+        for a in ranked
+        if (not needle or needle in a.team_name or needle in a.plan) and (not status or a.status == status)
+    ]
 
 
 def _resolve_picks(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from techbridge.connect import service
@@ -13,17 +13,35 @@ from techbridge.models import ConnectMode
 from techbridge.notifications.service import RECORD_PATHS, record_title
 from techbridge.registry.queries import get_visible
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
+from techbridge.web.pagination import MAX_PAGE, clamp_page, page_of_total, query_without_page
 from techbridge.web.templating import render
 
 router = APIRouter()
+PAGE_SIZE = 50
 
 
 @router.get("/connect", response_class=HTMLResponse, include_in_schema=False)
-def my_requests(request: Request, session: DbDep, viewer: SignedInDep, box: str = "in") -> HTMLResponse:
-    """Requests to me (to answer) or from me."""
+def my_requests(
+    request: Request,
+    session: DbDep,
+    viewer: SignedInDep,
+    box: str = "in",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
+    """Requests to me (to answer) or from me, PAGE_SIZE a page."""
     box = box if box in ("in", "out") else "in"
-    items = service.list_requests(session=session, viewer=viewer, box=box, limit=100)
-    return render(request, "connect/list.html", {"items": items, "box": box, "paths": RECORD_PATHS})
+    total = service.count_requests(session=session, viewer=viewer, box=box)
+    number = clamp_page(page, total, PAGE_SIZE)
+    offset = (number - 1) * PAGE_SIZE
+    items = service.list_requests(session=session, viewer=viewer, box=box, limit=PAGE_SIZE, offset=offset)
+    context = {
+        "items": items,
+        "page": page_of_total(items, number, PAGE_SIZE, total),
+        "base_query": query_without_page(request),
+        "box": box,
+        "paths": RECORD_PATHS,
+    }
+    return render(request, "connect/list.html", context)
 
 
 def _new_form(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.config import Settings
-from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.errors import InvalidDataError, NotFoundError, TechbridgeError
 from techbridge.i18n.loader import translate
+from techbridge.registry.pickers import resolve_region
 from techbridge.statistics.service import region_years, source_names
-from techbridge.transfers.dashboard import DashboardData, build_dashboard
+from techbridge.transfers.analytics import Bottlenecks
+from techbridge.transfers.dashboard import DashboardData, DashboardFilter, build_dashboard, funnel_scope
 from techbridge.transfers.export import TABLES, Table, build_tables, tables_to_xlsx
 from techbridge.transfers.schemas import Amount, PartyKind
 from techbridge.transfers.service import load_bottlenecks
@@ -23,6 +27,7 @@ from techbridge.web.charts import dashboard as charts
 from techbridge.web.charts import official as official_charts
 from techbridge.web.charts import transfers as pipeline_charts
 from techbridge.web.deps import DbDep, LangDep, OfficerDep, SettingsDep
+from techbridge.web.pagination import query_without_page
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -30,21 +35,60 @@ SHIPPED_MAP = Path(__file__).resolve().parents[1] / "static" / "maps" / "liaonin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _definition(request: Request) -> tuple[tuple[PartyKind, ...], Amount]:
-    """Seller kinds and amount column chosen in the query string (defaults: universities and institutes, 成交额)."""
-    raw = request.query_params.getlist("sellers")
-    sellers = tuple(PartyKind(s) for s in raw if s in PartyKind.__members__.values())
-    amount = request.query_params.get("amount", "")
-    return sellers, Amount(amount) if amount in Amount.__members__.values() else Amount.CONTRACT_VALUE
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+DATA_KINDS = ("real", "demo")
+
+
+def _quarter(raw: str) -> int:
+    """`2024Q3` → 20243; anything else → 0 (that end of the range stays open)."""
+    found = QUARTER.match(raw.strip())
+    return int(found.group(1)) * 10 + int(found.group(2)) if found else 0
+
+
+def _city(session: Session, settings: Settings, name: str) -> tuple[str, TechbridgeError | None]:
+    """The 4-digit city code of a city of the province typed by name (the province itself: no city)."""
+    if not name.strip():
+        return "", None
+    try:
+        code = resolve_region(session, name, "region")
+    except TechbridgeError as exc:
+        return "", exc
+    province = settings.region_code[:2]
+    if not code.startswith(province):
+        return "", InvalidDataError(
+            f"{name!r} is outside the province", location=("region",), message_zh=f"「{name}」不在本省，请选择本省的市"
+        )
+    return (code[:4] if len(code) > 2 else ""), None
+
+
+def read_filter(
+    request: Request, session: Session, settings: Settings
+) -> tuple[DashboardFilter, TechbridgeError | None]:
+    """The dashboard filter in the query string: seller kinds, amount column, region by name, real or demo data and
+    a quarter range (defaults: universities and institutes, 成交额, the whole province, real data when any)."""
+    params = request.query_params
+    sellers = tuple(PartyKind(s) for s in params.getlist("sellers") if s in PartyKind.__members__.values())
+    amount = params.get("amount", "")
+    city, error = _city(session, settings, params.get("region", ""))
+    data = params.get("data", "")
+    flt = DashboardFilter(
+        sellers=sellers,
+        amount=Amount(amount) if amount in Amount.__members__.values() else Amount.CONTRACT_VALUE,
+        city=city,
+        data=data if data in DATA_KINDS else "",
+        quarter_from=_quarter(params.get("from", "")),
+        quarter_to=_quarter(params.get("to", "")),
+    )
+    return flt, error
 
 
 def _collect(
     request: Request, session: Session, settings: Settings, lang: str
-) -> tuple[DashboardData, dict[str, Table]]:
-    sellers, amount = _definition(request)
-    data = build_dashboard(session=session, region=settings.region_code, lang=lang, sellers=sellers, amount=amount)
-    groups = load_bottlenecks(session=session, demo=data.is_demo)
-    return data, build_tables(data, groups[0] if groups else None, lang)
+) -> tuple[DashboardData, dict[str, Table], list[Bottlenecks], TechbridgeError | None]:
+    flt, error = read_filter(request, session, settings)
+    data = build_dashboard(session=session, region=settings.region_code, lang=lang, flt=flt)
+    groups = load_bottlenecks(session=session, demo=data.is_demo, scope=funnel_scope(flt))
+    return data, build_tables(data, groups[0] if groups else None, lang), groups, error
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
@@ -52,8 +96,7 @@ def dashboard(
     request: Request, session: DbDep, settings: SettingsDep, lang: LangDep, viewer: OfficerDep
 ) -> HTMLResponse:
     """Local conversion rate and turnover over time, by city (map), field and type; pipeline funnel and bottlenecks."""
-    data, tables = _collect(request, session, settings, lang)
-    groups = load_bottlenecks(session=session, demo=data.is_demo)
+    data, tables, groups, error = _collect(request, session, settings, lang)
     stages = groups[0].stages if groups else ()
     stage_names = {
         key: translate(f"transfers.stage_{key}", lang)
@@ -77,20 +120,40 @@ def dashboard(
             stages, names=stage_names, label=translate("dashboard.col_median_days", lang)
         ),
     }
-    output_total = sum((row["contract_value"] for row in data.by_type), start=0)
-    sellers, amount = _definition(request)
+    query = query_without_page(request)
+    params = request.query_params
     context = {
         "data": data,
         "tables": tables,
         "options": options,
-        "output_total": output_total,
+        "output_total": sum((row["contract_value"] for row in data.by_type), start=0),
         "worst": groups[0].worst_stage if groups else None,
-        "sellers": [str(kind) for kind in sellers] or ["university", "institute"],
-        "amount": str(amount),
-        "query": request.url.query,
+        "sellers": [str(kind) for kind in data_sellers(request)] or ["university", "institute"],
+        "amount": params.get("amount", "contract_value"),
+        "filters": {
+            "region": params.get("region", ""),
+            "data": params.get("data", ""),
+            "from": params.get("from", ""),
+            "to": params.get("to", ""),
+        },
+        "quarters": [f"{q // 10}Q{q % 10}" for q in data.quarters],
+        "filter_error": error.localized(lang) if error else None,
+        "query": query,
+        "bottleneck_query": _bottleneck_query(request, data.is_demo),
         "official": _official(session, settings, lang, viewer),
     }
     return render(request, "dashboard/index.html", context)
+
+
+def data_sellers(request: Request) -> list[PartyKind]:
+    """The seller kinds ticked in the query string (none: the default pair applies)."""
+    return [PartyKind(s) for s in request.query_params.getlist("sellers") if s in PartyKind.__members__.values()]
+
+
+def _bottleneck_query(request: Request, is_demo: bool) -> str:
+    """The dashboard's filters for the 「查看卡点」 link, with the data set the figures came from made explicit."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("data", "amount", "page") and v]
+    return urlencode([*pairs, ("data", "demo" if is_demo else "real")])
 
 
 def _official(session: Session, settings: Settings, lang: str, viewer: Viewer) -> dict[str, Any]:
@@ -121,7 +184,7 @@ def export(
     """One dashboard table (or `all` of them, one sheet each) as an XLSX workbook."""
     if name != "all" and name not in TABLES:
         raise NotFoundError(f"no table {name!r}", message_zh=f"没有表格 {name}")
-    data, tables = _collect(request, session, settings, lang)
+    data, tables, _groups, _error = _collect(request, session, settings, lang)
     chosen = list(tables.values()) if name == "all" else [tables[name]]
     demo_label = translate("dashboard.demo_banner", lang) if data.is_demo else None
     body = tables_to_xlsx(chosen, demo_label=demo_label)

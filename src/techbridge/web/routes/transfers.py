@@ -3,9 +3,11 @@ and the candidate pilot bases fragment embedded by the achievement page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,7 @@ from techbridge.errors import TechbridgeError
 from techbridge.models import Stage
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region, visible_title
 from techbridge.transfers.analytics import DIMENSIONS
+from techbridge.transfers.dashboard import funnel_scope
 from techbridge.transfers.pipeline import (
     CaseCreate,
     add_note,
@@ -24,12 +27,15 @@ from techbridge.transfers.pipeline import (
     next_action,
 )
 from techbridge.transfers.service import (
+    CaseFilter,
     case_history,
     list_case_views,
     load_bottlenecks,
     propose_pilot_bases,
 )
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.pagination import MAX_PAGE, page_of_list
+from techbridge.web.routes.dashboard import read_filter
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -41,12 +47,50 @@ def _actor(request: Request) -> str:
     return str(name) if name else ""
 
 
+SearchText = Annotated[str, Query(max_length=200)]
+STALLED = {"yes": True, "no": False}
+DEMO = {"real": False, "demo": True}
+
+
 @router.get("/transfers", response_class=HTMLResponse, include_in_schema=False)
 def workspace(
-    request: Request, session: DbDep, viewer: SignedInDep, lang: LangDep, overdue: bool = False
+    request: Request,
+    session: DbDep,
+    viewer: SignedInDep,
+    lang: LangDep,
+    settings: SettingsDep,
+    overdue: bool = False,
+    q: SearchText = "",
+    stage: Annotated[str, Query(max_length=16)] = "",
+    region: Annotated[str, Query(max_length=64)] = "",
+    stalled: Annotated[str, Query(max_length=8)] = "",
+    data: Annotated[str, Query(max_length=8)] = "",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
-    """The broker's cases (officers: all), overdue first, with days in stage and the next action."""
-    return _workspace(request, session, viewer, lang, overdue=overdue)
+    """The broker's cases (officers: all), overdue first, with days in stage and the next action; searched by case,
+    enterprise or achievement title, filtered by stage, city or province (`region`, by name), stalled or not and
+    demo or real; paginated with links that keep the filters."""
+    filters = {"q": q, "stage": stage, "region": region, "stalled": "yes" if overdue else stalled, "data": data}
+    return _workspace(request, session, viewer, lang, filters=filters, page=page, size=settings.page_size)
+
+
+def _case_filter(session: Session, filters: Mapping[str, str]) -> tuple[CaseFilter, TechbridgeError | None]:
+    """The filter the query string asks for; a city that names no region filters nothing and says why."""
+    city_code, error = "", None
+    if filters.get("region", "").strip():
+        try:
+            city_code = resolve_region(session, filters["region"], "region")
+        except TechbridgeError as exc:
+            error = exc
+    stage = filters.get("stage", "")
+    flt = CaseFilter(
+        text=filters.get("q", ""),
+        stage=Stage(stage) if stage in Stage.__members__.values() else None,
+        city_prefix=city_code,
+        stalled=STALLED.get(filters.get("stalled", "")),
+        demo=DEMO.get(filters.get("data", "")),
+    )
+    return flt, error
 
 
 def _workspace(
@@ -55,15 +99,22 @@ def _workspace(
     viewer: Viewer,
     lang: str,
     *,
-    overdue: bool = False,
+    filters: Mapping[str, str] | None = None,
+    page: int = 1,
+    size: int = 20,
     form: dict[str, str] | None = None,
     error: TechbridgeError | None = None,
 ) -> HTMLResponse:
-    views = list_case_views(session=session, viewer=viewer, lang=lang, only_overdue=overdue)
+    chosen = dict(filters or {})
+    flt, filter_error = _case_filter(session, chosen)
+    views = list_case_views(session=session, viewer=viewer, lang=lang, flt=flt)
     context = {
-        "views": views,
-        "only_overdue": overdue,
+        "views": page_of_list(views, page, size),
+        "filters": chosen,
+        "stages": list(Stage),
+        "base_query": urlencode({key: value for key, value in chosen.items() if value}),
         "overdue_count": sum(1 for v in views if v.overdue),
+        "filter_error": filter_error.localized(lang) if filter_error else None,
         "form": form or {},
         "form_error": error.localized(lang) if error else None,
         "error_field": (error.location or [""])[0] if error else None,
@@ -179,12 +230,31 @@ def note(
 
 @router.get("/transfers/bottlenecks", response_class=HTMLResponse, include_in_schema=False)
 def bottlenecks(
-    request: Request, session: DbDep, settings: SettingsDep, _: OfficerDep, by: str = "field", demo: bool = False
+    request: Request,
+    session: DbDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    _: OfficerDep,
+    by: str = "field",
+    demo: bool = False,
 ) -> HTMLResponse:
-    """Funnel, conversion, days in stage and closing reasons per field, city, owner type or broker."""
+    """Funnel, conversion, days in stage and closing reasons per field, city, owner type or broker, under the
+    dashboard's filters (seller kinds → owner type, region, quarter range, `data=demo`) so its 「查看卡点」 link
+    shows the cases it counted."""
+    flt, error = read_filter(request, session, settings)
     dimension = by if by in DIMENSIONS else "field"
-    groups = load_bottlenecks(session=session, by=dimension, demo=demo)
-    context = {"groups": groups, "by": dimension, "dimensions": DIMENSIONS, "demo": demo, "stages": OPEN_STAGES}
+    is_demo = demo or flt.data == "demo"
+    groups = load_bottlenecks(session=session, by=dimension, demo=is_demo, scope=funnel_scope(flt))
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key not in ("by", "demo", "data")]
+    context = {
+        "groups": groups,
+        "by": dimension,
+        "dimensions": DIMENSIONS,
+        "demo": is_demo,
+        "stages": OPEN_STAGES,
+        "kept": kept,
+        "filter_error": error.localized(lang) if error else None,
+    }
     return render(request, "transfers/bottlenecks.html", context)
 
 
