@@ -203,6 +203,7 @@ def test_officer_dashboard_chain_report_and_case(live_server: str, page: Any, se
     shoot(page, "officer", "2-chain-report", lang)
 
     open_nav(page, "/transfers")
+    page.click("#new-case-link")
     page.fill("#new-case input[name=title]", CASE)
     page.fill("#new-case input[name=counterpart_name]", "恒力石化")
     achievement = pick(page, "achievement", "精对苯二甲酸")
@@ -217,6 +218,16 @@ def test_officer_dashboard_chain_report_and_case(live_server: str, page: Any, se
     assert page.inner_text("#case-achievement") == "一种精对苯二甲酸氧化反应催化剂"
     assert page.inner_text("#case-city").startswith("大连市")
     shoot(page, "officer", "4-case", lang)
+
+    page.click("#case a[href='/transfers']")  # back to the workbench, which finds it among the demo cases by city
+    pick(page, "region", "大连")
+    page.select_option("#case-filters select[name=data]", "real")
+    page.click("#case-filters button[type=submit]")
+    page.wait_for_url("**/transfers?*data=real*")  # HTMX swapped the filtered list in and pushed its address
+    rows = page.locator("#case-table tbody tr[data-case]")
+    rows.filter(has_text=CASE).wait_for()
+    assert rows.count() == 1
+    shoot(page, "officer", "5-workbench", lang)
 
 
 # ---------------------------------------------------------------------------------------------------------------
