@@ -78,7 +78,9 @@ class TestFilters:
         assert dalian["cities"].startswith("大连市")
         assert "沈阳市" not in dalian["cities"]
         assert dalian["contracts"] != province["contracts"]
-        assert "本市" in officer.get("/dashboard?region=大连").text  # the headline now states the city scope
+        page = officer.get("/dashboard?region=大连").text
+        assert "本市" in page  # the headline now states the city scope
+        assert "卖方为大连市 (2102)" in page  # the definition names the city, not 地区 2102
 
     def test_a_region_outside_the_province_says_so(self, officer: TestClient) -> None:
         page = Page(officer.get("/dashboard?region=北京").text, 200)

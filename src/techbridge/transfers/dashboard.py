@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from techbridge.registry.pickers import region_display
 from techbridge.transfers import queries
 from techbridge.transfers.metrics import ZERO, describe_definition
 from techbridge.transfers.schemas import Amount, Basis, ConversionDefinition, PartyKind, Scope
@@ -160,9 +161,9 @@ def cube_rate(rows: Iterable[RateRow], definition: ConversionDefinition) -> tupl
     return (numerator / denominator if denominator else None), numerator, denominator
 
 
-def _figure(rows: Sequence[RateRow], definition: ConversionDefinition, lang: str) -> RateFigure:
+def _figure(rows: Sequence[RateRow], definition: ConversionDefinition, lang: str, label: str) -> RateFigure:
     rate, numerator, denominator = cube_rate(rows, definition)
-    return RateFigure(rate, numerator, denominator, describe_definition(definition, lang))
+    return RateFigure(rate, numerator, denominator, describe_definition(definition, lang, label))
 
 
 def _turnover(rows: Iterable[Rollup], key: str) -> list[dict[str, Any]]:
@@ -320,11 +321,12 @@ def build_dashboard(
     flow_keys = ("seller_city", "seller_province", "buyer_province")
     flows = _sums(session, demo, spec, "flow", flow_keys, "")
     mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
+    label = region_display(session, base.prefix)
     return DashboardData(
         is_demo=demo,
         region=province,
-        headline_value=_figure(rows, base, lang),
-        headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang),
+        headline_value=_figure(rows, base, lang, label),
+        headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label),
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
         by_field=_turnover(mix, "field"),

@@ -236,13 +236,14 @@ def _filters_text(definition: ConversionDefinition, lang: str) -> str:
     return ("；" if zh else "; ").join(parts)
 
 
-def describe_definition(definition: ConversionDefinition, lang: str = "en") -> str:
-    """A one-paragraph human-readable statement of the definition, in Chinese or English."""
+def describe_definition(definition: ConversionDefinition, lang: str = "en", region_label: str | None = None) -> str:
+    """A one-paragraph human-readable statement of the definition, in Chinese or English; `region_label` names the
+    region (「大连市 (2102)」) where the caller can read its name, else the code stands alone."""
     zh = lang == "zh"
     names = SELLER_NAMES["zh" if zh else "en"]
     sellers = ("、" if zh else "/").join(names[str(kind)] for kind in definition.sellers)
     digits = SCOPE_DIGITS[definition.scope]
-    prefix = definition.prefix
+    prefix = region_label or definition.prefix
     amount_name = AMOUNT_NAMES["zh" if zh else "en"][str(definition.amount)]
     place = ("省内" if zh else "province") if definition.scope is Scope.PROVINCE else ("本市" if zh else "city")
     filters = _filters_text(definition, lang)
@@ -250,8 +251,8 @@ def describe_definition(definition: ConversionDefinition, lang: str = "en") -> s
         measure = f"{amount_name}之和" if definition.basis is Basis.VALUE else "件数"
         return (
             f"本地转化率（{'金额' if definition.basis is Basis.VALUE else '件数'}口径，{place}）= "
-            f"卖方为地区 {prefix}（行政区划代码前 {digits} 位）的{sellers}、且买方也在 {prefix} 的技术合同{measure} ÷ "
-            f"卖方为地区 {prefix} 的{sellers}的全部技术合同{measure}；{filters}；分母为 0 时比率为空(null)。"
+            f"卖方为{prefix}（按行政区划代码前 {digits} 位）的{sellers}、且买方也在{prefix}的技术合同{measure} ÷ "
+            f"卖方为{prefix}的{sellers}的全部技术合同{measure}；{filters}；分母为 0 时比率为空(null)。"
         )
     what = f"sum of {amount_name} (万元)" if definition.basis is Basis.VALUE else "number of contracts"
     return (

@@ -145,6 +145,12 @@ class TestDescribeDefinition:
         assert "2101" in text
         assert "null" in text
 
+    def test_a_region_label_replaces_the_bare_code(self) -> None:
+        definition = ConversionDefinition(region="2102", scope=Scope.CITY)
+        text = describe_definition(definition, "zh", "大连市 (2102)")
+        assert "卖方为大连市 (2102)（按行政区划代码前 4 位）" in text
+        assert "地区 2102" not in text
+
     def test_chinese_text_names_the_amount(self) -> None:
         text = describe_definition(ConversionDefinition(region="21", amount=Amount.TECHNOLOGY_INCOME), "zh")
         assert "技术交易额" in text

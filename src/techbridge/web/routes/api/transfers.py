@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Query
 
 from techbridge.errors import InvalidDataError
+from techbridge.registry.pickers import region_display
 from techbridge.transfers.metrics import (
     compute_local_conversion,
     compute_turnover,
@@ -76,7 +77,7 @@ def local_conversion(
         "rate": None if result.rate is None else round(float(result.rate), 10),
         "numerator": _number(result.numerator),
         "denominator": _number(result.denominator),
-        "definition": describe_definition(definition, lang),
+        "definition": describe_definition(definition, lang, region_display(session, definition.prefix)),
         "definition_params": definition_params(definition),
         "demo": demo,
     }
