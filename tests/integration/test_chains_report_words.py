@@ -58,6 +58,11 @@ class TestReportWords:
         assert "/enterprises/100" in links  # the leader 恒力石化
         assert "/enterprises/101" in links  # the candidate 荣盛石化
 
+    def test_a_single_producer_is_linked_beside_its_weak_link(self, client: TestClient) -> None:
+        html = client.get("/chains/PTA/report?region=21").text
+        weak = html[html.index('id="weak-links"') : html.index('id="leaders"')]
+        assert re.search(r'本地生产企业：\s*<a href="/enterprises/100">恒力石化</a>', weak)
+
 
 class TestNodePanel:
     @pytest.mark.parametrize("lang", ["zh", "en"])

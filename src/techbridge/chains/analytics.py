@@ -317,6 +317,7 @@ def weak_links(nodes: Sequence[NodeCoverage]) -> tuple[WeakLink, ...]:
                     regional_producers=tuple(p.name for p in node.regional_producers),
                     national_producers=node.national_producers,
                     reason=f"{reason}; {node.reach} chain node(s) depend on it",
+                    regional_producer_ids=tuple(p.org_id for p in node.regional_producers),
                 )
             )
     return tuple(sorted(out, key=lambda w: (-w.score, w.node_id, w.kind)))

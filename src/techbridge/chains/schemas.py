@@ -209,6 +209,11 @@ class WeakLink:
     regional_producers: tuple[str, ...]
     national_producers: int
     reason: str
+    regional_producer_ids: tuple[int, ...] = ()  # the organisations behind `regional_producers`, same order
+
+    def producers(self) -> tuple[tuple[int, str], ...]:
+        """(organisation id, name) of the regional producers, for links."""
+        return tuple(zip(self.regional_producer_ids, self.regional_producers, strict=False))
 
     def why(self) -> Why:
         """The reason as a catalogue sentence (`reason` keeps it as English text)."""
