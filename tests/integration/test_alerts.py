@@ -482,5 +482,8 @@ class TestDoneWhen:
         assert len(inbox.messages) == 1
         client = TestClient(create_app(local))
         client.post("/login", data={"username": "ent", "password": PASSWORD, "csrf_token": _csrf(client)})
-        assert 'id="bell-count">1<' in client.get("/notifications/bell").text
+        bell = client.get("/notifications/bell").text
+        assert 'id="bell-count">1<' in bell
+        assert "<svg" in bell  # drawn, not an emoji that a machine without an emoji font shows as a box
+        assert "🔔" not in bell
         assert FITTING in client.get("/notifications").text
