@@ -448,6 +448,27 @@ class TestOfficersAndBrokers:
                 session.scalar(select(User.id).where(User.username == "broker")),
             )
 
+    def test_a_brokers_client_matches_come_a_page_at_a_time(
+        self, settings: Settings, people: People, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from techbridge.models import TransferCase
+        from techbridge.web.routes import alerts as alert_routes
+
+        with session_scope(settings.database_url) as session:
+            broker = make_user(session, "broker", Role.BROKER)
+            session.add(TransferCase(title="客户需求跟进", demand_id=people.demand, broker_id=broker.id))
+        _subscribe_demand(settings, people)
+        for n in range(3):
+            _achievement(settings, people.institution, f"{FITTING}（第{n}号）")
+        run_alerts(settings)
+        monkeypatch.setattr(alert_routes, "PAGE", 2)
+        client = TestClient(create_app(settings))
+        client.post("/login", data={"username": "broker", "password": PASSWORD, "csrf_token": _csrf(client)})
+        first, second = client.get("/clients/matches").text, client.get("/clients/matches?page=2").text
+        assert [f"（第{n}号）" in first for n in range(3)] == [False, True, True]  # newest first
+        assert [f"（第{n}号）" in second for n in range(3)] == [True, False, False]
+        assert 'rel="next"' in first
+
 
 class TestMatchPage:
     def test_a_search_can_be_subscribed_from_its_results(self, settings: Settings, people: People) -> None:

@@ -29,6 +29,7 @@ from techbridge.web.templating import render
 
 router = APIRouter()
 PAGE = 50
+CLIENT_MATCHES = 1000  # newest client matches read for the broker's list
 
 
 def _done(request: Request, key: str, path: str) -> RedirectResponse:
@@ -173,9 +174,12 @@ def bell(request: Request, session: DbDep, viewer: ViewerDep) -> HTMLResponse:
 
 @router.get("/clients/matches", response_class=HTMLResponse, include_in_schema=False)
 def client_matches_page(request: Request, session: DbDep, viewer: SignedInDep) -> HTMLResponse:
-    """A broker's (officer's) new matches across the demands of their clients, each one click from a case."""
-    items = service.client_matches(session=session, viewer=viewer)
-    return render(request, "alerts/client_matches.html", {"items": items, "paths": RECORD_PATHS})
+    """A broker's (officer's) new matches across the demands of their clients (the newest CLIENT_MATCHES readable
+    ones, PAGE a page), each one click from a case."""
+    items = service.client_matches(session=session, viewer=viewer, limit=CLIENT_MATCHES)
+    shown = page_of_list(items, read_page_number(request.query_params.get("page", "")), PAGE)
+    context = {"items": shown.items, "page": shown, "base_query": query_without_page(request), "paths": RECORD_PATHS}
+    return render(request, "alerts/client_matches.html", context)
 
 
 @router.post("/clients/matches/{notification_id}/case", include_in_schema=False, dependencies=[CsrfDep])
