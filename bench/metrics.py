@@ -26,6 +26,7 @@ import random
 import re
 import shutil
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -185,7 +186,7 @@ def report(args: argparse.Namespace, loaded: str, rate: float, rollup_rows: int,
     lines = [
         SECTION,
         "",
-        f"`nice .venv/bin/python -W ignore -m bench.metrics --n {args.n} --repeats {args.repeats} --write` "
+        f"`.venv/bin/python -W ignore -m bench.metrics {' '.join(sys.argv[1:])}` "
         f"({time.strftime('%Y-%m-%d')}, `nproc` {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end). "
         f"{args.n:,} synthetic contracts (seed {args.seed}; sellers and buyers over Liaoning's 14 cities and 8 other "
         f"provinces, 5 types, 8 fields, 4 seller kinds, 2021–2025) in SQLite, {loaded}; benchmark rows, not the demo "
