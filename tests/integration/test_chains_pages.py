@@ -51,6 +51,14 @@ class TestPages:
         assert bases == ["equipment", "petrochem", "metallurgy", "consumer"]
         assert 'data-chain="petrochem"' in response.text
 
+    @pytest.mark.parametrize(("lang", "title"), [("zh", "石化和精细化工"), ("en", "Petrochemicals")])
+    def test_clusters_name_their_chains_not_their_ids(self, client: TestClient, lang: str, title: str) -> None:
+        html = client.get(f"/chains?region=21&lang={lang}").text
+        clusters = html[html.index('id="clusters"') :]
+        assert re.search(rf'data-chain="petrochem" href="[^"]*">{title}', clusters)
+        assert ">petrochem<" not in clusters
+        assert ">high_end_equipment<" not in clusters
+
     def test_map_carries_the_graph_option_and_the_click_url(self, client: TestClient) -> None:
         response = client.get("/chains/PTA?region=21")
         assert response.status_code == 200
