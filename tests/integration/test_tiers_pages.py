@@ -82,6 +82,18 @@ def verdicts(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-policy="(\w+)" data-verdict="(\w+)"', html))
 
 
+class TestPolicyCatalogue:
+    def test_policies_are_named_not_shown_by_their_ids(self, settings: Settings, session: Session) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "ent")
+        html = client.get("/tiers").text
+        table = html[html.index('id="policy-table"') : html.index("</table>", html.index('id="policy-table"'))]
+        shown = re.sub(r"<[^>]+>", " ", table)
+        assert "高新技术企业" in shown
+        assert not re.search(r"\b(hnte|tech_sme)\b", shown)
+
+
 class TestEnterprisePage:
     def test_own_user_sees_verdicts_gaps_and_what_if(self, settings: Settings, session: Session) -> None:
         ids = seed(session)
