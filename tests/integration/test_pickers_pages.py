@@ -237,3 +237,29 @@ class TestTierEnterprisePicker:
         response = client.get("/tiers", params={"enterprise": "丙科技"}, follow_redirects=False)
         assert response.status_code == 422
         assert _page(response).by_id("enterprise-error") is not None
+
+
+class TestRegionListParent:
+    @pytest.fixture
+    def regions(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            make_regions(session)
+
+    @pytest.mark.parametrize("typed", ["辽宁", "辽宁省", "21", "辽宁省 [21]"])
+    def test_the_parent_region_is_typed_by_name(self, client: TestClient, regions: None, typed: str) -> None:
+        response = client.get("/regions", params={"parent": typed})
+        assert response.status_code == 200
+        assert "沈阳市" in response.text
+        assert "大连市" in response.text
+        assert _page(response).value("parent") == "辽宁省 [21]"
+
+    def test_a_parent_naming_nothing_is_said_beside_the_field_with_the_input(
+        self, client: TestClient, regions: None
+    ) -> None:
+        response = client.get("/regions", params={"parent": "火星"})
+        assert response.status_code == 422
+        page = _page(response)
+        assert page.value("parent") == "火星"
+        error = page.by_id("parent-error")
+        assert error is not None
+        assert "火星" in error.text

@@ -7,6 +7,7 @@ re-rendered with 422 and per-field messages in the interface language.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,11 +23,12 @@ from techbridge.i18n.loader import translate
 from techbridge.models import AchievementKind, DemandStatus, OrgKind, TransferMode, Visibility
 from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import SPECS, ListParams
+from techbridge.registry.pickers import region_label, resolve_region
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import AchievementCreate, DemandCreate
 from techbridge.transfers.service import list_capacities
 from techbridge.web.csrf import FORM_FIELD
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, get_lang
 from techbridge.web.templating import render
 
 router = APIRouter()
@@ -70,6 +72,14 @@ def _labels(session: Session, viewer: Viewer, items: list[Any]) -> dict[str, Any
 def render_list(request: Request, session: Session, viewer: Viewer, settings: Settings, entity: str) -> HTMLResponse:
     """A list page, or only its table for HTMX requests."""
     params = list_params(request, entity, settings.page_size)
+    typed_parent, parent_error = params.filters.get("parent", ""), None
+    if typed_parent:  # the parent region is typed or picked by name (辽宁, 大连), never as a code only
+        filters = {k: v for k, v in params.filters.items() if k != "parent"}
+        try:
+            filters["parent"] = resolve_region(session, typed_parent, "parent")
+        except InvalidDataError as exc:
+            parent_error = exc.said(get_lang(request))
+        params = replace(params, filters=filters)
     page = list_queries.list_entities(session, viewer, entity, params)
     sort = list_queries.resolve_sort(entity, params.sort)
     query = {k: v for k, v in {"q": params.q, **params.filters}.items() if v}
@@ -84,8 +94,11 @@ def render_list(request: Request, session: Session, viewer: Viewer, settings: Se
         "labels": _labels(session, viewer, page.items),
         "cities": queries.list_child_regions(session, settings.region_code[:2]),
         "choices": CHOICES,
+        "parent_text": typed_parent if parent_error else region_label(session, params.filters.get("parent")),
+        "parent_error": parent_error,
     }
-    return render(request, "registry/list.html", context, partial="registry/_table.html")
+    status = 422 if parent_error else 200
+    return render(request, "registry/list.html", context, partial="registry/_table.html", status_code=status)
 
 
 CHOICES: dict[str, list[str]] = {
