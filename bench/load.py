@@ -278,7 +278,7 @@ def render(
                 f"| {code} | {store} | {workers}{beside} | {label} | {r['rps']:.0f} | {ratio:.2f}× | "
                 f"{_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} | {errors} | {int(r['timeout'])} | {before} |"
             )
-    lines += ["", NOTE, ""]
+    lines += ["", NOTE if baseline is None else BASELINE_NOTE.format(baseline=baseline), ""]
     return "\n".join(lines)
 
 
@@ -291,6 +291,17 @@ NOTE = (
     "the same-run baseline is the SQLite 1-worker row. Errors are wrk's connect/read/write errors and non-2xx "
     "answers. With SQLite, N workers share one file in WAL mode: reads scale with processes, writes queue on one "
     "lock (busy timeout 10 s), and each worker holds its own caches (vector index, query vectors, counts)."
+)
+
+
+BASELINE_NOTE = (
+    "“before” is the issue's measurement of the old code (1 worker, SQLite, quiet machine), quoted on the {baseline} "
+    "rows, which re-measure the code before this work in the same run, from a checkout of {baseline} served from this "
+    "virtualenv (same locked requirements) on its own copy of the registry. Each server is warmed first (every page "
+    "under 8 × W concurrent requests twice), so cold-start costs are not in the figures. The embedder row runs "
+    "`techbridge search embed` (nice +10, committing per batch) beside the server from warm-up to the end; the "
+    "embedder is a separate process competing for the same 2 cores. Errors are wrk's connect/read/write errors and "
+    "non-2xx answers."
 )
 
 
