@@ -91,6 +91,8 @@ def store_env(work: Path, url: str, data_dir: Path, src: Path | None = None, var
 def copy_registry(work: Path, name: str, registry: Path, registry_var: Path | None) -> tuple[str, Path]:
     """A fresh copy of a loaded SQLite registry (and its var folder) under `work`; (URL, var folder)."""
     db, var = work / f"{name}.db", work / f"var-{name}"
+    for leftover in (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # a previous run's WAL applied to the fresh copy would corrupt it
     shutil.copyfile(registry, db)
     shutil.rmtree(var, ignore_errors=True)
     if registry_var is not None:
