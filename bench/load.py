@@ -14,6 +14,14 @@
    stopped afterwards whatever happens.
 3. req/s, p50/p95/p99 and errors (connect/read/write/non-2xx) and timeouts per run; the 1-worker SQLite row is
    the baseline of the same run, and the issue's figures of the old code are quoted beside it.
+
+Same-run baseline of older code: `--baseline-src /tmp/base/src` (the `src` folder of a checkout of the baseline
+commit, `git worktree add /tmp/base c2b91a3`) serves that code too, from this virtualenv with PYTHONPATH pointing at
+it (the locked requirements are the same), on its own copy of the registry, migrated by its own code; every row of
+this code is then compared with the baseline row of the same store and workers. `--registry DB --registry-var DIR`
+copies a loaded registry (the real-data database and its var folder) instead of loading one. `--embedder` adds a
+row of this code on N workers with `techbridge search embed` running beside the server from warm-up to the end
+(the background embedder must not starve the web workers).
 The load generator shares the 2 cores with the server, and the machine with other engineers: one run per
 configuration, figures are noisy.
 """
@@ -65,16 +73,31 @@ def _cli(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "techbridge", *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def store_env(work: Path, url: str, data_dir: Path) -> dict[str, str]:
-    """Environment of one store's CLI and server processes."""
-    var = work / ("var-pg" if url.startswith("postgresql") else "var-sqlite")
-    return {
+def store_env(work: Path, url: str, data_dir: Path, src: Path | None = None, var: Path | None = None) -> dict[str, str]:
+    """Environment of one store's CLI and server processes (of the code under `src` when given)."""
+    var = var or work / ("var-pg" if url.startswith("postgresql") else "var-sqlite")
+    env = {
         **os.environ,
         "TECHBRIDGE_DATABASE_URL": url,
         "TECHBRIDGE_VAR_DIR": str(var),
         "TECHBRIDGE_DATA_DIR": str(data_dir),
         "TECHBRIDGE_SECRET_KEY": "bench-load-secret",
     }
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
+
+
+def copy_registry(work: Path, name: str, registry: Path, registry_var: Path | None) -> tuple[str, Path]:
+    """A fresh copy of a loaded SQLite registry (and its var folder) under `work`; (URL, var folder)."""
+    db, var = work / f"{name}.db", work / f"var-{name}"
+    for leftover in (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # a previous run's WAL applied to the fresh copy would corrupt it
+    shutil.copyfile(registry, db)
+    shutil.rmtree(var, ignore_errors=True)
+    if registry_var is not None:
+        shutil.copytree(registry_var, var)
+    return f"sqlite:///{db}", var
 
 
 def pg_store(admin_url: str) -> str:
@@ -87,12 +110,45 @@ def pg_store(admin_url: str) -> str:
     return make_url(admin_url).set(database="bench_load").render_as_string(hide_password=False)
 
 
-def load_store(env: dict[str, str]) -> float:
-    """Migrate and load the registry as `make run` does (idempotent); wall seconds."""
+def load_store(env: dict[str, str], *, demo: bool = True) -> float:
+    """Migrate and load the registry as `make run` does (idempotent; `demo=False`: migrate only); wall seconds."""
     started = time.monotonic()
     _cli(env, "db", "upgrade")
-    _cli(env, "demo", "load")
+    if demo:
+        _cli(env, "demo", "load")
     return time.monotonic() - started
+
+
+def code_of(env: dict[str, str]) -> str:
+    """Which techbridge the environment runs (its package folder), to check PYTHONPATH took effect."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import techbridge; print(techbridge.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+@contextmanager
+def embedding_beside(env: dict[str, str]) -> Iterator[None]:
+    """`techbridge search embed` running (at its own lower priority) while the block runs; stopped after it."""
+    job = subprocess.Popen(
+        [sys.executable, "-m", "techbridge", "search", "embed"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        job.send_signal(signal.SIGINT)
+        try:
+            job.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            job.kill()
+            job.wait()
 
 
 def _wait_ready(base: str, seconds: float = 300.0) -> None:
@@ -162,43 +218,74 @@ def run_wrk(base: str, path: str, args: argparse.Namespace) -> dict[str, float]:
     return result
 
 
-def measure(env: dict[str, str], workers: int, args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    """Every page under load on one server configuration."""
+def measure(
+    env: dict[str, str], workers: int, args: argparse.Namespace, *, embedder: bool = False
+) -> dict[str, dict[str, float]]:
+    """Every page under load on one server configuration (with the embedder running beside it when asked)."""
     with serving(env, workers) as base:
-        warm(base, workers)
-        return {label: run_wrk(base, path, args) for label, path in PAGES.items()}
+        if not embedder:
+            warm(base, workers)
+            return {label: run_wrk(base, path, args) for label, path in PAGES.items()}
+        with embedding_beside(env):
+            warm(base, workers)
+            return {label: run_wrk(base, path, args) for label, path in PAGES.items()}
 
 
 def _ms(us: float) -> str:
     return f"{us / 1000:.0f} ms" if us < 1e6 else f"{us / 1e6:.2f} s"
 
 
-def render(results: dict[tuple[str, int], dict[str, dict[str, float]]], args: argparse.Namespace) -> str:
-    """The section: one row per store × workers × page, the baseline ratio and the figures before."""
-    base = results[("SQLite", 1)]
+Config = tuple[str, str, int, bool]
+"""(code, store, workers, embedder beside) of one measured server."""
+THIS = "this branch"
+
+
+def _reference(results: dict[Config, dict[str, dict[str, float]]], config: Config, baseline: str | None) -> Config:
+    """The row a configuration is compared with: the baseline code's of the same store and workers, when measured;
+    else this code's 1-worker row of the store."""
+    code, store, workers, _embedder = config
+    if baseline is not None and (baseline, store, workers, False) in results:
+        return (baseline, store, workers, False)
+    return (code, store, 1, False) if (code, store, 1, False) in results else next(iter(results))
+
+
+def render(
+    results: dict[Config, dict[str, dict[str, float]]], args: argparse.Namespace, baseline: str | None = None
+) -> str:
+    """The section: one row per code × store × workers × page, the same-run ratio and the figures before."""
+    compared = f"the {baseline} row of the same store and workers" if baseline else "the 1-worker row of the store"
     lines = [
         SECTION,
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
-        f"({os.cpu_count()} cores shared with other engineers' work, load average {os.getloadavg()[0]:.1f} at the "
-        f"end), Python {platform.python_version()}; wrk 2 threads on the same cores, {args.connections} "
-        f"connections, {args.duration} s per page, timeout {args.timeout} s; one run per configuration (noisy).",
+        f"({os.cpu_count()} cores shared with other engineers' work, load average {LOAD_AT_START[0]:.1f} at the "
+        f"start and {os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()}; wrk 2 threads on the "
+        f"same cores, {args.connections} connections, {args.duration} s per page, timeout {args.timeout} s; one run "
+        f"per configuration (noisy). Registry: {REGISTRY_NOTE[0]}.",
         f"Command: `nice .venv/bin/python -m bench.load {' '.join(sys.argv[1:])}`. Goals: {GOALS}.",
+        f"“× ref.” compares a row with {compared}, measured in the same run.",
         "",
-        "| store | workers | page | req/s | × SQLite 1 worker | p50 | p95 | p99 | errors | timeouts | before |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| code | store | workers | page | req/s | × ref. | p50 | p95 | p99 | errors | timeouts | before |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (store, workers), pages in results.items():
+    for config, pages in results.items():
+        code, store, workers, embedder = config
+        reference = results[_reference(results, config, baseline)]
         for label, r in pages.items():
             errors = int(r["connect"] + r["read"] + r["write"] + r["status"])
-            ratio = r["rps"] / base[label]["rps"] if base[label]["rps"] else 0.0
-            before = BEFORE[label] if (store, workers) == ("SQLite", 1) else ""
+            ratio = r["rps"] / reference[label]["rps"] if reference[label]["rps"] else 0.0
+            before = BEFORE[label] if (store, workers) == ("SQLite", 1) and code == (baseline or THIS) else ""
+            beside = ", embedder beside" if embedder else ""
             lines.append(
-                f"| {store} | {workers} | {label} | {r['rps']:.0f} | {ratio:.2f}× | {_ms(r['p50'])} | "
-                f"{_ms(r['p95'])} | {_ms(r['p99'])} | {errors} | {int(r['timeout'])} | {before} |"
+                f"| {code} | {store} | {workers}{beside} | {label} | {r['rps']:.0f} | {ratio:.2f}× | "
+                f"{_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} | {errors} | {int(r['timeout'])} | {before} |"
             )
-    lines += ["", NOTE, ""]
+    lines += ["", NOTE if baseline is None else BASELINE_NOTE.format(baseline=baseline), ""]
     return "\n".join(lines)
+
+
+LOAD_AT_START = os.getloadavg()
+REGISTRY_NOTE = ["the shared data loaded by `techbridge demo load` (no embedding)"]
 
 
 NOTE = (
@@ -206,6 +293,17 @@ NOTE = (
     "the same-run baseline is the SQLite 1-worker row. Errors are wrk's connect/read/write errors and non-2xx "
     "answers. With SQLite, N workers share one file in WAL mode: reads scale with processes, writes queue on one "
     "lock (busy timeout 10 s), and each worker holds its own caches (vector index, query vectors, counts)."
+)
+
+
+BASELINE_NOTE = (
+    "“before” is the issue's measurement of the old code (1 worker, SQLite, quiet machine), quoted on the {baseline} "
+    "rows, which re-measure the code before this work in the same run, from a checkout of {baseline} served from this "
+    "virtualenv (same locked requirements) on its own copy of the registry. Each server is warmed first (every page "
+    "under 8 × W concurrent requests twice), so cold-start costs are not in the figures. The embedder row runs "
+    "`techbridge search embed` (nice +10, committing per batch) beside the server from warm-up to the end; the "
+    "embedder is a separate process competing for the same 2 cores. Errors are wrk's connect/read/write errors and "
+    "non-2xx answers."
 )
 
 
@@ -220,22 +318,39 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--timeout", type=int, default=5)
+    parser.add_argument("--registry", type=Path, help="a loaded SQLite registry to copy instead of loading one")
+    parser.add_argument("--registry-var", type=Path, help="the var folder (indexes) of --registry, copied with it")
+    parser.add_argument("--baseline-src", type=Path, help="src folder of a checkout of the baseline commit")
+    parser.add_argument("--baseline-name", default="baseline", help="how the baseline rows are named (its commit)")
+    parser.add_argument("--embedder", action="store_true", help="add a row with `techbridge search embed` beside")
     parser.add_argument("--write", action="store_true", help="write the section into docs/benchmarks.md")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
     args.work.mkdir(parents=True, exist_ok=True)
-    stores = {"SQLite": f"sqlite:///{args.work / 'registry.db'}"}
-    if args.pg_url:
-        stores["PostgreSQL"] = pg_store(args.pg_url)
-    results: dict[tuple[str, int], dict[str, dict[str, float]]] = {}
-    for store, url in stores.items():
-        env = store_env(args.work, url, args.data_dir)
-        print(f"{store}: loaded in {load_store(env):.0f} s", flush=True)
-        for workers in (1, args.workers):
-            results[(store, workers)] = measure(env, workers, args)
-            print(store, workers, json.dumps(results[(store, workers)]), flush=True)
-    report = render(results, args)
+    codes: dict[str, Path | None] = {THIS: None}
+    if args.baseline_src is not None:
+        codes = {args.baseline_name: args.baseline_src.resolve(), **codes}
+    results: dict[Config, dict[str, dict[str, float]]] = {}
+    for code, src in codes.items():
+        envs: dict[str, dict[str, str]] = {}
+        if args.registry is not None:
+            url, var = copy_registry(args.work, "base" if src else "this", args.registry, args.registry_var)
+            REGISTRY_NOTE[0] = f"a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`)"
+            envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var)
+        else:
+            envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src)
+        if args.pg_url and src is None:
+            envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
+        for store, env in envs.items():
+            print(f"{code} {store}: {code_of(env)}; loaded in {load_store(env, demo=args.registry is None):.0f} s")
+            for workers in (1, args.workers):
+                results[(code, store, workers, False)] = measure(env, workers, args)
+                print(code, store, workers, json.dumps(results[(code, store, workers, False)]), flush=True)
+            if args.embedder and src is None and store == "SQLite":
+                results[(code, store, args.workers, True)] = measure(env, args.workers, args, embedder=True)
+                print(code, store, args.workers, "embedder", json.dumps(results[(code, store, args.workers, True)]))
+    report = render(results, args, args.baseline_name if args.baseline_src is not None else None)
     print(report)
     if args.write:
         write_section(SECTION, report)

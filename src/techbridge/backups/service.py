@@ -16,6 +16,7 @@ import subprocess
 from contextlib import closing
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from techbridge.errors import ConflictError, InvalidDataError
@@ -88,8 +89,26 @@ def restore_database(*, url: str, path: Path) -> None:
     if parsed.get_backend_name() == "sqlite":
         _check_backup(path, SQLITE_HEADER)
         _copy_sqlite(path, _sqlite_file(parsed))
-        return
-    _check_backup(path, PG_DUMP_HEADER)
-    target_url, env = _libpq(parsed)
-    command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", f"--dbname={target_url}"]
-    _run([*command, str(path)], env)
+    else:
+        _check_backup(path, PG_DUMP_HEADER)
+        target_url, env = _libpq(parsed)
+        command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
+        _run([*command, f"--dbname={target_url}", str(path)], env)
+    advance_data_versions(url)
+
+
+RESTORE_VERSION_JUMP = 1 << 32
+"""How far a restore moves every data version forward (more writes than any deployment makes between backups)."""
+
+
+def advance_data_versions(url: str) -> None:
+    """Move the data versions (`models.data_version`) past any value seen before the restore: the backup holds older
+    values, which later writes would reach again, and a worker that kept a cache keyed by one of them through the
+    restore would then keep serving it."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if inspect(conn).has_table("data_versions"):
+                conn.execute(text("UPDATE data_versions SET version = version + :jump"), {"jump": RESTORE_VERSION_JUMP})
+    finally:
+        engine.dispose()

@@ -24,12 +24,14 @@ from techbridge.models import (
     AchievementOwner,
     ChainEdge,
     ChainNode,
+    DataVersion,
     EnterpriseNode,
     Expert,
     Organization,
     OrganizationAlias,
     Visibility,
 )
+from techbridge.models.data_version import CHAIN_GRAPH
 
 ABSTRACT_CHARS = 300  # how much of an abstract joins the title when judging relevance
 
@@ -241,20 +243,37 @@ def load_graph(session: Session) -> ChainGraph:
     return assemble_graph(read_rows(session))
 
 
+GRAPH_TABLES = (ChainNode, ChainEdge, EnterpriseNode, Organization, Achievement, AchievementOwner, Expert)
+"""The tables the graph reads; a database trigger on each bumps the `chain_graph` data version (migration 0017)."""
+
+
+def graph_version(session: Session) -> int | None:
+    """The data version of GRAPH_TABLES: one row read by primary key, bumped in the same transaction as any write
+    to them (also bulk, COPY and raw SQL), so a change seen from any process means the cached graph is stale.
+    None when the counter row is missing (a database restored without it): callers fall back to `fingerprint`."""
+    return session.scalar(select(DataVersion.version).where(DataVersion.name == CHAIN_GRAPH))
+
+
 def fingerprint(session: Session) -> tuple[int, ...]:
-    """Row counts and highest ids of every table the graph reads; a change means the cached graph is stale."""
+    """Row counts and highest ids of every table the graph reads (a scan of each: only when there is no counter)."""
     parts: list[int] = []
-    for model in (ChainNode, ChainEdge, EnterpriseNode, Organization, Achievement, AchievementOwner, Expert):
+    for model in GRAPH_TABLES:
         count, top = session.execute(select(func.count(), func.max(model.id))).one()
         parts.extend((int(count), int(top or 0)))
     return tuple(parts)
 
 
+def graph_stamp(session: Session) -> tuple[int, ...]:
+    """What the graph cache compares: the data version, else the fingerprint."""
+    version = graph_version(session)
+    return (version,) if version is not None else fingerprint(session)
+
+
 def hidden_records(session: Session, viewer: Viewer) -> Hidden:
     """Ids of the organizations, achievements and experts `viewer` may not read (read per request, never cached).
 
-    Visibility can change without changing `fingerprint`, so the graph cache keeps every record and each request
-    drops these ids from its own view of it (`visibility.restrict_graph`).
+    The graph cache is shared by every viewer, so it keeps every record and each request drops these ids from its
+    own view of it (`visibility.restrict_graph`).
     """
     if viewer.is_privileged:
         return Hidden()

@@ -1,6 +1,7 @@
 """Chain use cases the CLI, the portal and the API call: list, show, report, gaps, leaders, attract, consortium.
 
-The whole graph is built once per process and reused while the tables it reads are unchanged (`build.fingerprint`).
+The whole graph is built once per process and reused while the data version of the tables it reads is unchanged
+(`build.graph_version`, bumped by database triggers).
 ROOT is a curated chain id (`data/chains/curated/<id>.yaml`) or a node name (an ad-hoc chain around that node).
 Relevance of achievements uses `techbridge.matching.service.rank_texts` when that module is importable, else shared
 terms; every result names the method used. Every use case takes the `Viewer`: the cached graph holds every record,
@@ -29,6 +30,7 @@ from techbridge.chains.loader import (
 )
 from techbridge.chains.schemas import Chain, ChainGraph, Consortium, NodeCoverage, Report, share_text
 from techbridge.chains.visibility import restrict_graph
+from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.i18n.loader import translate
 
@@ -41,6 +43,7 @@ MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a
 _CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
 _GRAMS: dict[int, tuple[ChainGraph, dict[str, frozenset[int]]]] = {}
 _LOCK = Lock()
+_BUILDING: dict[str, Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -53,17 +56,36 @@ class ChainView:
 
 
 def graph_of(session: Session) -> ChainGraph:
-    """The chain graph of the session's database, rebuilt only when its tables changed."""
+    """The chain graph of the session's database, rebuilt only when the data version of its tables changed.
+
+    The version is one row read by primary key (`build.graph_stamp`), so the check costs next to nothing per
+    request and sees writes of every process. One thread per database builds at a time; the others wait for its
+    graph rather than build another (a cold worker's warm-up and its first chain request share one build).
+    A graph built inside a transaction that later rolls back is cached under that transaction's version, which
+    the next committed write reaches again: write transactions do not read the graph in the portal.
+    """
     key = str(session.get_bind().engine.url)
-    stamp = build.fingerprint(session)
+    stamp = build.graph_stamp(session)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    graph = build.load_graph(session)
-    with _LOCK:
-        _CACHE[key] = (stamp, graph)
+        builder = _BUILDING.setdefault(key, Lock())
+    with builder:
+        with _LOCK:
+            cached = _CACHE.get(key)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+        graph = build.load_graph(session)
+        with _LOCK:
+            _CACHE[key] = (stamp, graph)
     return graph
+
+
+def warm_graph(database_url: str) -> None:
+    """Build the graph and its bigram index into this process's cache (a worker calls it at start, in a thread)."""
+    with session_scope(database_url) as session:
+        bigram_index(graph_of(session))
 
 
 def graphs_for(session: Session, viewer: Viewer) -> tuple[ChainGraph, ChainGraph]:

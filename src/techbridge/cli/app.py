@@ -87,7 +87,15 @@ def serve(
         if workers > 1:
             from techbridge.web.asgi import APP_FACTORY
 
-            uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info")
+            uvicorn.run(
+                APP_FACTORY,
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            )
         else:
             uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     finally:
@@ -97,6 +105,10 @@ def serve(
 
 
 ALERTS_EVERY_SECONDS = 60
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker's answer before killing it as hung (uvicorn's default, 5 s,
+killed workers in a loop on a busy machine: importing the app, or building the chain graph in the warm-up thread,
+can hold the GIL away from the thread that answers for longer than that)."""
 
 
 def _background(settings: Settings, args: list[str], log_name: str) -> subprocess.Popen[bytes]:

@@ -246,7 +246,7 @@ def hybrid_search(
     index = ensure_lexical(session, settings)
     if index is None or not text.strip():
         return []
-    index.index.reload()
+    index.refresh()
     plan = plan_query(text, index.segmenter)
     index_filters = viewer_filters(viewer, entity, filters)
     model = embedder or build.product_embedder(settings.embed_model_dir)

@@ -14,6 +14,7 @@ from techbridge.models.challenge import (
 )
 from techbridge.models.code_table import CodeEntry
 from techbridge.models.connect import ConnectMessage, ConnectMode, ConnectRequest, ConnectStatus
+from techbridge.models.data_version import DataVersion
 from techbridge.models.demand import Demand, DemandStatus
 from techbridge.models.expert import Expert
 from techbridge.models.import_run import ImportRun
@@ -70,6 +71,7 @@ __all__ = [
     "Contract",
     "ContractAchievement",
     "ContractRollup",
+    "DataVersion",
     "Demand",
     "DemandStatus",
     "DigestFrequency",

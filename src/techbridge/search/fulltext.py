@@ -68,6 +68,10 @@ class LexicalHit:
     body: str
 
 
+TANTIVY_META = "meta.json"
+"""The file tantivy replaces (write to a temporary file, then rename) on every commit."""
+
+
 def pack_payload(title: str, body: str) -> bytes:
     """Stored title and body lead: UTF-8 joined by PAYLOAD_SEPARATOR (a JSON object cost ~35 µs a document to
     encode in a bulk build); the separator is removed from the title, which comes first."""
@@ -108,12 +112,35 @@ class FulltextIndex:
         self.segmenter = segmenter
         self.writer_heap = writer_heap
         self.writer_threads = writer_threads
+        self.path = path
         if path is None:
             self.index = tantivy.Index(self.schema)
         else:
             path.mkdir(parents=True, exist_ok=True)
             self.index = tantivy.Index(self.schema, path=str(path))
         self._writer: Any = None
+        self._seen = self._commit_stamp()
+
+    def _commit_stamp(self) -> tuple[int, int, int]:
+        """(inode, mtime, size) of tantivy's meta.json, which every commit (of any process) replaces by an atomic
+        rename, so a new file: the inode changes even when two commits share a clock tick; zeros in memory."""
+        if self.path is None:
+            return (0, 0, 0)
+        try:
+            stat = (self.path / TANTIVY_META).stat()
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def refresh(self) -> bool:
+        """Reload the searcher only when a commit (the indexer's, in another process) changed the index since the
+        last look: one stat() per query instead of a reload. Returns whether it reloaded."""
+        stamp = self._commit_stamp()
+        if stamp == self._seen:
+            return False
+        self._seen = stamp
+        self.index.reload()
+        return True
 
     def _document(self, doc: IndexDocument) -> tantivy.Document:
         out = tantivy.Document()
@@ -170,6 +197,7 @@ class FulltextIndex:
             self._writer.commit()
             self._writer.wait_merging_threads()
             self._writer = None
+        self._seen = self._commit_stamp()
         self.index.reload()
 
     def count(self) -> int:

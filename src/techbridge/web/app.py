@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from techbridge.audit.service import install as install_audit
+from techbridge.chains.service import warm_graph
 from techbridge.config import Settings
 from techbridge.errors import (
     ConflictError,
@@ -47,6 +52,7 @@ from techbridge.web.routes import audit as audit_routes
 from techbridge.web.routes.api import router as api_router
 from techbridge.web.templating import render
 
+LOG = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 STATUS_BY_ERROR: dict[type[TechbridgeError], int] = {
     NotFoundError: 404,
@@ -102,9 +108,32 @@ async def _handle_http_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", context, status_code=exc.status_code, partial="_error.html")
 
 
+def _warm(database_url: str) -> None:
+    """Build the per-process caches a first chain request would otherwise wait ~30 s for (real data)."""
+    try:
+        warm_graph(database_url)
+    except Exception:  # a warm-up failure only means the first request builds instead; it must not stop the worker
+        LOG.exception("warming the chain graph failed")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At worker start, the chain graph is built in a daemon thread: startup and requests do not wait for it."""
+    settings: Settings = app.state.settings
+    if settings.warm_caches:
+        threading.Thread(target=_warm, args=(settings.database_url,), name="warm-caches", daemon=True).start()
+    yield
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The portal and API bound to `settings`."""
-    app = FastAPI(title="techbridge 科创桥 API", version="0.1.0", docs_url="/docs", openapi_url="/openapi.json")
+    app = FastAPI(
+        title="techbridge 科创桥 API",
+        version="0.1.0",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     install_audit()
     app.add_middleware(AuditActorMiddleware)  # inside the session middleware: reads the decoded session

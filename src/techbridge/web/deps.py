@@ -22,11 +22,17 @@ LANG_COOKIE = "lang"
 MAX_ID = MAX_INT  # ids are INTEGER on PostgreSQL: larger path ids are refused with 422 before any query
 
 
-def get_settings_dep(request: Request) -> Settings:
+def request_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings = request.app.state.settings
     assert isinstance(settings, Settings)
     return settings
+
+
+async def get_settings_dep(request: Request) -> Settings:
+    """`request_settings` as a dependency. Dependencies that do no I/O are `async def`: FastAPI runs a plain `def`
+    dependency in the thread pool, a hop that cost more than the work on every request."""
+    return request_settings(request)
 
 
 def is_cookie_secure(settings: Settings) -> bool:
@@ -41,7 +47,7 @@ def client_address(request: Request) -> str:
 
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request; committed when the handler returns normally."""
-    with session_scope(get_settings_dep(request).database_url) as session:
+    with session_scope(request_settings(request).database_url) as session:
         yield session
 
 
@@ -57,7 +63,7 @@ def get_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> 
     return user
 
 
-def get_viewer(user: Annotated[User | None, Depends(get_user)]) -> Viewer:
+async def get_viewer(user: Annotated[User | None, Depends(get_user)]) -> Viewer:
     """The Viewer the request acts as."""
     return viewer_for(user)
 
@@ -68,6 +74,11 @@ def get_lang(request: Request) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+async def get_lang_dep(request: Request) -> str:
+    """`get_lang` as a dependency (no I/O: no thread-pool hop)."""
+    return get_lang(request)
+
+
 async def verify_csrf(request: Request) -> None:
     """Reject unsafe requests without the session's CSRF token."""
     if not await is_valid_csrf(request):
@@ -76,14 +87,14 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-def require_user(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
+async def require_user(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
     """The viewer, who must be signed in."""
     if not viewer.is_authenticated:
         raise PermissionDeniedError("sign in first", message_zh="请先登录")
     return viewer
 
 
-def require_privileged(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
+async def require_privileged(viewer: Annotated[Viewer, Depends(get_viewer)]) -> Viewer:
     """The viewer, who must be an officer or admin."""
     if not viewer.is_privileged:
         raise PermissionDeniedError("officers only", message_zh="仅限主管部门用户")
@@ -96,7 +107,7 @@ ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 UserDep = Annotated[User | None, Depends(get_user)]
 SignedInDep = Annotated[Viewer, Depends(require_user)]
 OfficerDep = Annotated[Viewer, Depends(require_privileged)]
-LangDep = Annotated[str, Depends(get_lang)]
+LangDep = Annotated[str, Depends(get_lang_dep)]
 CsrfDep = Depends(verify_csrf)
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="record id")]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="record id")]

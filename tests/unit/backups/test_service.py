@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from techbridge.backups import queries, service
+from techbridge.chains import build
 from techbridge.config import Settings
 from techbridge.db import dispose_engines, session_scope
 from techbridge.errors import ConflictError, InvalidDataError
-from techbridge.models import Achievement
+from techbridge.models import Achievement, ChainNode
 from tests.registry_seed import make_many_achievements, seed_registry
 
 
@@ -43,6 +44,28 @@ class TestRoundTrip:
             titles = set(session.scalars(select(Achievement.title)))
         assert "改过的标题" not in titles
         assert not any(t.startswith("备份之后") for t in titles)
+
+    def test_restore_moves_the_data_versions_past_every_value_seen_before(
+        self, settings: Settings, tmp_path: Path
+    ) -> None:
+        url = settings.database_url
+        backup = service.backup_database(url=url, path=tmp_path / "v.backup")
+        with session_scope(url) as session:
+            seed_registry(session)
+        with session_scope(url) as session:
+            seen = build.graph_version(session)
+        assert seen is not None
+        dispose_engines()
+        service.restore_database(url=url, path=backup)
+        with session_scope(url) as session:
+            restored = build.graph_version(session)
+            assert restored is not None
+            assert restored > seen  # a cache keyed by `seen` is stale, as it should be
+            session.add(ChainNode(kind="product", name="恢复之后", source_dataset="t"))
+        with session_scope(url) as session:
+            after = build.graph_version(session)
+        assert after is not None
+        assert after > restored
 
     def test_an_existing_file_is_not_overwritten_unless_asked(self, settings: Settings, tmp_path: Path) -> None:
         path = tmp_path / "b.backup"

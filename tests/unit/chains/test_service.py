@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import asdict
 
 import pytest
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import ANONYMOUS, SYSTEM, Viewer
-from techbridge.chains import service
+from techbridge.chains import build, service
 from techbridge.chains.schemas import ChainGraph
 from techbridge.errors import InvalidDataError, NotFoundError
-from techbridge.models import Achievement, ChainNode, Expert, Organization, Role, Visibility
+from techbridge.models import Achievement, ChainNode, DataVersion, Expert, Organization, Role, Visibility
 from tests.registry_seed import make_user
 from tests.unit.chains.seed import seed_chain_graph
 
@@ -30,6 +33,61 @@ class TestGraphOf:
         seeded.add(ChainNode(kind="product", name="新节点", source_dataset="t"))
         seeded.flush()
         assert service.graph_of(seeded) is not first
+
+    def test_an_edit_in_place_invalidates_the_graph(self, seeded: Session) -> None:
+        first = service.graph_of(seeded)
+        work = seeded.scalars(select(Achievement).order_by(Achievement.id)).first()
+        assert work is not None
+        work.title = "改过的题目"
+        seeded.flush()  # same counts and ids: only the data version says the graph is stale
+        graph = service.graph_of(seeded)
+        assert graph is not first
+        assert next(w for w in graph.works if w.id == work.id).title == "改过的题目"
+
+    def test_a_write_from_another_process_invalidates_the_cached_graph(self, seeded: Session) -> None:
+        seeded.commit()
+        first = service.graph_of(seeded)
+        seeded.commit()  # end the read transaction: the other process's write must be visible to the next one
+        url = seeded.get_bind().engine.url.render_as_string(hide_password=False)
+        script = (
+            "import sys; from sqlalchemy import create_engine, text\n"
+            "with create_engine(sys.argv[1]).begin() as conn:\n"
+            "    conn.execute(text(\"UPDATE organizations SET name = '另一个进程改名' WHERE id = 100\"))\n"
+        )
+        subprocess.run([sys.executable, "-c", script, url], check=True, timeout=120)
+        graph = service.graph_of(seeded)
+        assert graph is not first
+        assert graph.orgs[100].name == "另一个进程改名"
+
+    def test_an_unchanged_registry_is_not_scanned(self, seeded: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+        first = service.graph_of(seeded)
+
+        def scan(session: Session) -> tuple[int, ...]:
+            raise AssertionError("the graph tables were scanned although the data version answers")
+
+        monkeypatch.setattr(build, "fingerprint", scan)
+        assert service.graph_of(seeded) is first
+
+    def test_without_the_counter_row_the_tables_are_compared(self, seeded: Session) -> None:
+        seeded.execute(delete(DataVersion))
+        first = service.graph_of(seeded)
+        assert service.graph_of(seeded) is first
+        seeded.add(ChainNode(kind="product", name="又一个节点", source_dataset="t"))
+        seeded.flush()
+        assert service.graph_of(seeded) is not first
+
+    def test_warm_graph_fills_the_cache_a_request_then_uses(
+        self, seeded: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        seeded.commit()
+        service.warm_graph(seeded.get_bind().engine.url.render_as_string(hide_password=False))
+
+        def build_again(session: Session) -> ChainGraph:
+            raise AssertionError("the request built the graph although the warm-up had")
+
+        monkeypatch.setattr(build, "load_graph", build_again)
+        graph = service.graph_of(seeded)
+        assert {w.id for w in graph.works}  # the seeded graph, from the warm-up's build
 
 
 class TestShowChain:
@@ -207,9 +265,7 @@ class TestVisibility:
     def test_a_record_made_private_after_the_graph_was_cached_disappears(self, seeded: Session) -> None:
         before = service.node_panel(seeded, viewer=ANONYMOUS, root="PTA", node_id=3, region="21")
         assert [a.achievement_id for a in before.achievements] == [500]
-        graph = service.graph_of(seeded)
         _private(seeded, Achievement, 500, Visibility.REGISTERED)
-        assert service.graph_of(seeded) is graph  # the cache itself is not viewer-specific
         after = service.node_panel(seeded, viewer=ANONYMOUS, root="PTA", node_id=3, region="21")
         assert after.achievements == ()
         signed_in = Viewer(user_id=999, role=Role.ENTERPRISE)

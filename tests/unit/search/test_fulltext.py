@@ -92,6 +92,20 @@ class TestUpdates:
         reopened = FulltextIndex(tmp_path / "ix", default_segmenter())
         assert reopened.count() == 1
 
+    def test_refresh_reloads_only_after_another_writers_commit(self, tmp_path: Path) -> None:
+        reader = FulltextIndex(tmp_path / "ix", default_segmenter())  # a web worker
+        indexer = FulltextIndex(tmp_path / "ix", default_segmenter())  # the indexer, which commits
+        assert reader.refresh() is False
+        indexer.upsert(DOCS[:1])
+        assert reader.count() == 0  # the searcher is not reloaded by itself
+        assert reader.refresh() is True
+        assert reader.count() == 1
+        assert reader.refresh() is False  # nothing committed since: no reload
+        indexer.upsert(DOCS[1:3])
+        indexer.upsert(DOCS[3:])  # two commits in a row, maybe within one clock tick
+        assert reader.refresh() is True
+        assert reader.count() == 4
+
 
 class TestPayload:
     def test_round_trip_and_separator_in_title(self) -> None:
