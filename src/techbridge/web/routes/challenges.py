@@ -29,7 +29,7 @@ from techbridge.challenges.service import (
 from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
 from techbridge.models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStatus
 from techbridge.registry.pickers import resolve_pick
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, get_settings_dep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, request_settings
 from techbridge.web.pagination import (
     MAX_PAGE,
     clamp_page,
@@ -163,7 +163,7 @@ def _detail(
         "c": challenge,
         "manager": manager,
         "applications": ranked,
-        "shown": page_of_list(shown, read_page_number(params.get("page", "")), get_settings_dep(request).page_size),
+        "shown": page_of_list(shown, read_page_number(params.get("page", "")), request_settings(request).page_size),
         "app_filters": {"q": params.get("q", ""), "status": params.get("status", "")},
         "app_statuses": list(ApplicationStatus),
         "base_query": query_without_page(request),
