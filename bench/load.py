@@ -143,12 +143,17 @@ def embedding_beside(env: dict[str, str]) -> Iterator[None]:
     try:
         yield
     finally:
-        job.send_signal(signal.SIGINT)
-        try:
-            job.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            job.kill()
-            job.wait()
+        _stop(job)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Interrupt a child process, and kill it if it has not stopped within a minute."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_ready(base: str, seconds: float = 300.0) -> None:
@@ -174,12 +179,7 @@ def serving(env: dict[str, str], workers: int) -> Iterator[str]:
         _wait_ready(base)
         yield base
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
 
 
 def warm(base: str, workers: int) -> None:

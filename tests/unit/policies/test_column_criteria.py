@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.unit.policies.test_loader import HEAD
 
 from techbridge.policies.column_criteria import FAIL, PASS, UNKNOWN, column_check
 from techbridge.policies.columnar import evaluate_columns
@@ -20,14 +21,6 @@ from techbridge.policies.loader import parse_policy
 from techbridge.policies.schema import Policy
 
 AS_OF = date(2026, 6, 30)
-HEAD = """id: x
-title: {zh: 甲, en: x}
-issuer: i
-document: d
-source_url: u
-effective_from: 2024-01-01
-ladder: {rank: 1}
-"""
 RAWS: list[dict[str, Any]] = [
     {},
     {"employees": 100, "st_staff": 10, "revenue_history": [Decimal(100), Decimal(150)], "total_assets": 0},
