@@ -223,11 +223,10 @@ def report(
     lines = [
         SECTION,
         "",
-        f"`nice .venv/bin/python -m bench.tiers_batch --count {args.count} --full-count {args.full_count}"
-        f" --baseline-count {args.baseline_count} --repeat {args.repeat}{' --write' if args.write else ''}`"
-        f" (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores shared with other"
-        f" jobs: load average {os.getloadavg()[0]:.1f} at the end, so wall times are inflated and CPU time per"
-        f" enterprise is the steadier figure; synthetic enterprises, as_of {AS_OF}).",
+        f"`.venv/bin/python -m bench.tiers_batch {' '.join(sys.argv[1:])}`"
+        f" (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, load average"
+        f" {os.getloadavg()[0]:.1f} at the end: above the core count, wall times are inflated by other jobs and CPU"
+        f" time per enterprise is the steadier figure; synthetic enterprises, as_of {AS_OF}).",
         "",
         "| run | enterprises × 9 policies | median wall | wall / enterprise | CPU / enterprise | how | wall runs (s) |",
         "|---|---|---|---|---|---|---|",
