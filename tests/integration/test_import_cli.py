@@ -60,7 +60,7 @@ class TestImportFile:
         assert code == 1
         assert "bad.csv, row 3, column 成果名称: missing required field" in err
         assert "row 3, column 成果类型: unknown code" in err
-        assert "row 3, column 技术就绪度: wrong type" in err
+        assert "row 3, column 技术就绪度: out of range: 12 must be between 1 and 9" in err
         assert achievements(settings) == 0
         with session_scope(settings.database_url) as session:
             assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
