@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, extract, func, insert, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, case, cast, delete, extract, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
@@ -69,7 +69,10 @@ def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
     buyer_city = func.substr(Contract.buyer_region_code, 1, 4)
     seller_province = func.substr(Contract.seller_region_code, 1, 2)
     buyer_province = func.substr(Contract.buyer_region_code, 1, 2)
-    quarter = extract("year", Contract.registered_on) * 10 + (extract("month", Contract.registered_on) + 2) // 3
+    # whole numbers before the division: PostgreSQL's EXTRACT is numeric, so (12 + 2) / 3 would be 4.67, stored as 5
+    year = cast(extract("year", Contract.registered_on), Integer)
+    month = cast(extract("month", Contract.registered_on), Integer)
+    quarter = year * 10 + (month + 2) // 3
     grains: dict[str, dict[str, Any]] = {
         "rate": {
             "seller_city": seller_city,
