@@ -67,7 +67,7 @@ def read_filter(
     """The dashboard filter in the query string: seller kinds, amount column, region by name, real or demo data and
     a quarter range (defaults: universities and institutes, 成交额, the whole province, real data when any)."""
     params = request.query_params
-    sellers = tuple(PartyKind(s) for s in params.getlist("sellers") if s in PartyKind.__members__.values())
+    sellers = tuple(data_sellers(request))
     amount = params.get("amount", "")
     city, error = _city(session, settings, params.get("region", ""))
     data = params.get("data", "")
