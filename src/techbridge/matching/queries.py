@@ -17,6 +17,7 @@ from techbridge.models import (
     AchievementOwner,
     ChainEdge,
     ChainNode,
+    DataVersion,
     EnterpriseNode,
     Expert,
     Organization,
@@ -25,6 +26,7 @@ from techbridge.models import (
     SearchVector,
     Visibility,
 )
+from techbridge.models.data_version import SEARCH_VECTORS
 
 BATCH = 2000
 PATENTS_PER_ENTERPRISE = 40
@@ -272,6 +274,13 @@ def vector_signature(session: Session, entity: str, model: str) -> tuple[int, st
     )
     count, latest = session.execute(stmt).one()
     return int(count or 0), str(latest)
+
+
+def vector_version(session: Session) -> int | None:
+    """The stored vectors' data version (bumped by triggers on every write); None when its row is missing."""
+    stmt = select(DataVersion.version).where(DataVersion.name == SEARCH_VECTORS)
+    version = session.scalar(stmt)
+    return None if version is None else int(version)
 
 
 def stored_hashes(session: Session, keys: Iterable[str], model: str) -> dict[tuple[str, int], str]:

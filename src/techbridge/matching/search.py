@@ -82,7 +82,8 @@ class CachedVectors:
     """One entity's passage vectors as an index in this process, and the stored state it reflects.
 
     `since` is the latest `updated_at` among the rows applied; `full_loads` and `refreshes` count how the index was
-    brought up to date (a refresh changes the same index object in place).
+    brought up to date (a refresh changes the same index object in place). `version` is the vectors' data version
+    (`models.data_version.SEARCH_VECTORS`) the index was last checked at: while it stands still, no row changed.
     """
 
     index: ExactVectorIndex | HnswVectorIndex
@@ -90,6 +91,7 @@ class CachedVectors:
     since: datetime
     full_loads: int = 1
     refreshes: int = 0
+    version: int | None = None
 
 
 _VECTORS: dict[tuple[str, str, str], CachedVectors] = {}
@@ -105,12 +107,19 @@ def cached_vectors(session: Session, entity: str, model: str) -> CachedVectors |
 def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex | HnswVectorIndex | None:
     """The entity's passage vectors as an index, brought up to date when the stored vectors change; None when empty.
 
+    One row read by primary key (the vectors' data version) answers whether anything changed since the last look;
+    only then are the count and the latest write of the entity's vectors read (a scan of its rows).
+
     A change of the stored vectors' signature (count, latest write) applies only the rows written since the last
     look in place; a full load happens on first use, after large changes, or when the exact index outgrows
     HNSW_THRESHOLD. One thread per entity refreshes at a time; the others wait for it rather than load twice.
     """
-    signature = queries.vector_signature(session, entity, model)
     cache_key = (queries.database_url_of(session), entity, model)
+    version = queries.vector_version(session)
+    cached = _VECTORS.get(cache_key)
+    if cached is not None and version is not None and cached.version == version:
+        return cached.index
+    signature = queries.vector_signature(session, entity, model)
     if signature[0] == 0:
         _VECTORS.pop(cache_key, None)
         return None
@@ -132,6 +141,7 @@ def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex 
             if loaded is None:
                 return None
             cached = _VECTORS[cache_key] = CachedVectors(loaded[0], signature, loaded[1])
+        cached.version = version
         return cached.index
 
 

@@ -1,7 +1,7 @@
 """Version counters of groups of tables, bumped by database triggers in the same transaction as any write to them.
 
-A process caching something derived from those tables (the chain graph) compares one counter, read by primary key,
-instead of scanning the tables; triggers (migration 0018) also catch bulk Core writes, COPY and raw
+A process caching something derived from those tables (the chain graph, the vector indexes) compares one counter, read by primary key,
+instead of scanning the tables; triggers (migrations 0018, 0019) also catch bulk Core writes, COPY and raw
 SQL, and every process and host sees the same counter.
 """
 
@@ -14,6 +14,8 @@ from techbridge.db import Base
 
 CHAIN_GRAPH = "chain_graph"
 """The counter of the tables the chain graph reads (`chains.build.GRAPH_TABLES`)."""
+SEARCH_VECTORS = "search_vectors"
+"""The counter of the stored search vectors (migration 0019): the cached vector indexes compare it."""
 
 
 class DataVersion(Base):

@@ -78,6 +78,27 @@ class TestVectorIndex:
         assert isinstance(index, ExactVectorIndex)
         assert index.capacity >= len(index) + 64  # loaded with spare rows: new records append without a copy
 
+    def test_an_unchanged_version_skips_the_scan_of_the_vectors(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        seed_registry(session)
+        build.embed_all(session, HashingEmbedder())
+        index = vector_index(session, "achievement", MODEL)
+        scans: list[str] = []
+        real_signature = queries.vector_signature
+
+        def counting(session: Session, entity: str, model: str) -> tuple[int, str]:
+            scans.append(entity)
+            return real_signature(session, entity, model)
+
+        monkeypatch.setattr(queries, "vector_signature", counting)
+        assert vector_index(session, "achievement", MODEL) is index
+        assert scans == []
+        session.execute(delete(SearchVector).where(SearchVector.id == select(func.min(SearchVector.id)).scalar_subquery()))
+        assert vector_index(session, "achievement", MODEL) is index  # a write bumps the version: looked at again
+        assert scans == ["achievement"]
+        assert len(index) == _stored_count(session)
+
     def test_new_and_shrunk_passages_follow_the_store(self, session: Session) -> None:
         ids = seed_registry(session)
         embedder = HashingEmbedder()
@@ -164,3 +185,17 @@ class TestChangedVectors:
         assert queries.stored_passages(session, "achievement", MODEL) == {
             (row.key, row.passage_no) for row in queries.load_vectors(session, "achievement", MODEL)
         }
+
+
+class TestVectorVersion:
+    def test_every_write_to_the_vectors_bumps_it(self, session: Session) -> None:
+        seed_registry(session)
+        before = queries.vector_version(session)
+        build.embed_all(session, HashingEmbedder())
+        inserted = queries.vector_version(session)
+        session.execute(update(SearchVector).values(updated_at=datetime.now(UTC)))
+        updated = queries.vector_version(session)
+        session.execute(delete(SearchVector))
+        deleted = queries.vector_version(session)
+        assert before is not None and inserted is not None and updated is not None and deleted is not None
+        assert before < inserted < updated < deleted
