@@ -86,17 +86,25 @@ def highlight(text: str, terms: list[str]) -> list[Segment]:
     norm = normalize_text(text)
     if len(norm) != len(text):
         norm = text.lower()
-    marks = [False] * len(text)
+    spans: list[tuple[int, int]] = []
     for term in sorted(terms, key=len, reverse=True):
-        start = norm.find(term)
-        while term and start >= 0:
-            for i in range(start, start + len(term)):
-                marks[i] = True
+        start = norm.find(term) if term else -1
+        while start >= 0:
+            spans.append((start, start + len(term)))
             start = norm.find(term, start + len(term))
     segments: list[Segment] = []
-    for char, mark in zip(text, marks, strict=True):
-        if segments and segments[-1].hit == mark:
-            segments[-1] = Segment(segments[-1].text + char, mark)
+    done = 0
+    for start, end in sorted(spans):  # overlapping or touching spans merge into one marked piece
+        if end <= done:
+            continue
+        if start > done:
+            segments.append(Segment(text[done:start], False))
+            done = start
+        if segments and segments[-1].hit:
+            segments[-1] = Segment(segments[-1].text + text[done:end], True)
         else:
-            segments.append(Segment(char, mark))
+            segments.append(Segment(text[done:end], True))
+        done = end
+    if done < len(text):
+        segments.append(Segment(text[done:], False))
     return segments
