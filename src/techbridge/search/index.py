@@ -62,19 +62,37 @@ def activate(
     return ArtifactInfo(name, version, root / version, doc_count, built_at, source, format)
 
 
+_Stamp = tuple[int, int, int]
+_READ: dict[Path, tuple[_Stamp, ArtifactInfo]] = {}
+"""The metadata last read per version directory, with the (inode, mtime, size) it had: every search asks for the
+active version, and while a version's metadata is unchanged one small read of CURRENT and one stat() answer it."""
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
     """The active version, or None when nothing was built yet."""
     root = index_dir / name
-    pointer = root / CURRENT_FILE
-    if not pointer.exists():
+    try:
+        version = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
         return None
-    version = pointer.read_text(encoding="utf-8").strip()
     path = root / version
     meta_path = path / META_FILE
-    if not meta_path.exists():
+    meta_stamp = _stamp(meta_path)
+    if meta_stamp is None:
         return None
+    seen = _READ.get(path)
+    if seen is not None and seen[0] == meta_stamp:
+        return seen[1]
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    return ArtifactInfo(
+    info = ArtifactInfo(
         name,
         version,
         path,
@@ -83,6 +101,10 @@ def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
         str(meta.get("source", "")),
         int(meta.get("format", 1)),
     )
+    if len(_READ) > 16:  # versions come and go with rebuilds (and tests)
+        _READ.clear()
+    _READ[path] = (meta_stamp, info)
+    return info
 
 
 def update_count(info: ArtifactInfo, doc_count: int) -> None:
@@ -91,6 +113,7 @@ def update_count(info: ArtifactInfo, doc_count: int) -> None:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["doc_count"] = doc_count
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    _READ.pop(info.path, None)
 
 
 def prune_versions(index_dir: Path, name: str, keep: int = KEEP_VERSIONS) -> list[str]:
