@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     indexer_batch: int = Field(200, ge=1, description="outbox events the indexer applies per committed batch")
     embed_batch: int = Field(32, ge=1, description="records the background embedder embeds per committed batch")
     job_niceness: int = Field(10, ge=0, le=19, description="nice increment of background jobs (indexer, embedder)")
+    web_threads: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="threads per web worker that run the portal's handlers; more workers, not threads, use more cores",
+    )
     warm_caches: bool = Field(True, description="build the chain graph in a background thread when a web worker starts")
     cookie_secure: bool = Field(False, description="mark cookies Secure (behind TLS); always on when env=prod")
     login_max_failures: int = Field(5, ge=1, description="failed sign-ins per account within the window before lockout")

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -118,8 +119,16 @@ def _warm(database_url: str) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At worker start, the chain graph is built in a daemon thread: startup and requests do not wait for it."""
+    """At worker start, the handlers' thread pool is sized (`web_threads`) and the chain graph is built in a daemon
+    thread: startup and requests do not wait for it.
+
+    The handlers are CPU-bound Python, so their threads take turns on one GIL: anyio's default of 40 threads made
+    every C call that releases the GIL (SQLite steps, tantivy) wait behind the others, and served fewer requests
+    than 2 threads do (docs/benchmarks.md, "Load"). A request waiting on a slow answer (a first chain-graph build)
+    holds one of these threads; the warm-up thread builds the graph at start so that such waits end early.
+    """
     settings: Settings = app.state.settings
+    to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
     if settings.warm_caches:
         threading.Thread(target=_warm, args=(settings.database_url,), name="warm-caches", daemon=True).start()
     yield
