@@ -12,10 +12,10 @@ from techbridge.search.rerank import (
     FEATURES,
     QueryView,
     Ranker,
+    apply_ranker,
     load_ranker,
     pair_features,
     plan_features,
-    apply_ranker,
     reorder_scores,
     view_query,
 )
