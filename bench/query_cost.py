@@ -1,4 +1,5 @@
-"""What need understanding adds to a query: planning time and the coverage re-rank, against the plain plan.
+"""What need understanding adds to a query: planning time and the coverage re-rank, against the plain plan; and
+what the learned reranker (`search.rerank`, off by default) would add on top.
 
     nice .venv/bin/python -m bench.query_cost [--repeat 5] [--write]
 
@@ -6,8 +7,10 @@ Queries: every query of csl-keyword, ickg-patent2company and the natural-needs s
 product's `lexical.plan_query` against `methods.plain_plan` (the plan without need understanding), each query
 planned `--repeat` times, the median kept per query. Search: the product's lexical index over the natural-needs
 corpus (the registry's 31,251 achievements, `python -m bench.needs_set corpus`), top `matching.search.LEXICAL_DEPTH`
-candidates (what `search_hybrid` asks for) with each plan. `--write` replaces the `## Query understanding cost`
-section of docs/benchmarks.md. The 1 M-document hybrid figure stays `bench/search_speed.py`'s.
+candidates (what `search_hybrid` asks for) with each plan, and with the product's plan and the learned reranker
+(which reorders the top `rerank.RANKER_DEPTH`; the model loaded before timing). `--write` replaces the
+`## Query understanding cost` section of docs/benchmarks.md. The 1 M-document hybrid figure stays
+`bench/search_speed.py`'s.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from techbridge.search.evaluate import read_corpus, read_queries
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
 from techbridge.search.lexical import QueryPlan, plan_query
 from techbridge.search.methods import plain_plan
+from techbridge.search.rerank import RANKER_DEPTH, load_ranker
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Query understanding cost"
@@ -72,6 +76,10 @@ def measure(texts: list[str], corpus_file: Path, repeat: int) -> dict[str, list[
             lambda t, p=plan: index.search(p(t, segmenter), limit=LEXICAL_DEPTH),  # type: ignore[misc]
             repeat,
         )
+    ranker = load_ranker()
+    out[f"plan + lexical top-{LEXICAL_DEPTH} + ranker (top {RANKER_DEPTH}) · need understanding"] = time_each(
+        texts, lambda t: index.search(plan_query(t, segmenter), limit=LEXICAL_DEPTH, ranker=ranker), repeat
+    )
     return out
 
 
@@ -87,7 +95,10 @@ def render(times: dict[str, list[float]], queries: int, command: str) -> str:
         "works on the LEXICAL_DEPTH candidates the index returns, whatever its size, and planning does not touch",
         "the index, so their cost adds to the 1 M hybrid latency of `Search speed` about as measured here (the idf",
         "look-ups are one tantivy doc_freq per concept). The 1 M run itself was not repeated with need",
-        "understanding (several hours on the shared machine).",
+        "understanding (several hours on the shared machine). The ranker row is the price of turning the",
+        "`search_ranker` setting on (features of its candidates in Python, then the LightGBM model); it is off",
+        "because it did not help the benchmarks (`Retrieval quality`), so the 1 M speed run was not repeated",
+        "with it.",
     ]
     return "\n".join(lines)
 

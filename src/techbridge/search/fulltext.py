@@ -20,8 +20,9 @@ from techbridge.search.lexical import (
     FIELD_WEIGHTS,
     QueryPlan,
     field_tokens,
-    rerank_candidates,
+    rerank_candidate_texts,
 )
+from techbridge.search.rerank import RANKER_DEPTH, DocFreq, Ranker, apply_ranker
 from techbridge.search.tokenize import Segmenter
 
 WRITER_HEAP = 64_000_000
@@ -66,6 +67,20 @@ class LexicalHit:
     score: float
     title: str
     body: str
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The first stage's candidates of one query: keys, stored (title, body), the same texts normalised where
+    the coverage factor read them, fielded BM25 scores, lexical scores, and the index's document frequencies."""
+
+    keys: list[str]
+    docs: list[tuple[str, str]]
+    texts: list[tuple[str, str]]
+    first_stage: np.ndarray
+    scores: np.ndarray
+    doc_freq: DocFreq
+    n_docs: int
 
 
 TANTIVY_META = "meta.json"
@@ -204,33 +219,39 @@ class FulltextIndex:
         """Documents in the index."""
         return int(self.index.searcher().num_docs)
 
-    def search(self, plan: QueryPlan, filters: Filters | None = None, limit: int = 100) -> list[LexicalHit]:
-        """Top `limit` documents by fielded BM25 plus phrase bonus (applied within those `limit`), filtered."""
+    def search(
+        self, plan: QueryPlan, filters: Filters | None = None, limit: int = 100, *, ranker: Ranker | None = None
+    ) -> list[LexicalHit]:
+        """Top `limit` documents by fielded BM25 plus coverage and phrase bonus (applied within those `limit`),
+        filtered; with a `ranker`, the top RANKER_DEPTH of at least RANKER_DEPTH candidates reordered by it."""
+        found = self.candidates(plan, filters, max(limit, RANKER_DEPTH) if ranker is not None else limit)
+        scores = found.scores
+        if ranker is not None:
+            scores = apply_ranker(ranker, plan, found.texts, found.first_stage, scores, found.doc_freq, found.n_docs)
+        order = sorted(range(len(found.keys)), key=lambda i: -scores[i])[:limit]
+        return [LexicalHit(found.keys[i], float(scores[i]), *found.docs[i]) for i in order]
+
+    def candidates(self, plan: QueryPlan, filters: Filters | None, depth: int) -> Candidates:
+        """The first stage: top `depth` by fielded BM25, then coverage and phrase bonus (`rerank_candidate_texts`)."""
         if plan.is_empty:
-            return []
+            return Candidates([], [], [], np.zeros(0), np.zeros(0), lambda name, term: 0, 0)
         query = self._scoring_query(plan)
         if filters is not None:
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, self._filter_query(filters))]
             )
         searcher = self.index.searcher()
-        raw = searcher.search(query, limit).hits
-        rows = [(float(score), searcher.doc(address)) for score, address in raw]
+        rows = [(float(score), searcher.doc(address)) for score, address in searcher.search(query, depth).hits]
         docs = [unpack_payload(doc.get_first("payload")) for _, doc in rows]
-        raw_scores = np.array([s for s, _ in rows], dtype=np.float64)
-        scores = rerank_candidates(
-            raw_scores, plan, docs, lambda word: int(searcher.doc_freq("words", word)), int(searcher.num_docs)
-        )
-        order = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
-        return [
-            LexicalHit(
-                key=str(rows[i][1].get_first("key")),
-                score=float(scores[i]),
-                title=docs[i][0],
-                body=docs[i][1],
-            )
-            for i in order
-        ]
+        first = np.array([s for s, _ in rows], dtype=np.float64)
+        n_docs = int(searcher.num_docs)
+
+        def doc_freq(name: str, term: str) -> int:
+            return int(searcher.doc_freq(name, term))
+
+        scores, texts = rerank_candidate_texts(first, plan, docs, lambda word: doc_freq("words", word), n_docs)
+        keys = [str(doc.get_first("key")) for _, doc in rows]
+        return Candidates(keys, docs, texts, first, scores, doc_freq, n_docs)
 
     def lookup(self, keys: Sequence[str], filters: Filters | None = None) -> list[LexicalHit]:
         """The documents among `keys` that pass `filters`, with score 0 (for candidates found by other signals)."""

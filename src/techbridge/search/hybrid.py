@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from techbridge.search.embed import Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex, LexicalHit
 from techbridge.search.lexical import QueryPlan, matched_terms
+from techbridge.search.rerank import Ranker
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
 SEMANTIC_WEIGHT = 0.5
@@ -89,14 +90,17 @@ def search_hybrid(
     lexical_depth: int,
     dense_depth: int,
     exclude: frozenset[str] = frozenset(),
+    ranker: Ranker | None = None,
 ) -> list[Hit]:
     """Top `limit` fused hits: lexical candidates (filtered in the index), dense candidates, score fusion.
 
     A dense-only candidate is shown only at SEMANTIC_ONLY_MIN or above, so only those are looked up in the index
     (which applies the filters and visibility and supplies title and body), best first and no more than the page
-    can use. Matched terms are computed for the returned hits only.
+    can use. Matched terms are computed for the returned hits only. A `ranker` reorders the lexical candidates
+    (`FulltextIndex.search`) before fusion.
     """
-    lexical = [h for h in index.search(plan, filters, limit=max(limit, lexical_depth)) if h.key not in exclude]
+    lexical = index.search(plan, filters, limit=max(limit, lexical_depth), ranker=ranker)
+    lexical = [h for h in lexical if h.key not in exclude]
     found: dict[str, LexicalHit] = {h.key: h for h in lexical}
     semantic: dict[str, float] = {}
     if vectors is not None and query_vector is not None:

@@ -191,8 +191,20 @@ def rerank_candidates(
     """The top PHRASE_RERANK_DEPTH candidates scaled by how much of the need they cover (COVERAGE_FLOOR at
     none), the others by the floor, then the phrase bonus (`add_phrase_bonus`). `doc_freq` (documents holding
     a word in the words field, out of `n_docs`) weighs the concepts by technicality."""
+    return rerank_candidate_texts(scores, plan, docs, doc_freq, n_docs)[0]
+
+
+def rerank_candidate_texts(
+    scores: Scores,
+    plan: QueryPlan,
+    docs: Sequence[tuple[str, str]],
+    doc_freq: Callable[[str], int] | None = None,
+    n_docs: int = 0,
+) -> tuple[Scores, list[tuple[str, str]]]:
+    """`rerank_candidates` and the candidates' texts, normalised for the top PHRASE_RERANK_DEPTH (for the learned
+    reranker, `search.rerank`, which reads the same texts)."""
     if not plan.concepts or not len(scores) or scores.max() <= 0:
-        return add_phrase_bonus(scores, plan, docs)
+        return add_phrase_bonus(scores, plan, docs), list(docs)
     concepts = plan.concepts if doc_freq is None else weigh_by_technicality(plan.concepts, doc_freq, n_docs)
     depth = min(PHRASE_RERANK_DEPTH, len(scores))
     top = set(np.argpartition(-scores, depth - 1)[:depth].tolist())
@@ -206,7 +218,7 @@ def rerank_candidates(
             title, body = normalized[row]
             share = share_of(f"{title} {body}")
             factors[row] = COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * share
-    return add_phrase_bonus(scores * factors, plan, normalized)
+    return add_phrase_bonus(scores * factors, plan, normalized), normalized
 
 
 def add_phrase_bonus(scores: Scores, plan: QueryPlan, docs: Sequence[tuple[str, str]]) -> Scores:

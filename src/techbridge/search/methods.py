@@ -23,11 +23,12 @@ from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_r
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
 from techbridge.search.hybrid import CANDIDATE_DEPTH, search_hybrid
 from techbridge.search.lexical import QueryPlan, plan_query
+from techbridge.search.rerank import load_ranker
 from techbridge.search.tokenize import Segmenter, char_bigrams, normalize_text
 from techbridge.search.vectors import ExactVectorIndex
 
 RUN_DEPTH = 100
-METHODS = ("bm25-ref", "fts5-trigram", "lexical-plain", "lexical", "dense", "hybrid")
+METHODS = ("bm25-ref", "fts5-trigram", "lexical-plain", "lexical", "lexical+ranker", "dense", "hybrid")
 DEFAULT_METHOD = "hybrid"
 
 
@@ -142,6 +143,15 @@ def run_lexical(corpus: Corpus, queries: dict[str, str]) -> Run:
     }
 
 
+def run_lexical_ranker(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """The product's lexical ranker with the learned reranker (`search.rerank`) on its top candidates."""
+    index, ranker = corpus.fulltext(), load_ranker()
+    return {
+        qid: [h.key for h in index.search(plan_query(text, corpus.segmenter), limit=RUN_DEPTH, ranker=ranker)]
+        for qid, text in queries.items()
+    }
+
+
 def _query_vectors(corpus: Corpus, queries: dict[str, str]) -> dict[str, np.ndarray]:
     if corpus.embedder is None:
         raise ValueError("no embedder")
@@ -188,6 +198,7 @@ RUNNERS: dict[str, Callable[[Corpus, dict[str, str]], Run]] = {
     "fts5-trigram": run_fts5_trigram,
     "lexical-plain": run_lexical_plain,
     "lexical": run_lexical,
+    "lexical+ranker": run_lexical_ranker,
     "dense": run_dense,
     "hybrid": run_hybrid,
 }

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from techbridge.access import ANONYMOUS
 from techbridge.config import Settings
 from techbridge.matching import build
-from techbridge.matching.search import QUERY_VECTORS, QueryVectorCache, hybrid_search
+from techbridge.matching.search import QUERY_VECTORS, QueryVectorCache, hybrid_search, settings_ranker
 from techbridge.search.embed import HashingEmbedder, Matrix
+from techbridge.search.rerank import load_ranker
 from tests.unit.matching.seed import seed_registry
 
 
@@ -96,3 +97,27 @@ class TestHybridSearch:
         assert embedder.queries == ["锂电池正极材料"]
         assert ids.battery in [h.entity_id for h in first]
         assert [(h.key, h.semantic) for h in again] == [(h.key, h.semantic) for h in first][:5]
+
+
+class TestSettingsRanker:
+    def test_off_by_default(self) -> None:
+        assert Settings(env="test").search_ranker is False
+        assert settings_ranker(Settings(env="test")) is None
+
+    def test_on_gives_the_shipped_model(self) -> None:
+        assert settings_ranker(Settings(env="test", search_ranker=True)) is load_ranker()
+
+    @pytest.mark.usefixtures("empty_process_cache")
+    def test_matching_with_the_ranker_finds_the_same_records(self, session: Session, settings: Settings) -> None:
+        ids = seed_registry(session)
+        build.rebuild_lexical(session, settings)
+        kwargs = {"text": "锂电池正极材料", "entity": "achievement", "embedder": HashingEmbedder()}
+        plain = hybrid_search(session, settings, ANONYMOUS, **kwargs)  # type: ignore[arg-type]
+        ranked = hybrid_search(
+            session,
+            settings.model_copy(update={"search_ranker": True}),
+            ANONYMOUS,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        assert ids.battery in [h.entity_id for h in ranked]
+        assert sorted(h.key for h in ranked) == sorted(h.key for h in plain)

@@ -15,6 +15,7 @@ from techbridge.search.hybrid import (
     search_hybrid,
 )
 from techbridge.search.lexical import plan_query
+from techbridge.search.rerank import FEATURES, Ranker
 from techbridge.search.tokenize import default_segmenter
 from techbridge.search.vectors import ExactVectorIndex
 
@@ -44,6 +45,16 @@ class TestHit:
 def _unit(*values: float) -> np.ndarray:
     vector = np.array(values, dtype=np.float32)
     return vector / np.linalg.norm(vector)
+
+
+class LastFirstRanker(Ranker):
+    """A fake model that prefers the candidate the first stage ranked last."""
+
+    def __init__(self) -> None:
+        pass
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(features[:, FEATURES.index("log_rank")], dtype=np.float64)
 
 
 class TestSearchHybrid:
@@ -85,3 +96,12 @@ class TestSearchHybrid:
 
     def test_without_filters_every_record_is_a_candidate(self, index: FulltextIndex) -> None:
         assert "a:3" in [h.key for h in self._search(index, None)]
+
+    def test_a_ranker_reorders_the_lexical_candidates(self, index: FulltextIndex) -> None:
+        plan = plan_query("锂电池 电芯 磷酸铁锂", default_segmenter())
+        kwargs = {"vectors": None, "query_vector": None, "limit": 10, "lexical_depth": 10, "dense_depth": 10}
+        plain = search_hybrid(index, plan, None, **kwargs)  # type: ignore[arg-type]
+        ranked = search_hybrid(index, plan, None, ranker=LastFirstRanker(), **kwargs)  # type: ignore[arg-type]
+        assert len(plain) > 1
+        assert [h.key for h in ranked] == [h.key for h in plain][::-1]
+        assert ranked[0].lexical == 1.0
