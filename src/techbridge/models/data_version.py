@@ -1,8 +1,8 @@
 """Version counters of groups of tables, bumped by database triggers in the same transaction as any write to them.
 
-A process caching something derived from those tables (the chain graph, the vector indexes) compares one counter, read by primary key,
-instead of scanning the tables; triggers (migrations 0018, 0019) also catch bulk Core writes, COPY and raw
-SQL, and every process and host sees the same counter.
+A process caching something derived from those tables (the chain graph, the vector indexes) compares one counter,
+read by primary key, instead of scanning the tables; triggers (migrations 0018, 0019) also catch bulk Core writes,
+COPY and raw SQL, and every process and host sees the same counter.
 """
 
 from __future__ import annotations
