@@ -276,10 +276,13 @@ def vector_signature(session: Session, entity: str, model: str) -> tuple[int, st
     return int(count or 0), str(latest)
 
 
+_VECTOR_VERSION = select(DataVersion.version).where(DataVersion.name == SEARCH_VECTORS)
+"""Built once: it is read twice per match request, and building the statement cost more than running it."""
+
+
 def vector_version(session: Session) -> int | None:
     """The stored vectors' data version (bumped by triggers on every write); None when its row is missing."""
-    stmt = select(DataVersion.version).where(DataVersion.name == SEARCH_VECTORS)
-    version = session.scalar(stmt)
+    version = session.scalar(_VECTOR_VERSION)
     return None if version is None else int(version)
 
 

@@ -98,6 +98,8 @@ class CachedVectors:
 _VECTORS: dict[tuple[str, str, str], CachedVectors] = {}
 _VECTOR_LOCKS: dict[tuple[str, str, str], threading.Lock] = {}
 _VECTOR_LOCKS_GUARD = threading.Lock()
+_EMPTY: dict[tuple[str, str, str], int] = {}
+"""The vectors' data version at which an entity was seen without vectors (a registry not embedded yet)."""
 
 
 def cached_vectors(session: Session, entity: str, model: str) -> CachedVectors | None:
@@ -117,12 +119,16 @@ def vector_index(session: Session, entity: str, model: str) -> ExactVectorIndex 
     """
     cache_key = (queries.database_url_of(session), entity, model)
     version = queries.vector_version(session)
+    if version is not None and _EMPTY.get(cache_key) == version:
+        return None
     cached = _VECTORS.get(cache_key)
     if cached is not None and version is not None and cached.version == version:
         return cached.index
     signature = queries.vector_signature(session, entity, model)
     if signature[0] == 0:
         _VECTORS.pop(cache_key, None)
+        if version is not None:
+            _EMPTY[cache_key] = version
         return None
     with _VECTOR_LOCKS_GUARD:
         lock = _VECTOR_LOCKS.setdefault(cache_key, threading.Lock())
