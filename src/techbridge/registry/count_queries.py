@@ -28,6 +28,11 @@ from techbridge.models import (
 from techbridge.registry.queries import INSTITUTION_KINDS
 
 
+def database_key(session: Session) -> str:
+    """The session's database, as the key of a per-process cache (password hidden)."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
 def count_capped(session: Session, model: Any, clauses: list[ColumnElement[bool]], cap: int | None) -> tuple[int, bool]:
     """Rows of `model` matching `clauses`, counting at most `cap + 1`; the flag says the total exceeds `cap`."""
     inner = select(literal(1)).select_from(model).where(*clauses)
@@ -69,7 +74,8 @@ COUNTS_CACHE_SIZE = 1024
 _counts_cache: dict[tuple[str, str], tuple[float, dict[str, int]]] = {}
 
 
-def _viewer_key(viewer: Viewer) -> str:
+def viewer_key(viewer: Viewer) -> str:
+    """Whom a cached count is for: every anonymous visitor alike, each signed-in user, the privileged roles."""
     if viewer.is_privileged:
         return "privileged"
     return f"user:{viewer.user_id}" if viewer.is_authenticated else "anonymous"
@@ -81,7 +87,7 @@ def count_entities_cached(session: Session, viewer: Viewer, ttl: float | None = 
     Exact counts over a million rows cost tens of milliseconds; the home page may be 30 s behind instead.
     """
     ttl = COUNTS_TTL_SECONDS if ttl is None else ttl
-    key = (session.get_bind().engine.url.render_as_string(hide_password=True), _viewer_key(viewer))
+    key = (database_key(session), viewer_key(viewer))
     now = time.monotonic()
     hit = _counts_cache.get(key)
     if hit is not None and now - hit[0] < ttl:

@@ -8,6 +8,7 @@ million rows on every request.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -27,13 +28,16 @@ from techbridge.models import (
     OrgKind,
     Region,
 )
-from techbridge.registry.count_queries import count_capped
+from techbridge.registry.count_queries import count_capped, database_key, viewer_key
 from techbridge.registry.queries import INSTITUTION_KINDS
 
 T = TypeVar("T")
 COUNT_CAP: int | None = 10_000
 KEYWORD_COUNT_CAP = 1_000  # a LIKE scan cannot use an index: stop counting matches sooner
 MAX_PAGE_SIZE = 100
+CAPPED_TTL_SECONDS = 30.0
+CAPPED_CACHE_SIZE = 4096
+_capped: dict[tuple[str, ...], float] = {}
 
 FilterFn = Callable[[str], ColumnElement[bool] | None]
 
@@ -236,7 +240,7 @@ def list_entities(session: Session, viewer: Viewer, entity: str, params: ListPar
     size = min(max(params.size, 1), MAX_PAGE_SIZE)
     clauses = _where(spec, viewer, params)
     cap = min(COUNT_CAP, KEYWORD_COUNT_CAP) if COUNT_CAP is not None and params.q.strip() else COUNT_CAP
-    total, capped = count_capped(session, spec.model, clauses, cap)
+    total, capped = _count(session, viewer, entity, params, clauses, cap)
     if capped and spec.late_filters:
         clauses = _where(spec, viewer, params, late=True)
     stmt = select(spec.model).where(*clauses)
@@ -244,6 +248,34 @@ def list_entities(session: Session, viewer: Viewer, entity: str, params: ListPar
     number = min(max(params.page, 1), pages)
     rows = session.scalars(stmt.order_by(*_order_by(spec, params.sort)).offset((number - 1) * size).limit(size))
     return Page(number=number, pages=pages, total=total, items=list(rows), size=size, capped=capped)
+
+
+def _count(
+    session: Session,
+    viewer: Viewer,
+    entity: str,
+    params: ListParams,
+    clauses: list[ColumnElement[bool]],
+    cap: int | None,
+) -> tuple[int, bool]:
+    """`count_capped`, remembering for CAPPED_TTL_SECONDS that a list exceeds its cap.
+
+    Counting to the cap walks up to 10,000 index entries (most of an unfiltered list page's database time), and a
+    list that long stays past its cap: its page shows 共 10,000+ 条 either way. Shorter lists are counted afresh."""
+    if cap is None:
+        return count_capped(session, SPECS[entity].model, clauses, cap)
+    filters = tuple(sorted(params.filters.items()))
+    key = (database_key(session), entity, viewer_key(viewer), params.q.strip(), repr(filters), str(cap))
+    now = time.monotonic()
+    seen = _capped.get(key)
+    if seen is not None and now - seen < CAPPED_TTL_SECONDS:
+        return cap, True
+    total, capped = count_capped(session, SPECS[entity].model, clauses, cap)
+    if capped:
+        if len(_capped) >= CAPPED_CACHE_SIZE:
+            _capped.clear()
+        _capped[key] = now
+    return total, capped
 
 
 def list_recent(session: Session, viewer: Viewer, model: Any, limit: int = 5) -> list[Any]:

@@ -6,8 +6,9 @@ portal routes. Lists live in `list_queries.py`, detail pages in `detail_queries.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,9 +40,34 @@ def organization_names(session: Session, viewer: Viewer, ids: Iterable[int | Non
     return dict(session.execute(stmt).all())
 
 
-def list_child_regions(session: Session, parent_code: str) -> list[Region]:
-    """Regions directly under `parent_code` (the home province's cities for filter menus)."""
-    return list(session.scalars(select(Region).where(Region.parent_code == parent_code).order_by(Region.code)))
+class RegionOption(NamedTuple):
+    """A region as a menu offers it."""
+
+    code: str
+    name: str
+    parent_code: str | None
+
+
+CHILD_REGIONS_TTL_SECONDS = 30.0
+_child_regions: dict[tuple[str, str], tuple[float, list[RegionOption]]] = {}
+
+
+def list_child_regions(session: Session, parent_code: str) -> list[RegionOption]:
+    """Regions directly under `parent_code` (the home province's cities for filter menus).
+
+    Every list page and form shows this menu, and regions change only when the division codes are imported:
+    it is read again after CHILD_REGIONS_TTL_SECONDS per database."""
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), parent_code)
+    now = time.monotonic()
+    hit = _child_regions.get(key)
+    if hit is not None and now - hit[0] < CHILD_REGIONS_TTL_SECONDS:
+        return hit[1]
+    stmt = select(Region.code, Region.name, Region.parent_code).where(Region.parent_code == parent_code)
+    options = [RegionOption(*row) for row in session.execute(stmt.order_by(Region.code))]
+    if len(_child_regions) >= 256:
+        _child_regions.clear()
+    _child_regions[key] = (now, options)
+    return options
 
 
 def get_region(session: Session, code: str) -> Region:

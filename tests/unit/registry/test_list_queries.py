@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.models import Achievement, OrgKind, Role
 from techbridge.registry import list_queries
+from techbridge.registry.count_queries import count_capped
 from techbridge.registry.list_queries import ListParams
 from tests.registry_seed import Seed, make_achievement, make_many_achievements
 
@@ -95,6 +98,32 @@ class TestListEntities:
         monkeypatch.setattr(list_queries, "COUNT_CAP", 10)
         page = list_queries.list_entities(session, ANONYMOUS, "achievement", ListParams(size=5))
         assert (page.total, page.capped, page.pages) == (10, True, 2)
+
+    def test_a_list_past_its_cap_is_not_counted_again_for_a_while(
+        self, session: Session, seed: Seed, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        make_many_achievements(session, 12)
+        monkeypatch.setattr(list_queries, "COUNT_CAP", 10)
+        counted: list[int | None] = []
+
+        def counting(session: Session, model: Any, clauses: list[Any], cap: int | None) -> tuple[int, bool]:
+            counted.append(cap)
+            return count_capped(session, model, clauses, cap)
+
+        monkeypatch.setattr(list_queries, "count_capped", counting)
+        params = ListParams(size=5)
+        pages = [list_queries.list_entities(session, ANONYMOUS, "achievement", params) for _ in range(3)]
+        assert [(p.total, p.capped, p.pages) for p in pages] == [(10, True, 2)] * 3
+        assert len(counted) == 1
+        owner = list_queries.list_entities(session, owner_of(seed), "achievement", params)
+        short = list_queries.list_entities(session, ANONYMOUS, "achievement", ListParams(q="不存在的成果"))
+        again = list_queries.list_entities(session, ANONYMOUS, "achievement", ListParams(q="不存在的成果"))
+        assert owner.capped  # another viewer is counted on their own
+        assert (short.total, again.total) == (0, 0)
+        assert len(counted) == 4  # a list under its cap is counted every time
+        monkeypatch.setattr(list_queries, "CAPPED_TTL_SECONDS", 0.0)
+        list_queries.list_entities(session, ANONYMOUS, "achievement", params)
+        assert len(counted) == 5
 
     def test_institutions_include_universities_and_institutes_only(self, session: Session, seed: Seed) -> None:
         page = list_queries.list_entities(session, ANONYMOUS, "institution", ListParams())
