@@ -19,7 +19,8 @@ Same-run baseline of older code: `--baseline-src /tmp/base/src` (the `src` folde
 commit, `git worktree add /tmp/base c2b91a3`) serves that code too, from this virtualenv with PYTHONPATH pointing at
 it (the locked requirements are the same), on its own copy of the registry, migrated by its own code; every row of
 this code is then compared with the baseline row of the same store and workers. `--registry DB --registry-var DIR`
-copies a loaded registry (the real-data database and its var folder) instead of loading one. `--embedder` adds a
+copies a loaded registry (the real-data database and its var folder) instead of loading one into SQLite
+(PostgreSQL is always loaded by `demo load`). `--embedder` adds a
 row of this code on N workers with `techbridge search embed` running beside the server from warm-up to the end
 (the background embedder must not starve the web workers).
 The load generator shares the 2 cores with the server, and the machine with other engineers: one run per
@@ -336,14 +337,18 @@ def main() -> None:
         envs: dict[str, dict[str, str]] = {}
         if args.registry is not None:
             url, var = copy_registry(args.work, "base" if src else "this", args.registry, args.registry_var)
-            REGISTRY_NOTE[0] = f"a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`)"
+            REGISTRY_NOTE[0] = (
+                f"on SQLite a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`); "
+                "on PostgreSQL the same shared data loaded by `techbridge demo load` (no embedding)"
+            )
             envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var)
         else:
             envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src)
         if args.pg_url and src is None:
             envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
         for store, env in envs.items():
-            print(f"{code} {store}: {code_of(env)}; loaded in {load_store(env, demo=args.registry is None):.0f} s")
+            demo = args.registry is None or store == "PostgreSQL"  # the copied registry is a SQLite file
+            print(f"{code} {store}: {code_of(env)}; loaded in {load_store(env, demo=demo):.0f} s")
             for workers in (1, args.workers):
                 results[(code, store, workers, False)] = measure(env, workers, args)
                 print(code, store, workers, json.dumps(results[(code, store, workers, False)]), flush=True)
