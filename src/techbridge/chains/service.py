@@ -11,6 +11,7 @@ achievement or expert they may not read.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from threading import Lock
@@ -79,7 +80,19 @@ def graph_of(session: Session) -> ChainGraph:
         graph = build.load_graph(session)
         with _LOCK:
             _CACHE[key] = (stamp, graph)
+        settle()
     return graph
+
+
+def settle() -> None:
+    """Move what the process holds now (the new graph and its indexes) out of the cycle collector's sight.
+
+    The graph is ~640k Python objects on the real data; while the collector tracked them, each full collection
+    walked them all (~230 ms, every few seconds under load), and every request in flight waited: the pages' p99.
+    They hold no reference cycles (dropping a graph frees it by reference counting alone, 0 unreachable found), so
+    a replaced graph is still freed; what can leak is a cycle of garbage from requests in flight at that moment,
+    once per graph build (`gc.freeze`)."""
+    gc.freeze()
 
 
 def warm_graph(database_url: str) -> None:
@@ -114,6 +127,7 @@ def bigram_index(graph: ChainGraph) -> dict[str, frozenset[int]]:
         if len(_GRAMS) >= 4:
             _GRAMS.clear()
         _GRAMS[id(graph)] = (graph, frozen)
+    settle()
     return frozen
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import weakref
 from dataclasses import asdict
 
 import pytest
@@ -33,6 +35,18 @@ class TestGraphOf:
         seeded.add(ChainNode(kind="product", name="新节点", source_dataset="t"))
         seeded.flush()
         assert service.graph_of(seeded) is not first
+
+    def test_a_built_graph_leaves_the_cycle_collectors_sight_and_is_still_freed(self, seeded: Session) -> None:
+        gc.unfreeze()
+        graph = service.graph_of(seeded)
+        assert gc.get_freeze_count() > len(graph.works)  # frozen: full collections no longer walk it
+        old = weakref.ref(graph)
+        seeded.add(ChainNode(kind="product", name="新节点", source_dataset="t"))
+        seeded.flush()
+        service.graph_of(seeded)
+        del graph
+        service._GRAMS.clear()
+        assert old() is None  # the replaced graph went by reference counting alone (it holds no cycles)
 
     def test_an_edit_in_place_invalidates_the_graph(self, seeded: Session) -> None:
         first = service.graph_of(seeded)
