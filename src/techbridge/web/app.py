@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -129,6 +130,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     settings: Settings = app.state.settings
     to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+    gc.freeze()  # the modules and templates loaded so far live as long as the worker: full collections skip them
     if settings.warm_caches:
         threading.Thread(target=_warm, args=(settings.database_url,), name="warm-caches", daemon=True).start()
     yield
