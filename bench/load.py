@@ -20,7 +20,8 @@ commit, `git worktree add /tmp/base c2b91a3`) serves that code too, from this vi
 it (the locked requirements are the same), on its own copy of the registry, migrated by its own code; every row of
 this code is then compared with the baseline row of the same store and workers. `--registry DB --registry-var DIR`
 copies a loaded registry (the real-data database and its var folder) instead of loading one into SQLite
-(PostgreSQL is always loaded by `demo load`). `--embedder` adds a
+(PostgreSQL is always loaded by `demo load`); each code then rebuilds the copy's lexical index with its own
+`techbridge search build --no-embed`, so it searches the tokens it writes. `--embedder` adds a
 row of this code on N workers with `techbridge search embed` running beside the server from warm-up to the end
 (the background embedder must not starve the web workers).
 The load generator shares the 2 cores with the server, and the machine with other engineers: one run per
@@ -118,6 +119,16 @@ def load_store(env: dict[str, str], *, demo: bool = True) -> float:
     if demo:
         _cli(env, "demo", "load")
     return time.monotonic() - started
+
+
+def prepare_store(env: dict[str, str], label: str, *, copied: bool) -> None:
+    """Migrate a copied registry and rebuild its lexical index with this code (a copied index holds the tokens of
+    the code that built it), or load the shared data into an empty store."""
+    started = time.monotonic()
+    load_store(env, demo=not copied)
+    if copied:
+        _cli(env, "search", "build", "--no-embed")
+    print(f"{label}: {code_of(env)}; ready in {time.monotonic() - started:.0f} s", flush=True)
 
 
 def code_of(env: dict[str, str]) -> str:
@@ -338,7 +349,8 @@ def main() -> None:
         if args.registry is not None:
             url, var = copy_registry(args.work, "base" if src else "this", args.registry, args.registry_var)
             REGISTRY_NOTE[0] = (
-                f"on SQLite a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`); "
+                f"on SQLite a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`, "
+                "its lexical index rebuilt by each code's own `search build --no-embed`); "
                 "on PostgreSQL the same shared data loaded by `techbridge demo load` (no embedding)"
             )
             envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var)
@@ -347,8 +359,7 @@ def main() -> None:
         if args.pg_url and src is None:
             envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
         for store, env in envs.items():
-            demo = args.registry is None or store == "PostgreSQL"  # the copied registry is a SQLite file
-            print(f"{code} {store}: {code_of(env)}; loaded in {load_store(env, demo=demo):.0f} s")
+            prepare_store(env, f"{code} {store}", copied=args.registry is not None and store == "SQLite")
             for workers in (1, args.workers):
                 results[(code, store, workers, False)] = measure(env, workers, args)
                 print(code, store, workers, json.dumps(results[(code, store, workers, False)]), flush=True)
