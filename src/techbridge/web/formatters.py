@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from markupsafe import Markup, escape
 
 
 def format_money(value: Decimal | float | int | None) -> str:
@@ -43,10 +45,16 @@ def format_number(value: int | float | None) -> str:
     return f"{value:,}"
 
 
+def format_marked(segments: Iterable[Any]) -> Markup:
+    """Highlighted pieces (`matching.schemas.Segment`: text, hit) as escaped HTML, the hits in <mark>."""
+    return Markup("").join(Markup("<mark>{}</mark>").format(s.text) if s.hit else escape(s.text) for s in segments)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "money": format_money,
     "percent": format_percent,
     "date": format_date,
     "join_cn": format_list,
     "number": format_number,
+    "marked": format_marked,
 }

@@ -22,6 +22,7 @@ def build_templates() -> Jinja2Templates:
     """Templates with autoescape on, formatter filters and the `t`/`csrf_field` globals."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     templates.env.autoescape = True
+    templates.env.auto_reload = False  # templates ship with the code: no stat() of each one per render
     templates.env.filters.update(FILTERS)
     return templates
 
