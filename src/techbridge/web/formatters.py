@@ -47,7 +47,8 @@ def format_number(value: int | float | None) -> str:
 
 def format_marked(segments: Iterable[Any]) -> Markup:
     """Highlighted pieces (`matching.schemas.Segment`: text, hit) as escaped HTML, the hits in <mark>."""
-    return Markup("").join(Markup("<mark>{}</mark>").format(s.text) if s.hit else escape(s.text) for s in segments)
+    pieces = (f"<mark>{escape(s.text)}</mark>" if s.hit else str(escape(s.text)) for s in segments)
+    return Markup("".join(pieces))  # every piece escaped above
 
 
 FILTERS: dict[str, Callable[..., str]] = {
