@@ -121,11 +121,23 @@ def load_store(env: dict[str, str], *, demo: bool = True) -> float:
     return time.monotonic() - started
 
 
+def is_loaded(env: dict[str, str]) -> bool:
+    """Whether the store already holds the registry (a PostgreSQL database kept from an earlier run)."""
+    engine = create_engine(env["TECHBRIDGE_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM achievements)")).scalar())
+    except Exception:  # no schema yet
+        return False
+    finally:
+        engine.dispose()
+
+
 def prepare_store(env: dict[str, str], label: str, *, copied: bool) -> None:
     """Migrate a copied registry and rebuild its lexical index with this code (a copied index holds the tokens of
-    the code that built it), or load the shared data into an empty store."""
+    the code that built it), or load the shared data into an empty store (a loaded one is only migrated)."""
     started = time.monotonic()
-    load_store(env, demo=not copied)
+    load_store(env, demo=not copied and not is_loaded(env))
     if copied:
         _cli(env, "search", "build", "--no-embed")
     print(f"{label}: {code_of(env)}; ready in {time.monotonic() - started:.0f} s", flush=True)
