@@ -43,6 +43,7 @@ MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a
 
 _CACHE: dict[str, tuple[tuple[int, ...], ChainGraph]] = {}
 _GRAMS: dict[int, tuple[ChainGraph, dict[str, frozenset[int]]]] = {}
+_SIZES: dict[int, tuple[ChainGraph, dict[str, tuple[int, tuple[str, ...]]]]] = {}
 _LOCK = Lock()
 _BUILDING: dict[str, Lock] = {}
 
@@ -209,18 +210,36 @@ def resolve_chain(graph: ChainGraph, root: str, hops: int | None = None) -> Chai
     return ChainView(chain, None, ())
 
 
+def chain_sizes(graph: ChainGraph) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Each curated chain's node count and roots missing from the graph, extracted once per graph (the chain list
+    extracted all of them on every request, ~80 % of it)."""
+    with _LOCK:
+        cached = _SIZES.get(id(graph))
+        if cached is not None and cached[0] is graph:
+            return cached[1]
+    sizes: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for definition in load_chains():
+        try:
+            view = resolve_chain(graph, definition.id)
+            sizes[definition.id] = (len(view.chain.members), view.missing_roots)
+        except NotFoundError:
+            sizes[definition.id] = (0, tuple(r.name for r in definition.roots))
+    with _LOCK:
+        if len(_SIZES) >= 4:
+            _SIZES.clear()
+        _SIZES[id(graph)] = (graph, sizes)
+    return sizes
+
+
 def list_chains(session: Session) -> list[dict[str, object]]:
     """Every curated chain with its base, clusters, roots and how many nodes it spans (chain nodes only: public)."""
     graph = graph_of(session)
     bases = {c: b for b in load_bases() for c in b.chains}
     out: list[dict[str, object]] = []
+    sizes = chain_sizes(graph)
     for definition in load_chains():
         base = bases.get(definition.id)
-        try:
-            view = resolve_chain(graph, definition.id)
-            nodes, missing = len(view.chain.members), list(view.missing_roots)
-        except NotFoundError:
-            nodes, missing = 0, [r.name for r in definition.roots]
+        nodes, missing = sizes[definition.id]
         out.append(
             {
                 "id": definition.id,
@@ -235,7 +254,7 @@ def list_chains(session: Session) -> list[dict[str, object]]:
                 ],
                 "hops": definition.hops,
                 "roots": [r.name for r in definition.roots],
-                "missing_roots": missing,
+                "missing_roots": list(missing),
                 "nodes": nodes,
             }
         )

@@ -145,6 +145,24 @@ class TestListChains:
         assert rows["robots"]["nodes"] == 0
         assert rows["robots"]["clusters"] == [{"id": "robots", "title": "机器人", "confirmed": False}]
 
+    def test_chains_are_extracted_once_per_graph(self, seeded: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+        extracted: list[str] = []
+        real_resolve = service.resolve_chain
+
+        def counting(graph: ChainGraph, root: str, hops: int | None = None) -> service.ChainView:
+            extracted.append(root)
+            return real_resolve(graph, root, hops)
+
+        monkeypatch.setattr(service, "resolve_chain", counting)
+        first = service.list_chains(seeded)
+        assert service.list_chains(seeded) == first
+        once = len(extracted)
+        seeded.add(ChainNode(kind="product", name="新节点", source_dataset="t"))
+        seeded.flush()  # a new graph: its chains are extracted again
+        service.list_chains(seeded)
+        assert once > 0
+        assert len(extracted) == 2 * once
+
 
 class TestReport:
     def test_parts(self, seeded: Session) -> None:
