@@ -25,7 +25,6 @@ from techbridge.search import vectors
 from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
 from techbridge.search.hybrid import Hit, search_hybrid
-from techbridge.search.lexical import plan_query
 from techbridge.search.rerank import Ranker, load_ranker
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
@@ -264,7 +263,7 @@ def hybrid_search(
     if index is None or not text.strip():
         return []
     index.refresh()
-    plan = plan_query(text, index.segmenter)
+    plan = index.plan(text)
     index_filters = viewer_filters(viewer, entity, filters)
     model = embedder or build.product_embedder(settings.embed_model_dir)
     vectors = vector_index(session, entity, model.name)

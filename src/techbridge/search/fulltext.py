@@ -8,6 +8,8 @@ clauses, so they restrict without changing the ranking. Adds and deletes are inc
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +22,14 @@ from techbridge.search.lexical import (
     FIELD_WEIGHTS,
     QueryPlan,
     field_tokens,
+    plan_query,
     rerank_candidate_texts,
 )
 from techbridge.search.rerank import RANKER_DEPTH, DocFreq, Ranker, apply_ranker
 from techbridge.search.tokenize import Segmenter
+
+PLAN_CACHE_SIZE = 256
+"""Analysed needs kept per index (`FulltextIndex.plan`); a plan is read, never changed, by the searches."""
 
 WRITER_HEAP = 64_000_000
 """Bytes of tantivy writer memory for incremental updates; a bulk rebuild may pass more (fewer segments)."""
@@ -135,6 +141,23 @@ class FulltextIndex:
             self.index = tantivy.Index(self.schema, path=str(path))
         self._writer: Any = None
         self._seen = self._commit_stamp()
+        self._plans: OrderedDict[str, QueryPlan] = OrderedDict()
+        self._plans_lock = threading.Lock()
+
+    def plan(self, text: str) -> QueryPlan:
+        """`lexical.plan_query` with this index's segmenter, remembered for the last PLAN_CACHE_SIZE texts: a match
+        searches achievements and experts with the same need, and paging or filtering repeats it."""
+        with self._plans_lock:
+            plan = self._plans.get(text)
+            if plan is not None:
+                self._plans.move_to_end(text)
+                return plan
+        plan = plan_query(text, self.segmenter)
+        with self._plans_lock:
+            self._plans[text] = plan
+            if len(self._plans) > PLAN_CACHE_SIZE:
+                self._plans.popitem(last=False)
+        return plan
 
     def _commit_stamp(self) -> tuple[int, int, int]:
         """(inode, mtime, size) of tantivy's meta.json, which every commit (of any process) replaces by an atomic

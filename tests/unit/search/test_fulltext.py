@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from techbridge.search import fulltext
 from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument, pack_payload, unpack_payload
 from techbridge.search.lexical import InMemoryLexical, matched_terms, plan_query
 from techbridge.search.tokenize import default_segmenter
@@ -130,3 +131,17 @@ class TestAddNew:
         assert built.lookup(["a:4"])[0].title == "水稻育种"
         built.upsert([DOCS[0]])
         assert built.count() == len(DOCS)
+
+
+class TestPlan:
+    def test_a_need_is_analysed_once_and_as_plan_query_does(self, index: FulltextIndex) -> None:
+        first = index.plan("锂电池正极材料的循环寿命")
+        assert first == plan_query("锂电池正极材料的循环寿命", index.segmenter)
+        assert index.plan("锂电池正极材料的循环寿命") is first
+
+    def test_only_the_latest_needs_are_kept(self, index: FulltextIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(fulltext, "PLAN_CACHE_SIZE", 2)
+        first = index.plan("锂电池")
+        index.plan("风电齿轮箱")
+        index.plan("反渗透膜")
+        assert index.plan("锂电池") is not first
