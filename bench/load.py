@@ -121,6 +121,18 @@ def load_store(env: dict[str, str], *, demo: bool = True) -> float:
     return time.monotonic() - started
 
 
+def pg_server(url: str) -> str:
+    """The PostgreSQL server in words: version and whether it syncs to disk."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar()
+            fsync = conn.execute(text("SHOW fsync")).scalar()
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version} (fsync={fsync})"
+
+
 def is_loaded(env: dict[str, str]) -> bool:
     """Whether the store already holds the registry (a PostgreSQL database kept from an earlier run)."""
     engine = create_engine(env["TECHBRIDGE_DATABASE_URL"])
@@ -277,12 +289,17 @@ def render(
     results: dict[Config, dict[str, dict[str, float]]], args: argparse.Namespace, baseline: str | None = None
 ) -> str:
     """The section: one row per code × store × workers × page, the same-run ratio and the figures before."""
-    compared = f"the {baseline} row of the same store and workers" if baseline else "the 1-worker row of the store"
+    compared = (
+        f"the {baseline} row of the same store and workers (for a store without {baseline} rows: this code's "
+        "1-worker row of that store)"
+        if baseline
+        else "the 1-worker row of the store"
+    )
     lines = [
         SECTION,
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
-        f"({os.cpu_count()} cores shared with other engineers' work, load average {LOAD_AT_START[0]:.1f} at the "
+        f"({os.cpu_count()} cores, load average {LOAD_AT_START[0]:.1f} at the "
         f"start and {os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()}; wrk 2 threads on the "
         f"same cores, {args.connections} connections, {args.duration} s per page, timeout {args.timeout} s; one run "
         f"per configuration (noisy). Registry: {REGISTRY_NOTE[0]}.",
@@ -370,6 +387,7 @@ def main() -> None:
             envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src)
         if args.pg_url and src is None:
             envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
+            REGISTRY_NOTE[0] += f"; server {pg_server(args.pg_url)}, same machine, local socket"
         for store, env in envs.items():
             prepare_store(env, f"{code} {store}", copied=args.registry is not None and store == "SQLite")
             for workers in (1, args.workers):
