@@ -24,14 +24,13 @@ from techbridge.models import (
     AchievementOwner,
     ChainEdge,
     ChainNode,
-    DataVersion,
     EnterpriseNode,
     Expert,
     Organization,
     OrganizationAlias,
     Visibility,
 )
-from techbridge.models.data_version import CHAIN_GRAPH
+from techbridge.models.data_version import CHAIN_GRAPH, data_version
 
 ABSTRACT_CHARS = 300  # how much of an abstract joins the title when judging relevance
 
@@ -244,14 +243,15 @@ def load_graph(session: Session) -> ChainGraph:
 
 
 GRAPH_TABLES = (ChainNode, ChainEdge, EnterpriseNode, Organization, Achievement, AchievementOwner, Expert)
-"""The tables the graph reads; a database trigger on each bumps the `chain_graph` data version (migration 0017)."""
+"""The tables the graph reads; a database trigger on each bumps the `chain_graph` data version (migrations 0018,
+0020)."""
 
 
 def graph_version(session: Session) -> int | None:
     """The data version of GRAPH_TABLES: one row read by primary key, bumped in the same transaction as any write
     to them (also bulk, COPY and raw SQL), so a change seen from any process means the cached graph is stale.
     None when the counter row is missing (a database restored without it): callers fall back to `fingerprint`."""
-    return session.scalar(select(DataVersion.version).where(DataVersion.name == CHAIN_GRAPH))
+    return data_version(session, CHAIN_GRAPH)[0]
 
 
 def fingerprint(session: Session) -> tuple[int, ...]:
@@ -263,9 +263,12 @@ def fingerprint(session: Session) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def graph_stamp(session: Session) -> tuple[int, ...]:
-    """What the graph cache compares: the data version, else the fingerprint."""
-    version = graph_version(session)
+def graph_stamp(session: Session) -> tuple[int, ...] | None:
+    """What the graph cache compares: the data version, else the fingerprint; None when this transaction wrote the
+    graph's tables on PostgreSQL, whose counter moves only at commit (the graph is then built for it alone)."""
+    version, written_here = data_version(session, CHAIN_GRAPH)
+    if written_here:
+        return None
     return (version,) if version is not None else fingerprint(session)
 
 

@@ -68,6 +68,8 @@ def graph_of(session: Session) -> ChainGraph:
     """
     key = str(session.get_bind().engine.url)
     stamp = build.graph_stamp(session)
+    if stamp is None:  # this transaction wrote the graph's tables (PostgreSQL): its own graph, never cached
+        return build.load_graph(session)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None and cached[0] == stamp:

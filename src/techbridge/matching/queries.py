@@ -17,7 +17,6 @@ from techbridge.models import (
     AchievementOwner,
     ChainEdge,
     ChainNode,
-    DataVersion,
     EnterpriseNode,
     Expert,
     Organization,
@@ -26,7 +25,7 @@ from techbridge.models import (
     SearchVector,
     Visibility,
 )
-from techbridge.models.data_version import SEARCH_VECTORS
+from techbridge.models.data_version import SEARCH_VECTORS, data_version
 
 BATCH = 2000
 PATENTS_PER_ENTERPRISE = 40
@@ -276,14 +275,11 @@ def vector_signature(session: Session, entity: str, model: str) -> tuple[int, st
     return int(count or 0), str(latest)
 
 
-_VECTOR_VERSION = select(DataVersion.version).where(DataVersion.name == SEARCH_VECTORS)
-"""Built once: it is read twice per match request, and building the statement cost more than running it."""
-
-
 def vector_version(session: Session) -> int | None:
-    """The stored vectors' data version (bumped by triggers on every write); None when its row is missing."""
-    version = session.scalar(_VECTOR_VERSION)
-    return None if version is None else int(version)
+    """The stored vectors' data version (bumped by triggers on every write); None when its row is missing or this
+    transaction wrote vectors on PostgreSQL, where the counter moves only at commit."""
+    version, written_here = data_version(session, SEARCH_VECTORS)
+    return None if version is None or written_here else int(version)
 
 
 def stored_hashes(session: Session, keys: Iterable[str], model: str) -> dict[tuple[str, int], str]:

@@ -25,6 +25,7 @@ from tests.unit.chains.seed import seed_chain_graph
 @pytest.fixture
 def seeded(session: Session) -> Session:
     seed_chain_graph(session)
+    session.commit()  # on PostgreSQL a transaction that wrote the graph's tables builds its own graph, uncached
     return session
 
 
@@ -42,7 +43,7 @@ class TestGraphOf:
         assert gc.get_freeze_count() > len(graph.works)  # frozen: full collections no longer walk it
         old = weakref.ref(graph)
         seeded.add(ChainNode(kind="product", name="新节点", source_dataset="t"))
-        seeded.flush()
+        seeded.commit()
         service.graph_of(seeded)
         del graph
         service._GRAMS.clear()

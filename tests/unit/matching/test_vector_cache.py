@@ -83,6 +83,7 @@ class TestVectorIndex:
     ) -> None:
         seed_registry(session)
         build.embed_all(session, HashingEmbedder())
+        session.commit()  # on PostgreSQL the version moves at commit; a writing transaction always looks again
         index = vector_index(session, "achievement", MODEL)
         scans: list[str] = []
         real_signature = queries.vector_signature
@@ -96,6 +97,7 @@ class TestVectorIndex:
         assert scans == []
         first = select(func.min(SearchVector.id)).scalar_subquery()
         session.execute(delete(SearchVector).where(SearchVector.id == first))
+        session.commit()
         assert vector_index(session, "achievement", MODEL) is index  # a write bumps the version: looked at again
         assert scans == ["achievement"]
         assert len(index) == _stored_count(session)
@@ -191,12 +193,16 @@ class TestChangedVectors:
 class TestVectorVersion:
     def test_every_write_to_the_vectors_bumps_it(self, session: Session) -> None:
         seed_registry(session)
+        session.commit()  # on PostgreSQL the version moves when the writing transaction commits
         before = queries.vector_version(session)
         build.embed_all(session, HashingEmbedder())
+        session.commit()
         inserted = queries.vector_version(session)
         session.execute(update(SearchVector).values(updated_at=datetime.now(UTC)))
+        session.commit()
         updated = queries.vector_version(session)
         session.execute(delete(SearchVector))
+        session.commit()
         deleted = queries.vector_version(session)
         versions = [before, inserted, updated, deleted]
         assert None not in versions
