@@ -70,6 +70,11 @@ def serve(
     workers: int = typer.Option(
         1, "--workers", min=1, help="web worker processes; above 1 each worker reads its settings from TECHBRIDGE_*"
     ),
+    access_log: bool = typer.Option(
+        False,
+        "--access-log/--no-access-log",
+        help="log every request (off: the reverse proxy logs them; errors are always logged)",
+    ),
 ) -> None:
     """Serve the portal and the JSON API; with --embed, the indexer (outbox, embedding) and the alert job (new
     records against subscriptions, e-mail digests, every minute) run beside it in background processes."""
@@ -95,9 +100,10 @@ def serve(
                 port=port,
                 log_level="info",
                 timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+                access_log=access_log,
             )
         else:
-            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log)
     finally:
         for job in jobs:
             if job.poll() is None:
