@@ -25,12 +25,7 @@ from techbridge.models import (
     Region,
     ResearchProject,
 )
-from techbridge.registry.queries import INSTITUTION_KINDS
-
-
-def database_key(session: Session) -> str:
-    """The session's database, as the key of a per-process cache (password hidden)."""
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
+from techbridge.registry.queries import INSTITUTION_KINDS, database_key
 
 
 def count_capped(session: Session, model: Any, clauses: list[ColumnElement[bool]], cap: int | None) -> tuple[int, bool]:

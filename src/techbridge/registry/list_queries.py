@@ -28,8 +28,8 @@ from techbridge.models import (
     OrgKind,
     Region,
 )
-from techbridge.registry.count_queries import count_capped, database_key, viewer_key
-from techbridge.registry.queries import INSTITUTION_KINDS
+from techbridge.registry.count_queries import count_capped, viewer_key
+from techbridge.registry.queries import INSTITUTION_KINDS, database_key
 
 T = TypeVar("T")
 COUNT_CAP: int | None = 10_000

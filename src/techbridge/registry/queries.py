@@ -20,6 +20,11 @@ from techbridge.models import AchievementOwner, CodeEntry, Organization, OrgKind
 INSTITUTION_KINDS = (OrgKind.UNIVERSITY, OrgKind.INSTITUTE)
 
 
+def database_key(session: Session) -> str:
+    """The session's database, as the key of a per-process cache (password hidden)."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
 def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:
     """Names of the given region codes."""
     wanted = {code for code in codes if code}
@@ -57,7 +62,7 @@ def list_child_regions(session: Session, parent_code: str) -> list[RegionOption]
 
     Every list page and form shows this menu, and regions change only when the division codes are imported:
     it is read again after CHILD_REGIONS_TTL_SECONDS per database."""
-    key = (session.get_bind().engine.url.render_as_string(hide_password=True), parent_code)
+    key = (database_key(session), parent_code)
     now = time.monotonic()
     hit = _child_regions.get(key)
     if hit is not None and now - hit[0] < CHILD_REGIONS_TTL_SECONDS:
