@@ -307,7 +307,7 @@ class FulltextIndex:
         must: list[tuple[Any, tantivy.Query]] = []
         for name, values in filters.tags.items():
             if values:
-                must.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, name, list(values))))
+                must.append((tantivy.Occur.Must, self._any_term(name, values)))
         for name, (low, high) in filters.ranges.items():
             if low is not None or high is not None:
                 must.append(
@@ -328,9 +328,15 @@ class FulltextIndex:
         return tantivy.Query.const_score_query(query, 0.0)
 
     def _visibility_query(self, filters: Filters) -> tantivy.Query:
-        should: list[tuple[Any, tantivy.Query]] = [
-            (tantivy.Occur.Should, tantivy.Query.term_set_query(self.schema, "visibility", filters.visible or [""]))
-        ]
+        should = [(tantivy.Occur.Should, self._any_term("visibility", filters.visible or [""]))]
         if filters.owner_id is not None:
             should.append((tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "owner_id", filters.owner_id)))
         return tantivy.Query.boolean_query(should)
+
+    def _any_term(self, name: str, values: Sequence[str]) -> tantivy.Query:
+        """Documents whose field `name` holds one of `values`: term queries (a term set query marks every matching
+        document before the search starts, ~3× slower beside a need's terms on the real registry)."""
+        terms = [tantivy.Query.term_query(self.schema, name, value) for value in dict.fromkeys(values)]
+        if len(terms) == 1:
+            return terms[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, term) for term in terms])

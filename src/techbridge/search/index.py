@@ -76,12 +76,16 @@ def _stamp(path: Path) -> _Stamp | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
+_POINTED: dict[Path, tuple[_Stamp, str]] = {}
+"""The version CURRENT last named, per CURRENT file, with the (inode, mtime, size) it had then: `activate` replaces
+the file (a new inode), so while the stamp stands one stat() answers instead of an open and a read."""
+
+
 def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
     """The active version, or None when nothing was built yet."""
     root = index_dir / name
-    try:
-        version = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    version = _pointed_version(root / CURRENT_FILE)
+    if version is None:
         return None
     path = root / version
     meta_path = path / META_FILE
@@ -105,6 +109,24 @@ def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
         _READ.clear()
     _READ[path] = (meta_stamp, info)
     return info
+
+
+def _pointed_version(current: Path) -> str | None:
+    """The version a CURRENT file names (None when it is missing), read again only when the file changed."""
+    stamp = _stamp(current)
+    if stamp is None:
+        return None
+    seen = _POINTED.get(current)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    try:
+        version = current.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if len(_POINTED) > 16:  # index folders come and go with tests
+        _POINTED.clear()
+    _POINTED[current] = (stamp, version)
+    return version
 
 
 def update_count(info: ArtifactInfo, doc_count: int) -> None:

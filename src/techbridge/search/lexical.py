@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,6 +67,8 @@ MIN_PHRASE_CHARS = 2
 GRAM_WEIGHTS = {Role.MODIFIER: MODIFIER_WEIGHT, Role.BOILERPLATE: BOILERPLATE_GRAM_WEIGHT}
 """Query character bigrams that a modifier or boilerplate adds (alone or joined to a content word, as 臭技), and
 their weight; a content word's bigrams weigh 1. Latin acronyms add none (`need.LATIN_NAME_CHARS`)."""
+NORMALIZED_CACHE = 8192
+"""Stored documents whose normalised text is kept in each process (`normalized_document`)."""
 COVERAGE_FLOOR = 0.5
 """Share of its score a candidate keeps when it covers none of the need's concepts (`need.coverage`); one
 covering them all keeps all of it. Candidates below PHRASE_RERANK_DEPTH are scaled by the floor."""
@@ -143,17 +146,24 @@ def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[
 
 def matched_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
     """Query words that occur in the document (Latin tokens whole), longest first, for highlighting."""
-    text = normalize_text(f"{title} {body}")
+    text = " ".join(normalized_document(title, body))
     found = [w for w in plan.words if contains_term(text, w)]
     found = [w for w in found if not any(w != o and w in o for o in found)]
     return sorted(dict.fromkeys(found), key=lambda w: (-len(w), w))
+
+
+@lru_cache(maxsize=NORMALIZED_CACHE)
+def normalized_document(title: str, body: str) -> tuple[str, str]:
+    """A stored (title, body) normalised (`normalize_text`): NFKC costs ~50 µs a document, and the candidates of one
+    need are largely those of the last ones, so the most recent NORMALIZED_CACHE documents are kept (~4 MB)."""
+    return normalize_text(title), normalize_text(body)
 
 
 def phrase_hits(plan: QueryPlan, title: str, body: str) -> float:
     """Verbatim segment evidence: 1 per segment in the title, PHRASE_BODY_SHARE per segment only in the body."""
     if not plan.segments:
         return 0.0
-    norm_title, norm_body = normalize_text(title), normalize_text(body)
+    norm_title, norm_body = normalized_document(title, body)
     hits = 0.0
     for segment in plan.segments:
         if contains_term(norm_title, segment):
@@ -210,9 +220,8 @@ def rerank_candidate_texts(
     top = set(np.argpartition(-scores, depth - 1)[:depth].tolist())
     factors = np.full(len(scores), COVERAGE_FLOOR)
     share_of = coverage_scorer(concepts)
-    # each candidate's text normalised once (NFKC costs ~50 µs a document; on normalised text it is a quick check),
-    # so the phrase bonus below reads the same texts at next to no cost
-    normalized = [(normalize_text(t), normalize_text(b)) if row in top else (t, b) for row, (t, b) in enumerate(docs)]
+    # each candidate's text normalised once (`normalized_document`), so the phrase bonus below reads the same texts
+    normalized = [normalized_document(t, b) if row in top else (t, b) for row, (t, b) in enumerate(docs)]
     for row in top:
         if scores[row] > 0:
             title, body = normalized[row]

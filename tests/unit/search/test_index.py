@@ -22,6 +22,15 @@ class TestArtifacts:
         assert current_version(tmp_path, "lexical").doc_count == 9  # type: ignore[union-attr]
         assert prune_versions(tmp_path, "lexical") == []
 
+    def test_every_activation_is_seen_by_the_next_look(self, tmp_path: Path) -> None:
+        # the CURRENT file's content is kept while its stamp stands: a replaced file must be read again
+        for _ in range(3):
+            version, _ = new_version(tmp_path, "lexical")
+            activate(tmp_path, "lexical", version, doc_count=1)
+            assert current_version(tmp_path, "lexical").version == version  # type: ignore[union-attr]
+        (tmp_path / "lexical" / "CURRENT").unlink()
+        assert current_version(tmp_path, "lexical") is None
+
     def test_format_is_recorded_and_defaults_to_1_for_older_metadata(self, tmp_path: Path) -> None:
         version, path = new_version(tmp_path, "lexical")
         assert activate(tmp_path, "lexical", version, doc_count=0, format=2).format == 2
