@@ -83,10 +83,14 @@ class Concept:
     """A Latin token (matched at token boundaries only, no partial credit)."""
     has_latin_edge: bool = field(init=False)
     """Starts or ends with a Latin letter or digit (so a match needs a token-boundary check)."""
+    part_shares: tuple[tuple[str, float], ...] = field(init=False)
+    """The parts with their share of the concept's length, the longest first."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "is_latin", is_latin(self.text))
         object.__setattr__(self, "has_latin_edge", has_latin_edge(self.text))
+        shares = sorted(((p, len(p) / len(self.text)) for p in self.parts), key=lambda ps: -ps[1])
+        object.__setattr__(self, "part_shares", tuple(shares))
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,10 @@ def weigh_by_technicality(concepts: list[Concept], doc_freq: Callable[[str], int
     return [replace(c, weight=c.weight * bm25_idf(n_docs, min(doc_freq(c.text), n_docs)) / top) for c in concepts]
 
 
+@lru_cache(maxsize=4096)
 def has_latin_edge(term: str) -> bool:
-    """Whether the term starts or ends with a Latin letter or digit."""
+    """Whether the term starts or ends with a Latin letter or digit (asked for the same few query terms against
+    every candidate, hence kept)."""
     return bool(term) and bool(_ALNUM.match(term[0]) or _ALNUM.match(term[-1]))
 
 
@@ -225,7 +231,7 @@ def concept_presence(concept: Concept, norm_text: str) -> float:
         return 1.0
     if concept.is_latin:
         return 0.0
-    return max((len(p) / len(concept.text) for p in concept.parts if p in norm_text), default=0.0)
+    return next((share for part, share in concept.part_shares if part in norm_text), 0.0)
 
 
 def coverage(concepts: list[Concept], norm_text: str) -> float:
@@ -242,7 +248,15 @@ def coverage_scorer(concepts: list[Concept]) -> Callable[[str], float]:
     def score(norm_text: str) -> float:
         if not weighted:
             return 1.0
-        shares = [sum(c.weight * concept_presence(c, norm_text) for c in g) / total for g, total in weighted]
+        # a concept without Latin edges found whole is a substring test: no call (the usual case, ~200 records)
+        shares = [
+            sum(
+                c.weight * (1.0 if not c.has_latin_edge and c.text in norm_text else concept_presence(c, norm_text))
+                for c in g
+            )
+            / total
+            for g, total in weighted
+        ]
         return sum(shares) / len(shares)
 
     return score
