@@ -64,6 +64,12 @@ class TestSearch:
         assert _keys(index, "锂电池", Filters(tags={"kind": ["patent"]}, ranges={"trl": (7, None)})) == ["a:3"]
         assert _keys(index, "锂电池", Filters(tags={"region": ["21"]}, ranges={"trl": (None, 6)})) == ["a:1"]
 
+    def test_a_tag_with_several_values_takes_any_of_them_and_tags_combine(self, index: FulltextIndex) -> None:
+        assert set(_keys(index, "锂电池", Filters(tags={"kind": ["paper", "patent"]}))) == {"a:1", "a:2", "a:3"}
+        both = Filters(tags={"kind": ["paper", "variety"], "region": ["44", "21"]})
+        assert _keys(index, "锂电池", both) == ["a:2"]
+        assert _keys(index, "锂电池", Filters(tags={"kind": ["variety", "paper"]}, visible=["public"])) == []
+
     def test_visibility_for_anonymous_registered_and_owner(self, index: FulltextIndex) -> None:
         assert _keys(index, "锂电池", Filters(visible=["public"])) == ["a:1"]
         assert set(_keys(index, "锂电池", Filters(visible=["public", "registered"]))) == {"a:1", "a:2"}
