@@ -183,12 +183,15 @@ def ppmi(counts: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 def factorise(matrix: sparse.csr_matrix) -> np.ndarray:
-    """Rows U·√S of the DIM-dimensional truncated SVD, each component's sign fixed (largest entry positive)."""
+    """Rows U·√S of the DIM-dimensional truncated SVD, each component's sign fixed."""
     start = np.full(matrix.shape[0], 1.0 / np.sqrt(matrix.shape[0]), dtype=np.float64)
     u, s, _ = svds(matrix.astype(np.float64), k=DIM, v0=start, solver="arpack", random_state=0)
     order = np.argsort(-s)
     u, s = u[:, order], s[order]
-    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])
+    # the first entry of at least half the column's largest magnitude is made positive: a sign rule that float
+    # noise cannot flip when two entries tie in magnitude (as "the largest entry" can)
+    first = (np.abs(u) >= 0.5 * np.abs(u).max(axis=0)).argmax(axis=0)
+    signs = np.sign(u[first, np.arange(u.shape[1])])
     vectors = u * signs * np.sqrt(s)
     return np.asarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
 
