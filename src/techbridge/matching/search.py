@@ -26,6 +26,7 @@ from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
 from techbridge.search.hybrid import Hit, search_hybrid
 from techbridge.search.rerank import Ranker, load_ranker
+from techbridge.search.static import StaticModel, load_static_model
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
 LEXICAL_DEPTH = 50
@@ -278,9 +279,15 @@ def hybrid_search(
         dense_depth=DENSE_DEPTH,
         exclude=exclude,
         ranker=settings_ranker(settings),
+        static=settings_static(settings),
     )
 
 
 def settings_ranker(settings: Settings) -> Ranker | None:
     """The learned reranker when `settings.search_ranker` is on, else None (the hand-tuned lexical order)."""
     return load_ranker() if settings.search_ranker else None
+
+
+def settings_static(settings: Settings) -> StaticModel | None:
+    """The domain static embedding when `settings.search_static` is on, else None (the lexical order)."""
+    return load_static_model() if settings.search_static else None

@@ -26,6 +26,7 @@ from techbridge.search.lexical import (
     rerank_candidate_texts,
 )
 from techbridge.search.rerank import RANKER_DEPTH, DocFreq, Ranker, apply_ranker
+from techbridge.search.static import STATIC_DEPTH, DocVectors, StaticModel
 from techbridge.search.tokenize import Segmenter
 
 PLAN_CACHE_SIZE = 256
@@ -143,6 +144,7 @@ class FulltextIndex:
         self._seen = self._commit_stamp()
         self._plans: OrderedDict[str, QueryPlan] = OrderedDict()
         self._plans_lock = threading.Lock()
+        self._doc_vectors: DocVectors | None = None
 
     def plan(self, text: str) -> QueryPlan:
         """`lexical.plan_query` with this index's segmenter, remembered for the last PLAN_CACHE_SIZE texts: a match
@@ -243,16 +245,32 @@ class FulltextIndex:
         return int(self.index.searcher().num_docs)
 
     def search(
-        self, plan: QueryPlan, filters: Filters | None = None, limit: int = 100, *, ranker: Ranker | None = None
+        self,
+        plan: QueryPlan,
+        filters: Filters | None = None,
+        limit: int = 100,
+        *,
+        ranker: Ranker | None = None,
+        static: StaticModel | None = None,
     ) -> list[LexicalHit]:
         """Top `limit` documents by fielded BM25 plus coverage and phrase bonus (applied within those `limit`),
-        filtered; with a `ranker`, the top RANKER_DEPTH of at least RANKER_DEPTH candidates reordered by it."""
-        found = self.candidates(plan, filters, max(limit, RANKER_DEPTH) if ranker is not None else limit)
+        filtered; with a `ranker`, the top RANKER_DEPTH of at least RANKER_DEPTH candidates reordered by it; with a
+        `static` model, at least STATIC_DEPTH candidates reordered by their fused cosine (`search.static`)."""
+        depth = max(limit, RANKER_DEPTH) if ranker is not None else limit
+        found = self.candidates(plan, filters, max(depth, STATIC_DEPTH) if static is not None else depth)
         scores = found.scores
         if ranker is not None:
             scores = apply_ranker(ranker, plan, found.texts, found.first_stage, scores, found.doc_freq, found.n_docs)
+        if static is not None:
+            scores = self.doc_vectors(static).rerank(plan, found.docs, scores)
         order = sorted(range(len(found.keys)), key=lambda i: -scores[i])[:limit]
         return [LexicalHit(found.keys[i], float(scores[i]), *found.docs[i]) for i in order]
+
+    def doc_vectors(self, model: StaticModel) -> DocVectors:
+        """The candidate-vector cache of this index for `model` (a new cache when the model changes)."""
+        if self._doc_vectors is None or self._doc_vectors.model is not model:
+            self._doc_vectors = DocVectors(model, self.segmenter)
+        return self._doc_vectors
 
     def candidates(self, plan: QueryPlan, filters: Filters | None, depth: int) -> Candidates:
         """The first stage: top `depth` by fielded BM25, then coverage and phrase bonus (`rerank_candidate_texts`)."""

@@ -15,6 +15,7 @@ from techbridge.search.embed import Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex, LexicalHit
 from techbridge.search.lexical import QueryPlan, matched_terms
 from techbridge.search.rerank import Ranker
+from techbridge.search.static import StaticModel
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
 SEMANTIC_WEIGHT = 0.5
@@ -91,15 +92,16 @@ def search_hybrid(
     dense_depth: int,
     exclude: frozenset[str] = frozenset(),
     ranker: Ranker | None = None,
+    static: StaticModel | None = None,
 ) -> list[Hit]:
     """Top `limit` fused hits: lexical candidates (filtered in the index), dense candidates, score fusion.
 
     A dense-only candidate is shown only at SEMANTIC_ONLY_MIN or above, so only those are looked up in the index
     (which applies the filters and visibility and supplies title and body), best first and no more than the page
-    can use. Matched terms are computed for the returned hits only. A `ranker` reorders the lexical candidates
-    (`FulltextIndex.search`) before fusion.
+    can use. Matched terms are computed for the returned hits only. A `ranker` and a `static` model reorder the
+    lexical candidates (`FulltextIndex.search`) before fusion.
     """
-    lexical = index.search(plan, filters, limit=max(limit, lexical_depth), ranker=ranker)
+    lexical = index.search(plan, filters, limit=max(limit, lexical_depth), ranker=ranker, static=static)
     lexical = [h for h in lexical if h.key not in exclude]
     found: dict[str, LexicalHit] = {h.key: h for h in lexical}
     semantic: dict[str, float] = {}

@@ -24,11 +24,22 @@ from techbridge.search.fulltext import FulltextIndex, IndexDocument
 from techbridge.search.hybrid import CANDIDATE_DEPTH, search_hybrid
 from techbridge.search.lexical import QueryPlan, plan_query
 from techbridge.search.rerank import load_ranker
+from techbridge.search.static import load_static_model, query_tokens
 from techbridge.search.tokenize import Segmenter, char_bigrams, normalize_text
 from techbridge.search.vectors import ExactVectorIndex
 
 RUN_DEPTH = 100
-METHODS = ("bm25-ref", "fts5-trigram", "lexical-plain", "lexical", "lexical+ranker", "dense", "hybrid")
+METHODS = (
+    "bm25-ref",
+    "fts5-trigram",
+    "lexical-plain",
+    "lexical",
+    "lexical+ranker",
+    "static",
+    "lexical+static",
+    "dense",
+    "hybrid",
+)
 DEFAULT_METHOD = "hybrid"
 
 
@@ -152,6 +163,27 @@ def run_lexical_ranker(corpus: Corpus, queries: dict[str, str]) -> Run:
     }
 
 
+def run_static(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """The domain static embedding alone (`search.static`): cosine of the need and each whole document."""
+    model = load_static_model()
+    matrix = np.stack([model.embed(f"{d.title} {d.text}", corpus.segmenter) for d in corpus.docs])
+    run: Run = {}
+    for qid, text in queries.items():
+        scores = matrix @ model.embed_tokens(query_tokens(plan_query(text, corpus.segmenter)))
+        top = np.argsort(-scores, kind="stable")[:RUN_DEPTH]
+        run[qid] = [corpus.docs[i].doc_id for i in top if scores[i] > 0]
+    return run
+
+
+def run_lexical_static(corpus: Corpus, queries: dict[str, str]) -> Run:
+    """The product's lexical ranker with the static embedding's cosine fused into its top candidates."""
+    index, model = corpus.fulltext(), load_static_model()
+    return {
+        qid: [h.key for h in index.search(plan_query(text, corpus.segmenter), limit=RUN_DEPTH, static=model)]
+        for qid, text in queries.items()
+    }
+
+
 def _query_vectors(corpus: Corpus, queries: dict[str, str]) -> dict[str, np.ndarray]:
     if corpus.embedder is None:
         raise ValueError("no embedder")
@@ -199,6 +231,8 @@ RUNNERS: dict[str, Callable[[Corpus, dict[str, str]], Run]] = {
     "lexical-plain": run_lexical_plain,
     "lexical": run_lexical,
     "lexical+ranker": run_lexical_ranker,
+    "static": run_static,
+    "lexical+static": run_lexical_static,
     "dense": run_dense,
     "hybrid": run_hybrid,
 }

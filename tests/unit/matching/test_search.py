@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session
 from techbridge.access import ANONYMOUS
 from techbridge.config import Settings
 from techbridge.matching import build
-from techbridge.matching.search import QUERY_VECTORS, QueryVectorCache, hybrid_search, settings_ranker
+from techbridge.matching.search import (
+    QUERY_VECTORS,
+    QueryVectorCache,
+    hybrid_search,
+    settings_ranker,
+    settings_static,
+)
 from techbridge.search.embed import HashingEmbedder, Matrix
 from techbridge.search.rerank import load_ranker
+from techbridge.search.static import load_static_model
 from tests.unit.matching.seed import seed_registry
 
 
@@ -121,3 +128,28 @@ class TestSettingsRanker:
         )
         assert ids.battery in [h.entity_id for h in ranked]
         assert sorted(h.key for h in ranked) == sorted(h.key for h in plain)
+
+
+class TestSettingsStatic:
+    def test_off_by_default(self) -> None:
+        assert Settings(env="test").search_static is False
+        assert settings_static(Settings(env="test")) is None
+
+    def test_on_gives_the_shipped_model(self) -> None:
+        assert settings_static(Settings(env="test", search_static=True)) is load_static_model()
+
+    @pytest.mark.usefixtures("empty_process_cache")
+    def test_matching_with_the_static_embedding_scores_by_it(self, session: Session, settings: Settings) -> None:
+        ids = seed_registry(session)
+        build.rebuild_lexical(session, settings)
+        kwargs = {"text": "锂电池正极材料", "entity": "achievement", "embedder": HashingEmbedder()}
+        plain = hybrid_search(session, settings, ANONYMOUS, **kwargs)  # type: ignore[arg-type]
+        fused = hybrid_search(
+            session,
+            settings.model_copy(update={"search_static": True}),
+            ANONYMOUS,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        assert ids.battery in [h.entity_id for h in fused]
+        assert sorted(h.key for h in fused) == sorted(h.key for h in plain)
+        assert [h.score for h in fused] != [h.score for h in plain]

@@ -16,6 +16,7 @@ from techbridge.search.hybrid import (
 )
 from techbridge.search.lexical import plan_query
 from techbridge.search.rerank import FEATURES, Ranker
+from techbridge.search.static import load_static_model
 from techbridge.search.tokenize import default_segmenter
 from techbridge.search.vectors import ExactVectorIndex
 
@@ -105,3 +106,12 @@ class TestSearchHybrid:
         assert len(plain) > 1
         assert [h.key for h in ranked] == [h.key for h in plain][::-1]
         assert ranked[0].lexical == 1.0
+
+    def test_a_static_model_reorders_the_lexical_candidates(self, index: FulltextIndex) -> None:
+        plan = plan_query("锂电池 电芯 磷酸铁锂", default_segmenter())
+        kwargs = {"vectors": None, "query_vector": None, "limit": 10, "lexical_depth": 10, "dense_depth": 10}
+        model = load_static_model()
+        fused = search_hybrid(index, plan, None, static=model, **kwargs)  # type: ignore[arg-type]
+        expected = index.search(plan, None, limit=10, static=model)
+        assert [h.key for h in fused] == [h.key for h in expected]
+        assert fused[0].lexical == 1.0
