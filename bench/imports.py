@@ -49,12 +49,8 @@ PG_NOTE = (
     "on PostgreSQL 15 with chain_kg alone 889.5 s, against 18 s on SQLite). The child's CPU is the Python side "
     "only; the server's work is in the wall time."
 )
-NOTE = (
-    "Read the rows/s against CPU time: the machine was shared with other engineers' test runs (load average "
-    "about 10 on 2 cores), so wall time overstates the cost several-fold. The generic importer is ~8× the "
-    "per-row ORM baseline but below the 20,000 rows/s goal here; its time splits roughly 30 % row checking "
-    "(converters, references), 55 % SQLAlchemy executemany (JSON and datetime binding) and 15 % row building."
-)
+GENERIC_GOAL = 20_000
+"""Rows per second (CPU) the generic importer aims at."""
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["编号", "成果名称", "成果类型", "摘要", "关键词", "IPC分类号", "技术就绪度", "年份", "所在地区代码"]
 KINDS = ["专利", "论文", "技术", "软件"]
@@ -233,16 +229,27 @@ def render(runs: dict[str, dict[str, object]], generic: dict[str, float], rows: 
         "|---|---|---|",
         f"| `techbridge import all` peak RSS (largest child) | {peak:.0f} MB | < 2 GB |",
         f"| generic importer, {rows:,}-row CSV, first import (inserts) | {generic['insert']:,.0f} rows/s wall, "
-        f"{generic['insert_cpu']:,.0f} rows/s CPU | ≥ 20,000 rows/s |",
+        f"{generic['insert_cpu']:,.0f} rows/s CPU | ≥ {GENERIC_GOAL:,} rows/s |",
         f"| generic importer, same file again (idempotent updates) | {generic['update']:,.0f} rows/s wall, "
         f"{generic['update_cpu']:,.0f} rows/s CPU | |",
         f"| baseline: per-row ORM (SELECT by key + `session.add`), 10k rows | {generic['baseline']:,.0f} rows/s wall, "
         f"{generic['baseline_cpu']:,.0f} rows/s CPU | |",
         "",
-        NOTE,
+        generic_note(generic),
         "",
     ]
     return "\n".join(lines)
+
+
+def generic_note(generic: dict[str, float]) -> str:
+    """What the generic importer's rows say, from this run's figures."""
+    ratio = generic["insert_cpu"] / generic["baseline_cpu"] if generic["baseline_cpu"] else float("nan")
+    verdict = "reaches" if generic["insert_cpu"] >= GENERIC_GOAL else "is below"
+    return (
+        "Read the rows/s against CPU time when the machine is busy (other work inflates the wall time only). "
+        f"On CPU time the generic importer's first import is {ratio:.1f}× the per-row ORM baseline of the same run "
+        f"and {verdict} the {GENERIC_GOAL:,} rows/s goal."
+    )
 
 
 def main() -> None:
