@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 CURRENT_FILE = "CURRENT"
 META_FILE = "meta.json"
@@ -63,9 +65,14 @@ def activate(
 
 
 _Stamp = tuple[int, int, int]
+_T = TypeVar("_T")
 _READ: dict[Path, tuple[_Stamp, ArtifactInfo]] = {}
-"""The metadata last read per version directory, with the (inode, mtime, size) it had: every search asks for the
-active version, and while a version's metadata is unchanged one small read of CURRENT and one stat() answer it."""
+"""The metadata last read per version's metadata file, with the (inode, mtime, size) it had: every search asks for
+the active version, and while a version's metadata is unchanged one stat() answers it."""
+_POINTED: dict[Path, tuple[_Stamp, str]] = {}
+"""The version CURRENT last named, per CURRENT file, with its stamp: `activate` replaces the file (a new inode)."""
+_KEPT_FILES = 16
+"""Files remembered per cache (versions and index folders come and go with rebuilds and tests)."""
 
 
 def _stamp(path: Path) -> _Stamp | None:
@@ -76,57 +83,45 @@ def _stamp(path: Path) -> _Stamp | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-_POINTED: dict[Path, tuple[_Stamp, str]] = {}
-"""The version CURRENT last named, per CURRENT file, with the (inode, mtime, size) it had then: `activate` replaces
-the file (a new inode), so while the stamp stands one stat() answers instead of an open and a read."""
+def _read_if_changed(path: Path, cache: dict[Path, tuple[_Stamp, _T]], parse: Callable[[str], _T]) -> _T | None:
+    """`parse` of the file's text, read again only when its stamp moved; None when the file is missing."""
+    stamp = _stamp(path)
+    if stamp is None:
+        return None
+    seen = cache.get(path)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    try:
+        value = parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    if len(cache) > _KEPT_FILES:
+        cache.clear()
+    cache[path] = (stamp, value)
+    return value
 
 
 def current_version(index_dir: Path, name: str) -> ArtifactInfo | None:
     """The active version, or None when nothing was built yet."""
     root = index_dir / name
-    version = _pointed_version(root / CURRENT_FILE)
+    version = _read_if_changed(root / CURRENT_FILE, _POINTED, str.strip)
     if version is None:
         return None
     path = root / version
-    meta_path = path / META_FILE
-    meta_stamp = _stamp(meta_path)
-    if meta_stamp is None:
-        return None
-    seen = _READ.get(path)
-    if seen is not None and seen[0] == meta_stamp:
-        return seen[1]
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    info = ArtifactInfo(
-        name,
-        version,
-        path,
-        int(meta.get("doc_count", 0)),
-        str(meta.get("built_at", "")),
-        str(meta.get("source", "")),
-        int(meta.get("format", 1)),
-    )
-    if len(_READ) > 16:  # versions come and go with rebuilds (and tests)
-        _READ.clear()
-    _READ[path] = (meta_stamp, info)
-    return info
 
+    def parse(text: str) -> ArtifactInfo:
+        meta = json.loads(text)
+        return ArtifactInfo(
+            name,
+            version,
+            path,
+            int(meta.get("doc_count", 0)),
+            str(meta.get("built_at", "")),
+            str(meta.get("source", "")),
+            int(meta.get("format", 1)),
+        )
 
-def _pointed_version(current: Path) -> str | None:
-    """The version a CURRENT file names (None when it is missing), read again only when the file changed."""
-    stamp = _stamp(current)
-    if stamp is None:
-        return None
-    seen = _POINTED.get(current)
-    if seen is not None and seen[0] == stamp:
-        return seen[1]
-    try:
-        version = current.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    if len(_POINTED) > 16:  # index folders come and go with tests
-        _POINTED.clear()
-    _POINTED[current] = (stamp, version)
-    return version
+    return _read_if_changed(path / META_FILE, _READ, parse)
 
 
 def update_count(info: ArtifactInfo, doc_count: int) -> None:
@@ -135,7 +130,7 @@ def update_count(info: ArtifactInfo, doc_count: int) -> None:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["doc_count"] = doc_count
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    _READ.pop(info.path, None)
+    _READ.pop(meta_path, None)
 
 
 def prune_versions(index_dir: Path, name: str, keep: int = KEEP_VERSIONS) -> list[str]:
