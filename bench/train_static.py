@@ -17,8 +17,6 @@ int8. One thread and fixed inputs make `--write` byte for byte reproducible.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import re
 from collections import Counter, defaultdict
@@ -33,6 +31,7 @@ from scipy import sparse
 from scipy.sparse.linalg import svds
 
 from techbridge.config import get_settings
+from techbridge.imports.readers import read_csv, read_jsonl
 from techbridge.search.static import MODEL_DIR, VECTORS_FILE, VOCAB_FILE, static_tokens
 from techbridge.search.tokenize import Segmenter, normalize_text
 
@@ -69,45 +68,33 @@ def sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(text) if s.strip()]
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, object]]:
-    """Rows of a JSON-lines file."""
-    with path.open(encoding="utf-8") as handle:
-        yield from (json.loads(line) for line in handle if line.strip())
-
-
-def read_csv(path: Path, delimiter: str = ",") -> Iterator[dict[str, str]]:
-    """Rows of a CSV/TSV file with a header (a BOM is dropped)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        yield from csv.DictReader(handle, delimiter=delimiter)
-
-
 def csl_units(paths: dict[str, Path]) -> Iterator[str]:
     """CSL titles and abstract sentences (no keywords), FewCLUE CSL abstract sentences (no keywords)."""
-    for row in read_jsonl(paths["csl"]):
+    for _, row in read_jsonl(paths["csl"]):
         yield str(row["title"])
         yield from sentences(str(row["abstract"]))
-    for row in read_csv(paths["csl_titles"], "\t"):
+    for _, row in read_csv(paths["csl_titles"], delimiter="\t"):
         yield row["title"]
     for name, field in (("fewclue_csldcp", "content"), ("fewclue_csl", "abst")):
         for path in sorted(paths[name].glob("*.json")):
-            for row in read_jsonl(path):
+            for _, row in read_jsonl(path):
                 yield from sentences(str(row[field]))
 
 
 def ipc_titles(path: Path) -> dict[str, tuple[str, str]]:
     """IPC code → (title, parent code)."""
-    return {row["code"]: (row["title"], row["parent"]) for row in read_csv(path)}
+    return {row["code"]: (row["title"], row["parent"]) for _, row in read_csv(path)}
 
 
 def patent_units(paths: dict[str, Path]) -> Iterator[str]:
     """cn_patents titles with their subclasses' titles; IPC titles with their parent's; ICKG patent titles."""
     ipc = ipc_titles(paths["ipc"])
-    for row in read_csv(paths["cn_patents"]):
+    for _, row in read_csv(paths["cn_patents"]):
         subclasses = [ipc[c][0] for c in row["true_subclasses_all"].split("|") if c in ipc]
         yield " ".join([row["patent_title"], *subclasses])
     for title, parent in ipc.values():
         yield f"{title} {ipc[parent][0]}" if parent in ipc else title
-    for row in read_csv(paths["ickg"], "\t"):
+    for _, row in read_csv(paths["ickg"], delimiter="\t"):
         if row["relation"] == "持有专利":
             yield row["tail"]
         elif row["relation"] in ICKG_LINKS:
@@ -116,14 +103,14 @@ def patent_units(paths: dict[str, Path]) -> Iterator[str]:
 
 def chain_units(paths: dict[str, Path]) -> Iterator[str]:
     """chain_kg product links, each company's products (heaviest first), NSFC project titles."""
-    for row in read_jsonl(paths["products"]):
+    for _, row in read_jsonl(paths["products"]):
         yield f"{row['from_entity']} {row['to_entity']}"
     products: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for row in read_jsonl(paths["company_products"]):
+    for _, row in read_jsonl(paths["company_products"]):
         products[str(row["company_code"])].append((-float(str(row["rel_weight"] or 0)), str(row["product_name"])))
     for code in sorted(products):
         yield " ".join(name for _, name in sorted(products[code])[:MAX_GROUP])
-    for row in read_csv(paths["nsfc"]):
+    for _, row in read_csv(paths["nsfc"]):
         yield row["title"]
 
 

@@ -227,7 +227,9 @@ def _contains_latin(norm_text: str, term: str) -> bool:
 def concept_presence(concept: Concept, norm_text: str) -> float:
     """1 when the concept is in the text; otherwise the longest of its search-mode sub-words found there, as a
     share of its length (罗茨鼓风机 → 鼓风机 0.6, 鼓风 0.4); Latin tokens count whole or not at all."""
-    if contains_term(norm_text, concept.text, latin_edge=concept.has_latin_edge):
+    # without Latin edges, `contains_term` is a substring test: made here, without the call (~200 records a need)
+    found = concept.text in norm_text if not concept.has_latin_edge else contains_term(norm_text, concept.text)
+    if found:
         return 1.0
     if concept.is_latin:
         return 0.0
@@ -248,15 +250,7 @@ def coverage_scorer(concepts: list[Concept]) -> Callable[[str], float]:
     def score(norm_text: str) -> float:
         if not weighted:
             return 1.0
-        # a concept without Latin edges found whole is a substring test: no call (the usual case, ~200 records)
-        shares = [
-            sum(
-                c.weight * (1.0 if not c.has_latin_edge and c.text in norm_text else concept_presence(c, norm_text))
-                for c in g
-            )
-            / total
-            for g, total in weighted
-        ]
+        shares = [sum(c.weight * concept_presence(c, norm_text) for c in g) / total for g, total in weighted]
         return sum(shares) / len(shares)
 
     return score

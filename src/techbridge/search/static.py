@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from techbridge.search.lexical import QueryPlan
+from techbridge.search.lexical import QueryPlan, normalized_document
 from techbridge.search.tokenize import Segmenter, normalize_text, normalized_char_bigrams
 
 MODEL_DIR = "data/static"
@@ -117,7 +117,7 @@ class DocVectors:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        vector = self.model.embed(f"{title} {body}", self.segmenter)
+        vector = self.model.embed_tokens(static_tokens(" ".join(normalized_document(title, body)), self.segmenter))
         with self._lock:
             self._cache[key] = vector
             if len(self._cache) > DOC_CACHE_SIZE:
