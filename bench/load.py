@@ -23,9 +23,13 @@ copies a loaded registry (the real-data database and its var folder) instead of 
 (PostgreSQL is always loaded by `demo load`); each code then rebuilds the copy's lexical index with its own
 `techbridge search build --no-embed`, so it searches the tokens it writes. `--embedder` adds a
 row of this code on N workers with `techbridge search embed` running beside the server from warm-up to the end
-(the background embedder must not starve the web workers).
-The load generator shares the 2 cores with the server, and the machine with other engineers: one run per
-configuration, figures are noisy.
+(the background embedder must not starve the web workers), on a copy of its own (stored vectors make `/match`
+hybrid, which the other rows must not inherit).
+The load generator shares the 2 cores with the server, and the machine with other engineers, so one run proves
+little: every configuration is measured `--repeat` times (default 3), the rounds interleaved (each round measures
+every configuration once, the baseline and this code back to back on each worker count, their order alternating
+from round to round), and the table gives the median of the rounds, the range of req/s, the sums of errors and
+timeouts, and the median of the per-round ratios to the reference row (each a pair measured minutes apart).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -274,9 +279,12 @@ def _ms(us: float) -> str:
 Config = tuple[str, str, int, bool]
 """(code, store, workers, embedder beside) of one measured server."""
 THIS = "this branch"
+EMBEDDING = "SQLite copy for the embedder row"
+Rounds = list[dict[str, dict[str, float]]]
+"""One configuration's measurements: per round, per page, load.lua's figures plus req/s."""
 
 
-def _reference(results: dict[Config, dict[str, dict[str, float]]], config: Config, baseline: str | None) -> Config:
+def _reference(results: dict[Config, Rounds], config: Config, baseline: str | None) -> Config:
     """The row a configuration is compared with: the baseline code's of the same store and workers, when measured;
     else this code's 1-worker row of the store."""
     code, store, workers, _embedder = config
@@ -285,41 +293,63 @@ def _reference(results: dict[Config, dict[str, dict[str, float]]], config: Confi
     return (code, store, 1, False) if (code, store, 1, False) in results else next(iter(results))
 
 
-def render(
-    results: dict[Config, dict[str, dict[str, float]]], args: argparse.Namespace, baseline: str | None = None
-) -> str:
-    """The section: one row per code × store × workers × page, the same-run ratio and the figures before."""
+def summarize(rounds: Rounds, reference: Rounds, page: str) -> dict[str, float]:
+    """One page of one configuration over its rounds: medians of req/s and latencies, the req/s range, errors and
+    timeouts summed, and the median of the per-round ratios to the reference (round i with round i: the two were
+    measured minutes apart, so drift of the machine's load between rounds cancels)."""
+    runs = [r[page] for r in rounds]
+    ratios = [run["rps"] / ref[page]["rps"] for run, ref in zip(runs, reference, strict=False) if ref[page]["rps"] > 0]
+    return {
+        "rps": statistics.median(run["rps"] for run in runs),
+        "rps_min": min(run["rps"] for run in runs),
+        "rps_max": max(run["rps"] for run in runs),
+        "ratio": statistics.median(ratios) if ratios else 0.0,
+        **{q: statistics.median(run[q] for run in runs) for q in ("p50", "p95", "p99")},
+        "p99_max": max(run["p99"] for run in runs),
+        "errors": sum(run["connect"] + run["read"] + run["write"] + run["status"] for run in runs),
+        "timeouts": sum(run["timeout"] for run in runs),
+        "rounds": len(runs),
+    }
+
+
+def render(results: dict[Config, Rounds], args: argparse.Namespace, baseline: str | None = None) -> str:
+    """The section: one row per code × store × workers × page, medians over the rounds, the same-run ratio and
+    the figures before."""
     compared = (
         f"the {baseline} row of the same store and workers (for a store without {baseline} rows: this code's "
         "1-worker row of that store)"
         if baseline
         else "the 1-worker row of the store"
     )
+    rounds = max(len(r) for r in results.values())
     lines = [
         SECTION,
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
         f"({os.cpu_count()} cores, load average {LOAD_AT_START[0]:.1f} at the "
         f"start and {os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()}; wrk 2 threads on the "
-        f"same cores, {args.connections} connections, {args.duration} s per page, timeout {args.timeout} s; one run "
-        f"per configuration (noisy). Registry: {REGISTRY_NOTE[0]}.",
+        f"same cores, {args.connections} connections, {args.duration} s per page, timeout {args.timeout} s; "
+        f"{rounds} interleaved rounds, every configuration measured once per round. Registry: {REGISTRY_NOTE[0]}.",
         f"Command: `nice .venv/bin/python -m bench.load {' '.join(sys.argv[1:])}`. Goals: {GOALS}.",
-        f"“× ref.” compares a row with {compared}, measured in the same run.",
+        f"req/s and latencies are medians over the rounds (req/s range in brackets; “p99 max” the worst round), "
+        f"errors and timeouts summed over them; “× ref.” is the median over the rounds of the ratio to {compared}, "
+        "measured in the same round.",
         "",
-        "| code | store | workers | page | req/s | × ref. | p50 | p95 | p99 | errors | timeouts | before |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| code | store | workers | page | req/s (range) | × ref. | p50 | p95 | p99 | p99 max | errors | timeouts "
+        "| before |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for config, pages in results.items():
+    for config, measured in results.items():
         code, store, workers, embedder = config
         reference = results[_reference(results, config, baseline)]
-        for label, r in pages.items():
-            errors = int(r["connect"] + r["read"] + r["write"] + r["status"])
-            ratio = r["rps"] / reference[label]["rps"] if reference[label]["rps"] else 0.0
+        for label in measured[0]:
+            r = summarize(measured, reference, label)
             before = BEFORE[label] if (store, workers) == ("SQLite", 1) and code == (baseline or THIS) else ""
             beside = ", embedder beside" if embedder else ""
             lines.append(
-                f"| {code} | {store} | {workers}{beside} | {label} | {r['rps']:.0f} | {ratio:.2f}× | "
-                f"{_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} | {errors} | {int(r['timeout'])} | {before} |"
+                f"| {code} | {store} | {workers}{beside} | {label} | {r['rps']:.0f} ({r['rps_min']:.0f}–"
+                f"{r['rps_max']:.0f}) | {r['ratio']:.2f}× | {_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} | "
+                f"{_ms(r['p99_max'])} | {int(r['errors'])} | {int(r['timeouts'])} | {before} |"
             )
     lines += ["", NOTE if baseline is None else BASELINE_NOTE.format(baseline=baseline), ""]
     return "\n".join(lines)
@@ -342,10 +372,64 @@ BASELINE_NOTE = (
     "rows, which re-measure the code before this work in the same run, from a checkout of {baseline} served from this "
     "virtualenv (same locked requirements) on its own copy of the registry. Each server is warmed first (every page "
     "under 8 × W concurrent requests twice), so cold-start costs are not in the figures. The embedder row runs "
-    "`techbridge search embed` (nice +10, committing per batch) beside the server from warm-up to the end; the "
-    "embedder is a separate process competing for the same 2 cores. Errors are wrk's connect/read/write errors and "
+    "`techbridge search embed` (nice +10, committing per batch) beside the server from warm-up to the end, on a "
+    "copy of its own (so the other rows never search vectors it wrote; from its second round on, `/match` there is "
+    "hybrid over the vectors embedded so far); the embedder is a separate process competing for the same 2 cores. "
+    "Errors are wrk's connect/read/write errors and "
     "non-2xx answers."
 )
+
+
+def prepared_stores(code: str, src: Path | None, args: argparse.Namespace) -> dict[str, dict[str, str]]:
+    """Per store, the environment of `code` (a copy of --registry, or the shared data loaded), migrated and
+    indexed by that code; PostgreSQL for this code only, when a server is given."""
+    envs: dict[str, dict[str, str]] = {}
+    if args.registry is not None:
+        url, var = copy_registry(args.work, "base" if src else "this", args.registry, args.registry_var)
+        REGISTRY_NOTE[0] = (
+            f"on SQLite a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`, "
+            "its lexical index rebuilt by each code's own `search build --no-embed`); "
+            "on PostgreSQL the same shared data loaded by `techbridge demo load` (no embedding)"
+        )
+        envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var)
+    else:
+        envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src)
+    if args.pg_url and src is None:
+        envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
+        REGISTRY_NOTE[0] += f"; server {pg_server(args.pg_url)}, same machine, local socket"
+    for store, env in envs.items():
+        prepare_store(env, f"{code} {store}", copied=args.registry is not None and store == "SQLite")
+    if args.embedder and src is None:
+        # the embedder writes vectors, and stored vectors turn /match hybrid: its row gets its own copy, so the
+        # rows without it search as the baseline does in every round
+        sqlite = envs["SQLite"]
+        url, var = copy_registry(
+            args.work,
+            "embedding",
+            Path(make_url(sqlite["TECHBRIDGE_DATABASE_URL"]).database or ""),
+            Path(sqlite["TECHBRIDGE_VAR_DIR"]),
+        )
+        envs[EMBEDDING] = store_env(args.work, url, args.data_dir, src, var)
+    return envs
+
+
+def schedule(
+    codes: list[str], envs: dict[str, dict[str, dict[str, str]]], args: argparse.Namespace
+) -> Iterator[tuple[int, Config]]:
+    """(round, configuration) in measuring order: every configuration once per round; within a round, per
+    worker count the codes on SQLite back to back (the baseline first in even rounds, last in odd ones), then
+    this code with the embedder beside, then the other stores."""
+    for number in range(args.repeat):
+        order = codes if number % 2 == 0 else codes[::-1]
+        for workers in (1, args.workers):
+            for code in order:
+                yield number, (code, "SQLite", workers, False)
+        if args.embedder:
+            yield number, (THIS, "SQLite", args.workers, True)
+        for store in envs[THIS]:
+            if store not in ("SQLite", EMBEDDING):
+                for workers in (1, args.workers):
+                    yield number, (THIS, store, workers, False)
 
 
 def main() -> None:
@@ -359,6 +443,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--timeout", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; every configuration is measured once a round")
     parser.add_argument("--registry", type=Path, help="a loaded SQLite registry to copy instead of loading one")
     parser.add_argument("--registry-var", type=Path, help="the var folder (indexes) of --registry, copied with it")
     parser.add_argument("--baseline-src", type=Path, help="src folder of a checkout of the baseline commit")
@@ -372,30 +457,13 @@ def main() -> None:
     codes: dict[str, Path | None] = {THIS: None}
     if args.baseline_src is not None:
         codes = {args.baseline_name: args.baseline_src.resolve(), **codes}
-    results: dict[Config, dict[str, dict[str, float]]] = {}
-    for code, src in codes.items():
-        envs: dict[str, dict[str, str]] = {}
-        if args.registry is not None:
-            url, var = copy_registry(args.work, "base" if src else "this", args.registry, args.registry_var)
-            REGISTRY_NOTE[0] = (
-                f"on SQLite a copy of `{args.registry}` (the real data, migrated by each code's own `db upgrade`, "
-                "its lexical index rebuilt by each code's own `search build --no-embed`); "
-                "on PostgreSQL the same shared data loaded by `techbridge demo load` (no embedding)"
-            )
-            envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var)
-        else:
-            envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src)
-        if args.pg_url and src is None:
-            envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
-            REGISTRY_NOTE[0] += f"; server {pg_server(args.pg_url)}, same machine, local socket"
-        for store, env in envs.items():
-            prepare_store(env, f"{code} {store}", copied=args.registry is not None and store == "SQLite")
-            for workers in (1, args.workers):
-                results[(code, store, workers, False)] = measure(env, workers, args)
-                print(code, store, workers, json.dumps(results[(code, store, workers, False)]), flush=True)
-            if args.embedder and src is None and store == "SQLite":
-                results[(code, store, args.workers, True)] = measure(env, args.workers, args, embedder=True)
-                print(code, store, args.workers, "embedder", json.dumps(results[(code, store, args.workers, True)]))
+    envs = {code: prepared_stores(code, src, args) for code, src in codes.items()}
+    results: dict[Config, Rounds] = {}
+    for number, config in schedule(list(codes), envs, args):
+        code, store, workers, embedder = config
+        measured = measure(envs[code][EMBEDDING if embedder else store], workers, args, embedder=embedder)
+        results.setdefault(config, []).append(measured)
+        print(f"round {number + 1}", *config, json.dumps(measured), flush=True)
     report = render(results, args, args.baseline_name if args.baseline_src is not None else None)
     print(report)
     if args.write:
