@@ -17,7 +17,9 @@
 
 Same-run baseline of older code: `--baseline-src /tmp/base/src` (the `src` folder of a checkout of the baseline
 commit, `git worktree add /tmp/base c2b91a3`) serves that code too, from this virtualenv with PYTHONPATH pointing at
-it (the locked requirements are the same), on its own copy of the registry, migrated by its own code; every row of
+it (the locked requirements are the same, except the packages this work added, which `--baseline-hide` makes
+unimportable for the baseline's processes: by default httptools and uvloop, so it is served by h11 and asyncio as
+it was), on its own copy of the registry, migrated by its own code; every row of
 this code is then compared with the baseline row of the same store and workers. `--registry DB --registry-var DIR`
 copies a loaded registry (the real-data database and its var folder) instead of loading one into SQLite
 (PostgreSQL is always loaded by `demo load`); each code then rebuilds the copy's lexical index with its own
@@ -45,7 +47,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,8 +82,11 @@ def _cli(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "techbridge", *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def store_env(work: Path, url: str, data_dir: Path, src: Path | None = None, var: Path | None = None) -> dict[str, str]:
-    """Environment of one store's CLI and server processes (of the code under `src` when given)."""
+def store_env(
+    work: Path, url: str, data_dir: Path, src: Path | None = None, var: Path | None = None, hide: Sequence[str] = ()
+) -> dict[str, str]:
+    """Environment of one store's CLI and server processes (of the code under `src` when given, with the
+    modules `hide` names made unimportable)."""
     var = var or work / ("var-pg" if url.startswith("postgresql") else "var-sqlite")
     env = {
         **os.environ,
@@ -91,8 +96,20 @@ def store_env(work: Path, url: str, data_dir: Path, src: Path | None = None, var
         "TECHBRIDGE_SECRET_KEY": "bench-load-secret",
     }
     if src is not None:
-        env["PYTHONPATH"] = str(src)
+        env["PYTHONPATH"] = os.pathsep.join([str(src), *([str(hiding(work, hide))] if hide else [])])
     return env
+
+
+def hiding(work: Path, modules: Sequence[str]) -> Path:
+    """A folder whose modules, put on PYTHONPATH before site-packages, shadow the named installed ones with an
+    ImportError: code served from this virtualenv then runs as it did without them (uvicorn falls back to h11 and
+    asyncio when httptools and uvloop cannot be imported)."""
+    folder = work / "hidden-modules"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for module in modules:
+        (folder / f"{module}.py").write_text(f'raise ImportError("{module} is hidden from the baseline")\n')
+    return folder
 
 
 def copy_registry(work: Path, name: str, registry: Path, registry_var: Path | None) -> tuple[str, Path]:
@@ -351,7 +368,13 @@ def render(results: dict[Config, Rounds], args: argparse.Namespace, baseline: st
                 f"{r['rps_max']:.0f}) | {r['ratio']:.2f}× | {_ms(r['p50'])} | {_ms(r['p95'])} | {_ms(r['p99'])} | "
                 f"{_ms(r['p99_max'])} | {int(r['errors'])} | {int(r['timeouts'])} | {before} |"
             )
-    lines += ["", NOTE if baseline is None else BASELINE_NOTE.format(baseline=baseline), ""]
+    lines += [
+        "",
+        NOTE
+        if baseline is None
+        else BASELINE_NOTE.format(baseline=baseline, hidden=" and ".join(args.baseline_hide.split(",")) or "none"),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -370,11 +393,12 @@ NOTE = (
 BASELINE_NOTE = (
     "“before” is the issue's measurement of the old code (1 worker, SQLite, quiet machine), quoted on the {baseline} "
     "rows, which re-measure the code before this work in the same run, from a checkout of {baseline} served from this "
-    "virtualenv (same locked requirements) on its own copy of the registry. Each server is warmed first (every page "
-    "under 8 × W concurrent requests twice), so cold-start costs are not in the figures. The embedder row runs "
-    "`techbridge search embed` (nice +10, committing per batch) beside the server from warm-up to the end, on a "
-    "copy of its own (so the other rows never search vectors it wrote; from its second round on, `/match` there is "
-    "hybrid over the vectors embedded so far); the embedder is a separate process competing for the same 2 cores. "
+    "virtualenv (same locked requirements, with the packages added since, {hidden}, hidden from it, so uvicorn "
+    "serves it with h11 and asyncio as before) on its own copy of the registry. Each server is warmed first "
+    "(every page under 8 × W concurrent requests twice), so cold-start costs are not in the figures. The embedder "
+    "row runs `techbridge search embed` (nice +10, committing per batch) beside the server from warm-up to the end, "
+    "on a copy of its own (so the other rows never search vectors it wrote; from its second round on, `/match` there "
+    "is hybrid over the vectors embedded so far); the embedder is a separate process competing for the same 2 cores. "
     "Errors are wrk's connect/read/write errors and "
     "non-2xx answers."
 )
@@ -384,6 +408,7 @@ def prepared_stores(code: str, src: Path | None, args: argparse.Namespace) -> di
     """Per store, the environment of `code` (a copy of --registry, or the shared data loaded), migrated and
     indexed by that code; PostgreSQL for this code only, when a server is given."""
     envs: dict[str, dict[str, str]] = {}
+    hide = [m for m in args.baseline_hide.split(",") if m] if src is not None else []
     if args.registry is not None:
         url, var = copy_registry(args.work, "base" if src else "this", args.registry, args.registry_var)
         REGISTRY_NOTE[0] = (
@@ -391,9 +416,9 @@ def prepared_stores(code: str, src: Path | None, args: argparse.Namespace) -> di
             "its lexical index rebuilt by each code's own `search build --no-embed`); "
             "on PostgreSQL the same shared data loaded by `techbridge demo load` (no embedding)"
         )
-        envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var)
+        envs["SQLite"] = store_env(args.work, url, args.data_dir, src, var, hide)
     else:
-        envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src)
+        envs["SQLite"] = store_env(args.work, f"sqlite:///{args.work / 'registry.db'}", args.data_dir, src, hide=hide)
     if args.pg_url and src is None:
         envs["PostgreSQL"] = store_env(args.work, pg_store(args.pg_url), args.data_dir)
         REGISTRY_NOTE[0] += f"; server {pg_server(args.pg_url)}, same machine, local socket"
@@ -448,6 +473,11 @@ def main() -> None:
     parser.add_argument("--registry-var", type=Path, help="the var folder (indexes) of --registry, copied with it")
     parser.add_argument("--baseline-src", type=Path, help="src folder of a checkout of the baseline commit")
     parser.add_argument("--baseline-name", default="baseline", help="how the baseline rows are named (its commit)")
+    parser.add_argument(
+        "--baseline-hide",
+        default="httptools,uvloop",
+        help="comma-separated modules the baseline's locked requirements did not have, hidden from its processes",
+    )
     parser.add_argument("--embedder", action="store_true", help="add a row with `techbridge search embed` beside")
     parser.add_argument("--write", action="store_true", help="write the section into docs/benchmarks.md")
     args = parser.parse_args()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from bench.load import EMBEDDING, THIS, schedule, summarize
+from bench.load import EMBEDDING, THIS, schedule, store_env, summarize
 
 
 def run(rps: float, p99: float = 500_000.0, *, errors: int = 0, timeouts: int = 0) -> dict[str, float]:
@@ -65,3 +69,13 @@ def test_every_configuration_is_measured_once_a_round_and_the_codes_alternate() 
     ]
     assert sorted(second) == sorted(first)
     assert second[:2] == [(THIS, "SQLite", 1, False), ("old", "SQLite", 1, False)]
+
+
+def test_the_baseline_runs_without_the_packages_it_did_not_have(tmp_path: Path) -> None:
+    env = store_env(tmp_path, "sqlite://", tmp_path, src=tmp_path / "src", hide=["httptools", "json"])
+    probe = "try:\n    import json\nexcept ImportError:\n    print('hidden')"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "hidden"
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(tmp_path / "src")  # its own code still comes first
+    plain = store_env(tmp_path, "sqlite://", tmp_path, src=tmp_path / "src")
+    assert plain["PYTHONPATH"] == str(tmp_path / "src")
