@@ -110,6 +110,14 @@ def analyze(url: str) -> None:
         conn.commit()
 
 
+def schema_missing(exc: BaseException) -> bool:
+    """Whether a database error says a table does not exist: the database was never migrated."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "42P01":  # PostgreSQL's undefined_table
+        return True
+    return "no such table" in str(orig if orig is not None else exc)  # SQLite's wording
+
+
 def dispose_engines() -> None:
     """Close every pooled connection (tests and the CLI call this on exit)."""
     for factory in _factories.values():

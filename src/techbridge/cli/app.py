@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from techbridge.cli import (
     alerts,
@@ -27,6 +28,7 @@ from techbridge.cli import (
 from techbridge.cli import audit as audit_cli
 from techbridge.cli.context import cli_lang, settings_of
 from techbridge.config import Settings, get_settings
+from techbridge.db import schema_missing
 from techbridge.errors import TechbridgeError
 
 app = typer.Typer(help="techbridge (科创桥): innovation-resource registry, matching, tiers, chains, transfers.")
@@ -126,6 +128,12 @@ def _background(settings: Settings, args: list[str], log_name: str) -> subproces
     return job
 
 
+NOT_MIGRATED = {
+    "en": "the database has no techbridge tables yet: run `techbridge db upgrade` first (`make run` does)",
+    "zh": "数据库还没有 techbridge 的表：请先运行 `techbridge db upgrade`（`make run` 会运行它）",
+}
+
+
 def main() -> None:
     """Entry point: run the app; domain errors become one stderr line and exit code 1."""
     try:
@@ -138,13 +146,17 @@ def main() -> None:
         sys.exit(1)
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except DBAPIError as exc:
+        if not schema_missing(exc):
+            raise
+        sys.stderr.write(f"error: {NOT_MIGRATED['zh' if cli_lang() == 'zh' else 'en']}\n")
+        sys.exit(1)
+    except typer.TyperException as exc:  # usage errors (typer's own click: not click.ClickException)
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()  # "Usage: … Error: No such option: --x", as click prints it in standalone mode
+        sys.exit(int(getattr(exc, "exit_code", 2)))
 
 
 @app.command("stats")
