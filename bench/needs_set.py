@@ -3,6 +3,8 @@
     nice .venv/bin/python -m bench.needs_set queries          # writes bench/needs/queries.jsonl + qrels.tsv
     TECHBRIDGE_DATABASE_URL=sqlite:///var/needs.db nice .venv/bin/python -m bench.needs_set corpus
                                                               # writes var/needs/corpus.jsonl from the registry
+    nice .venv/bin/python -m bench.needs_set pool --written written2
+                                                              # pools a written batch's top 10s, prints new records
 
 Procedure (bench/needs/README.md has the long form): every CSL abstract (`csl/derived/csl_benchmark_2000.jsonl`)
 is scanned for the first clause that states a need (针对…问题/不足/缺陷, 解决…问题/难题, 克服…缺点/不足,
@@ -11,6 +13,11 @@ clause came from is removed from that paper's indexed text, so the query cannot 
 corpus is every achievement of the registry that `techbridge import all` loads, as the product indexes it
 (`matching.build.achievement_document`: title; abstract, keywords, fields and owner names), under stable ids (a
 hash of kind + title). Queries are split by a hash of their id into `tune` and `report` halves.
+
+A written batch (`bench/needs/<name>.jsonl`, needs written by hand) is judged by pooling: the top POOL_DEPTH of
+each POOL_METHODS ranker over the corpus join `<name>_pool.json` (kept across runs, so a later ranker's new records
+join the pool too), and the records new to the pool are printed (id, title, body lead) for the author to grade
+into `<name>_qrels.tsv` (grades 1 and 2 only; a pooled record missing from the qrels was judged 0).
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ from techbridge.config import get_settings
 from techbridge.db import session_scope
 from techbridge.matching import queries
 from techbridge.matching.build import achievement_document
+from techbridge.search.evaluate import read_corpus, read_queries
+from techbridge.search.methods import RUNNERS, Corpus
+from techbridge.search.tokenize import Segmenter
 
 HERE = Path(__file__).resolve().parent / "needs"
 CSL_FILE = Path("csl/derived/csl_benchmark_2000.jsonl")
@@ -37,6 +47,9 @@ NEED_CLAUSE = re.compile(
 )
 GENERIC = re.compile(r"^(性地|目前|当前|现阶段|以下|这一|这些|这个|上述|该)?.{0,4}(存在的|中的|实际|有关)?$")
 MIN_CORE_CHARS = 6
+POOL_METHODS = ("bm25-ref", "lexical-plain", "lexical")
+POOL_DEPTH = 10
+LEAD_CHARS = 160
 TECHNICAL = frozenset({"工学", "理学", "农学", "医学", "军事学"})
 """CSL categories whose papers read like an enterprise's technical need (the others: law, history, arts …)."""
 
@@ -124,16 +137,48 @@ def write_corpus(out_file: Path) -> int:
     return len(seen)
 
 
+def pool_written(name: str, corpus_file: Path) -> dict[str, list[str]]:
+    """Join the top POOL_DEPTH of each pooling method for the batch's needs to `<name>_pool.json`; returns the
+    records new to the pool, per need (the ones still to grade)."""
+    queries = read_queries(HERE / f"{name}.jsonl")
+    corpus = Corpus(read_corpus(corpus_file), Segmenter())
+    pool_file = HERE / f"{name}_pool.json"
+    pool: dict[str, list[str]] = json.loads(pool_file.read_text(encoding="utf-8")) if pool_file.exists() else {}
+    new: dict[str, list[str]] = {}
+    for method in POOL_METHODS:
+        for query_id, keys in RUNNERS[method](corpus, queries).items():
+            pooled = pool.setdefault(query_id, [])
+            for key in keys[:POOL_DEPTH]:
+                if key not in pooled:
+                    pooled.append(key)
+                    new.setdefault(query_id, []).append(key)
+    pool_file.write_text(json.dumps(pool, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    return new
+
+
+def print_to_grade(name: str, new: dict[str, list[str]], corpus_file: Path) -> None:
+    """The records new to the pool, under their need: id, title and body lead, for grading."""
+    docs = {d.doc_id: d for d in read_corpus(corpus_file)}
+    queries = read_queries(HERE / f"{name}.jsonl")
+    for query_id, keys in sorted(new.items()):
+        print(f"## {query_id} {queries[query_id]}")
+        for key in keys:
+            print(f"{key}\t{docs[key].title}\t{docs[key].text[:LEAD_CHARS]}")
+
+
 def main() -> None:
-    """`queries` or `corpus`."""
+    """`queries`, `corpus` or `pool`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("queries", "corpus"))
+    parser.add_argument("step", choices=("queries", "corpus", "pool"))
     parser.add_argument("--out", type=Path, default=get_settings().var_dir / "needs" / "corpus.jsonl")
+    parser.add_argument("--written", default="written2", help="the written batch to pool (bench/needs/<name>)")
     args = parser.parse_args()
     if args.step == "queries":
         print(write_queries(get_settings().data_dir / CSL_FILE), "queries")
-    else:
+    elif args.step == "corpus":
         print(write_corpus(args.out), "documents")
+    else:
+        print_to_grade(args.written, pool_written(args.written, args.out), args.out)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class TestLoadNeedWords:
     def test_lists_are_disjoint_and_hold_the_issue_words(self) -> None:
         words = load_need_words()
         assert {"问题", "解决方案", "相关", "研制", "需求", "技术"} <= words.boilerplate
-        assert {"新型", "高效", "成本"} <= words.modifiers
+        assert {"新型", "高效", "成本", "高精度", "表面", "节能降耗"} <= words.modifiers
         assert not words.boilerplate & words.modifiers
         assert "噪声" in words.problems
 
@@ -114,6 +114,23 @@ class TestRankings:
         scores = rerank_candidates(np.array([1.0, 1.0]), plan, docs)
         assert scores[1] > scores[0]
         assert scores[0] < COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * 0.6  # no word on the problem
+
+    def test_a_quality_word_is_no_problem_and_does_not_outrank_the_object(self) -> None:
+        need = analyse_need("高精度ADC芯片设计", default_segmenter())
+        assert "高精度" in need.words_of(Role.MODIFIER)
+        assert not any(c.is_problem for c in need.concepts)
+        docs = [("一种高精度手摇磨床", "高精度磨削"), ("模拟芯片设计方法", "ADC")]
+        assert ranked_titles(docs, "高精度ADC芯片设计")[0] == "模拟芯片设计方法"
+
+    def test_a_goal_shared_without_the_object_ranks_below_the_object(self) -> None:
+        others = [("PEM电解槽生产线", ""), ("镁电解槽阳极冷却系统", ""), ("电解槽制氢控制方法", "")]
+        docs = [("一种托辊网带炉节能降耗机构", ""), ("铝电解槽磁场的三维数值计算", ""), *others]
+        assert ranked_titles(docs, "铝电解槽节能降耗解决方案")[0] == "铝电解槽磁场的三维数值计算"
+
+    def test_where_on_the_object_counts_less_than_the_object(self) -> None:
+        others = [("连铸连轧生产线控制方法", ""), ("铸坯切割装置", ""), ("连铸机结晶器", "")]
+        docs = [("钢结构表面斜裂纹的检测装置", ""), ("方坯裂纹控制方法", "连铸"), *others]
+        assert ranked_titles(docs, "连铸坯表面纵裂纹控制")[0] == "方坯裂纹控制方法"
 
     def test_boilerplate_alone_is_weak_evidence(self) -> None:
         docs = [("关于相关问题的访谈", "相关问题"), ("齿轮泵噪声", "油泵")]
