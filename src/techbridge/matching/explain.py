@@ -19,7 +19,7 @@ from techbridge.matching import queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
 from techbridge.registry.pickers import region_display
-from techbridge.search.hybrid import DENSE_FLOOR, Hit
+from techbridge.search.hybrid import NOTABLE_Z, Hit
 from techbridge.search.need import contains_term
 from techbridge.search.tokenize import normalize_text
 
@@ -159,7 +159,7 @@ def structured_reasons(
     bonus, reasons = 0.0, []
     if hit.matched_terms:
         reasons.append(Reason("terms", {"terms": "、".join(hit.matched_terms[:6])}))
-    if hit.semantic is not None and hit.semantic >= DENSE_FLOOR:
+    if hit.semantic is not None and hit.semantic_z is not None and hit.semantic_z >= NOTABLE_Z:
         reasons.append(Reason("semantic", {"similarity": round(hit.semantic * 100)}))
     if is_local(_record_region(record), context.settings.region_code):
         bonus += context.settings.local_boost

@@ -66,6 +66,11 @@ def mrr_at_k(ranked: Sequence[str], judged: Mapping[str, int], k: int = 10) -> f
     return 0.0
 
 
+def ndcg_per_query(run: Run, qrels: Qrels) -> dict[str, float]:
+    """nDCG@10 of each query that has at least one relevant document (the queries `evaluate_run` averages)."""
+    return {q: ndcg_at_k(run.get(q, []), docs) for q, docs in qrels.items() if any(g > 0 for g in docs.values())}
+
+
 def evaluate_run(run: Run, qrels: Qrels) -> Metrics:
     """Average the three metrics over the queries that have at least one relevant document."""
     judged = [q for q, docs in qrels.items() if any(g > 0 for g in docs.values())]

@@ -1,14 +1,18 @@
 """Fusion of lexical and semantic evidence into ranked, explained hits.
 
 Score fusion (not rank fusion): the lexical score is divided by the query's best lexical score (so it lies in
-[0, 1] whatever the query length), the cosine similarity is rescaled from [DENSE_FLOOR, 1] to [0, 1], and the two
-are mixed with SEMANTIC_WEIGHT. Measured against reciprocal-rank fusion on both dev benchmarks
-(docs/benchmarks.md): RRF throws away how far ahead the lexical leader is, which matters for exact-term needs.
+[0, 1] whatever the query length), and the cosine similarity enters as a z-score: how many standard deviations a
+record's similarity lies above the mean similarity of this query's lexical candidates, times SEMANTIC_WEIGHT.
+e5 similarities crowd into a narrow band whose place moves from query to query (0.75–0.92, a spread of about 0.013
+among one query's candidates), so a fixed rescaling of the cosine gave the dense side almost no say; standardised
+per query it does (docs/benchmarks.md, Retrieval quality). Measured against reciprocal-rank fusion on both dev
+benchmarks: RRF throws away how far ahead the lexical leader is, which matters for exact-term needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from techbridge.search.embed import Matrix
@@ -18,10 +22,15 @@ from techbridge.search.rerank import Ranker
 from techbridge.search.static import StaticModel
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
-SEMANTIC_WEIGHT = 0.5
-"""Weight of the rescaled cosine similarity against the normalised lexical score (weight 1)."""
-DENSE_FLOOR = 0.70
-"""Cosine similarity treated as "unrelated" (e5 similarities of unrelated Chinese texts sit around 0.7–0.75)."""
+SEMANTIC_WEIGHT = 0.15
+"""Weight of the similarity's z-score against the normalised lexical score (weight 1); chosen on the natural-needs
+`tune` half and both benchmarks' dev queries (0.1–0.2 tried)."""
+SPREAD_MIN = 0.01
+"""Floor of the candidates' standard deviation of similarity: when they are all about equally similar to the need
+(or only a few have a vector), small differences are not blown up into large z-scores."""
+NOTABLE_Z = 1.0
+"""A record at least this many standard deviations more similar than the candidates is "semantically close" (the
+reason shown)."""
 CANDIDATE_DEPTH = 200
 """How many candidates each signal contributes before fusion."""
 SEMANTIC_ONLY_MIN = 0.88
@@ -40,6 +49,8 @@ class Hit:
     matched_terms: list[str] = field(default_factory=list)
     title: str = ""
     body: str = ""
+    semantic_z: float | None = None
+    """How far the similarity lies above the candidates' mean, in standard deviations (None without a vector)."""
 
     @property
     def entity(self) -> str:
@@ -52,9 +63,14 @@ class Hit:
         return int(self.key.split(":", 1)[1])
 
 
-def rescale_similarity(similarity: float) -> float:
-    """Cosine similarity mapped from [DENSE_FLOOR, 1] to [0, 1] (clipped)."""
-    return max(0.0, (similarity - DENSE_FLOOR) / (1.0 - DENSE_FLOOR))
+def similarity_z(reference: Sequence[float]) -> Callable[[float], float] | None:
+    """The z-score of a similarity against the `reference` similarities (the lexical candidates' own), or None when
+    there is none to compare with."""
+    if not reference:
+        return None
+    mean = statistics.fmean(reference)
+    spread = max(statistics.pstdev(reference), SPREAD_MIN)
+    return lambda similarity: (similarity - mean) / spread
 
 
 def fuse_scores(
@@ -62,20 +78,22 @@ def fuse_scores(
     semantic: Sequence[tuple[str, float]],
     *,
     semantic_weight: float = SEMANTIC_WEIGHT,
-) -> list[tuple[str, float, float, float | None]]:
-    """(key, fused, normalised lexical, cosine) for the union of both lists, best first, ties by key.
+) -> list[tuple[str, float, float, float | None, float | None]]:
+    """(key, fused, normalised lexical, cosine, z-score) for the union of both lists, best first, ties by key.
 
-    A key missing from the semantic list has no similarity (None) and contributes 0 there; a key missing from
-    the lexical list contributes lexical 0.
+    The z-score is taken against the similarities of the lexical candidates that have one (dense-only candidates
+    are scored against them too but do not move the reference). A key without a similarity (not embedded yet)
+    counts as average (contributes 0); a key missing from the lexical list contributes lexical 0.
     """
     best = max((s for _, s in lexical), default=0.0)
     lex = {k: (s / best if best > 0 else 0.0) for k, s in lexical}
     sem = dict(semantic)
+    zscore = similarity_z([sem[k] for k in lex if k in sem])
     fused = []
     for key in dict.fromkeys([*lex, *sem]):
         similarity = sem.get(key)
-        dense = rescale_similarity(similarity) if similarity is not None else 0.0
-        fused.append((key, lex.get(key, 0.0) + semantic_weight * dense, lex.get(key, 0.0), similarity))
+        z = zscore(similarity) if similarity is not None and zscore is not None else None
+        fused.append((key, lex.get(key, 0.0) + semantic_weight * (z or 0.0), lex.get(key, 0.0), similarity, z))
     fused.sort(key=lambda row: (-row[1], row[0]))
     return fused
 
@@ -93,6 +111,7 @@ def search_hybrid(
     exclude: frozenset[str] = frozenset(),
     ranker: Ranker | None = None,
     static: StaticModel | None = None,
+    semantic_weight: float = SEMANTIC_WEIGHT,
 ) -> list[Hit]:
     """Top `limit` fused hits: lexical candidates (filtered in the index), dense candidates, score fusion.
 
@@ -107,10 +126,7 @@ def search_hybrid(
     semantic: dict[str, float] = {}
     if vectors is not None and query_vector is not None:
         dense = [(k, s) for k, s in vectors.search(query_vector, max(limit, dense_depth)) if k not in exclude]
-        if isinstance(vectors, ExactVectorIndex):
-            semantic = vectors.similarities(query_vector, list(found))
-        else:
-            semantic = {k: s for k, s in dense if k in found}
+        semantic = vectors.similarities(query_vector, list(found))
         extra = [(k, s) for k, s in dense if k not in found and s >= SEMANTIC_ONLY_MIN]
         accepted = 0
         for start in range(0, len(extra), limit):
@@ -121,10 +137,11 @@ def search_hybrid(
                 accepted += 1
             if accepted >= limit:
                 break
-    fused = fuse_scores([(h.key, h.score) for h in lexical], sorted(semantic.items()))
+    fused = fuse_scores([(h.key, h.score) for h in lexical], sorted(semantic.items()), semantic_weight=semantic_weight)
     shown = [row for row in fused if row[2] > 0 or (row[3] is not None and row[3] >= SEMANTIC_ONLY_MIN)]
     hits = []
-    for key, score, lex, sim in shown[:limit]:
+    for key, score, lex, sim, z in shown[:limit]:
         doc = found[key]
-        hits.append(Hit(key, score, lex, sim, matched_terms(plan, doc.title, doc.body), doc.title, doc.body))
+        terms = matched_terms(plan, doc.title, doc.body)
+        hits.append(Hit(key, score, lex, sim, terms, doc.title, doc.body, semantic_z=z))
     return hits

@@ -12,16 +12,16 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from techbridge.errors import InvalidDataError
 from techbridge.search.bm25 import InMemoryBM25
 from techbridge.search.embed import Embedder, split_passages
-from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_run
+from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_run, ndcg_per_query
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
-from techbridge.search.hybrid import CANDIDATE_DEPTH, search_hybrid
+from techbridge.search.hybrid import CANDIDATE_DEPTH, SEMANTIC_WEIGHT, search_hybrid
 from techbridge.search.lexical import QueryPlan, plan_query
 from techbridge.search.rerank import load_ranker
 from techbridge.search.static import load_static_model, query_tokens
@@ -203,7 +203,7 @@ def run_dense(corpus: Corpus, queries: dict[str, str]) -> Run:
     return {qid: [k for k, _ in vectors.search(qvecs[qid], RUN_DEPTH)] for qid in queries}
 
 
-def run_hybrid(corpus: Corpus, queries: dict[str, str]) -> Run:
+def run_hybrid(corpus: Corpus, queries: dict[str, str], semantic_weight: float = SEMANTIC_WEIGHT) -> Run:
     """The product's `search_hybrid` (lexical and dense candidates, score fusion), CANDIDATE_DEPTH per signal."""
     index, vectors = corpus.fulltext(), corpus.vectors()
     qvecs = _query_vectors(corpus, queries)
@@ -219,6 +219,7 @@ def run_hybrid(corpus: Corpus, queries: dict[str, str]) -> Run:
                 limit=RUN_DEPTH,
                 lexical_depth=CANDIDATE_DEPTH,
                 dense_depth=CANDIDATE_DEPTH,
+                semantic_weight=semantic_weight,
             )
         ]
         for qid, text in queries.items()
@@ -250,6 +251,8 @@ class MethodResult:
     method: str
     metrics: Metrics
     seconds: float
+    per_query: dict[str, float] = field(default_factory=dict)
+    """nDCG@10 of each judged query, for paired comparisons between methods."""
 
 
 def evaluate_methods(
@@ -267,5 +270,6 @@ def evaluate_methods(
     for method in methods:
         started = time.perf_counter()
         run = RUNNERS[method](corpus, queries)
-        results.append(MethodResult(method, evaluate_run(run, qrels), time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        results.append(MethodResult(method, evaluate_run(run, qrels), seconds, ndcg_per_query(run, qrels)))
     return results

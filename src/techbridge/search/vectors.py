@@ -80,6 +80,8 @@ class _PassageIndex:
 
     _lock: threading.RLock
     _row_of: dict[Passage, int]
+    _rows: dict[str, list[int]] | None
+    """Rows of each held record, built on first use after a change (`similarities`)."""
 
     @property
     def dim(self) -> int:
@@ -109,6 +111,30 @@ class _PassageIndex:
         """Every (key, passage number) held."""
         with self._lock:
             return list(self._row_of)
+
+    def similarities(self, query: Matrix, keys: Sequence[str]) -> dict[str, float]:
+        """Best passage similarity of each of `keys` that has vectors (exact, whichever the index)."""
+        with self._lock:
+            if self._rows is None:
+                rows: dict[str, list[int]] = {}
+                for (key, _), row in self._row_of.items():
+                    rows.setdefault(key, []).append(row)
+                self._rows = rows
+            wanted = [(k, self._rows[k]) for k in dict.fromkeys(keys) if k in self._rows]
+            if not wanted:
+                return {}
+            flat = [r for _, rows_of in wanted for r in rows_of]
+            sims = self._row_vectors(flat) @ query.astype(np.float32)
+        out: dict[str, float] = {}
+        start = 0
+        for key, rows_of in wanted:
+            out[key] = float(sims[start : start + len(rows_of)].max())
+            start += len(rows_of)
+        return out
+
+    def _row_vectors(self, rows: list[int]) -> Matrix:
+        """The stored vectors of `rows` as a float32 matrix; implemented by each index (called under the lock)."""
+        raise NotImplementedError
 
 
 class ExactVectorIndex(_PassageIndex):
@@ -202,25 +228,8 @@ class ExactVectorIndex(_PassageIndex):
         self._dead = 0
         self._rows = None
 
-    def similarities(self, query: Matrix, keys: Sequence[str]) -> dict[str, float]:
-        """Best passage similarity of each of `keys` that has vectors."""
-        with self._lock:
-            if self._rows is None:
-                rows: dict[str, list[int]] = {}
-                for (key, _), row in self._row_of.items():
-                    rows.setdefault(key, []).append(row)
-                self._rows = rows
-            wanted = [(k, self._rows[k]) for k in dict.fromkeys(keys) if k in self._rows]
-            if not wanted:
-                return {}
-            flat = [r for _, rows_of in wanted for r in rows_of]
-            sims = self._matrix[flat] @ query.astype(np.float32)
-        out: dict[str, float] = {}
-        start = 0
-        for key, rows_of in wanted:
-            out[key] = float(sims[start : start + len(rows_of)].max())
-            start += len(rows_of)
-        return out
+    def _row_vectors(self, rows: list[int]) -> Matrix:
+        return self._matrix[rows]
 
     def search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
         """Top keys by max passage similarity."""
@@ -263,12 +272,21 @@ class HnswVectorIndex(_PassageIndex):
         self._threads = threads
         self.keys = []
         self._row_of: dict[Passage, int] = {}
+        self._rows = None
         self.extend(keys, vectors, passages)
 
     @property
     def dim(self) -> int:
         """Vector dimension."""
         return self._dim
+
+    def _row_vectors(self, rows: list[int]) -> Matrix:
+        out = np.zeros((len(rows), self._dim), dtype=np.float32)
+        found = self.index.get(np.asarray(rows, dtype=np.uint64), dtype="f32") if rows else ()
+        for i, vector in enumerate(found if isinstance(found, tuple) else (found,)):
+            if vector is not None:
+                out[i] = vector
+        return out
 
     def extend(self, keys: Sequence[str], vectors: Matrix, passages: Sequence[int] | None = None) -> None:
         """Add passages (rows of `vectors`, one key each); lets large sets be added block by block.
@@ -289,6 +307,7 @@ class HnswVectorIndex(_PassageIndex):
             self.index.add(ids, chosen, copy=True, threads=self._threads)
             self.keys.extend(key for key, _ in fresh)
             self._row_of.update(zip(fresh, range(start, start + len(rows)), strict=True))
+            self._rows = None
 
     def remove(self, passages: Iterable[Passage]) -> int:
         """Drop passages from the graph; returns how many were held."""
@@ -298,6 +317,7 @@ class HnswVectorIndex(_PassageIndex):
                 self.index.remove(np.asarray(rows, dtype=np.uint64))
                 for row in rows:
                     self.keys[row] = None
+                self._rows = None
             return len(rows)
 
     def exact_search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:

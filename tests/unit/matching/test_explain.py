@@ -10,21 +10,24 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from techbridge.chains.loader import RelationRules
+from techbridge.config import Settings
 from techbridge.matching.explain import (
     CHAIN_ADJACENT_BONUS,
     CHAIN_SAME_BONUS,
     OWNER_ONLY_FACTOR,
     ChainNeighbourhood,
     ChainProximity,
+    RankContext,
     chain_proximity,
     chain_reason,
     load_chain_neighbourhood,
     owner_only_penalty,
+    structured_reasons,
     supply_edges,
     technical_terms,
 )
 from techbridge.models import Achievement, ChainEdge, ChainNode, EnterpriseNode, NodeKind, Organization, OrgKind
-from techbridge.search.hybrid import Hit
+from techbridge.search.hybrid import NOTABLE_Z, Hit
 
 RULES = RelationRules(
     flows={"下游产品": "forward", "上游材料": "reverse", "产品小类": "child", "上游于": "forward"},
@@ -166,3 +169,20 @@ class TestOwnerOnlyMatches:
         assert owner_only_penalty(hit, []) == pytest.approx(1.0 - OWNER_ONLY_FACTOR)
         assert owner_only_penalty(hit, ["fmc"]) == 0.0
         assert owner_only_penalty(Hit("achievement:1", 0.4, 0.0, 0.9, []), []) == 0.0
+
+
+class TestSemanticReason:
+    """The similarity is given as a reason only when it stands out among the need's candidates."""
+
+    def reasons(self, similarity: float | None, z: float | None) -> list[str]:
+        hit = Hit("achievement:1", 1.0, 1.0, similarity, [], semantic_z=z)
+        context = RankContext(settings=Settings(), fields=set(), ipc=set())
+        _, reasons = structured_reasons(Achievement(title="x"), hit, context)
+        return [r.code for r in reasons]
+
+    def test_a_record_well_above_the_candidates_is_explained_by_meaning(self) -> None:
+        assert "semantic" in self.reasons(0.86, NOTABLE_Z)
+
+    def test_a_high_cosine_that_is_ordinary_for_this_need_is_not(self) -> None:
+        assert "semantic" not in self.reasons(0.91, 0.2)
+        assert "semantic" not in self.reasons(None, None)

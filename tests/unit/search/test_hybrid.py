@@ -7,34 +7,66 @@ import pytest
 
 from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
 from techbridge.search.hybrid import (
-    DENSE_FLOOR,
     SEMANTIC_ONLY_MIN,
+    SPREAD_MIN,
     Hit,
     fuse_scores,
-    rescale_similarity,
     search_hybrid,
+    similarity_z,
 )
 from techbridge.search.lexical import plan_query
 from techbridge.search.rerank import FEATURES, Ranker
 from techbridge.search.static import load_static_model
 from techbridge.search.tokenize import default_segmenter
-from techbridge.search.vectors import ExactVectorIndex
+from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
 
 
 class TestFuseScores:
-    def test_lexical_is_normalised_and_semantic_added(self) -> None:
-        fused = fuse_scores([("a", 10.0), ("b", 5.0)], [("b", 1.0), ("c", DENSE_FLOOR)], semantic_weight=0.5)
-        assert [row[0] for row in fused] == ["a", "b", "c"]
-        assert fused[1][1] == pytest.approx(0.5 + 0.5)
-        assert fused[2][1] == 0.0
-        assert fused[0][3] is None
+    def test_lexical_is_normalised_and_the_similarity_enters_as_a_z_score(self) -> None:
+        # candidates a (0.80) and b (0.84): mean 0.82, spread 0.02; c is dense-only and does not move the reference
+        fused = fuse_scores([("a", 10.0), ("b", 8.0)], [("a", 0.80), ("b", 0.84), ("c", 0.86)], semantic_weight=0.5)
+        rows = {row[0]: row for row in fused}
+        assert rows["a"][4] == pytest.approx(-1.0)
+        assert rows["b"][4] == pytest.approx(1.0)
+        assert rows["c"][4] == pytest.approx(2.0)
+        assert rows["a"][1] == pytest.approx(1.0 - 0.5)
+        assert rows["b"][1] == pytest.approx(0.8 + 0.5)
+        assert rows["c"][1] == pytest.approx(0.0 + 1.0)
+        assert [row[0] for row in fused] == ["b", "c", "a"]
+
+    def test_the_same_gap_in_similarity_counts_by_how_unusual_it_is_for_the_query(self) -> None:
+        # e5 similarities sit in a narrow band whose place moves from query to query: what matters is the gap
+        # against this query's other candidates, not the level of the cosine
+        low = fuse_scores([("a", 1.0), ("b", 1.0)], [("a", 0.76), ("b", 0.78)])
+        high = fuse_scores([("a", 1.0), ("b", 1.0)], [("a", 0.88), ("b", 0.90)])
+        assert [row[1] for row in low] == pytest.approx([row[1] for row in high])
+
+    def test_a_narrow_spread_is_not_blown_up(self) -> None:
+        fused = fuse_scores([("a", 1.0), ("b", 1.0)], [("a", 0.800), ("b", 0.802)], semantic_weight=1.0)
+        assert fused[0][0] == "b"
+        assert fused[0][4] == pytest.approx(0.001 / SPREAD_MIN)
+
+    def test_a_record_without_a_vector_counts_as_average(self) -> None:
+        fused = fuse_scores([("a", 10.0), ("b", 10.0), ("c", 10.0)], [("a", 0.80), ("b", 0.84)])
+        rows = {row[0]: row for row in fused}
+        assert rows["c"][3] is None
+        assert rows["c"][4] is None
+        assert rows["c"][1] == pytest.approx(1.0)
+        assert [row[0] for row in fused] == ["b", "c", "a"]
+
+    def test_without_similarities_the_lexical_order_stands(self) -> None:
+        fused = fuse_scores([("a", 3.0), ("b", 6.0)], [])
+        assert [(row[0], row[1], row[4]) for row in fused] == [("b", 1.0, None), ("a", 0.5, None)]
 
     def test_no_lexical_evidence(self) -> None:
         assert fuse_scores([("a", 0.0)], [])[0][1] == 0.0
 
-    def test_rescale_clips(self) -> None:
-        assert rescale_similarity(0.0) == 0.0
-        assert rescale_similarity(1.0) == pytest.approx(1.0)
+    def test_z_score_reference(self) -> None:
+        assert similarity_z([]) is None
+        z = similarity_z([0.8, 0.9])
+        assert z is not None
+        assert z(0.85) == pytest.approx(0.0)
+        assert z(0.95) == pytest.approx(2.0)
 
 
 class TestHit:
@@ -97,6 +129,29 @@ class TestSearchHybrid:
 
     def test_without_filters_every_record_is_a_candidate(self, index: FulltextIndex) -> None:
         assert "a:3" in [h.key for h in self._search(index, None)]
+
+    def test_hnsw_scores_every_lexical_candidate_as_exact_search_does(self, index: FulltextIndex) -> None:
+        keys = ["a:1", "a:2", "a:3", "a:4"]
+        matrix = np.stack([_unit(1.0, 0.3, 0.0), _unit(1.0, 0.2, 0.0), _unit(1.0, 0.1, 0.0), _unit(0.5, 1.0, 0.0)])
+        plan = plan_query("锂电池 电芯 磷酸铁锂 水稻", default_segmenter())
+        runs = [
+            search_hybrid(
+                index,
+                plan,
+                None,
+                vectors=vectors,
+                query_vector=_unit(1.0, 0.0, 0.0),
+                limit=10,
+                lexical_depth=10,
+                dense_depth=1,
+            )
+            for vectors in (ExactVectorIndex(keys, matrix), HnswVectorIndex(keys, matrix))
+        ]
+        exact, hnsw = ([(h.key, h.semantic_z) for h in run] for run in runs)
+        assert len(exact) > 2
+        assert all(z is not None for _, z in exact)  # dense_depth 1: the others' similarities are looked up
+        assert [k for k, _ in hnsw] == [k for k, _ in exact]
+        assert [z for _, z in hnsw] == pytest.approx([z for _, z in exact], abs=0.05)  # HNSW keeps f16
 
     def test_a_ranker_reorders_the_lexical_candidates(self, index: FulltextIndex) -> None:
         plan = plan_query("锂电池 电芯 磷酸铁锂", default_segmenter())
