@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from techbridge.search import vectors
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex, make_vector_index
@@ -127,3 +128,35 @@ class TestHnswInPlace:
         index.extend(["a"], MATRIX[3:])
         assert sorted(index.passages()) == [("a", 0), ("a", 1), ("b", 0)]
         assert index.search(Z, 1) == [("a", 1.0)]
+
+
+class TestSimilaritiesFollowChanges:
+    """Both indexes give exact MaxP similarities of named records, also after passages are replaced and removed."""
+
+    def check(self, index: ExactVectorIndex | HnswVectorIndex) -> None:
+        x, z = np.array([1, 0, 0], dtype=np.float32), np.array([0, 0, 1], dtype=np.float32)
+        near = pytest.approx  # HNSW keeps f16 vectors
+        assert index.similarities(x, ["c", "a", "z"]) == near({"c": 0.0, "a": 1.0}, abs=1e-3)
+        index.upsert([("c", 0, x)])  # c now points the way of x
+        assert index.similarities(x, ["c"]) == near({"c": 1.0}, abs=1e-3)
+        index.remove([("a", 0)])  # a keeps only its second passage, (0, 1, 0)
+        assert index.similarities(x, ["a", "b"]) == near({"a": 0.0, "b": 0.6}, abs=1e-3)
+        index.remove_keys(["a"])
+        assert index.similarities(x, ["a"]) == {}
+        index.extend(["a"], z[None, :])
+        assert index.similarities(z, ["a"]) == near({"a": 1.0}, abs=1e-3)
+
+    def test_exact(self) -> None:
+        self.check(ExactVectorIndex(KEYS, MATRIX))
+
+    def test_hnsw(self) -> None:
+        self.check(HnswVectorIndex(KEYS, MATRIX))
+
+    def test_hnsw_updates_its_record_rows_in_place(self) -> None:
+        # rebuilt from every passage after each change, the map would cost about a second per change at 1 M
+        index = HnswVectorIndex(KEYS, MATRIX)
+        rows = index._rows
+        index.upsert([("c", 0, MATRIX[0])])
+        index.remove([("a", 1)])
+        assert index._rows is rows
+        assert rows == {"a": [0], "b": [2], "c": [4]}
