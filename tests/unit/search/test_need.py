@@ -122,6 +122,11 @@ class TestRankings:
         docs = [("一种高精度手摇磨床", "高精度磨削"), ("模拟芯片设计方法", "ADC")]
         assert ranked_titles(docs, "高精度ADC芯片设计")[0] == "模拟芯片设计方法"
 
+    def test_an_acronym_naming_the_object_outweighs_two_common_words(self) -> None:
+        docs = [("嗜水气单胞菌双重PCR检测方法", ""), ("膨化食品气密性快速检测设备", "")]
+        others = [("风力发电机组叶片", ""), ("水泥窑余热回收", ""), ("中药饮片干燥装置", ""), ("土壤修复剂", "")]
+        assert ranked_titles([*docs, *others], "基于PCR的致病菌快速检测")[0] == "嗜水气单胞菌双重PCR检测方法"
+
     def test_a_goal_shared_without_the_object_ranks_below_the_object(self) -> None:
         others = [("PEM电解槽生产线", ""), ("镁电解槽阳极冷却系统", ""), ("电解槽制氢控制方法", "")]
         docs = [("一种托辊网带炉节能降耗机构", ""), ("铝电解槽磁场的三维数值计算", ""), *others]
