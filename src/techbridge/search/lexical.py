@@ -26,6 +26,7 @@ from techbridge.search.need import (
     BOILERPLATE_GRAM_WEIGHT,
     LATIN_WORD_BOOST,
     MODIFIER_WEIGHT,
+    TECHNICALITY_POWER,
     Concept,
     NeedAnalysis,
     Role,
@@ -85,6 +86,8 @@ class QueryPlan:
     segments: list[str] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
     concepts: list[Concept] = field(default_factory=list)
+    technicality_power: float = TECHNICALITY_POWER
+    """How sharply the coverage factor favours the need's rare concepts (`need.weigh_by_technicality`)."""
 
     @property
     def is_empty(self) -> bool:
@@ -215,7 +218,11 @@ def rerank_candidate_texts(
     reranker, `search.rerank`, which reads the same texts)."""
     if not plan.concepts or not len(scores) or scores.max() <= 0:
         return add_phrase_bonus(scores, plan, docs), list(docs)
-    concepts = plan.concepts if doc_freq is None else weigh_by_technicality(plan.concepts, doc_freq, n_docs)
+    concepts = (
+        plan.concepts
+        if doc_freq is None
+        else weigh_by_technicality(plan.concepts, doc_freq, n_docs, plan.technicality_power)
+    )
     depth = min(PHRASE_RERANK_DEPTH, len(scores))
     top = set(np.argpartition(-scores, depth - 1)[:depth].tolist())
     factors = np.full(len(scores), COVERAGE_FLOOR)

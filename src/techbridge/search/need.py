@@ -42,6 +42,12 @@ three-character Chinese word's two bigrams weigh. At 2 (one bigram's worth) an a
 object (IGBT, SLM, PCR, SCR) lost to two common Chinese words of the same need (电动汽车 + 电机). `bench.retrieval`
 measures 2 and 6 beside it in every run (the `lexical, Latin boost` rows of docs/benchmarks.md)."""
 
+TECHNICALITY_POWER = 2.0
+"""Power of a concept's relative idf in its coverage weight: squared, as a word counts in a TF-IDF cosine (idf in
+the need's vector times idf in the record's), so a record holding only the generic words of a need (处理, 装备 of
+新型高效钢渣处理装备) covers much less of it than one holding the technical word (钢渣). At 1 (until 2026-12-04)
+the generic pair still covered about as much as 钢渣; `bench.retrieval` measures 1 beside it in every run."""
+
 SHORT_QUERY_UNITS = 4
 """A query of at most this many characters (a Latin word counts one) is one term (研究中心, 城市设计, 智能交通):
 its boilerplate and modifiers are part of the term, not wrapping (measured on csl-keyword, docs/benchmarks.md)."""
@@ -179,14 +185,18 @@ def find_concepts(words: list[tuple[str, Role]], lists: NeedWords) -> list[Conce
     return longer or concepts
 
 
-def weigh_by_technicality(concepts: list[Concept], doc_freq: Callable[[str], int], n_docs: int) -> list[Concept]:
-    """Concepts with their weight scaled by how technical they are in this index: Lucene's BM25 idf of the word
-    (`bm25.bm25_idf`) over the idf of a word no document holds, so 主要 or 不同 (in thousands of records) count
-    a fraction of 鼓风机 or fmcw."""
+def weigh_by_technicality(
+    concepts: list[Concept], doc_freq: Callable[[str], int], n_docs: int, power: float = TECHNICALITY_POWER
+) -> list[Concept]:
+    """Concepts with their weight scaled by how technical they are in this index: (Lucene's BM25 idf of the word
+    (`bm25.bm25_idf`) over the idf of a word no document holds) ** `power`, so 主要 or 处理 (in
+    thousands of records) count a small fraction of 鼓风机, 钢渣 or fmcw."""
     if n_docs <= 0:
         return concepts
     top = bm25_idf(n_docs, 0)
-    return [replace(c, weight=c.weight * bm25_idf(n_docs, min(doc_freq(c.text), n_docs)) / top) for c in concepts]
+    return [
+        replace(c, weight=c.weight * (bm25_idf(n_docs, min(doc_freq(c.text), n_docs)) / top) ** power) for c in concepts
+    ]
 
 
 @lru_cache(maxsize=4096)

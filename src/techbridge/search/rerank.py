@@ -73,7 +73,7 @@ def view_query(plan: QueryPlan, doc_freq: DocFreq, n_docs: int) -> QueryView:
     n = max(n_docs, 1)
     gram_w = {g: bm25_idf(n, min(doc_freq("grams", g), n)) * plan.weight(g) for g in dict.fromkeys(plan.grams)}
     word_w = {w: bm25_idf(n, min(doc_freq("words", w), n)) * plan.weight(w) for w in dict.fromkeys(plan.words)}
-    concepts = weigh_by_technicality(plan.concepts, lambda w: doc_freq("words", w), n)
+    concepts = weigh_by_technicality(plan.concepts, lambda w: doc_freq("words", w), n, plan.technicality_power)
     compact = _SPACE.sub("", normalize_text(plan.text))
     return QueryView(gram_w, word_w, concepts, compact, len(compact))
 

@@ -127,6 +127,14 @@ class TestRankings:
         others = [("风力发电机组叶片", ""), ("水泥窑余热回收", ""), ("中药饮片干燥装置", ""), ("土壤修复剂", "")]
         assert ranked_titles([*docs, *others], "基于PCR的致病菌快速检测")[0] == "嗜水气单胞菌双重PCR检测方法"
 
+    def test_the_technical_word_of_a_need_outweighs_its_generic_words_in_the_coverage(self) -> None:
+        # 处理 and 装备 are in thousands of records, 钢渣 in a few dozen (document frequencies out of 69,000)
+        doc_freq = {"钢渣": 30, "处理": 3000, "装备": 800, "新型": 2000, "高效": 2500}
+        docs = [("一种高端装备制造用金属表面绝缘处理装置", ""), ("钢渣热闷移动罩车的控制方法研究", "")]
+        plan = plan_query("新型高效钢渣处理装备", default_segmenter())
+        scores = rerank_candidates(np.array([1.0, 1.0]), plan, docs, lambda w: doc_freq.get(w, 0), 69_000)
+        assert scores[1] > 1.15 * scores[0]
+
     def test_a_goal_shared_without_the_object_ranks_below_the_object(self) -> None:
         others = [("PEM电解槽生产线", ""), ("镁电解槽阳极冷却系统", ""), ("电解槽制氢控制方法", "")]
         docs = [("一种托辊网带炉节能降耗机构", ""), ("铝电解槽磁场的三维数值计算", ""), *others]
