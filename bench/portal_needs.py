@@ -27,7 +27,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from bench.needs_set import HERE, corpus_id
-from bench.report import write_section
+from bench.report import publish
 from bench.retrieval import paired
 from techbridge.access import ANONYMOUS
 from techbridge.config import Settings, get_settings
@@ -171,10 +171,7 @@ def main() -> None:
         results[batch]["portal"] = score(portal_run(settings, needs), qrels, pool)
     flags = " --embed" if args.embed else ""
     text = render(results, vector_share(settings), f"nice .venv/bin/python -m bench.portal_needs{flags} --write")
-    text += f"\nTotal wall time {time.perf_counter() - started:.0f} s.\n"
-    print(text)
-    if args.write:
-        write_section(SECTION, text)
+    publish(SECTION, text, started=started, write=args.write)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 BENCHMARKS_MD = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -17,3 +18,11 @@ def write_section(section: str, text: str, path: Path = BENCHMARKS_MD) -> None:
     else:
         doc = doc.rstrip("\n") + "\n\n" + text
     path.write_text(doc, encoding="utf-8")
+
+
+def publish(section: str, text: str, *, started: float, write: bool, path: Path = BENCHMARKS_MD) -> None:
+    """Print a benchmark's section with its wall time since `started` (perf_counter), and write it when asked."""
+    text += f"\nTotal wall time {time.perf_counter() - started:.0f} s.\n"
+    print(text)
+    if write:
+        write_section(section, text, path)

