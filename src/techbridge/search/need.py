@@ -13,7 +13,8 @@ A need such as 「罗茨鼓风机低频脉动噪声大，寻求解决方案」 i
 When a query has no content word (a bare keyword such as 优化设计), or is a single short term (研究中心), its
 modifiers and boilerplate count as content, so nothing a user typed is ever ignored. `coverage` scores how much of
 the need a record covers: the weighted share of the object concepts and of the problem concepts present, averaged
-over the two groups; each concept weighs by its role and by its idf in the index searched (`weigh_by_technicality`).
+over the two groups; each concept weighs by its role and by its idf in the index searched, squared
+(`weigh_by_technicality`).
 """
 
 from __future__ import annotations
