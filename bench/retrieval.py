@@ -38,7 +38,7 @@ from techbridge.search.methods import (
     needs_embedder,
     run_hybrid,
 )
-from techbridge.search.need import LATIN_WORD_BOOST
+from techbridge.search.need import is_latin
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Retrieval quality"
@@ -273,12 +273,11 @@ def plan_without_weights(text: str, segmenter: Segmenter) -> QueryPlan:
 
 def plan_with_latin_boost(boost: float) -> Callable[[str, Segmenter], QueryPlan]:
     """Sweep: the product's query plan with its Latin tokens' words-field boost at `boost` instead of
-    LATIN_WORD_BOOST (the only plan weight of that value)."""
+    LATIN_WORD_BOOST."""
 
     def plan(text: str, segmenter: Segmenter) -> QueryPlan:
         base = plan_query(text, segmenter)
-        weights = {t: boost if w == LATIN_WORD_BOOST else w for t, w in base.weights.items()}
-        return replace(base, weights=weights)
+        return replace(base, weights={t: boost if is_latin(t) else w for t, w in base.weights.items()})
 
     return plan
 
