@@ -59,6 +59,13 @@ class TestMatchPage:
         response = client.get("/match", params={"q": "正极材料"})
         assert _ids(response.text, "expert") == [seeded.battery_expert]
 
+    def test_a_need_no_expert_covers_says_so(self, client: TestClient, seeded: Seeded) -> None:
+        response = client.get("/match", params={"q": "水稻育种"})
+        assert seeded.rice in _ids(response.text, "achievement")
+        assert _ids(response.text, "expert") == []
+        assert 'id="no-experts"' in response.text
+        assert "没有专家的项目或成果覆盖这项需求的主要内容" in response.text
+
     def test_empty_need_shows_the_hint(self, client: TestClient) -> None:
         response = client.get("/match")
         assert response.status_code == 200

@@ -260,8 +260,10 @@ def hybrid_search(
     limit: int = 20,
     embedder: Embedder | None = None,
     exclude: frozenset[str] = frozenset(),
+    min_coverage: float = 0.0,
 ) -> list[Hit]:
-    """Fused lexical + semantic hits of one entity type that pass the filters and the viewer's visibility."""
+    """Fused lexical + semantic hits of one entity type that pass the filters and the viewer's visibility (and
+    cover at least `min_coverage` of the need, `search.hybrid.search_hybrid`)."""
     index = ensure_lexical(session, settings)
     if index is None or not text.strip():
         return []
@@ -281,6 +283,7 @@ def hybrid_search(
         dense_depth=DENSE_DEPTH,
         exclude=exclude,
         ranker=settings_ranker(settings),
+        min_coverage=min_coverage,
         static=settings_static(settings),
     )
 

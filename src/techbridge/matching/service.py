@@ -85,6 +85,16 @@ QUERY_CHARS = 600
 """Characters of a record's own text used as the query when matching from a record."""
 
 
+EXPERT_MIN_COVERAGE = 0.5
+"""Share of what a need is about (its object concepts weighted by idf squared, `need.object_coverage_scorer`) that
+an expert's own text (fields, biography, achievements, project titles; not the name or affiliation) must cover for
+the expert to be matched to the need. The registry's experts are known from their funded projects (NSFC 管理科学部),
+so for most technical needs none is an expert, and without a floor every need listed the few whose project titles
+share one word with it (罗茨鼓风机低频脉动噪声大 → 噪声交易者参与下的IPO溢价研究). Free-text search of experts
+(`search_records`, a name) has no floor, nor have achievements: dropping weak tail hits cannot raise their nDCG@10.
+`bench.expert_evidence` measures the floor on graded expert lists (docs/benchmarks.md)."""
+
+
 @dataclass(frozen=True)
 class DemandMatches:
     """Achievements and experts for one need."""
@@ -121,11 +131,20 @@ def _match_text(
     embedder: Embedder | None,
 ) -> DemandMatches:
     settings = context.settings
-    kwargs = {"text": text, "filters": filters, "limit": limit, "embedder": embedder}
-    achievements = hybrid_search(session, settings, viewer, entity="achievement", **kwargs)  # type: ignore[arg-type]
-    expert_filters = MatchFilters(region=filters.region, field=filters.field) if filters else None
-    kwargs["filters"] = expert_filters
-    experts = hybrid_search(session, settings, viewer, entity="expert", **kwargs)  # type: ignore[arg-type]
+    achievements = hybrid_search(
+        session, settings, viewer, text=text, entity="achievement", filters=filters, limit=limit, embedder=embedder
+    )
+    experts = hybrid_search(
+        session,
+        settings,
+        viewer,
+        text=text,
+        entity="expert",
+        filters=MatchFilters(region=filters.region, field=filters.field) if filters else None,
+        limit=limit,
+        embedder=embedder,
+        min_coverage=EXPERT_MIN_COVERAGE,
+    )
     return DemandMatches(
         query=text,
         achievements=explain_hits(session, viewer, achievements, context, limit),

@@ -25,6 +25,7 @@ from techbridge.search.lexical import (
     plan_query,
     rerank_candidate_texts,
 )
+from techbridge.search.need import Concept, weigh_by_technicality
 from techbridge.search.rerank import RANKER_DEPTH, DocFreq, Ranker, apply_ranker
 from techbridge.search.static import STATIC_DEPTH, DocVectors, StaticModel
 from techbridge.search.tokenize import Segmenter
@@ -160,6 +161,17 @@ class FulltextIndex:
             if len(self._plans) > PLAN_CACHE_SIZE:
                 self._plans.popitem(last=False)
         return plan
+
+    def technical_concepts(self, plan: QueryPlan) -> list[Concept]:
+        """The plan's concepts weighted by how technical they are in this index (`need.weigh_by_technicality`, the
+        document frequencies of the words field), as the coverage factor of `candidates` weighs them."""
+        searcher = self.index.searcher()
+        return weigh_by_technicality(
+            plan.concepts,
+            lambda word: int(searcher.doc_freq("words", word)),
+            int(searcher.num_docs),
+            plan.technicality_power,
+        )
 
     def _commit_stamp(self) -> tuple[int, int, int]:
         """(inode, mtime, size) of tantivy's meta.json, which every commit (of any process) replaces by an atomic

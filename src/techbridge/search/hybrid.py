@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from techbridge.search.embed import Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex, LexicalHit
-from techbridge.search.lexical import QueryPlan, matched_terms
+from techbridge.search.lexical import QueryPlan, matched_terms, normalized_document
+from techbridge.search.need import object_coverage_scorer
 from techbridge.search.rerank import Ranker
 from techbridge.search.static import StaticModel
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
@@ -117,13 +118,17 @@ def search_hybrid(
     ranker: Ranker | None = None,
     static: StaticModel | None = None,
     semantic_weight: float = SEMANTIC_WEIGHT,
+    min_coverage: float = 0.0,
 ) -> list[Hit]:
     """Top `limit` fused hits: lexical candidates (filtered in the index), dense candidates, score fusion.
 
     A dense-only candidate is shown only at SEMANTIC_ONLY_MIN or above, so only those are looked up in the index
     (which applies the filters and visibility and supplies title and body), best first and no more than the page
     can use. Matched terms are computed for the returned hits only. A `ranker` and a `static` model reorder the
-    lexical candidates (`FulltextIndex.search`) before fusion.
+    lexical candidates (`FulltextIndex.search`) before fusion. With `min_coverage`, a hit (a dense-only one too)
+    whose body (not its title: a name or an affiliation is no evidence) covers less than that share of what the
+    need is about (`need.object_coverage_scorer`, concepts weighted by `FulltextIndex.technical_concepts`) is
+    left out.
     """
     lexical = index.search(plan, filters, limit=max(limit, lexical_depth), ranker=ranker, static=static)
     lexical = [h for h in lexical if h.key not in exclude]
@@ -144,6 +149,9 @@ def search_hybrid(
                 break
     fused = fuse_scores([(h.key, h.score) for h in lexical], sorted(semantic.items()), semantic_weight=semantic_weight)
     shown = [row for row in fused if row[2] > 0 or (row[3] is not None and row[3] >= SEMANTIC_ONLY_MIN)]
+    if min_coverage > 0 and plan.concepts:
+        covers = object_coverage_scorer(index.technical_concepts(plan))
+        shown = [r for r in shown if covers(normalized_document("", found[r[0]].body)[1]) >= min_coverage]
     hits = []
     for key, score, lex, sim, z in shown[:limit]:
         doc = found[key]

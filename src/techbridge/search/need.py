@@ -269,6 +269,12 @@ def coverage_scorer(concepts: list[Concept]) -> Callable[[str], float]:
     return score
 
 
+def object_coverage_scorer(concepts: list[Concept]) -> Callable[[str], float]:
+    """`coverage` of what the need is about: its object concepts only (all of them when it names no object), so a
+    text sharing only the problem (精度 of FMCW毫米波雷达测距精度提升) covers none of it."""
+    return coverage_scorer([c for c in concepts if not c.is_problem] or concepts)
+
+
 def describe_need(text: str, segmenter: Segmenter) -> dict[str, list[str]]:
     """The need's object, problem, modifiers and dropped boilerplate (for explanations and the CLI)."""
     need = analyse_need(text, segmenter)

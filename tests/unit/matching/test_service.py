@@ -54,6 +54,29 @@ class TestMatchNeed:
         assert [h.entity_id for h in found.experts] == [seeded.battery_expert]
         assert found.indexed
 
+    def test_an_expert_whose_work_does_not_cover_the_need_is_not_matched(
+        self, session: Session, settings: Settings, seeded: Seeded
+    ) -> None:
+        # 张伟 of 东北大学 works on lithium-battery cathodes: a rice need finds the rice achievement but no expert,
+        # and a need naming his university is not matched to him on the affiliation alone
+        rice = service.match_need(
+            session=session, settings=settings, viewer=ANONYMOUS, text="水稻育种", embedder=EMBEDDER
+        )
+        assert seeded.rice in [h.entity_id for h in rice.achievements]
+        assert rice.experts == []
+        campus = service.match_need(
+            session=session, settings=settings, viewer=ANONYMOUS, text="东北大学校园规划", embedder=EMBEDDER
+        )
+        assert campus.experts == []
+
+    def test_free_text_search_still_finds_an_expert_by_name(
+        self, session: Session, settings: Settings, seeded: Seeded
+    ) -> None:
+        found = service.search_records(
+            session=session, settings=settings, viewer=ANONYMOUS, text="张伟", entity="expert", embedder=EMBEDDER
+        )
+        assert [h.entity_id for h in found] == [seeded.battery_expert]
+
     def test_privileged_viewer_sees_owner_only_records(
         self, session: Session, settings: Settings, seeded: Seeded
     ) -> None:

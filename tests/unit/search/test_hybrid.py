@@ -170,3 +170,44 @@ class TestSearchHybrid:
         expected = index.search(plan, None, limit=10, static=model)
         assert [h.key for h in fused] == [h.key for h in expected]
         assert fused[0].lexical == 1.0
+
+
+class TestMinCoverage:
+    """`min_coverage` leaves out hits whose own text covers too little of what the need is about."""
+
+    @pytest.fixture
+    def experts(self) -> FulltextIndex:
+        built = FulltextIndex(None, default_segmenter())
+        built.upsert(
+            [
+                IndexDocument("e:1", "王一 东北大学", "罗茨鼓风机低频气流脉动与噪声控制", {}),
+                IndexDocument("e:2", "李二 财经大学", "噪声交易者参与下的IPO溢价研究", {}),
+                IndexDocument("e:3", "赵三 鼓风机研究所", "城市交通拥堵收费政策", {}),
+                *[IndexDocument(f"e:{n}", f"专家{n}", "企业管理与组织行为研究", {}) for n in range(4, 40)],
+            ]
+        )
+        return built
+
+    def _keys(self, index: FulltextIndex, text: str, min_coverage: float) -> list[str]:
+        plan = plan_query(text, default_segmenter())
+        kwargs = {"vectors": None, "query_vector": None, "limit": 10, "lexical_depth": 10, "dense_depth": 10}
+        return [h.key for h in search_hybrid(index, plan, None, min_coverage=min_coverage, **kwargs)]  # type: ignore[arg-type]
+
+    def test_a_hit_sharing_only_one_word_or_only_its_title_is_left_out(self, experts: FulltextIndex) -> None:
+        need = "罗茨鼓风机低频脉动噪声大"
+        assert set(self._keys(experts, need, 0.0)) >= {"e:1", "e:2", "e:3"}
+        assert self._keys(experts, need, 0.5) == ["e:1"]
+
+    def test_no_floor_keeps_every_lexical_hit(self, experts: FulltextIndex) -> None:
+        assert "e:3" in self._keys(experts, "鼓风机", 0.0)
+        assert self._keys(experts, "鼓风机", 0.5) == ["e:1"]
+
+    def test_a_dense_only_hit_must_cover_the_need_too(self, experts: FulltextIndex) -> None:
+        plan = plan_query("罗茨鼓风机低频脉动噪声大", default_segmenter())
+        vectors = ExactVectorIndex(["e:4"], np.stack([_unit(1.0, 0.0, 0.0)]))
+        kwargs = {"limit": 10, "lexical_depth": 10, "dense_depth": 10}
+        query = _unit(1.0, 0.0, 0.0)
+        without = search_hybrid(experts, plan, None, vectors=vectors, query_vector=query, **kwargs)  # type: ignore[arg-type]
+        assert "e:4" in [h.key for h in without]  # no shared word, but a cosine of 1
+        floor = search_hybrid(experts, plan, None, vectors=vectors, query_vector=query, min_coverage=0.5, **kwargs)  # type: ignore[arg-type]
+        assert [h.key for h in floor] == ["e:1"]

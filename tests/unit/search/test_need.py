@@ -13,6 +13,7 @@ from techbridge.search.need import (
     coverage,
     describe_need,
     load_need_words,
+    object_coverage_scorer,
     weigh_by_technicality,
 )
 from techbridge.search.tokenize import Segmenter, default_segmenter
@@ -169,3 +170,17 @@ class TestRankings:
     def test_highlighting_respects_latin_tokens(self) -> None:
         plan = plan_query("FMC", default_segmenter())
         assert matched_terms(plan, "FMCW雷达", "") == []
+
+
+class TestObjectCoverage:
+    def test_only_the_object_counts(self) -> None:
+        concepts = analyse_need("毫米波雷达测距精度", default_segmenter()).concepts
+        assert any(c.is_problem for c in concepts)
+        score = object_coverage_scorer(concepts)
+        assert score("提高定位精度的方法") == 0.0
+        assert score("毫米波雷达测距") == 1.0
+        assert coverage(concepts, "提高定位精度的方法") > 0.0
+
+    def test_a_need_naming_only_a_problem_is_covered_by_it(self) -> None:
+        concepts = analyse_need("噪声", default_segmenter()).concepts
+        assert object_coverage_scorer(concepts)("低噪声设计") == 1.0
