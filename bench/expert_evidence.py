@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass
 
 from bench.needs_set import HERE
+from bench.portal_needs import vector_share
 from bench.report import publish
 from techbridge.access import ANONYMOUS
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
-from techbridge.matching import build, queries
 from techbridge.matching.search import hybrid_search
 from techbridge.matching.service import EXPERT_MIN_COVERAGE
 from techbridge.search.evaluate import read_queries
@@ -107,15 +107,6 @@ def hidden_relevant(without: Lists, floor: Lists, grades: dict[tuple[str, str], 
     return sum(grades.get((q, e), 0) >= 1 and (q, e) not in kept for q, shown in without.items() for e, _ in shown)
 
 
-def expert_vectors(settings: Settings) -> tuple[int, int]:
-    """(experts with at least one passage vector of the product's model, searchable experts)."""
-    model = build.product_embedder(settings.embed_model_dir).name
-    with session_scope(settings.database_url) as session:
-        total = len(queries.searchable_ids(session, "expert"))
-        embedded = len({key for key, _ in queries.stored_passages(session, "expert", model)})
-    return embedded, total
-
-
 def render(rows: dict[str, tuple[int, Figures, Figures, int]], vectors: tuple[int, int], command: str) -> str:
     """The markdown section."""
     lines = [
@@ -173,7 +164,7 @@ def main() -> None:
         hidden = hidden_relevant(without, floor, grades)
         rows[batch] = (len(needs), figures(without, grades), figures(floor, grades), hidden)
     if args.action == "report":
-        text = render(rows, expert_vectors(settings), "nice .venv/bin/python -m bench.expert_evidence --write")
+        text = render(rows, vector_share(settings, "expert"), "nice .venv/bin/python -m bench.expert_evidence --write")
         publish(SECTION, text, started=started, write=args.write)
 
 

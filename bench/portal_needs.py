@@ -101,12 +101,12 @@ def embed_missing(settings: Settings) -> int:
         embedder.close()
 
 
-def vector_share(settings: Settings) -> tuple[int, int]:
-    """(achievements with at least one passage vector of the product's model, achievements)."""
+def vector_share(settings: Settings, entity: str = "achievement") -> tuple[int, int]:
+    """(records of `entity` with at least one passage vector of the product's model, searchable records)."""
     model = build.product_embedder(settings.embed_model_dir).name
     with session_scope(settings.database_url) as session:
-        total = len(queries.searchable_ids(session, "achievement"))
-        embedded = len({key for key, _ in queries.stored_passages(session, "achievement", model)})
+        total = len(queries.searchable_ids(session, entity))
+        embedded = len({key for key, _ in queries.stored_passages(session, entity, model)})
     return embedded, total
 
 

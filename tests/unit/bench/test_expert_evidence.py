@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from bench.expert_evidence import Figures, expert_vectors, figures, hidden_relevant, render, shown_experts
-from sqlalchemy.orm import Session
+from bench.expert_evidence import Figures, figures, hidden_relevant, render, shown_experts
+from bench.portal_needs import vector_share
 
 from techbridge.config import Settings
-from techbridge.matching import build
 from techbridge.matching.service import EXPERT_MIN_COVERAGE
-from tests.unit.matching.seed import Seeded, seed_registry
-
-
-@pytest.fixture
-def seeded(session: Session, settings: Settings) -> Seeded:
-    ids = seed_registry(session)
-    build.rebuild_lexical(session, settings)
-    session.commit()
-    return ids
+from tests.unit.matching.seed import Seeded
 
 
 class TestShownExperts:
@@ -30,8 +20,8 @@ class TestShownExperts:
         assert [e for e, _ in without["n2"]] == ["张伟 教授 东北大学"]  # on the affiliation alone
         assert floor == {"n1": without["n1"], "n2": []}
 
-    def test_expert_vectors_counts_the_embedded_experts(self, settings: Settings, seeded: Seeded) -> None:
-        assert expert_vectors(settings) == (0, 1)
+    def test_the_vector_share_counts_the_embedded_experts(self, settings: Settings, seeded: Seeded) -> None:
+        assert vector_share(settings, "expert") == (0, 1)
 
 
 class TestFigures:

@@ -8,17 +8,8 @@ from bench.portal_needs import Scores, portal_run, registry_corpus, render, scor
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.matching import build
 from techbridge.models import Achievement
-from tests.unit.matching.seed import Seeded, seed_registry
-
-
-@pytest.fixture
-def seeded(session: Session, settings: Settings) -> Seeded:
-    ids = seed_registry(session)
-    build.rebuild_lexical(session, settings)
-    session.commit()
-    return ids
+from tests.unit.matching.seed import Seeded
 
 
 def _key(session: Session, achievement_id: int) -> str:
