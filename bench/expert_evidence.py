@@ -2,8 +2,9 @@
 
 The registry's experts are NSFC 管理科学部 principal investigators known from their project titles. For each need
 of two batches, the written technical needs (`bench/needs/written*.jsonl`) and management needs
-(`bench/needs/expert_needs.jsonl`), the top EXPERTS_SHOWN experts that `match_need` gives an anonymous visitor are
-taken at floor 0 and at the product's floor, and scored against `bench/needs/expert_qrels.tsv` (need id, expert
+(`bench/needs/expert_needs.jsonl`), the top EXPERTS_SHOWN experts of the expert search `match_need` runs
+(`hybrid_search`, before its structured re-rank) for an anonymous visitor are taken at floor 0 and at the
+product's floor, and scored against `bench/needs/expert_qrels.tsv` (need id, expert
 as "name affiliation", grade 0/1/2): experts shown, the share of them graded ≥ 1 and the relevant experts the floor
 hides. `pool` prints the shown experts that were never graded, as need/expert pairs to grade blind.
 
@@ -130,7 +131,8 @@ def render(rows: dict[str, tuple[int, Figures, Figures, int]], vectors: tuple[in
             )
     lines += [
         "",
-        f"The top {EXPERTS_SHOWN} experts `match_need` shows an anonymous visitor for each need, on the registry",
+        f"The top {EXPERTS_SHOWN} experts of the expert search `match_need` runs (`hybrid_search`, before the",
+        "structured re-rank of the shown page) for an anonymous visitor, for each need, on the registry",
         "itself, without a floor and at the product's `EXPERT_MIN_COVERAGE` (the share of the need's object, its",
         "concepts weighted by idf squared, that an expert's fields, biography, achievements and project titles must",
         "cover; the name and affiliation do not count). Grades in `bench/needs/expert_qrels.tsv` (0 unrelated, 1 the",
