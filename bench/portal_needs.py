@@ -3,7 +3,7 @@
     TECHBRIDGE_DATABASE_URL=sqlite:///REGISTRY.db nice .venv/bin/python -m bench.portal_needs [--embed] [--write]
 
 `bench.retrieval` measures `search_hybrid` over a corpus file exported from the registry. This one asks the
-registry itself: each need of `bench/needs/written.jsonl` and `written2.jsonl` goes through
+registry itself: each need of `bench/needs/written.jsonl`, `written2.jsonl` and `substances.jsonl` goes through
 `matching.service.match_need` as an anonymous visitor (what `/api/match` answers: the viewer's visibility, the
 lexical index of the registry's var dir, its passage vectors when it has them, then the structured re-rank with
 the local, recency and owner-only rules), and its top 10 achievements are scored against the written needs'
@@ -39,7 +39,7 @@ from techbridge.search.methods import Corpus, run_bm25_ref
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Natural needs through the portal"
-BATCHES = ("written", "written2")
+BATCHES = ("written", "written2", "substances")
 TOP = 10
 
 

@@ -34,6 +34,7 @@ from techbridge.search.need import (
     contains_term,
     coverage_scorer,
     load_need_words,
+    own_substance_words,
     weigh_by_technicality,
     word_role,
 )
@@ -52,14 +53,15 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title_words": 0.1,
 }
 """Weight of each field's BM25 score in the lexical score."""
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 """Version of what an index holds (`field_tokens`, stored payload): bumped whenever it changes, so an index built
 before is rebuilt by `make run` and reported by `techbridge search status` (2: body bigrams without unigrams;
 3: title/body payload without JSON; both 2026-11-26; 4: text borrowed from related records (owner names, patent
 and achievement titles) only from public ones; 5: words also hold the Latin runs of mixed words, fpga芯片 → fpga;
 both 2026-12-03; 6: a dictionary word such as it or ion no longer cuts a Latin word, lithium stays whole,
 English plurals are stemmed, and the registry's words are no longer added to the segmenter
-(`matching.build._segmenter_for`), 2026-12-04)."""
+(`matching.build._segmenter_for`), 2026-12-04; 7: a hydrocarbon's name is not a word of a text that holds it only
+inside another substance's name, 聚丙烯 of 聚丙烯腈, `need.own_substance_words`, 2026-12-05)."""
 PHRASE_BONUS = 0.3
 """Per verbatim query segment, bonus as a share of the best lexical score (title counts full, body half)."""
 PHRASE_BODY_SHARE = 0.5
@@ -125,7 +127,7 @@ def _query_words(text: str, need: NeedAnalysis, segmenter: Segmenter) -> tuple[l
     content = set(need.words_of(Role.CONTENT))
     lists = load_need_words()
     words, weights = [], {}
-    for word in dict.fromkeys(segmenter.tokenize(text)):
+    for word in dict.fromkeys(own_substance_words(segmenter.tokenize(text), normalize_text(text))):
         role = Role.CONTENT if word in content else word_role(word, segmenter, lists)
         if role in (Role.STOP, Role.BOILERPLATE):
             continue
@@ -138,10 +140,11 @@ def _query_words(text: str, need: NeedAnalysis, segmenter: Segmenter) -> tuple[l
 def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[str]]:
     """The four indexed fields of one document."""
     norm_title, norm_body = normalize_text(title), normalize_text(body)
-    title_words, title_grams = segmenter.tokenize_normalized(norm_title), normalized_char_grams(norm_title)
+    title_words = own_substance_words(segmenter.tokenize_normalized(norm_title), norm_title)
+    title_grams = normalized_char_grams(norm_title)
     return {
         "grams": normalized_char_bigrams(norm_title) + normalized_char_bigrams(norm_body),
-        "words": title_words + segmenter.tokenize_normalized(norm_body),
+        "words": title_words + own_substance_words(segmenter.tokenize_normalized(norm_body), norm_body),
         "title_grams": title_grams,
         "title_words": title_words,
     }

@@ -7,6 +7,9 @@ A need such as 「罗茨鼓风机低频脉动噪声大，寻求解决方案」 i
 - Latin acronyms (TPU, FMCW, PTA, 304) are whole tokens: never split into character grams, matched only at token
   boundaries, so FMC does not match FMCW and TPU does not match inside a longer Latin word; a Latin token of
   LATIN_NAME_CHARS or more is a name (openswim, a patent number) and keeps its grams as well;
+- a term ending like a hydrocarbon's name (聚丙烯, 乙烯, 甲苯) is not found inside another substance's name
+  (聚丙烯腈, 聚乙烯醇, 四氟乙烯: `data/need/substances.txt`, `contains_term`), neither in a record's text nor
+  among the words it is indexed under (`own_substance_words`);
 - the rest is content; a content word holding a problem cue (`data/need/problems.txt`: 噪声, 寿命, 腐蚀 …) is a
   problem concept, the others are object concepts.
 
@@ -26,6 +29,7 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 
+from techbridge.errors import InvalidDataError
 from techbridge.search.bm25 import bm25_idf
 from techbridge.search.tokenize import MIN_STEM_CHARS, Segmenter, normalize_text, read_word_lines, stem_latin
 
@@ -92,13 +96,16 @@ class Concept:
     """A Latin token (matched at token boundaries only, no partial credit)."""
     has_latin_edge: bool = field(init=False)
     """Starts or ends with a Latin letter or digit (so a match needs a token-boundary check)."""
-    part_shares: tuple[tuple[str, float], ...] = field(init=False)
-    """The parts with their share of the concept's length, the longest first."""
+    is_plain: bool = field(init=False)
+    """Found by a plain substring test: no Latin edge and no hydrocarbon ending (`contains_term`)."""
+    part_shares: tuple[tuple[str, float, bool], ...] = field(init=False)
+    """The parts with their share of the concept's length and whether each is plain, the longest first."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "is_latin", is_latin(self.text))
         object.__setattr__(self, "has_latin_edge", has_latin_edge(self.text))
-        shares = sorted(((p, len(p) / len(self.text)) for p in self.parts), key=lambda ps: -ps[1])
+        object.__setattr__(self, "is_plain", _is_plain(self.text))
+        shares = sorted(((p, len(p) / len(self.text), _is_plain(p)) for p in self.parts), key=lambda ps: -ps[1])
         object.__setattr__(self, "part_shares", tuple(shares))
 
 
@@ -121,6 +128,45 @@ class NeedAnalysis:
 def _read(name: str) -> list[str]:
     text = resources.files("techbridge").joinpath(f"{NEED_DIR}/{name}").read_text(encoding="utf-8")
     return [normalize_text(w) for w in read_word_lines(text, f"need/{name}")]
+
+
+@dataclass(frozen=True)
+class SubstanceRules:
+    """`data/need/substances.txt`: where a hydrocarbon's name inside a longer name is another substance."""
+
+    endings: frozenset[str]
+    """Last characters of a hydrocarbon's name (烷, 烯, 炔, 苯)."""
+    suffixes: frozenset[str]
+    """Functional-group characters that make another substance when they follow one (聚丙烯 + 腈)."""
+    prefixes: frozenset[str]
+    """Halogens that make another substance when they precede one (氟 + 乙烯)."""
+    polymer: frozenset[str]
+    """First characters of a term a preceding halogen does not change (含氟聚乙烯 is still polyethylene)."""
+
+
+@lru_cache(maxsize=1)
+def load_substance_rules() -> SubstanceRules:
+    """The shipped substance-name rules (`data/need/substances.txt`)."""
+    source = f"{NEED_DIR}/substances.txt"
+    return parse_substance_rules(resources.files("techbridge").joinpath(source).read_text(encoding="utf-8"), source)
+
+
+def parse_substance_rules(text: str, source: str) -> SubstanceRules:
+    """Rules from lines of `<kind> <characters>`; an unknown kind or a line without characters is an error naming
+    the line."""
+    chars: dict[str, set[str]] = {kind: set() for kind in ("ending", "suffix", "prefix", "polymer")}
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("#", 1)[0].split()
+        if not entry:
+            continue
+        if len(entry) != 2 or entry[0] not in chars:
+            raise InvalidDataError(
+                f"expected '<{'|'.join(chars)}> <characters>', got {line.strip()!r}",
+                location=(source, f"line {number}"),
+                message_zh=f"应为「类别 字符」，类别为 {'、'.join(chars)}：{line.strip()}",
+            )
+        chars[entry[0]].update(normalize_text(entry[1]))
+    return SubstanceRules(*(frozenset(chars[k]) for k in ("ending", "suffix", "prefix", "polymer")))
 
 
 @lru_cache(maxsize=1)
@@ -207,14 +253,27 @@ def has_latin_edge(term: str) -> bool:
     return bool(term) and bool(_ALNUM.match(term[0]) or _ALNUM.match(term[-1]))
 
 
+def has_substance_edge(term: str) -> bool:
+    """Whether the term ends like a hydrocarbon's name (聚丙烯, 乙烯, 甲苯), so an occurrence inside another
+    substance's name does not count (`load_substance_rules`)."""
+    return bool(term) and term[-1] in load_substance_rules().endings
+
+
+def _is_plain(term: str) -> bool:
+    return not (has_latin_edge(term) or has_substance_edge(term))
+
+
 def contains_term(norm_text: str, term: str, *, latin_edge: bool | None = None) -> bool:
     """Whether normalised text holds the term; a term starting or ending in a Latin letter or digit must not
     continue a longer Latin token there (fmc is not in fmcw, tpu is in 刹那tpu芯片), and an English word is
-    also found in another number (battery in batteries, `tokenize.stem_latin`). `latin_edge` may pass a
-    precomputed `has_latin_edge(term)`."""
-    if not (has_latin_edge(term) if latin_edge is None else latin_edge):
-        return term in norm_text
-    return _contains_latin(norm_text, term) or has_english_word(norm_text, term)
+    also found in another number (battery in batteries, `tokenize.stem_latin`); a hydrocarbon's name must not
+    be part of another substance's name (聚丙烯 is not in 聚丙烯腈, `has_substance_edge`). `latin_edge` may pass
+    a precomputed `has_latin_edge(term)`."""
+    if has_latin_edge(term) if latin_edge is None else latin_edge:
+        return _contains_latin(norm_text, term) or has_english_word(norm_text, term)
+    if has_substance_edge(term):
+        return _contains_substance(norm_text, term)
+    return term in norm_text
 
 
 def has_english_word(norm_text: str, word: str) -> bool:
@@ -237,16 +296,51 @@ def _contains_latin(norm_text: str, term: str) -> bool:
     return False
 
 
+def _contains_substance(norm_text: str, term: str) -> bool:
+    rules = load_substance_rules()
+    halogen_counts = term[0] not in rules.polymer
+    start = norm_text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        continued = end < len(norm_text) and norm_text[end] in rules.suffixes
+        substituted = halogen_counts and start > 0 and norm_text[start - 1] in rules.prefixes
+        if not (continued or substituted):
+            return True
+        start = norm_text.find(term, start + 1)
+    return False
+
+
+def own_substance_words(words: list[str], norm_text: str) -> list[str]:
+    """The words of a text without a hydrocarbon's name found there only inside other substances' names: rjieba's
+    search mode yields 聚丙烯 and 丙烯 as sub-words of 聚丙烯腈, which would match a need for polypropylene."""
+    endings = load_substance_rules().endings
+    kept: dict[str, bool] = {}
+    out = []
+    for word in words:
+        if word and word[-1] in endings:
+            keep = kept.get(word)
+            if keep is None:
+                keep = kept[word] = _contains_substance(norm_text, word)
+            if not keep:
+                continue
+        out.append(word)
+    return out
+
+
 def concept_presence(concept: Concept, norm_text: str) -> float:
     """1 when the concept is in the text; otherwise the longest of its search-mode sub-words found there, as a
     share of its length (罗茨鼓风机 → 鼓风机 0.6, 鼓风 0.4); Latin tokens count whole or not at all."""
-    # without Latin edges, `contains_term` is a substring test: made here, without the call (~200 records a need)
-    found = concept.text in norm_text if not concept.has_latin_edge else contains_term(norm_text, concept.text)
+    # for a plain term `contains_term` is a substring test: made here, without the call (~200 records a need)
+    found = concept.text in norm_text if concept.is_plain else contains_term(norm_text, concept.text)
     if found:
         return 1.0
     if concept.is_latin:
         return 0.0
-    return next((share for part, share in concept.part_shares if part in norm_text), 0.0)
+    return next((share for part, share, plain in concept.part_shares if _holds(norm_text, part, plain)), 0.0)
+
+
+def _holds(norm_text: str, term: str, plain: bool) -> bool:
+    return term in norm_text if plain else contains_term(norm_text, term)
 
 
 def coverage(concepts: list[Concept], norm_text: str) -> float:

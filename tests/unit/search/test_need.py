@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from techbridge.search.lexical import COVERAGE_FLOOR, InMemoryLexical, matched_terms, plan_query, rerank_candidates
+from techbridge.errors import InvalidDataError
+from techbridge.search.lexical import (
+    COVERAGE_FLOOR,
+    InMemoryLexical,
+    field_tokens,
+    matched_terms,
+    plan_query,
+    rerank_candidates,
+)
 from techbridge.search.need import (
     Concept,
     Role,
@@ -14,6 +23,7 @@ from techbridge.search.need import (
     describe_need,
     load_need_words,
     object_coverage_scorer,
+    parse_substance_rules,
     weigh_by_technicality,
 )
 from techbridge.search.tokenize import Segmenter, default_segmenter
@@ -83,6 +93,35 @@ class TestContainsTerm:
     def test_chinese_terms_match_anywhere(self) -> None:
         assert contains_term("液压电梯", "压电")
 
+    def test_a_hydrocarbon_inside_another_substance_name_is_not_there(self) -> None:
+        assert not contains_term("改性聚丙烯腈纤维膜", "聚丙烯")
+        assert not contains_term("聚丙烯酰胺微球", "丙烯")
+        assert not contains_term("载药聚乙烯醇微球", "聚乙烯")
+        assert not contains_term("聚四氟乙烯密封件", "乙烯")
+        assert not contains_term("对氯苯胺", "苯")
+
+    def test_a_hydrocarbon_in_use_or_under_a_polymer_prefix_is_there(self) -> None:
+        assert contains_term("聚丙烯纤维混凝土", "聚丙烯")
+        assert contains_term("石墨烯基导热膜", "石墨烯")
+        assert contains_term("含氟聚乙烯涂层", "聚乙烯")
+        assert contains_term("聚乙烯醇与聚乙烯共混", "聚乙烯")  # a second, clean occurrence counts
+
+    def test_the_words_of_a_text_leave_out_a_hydrocarbon_held_only_inside_another_name(self) -> None:
+        words = field_tokens("改性聚丙烯腈纤维膜", "", default_segmenter())["words"]
+        assert "聚丙烯腈" in words
+        assert "聚丙烯" not in words
+        assert "丙烯" not in words
+        assert "聚丙烯" in field_tokens("聚丙烯纤维", "", default_segmenter())["words"]
+        assert "聚丙烯" not in plan_query("聚丙烯腈纤维", default_segmenter()).words
+
+    def test_the_substance_rules_name_a_bad_line(self) -> None:
+        rules = parse_substance_rules("# comment\nending 烷烯\nsuffix 腈 # nitrile\n", "rules.txt")
+        assert rules.endings == {"烷", "烯"}
+        assert rules.suffixes == {"腈"}
+        with pytest.raises(InvalidDataError) as error:
+            parse_substance_rules("ending 烷烯\nsufix 腈\n", "rules.txt")
+        assert error.value.location == ("rules.txt", "line 2")
+
 
 class TestCoverage:
     def test_object_and_problem_groups_are_averaged(self) -> None:
@@ -93,6 +132,13 @@ class TestCoverage:
     def test_partial_credit_for_sub_words(self) -> None:
         concepts = analyse_need("罗茨鼓风机", default_segmenter()).concepts
         assert 0 < coverage(concepts, "鼓风机叶轮") < 1
+
+    def test_no_credit_for_a_sub_word_inside_another_substance(self) -> None:
+        concepts = analyse_need("聚乙烯", default_segmenter()).concepts
+        assert [c.parts for c in concepts] == [("乙烯",)]
+        assert coverage(concepts, "乙烯裂解炉") > 0
+        assert coverage(concepts, "聚四氟乙烯纤维膜") == 0
+        assert coverage(concepts, "聚乙烯醇栓塞微球") == 0
 
     def test_generic_concepts_weigh_less(self) -> None:
         concepts = [Concept("鼓风机", 1.0), Concept("主要", 1.0)]
@@ -166,6 +212,13 @@ class TestRankings:
         assert not contains_term("fpga5 board", "fpga")
         docs = [("Sodium battery", ""), ("Lithium battery", ""), ("Lithium hydride", "")]
         assert ranked_titles(docs, "lithium batteries")[0] == "Lithium battery"
+
+    def test_a_substance_beats_another_one_whose_name_holds_it(self) -> None:
+        docs = [("一种具有抗菌性能的改性聚丙烯腈纤维膜的制备方法", ""), ("一种聚丙烯复合材料及其制备方法和应用", "")]
+        others = [("一种水泥砂浆", ""), ("风力发电机组叶片", ""), ("中药饮片干燥装置", ""), ("土壤修复剂", "")]
+        assert ranked_titles([*docs, *others], "聚丙烯改性材料")[0] == "一种聚丙烯复合材料及其制备方法和应用"
+        plan = plan_query("聚丙烯改性材料", default_segmenter())
+        assert matched_terms(plan, "改性聚丙烯腈纤维膜", "") == ["改性"]
 
     def test_highlighting_respects_latin_tokens(self) -> None:
         plan = plan_query("FMC", default_segmenter())
