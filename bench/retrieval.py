@@ -168,7 +168,7 @@ NOTES = [
     "dense side measured +0.003 / +0.000 in the fusion of that day; so the with/without-dense ablation was",
     "not run.",
     "",
-    "Substance names (2026-12-05, issue 12: 聚丙烯 → 聚丙烯腈). `substances` is a third written batch: 28",
+    "Substance names (2026-12-04, issue 12: 聚丙烯 → 聚丙烯腈). `substances` is a third written batch: 28",
     "chemistry and materials needs naming a hydrocarbon or a polymer (聚丙烯改性材料, 丙烷脱氢制丙烯,",
     "苯系物VOCs吸附材料 …), pooled from bm25-ref, lexical-plain, lexical and hybrid under the code before and",
     "after the rule below and from the portal's top 10s of both (444 records), graded blind by two graders",

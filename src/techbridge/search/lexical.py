@@ -61,7 +61,7 @@ and achievement titles) only from public ones; 5: words also hold the Latin runs
 both 2026-12-03; 6: a dictionary word such as it or ion no longer cuts a Latin word, lithium stays whole,
 English plurals are stemmed, and the registry's words are no longer added to the segmenter
 (`matching.build._segmenter_for`), 2026-12-04; 7: a hydrocarbon's name is not a word of a text that holds it only
-inside another substance's name, 聚丙烯 of 聚丙烯腈, `need.own_substance_words`, 2026-12-05)."""
+inside another substance's name, 聚丙烯 of 聚丙烯腈, `need.own_substance_words`, 2026-12-04)."""
 PHRASE_BONUS = 0.3
 """Per verbatim query segment, bonus as a share of the best lexical score (title counts full, body half)."""
 PHRASE_BODY_SHARE = 0.5
