@@ -3,10 +3,10 @@
     TECHBRIDGE_DATABASE_URL=sqlite:///REGISTRY.db nice .venv/bin/python -m bench.portal_needs [--embed] [--write]
 
 `bench.retrieval` measures `search_hybrid` over a corpus file exported from the registry. This one asks the
-registry itself: each need of `bench/needs/written.jsonl`, `written2.jsonl` and `substances.jsonl` goes through
-`matching.service.match_need` as an anonymous visitor (what `/api/match` answers: the viewer's visibility, the
-lexical index of the registry's var dir, its passage vectors when it has them, then the structured re-rank with
-the local, recency and owner-only rules), and its top 10 achievements are scored against the written needs'
+registry itself: each need of `bench/needs/written.jsonl`, `written2.jsonl`, `substances.jsonl` and `titles.jsonl`
+goes through `matching.service.match_need` as an anonymous visitor (what `/api/match` answers: the viewer's
+visibility, the lexical index of the registry's var dir, its passage vectors when it has them, then the structured
+re-rank with the local, recency and owner-only rules), and its top 10 achievements are scored against the written needs'
 judgments. In the same run bm25-ref (the bench README's reference) ranks the same registry's achievements, read
 from the database as the index documents them. Records are matched to judgments by the natural-needs corpus id
 (`needs_set.corpus_id`, a hash of kind + title). `--embed` first embeds the achievements that have no vector, with
@@ -39,7 +39,7 @@ from techbridge.search.methods import Corpus, run_bm25_ref
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Natural needs through the portal"
-BATCHES = ("written", "written2", "substances")
+BATCHES = ("written", "written2", "substances", "titles")
 TOP = 10
 
 

@@ -17,7 +17,8 @@ When a query has no content word (a bare keyword such as 优化设计), or is a 
 modifiers and boilerplate count as content, so nothing a user typed is ever ignored. `coverage` scores how much of
 the need a record covers: the weighted share of the object concepts and of the problem concepts present, averaged
 over the two groups; each concept weighs by its role and by its idf in the index searched, squared
-(`weigh_by_technicality`).
+(`weigh_by_technicality`), and a concept a record lacks still earns the share of its longest sub-word the record
+holds (`concept_parts`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,12 @@ SHORT_QUERY_UNITS = 4
 """A query of at most this many characters (a Latin word counts one) is one term (研究中心, 城市设计, 智能交通):
 its boilerplate and modifiers are part of the term, not wrapping (measured on csl-keyword, docs/benchmarks.md)."""
 
+GUESSED_WORD_CHARS = 2
+"""A word the segmenter guessed gets its bigrams as parts only when longer than this (a guessed two-character
+word has no smaller part)."""
+
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
+_CJK_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _ALNUM = re.compile(r"[a-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ENGLISH = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])")
@@ -210,11 +216,19 @@ def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
     roles = {r for _, r in words}
     if not roles & {Role.CONTENT, Role.LATIN, Role.NAME} or _units(text) <= SHORT_QUERY_UNITS:
         words = [(w, Role.CONTENT if r in (Role.MODIFIER, Role.BOILERPLATE) else r) for w, r in words]
-    concepts = [
-        replace(c, parts=tuple(p for p in segmenter.tokenize_normalized(c.text) if 1 < len(p) < len(c.text)))
-        for c in find_concepts(words, lists)
-    ]
+    concepts = [replace(c, parts=concept_parts(c.text, segmenter)) for c in find_concepts(words, lists)]
     return NeedAnalysis(words, concepts)
+
+
+def concept_parts(word: str, segmenter: Segmenter) -> tuple[str, ...]:
+    """The sub-words that earn a concept partial credit: its search-mode sub-words (罗茨鼓风机 → 罗茨, 鼓风, 风机,
+    鼓风机); for a Chinese word the dictionary does not know, which rjieba's HMM guessed by gluing characters
+    (脱硝后 of SCR脱硝后氨逃逸偏高, 机刀盘 of 盾构机刀盘), also its character bigrams (脱硝, 刀盘), since the
+    guessed word itself is seldom in a record."""
+    parts = [p for p in segmenter.tokenize_normalized(word) if 1 < len(p) < len(word)]
+    if len(word) > GUESSED_WORD_CHARS and _CJK_ONLY.fullmatch(word) and not segmenter.knows(word):
+        parts += [word[i : i + 2] for i in range(len(word) - 1)]
+    return tuple(dict.fromkeys(parts))
 
 
 def find_concepts(words: list[tuple[str, Role]], lists: NeedWords) -> list[Concept]:

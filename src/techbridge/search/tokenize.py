@@ -142,6 +142,10 @@ class Segmenter:
         if len(word) > 1 and not word.isspace():
             self._jieba.add_word(word, USER_WORD_FREQ, None)
 
+    def knows(self, word: str) -> bool:
+        """Whether `word` is in the dictionary (rjieba's or the shipped one), not only guessed by its HMM."""
+        return self._jieba.has_word(word)
+
     def tokenize(self, text: str) -> list[str]:
         """Words (search mode adds the sub-words of long words), punctuation and spaces dropped."""
         return self.tokenize_normalized(normalize_text(text))

@@ -39,7 +39,7 @@ class TestLoadNeedWords:
     def test_lists_are_disjoint_and_hold_the_issue_words(self) -> None:
         words = load_need_words()
         assert {"问题", "解决方案", "相关", "研制", "需求", "技术"} <= words.boilerplate
-        assert {"新型", "高效", "成本", "高精度", "表面", "节能降耗"} <= words.modifiers
+        assert {"新型", "高效", "成本", "高精度", "表面", "节能降耗", "改造", "升级"} <= words.modifiers
         assert not words.boilerplate & words.modifiers
         assert "噪声" in words.problems
 
@@ -140,6 +140,15 @@ class TestCoverage:
         assert coverage(concepts, "聚四氟乙烯纤维膜") == 0
         assert coverage(concepts, "聚乙烯醇栓塞微球") == 0
 
+    def test_a_word_the_segmenter_guessed_earns_credit_through_its_bigrams(self) -> None:
+        segmenter = default_segmenter()
+        assert not segmenter.knows("机刀盘")
+        assert segmenter.knows("聚氨酯")
+        concepts = {c.text: c for c in analyse_need("盾构机刀盘磨损", segmenter).concepts}
+        assert "刀盘" in concepts["机刀盘"].parts
+        assert coverage([concepts["机刀盘"]], "一种隧道掘进刀盘") == pytest.approx(2 / 3)
+        assert [c.parts for c in analyse_need("聚氨酯", segmenter).concepts] == [()]
+
     def test_generic_concepts_weigh_less(self) -> None:
         concepts = [Concept("鼓风机", 1.0), Concept("主要", 1.0)]
         weighed = weigh_by_technicality(concepts, {"鼓风机": 3, "主要": 900}.__getitem__, 1000)
@@ -186,6 +195,11 @@ class TestRankings:
         others = [("PEM电解槽生产线", ""), ("镁电解槽阳极冷却系统", ""), ("电解槽制氢控制方法", "")]
         docs = [("一种托辊网带炉节能降耗机构", ""), ("铝电解槽磁场的三维数值计算", ""), *others]
         assert ranked_titles(docs, "铝电解槽节能降耗解决方案")[0] == "铝电解槽磁场的三维数值计算"
+
+    def test_what_is_to_be_done_to_the_object_is_no_object(self) -> None:
+        others = [("矿山通风系统", ""), ("井下运输车辆", ""), ("提升装置控制方法", "")]
+        docs = [("一种用于改造升级鳗鱼精养池的生态育苗养殖装置", ""), ("煤矿用提升机控制系统", ""), *others]
+        assert ranked_titles(docs, "矿井提升机改造升级")[0] == "煤矿用提升机控制系统"
 
     def test_where_on_the_object_counts_less_than_the_object(self) -> None:
         others = [("连铸连轧生产线控制方法", ""), ("铸坯切割装置", ""), ("连铸机结晶器", "")]
