@@ -97,7 +97,8 @@ class Concept:
     weight: float
     is_problem: bool = False
     parts: tuple[str, ...] = ()
-    """Search-mode sub-words (罗茨鼓风机 → 罗茨, 鼓风, 风机, 鼓风机), for partial credit."""
+    """Sub-words for partial credit (`concept_parts`: 罗茨鼓风机 → 罗茨, 鼓风, 风机, 鼓风机; a word rjieba only
+    guessed, 脱硝后 → 脱硝, 硝后)."""
     is_latin: bool = field(init=False)
     """A Latin token (matched at token boundaries only, no partial credit)."""
     has_latin_edge: bool = field(init=False)
@@ -342,7 +343,7 @@ def own_substance_words(words: list[str], norm_text: str) -> list[str]:
 
 
 def concept_presence(concept: Concept, norm_text: str) -> float:
-    """1 when the concept is in the text; otherwise the longest of its search-mode sub-words found there, as a
+    """1 when the concept is in the text; otherwise the longest of its parts (`concept_parts`) found there, as a
     share of its length (罗茨鼓风机 → 鼓风机 0.6, 鼓风 0.4); Latin tokens count whole or not at all."""
     # for a plain term `contains_term` is a substring test: made here, without the call (~200 records a need)
     found = concept.text in norm_text if concept.is_plain else contains_term(norm_text, concept.text)
