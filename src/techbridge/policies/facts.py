@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -97,11 +98,20 @@ def _fail(fact: str, expected: str) -> FactError:
     return FactError(f"{fact}: expected {expected}", message_zh=f"{fact}：应为{expected}")
 
 
+def _is_finite(raw: int | float | Decimal | Fraction) -> bool:
+    if isinstance(raw, float):
+        return math.isfinite(raw)
+    return not isinstance(raw, Decimal) or raw.is_finite()
+
+
 def to_number(raw: Any, fact: str, *, integral: bool = False) -> Fraction:
-    """A JSON number (int or Decimal) as an exact non-negative Fraction; bools and strings are errors."""
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal | Fraction):
+    """A number (int, Decimal, Fraction, or a Python float read through its shortest repr, so 0.6 stays exactly
+    0.6) as an exact non-negative Fraction; bools, strings, NaN and infinities are errors naming the fact."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | Fraction):
         raise _fail(fact, "a number")
-    value = Fraction(raw)
+    if not _is_finite(raw):
+        raise _fail(fact, "a finite number")
+    value = Fraction(Decimal(str(raw))) if isinstance(raw, float) else Fraction(raw)
     if integral and value.denominator != 1:
         raise _fail(fact, "a whole number")
     if value < 0:

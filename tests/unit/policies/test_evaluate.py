@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from techbridge.policies.criteria import Compare, Group, Node
-from techbridge.policies.evaluate import evaluate_facts, evaluate_line
+from techbridge.policies.evaluate import evaluate_enterprise, evaluate_facts, evaluate_line
 from techbridge.policies.expressions import Env, completed_years
 from techbridge.policies.loader import shipped_policies
 
@@ -97,6 +97,12 @@ class TestLines:
     def test_wrong_type_keeps_the_id(self) -> None:
         result = evaluate_line('{"id": "x", "facts": {"listed": "no"}}', 2, AS_OF, shipped_policies())
         assert (result["id"], result["line"]) == ("x", 2)
+
+    def test_python_float_facts_are_evaluated_exactly(self) -> None:
+        enterprise = {"id": "x", "facts": {"rd_domestic_share": 0.6}}
+        (result,) = evaluate_enterprise(enterprise, AS_OF, shipped_policies(), ["hnte"])["results"]
+        share = next(c for c in result["criteria"] if c["id"] == "rd_domestic_share")
+        assert (share["verdict"], share["value"]) == ("pass", 0.6)
 
     def test_missing_id_is_an_error(self) -> None:
         assert "error" in evaluate_line('{"facts": {}}', 1, AS_OF, shipped_policies())

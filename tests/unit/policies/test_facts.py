@@ -54,6 +54,22 @@ class TestParseFacts:
         with pytest.raises(FactError):
             parse(text)
 
+    def test_python_floats_are_read_exactly(self) -> None:
+        facts = parse_facts({"rd_domestic_share": 0.6, "revenue_history": [5000, 0.1], "niche_years": 2.5})
+        assert facts["rd_domestic_share"] == Fraction(3, 5)
+        assert facts["revenue_history"] == (5000, Fraction(1, 10))
+        assert facts["niche_years"] == Fraction(5, 2)
+
+    @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), Decimal("NaN"), True])
+    def test_nan_infinity_and_bool_are_errors_naming_the_fact(self, value: Any) -> None:
+        with pytest.raises(FactError, match="rd_domestic_share"):
+            parse_facts({"rd_domestic_share": value})
+
+    def test_a_whole_float_is_a_count(self) -> None:
+        assert parse_facts({"employees": 12.0})["employees"] == 12
+        with pytest.raises(FactError, match="employees"):
+            parse_facts({"employees": 12.5})
+
     def test_facts_must_be_an_object(self) -> None:
         with pytest.raises(FactError):
             parse_facts([1])
