@@ -6,6 +6,7 @@ Groups: `all` fails if any child fails, else is unknown if any child is unknown,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -55,16 +56,20 @@ def show(value: Fraction | None) -> int | float | None:
     return round(float(value), 6)
 
 
+def growth_rate(ratio: float, years: int) -> float:
+    """The compound annual growth rate `ratio^(1/years) − 1` of a growth ratio `last ÷ first`."""
+    return round(math.pow(ratio, 1 / years) - 1, 6)
+
+
 def show_interval(value: Interval, expr: Expr | None = None) -> Trace:
-    """`value` when known exactly, else `value_range` [lo, hi] (null = unbounded or undefined)."""
-    growth = isinstance(expr, Growth)
+    """`value` when known exactly, else `value_range` [lo, hi] (null = unbounded or undefined); a growth criterion
+    shows its rate, not the ratio it compares exactly."""
     if not value.defined:
         return {"value": None}
+    if isinstance(expr, Growth):
+        lo = -INF if value.lo is None else float(value.lo)
+        return show_fast((lo, INF if value.hi is None else float(value.hi), True, value.missing), expr)
     if value.is_point:
-        assert value.lo is not None
-        if growth:
-            assert isinstance(expr, Growth)
-            return {"value": round(float(value.lo) ** (1 / expr.years) - 1, 6)}
         return {"value": show(value.lo)}
     return {"value": None, "value_range": [show(value.lo), show(value.hi)]}
 
@@ -79,9 +84,10 @@ def show_fast(value: FastInterval, expr: Expr | None = None) -> Trace:
     lo, hi, defined, _ = value
     if not defined:
         return {"value": None}
+    if isinstance(expr, Growth):
+        lo = lo if lo == -INF else growth_rate(lo, expr.years)
+        hi = hi if hi == INF else growth_rate(hi, expr.years)
     if lo == hi:
-        if isinstance(expr, Growth):
-            return {"value": round(lo ** (1 / expr.years) - 1, 6)}
         return {"value": show_float(lo)}
     return {
         "value": None,

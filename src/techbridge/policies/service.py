@@ -14,11 +14,12 @@ from techbridge.errors import InvalidDataError, PermissionDeniedError
 from techbridge.models import EnterpriseFact, Organization
 from techbridge.policies import pool_queries, queries
 from techbridge.policies.evaluate import count_failing, evaluate_facts
-from techbridge.policies.facts import FactError, load_fact_specs, parse_facts, parse_value
+from techbridge.policies.facts import SERIES_TYPES, FactError, load_fact_specs, parse_facts, parse_value
 from techbridge.policies.loader import shipped_policies
 from techbridge.policies.schema import POLICY_IDS
 
 ORG_FALLBACKS = ("founded_on", "employees")
+MAX_YEARS_BACK = 50  # how far back a what-if may change one year of a series
 
 
 def exact_json(value: Any) -> Any:
@@ -52,7 +53,7 @@ def evaluate_organization(
     """Every policy for one registry enterprise; `changes` (see `apply_changes`) are a what-if, never saved."""
     org = queries.get_enterprise(session, organization_id)
     raw = stored_facts(org, queries.facts_by_enterprise(session, [org.id]).get(org.id, []))
-    raw = apply_changes(raw, changes or {})
+    raw = apply_changes(raw, changes or {}, as_of)
     facts = parse_facts(exact_json(raw))
     results = evaluate_facts(facts, as_of, shipped_policies())
     return {"enterprise": describe(org), "as_of": as_of.isoformat(), "facts": raw, "results": results}
@@ -153,8 +154,11 @@ def build_pools(
     return {"as_of": as_of.isoformat(), "enterprises": len(enterprises), "pools": ordered, "errors": errors}
 
 
-def apply_changes(raw: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """What-if changes over raw facts: null removes a fact; a single number for a series replaces its last year."""
+def apply_changes(raw: dict[str, Any], changes: dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
+    """What-if changes over raw facts: null removes a fact; for a yearly series, a list replaces it, a single number
+    replaces its last year, and `{"index": -2, "value": v}` (or `{"year": 2024, "value": v}`, [-1] being the year
+    before `as_of`'s) replaces one year, padding the series with missing years when it is shorter (a gap's `change`
+    names its input this way)."""
     specs = load_fact_specs()
     result = dict(raw)
     for fact, value in changes.items():
@@ -163,13 +167,46 @@ def apply_changes(raw: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any
             raise FactError(f"unknown fact id {fact!r}", message_zh=f"未知的事实标识 {fact!r}")
         if value is None:
             result.pop(fact, None)
-        elif spec.type in ("amounts", "counts") and not isinstance(value, list):
-            series = list(result.get(fact) or [None])
-            series[-1] = value
-            result[fact] = series
+        elif spec.type in SERIES_TYPES and not isinstance(value, list):
+            index, year_value = series_position(fact, value, as_of)
+            result[fact] = set_year(list(result.get(fact) or []), index, year_value)
         else:
             result[fact] = value
     return result
+
+
+def series_position(fact: str, value: Any, as_of: date | None) -> tuple[int, Any]:
+    """(index, value) of a one-year change: a bare value is the last year's; else `{index | year, value}`."""
+    if not isinstance(value, dict):
+        return -1, value
+    keys = set(value) - {"value"}
+    if "value" not in value or keys not in ({"index"}, {"year"}):
+        raise _position_error(fact, "{index or year, value}", "{index 或 year, value}")
+    if "year" in value:
+        if as_of is None or not is_whole(value["year"]):
+            raise _position_error(fact, "a year as a whole number", "整数年份")
+        index = value["year"] - as_of.year
+    else:
+        index = value["index"]
+    if not is_whole(index) or not -MAX_YEARS_BACK <= index <= -1:
+        raise _position_error(fact, f"a year from 1 to {MAX_YEARS_BACK} years before as_of", "评价日期之前的年度")
+    return index, value["value"]
+
+
+def is_whole(value: Any) -> bool:
+    """An int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _position_error(fact: str, expected: str, expected_zh: str) -> FactError:
+    return FactError(f"{fact}: expected {expected}", message_zh=f"{fact}：应为{expected_zh}")
+
+
+def set_year(series: list[Any], index: int, value: Any) -> list[Any]:
+    """`series` with `series[index] = value`, missing years (None) prepended when it is shorter."""
+    padded = [None] * max(0, -index - len(series)) + series
+    padded[index] = value
+    return padded
 
 
 def policy_catalog(as_of: date) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from techbridge.i18n.loader import translate
 from techbridge.policies.criteria import Compare, Exists, FactTest, Group, Node
 from techbridge.policies.expressions import Age, Binary, Const, Expr, FactValue, Growth, Item, Mean, Score, SumLast
 from techbridge.policies.facts import FactSpec, load_fact_specs
+from techbridge.policies.gaps import input_words
 from techbridge.policies.loader import shipped_policies
 from techbridge.policies.schema import Policy
 
@@ -94,6 +95,8 @@ def shown(value: Any, *, percent: bool, lang: str = "zh") -> str | None:
     missing one); None when nothing is known."""
     if isinstance(value, dict):
         low, high = value.get("value_range") or (None, None)
+        if percent and low is not None and low <= -1:
+            low = None  # a growth rate of at least −100% says nothing
         if low and high is None:
             return say("tiers.at_least", lang, value=number(low, percent=percent))
         if low is None or high is None:
@@ -196,7 +199,8 @@ def describe_result(policy: Policy, result: dict[str, Any], lang: str, titles: d
 
 
 def _change(node: Node, gap: dict[str, Any] | None, lang: str) -> str:
-    """「：研发费用需增加 10万元」 when the input to change is not the measured value itself (ratios, growth)."""
+    """「：2024 年（前年）研发费用需增加 10万元」 when the input to change is not the measured value itself (ratios,
+    growth, means), with its year when it is one year of a series."""
     change = (gap or {}).get("change")
     if not change or not isinstance(node, Compare) or isinstance(node.left, FactValue | Item):
         return ""
@@ -205,7 +209,7 @@ def _change(node: Node, gap: dict[str, Any] | None, lang: str) -> str:
     return say(
         f"tiers.change.{direction}",
         lang,
-        fact=fact_label(change["fact"], lang),
+        fact=input_words(change["fact"], change.get("index"), change.get("year"), lang),
         amount=number(abs(delta)),
         unit=fact_unit(change["fact"], lang),
     )

@@ -61,7 +61,19 @@ class TestDescribeResults:
         facts = {**HNTE_READY, "rd_expense_history": [200, 225, 140]}
         advice = described(facts, "zh")["hnte"]["rd_intensity"]["advice"]
         assert advice.startswith("近 3 年研发费用合计占近 3 年营业收入合计的比例需不低于 ")
-        assert advice.endswith("：研发费用需增加 110万元")
+        assert advice.endswith("：2024 年（上年度）研发费用需增加 110万元")
+
+    def test_a_mean_names_the_year_and_the_whole_amount(self) -> None:
+        facts = {"main_revenue_history": [35000, 35000, 35000]}
+        results = evaluate_facts(parse_facts(exact_json(facts)), DAY, shipped_policies(), ["single_champion"])
+        said = describe_results(results, "en", {})["single_champion"]["main_revenue_mean"]
+        assert said["advice"].endswith(": main-business revenue in 2024 (last year) needs 15000 × 10,000 yuan more")
+
+    def test_an_unknown_growth_rate_is_missing_not_at_least_minus_100_percent(self) -> None:
+        facts = parse_facts(exact_json({"revenue_history": [5000, 5250, None]}))
+        results = evaluate_facts(facts, date(2026, 6, 30), shipped_policies(), ["little_giant"])
+        said = describe_results(results, "zh", {})["little_giant"]["revenue_growth"]
+        assert said["now"] == "尚未填写"
 
     def test_a_missing_fact_says_so(self) -> None:
         said = described({}, "zh")["tech_sme"]["total_assets"]
