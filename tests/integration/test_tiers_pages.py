@@ -112,6 +112,24 @@ class TestEnterprisePage:
             stored = check.query(EnterpriseFact).filter_by(organization_id=ids["near"], fact="hnte_innovation_score")
             assert stored.one().value == 70
 
+    def test_what_if_changes_the_year_chosen_beside_a_series_value(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "ent")
+        page = client.get(f"/tiers/enterprises/{ids['near']}?as_of=2025-06-30")
+        assert '<option value="-3" >2022 年（大前年）</option>' in page.text
+        form = {"csrf_token": token, "as_of": "2025-06-30", "fact_1": "rd_expense_history", "value_1": "10"}
+        partial = client.post(
+            f"/tiers/enterprises/{ids['near']}/what-if", data={**form, "year_1": "-3"}, headers={"HX-Request": "true"}
+        )
+        assert partial.status_code == 200
+        banner = re.search(r'id="what-if-banner">(.*?)</p>', partial.text, re.S)
+        assert banner is not None
+        assert "2022 年（大前年） 10万元" in banner.group(1)
+        gap = re.search(r'data-criterion="rd_intensity">([^<]*)', partial.text)
+        assert gap is not None
+        assert "2024 年（上年度）研发费用需增加" in gap.group(1)
+
     def test_bad_what_if_value_is_422_with_the_partial(self, settings: Settings, session: Session) -> None:
         ids = seed(session)
         client = TestClient(create_app(settings))
@@ -305,6 +323,30 @@ class TestApi:
         )
         hnte = next(r for r in response.json()["results"] if r["policy"] == "hnte")
         assert hnte["verdict"] == "eligible"
+        body = {"as_of": "2025-06-30", "changes": {"rd_expense_history": {"year": 2022, "value": 10}}}
+        response = client.post(
+            f"/api/tiers/enterprises/{ids['near']}/what-if", json=body, headers={"X-CSRF-Token": token}
+        )
+        assert response.json()["facts"]["rd_expense_history"] == [10, 225, 250]
+        hnte = next(r for r in response.json()["results"] if r["policy"] == "hnte")
+        gap = next(g for g in hnte["gaps"] if g["criterion"] == "rd_intensity")
+        assert {k: gap["change"][k] for k in ("fact", "index", "year", "value")} == {
+            "fact": "rd_expense_history",
+            "index": -1,
+            "year": 2024,
+            "value": 440,
+        }
+        body = {"as_of": "2025-06-30", "changes": {"rd_expense_history": {"index": -1, "value": 440}}}
+        response = client.post(
+            f"/api/tiers/enterprises/{ids['near']}/what-if", json=body, headers={"X-CSRF-Token": token}
+        )
+        assert response.json()["facts"]["rd_expense_history"] == [200, 225, 440]
+        bad = {"as_of": "2025-06-30", "changes": {"rd_expense_history": {"index": 2, "value": 1}}}
+        response = client.post(
+            f"/api/tiers/enterprises/{ids['near']}/what-if", json=bad, headers={"X-CSRF-Token": token}
+        )
+        assert response.status_code == 422
+        assert "rd_expense_history" in response.text
         pools = client.get("/api/tiers/pools?policy=hnte&as_of=2025-06-30").json()
         assert pools["by_verdict"] == {"eligible": 1, "near_miss": 1, "ineligible": 0, "unknown": 1}
         hnte = next(row for row in pools["by_policy"] if row["policy"] == "hnte")

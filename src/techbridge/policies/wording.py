@@ -7,13 +7,14 @@ Sentences come from templates per operator and per expression kind in the i18n c
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from techbridge.i18n.loader import translate
 from techbridge.policies.criteria import Compare, Exists, FactTest, Group, Node
 from techbridge.policies.expressions import Age, Binary, Const, Expr, FactValue, Growth, Item, Mean, Score, SumLast
 from techbridge.policies.facts import FactSpec, load_fact_specs
-from techbridge.policies.gaps import input_words
+from techbridge.policies.gaps import input_words, year_words
 from techbridge.policies.loader import shipped_policies
 from techbridge.policies.schema import Policy
 
@@ -271,6 +272,15 @@ def show_fact(fact: str, raw: Any, lang: str, titles: dict[str, str]) -> str:
     if isinstance(raw, list):
         return translate("tiers.list_sep", lang).join(_show_item(item, lang, titles) for item in raw)
     return term(str(raw), lang, titles)
+
+
+def show_change(fact: str, raw: Any, lang: str, titles: dict[str, str], as_of: date) -> str:
+    """A what-if change as people read it: a value as `show_fact`; one year of a series with its year
+    (「2024 年（前年） 100万元」)."""
+    if isinstance(raw, dict) and isinstance(raw.get("index"), int):
+        when = year_words(raw["index"], as_of.year + raw["index"], lang)
+        return f"{when} {show_fact(fact, raw.get('value'), lang, titles)}"
+    return show_fact(fact, raw, lang, titles)
 
 
 def _show_item(item: Any, lang: str, titles: dict[str, str]) -> str:

@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 from techbridge.errors import InvalidDataError, TechbridgeError
 from techbridge.policies.fact_import import coerce_cell, fact_template_csv
 from techbridge.policies.facts import SERIES_TYPES, FactError, FactSpec, load_fact_specs, parse_value
+from techbridge.policies.gaps import year_words
 from techbridge.policies.pool_queries import PoolFilter
 from techbridge.policies.pool_reads import ladder_by_city, make_filter, read_pools, write_pools_xlsx
 from techbridge.policies.pools import POOL_VERDICTS, missing_by_policy, refresh_enterprises
@@ -27,7 +28,7 @@ from techbridge.policies.service import (
     require_fact_access,
     save_fact,
 )
-from techbridge.policies.wording import describe_results, expected, facts_to_supply, show_fact
+from techbridge.policies.wording import describe_results, expected, facts_to_supply, show_change, show_fact
 from techbridge.registry.pickers import resolve_pick
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
@@ -35,6 +36,7 @@ from techbridge.web.templating import render
 
 router = APIRouter()
 WHAT_IF_ROWS = 3
+WHAT_IF_YEARS = range(1, 5)  # a series' last year and the three before it, the years the shipped rules read
 MIN_YEAR, MAX_YEAR = 1900, 2100  # the years a stored fact may be "as of"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,8 +76,9 @@ def _page_context(report: dict[str, Any], as_of: date, lang: str, **extra: Any) 
         "todo": facts_to_supply(missing, titles, lang),
         "shown_facts": {fact: show_fact(fact, raw, lang, titles) for fact, raw in report["facts"].items()},
         "shown_changes": {
-            fact: show_fact(fact, raw, lang, titles) for fact, raw in (extra.get("changes") or {}).items()
+            fact: show_change(fact, raw, lang, titles, as_of) for fact, raw in (extra.get("changes") or {}).items()
         },
+        "what_if_years": [(-back, year_words(-back, as_of.year - back, lang)) for back in WHAT_IF_YEARS],
         **extra,
     }
 
@@ -153,6 +156,7 @@ def what_if_changes(form: dict[str, str]) -> dict[str, Any]:
             changes[fact] = coerce_cell(spec, text) if text else None
             if text:
                 check_value(spec, changes[fact])
+                changes[fact] = at_year(spec, changes[fact], form.get(f"year_{index}", ""))
         except (ValueError, FactError):
             raise InvalidDataError(
                 f"row {index}, {spec.en}: cannot read {text!r}; {expected(spec, 'en')}",
@@ -160,6 +164,17 @@ def what_if_changes(form: dict[str, str]) -> dict[str, Any]:
                 message_zh=f"第 {index} 行 {spec.zh}：无法识别“{text}”，{expected(spec, 'zh')}",
             ) from None
     return changes
+
+
+def at_year(spec: FactSpec, value: Any, year: str) -> Any:
+    """A single number for a series as the change of the year chosen beside it (`year_i`: -1 last year, -2 …);
+    -1, no choice or another fact leaves the value as it is (a bare number is last year's)."""
+    years = {str(-back): -back for back in WHAT_IF_YEARS}
+    if spec.type not in SERIES_TYPES or isinstance(value, list) or year.strip() in ("", "-1"):
+        return value
+    if year.strip() not in years:
+        raise ValueError(year)
+    return {"index": years[year.strip()], "value": value}
 
 
 def check_value(spec: FactSpec, value: Any) -> None:
