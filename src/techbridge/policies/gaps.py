@@ -116,8 +116,10 @@ def _is_whole(fact: str) -> bool:
     return load_fact_specs()[fact].type in COUNT_TYPES
 
 
-def _unit(fact: str) -> str:
-    return " 万元" if load_fact_specs()[fact].type in ("amounts", "number") else ""
+def _unit(fact: str, lang: str) -> str:
+    """The unit after an amount in the language of the text (万元, "× 10,000 yuan"); counts go without."""
+    spec = load_fact_specs()[fact]
+    return f" {spec.unit(lang)}" if spec.type in ("amounts", "number") and spec.unit(lang) else ""
 
 
 def _needed(leaf: Compare, env: Env, left: Interval, target: Fraction) -> tuple[Input, Fraction, Input | None] | None:
@@ -214,7 +216,7 @@ def _change_text(
     """「R&D ratio 2.9% → 3.0%：2024 年（上年度）研发费用+10 万元（按当前营业收入）」 and its English."""
     changed, delta, held = found
     sign = "+" if delta > 0 else "−"
-    amount = f"{sign}{_fmt(float(abs(delta)), 'number', 2)}{_unit(changed.fact)}"
+    amount = f"{sign}{_fmt(float(abs(delta)), 'number', 2)}{_unit(changed.fact, lang)}"
     name = input_words(changed.fact, changed.index, _year(env, changed), lang)
     at = ""
     if held is not None:

@@ -60,7 +60,7 @@ class TestGaps:
         (result,) = evaluate_facts(facts, date(2025, 6, 30), shipped_policies(), ["zjtx_sme"])
         gap = next(g for g in result["gaps"] if g["criterion"] == "rd_intensity")
         assert gap["change"] == {"fact": "rd_expense_history", "delta": 10.0, "index": -1, "year": 2024, "value": 300}
-        assert "2.9% → 3.0%: +10 万元 R&D expense in 2024 (last year) at this revenue" in gap["text"]["en"]
+        assert "2.9% → 3.0%: +10 × 10,000 yuan R&D expense in 2024 (last year) at this revenue" in gap["text"]["en"]
         assert "2024 年（上年度）研发费用+10 万元（按当前营业收入）" in gap["text"]["zh"]
 
     def test_debt_gap_is_a_reduction(self) -> None:

@@ -166,7 +166,7 @@ class TestMean:
             "year": 2024,
             "value": 50000,
         }
-        assert "+15000 万元 main-business revenue in 2024 (last year)" in gap["text"]["en"]
+        assert "+15000 × 10,000 yuan main-business revenue in 2024 (last year)" in gap["text"]["en"]
         assert "2024 年（上年度）主营业务收入+15000 万元" in gap["text"]["zh"]
 
     def test_a_mean_of_two_years_needs_twice_the_shortfall(self) -> None:
@@ -182,7 +182,8 @@ class TestGrowth:
         assert gap["current"] == pytest.approx(0.04995, abs=1e-5)
         assert gap["target"] == 0.05
         assert gap["change"] == {"fact": "revenue_history", "delta": 0.5, "index": -1, "year": 2025, "value": 5512.5}
-        assert "4.995% → 5.0%: +0.5 万元 revenue in 2025 (last year) at the revenue of 2023" in gap["text"]["en"]
+        expected = "4.995% → 5.0%: +0.5 × 10,000 yuan revenue in 2025 (last year) at the revenue of 2023"
+        assert expected in gap["text"]["en"]
         assert "4.995% → 5.0%：2025 年（上年度）营业收入+0.5 万元（按 2023 年营业收入）" in gap["text"]["zh"]
 
     def test_an_unknown_growth_rate_shows_a_rate_range(self) -> None:
@@ -201,7 +202,7 @@ class TestYearOfAChange:
         as_of = date(2026, 6, 30)
         gap = gap_of({"rd_expense_history": [45, 100]}, as_of, "zjtx_sme", "rd_expense_prev")
         assert gap["change"] == {"fact": "rd_expense_history", "delta": 55.0, "index": -2, "year": 2024, "value": 100}
-        assert "+55 万元 R&D expense in 2024 (the year before last)" in gap["text"]["en"]
+        assert "+55 × 10,000 yuan R&D expense in 2024 (the year before last)" in gap["text"]["en"]
         assert "2024 年（前年）研发费用+55 万元" in gap["text"]["zh"]
         changed = apply_changes({"rd_expense_history": [45, 100]}, {"rd_expense_history": {"index": -2, "value": 100}})
         assert changed == {"rd_expense_history": [100, 100]}
