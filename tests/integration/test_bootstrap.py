@@ -69,6 +69,27 @@ class TestSharedData:
         home = TestClient(create_app(settings)).get("/?lang=en")
         assert "the shared public data folder ../shared/data/csl/derived" in home.text
 
+    def test_users_files_are_not_the_data_folder_and_do_not_hang_the_home_page(self, settings: Settings) -> None:
+        # an upload records a bare file name; walking up from an absolute folder to it never ended (every home
+        # page request spun forever) and would have shown the user's file name to every visitor
+        with session_scope(settings.database_url) as session:
+            session.add(ImportRun(source="csl", path="/srv/shared/data/csl/derived/x.jsonl", counts={}))
+            session.add(ImportRun(source="ickg", path="/srv/shared/data/ickg/derived/y.jsonl", counts={}))
+            session.add(ImportRun(source="file:expert", path="my-experts.csv", counts={}))
+        with session_scope(settings.database_url) as session:
+            assert data_origin(session) == DataSource(DataOrigin.SHARED, "/srv/shared/data")
+        home = TestClient(create_app(settings)).get("/?lang=en")
+        assert "the shared public data folder /srv/shared/data " in home.text
+        assert "my-experts" not in home.text
+
+    def test_built_in_imports_from_two_configurations_name_the_larger_group(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            session.add(ImportRun(source="csl", path="../shared/data/csl/derived/x.jsonl", counts={}))
+            session.add(ImportRun(source="ickg", path="/srv/shared/data/ickg/derived/y.jsonl", counts={}))
+            session.add(ImportRun(source="kag", path="/srv/shared/data/kag/z.jsonl", counts={}))
+        with session_scope(settings.database_url) as session:
+            assert data_origin(session) == DataSource(DataOrigin.SHARED, "/srv/shared/data")
+
     def test_empty_registry_says_so(self, settings: Settings) -> None:
         with session_scope(settings.database_url) as session:
             assert data_origin(session).origin is DataOrigin.NONE

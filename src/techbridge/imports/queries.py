@@ -24,6 +24,9 @@ from techbridge.models import (
     Region,
 )
 
+FILE_SOURCE_PREFIX = "file:"
+"""ImportRun.source of a user's file (`file:<entity>`), as against a built-in source's name (csl, ickg …)."""
+
 
 def _run(session: Session, stmt: Any) -> Any:
     """Execute on the session's connection: plain rows, no ORM loading overhead on large reads."""
@@ -149,8 +152,9 @@ def written_records(session: Session, entity: str, dataset: str, keys: list[str]
 
 
 def import_run_paths(session: Session) -> list[str]:
-    """The distinct paths that built-in imports read (absolute, as recorded in each ImportRun)."""
-    stmt = select(ImportRun.path).distinct()
+    """The distinct paths that built-in source imports read, as recorded in each ImportRun; users' files (source
+    `file:<entity>`, path only a file name) are not built-in sources."""
+    stmt = select(ImportRun.path).where(ImportRun.source.not_like(f"{FILE_SOURCE_PREFIX}%")).distinct()
     return [str(path) for (path,) in _run(session, stmt)]
 
 

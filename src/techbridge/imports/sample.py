@@ -7,6 +7,7 @@ names each source and licence.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.resources import files
@@ -58,8 +59,9 @@ def data_origin(session: Session) -> DataSource:
 
 
 def _common_folder(paths: list[str]) -> str:
+    """The deepest folder holding the paths (relative paths stay relative, as configured); when absolute and
+    relative paths are mixed (imports run from other configurations), that of the larger group, absolute on a tie."""
     parents = [Path(p).parent for p in paths]
-    common = parents[0]
-    while any(common not in (parent, *parent.parents) for parent in parents):
-        common = common.parent
-    return str(common)
+    absolute = [str(p) for p in parents if p.is_absolute()]
+    relative = [str(p) for p in parents if not p.is_absolute()]
+    return os.path.commonpath(absolute if len(absolute) >= len(relative) else relative)

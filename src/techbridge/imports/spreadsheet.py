@@ -28,7 +28,7 @@ from techbridge.imports import carriers, entity_writers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
 from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mapping
-from techbridge.imports.queries import load_references, written_records
+from techbridge.imports.queries import FILE_SOURCE_PREFIX, load_references, written_records
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
 from techbridge.imports.upload_rules import Records, check_key_owners, check_uploader, owner_dataset
@@ -314,7 +314,7 @@ def import_spreadsheet(
     chosen = check_visibility(entity, visibility)
     spec = _spec_for(entity, default_kind, mapping_path, name)
     target = dataset or owner_dataset(name, uploader)
-    summary = ImportSummary(source=f"file:{entity}", path=name)
+    summary = ImportSummary(source=f"{FILE_SOURCE_PREFIX}{entity}", path=name)
     started, started_at = time.monotonic(), datetime.now(UTC)
     with session_scope(settings.database_url) as session:
         header, rows = read_table(path, name, ReadLimits.of(settings))
