@@ -189,6 +189,13 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
+def _set_visibility(settings: Settings, achievement_id: int, visibility: Visibility) -> None:
+    with session_scope(settings.database_url) as session:
+        record = session.get(Achievement, achievement_id)
+        assert record is not None
+        record.visibility = visibility
+
+
 def _want_mail(settings: Settings, user_id: int) -> None:
     with session_scope(settings.database_url) as session:
         session.add(AlertSetting(user_id=user_id, email="ent@example.test", frequency=DigestFrequency.IMMEDIATE))
@@ -221,6 +228,22 @@ class TestDigests:
             assert setting is not None
             assert setting.frequency == DigestFrequency.OFF
         assert run_alerts(local).emails_sent == 0
+
+    def test_a_record_made_private_after_it_was_notified_stays_out_of_the_mail(
+        self, settings: Settings, people: People, smtp: tuple[Inbox, int]
+    ) -> None:
+        inbox, port = smtp
+        local = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        _subscribe_demand(local, people)
+        fitting = _achievement(local, people.institution, FITTING)
+        assert run_alerts(local).notifications == 1  # no e-mail wanted yet: the notification waits unmailed
+        _set_visibility(local, fitting, Visibility.OWNER)
+        _want_mail(local, people.enterprise)
+        assert run_alerts(local).emails_sent == 0
+        assert inbox.messages == []
+        _set_visibility(local, fitting, Visibility.REGISTERED)
+        assert run_alerts(local).emails_sent == 1
+        assert FITTING in inbox.messages[0].get_body(("plain",)).get_content()
 
     def test_a_forged_unsubscribe_token_changes_nothing(self, settings: Settings, people: People) -> None:
         response = TestClient(create_app(settings)).get("/unsubscribe?token=forged")

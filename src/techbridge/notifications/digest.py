@@ -11,6 +11,7 @@ from email.message import EmailMessage as MimeMessage
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
@@ -18,7 +19,7 @@ from techbridge.i18n.loader import translate
 from techbridge.models import AlertSetting, DigestFrequency, EmailMessage, Notification, User
 from techbridge.notifications import queries
 from techbridge.notifications.schemas import AlertRunReport
-from techbridge.notifications.service import RECORD_PATHS, now_utc
+from techbridge.notifications.service import RECORD_PATHS, now_utc, readable_notifications
 from techbridge.signing import signing_key
 
 PERIOD = {DigestFrequency.IMMEDIATE: timedelta(0), DigestFrequency.DAILY: timedelta(days=1),
@@ -66,7 +67,12 @@ def compose_digests(settings: Settings) -> int:
         for setting, user in queries.digest_candidates(session):
             if not is_due(setting):
                 continue
-            items = queries.unmailed_notifications(session, user.id)
+            # a record made private after it was notified stays out of the mail (its stored title too), as it stays
+            # out of the list; its notification waits unmailed, so it is mailed if the record becomes readable again
+            pending = queries.unmailed_notifications(session, user.id)
+            items = readable_notifications(session, viewer_for(user), pending)
+            if not items:
+                continue
             session.add(_message(settings, setting, user, items))
             moment = now_utc()
             for item in items:

@@ -177,6 +177,11 @@ def list_notifications(
     made private after it was notified: its stored title must not show)."""
     user_id = _require_user(viewer)
     items = queries.user_notifications(session, user_id, unread_only=unread_only, limit=limit, offset=offset)
+    return readable_notifications(session, viewer, items)
+
+
+def readable_notifications(session: Session, viewer: Viewer, items: list[Notification]) -> list[Notification]:
+    """The notifications whose record the viewer may read now (the list and the e-mail digest both filter so)."""
     readable: dict[str, set[int]] = {}
     for entity in {item.entity for item in items}:
         ids = {item.record_id for item in items if item.entity == entity}
