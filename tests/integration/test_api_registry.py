@@ -134,6 +134,17 @@ class TestWrites:
         )
         assert client.get(f"/api/demands/{body['id']}").status_code == 200
 
+    def test_an_organization_the_caller_may_not_read_is_answered_as_a_missing_one(
+        self, client: TestClient, seed: Seed
+    ) -> None:
+        headers = api_login(client, "other")
+        answers = []
+        for org_id in (seed.hidden_enterprise_id, 999_999):
+            response = client.post("/api/demands", json={"title": "某个需求", "enterprise_id": org_id}, headers=headers)
+            answers.append((response.status_code, response.json()))
+        assert answers[0] == answers[1]
+        assert answers[0][0] == 422
+
     @pytest.mark.parametrize(
         ("path", "payload", "field"),
         [

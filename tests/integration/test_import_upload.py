@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.models import Achievement, Demand, Organization, Role, User
+from techbridge.models import Achievement, Demand, Organization, Role, User, Visibility
 from techbridge.web.app import create_app
 
 BAD = "编号,成果名称,成果类型,技术就绪度\nA1,一种储能电池,专利,5\nA2,,发明,12\n"
@@ -235,6 +235,23 @@ class TestUploadOwnership:
         assert [r[1] for r in error_rows(post_file(alice, "demand", "需求.csv", demand))] == ["发布企业"]
         with session_scope(settings.database_url) as s:
             assert s.scalar(select(func.count()).select_from(Achievement)) == 0
+
+    def test_an_organization_the_uploader_may_not_read_is_as_unknown_as_a_missing_one(self, settings: Settings) -> None:
+        mine = make_org(settings, "甲公司")
+        hidden = make_org(settings, "丙公司")
+        with session_scope(settings.database_url) as s:
+            org = s.get(Organization, hidden)
+            assert org is not None
+            org.visibility = Visibility.OWNER  # nobody's: only officers read it
+        alice = sign_in(settings, "alice", Role.ENTERPRISE, organization_id=mine)
+        answers = []
+        for name in ("丙公司", "丁公司"):  # the hidden one, and one that does not exist
+            text = f"编号,成果名称,成果类型,权利人\nA1,成果一,专利,{name}\n"
+            response = post_file(alice, "achievement", "成果.csv", text)
+            [row] = error_rows(response)
+            assert f"未找到机构「{name}」" in " ".join(row)
+            answers.append([cell.replace(name, "…") for cell in row])
+        assert answers[0] == answers[1]
 
     def test_publishing_for_ones_own_organization_is_allowed(self, settings: Settings) -> None:
         mine = make_org(settings, "甲公司")

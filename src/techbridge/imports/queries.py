@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer, visibility_clause
 from techbridge.imports.convert import References, region_names
 from techbridge.imports.schemas import WrittenRecord
 from techbridge.models import (
@@ -110,17 +111,20 @@ def alias_pairs(session: Session) -> set[tuple[int, str]]:
     return set(alias_rows(session))
 
 
-def load_references(session: Session) -> References:
-    """Region and GB/T 4754 codes and organizations (by credit code and by name) cells may refer to."""
+def load_references(session: Session, viewer: Viewer | None = None) -> References:
+    """Region and GB/T 4754 codes and organizations (by credit code and by name) cells may refer to: those the
+    uploading `viewer` may read and its own (an organization it may not read is as unknown to its file as one that
+    does not exist, so a row error never confirms it); every one for a trusted import (None)."""
     connection = session.connection()
     refs = References(
         regions={c for (c,) in connection.execute(select(Region.code))},
         gbt4754={c for (c,) in connection.execute(select(CodeEntry.code).where(CodeEntry.scheme == "gbt4754"))},
     )
     refs.region_by_name = region_names(region_rows(session))
-    for org_id, name, credit in connection.execute(
-        select(Organization.id, Organization.name, Organization.credit_code)
-    ):
+    orgs = select(Organization.id, Organization.name, Organization.credit_code)
+    if viewer is not None:
+        orgs = orgs.where(or_(visibility_clause(Organization, viewer), Organization.id == viewer.organization_id))
+    for org_id, name, credit in connection.execute(orgs):
         refs.org_by_name.setdefault(name, org_id)
         if credit:
             refs.org_by_credit[credit] = org_id

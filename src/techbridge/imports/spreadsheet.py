@@ -319,7 +319,8 @@ def import_spreadsheet(
     with session_scope(settings.database_url) as session:
         header, rows = read_table(path, name, ReadLimits.of(settings))
         ctx = ImportContext(session=session, settings=settings, summary=summary, show_progress=show_progress)
-        records, errors = validate(spec, header, ctx.progress(name).iterate(rows), load_references(session), name)
+        references = load_references(session, uploader)
+        records, errors = validate(spec, header, ctx.progress(name).iterate(rows), references, name)
         if entity == "organization":
             records, carrier_errors = carriers.check_carriers(spec, records, ctx.regions(), name)
             errors += carrier_errors

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from techbridge.access import Viewer, can_edit
+from techbridge.access import Viewer, can_edit, can_read
 from techbridge.errors import InvalidDataError, PermissionDeniedError
 from techbridge.jobs.outbox import Op, record_change
 from techbridge.models import Achievement, AchievementOwner, Demand, Organization, OrgKind
@@ -43,7 +43,8 @@ def _acting_organization(
         own = queries.find_organization(session, org_id)
         return own if own is not None and own.kind in kinds else None
     org = queries.find_organization(session, org_id)
-    if org is None or org.kind not in kinds:
+    hidden = org is not None and org_id != viewer.organization_id and not can_read(org, viewer)
+    if org is None or org.kind not in kinds or hidden:  # one the viewer may not read is as unknown as a missing one
         raise InvalidDataError(
             f"no organization {org_id} of kind {'/'.join(kinds)}", location=(field,), message_zh="所选机构不存在"
         )
