@@ -135,6 +135,8 @@ POST_PROBES = {
 # Pages where an officer legitimately sees more than the owner of a record, and why.
 OFFICER_SEES_MORE: dict[str, str] = {
     "/clients/matches": "officers see every client's new matches; a broker only those of the demands in their cases",
+    "/connect": "a box of one's own sent requests: the officer's are not the owner's",
+    "/api/connect-requests": "a box of one's own sent requests: the officer's are not the owner's",
 }
 QUERIES: dict[str, dict[str, str]] = {
     "/match": {"q": NEED},
@@ -144,6 +146,8 @@ QUERIES: dict[str, dict[str, str]] = {
     "/pick/{kind}": {"q": "ZQ"},
     "/connect/new": {"entity": "achievement", "record_id": "500"},
     "/transfers": {"q": "ZQ"},  # the search reaches achievement titles: only ones the viewer may read
+    "/connect": {"box": "out"},  # `other`'s sent requests, one on a record made private since
+    "/api/connect-requests": {"box": "out"},
 }
 
 
@@ -183,7 +187,9 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
     expert.owner_id, expert.visibility = owner.id, visibility
     contact = Expert(name="公开专家", affiliation_id=102, fields=[NEED], bio=NEED, owner_id=owner.id)
     contact.email, contact.phone, contact.contact_visibility = f"{markers['MAIL']}@example.cn", "024-1", visibility
-    session.add_all([expert, contact])
+    # a public expert at the private institution, its name copied into affiliation_name as the NSFC importer does
+    member = Expert(name="ZQ公开专家", affiliation_id=ins.id, affiliation_name=ins.name, fields=[NEED], bio=NEED)
+    session.add_all([expert, contact, member])
     session.flush()
     achievement = Achievement(
         kind=AchievementKind.PATENT,
@@ -226,6 +232,7 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
         "CAR": car.id,
         "EXP": expert.id,
         "MAIL": contact.id,
+        "MEMBER": member.id,
         "ACH": achievement.id,
         "DEM": demand.id,
         "PUBDEM": public_demand.id,
@@ -256,11 +263,11 @@ def seed(session: Session) -> dict[str, list[str]]:
     )
     requests = _requests_and_notifications(session, owner, other, private, registered)
     orgs = [str(r[k]) for r in (private, registered) for k in ("ENT", "INS", "CAR")] + ["100", "102"]
-    by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM", "MAIL")}
+    by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM", "MAIL", "MEMBER")}
     return {
         "org_id": orgs,
         "enterprise_id": [str(private["ENT"]), str(registered["ENT"]), "100"],
-        "expert_id": [*by_kind["EXP"], *by_kind["MAIL"], "700"],
+        "expert_id": [*by_kind["EXP"], *by_kind["MAIL"], *by_kind["MEMBER"], "700"],
         "achievement_id": [*by_kind["ACH"], "500"],
         "demand_id": [*by_kind["DEM"], str(private["PUBDEM"])],
         "case_id": [str(case.id)],
@@ -277,12 +284,14 @@ def seed(session: Session) -> dict[str, list[str]]:
 def _requests_and_notifications(
     session: Session, owner: User, other: User, private: dict[str, int], registered: dict[str, int]
 ) -> list[str]:
-    """对接 requests on the owner's records (one by `other` on the registered achievement, one by the officer on the
-    owner-only one) and notifications of `other` about both achievements — the owner-only one as if it had been
-    made private after it was notified, which must then no longer show its title."""
+    """对接 requests on the owner's records (by `other` on the registered achievement and on the owner-only one, as if
+    it had been made private after the request was sent; by the officer on the owner-only one) and notifications of
+    `other` about both achievements — the owner-only one as if it had been made private after it was notified: a
+    title stored with a request or a notification must then no longer show."""
     officer = session.query(User).filter_by(username="officer").one()
     made = []
-    for requester, key, markers in ((other, "ACH", REGISTERED), (officer, "ACH", OWNER_ONLY)):
+    senders = ((other, "ACH", REGISTERED), (other, "ACH", OWNER_ONLY), (officer, "ACH", OWNER_ONLY))
+    for requester, key, markers in senders:
         record = registered[key] if markers is REGISTERED else private[key]
         request = ConnectRequest(requester_id=requester.id, owner_id=owner.id, entity="achievement", record_id=record,
                                  record_title=f"成果 {markers[key]}", mode="license", message=NEED)  # fmt: skip

@@ -31,6 +31,7 @@ from techbridge.models import (
     TransferCase,
     User,
 )
+from techbridge.notifications.queries import visible_record_ids
 from techbridge.notifications.service import as_aware, now_utc, record_title
 from techbridge.registry.queries import get_visible
 from techbridge.transfers.pipeline import CaseCreate, open_contacted_case
@@ -158,6 +159,16 @@ def list_requests(
     if box not in ("in", "out"):
         raise InvalidDataError("box is in or out", location=("box",), message_zh="box 只能是 in 或 out")
     return queries.list_requests(session, viewer, box=box, limit=limit, offset=offset)
+
+
+def shown_titles(session: Session, viewer: Viewer, requests: list[ConnectRequest]) -> dict[int, str]:
+    """Request id → the title stored with it, or "" when the viewer may no longer read the record (made private
+    after the request was sent: the stored title must not show)."""
+    readable = {
+        entity: visible_record_ids(session, viewer, entity, {r.record_id for r in requests if r.entity == entity})
+        for entity in {r.entity for r in requests}
+    }
+    return {r.id: r.record_title if r.record_id in readable[r.entity] else "" for r in requests}
 
 
 def count_requests(*, session: Session, viewer: Viewer, box: str) -> int:

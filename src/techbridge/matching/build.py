@@ -91,7 +91,7 @@ def expert_document(row: queries.ExpertRow) -> IndexDocument:
     """An expert: name, title and affiliation; fields, biography, then one achievement or funded project title a
     line (project titles are the expertise text of experts known from their grants)."""
     e = row.expert
-    title = " ".join(part for part in (e.name, e.title, e.affiliation_name) if part)
+    title = " ".join(part for part in (e.name, e.title, row.affiliation_name) if part)
     body = "\n".join(part for part in ("；".join(e.fields or []), e.bio, *row.achievements, *row.projects) if part)
     return IndexDocument(
         key=f"expert:{e.id}",

@@ -18,6 +18,7 @@ from techbridge.config import Settings
 from techbridge.matching import queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
+from techbridge.registry.detail_queries import Affiliation, shown_affiliations
 from techbridge.registry.pickers import region_display
 from techbridge.search.hybrid import NOTABLE_Z, Hit
 from techbridge.search.need import contains_term
@@ -187,11 +188,11 @@ def structured_reasons(
     return bonus, reasons
 
 
-def _facts(record: Any) -> dict[str, Any]:
+def _facts(record: Any, affiliations: dict[int, Affiliation]) -> dict[str, Any]:
     if isinstance(record, Achievement):
         return {"kind": str(record.kind), "trl": record.trl, "year": record.year}
     if isinstance(record, Expert):
-        return {"affiliation": record.affiliation_name, "fields": list(record.fields or [])}
+        return {"affiliation": affiliations[record.id].name, "fields": list(record.fields or [])}
     return {"industries": list(getattr(record, "shenwan_industries", None) or [])}
 
 
@@ -221,6 +222,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         for rid, rec in queries.visible_ids(session, viewer, MODELS[entity], ids).items()
     }
     chain_nodes = _candidate_chain_nodes(session, by_entity, context.chain)
+    affiliations = shown_affiliations(session, viewer, (r for r in records.values() if isinstance(r, Expert)))
     out: list[MatchHit] = []
     for hit in hits:
         record = records.get((hit.entity, hit.entity_id))
@@ -244,7 +246,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
                 reasons=reasons,
                 is_local=is_local(region, context.settings.region_code),
                 region_code=region,
-                facts=_facts(record),
+                facts=_facts(record, affiliations),
             )
         )
     out.sort(key=lambda h: (-h.score, h.entity, h.entity_id))

@@ -60,6 +60,9 @@ class ExpertRow:
     achievements: list[str] = field(default_factory=list)
     region_code: str | None = None
     projects: list[str] = field(default_factory=list)
+    affiliation_name: str = ""
+    """The affiliation's name as indexed: the stored one unless it names an organization that is not public (the
+    index serves every viewer, so it borrows text from public records only)."""
 
 
 def iter_achievement_rows(session: Session, ids: Sequence[int] | None = None) -> Iterator[list[AchievementRow]]:
@@ -167,11 +170,18 @@ def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRo
         if len(row.achievements) < ACHIEVEMENTS_PER_EXPERT:
             row.achievements.append(str(title))
     affiliations = {e.affiliation_id for e in experts if e.affiliation_id}
+    regions: dict[int, str | None] = {}
+    public: set[int] = set()
     if affiliations:
-        stmt = select(Organization.id, Organization.region_code).where(Organization.id.in_(affiliations))
-        regions = {int(org_id): region for org_id, region in session.execute(stmt)}
-        for row in rows.values():
-            row.region_code = regions.get(row.expert.affiliation_id) if row.expert.affiliation_id else None
+        columns = (Organization.id, Organization.region_code, Organization.visibility)
+        for org_id, region, visibility in session.execute(select(*columns).where(Organization.id.in_(affiliations))):
+            regions[int(org_id)] = region
+            if visibility == Visibility.PUBLIC:
+                public.add(int(org_id))
+    for row in rows.values():
+        linked = row.expert.affiliation_id
+        row.region_code = regions.get(linked) if linked else None
+        row.affiliation_name = row.expert.affiliation_name if linked is None or linked in public else ""
     _add_project_titles(session, rows)
     return list(rows.values())
 

@@ -30,6 +30,7 @@ from techbridge.models import (
 from techbridge.notifications import queries
 from techbridge.notifications.evaluate import BatchIndex, Concept, Fit, StandingQuery, concepts_of, score_batch
 from techbridge.notifications.schemas import AlertRunReport, AlertSettingUpdate, SubscriptionCreate
+from techbridge.registry.detail_queries import shown_affiliations
 from techbridge.registry.queries import get_region, get_visible
 from techbridge.search.tokenize import default_segmenter
 
@@ -260,10 +261,11 @@ def record_text(entity: str, record: Any) -> str:
     return f"{record.title}\n{' '.join(record.field_tags or [])}\n{record.description}"
 
 
-def record_title(entity: str, record: Any) -> str:
-    """How a notification names the record."""
+def record_title(entity: str, record: Any, affiliation: str = "") -> str:
+    """How a notification names the record (an expert with the affiliation its recipient may see,
+    `registry.detail_queries.shown_affiliations`)."""
     if entity == "expert":
-        return f"{record.name}（{record.affiliation_name}）" if record.affiliation_name else str(record.name)
+        return f"{record.name}（{affiliation}）" if affiliation else str(record.name)
     return str(record.title)
 
 
@@ -330,7 +332,8 @@ def _notify(
             or not _may_notify(subscription, entity, record, viewer)
         ):
             continue
-        session.add(_notification(settings, subscription, entity, record, fit))
+        affiliation = shown_affiliations(session, viewer, [record])[record.id].name if entity == "expert" else ""
+        session.add(_notification(settings, subscription, entity, record, fit, affiliation))
         done.add((subscription.id, record.id))
         added += 1
     session.flush()
@@ -349,13 +352,15 @@ def _may_notify(subscription: Subscription, entity: str, record: Any, viewer: Vi
     return can_read(record, viewer)
 
 
-def _notification(settings: Settings, subscription: Subscription, entity: str, record: Any, fit: Fit) -> Notification:
+def _notification(
+    settings: Settings, subscription: Subscription, entity: str, record: Any, fit: Fit, affiliation: str
+) -> Notification:
     return Notification(
         user_id=subscription.user_id,
         subscription_id=subscription.id,
         entity=entity,
         record_id=record.id,
-        title=record_title(entity, record)[:512],
+        title=record_title(entity, record, affiliation)[:512],
         score=fit.score,
         reasons=reasons_of(settings, record, fit),
         created_at=now_utc(),

@@ -93,6 +93,8 @@ class ExpertDetail:
     contact: Contact | None
     achievements: list[Achievement]
     projects: list[ResearchProject] = field(default_factory=list)
+    affiliation_name: str = ""
+    """The affiliation as the viewer may see it (`shown_affiliations`)."""
 
 
 @dataclass
@@ -194,13 +196,40 @@ def visible_organization(session: Session, viewer: Viewer, org_id: int | None) -
     return session.scalars(stmt).first()
 
 
+@dataclass(frozen=True)
+class Affiliation:
+    """An expert's affiliation as a viewer may see it: the organization's id and the stored name (copied from the
+    organization at import, or typed), both empty when the organization is one the viewer may not read."""
+
+    id: int | None
+    name: str
+
+
+def shown_affiliations(session: Session, viewer: Viewer, experts: Iterable[Expert]) -> dict[int, Affiliation]:
+    """Expert id → the affiliation the viewer may see (`Affiliation`)."""
+    experts = list(experts)
+    linked = {e.affiliation_id for e in experts if e.affiliation_id is not None}
+    readable: set[int] = set()
+    if linked:
+        stmt = select(Organization.id).where(Organization.id.in_(linked), visibility_clause(Organization, viewer))
+        readable = {int(i) for i in session.scalars(stmt)}
+    hidden = Affiliation(None, "")
+    return {
+        e.id: Affiliation(e.affiliation_id, e.affiliation_name)
+        if e.affiliation_id is None or e.affiliation_id in readable
+        else hidden
+        for e in experts
+    }
+
+
 def expert_detail(session: Session, viewer: Viewer, expert_id: int) -> ExpertDetail:
     """An expert with visible affiliation, contact details per `contact_visibility`, and achievements."""
     expert: Expert = get_visible(session, viewer, Expert, expert_id)
     affiliation = visible_organization(session, viewer, expert.affiliation_id)
     achievements, _ = achievements_of(session, viewer, AchievementOwner.expert_id, expert.id)
     projects = projects_of(session, viewer, expert.id)
-    return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements, projects)
+    affiliation_name = shown_affiliations(session, viewer, [expert])[expert.id].name
+    return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements, projects, affiliation_name)
 
 
 def projects_of(session: Session, viewer: Viewer, expert_id: int) -> list[ResearchProject]:

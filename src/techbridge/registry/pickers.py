@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer, visibility_clause
 from techbridge.errors import InvalidDataError
 from techbridge.models import Achievement, Demand, Expert, Organization, Region
+from techbridge.registry.detail_queries import shown_affiliations
 
 PICK_LIMIT = 12
 FIELD_SCAN = 500  # records read to gather the field tags containing what was typed
@@ -74,8 +75,7 @@ def _stmt(kind: str, viewer: Viewer) -> Any:
 
 
 def _hint(kind: str, record: Any) -> str:
-    if kind == "expert":
-        return str(record.affiliation_name or "")
+    """What tells two options of the same name apart (an expert's, the affiliation, is `shown_affiliations`)."""
     if kind in ("enterprise", "organization"):
         return str(record.region_code or "")
     return str(getattr(record, "year", "") or "")
@@ -93,7 +93,16 @@ def pick_options(session: Session, viewer: Viewer, kind: str, text: str, limit: 
     spec = _kind(kind)
     column = getattr(spec.model, spec.name_column)
     stmt = _stmt(kind, viewer).where(column.contains(text, autoescape=True)).order_by(column).limit(limit)
-    return [PickOption(str(r.id), str(getattr(r, spec.name_column)), _hint(kind, r)) for r in session.scalars(stmt)]
+    records = list(session.scalars(stmt))
+    affiliations = shown_affiliations(session, viewer, records) if kind == "expert" else {}
+    return [
+        PickOption(
+            str(r.id),
+            str(getattr(r, spec.name_column)),
+            affiliations[r.id].name if kind == "expert" else _hint(kind, r),
+        )
+        for r in records
+    ]
 
 
 def _regions_like(session: Session, text: str, limit: int) -> list[Region]:

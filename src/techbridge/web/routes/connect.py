@@ -36,6 +36,7 @@ def my_requests(
     items = service.list_requests(session=session, viewer=viewer, box=box, limit=PAGE_SIZE, offset=offset)
     context = {
         "items": items,
+        "titles": service.shown_titles(session, viewer, items),
         "page": page_of_total(items, number, PAGE_SIZE, total),
         "base_query": query_without_page(request),
         "box": box,
@@ -113,6 +114,7 @@ def thread(request: Request, session: DbDep, viewer: SignedInDep, request_id: Id
     item = service.get_request(session=session, viewer=viewer, request_id=request_id)
     context = {
         "item": item,
+        "title": service.shown_titles(session, viewer, [item])[item.id],
         "messages": service.thread_view(session=session, request=item),
         "contact": service.contact_details(session=session, viewer=viewer, request=item),
         "can_answer": service.is_answerer(item, viewer),

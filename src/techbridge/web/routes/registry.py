@@ -20,7 +20,7 @@ from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError
 from techbridge.i18n.loader import translate
-from techbridge.models import AchievementKind, DemandStatus, OrgKind, TransferMode, Visibility
+from techbridge.models import AchievementKind, DemandStatus, Expert, OrgKind, TransferMode, Visibility
 from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.pickers import region_label, resolve_region
@@ -66,6 +66,12 @@ def _labels(session: Session, viewer: Viewer, items: list[Any]) -> dict[str, Any
     return {
         "regions": queries.region_names(session, (getattr(i, "region_code", None) for i in items)),
         "orgs": queries.organization_names(session, viewer, (getattr(i, "enterprise_id", None) for i in items)),
+        "affiliations": {
+            expert_id: shown.name
+            for expert_id, shown in detail_queries.shown_affiliations(
+                session, viewer, (i for i in items if isinstance(i, Expert))
+            ).items()
+        },
     }
 
 

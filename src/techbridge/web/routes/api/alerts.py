@@ -137,6 +137,7 @@ class ConnectRequestRead(BaseModel):
     entity: str
     record_id: int
     record_title: str
+    """Empty when the caller may no longer read the record (made private after the request was sent)."""
     mode: ConnectMode
     message: str
     status: str
@@ -158,8 +159,9 @@ class DeclineBody(BaseModel):
     reason: str = Field(min_length=1, max_length=connect.MESSAGE_CHARS)
 
 
-def _read(request: ConnectRequest) -> ConnectRequestRead:
-    return ConnectRequestRead.model_validate(request)
+def _read(request: ConnectRequest, title: str) -> ConnectRequestRead:
+    """The request with the record's title as the caller may see it (`connect.shown_titles`)."""
+    return ConnectRequestRead.model_validate(request).model_copy(update={"record_title": title})
 
 
 @router.post(
@@ -175,7 +177,8 @@ def create_connect_request(
 ) -> ConnectRequestRead:
     """Ask a record's owner to talk (license, transfer, co-development, consulting); limited per day."""
     payload = connect.ConnectCreate(entity=data.entity, record_id=data.record_id, message=data.message, mode=data.mode)
-    return _read(connect.send_request(session=session, settings=settings, viewer=viewer, data=payload))
+    sent = connect.send_request(session=session, settings=settings, viewer=viewer, data=payload)
+    return _read(sent, sent.record_title)
 
 
 @router.get("/connect-requests", response_model=list[ConnectRequestRead], responses=ERRORS, tags=["connect"])
@@ -188,7 +191,8 @@ def list_connect_requests(
 ) -> list[ConnectRequestRead]:
     """Requests to the caller (`in`) or from the caller (`out`)."""
     items = connect.list_requests(session=session, viewer=viewer, box=box, limit=limit, offset=offset)
-    return [_read(item) for item in items]
+    titles = connect.shown_titles(session, viewer, items)
+    return [_read(item, titles[item.id]) for item in items]
 
 
 @router.post(
@@ -214,4 +218,5 @@ def decline_connect_request(
     session: DbDep, viewer: SignedInDep, request_id: RecordId, body: DeclineBody
 ) -> ConnectRequestRead:
     """Decline with a reason."""
-    return _read(connect.decline(session=session, viewer=viewer, request_id=request_id, reason=body.reason))
+    declined = connect.decline(session=session, viewer=viewer, request_id=request_id, reason=body.reason)
+    return _read(declined, connect.shown_titles(session, viewer, [declined])[declined.id])

@@ -128,10 +128,12 @@ def _orgs(page: Page[Any]) -> PageRead[OrganizationRead]:
     return PageRead[OrganizationRead].model_validate(_page_read(page, items))
 
 
-def expert_read(expert: Expert, viewer: Viewer) -> ExpertRead:
-    """An expert as the viewer may see it: contact details only when `contact_visibility` allows."""
+def expert_read(expert: Expert, viewer: Viewer, affiliation: detail_queries.Affiliation) -> ExpertRead:
+    """An expert as the viewer may see it: contact details only when `contact_visibility` allows, the affiliation
+    as `detail_queries.shown_affiliations` gives it."""
     contact = detail_queries.contact_of(expert, viewer)
-    read = ExpertRead.model_validate(expert).model_copy(update={"email": None, "phone": None})
+    hidden = {"email": None, "phone": None, "affiliation_id": affiliation.id, "affiliation_name": affiliation.name}
+    read = ExpertRead.model_validate(expert).model_copy(update=hidden)
     if contact is None:
         return read
     return read.model_copy(update={"email": contact.email, "phone": contact.phone, "contact_visible": True})
@@ -194,14 +196,16 @@ def list_experts(
 ) -> PageRead[ExpertRead]:
     """Experts; contact details only where `contact_visibility` lets the caller see them."""
     page = _list(session, viewer, "expert", query, {"affiliation": affiliation})
-    items = [expert_read(e, viewer) for e in page.items]
+    shown = detail_queries.shown_affiliations(session, viewer, page.items)
+    items = [expert_read(e, viewer, shown[e.id]) for e in page.items]
     return PageRead[ExpertRead].model_validate(_page_read(page, items))
 
 
 @router.get("/experts/{expert_id}", response_model=ExpertRead, responses=ERRORS, tags=["registry"])
 def get_expert(session: DbDep, viewer: ViewerDep, expert_id: IdPath) -> ExpertRead:
     """One expert."""
-    return expert_read(queries.get_visible(session, viewer, Expert, expert_id), viewer)
+    expert = queries.get_visible(session, viewer, Expert, expert_id)
+    return expert_read(expert, viewer, detail_queries.shown_affiliations(session, viewer, [expert])[expert.id])
 
 
 @router.get("/achievements", response_model=PageRead[AchievementRead], tags=["registry"])
