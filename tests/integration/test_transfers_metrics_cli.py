@@ -118,6 +118,21 @@ class TestLocalConversion:
         assert "row 3, contract_value" in stderr
         assert "row 9, seller_kind" in stderr
 
+    def test_a_foreign_buyer_is_in_the_denominator_only_and_counted(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "foreign.csv"
+        path.write_text(
+            (DATA / "basic.csv").read_text(encoding="utf-8")
+            + "F1,development,东北大学,,210102,university,Siemens AG,,,100,80,2024-03-01,2024-03-15,新材料,\n",
+            encoding="utf-8",
+        )
+        code, payload, _ = run(
+            settings, "metrics", "local-conversion", "--contracts", str(path), "--region", "21", "--json"
+        )
+        assert code == 0
+        assert (payload["numerator"], payload["denominator"], payload["rejected_rows"]) == (210, 535.5, 0)
+        assert payload["unlocated_buyers"] == 1
+        assert "counted 1 such contracts" in str(payload["definition"])
+
     def test_strict_mode_fails_on_broken_rows(self, settings: Settings) -> None:
         runner = CliRunner()
         result = runner.invoke(

@@ -74,26 +74,27 @@ def _parse_day(text: str | None, option: str) -> date | None:
 
 
 def _load_facts(ctx: typer.Context, contracts: Path | None, demo: bool, strict: bool) -> tuple[list[ContractFact], int]:
-    """The contracts to measure and the number of rejected file rows (reported on stderr)."""
+    """The contracts to measure and the number of rejected file rows (errors and warnings reported on stderr)."""
     if contracts is None:
         with session_scope(settings_of(ctx).database_url) as session:
             return list(iter_contract_facts(session, demo=demo)), 0
-    facts, errors = read_contracts(contracts)
-    _report(errors, contracts)
-    rows = {error.row for error in errors}
+    parsed = read_contracts(contracts)
+    _report(parsed.errors, contracts, "row rejected")
+    _report(parsed.warnings, contracts, "warning")
+    rows = parsed.rejected_rows
     if rows and strict:
         raise InvalidDataError(
             f"{len(rows)} rows rejected (--strict)",
             location=(str(contracts),),
             message_zh=f"{len(rows)} 行数据有误（--strict）",
         )
-    return facts, len(rows)
+    return parsed.facts, len(rows)
 
 
-def _report(errors: list[RowError], path: Path) -> None:
+def _report(errors: list[RowError], path: Path, verdict: str) -> None:
     lang = cli_lang()
     for error in errors:
-        sys.stderr.write(f"{path}: {error.render(lang)} (row rejected)\n")
+        sys.stderr.write(f"{path}: {error.render(lang)} ({verdict})\n")
 
 
 @app.command("local-conversion")
@@ -139,10 +140,11 @@ def local_conversion(
         "rate": None if result.rate is None else round(float(result.rate), rounding),
         "numerator": _number(result.numerator),
         "denominator": _number(result.denominator),
-        "definition": describe_definition(definition, cli_lang()),
+        "definition": describe_definition(definition, cli_lang(), unlocated_buyers=result.unlocated_buyers),
         "definition_params": definition_params(definition),
         "rejected_rows": rejected,
         "unvalued_contracts": list(result.unvalued),
+        "unlocated_buyers": result.unlocated_buyers,
         "demo": demo and contracts is None,
     }
     if as_json:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer
 from techbridge.errors import InvalidDataError, PermissionDeniedError
 from techbridge.models import Contract, Role
-from techbridge.registry.resolve import NameNormalizer, OrgIndex, OrgRecord, is_valid_credit_code
+from techbridge.registry.resolve import NameNormalizer, OrgIndex, OrgRecord
 from techbridge.transfers import queries
 from techbridge.transfers.dashboard import city_names
-from techbridge.transfers.loader import iter_contract_rows
+from techbridge.transfers.loader import parse_contracts
 from techbridge.transfers.schemas import ContractFact, RowError
 
 
@@ -63,28 +63,15 @@ class PartyResolver:
         return found.organization_id if found else None
 
 
-def _checked_code(code: str, row: int, column: str, report: ImportReport) -> str | None:
-    if not code:
-        return None
-    if is_valid_credit_code(code):
-        return code
-    report.warnings.append(
-        RowError(
-            row, column, f"credit code {code!r} fails the GB 32100 check; not used", f"信用代码“{code}”校验失败，未采用"
-        )
-    )
-    return None
-
-
-def _apply(contract: Contract, fact: ContractFact, codes: tuple[str | None, str | None], source: str) -> None:
+def _apply(contract: Contract, fact: ContractFact, source: str) -> None:
     contract.type = str(fact.type)
     contract.registration_no = fact.registration_no or None
     contract.seller_name = fact.seller_name
-    contract.seller_credit_code = codes[0]
+    contract.seller_credit_code = fact.seller_credit_code or None
     contract.seller_region_code = fact.seller_region_code
     contract.seller_kind = str(fact.seller_kind)
     contract.buyer_name = fact.buyer_name
-    contract.buyer_credit_code = codes[1]
+    contract.buyer_credit_code = fact.buyer_credit_code or None
     contract.buyer_region_code = fact.buyer_region_code
     contract.buyer_kind = str(fact.buyer_kind) if fact.buyer_kind else None
     contract.contract_value = fact.contract_value
@@ -111,22 +98,16 @@ def import_contracts_text(
         raise PermissionDeniedError("only officers import contracts", message_zh="仅主管部门用户可导入技术合同")
     report = ImportReport()
     resolver = PartyResolver(session)
-    rows: list[tuple[int, ContractFact]] = []
-    for item in iter_contract_rows(io.StringIO(text, newline="")):
-        if isinstance(item, RowError):
-            report.errors.append(item)
-        else:
-            rows.append(item)
+    parsed = parse_contracts(io.StringIO(text, newline=""))
+    report.errors += parsed.errors
+    report.warnings += parsed.warnings
+    rows = parsed.rows
     existing = queries.contract_ids_by_no(session, [fact.contract_id for _, fact in rows])
     for row, fact in rows:
         problem = _precision_error(fact, row)
         if problem:
             report.errors.append(problem)
             continue
-        codes = (
-            _checked_code(fact.seller_credit_code, row, "seller_credit_code", report),
-            _checked_code(fact.buyer_credit_code, row, "buyer_credit_code", report),
-        )
         contract = session.get(Contract, existing[fact.contract_id]) if fact.contract_id in existing else None
         if contract is None:
             contract = Contract(contract_no=fact.contract_id, is_demo=is_demo)
@@ -134,9 +115,9 @@ def import_contracts_text(
             report.created += 1
         else:
             report.updated += 1
-        _apply(contract, fact, codes, source)
-        contract.seller_id = resolver.resolve(fact.seller_name, codes[0])
-        contract.buyer_id = resolver.resolve(fact.buyer_name, codes[1])
+        _apply(contract, fact, source)
+        contract.seller_id = resolver.resolve(fact.seller_name, fact.seller_credit_code or None)
+        contract.buyer_id = resolver.resolve(fact.buyer_name, fact.buyer_credit_code or None)
         report.linked_parties += (contract.seller_id is not None) + (contract.buyer_id is not None)
     queries.refresh_rollups(session, demo=is_demo)
     return report

@@ -43,12 +43,14 @@ class RateRow:
 
 @dataclass(frozen=True)
 class RateFigure:
-    """A rate with its parts and the definition text printed next to it."""
+    """A rate with its parts and the definition text printed next to it; `unlocated_buyers` contracts (buyer of
+    unknown region, e.g. foreign) are in the denominator only, and the definition says how many."""
 
     rate: Decimal | None
     numerator: Decimal
     denominator: Decimal
     definition: str
+    unlocated_buyers: int = 0
 
 
 @dataclass
@@ -161,9 +163,17 @@ def cube_rate(rows: Iterable[RateRow], definition: ConversionDefinition) -> tupl
     return (numerator / denominator if denominator else None), numerator, denominator
 
 
-def _figure(rows: Sequence[RateRow], definition: ConversionDefinition, lang: str, label: str) -> RateFigure:
+def _figure(
+    rows: Sequence[RateRow], definition: ConversionDefinition, lang: str, label: str, unlocated: int
+) -> RateFigure:
     rate, numerator, denominator = cube_rate(rows, definition)
-    return RateFigure(rate, numerator, denominator, describe_definition(definition, lang, label))
+    text = describe_definition(definition, lang, label, unlocated_buyers=unlocated)
+    return RateFigure(rate, numerator, denominator, text, unlocated)
+
+
+def _unlocated_buyers(flows: Sequence[Rollup], prefix: str) -> int:
+    """Contracts sold from `prefix` whose buyer has no region (the flow rollups give it an empty buyer province)."""
+    return sum(row.n for row in flows if not row.buyer_province and row.seller_city.startswith(prefix))
 
 
 def _turnover(rows: Iterable[Rollup], key: str) -> list[dict[str, Any]]:
@@ -322,11 +332,12 @@ def build_dashboard(
     flows = _sums(session, demo, spec, "flow", flow_keys, "")
     mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
     label = region_display(session, base.prefix)
+    unlocated = _unlocated_buyers(flows, prefix)
     return DashboardData(
         is_demo=demo,
         region=province,
-        headline_value=_figure(rows, base, lang, label),
-        headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label),
+        headline_value=_figure(rows, base, lang, label, unlocated),
+        headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label, unlocated),
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
         by_field=_turnover(mix, "field"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -17,9 +17,18 @@ from typing import Any
 import yaml
 
 from techbridge.errors import InvalidDataError
+from techbridge.registry.resolve import is_valid_credit_code
+from techbridge.transfers.parties import (
+    Divisions,
+    disagreement,
+    load_divisions,
+    refine,
+    region_of_credit_code,
+)
 from techbridge.transfers.schemas import ContractFact, ContractType, PartyKind, RowError
 
 REGION_RE = re.compile(r"^\d{6}$")
+LEVEL_ZH = {"province": "省", "city": "市"}
 
 
 def _read_yaml(name: str) -> dict[str, Any]:
@@ -78,14 +87,19 @@ def load_stage_config() -> dict[str, Any]:
 class _Row:
     """One CSV record being parsed; collects errors instead of raising."""
 
-    def __init__(self, number: int, values: dict[str, str], fmt: ContractFormat) -> None:
+    def __init__(self, number: int, values: dict[str, str], fmt: ContractFormat, divisions: Divisions) -> None:
         self.number = number
         self.values = values
         self.fmt = fmt
+        self.divisions = divisions
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
 
     def fail(self, column: str, message: str, message_zh: str) -> None:
         self.errors.append(RowError(self.number, column, message, message_zh))
+
+    def warn(self, column: str, message: str, message_zh: str) -> None:
+        self.warnings.append(RowError(self.number, column, message, message_zh))
 
     def text(self, column: str) -> str:
         value = self.values.get(column, "").strip()
@@ -97,7 +111,39 @@ class _Row:
         value = self.text(column)
         if value and not REGION_RE.match(value):
             self.fail(column, f"{value!r} is not a 6-digit division code", f"“{value}”不是 6 位行政区划代码")
+            return ""
+        if value and not self.divisions.is_real(value):
+            self.fail(column, f"{value!r} is not a real division code", f"“{value}”不是有效的行政区划代码")
+            return ""
         return value
+
+    def credit_code(self, column: str) -> str:
+        """The credit code upper-cased; one failing the GB 32100 check is a warning and is not used."""
+        value = self.text(column).upper()
+        if value and not is_valid_credit_code(value):
+            message = f"credit code {value!r} fails the GB 32100 check; not used"
+            self.warn(column, message, f"信用代码“{value}”校验失败，未采用")
+            return ""
+        return value
+
+    def place(self, side: str) -> tuple[str, str]:
+        """(region, credit code) of a party: the region from its credit code, refined (never contradicted) by a
+        typed region code; the typed one alone when there is no usable code; "" when neither (a buyer only)."""
+        code_column, region_column = f"{side}_credit_code", f"{side}_region_code"
+        typed = self.region(region_column)
+        code = self.credit_code(code_column)
+        located = region_of_credit_code(code, self.divisions) if code else None
+        if located and typed:
+            level = disagreement(located, typed)
+            if level is not None:
+                self.fail(
+                    region_column,
+                    f"{typed} disagrees with the {level} of credit code {code} ({located})",
+                    f"“{typed}”与统一社会信用代码 {code} 所示{LEVEL_ZH[level]}（{located}）不一致",
+                )
+                return "", code
+            return refine(located, typed), code
+        return located or typed, code
 
     def amount(self, column: str) -> Decimal | None:
         value = self.text(column).replace(",", "")
@@ -139,23 +185,26 @@ def _fact_of(row: _Row) -> ContractFact | None:
         "type": row.choice("type", row.fmt.types),
         "seller_kind": row.choice("seller_kind", row.fmt.kinds),
         "buyer_kind": row.choice("buyer_kind", row.fmt.kinds),
-        "seller_region_code": row.region("seller_region_code"),
-        "buyer_region_code": row.region("buyer_region_code"),
         "contract_value": row.amount("contract_value"),
         "technology_income": row.amount("technology_income"),
         "signed_on": row.day("signed_on"),
         "registered_on": row.day("registered_on"),
     }
+    for side in ("seller", "buyer"):
+        values[f"{side}_region_code"], values[f"{side}_credit_code"] = row.place(side)
     contract_id = row.text("contract_id")
+    if not values["seller_region_code"] and not any(e.column == "seller_region_code" for e in row.errors):
+        row.fail(
+            "seller_region_code",
+            "the seller cannot be located: no valid credit code with a division and no region code",
+            "无法确定卖方所在地：没有可用的统一社会信用代码，也没有行政区划代码",
+        )
     if row.errors:
         return None
     texts: dict[str, Any] = {
         name: row.values.get(name, "").strip() for name in ("field", "seller_name", "buyer_name", "registration_no")
     }
-    codes: dict[str, Any] = {
-        name: row.values.get(name, "").strip().upper() for name in ("seller_credit_code", "buyer_credit_code")
-    }
-    return ContractFact(contract_id=contract_id, **values, **texts, **codes)
+    return ContractFact(contract_id=contract_id, **values, **texts)
 
 
 def _canonical_header(header: list[str], fmt: ContractFormat) -> list[str]:
@@ -170,40 +219,63 @@ def _canonical_header(header: list[str], fmt: ContractFormat) -> list[str]:
     return names
 
 
-def iter_contract_rows(lines: Iterable[str]) -> Iterator[tuple[int, ContractFact] | RowError]:
-    """Parse CSV lines in the import format; yields (line, fact) per good row and a RowError per problem of a bad row.
+@dataclass
+class ContractFile:
+    """A parsed contracts file: the good rows as (line, fact), every error of the rejected rows, and the warnings
+    of accepted rows (a credit code not used …). Line numbers are the file's physical lines (header = 1)."""
 
-    Line numbers are the file's physical lines (the header is line 1). A row is rejected (errors yielded, no fact)
-    when a required column is missing or any column present holds a malformed value; blank lines are skipped.
-    Contract ids must be unique: a repeated id is an error on the later row.
+    rows: list[tuple[int, ContractFact]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def facts(self) -> list[ContractFact]:
+        """The good rows' facts, in file order."""
+        return [fact for _, fact in self.rows]
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """Line numbers of the rejected rows."""
+        return sorted({error.row for error in self.errors})
+
+
+def parse_contracts(lines: Iterable[str]) -> ContractFile:
+    """Parse CSV lines in the import format (the one parser of both the import and the metrics' file mode).
+
+    A row is rejected (its errors kept, no fact) when a required column is missing or any column present holds a
+    malformed value; blank lines are skipped. Contract ids must be unique: a repeated id is an error on the later
+    row. Warnings never reject a row.
     """
     fmt = load_contract_format()
+    divisions = load_divisions()
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
         raise InvalidDataError("empty file: no header row", message_zh="空文件：没有表头")
     names = _canonical_header(header, fmt)
+    parsed = ContractFile()
     seen: dict[str, int] = {}
     for record in reader:
         number = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
         values = {name: cell for name, cell in zip(names, record, strict=False) if name}
-        row = _Row(number, values, fmt)
+        row = _Row(number, values, fmt, divisions)
         fact = _fact_of(row)
         if fact is not None and fact.contract_id in seen:
             first = seen[fact.contract_id]
             row.fail("contract_id", f"duplicate of row {first}", f"与第 {first} 行重复")
             fact = None
-        if fact is None:
-            yield from row.errors
-            continue
-        seen[fact.contract_id] = number
-        yield number, fact
+        parsed.errors += row.errors
+        parsed.warnings += row.warnings
+        if fact is not None:
+            seen[fact.contract_id] = number
+            parsed.rows.append((number, fact))
+    return parsed
 
 
-def read_contracts(path: Path) -> tuple[list[ContractFact], list[RowError]]:
-    """All good rows of a contracts CSV and every row error (UTF-8, with or without BOM)."""
+def read_contracts(path: Path) -> ContractFile:
+    """Parse a contracts CSV file (UTF-8, with or without BOM)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -212,11 +284,4 @@ def read_contracts(path: Path) -> tuple[list[ContractFact], list[RowError]]:
         raise InvalidDataError(
             "the file is not UTF-8", location=(str(path),), message_zh="文件不是 UTF-8 编码"
         ) from exc
-    facts: list[ContractFact] = []
-    errors: list[RowError] = []
-    for item in iter_contract_rows(io.StringIO(text, newline="")):
-        if isinstance(item, RowError):
-            errors.append(item)
-        else:
-            facts.append(item[1])
-    return facts, errors
+    return parse_contracts(io.StringIO(text, newline=""))

@@ -7,7 +7,9 @@ province scope, first 4 for city scope),
     numerator   = the same restricted to contracts whose buyer region also starts with P;
     rate        = numerator ÷ denominator, None when the denominator is 0.
 With the value basis and `technology_income`, contracts with no verified income cannot be valued: they are left
-out of both sums and listed in `unvalued` so callers report them.
+out of both sums and listed in `unvalued` so callers report them. A buyer that cannot be located (no usable credit
+code and no region code: a foreign buyer) is outside every region: its contract is in the denominator, never in the
+numerator, and `unlocated_buyers` says how many such contracts the denominator holds.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Conversion:
     numerator: Decimal
     denominator: Decimal
     unvalued: tuple[str, ...] = ()
+    unlocated_buyers: int = 0
 
 
 def check_region(region: str, scope: Scope) -> None:
@@ -83,6 +86,7 @@ def compute_local_conversion(facts: Iterable[ContractFact], definition: Conversi
     check_region(definition.region, definition.scope)
     numerator = denominator = ZERO
     unvalued: list[str] = []
+    unlocated = 0
     for fact in facts:
         if not is_in_definition_scope(fact, definition):
             continue
@@ -94,10 +98,13 @@ def compute_local_conversion(facts: Iterable[ContractFact], definition: Conversi
             unvalued.append(fact.contract_id)
             continue
         denominator += weight
-        if fact.buyer_region_code.startswith(definition.prefix):
+        unlocated += not fact.buyer_region_code
+        if fact.buyer_region_code and fact.buyer_region_code.startswith(definition.prefix):
             numerator += weight
     rate = numerator / denominator if denominator else None
-    return Conversion(rate=rate, numerator=numerator, denominator=denominator, unvalued=tuple(unvalued))
+    return Conversion(
+        rate=rate, numerator=numerator, denominator=denominator, unvalued=tuple(unvalued), unlocated_buyers=unlocated
+    )
 
 
 @dataclass
@@ -236,9 +243,15 @@ def _filters_text(definition: ConversionDefinition, lang: str) -> str:
     return ("；" if zh else "; ").join(parts)
 
 
-def describe_definition(definition: ConversionDefinition, lang: str = "en", region_label: str | None = None) -> str:
+def describe_definition(
+    definition: ConversionDefinition,
+    lang: str = "en",
+    region_label: str | None = None,
+    unlocated_buyers: int | None = None,
+) -> str:
     """A one-paragraph human-readable statement of the definition, in Chinese or English; `region_label` names the
-    region (「大连市 (2102)」) where the caller can read its name, else the code stands alone."""
+    region (「大连市 (2102)」) where the caller can read its name, else the code stands alone; `unlocated_buyers`
+    (when the figure is known) says how many contracts with a buyer of unknown region were counted as outside."""
     zh = lang == "zh"
     names = SELLER_NAMES["zh" if zh else "en"]
     sellers = ("、" if zh else "/").join(names[str(kind)] for kind in definition.sellers)
@@ -253,11 +266,24 @@ def describe_definition(definition: ConversionDefinition, lang: str = "en", regi
             f"本地转化率（{'金额' if definition.basis is Basis.VALUE else '件数'}口径，{place}）= "
             f"卖方为{prefix}（按行政区划代码前 {digits} 位）的{sellers}、且买方也在{prefix}的技术合同{measure} ÷ "
             f"卖方为{prefix}的{sellers}的全部技术合同{measure}；{filters}；分母为 0 时比率为空(null)。"
+            + _unlocated_text(unlocated_buyers, zh=True)
         )
     what = f"sum of {amount_name} (万元)" if definition.basis is Basis.VALUE else "number of contracts"
     return (
         f"Local conversion rate ({definition.basis} basis, {place} scope) = {what} of contracts whose seller is one "
         f"of the {sellers} of region {prefix} (first {digits} digits of the division code) and whose buyer is also "
         f"in {prefix}, divided by the {what} of all contracts whose seller is one of the {sellers} of {prefix}; "
-        f"{filters}; the rate is null when the denominator is 0."
+        f"{filters}; the rate is null when the denominator is 0." + _unlocated_text(unlocated_buyers, zh=False)
     )
+
+
+def _unlocated_text(count: int | None, *, zh: bool) -> str:
+    """The rule for buyers of unknown region, with the number of contracts it applied to when known."""
+    if zh:
+        rule = "买方所在地无法确定（无可用统一社会信用代码且无地区代码，如境外买方）的合同计入分母、不计入分子"
+        return rule + (f"，本结果中有 {count} 件。" if count is not None else "。")
+    rule = (
+        " Contracts whose buyer cannot be located (no usable credit code and no region code, e.g. a foreign buyer) "
+        "count as outside the region: in the denominator, never in the numerator"
+    )
+    return rule + (f"; this figure counted {count} such contracts." if count is not None else ".")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import SYSTEM
 from techbridge.models import ContractRollup
-from techbridge.transfers.contracts import import_contracts_file
+from techbridge.transfers.contracts import import_contracts_file, import_contracts_text
 from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds
 from techbridge.transfers.demo import load_demo
 from techbridge.transfers.schemas import PartyKind
@@ -32,6 +32,15 @@ class TestBuildDashboard:
         every_kind = build_dashboard(session=session, region="21", flt=EVERY_KIND)
         assert {row["key"]: row["contract_value"] for row in every_kind.by_type}["service"] == 310
         assert {row["key"]: row["count"] for row in data.flows}["absorb.out_of_province"] == 1
+
+    def test_a_foreign_buyer_is_disclosed_beside_the_rate(self, session: Session) -> None:
+        text = (DATA / "basic.csv").read_text(encoding="utf-8")
+        text += "F1,development,东北大学,,210102,university,Siemens AG,,,100,80,2024-03-01,2024-03-15,新材料,\n"
+        import_contracts_text(session=session, text=text, viewer=SYSTEM)
+        data = build_dashboard(session=session, region="21", lang="en")
+        assert (data.headline_value.numerator, data.headline_value.denominator) == (210, Decimal("535.5"))
+        assert data.headline_value.unlocated_buyers == 1
+        assert "counted 1 such contracts" in data.headline_value.definition
 
     def test_stale_rollups_are_rebuilt(self, session: Session) -> None:
         import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from techbridge.errors import InvalidDataError
-from techbridge.transfers.loader import read_contracts
+from techbridge.registry.resolve import credit_check_char
+from techbridge.transfers.loader import ContractFile, parse_contracts, read_contracts
 from techbridge.transfers.schemas import ContractType, PartyKind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
@@ -16,16 +18,16 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
 
 class TestReadContracts:
     def test_good_rows_of_a_broken_file_survive(self) -> None:
-        facts, _ = read_contracts(DATA / "broken.csv")
+        facts = read_contracts(DATA / "broken.csv").facts
         assert [f.contract_id for f in facts] == ["B1", "B8"]
 
     def test_chinese_labels_and_thousands_separators_are_accepted(self) -> None:
-        facts, _ = read_contracts(DATA / "broken.csv")
+        facts = read_contracts(DATA / "broken.csv").facts
         b8 = facts[1]
         assert (b8.type, b8.seller_kind, b8.contract_value) == (ContractType.TRANSFER, PartyKind.UNIVERSITY, 1000)
 
     def test_every_bad_row_is_reported_with_its_line(self) -> None:
-        _, errors = read_contracts(DATA / "broken.csv")
+        errors = read_contracts(DATA / "broken.csv").errors
         assert {(e.row, e.column) for e in errors} == {
             (3, "contract_value"),
             (4, "seller_region_code"),
@@ -33,17 +35,97 @@ class TestReadContracts:
             (6, "registered_on"),
             (7, "contract_id"),
             (9, "seller_kind"),
-            (9, "buyer_region_code"),
             (9, "contract_value"),
         }
 
     def test_missing_required_column_fails_the_file(self, tmp_path: Path) -> None:
         path = tmp_path / "c.csv"
         path.write_text("contract_id,type\nX,transfer\n", encoding="utf-8")
-        with pytest.raises(InvalidDataError, match="seller_region_code"):
+        with pytest.raises(InvalidDataError, match="seller_kind"):
             read_contracts(path)
 
     def test_blank_income_is_unknown_not_zero(self) -> None:
-        facts, _ = read_contracts(DATA / "basic.csv")
+        facts = read_contracts(DATA / "basic.csv").facts
         assert {f.contract_id: f.technology_income for f in facts}["C6"] is None
         assert {f.contract_id: f.technology_income for f in facts}["C7"] == Decimal("25.5")
+
+
+def credit_code(division: str, body: str = "MA0000001") -> str:
+    """A valid GB 32100 credit code registered in `division` (an organization of kind 91: an enterprise)."""
+    stem = f"91{division}{body}"
+    return stem + credit_check_char(stem)
+
+
+HEADER = (
+    "contract_id,type,seller_name,seller_credit_code,seller_region_code,seller_kind,buyer_name,buyer_credit_code,"
+    "buyer_region_code,contract_value,technology_income,signed_on,registered_on,field\n"
+)
+
+
+def parse(*rows: str) -> ContractFile:
+    return parse_contracts(io.StringIO(HEADER + "".join(f"{row}\n" for row in rows)))
+
+
+def row(
+    *,
+    seller: tuple[str, str, str] = ("东北大学", "", "210102"),
+    buyer: tuple[str, str, str] = ("沈阳甲公司", "", "210103"),
+    value: str = "100",
+    income: str = "80",
+    signed: str = "2024-03-01",
+    registered: str = "2024-03-15",
+    kind: str = "development",
+    number: str = "K1",
+) -> str:
+    return (
+        f"{number},{kind},{','.join(seller)},university,{','.join(buyer)},{value},{income},{signed},{registered},新材料"
+    )
+
+
+class TestPartyRegions:
+    def test_the_credit_code_gives_the_region_when_no_region_is_typed(self) -> None:
+        parsed = parse(row(buyer=("北京乙公司", credit_code("110108"), "")))
+        assert parsed.facts[0].buyer_region_code == "110108"
+
+    def test_a_typed_region_of_another_province_is_a_row_error_naming_both(self) -> None:
+        parsed = parse(row(buyer=("北京乙公司", credit_code("110108"), "210103")))
+        assert parsed.facts == []
+        [error] = parsed.errors
+        assert (error.row, error.column) == (2, "buyer_region_code")
+        assert all(part in error.message for part in ("210103", "110108", "province"))
+        assert all(part in error.message_zh for part in ("210103", "110108", "省"))
+
+    def test_a_typed_region_of_another_city_is_a_row_error(self) -> None:
+        parsed = parse(row(seller=("大连某公司", credit_code("210200"), "210102")))
+        assert [(e.column, "city" in e.message) for e in parsed.errors] == [("seller_region_code", True)]
+
+    def test_a_typed_district_refines_a_city_level_code(self) -> None:
+        parsed = parse(row(seller=("沈阳某公司", credit_code("210100"), "210102")))
+        assert parsed.facts[0].seller_region_code == "210102"
+
+    def test_the_code_wins_over_a_district_of_the_same_city(self) -> None:
+        parsed = parse(row(seller=("沈阳某公司", credit_code("210104"), "210102")))
+        assert parsed.facts[0].seller_region_code == "210104"
+
+    def test_a_centrally_registered_code_leaves_the_typed_region(self) -> None:
+        parsed = parse(row(seller=("东北大学", credit_code("100000", "400009565"), "210102")))
+        assert (parsed.facts[0].seller_region_code, parsed.warnings) == ("210102", [])
+
+    def test_a_region_code_that_is_no_division_is_a_row_error(self) -> None:
+        parsed = parse(row(seller=("东北大学", "", "219999")))
+        assert [(e.row, e.column) for e in parsed.errors] == [(2, "seller_region_code")]
+
+    def test_a_buyer_with_neither_code_nor_region_is_outside_every_region(self) -> None:
+        parsed = parse(row(buyer=("Siemens AG", "", "")))
+        assert (parsed.errors, parsed.facts[0].buyer_region_code) == ([], "")
+
+    def test_a_seller_with_neither_code_nor_region_is_a_row_error(self) -> None:
+        parsed = parse(row(seller=("某大学", "", "")))
+        assert [(e.column, "located" in e.message) for e in parsed.errors] == [("seller_region_code", True)]
+
+    def test_a_failing_credit_code_is_a_warning_and_the_typed_region_stays(self) -> None:
+        parsed = parse(row(seller=("某大学", "91210100XXXXXXXXX1", "210102")))
+        assert parsed.facts[0].seller_credit_code == ""
+        assert [(w.column, parsed.facts[0].seller_region_code) for w in parsed.warnings] == [
+            ("seller_credit_code", "210102")
+        ]

@@ -7,6 +7,7 @@ C7 25.5 (buyer Suzhou). C4 is an enterprise seller, C8 an "other" seller, C5 a B
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -37,9 +38,9 @@ UNI, ENT, OTH = PartyKind.UNIVERSITY, PartyKind.ENTERPRISE, PartyKind.OTHER
 
 @pytest.fixture(scope="module")
 def facts() -> list[ContractFact]:
-    rows, errors = read_contracts(DATA / "basic.csv")
-    assert errors == []
-    return rows
+    parsed = read_contracts(DATA / "basic.csv")
+    assert parsed.errors == []
+    return parsed.facts
 
 
 CASES = [
@@ -81,6 +82,14 @@ class TestComputeLocalConversion:
     def test_unverified_income_is_reported_not_counted(self, facts: list[ContractFact]) -> None:
         definition = ConversionDefinition(region="21", amount=Amount.TECHNOLOGY_INCOME)
         assert compute_local_conversion(facts, definition).unvalued == ("C6",)
+
+    def test_a_buyer_of_unknown_region_counts_as_outside_and_is_disclosed(self, facts: list[ContractFact]) -> None:
+        foreign = replace(facts[0], contract_id="F1", buyer_name="Siemens AG", buyer_region_code="")
+        result = compute_local_conversion([*facts, foreign], ConversionDefinition(region="21"))
+        assert (result.numerator, result.denominator, result.unlocated_buyers) == (210, Decimal("535.5"), 1)
+        text = describe_definition(ConversionDefinition(region="21"), "zh", unlocated_buyers=result.unlocated_buyers)
+        assert "1 件" in text
+        assert "counted 1 such" in describe_definition(ConversionDefinition(region="21"), unlocated_buyers=1)
 
     def test_city_scope_refuses_a_province_code(self, facts: list[ContractFact]) -> None:
         with pytest.raises(InvalidDataError, match="city scope"):

@@ -60,7 +60,8 @@ def local_conversion(
     date_to: date | None = Query(None, alias="to"),
     demo: bool = False,
 ) -> dict[str, Any]:
-    """`{rate, numerator, denominator, definition}` as the CLI prints it (real contracts unless demo=true)."""
+    """`{rate, numerator, denominator, definition, unvalued_contracts, unlocated_buyers}` as the CLI prints it (real
+    contracts unless demo=true)."""
     definition = ConversionDefinition(
         region=region,
         basis=basis,
@@ -77,8 +78,12 @@ def local_conversion(
         "rate": None if result.rate is None else round(float(result.rate), 10),
         "numerator": _number(result.numerator),
         "denominator": _number(result.denominator),
-        "definition": describe_definition(definition, lang, region_display(session, definition.prefix)),
+        "definition": describe_definition(
+            definition, lang, region_display(session, definition.prefix), unlocated_buyers=result.unlocated_buyers
+        ),
         "definition_params": definition_params(definition),
+        "unvalued_contracts": list(result.unvalued),
+        "unlocated_buyers": result.unlocated_buyers,
         "demo": demo,
     }
 
