@@ -180,6 +180,16 @@ class _Row:
         return found
 
 
+def _check_amounts(row: _Row, value: Decimal | None, income: Decimal | None) -> None:
+    """The verified technical income is a part of the turnover: never more than the contract value."""
+    if value is not None and income is not None and income > value:
+        row.fail(
+            "technology_income",
+            f"technology income {income} exceeds the contract value {value} (万元)",
+            f"技术交易额 {income} 大于成交额 {value}（万元）",
+        )
+
+
 def _fact_of(row: _Row) -> ContractFact | None:
     values: dict[str, Any] = {
         "type": row.choice("type", row.fmt.types),
@@ -193,6 +203,7 @@ def _fact_of(row: _Row) -> ContractFact | None:
     for side in ("seller", "buyer"):
         values[f"{side}_region_code"], values[f"{side}_credit_code"] = row.place(side)
     contract_id = row.text("contract_id")
+    _check_amounts(row, values["contract_value"], values["technology_income"])
     if not values["seller_region_code"] and not any(e.column == "seller_region_code" for e in row.errors):
         row.fail(
             "seller_region_code",

@@ -129,3 +129,13 @@ class TestPartyRegions:
         assert [(w.column, parsed.facts[0].seller_region_code) for w in parsed.warnings] == [
             ("seller_credit_code", "210102")
         ]
+
+
+class TestAmounts:
+    def test_income_above_the_contract_value_is_a_row_error(self) -> None:
+        parsed = parse(row(value="100", income="150"))
+        assert (parsed.facts, [(e.row, e.column) for e in parsed.errors]) == ([], [(2, "technology_income")])
+        assert "150" in parsed.errors[0].message_zh
+
+    def test_income_equal_to_the_contract_value_is_fine(self) -> None:
+        assert parse(row(value="100", income="100")).errors == []
