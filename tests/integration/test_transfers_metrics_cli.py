@@ -62,6 +62,7 @@ class TestLocalConversion:
                 325.5,
             ),
             (["--region", "21", "--basis", "count", "--scope", "province", "--type", "transfer,license"], 1 / 3, 1, 3),
+            (["--region", "21", "--basis", "count", "--scope", "province", "--type", "transfer"], 1 / 3, 1, 3),
             (
                 ["--region", "21", "--basis", "value", "--scope", "province", "--field", "新材料"],
                 100 / 325.5,
@@ -163,7 +164,9 @@ class TestTurnover:
         )
         assert code == 0
         groups = {g["key"]: g["contract_value"] for g in payload["groups"]["type"]}  # type: ignore[index]
-        assert groups == {"development": 160, "license": 200, "service": 310, "transfer": 75.5}
+        assert groups == {"development": 160, "service": 310, "transfer": 275.5}
+        [transfer] = [g for g in payload["groups"]["type"] if g["key"] == "transfer"]  # type: ignore[index]
+        assert transfer["of_which"] == [{"key": "license", "count": 1, "contract_value": 200, "technology_income": 150}]
 
     def test_default_gives_every_grouping(self, settings: Settings) -> None:
         _, payload, _ = run(settings, "metrics", "turnover", "--contracts", BASIC, "--region", "21", "--json")

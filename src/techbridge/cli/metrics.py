@@ -27,6 +27,7 @@ from techbridge.transfers.metrics import (
     definition_params,
     describe_definition,
     region_prefix,
+    turnover_rows,
 )
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import (
@@ -183,18 +184,7 @@ def turnover(
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
     )
-    groups = {
-        name: [
-            {
-                "key": group.key,
-                "count": group.count,
-                "contract_value": _number(group.contract_value),
-                "technology_income": _number(group.technology_income),
-            }
-            for group in rows
-        ]
-        for name, rows in tables.items()
-    }
+    groups = {name: _json_rows(turnover_rows(rows)) for name, rows in tables.items()}
     payload = {
         "region": prefix,
         "groups": groups,
@@ -207,20 +197,42 @@ def turnover(
         return
     for name, rows in groups.items():
         typer.echo(f"[{name}]")
-        for row in rows:
-            typer.echo(f"  {row['key']}\t{row['count']}\t{row['contract_value']}\t{row['technology_income']}")
+        _echo_rows(rows, "  ")
+
+
+def _echo_rows(rows: list[dict[str, object]], indent: str) -> None:
+    """Turnover rows as tab-separated lines, sub-rows indented below their group."""
+    for row in rows:
+        typer.echo(f"{indent}{row['key']}\t{row['count']}\t{row['contract_value']}\t{row['technology_income']}")
+        parts = row.get("of_which")
+        if isinstance(parts, list):
+            _echo_rows(parts, indent + "  ")
+
+
+def _json_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Turnover rows with JSON numbers (sub-rows too)."""
+    result: list[dict[str, object]] = []
+    for row in rows:
+        item = {key: _number(v) if isinstance(v, Decimal) else v for key, v in row.items() if key != "of_which"}
+        parts = row.get("of_which")
+        if isinstance(parts, list):
+            item["of_which"] = _json_rows(parts)
+        result.append(item)
+    return result
 
 
 def _turnover_definition(prefix: str, lang: str) -> str:
     if lang == "zh":
         return (
             f"地区 {prefix}：按类型/领域/季度统计卖方在本地区的合同（输出，按登记日期）；"
+            "类型 transfer 为技术转让（含许可），其中许可见 of_which；"
             "流向中 output=卖方在本地区（输出），absorb=买方在本地区（吸纳），"
             "in_province/out_of_province 为对方是否在本省；金额单位万元。"
         )
     return (
         f"Region {prefix}: type/field/quarter groups count contracts whose seller is in the region (输出, by "
-        "registration date); in flow, output = seller in the region (输出), absorb = buyer in the region (吸纳), split "
+        "registration date; type transfer includes licences, shown under of_which); in flow, output = seller in the "
+        "region (输出), absorb = buyer in the region (吸纳), split "
         "by whether the other party is in the province; amounts in 万元."
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.registry.pickers import region_display
 from techbridge.transfers import queries
-from techbridge.transfers.metrics import ZERO, describe_definition
+from techbridge.transfers.metrics import ZERO, TurnoverGroup, add_by_type, describe_definition, turnover_rows
 from techbridge.transfers.schemas import Amount, Basis, ConversionDefinition, PartyKind, Scope
 from techbridge.transfers.service import FunnelScope
 
@@ -189,6 +189,14 @@ def _turnover(rows: Iterable[Rollup], key: str) -> list[dict[str, Any]]:
     ]
 
 
+def _by_type(rows: Iterable[Rollup]) -> list[dict[str, Any]]:
+    """Turnover per report type (技术转让 includes licences, kept as its `of_which` sub-row), the CLI's rule."""
+    groups: dict[str, TurnoverGroup] = {}
+    for row in rows:
+        add_by_type(groups, row.type, (row.n, row.value, row.income))
+    return turnover_rows(groups[key] for key in sorted(groups))
+
+
 def _by_quarter(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[str, Any]]:
     buckets: dict[int, list[RateRow]] = defaultdict(list)
     for row in rows:
@@ -341,7 +349,7 @@ def build_dashboard(
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
         by_field=_turnover(mix, "field"),
-        by_type=_turnover(mix, "type"),
+        by_type=_by_type(mix),
         flows=_flows(flows, province, spec.city),
         contracts=sum(row.n for row in flows if not spec.city or row.seller_city == spec.city),
         quarters=sorted({row.quarter for row in all_rows}),

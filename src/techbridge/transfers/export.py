@@ -101,7 +101,7 @@ def build_tables(data: DashboardData, funnel: Bottlenecks | None, lang: str) -> 
             t("table_types"),
             t("turnover_note"),
             turnover_cols,
-            _turnover_rows(data.by_type, lambda k: translate(f"dashboard.type_{k}", lang)),
+            _type_rows(data.by_type, lang),
         ),
         Table(
             "flows",
@@ -124,6 +124,20 @@ def build_tables(data: DashboardData, funnel: Bottlenecks | None, lang: str) -> 
 
 def _turnover_rows(rows: Sequence[dict[str, Any]], label: Any = str) -> list[tuple[Any, ...]]:
     return [(label(r["key"]), r["count"], _money(r["contract_value"]), _money(r["technology_income"])) for r in rows]
+
+
+def _type_rows(rows: Sequence[dict[str, Any]], lang: str) -> list[tuple[Any, ...]]:
+    """Type rows, each report group followed by its sub-rows (其中：技术许可)."""
+    of_which = translate("dashboard.of_which", lang)
+
+    def name(key: str) -> str:
+        return translate(f"dashboard.type_{key}", lang)
+
+    table: list[tuple[Any, ...]] = []
+    for row in rows:
+        table += _turnover_rows([row], name)
+        table += _turnover_rows(row.get("of_which", []), lambda key: of_which + name(key))
+    return table
 
 
 def _funnel_tables(funnel: Bottlenecks | None, lang: str) -> list[Table]:

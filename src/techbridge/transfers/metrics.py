@@ -15,16 +15,18 @@ numerator, and `unlocated_buyers` says how many such contracts the denominator h
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from techbridge.errors import InvalidDataError
+from techbridge.transfers.loader import load_metric_defaults
 from techbridge.transfers.schemas import (
     SCOPE_DIGITS,
     Amount,
     Basis,
     ContractFact,
+    ContractType,
     ConversionDefinition,
     Scope,
 )
@@ -60,6 +62,19 @@ def check_region(region: str, scope: Scope) -> None:
         )
 
 
+def report_type(kind: str) -> str:
+    """The report group of a stored contract type (`license` → `transfer`, metrics.yaml `report_types`)."""
+    groups: dict[str, str] = load_metric_defaults().get("report_types") or {}
+    return str(groups.get(str(kind), str(kind)))
+
+
+def is_of_types(kind: ContractType, types: Iterable[ContractType]) -> bool:
+    """Whether a contract of type `kind` passes a type filter: its own type or its report group is chosen (so
+    `transfer` includes licences)."""
+    chosen = {str(t) for t in types}
+    return str(kind) in chosen or report_type(kind) in chosen
+
+
 def is_in_period(day: date, start: date | None, end: date | None) -> bool:
     """Whether `day` lies in [start, end] (open ends allowed)."""
     return (start is None or day >= start) and (end is None or day <= end)
@@ -70,7 +85,7 @@ def is_in_definition_scope(fact: ContractFact, definition: ConversionDefinition)
     return (
         fact.seller_region_code.startswith(definition.prefix)
         and fact.seller_kind in definition.sellers
-        and (not definition.types or fact.type in definition.types)
+        and (not definition.types or is_of_types(fact.type, definition.types))
         and (not definition.fields or fact.field in definition.fields)
         and is_in_period(fact.registered_on, definition.date_from, definition.date_to)
     )
@@ -109,18 +124,34 @@ def compute_local_conversion(facts: Iterable[ContractFact], definition: Conversi
 
 @dataclass
 class TurnoverGroup:
-    """Turnover of one group: number of contracts, 成交额 and verified 技术交易额 (万元)."""
+    """Turnover of one group: number of contracts, 成交额 and verified 技术交易额 (万元); `parts` are sub-rows
+    ("of which") of a report group, e.g. the licences inside 技术转让（含许可）."""
 
     key: str
     count: int = 0
     contract_value: Decimal = ZERO
     technology_income: Decimal = ZERO
+    parts: dict[str, TurnoverGroup] = field(default_factory=dict)
 
     def add(self, fact: ContractFact) -> None:
         """Count one contract into the group."""
-        self.count += 1
-        self.contract_value += fact.contract_value
-        self.technology_income += fact.technology_income or ZERO
+        self.add_amounts(1, fact.contract_value, fact.technology_income or ZERO)
+
+    def add_amounts(self, count: int, value: Decimal, income: Decimal) -> None:
+        """Count `count` contracts of these summed amounts into the group."""
+        self.count += count
+        self.contract_value += value
+        self.technology_income += income
+
+
+def add_by_type(groups: dict[str, TurnoverGroup], kind: str, amounts: tuple[int, Decimal, Decimal]) -> None:
+    """Count (count, value, income) of contracts of stored type `kind` into its report group, and into the group's
+    sub-row when the type reports inside another (a licence inside transfer); the one rule of every type table."""
+    key = report_type(kind)
+    group = groups.setdefault(key, TurnoverGroup(key))
+    group.add_amounts(*amounts)
+    if key != kind:
+        group.parts.setdefault(kind, TurnoverGroup(kind)).add_amounts(*amounts)
 
 
 def quarter_of(day: date) -> str:
@@ -157,7 +188,7 @@ def group_keys(fact: ContractFact, by: str, prefix: str) -> list[str]:
     if not fact.seller_region_code.startswith(prefix):
         return []
     if by == "type":
-        return [str(fact.type)]
+        return [report_type(fact.type)]
     if by == "field":
         return [fact.field or "(none)"]
     return [quarter_of(fact.registered_on)]
@@ -186,9 +217,27 @@ def compute_turnover(
             continue
         for name in groupings:
             for key in group_keys(fact, name, region):
-                groups = tables[name]
-                groups.setdefault(key, TurnoverGroup(key)).add(fact)
+                if name == "type":
+                    add_by_type(tables[name], fact.type, (1, fact.contract_value, fact.technology_income or ZERO))
+                else:
+                    tables[name].setdefault(key, TurnoverGroup(key)).add(fact)
     return {name: [groups[key] for key in sorted(groups)] for name, groups in tables.items()}
+
+
+def turnover_rows(groups: Iterable[TurnoverGroup]) -> list[dict[str, object]]:
+    """Turnover groups as plain rows (Decimal amounts), a group's sub-rows under `of_which`."""
+    rows: list[dict[str, object]] = []
+    for group in groups:
+        row: dict[str, object] = {
+            "key": group.key,
+            "count": group.count,
+            "contract_value": group.contract_value,
+            "technology_income": group.technology_income,
+        }
+        if group.parts:
+            row["of_which"] = turnover_rows(group.parts[key] for key in sorted(group.parts))
+        rows.append(row)
+    return rows
 
 
 def region_prefix(region: str) -> str:
@@ -207,6 +256,22 @@ def region_prefix(region: str) -> str:
 SELLER_NAMES = {
     "zh": {"university": "高校", "institute": "科研院所", "enterprise": "企业", "other": "其他单位"},
     "en": {"university": "universities", "institute": "institutes", "enterprise": "enterprises", "other": "others"},
+}
+TYPE_NAMES = {
+    "zh": {
+        "development": "技术开发",
+        "transfer": "技术转让（含许可）",
+        "license": "技术许可",
+        "consulting": "技术咨询",
+        "service": "技术服务",
+    },
+    "en": {
+        "development": "development",
+        "transfer": "transfer (incl. licence)",
+        "license": "licence",
+        "consulting": "consulting",
+        "service": "service",
+    },
 }
 AMOUNT_NAMES = {
     "zh": {"contract_value": "成交额", "technology_income": "技术交易额（登记核定）"},
@@ -234,7 +299,8 @@ def _filters_text(definition: ConversionDefinition, lang: str) -> str:
     parts: list[str] = []
     zh = lang == "zh"
     if definition.types:
-        parts.append(("合同类型：" if zh else "contract types: ") + ", ".join(definition.types))
+        names = TYPE_NAMES["zh" if zh else "en"]
+        parts.append(("合同类型：" if zh else "contract types: ") + ", ".join(names[str(t)] for t in definition.types))
     if definition.fields:
         parts.append(("技术领域：" if zh else "fields: ") + ", ".join(definition.fields))
     start = definition.date_from.isoformat() if definition.date_from else "…"

@@ -13,6 +13,7 @@ from techbridge.models import ContractRollup
 from techbridge.transfers.contracts import import_contracts_file, import_contracts_text
 from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds
 from techbridge.transfers.demo import load_demo
+from techbridge.transfers.export import build_tables
 from techbridge.transfers.schemas import PartyKind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
@@ -77,7 +78,8 @@ class TestFilters:
         assert (data.headline_count.numerator, data.headline_count.denominator) == (0, 1)  # C3
         assert [row["key"] for row in data.by_quarter] == ["2024Q2"]
         assert data.contracts == 2  # C3 and C5 (a Beijing seller: any region)
-        assert [(row["key"], row["contract_value"]) for row in data.by_type] == [("license", 200)]
+        assert [(row["key"], row["contract_value"]) for row in data.by_type] == [("transfer", 200)]  # 含许可
+        assert [(row["key"], row["count"]) for row in data.by_type[0]["of_which"]] == [("license", 1)]
         assert "2024-04-01" in data.headline_value.definition
         assert data.quarters == [20241, 20242, 20243, 20244, 20251]  # the range inputs offer every quarter
 
@@ -94,6 +96,15 @@ class TestFilters:
         import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
         assert build_dashboard(session=session, region="21", flt=DashboardFilter(data="demo")).is_demo
         assert not build_dashboard(session=session, region="21", flt=DashboardFilter(data="real")).is_demo
+
+
+class TestTypeTable:
+    def test_licences_are_a_sub_row_under_transfer_incl_licence(self, session: Session) -> None:
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        data = build_dashboard(session=session, region="21", flt=EVERY_KIND)
+        labels = [row[0] for row in build_tables(data, None, "zh")["types"].rows]
+        assert labels.index("其中：技术许可") == labels.index("技术转让（含许可）") + 1
+        assert "技术许可" not in labels
 
 
 class TestQuarterBounds:

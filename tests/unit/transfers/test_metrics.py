@@ -59,6 +59,8 @@ CASES = [
     ({"region": "21", "sellers": (ENT, OTH), "basis": Basis.COUNT}, "2", "2"),
     ({"region": "21", "types": (ContractType.DEVELOPMENT,)}, "160", "160"),
     ({"region": "21", "types": (ContractType.TRANSFER, ContractType.LICENSE)}, "50", "275.5"),
+    ({"region": "21", "types": (ContractType.TRANSFER,)}, "50", "275.5"),  # transfer includes licences
+    ({"region": "21", "types": (ContractType.LICENSE,)}, "0", "200"),
     ({"region": "21", "fields": ("新材料",)}, "100", "325.5"),
     ({"region": "11"}, "0", "40"),
 ]
@@ -105,10 +107,13 @@ class TestComputeTurnover:
         groups = {g.key: g for g in compute_turnover(facts, region="21", by=["type"])["type"]}
         assert {k: (g.count, g.contract_value, g.technology_income) for k, g in groups.items()} == {
             "development": (2, Decimal(160), Decimal(80)),
-            "transfer": (2, Decimal("75.5"), Decimal("75.5")),
-            "license": (1, Decimal(200), Decimal(150)),
+            "transfer": (3, Decimal("275.5"), Decimal("225.5")),
             "service": (2, Decimal(310), Decimal(110)),
         }
+
+    def test_licences_are_a_sub_row_of_transfer(self, facts: list[ContractFact]) -> None:
+        [transfer] = [g for g in compute_turnover(facts, region="21", by=["type"])["type"] if g.key == "transfer"]
+        assert {k: (g.count, g.contract_value) for k, g in transfer.parts.items()} == {"license": (1, Decimal(200))}
 
     def test_flow_splits_output_and_absorption_by_province(self, facts: list[ContractFact]) -> None:
         groups = {g.key: (g.count, g.contract_value) for g in compute_turnover(facts, region="21", by=["flow"])["flow"]}
@@ -153,6 +158,11 @@ class TestDescribeDefinition:
         assert "count basis" in text
         assert "2101" in text
         assert "null" in text
+
+    def test_a_transfer_filter_says_it_includes_licences(self) -> None:
+        definition = ConversionDefinition(region="21", types=(ContractType.TRANSFER,))
+        assert "技术转让（含许可）" in describe_definition(definition, "zh")
+        assert "transfer (incl. licence)" in describe_definition(definition)
 
     def test_a_region_label_replaces_the_bare_code(self) -> None:
         definition = ConversionDefinition(region="2102", scope=Scope.CITY)

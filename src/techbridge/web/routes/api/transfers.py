@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from techbridge.transfers.metrics import (
     definition_params,
     describe_definition,
     region_prefix,
+    turnover_rows,
 )
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import Amount, Basis, ContractType, ConversionDefinition, PartyKind, Scope
@@ -92,25 +94,26 @@ def local_conversion(
 def turnover(
     session: DbDep, _: OfficerDep, region: str, by: str = "type,field,flow,quarter", demo: bool = False
 ) -> dict[str, Any]:
-    """Turnover groups (count, contract_value, technology_income in 万元) by type, field, flow and quarter."""
+    """Turnover groups (count, contract_value, technology_income in 万元) by type, field, flow and quarter; type
+    `transfer` includes licences, listed under its `of_which`."""
     prefix = region_prefix(region)
     tables = compute_turnover(iter_contract_facts(session, demo=demo), region=prefix, by=by.split(","))
     return {
         "region": prefix,
-        "groups": {
-            name: [
-                {
-                    "key": g.key,
-                    "count": g.count,
-                    "contract_value": _number(g.contract_value),
-                    "technology_income": _number(g.technology_income),
-                }
-                for g in rows
-            ]
-            for name, rows in tables.items()
-        },
+        "groups": {name: _json_rows(turnover_rows(rows)) for name, rows in tables.items()},
         "demo": demo,
     }
+
+
+def _json_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Turnover rows with JSON numbers; a group's sub-rows (licences inside transfer) under `of_which`."""
+    return [
+        {
+            key: _number(v) if isinstance(v, Decimal) else _json_rows(v) if key == "of_which" else v
+            for key, v in row.items()
+        }
+        for row in rows
+    ]
 
 
 @router.get("/transfers/cases")
