@@ -134,6 +134,20 @@ class TestLocalConversion:
         assert payload["unlocated_buyers"] == 1
         assert "counted 1 such contracts" in str(payload["definition"])
 
+    def test_a_late_registration_is_a_warning_not_a_rejection(self, settings: Settings, tmp_path: Path) -> None:
+        path = tmp_path / "late.csv"
+        path.write_text(
+            (DATA / "basic.csv").read_text(encoding="utf-8")
+            + "L1,development,东北大学,,210102,university,沈阳甲,,210103,100,80,2024-01-01,2024-03-15,新材料,\n",
+            encoding="utf-8",
+        )
+        code, payload, stderr = run(
+            settings, "metrics", "local-conversion", "--contracts", str(path), "--region", "21", "--json"
+        )
+        assert (code, payload["denominator"], payload["rejected_rows"], payload["warnings"]) == (0, 535.5, 0, 1)
+        assert "row 10, registered_on" in stderr
+        assert "(warning)" in stderr
+
     def test_strict_mode_fails_on_broken_rows(self, settings: Settings) -> None:
         runner = CliRunner()
         result = runner.invoke(

@@ -3,7 +3,8 @@
 Both commands read either the registry's real contracts (demonstration contracts only with `--demo`) or a contracts
 CSV in the import format (`--contracts FILE`). In file mode a row with bad data is rejected: every problem is
 printed on stderr as `row N, column: message` and the row is left out of the figures; the JSON reports how many
-rows were rejected (`rejected_rows`). `--strict` turns any rejected row into exit code 1 instead.
+rows were rejected (`rejected_rows`) and how many warnings accepted rows raised (`warnings`: registered late, a
+credit code not used). `--strict` turns any rejected row into exit code 1 instead.
 """
 
 from __future__ import annotations
@@ -74,11 +75,13 @@ def _parse_day(text: str | None, option: str) -> date | None:
         ) from exc
 
 
-def _load_facts(ctx: typer.Context, contracts: Path | None, demo: bool, strict: bool) -> tuple[list[ContractFact], int]:
-    """The contracts to measure and the number of rejected file rows (errors and warnings reported on stderr)."""
+def _load_facts(
+    ctx: typer.Context, contracts: Path | None, demo: bool, strict: bool
+) -> tuple[list[ContractFact], int, int]:
+    """The contracts to measure, the number of rejected file rows and of warnings (both reported on stderr)."""
     if contracts is None:
         with session_scope(settings_of(ctx).database_url) as session:
-            return list(iter_contract_facts(session, demo=demo)), 0
+            return list(iter_contract_facts(session, demo=demo)), 0, 0
     parsed = read_contracts(contracts)
     _report(parsed.errors, contracts, "row rejected")
     _report(parsed.warnings, contracts, "warning")
@@ -89,7 +92,7 @@ def _load_facts(ctx: typer.Context, contracts: Path | None, demo: bool, strict: 
             location=(str(contracts),),
             message_zh=f"{len(rows)} 行数据有误（--strict）",
         )
-    return parsed.facts, len(rows)
+    return parsed.facts, len(rows), len(parsed.warnings)
 
 
 def _report(errors: list[RowError], path: Path, verdict: str) -> None:
@@ -132,7 +135,7 @@ def local_conversion(
         date_to=_parse_day(date_to, "--to"),
     )
     check_region(definition.region, definition.scope)
-    facts, rejected = _load_facts(ctx, contracts, demo, strict)
+    facts, rejected, warnings = _load_facts(ctx, contracts, demo, strict)
     result = compute_local_conversion(facts, definition)
     for contract_id in result.unvalued:
         sys.stderr.write(f"contract {contract_id}: no technology_income; left out of the value basis\n")
@@ -144,6 +147,7 @@ def local_conversion(
         "definition": describe_definition(definition, cli_lang(), unlocated_buyers=result.unlocated_buyers),
         "definition_params": definition_params(definition),
         "rejected_rows": rejected,
+        "warnings": warnings,
         "unvalued_contracts": list(result.unvalued),
         "unlocated_buyers": result.unlocated_buyers,
         "demo": demo and contracts is None,
@@ -176,7 +180,7 @@ def turnover(
         check_region(region.strip(), scope)
         prefix = region.strip()[: SCOPE_DIGITS[scope]]
     groupings = [name.strip() for item in by for name in item.split(",") if name.strip()] or list(TURNOVER_GROUPINGS)
-    facts, rejected = _load_facts(ctx, contracts, demo, strict)
+    facts, rejected, warnings = _load_facts(ctx, contracts, demo, strict)
     tables = compute_turnover(
         facts,
         region=prefix,
@@ -190,6 +194,7 @@ def turnover(
         "groups": groups,
         "definition": _turnover_definition(prefix, cli_lang()),
         "rejected_rows": rejected,
+        "warnings": warnings,
         "demo": demo and contracts is None,
     }
     if as_json:

@@ -90,6 +90,26 @@ def _precision_error(fact: ContractFact, row: int) -> RowError | None:
     return None
 
 
+def _registration_errors(session: Session, rows: list[tuple[int, ContractFact]]) -> list[RowError]:
+    """A registration number the registry already holds under another contract id is a row error."""
+    stored = queries.contract_nos_by_registration(
+        session, [fact.registration_no for _, fact in rows if fact.registration_no]
+    )
+    errors = []
+    for row, fact in rows:
+        other = stored.get(fact.registration_no)
+        if other is not None and other != fact.contract_id:
+            errors.append(
+                RowError(
+                    row,
+                    "registration_no",
+                    f"registration number {fact.registration_no} is already stored as contract {other}",
+                    f"登记号 {fact.registration_no} 已登记为合同 {other}",
+                )
+            )
+    return errors
+
+
 def import_contracts_text(
     *, session: Session, text: str, viewer: Viewer, source: str = "upload", is_demo: bool = False
 ) -> ImportReport:
@@ -101,7 +121,9 @@ def import_contracts_text(
     parsed = parse_contracts(io.StringIO(text, newline=""))
     report.errors += parsed.errors
     report.warnings += parsed.warnings
-    rows = parsed.rows
+    report.errors += _registration_errors(session, parsed.rows)
+    bad = {error.row for error in report.errors}
+    rows = [(row, fact) for row, fact in parsed.rows if row not in bad]
     existing = queries.contract_ids_by_no(session, [fact.contract_id for _, fact in rows])
     for row, fact in rows:
         problem = _precision_error(fact, row)

@@ -47,6 +47,7 @@ class ContractFormat:
     required: tuple[str, ...]
     types: dict[str, ContractType]
     kinds: dict[str, PartyKind]
+    late_registration_days: int
 
 
 def _aliases(raw: dict[str, list[str]], convert: Any) -> dict[str, Any]:
@@ -67,6 +68,7 @@ def load_contract_format() -> ContractFormat:
             required=tuple(raw["required"]),
             types=_aliases(raw["types"], ContractType),
             kinds=_aliases(raw["kinds"], PartyKind),
+            late_registration_days=int(raw["late_registration_days"]),
         )
     except (KeyError, ValueError) as exc:
         raise InvalidDataError(f"bad contract format: {exc}", location=("contract_format.yaml",)) from exc
@@ -190,6 +192,27 @@ def _check_amounts(row: _Row, value: Decimal | None, income: Decimal | None) -> 
         )
 
 
+def _check_dates(row: _Row, signed: date | None, registered: date | None) -> None:
+    """Registered after signing (else a row error), within the registration period (else a warning)."""
+    if signed is None or registered is None:
+        return
+    if registered < signed:
+        row.fail(
+            "registered_on",
+            f"registered on {registered} before the contract was signed ({signed})",
+            f"登记日期 {registered} 早于签订日期 {signed}",
+        )
+        return
+    days = (registered - signed).days
+    if days > row.fmt.late_registration_days:
+        limit = row.fmt.late_registration_days
+        row.warn(
+            "registered_on",
+            f"registered {days} days after signing (due within {limit} days)",
+            f"签订后 {days} 天才登记（应在 {limit} 天内登记）",
+        )
+
+
 def _fact_of(row: _Row) -> ContractFact | None:
     values: dict[str, Any] = {
         "type": row.choice("type", row.fmt.types),
@@ -204,6 +227,7 @@ def _fact_of(row: _Row) -> ContractFact | None:
         values[f"{side}_region_code"], values[f"{side}_credit_code"] = row.place(side)
     contract_id = row.text("contract_id")
     _check_amounts(row, values["contract_value"], values["technology_income"])
+    _check_dates(row, values["signed_on"], values["registered_on"])
     if not values["seller_region_code"] and not any(e.column == "seller_region_code" for e in row.errors):
         row.fail(
             "seller_region_code",
@@ -254,8 +278,9 @@ def parse_contracts(lines: Iterable[str]) -> ContractFile:
     """Parse CSV lines in the import format (the one parser of both the import and the metrics' file mode).
 
     A row is rejected (its errors kept, no fact) when a required column is missing or any column present holds a
-    malformed value; blank lines are skipped. Contract ids must be unique: a repeated id is an error on the later
-    row. Warnings never reject a row.
+    malformed value or breaks a rule (income above the value, registered before signing); blank lines are skipped.
+    Contract ids must be unique, and so must registration numbers across contract ids: a repeat is an error on the
+    later row. Warnings (registered late, a credit code not used) never reject a row.
     """
     fmt = load_contract_format()
     divisions = load_divisions()
@@ -266,6 +291,7 @@ def parse_contracts(lines: Iterable[str]) -> ContractFile:
     names = _canonical_header(header, fmt)
     parsed = ContractFile()
     seen: dict[str, int] = {}
+    registrations: dict[str, tuple[str, int]] = {}
     for record in reader:
         number = reader.line_num
         if not any(cell.strip() for cell in record):
@@ -273,16 +299,37 @@ def parse_contracts(lines: Iterable[str]) -> ContractFile:
         values = {name: cell for name, cell in zip(names, record, strict=False) if name}
         row = _Row(number, values, fmt, divisions)
         fact = _fact_of(row)
-        if fact is not None and fact.contract_id in seen:
-            first = seen[fact.contract_id]
-            row.fail("contract_id", f"duplicate of row {first}", f"与第 {first} 行重复")
-            fact = None
+        fact = _check_unique(row, fact, seen, registrations)
         parsed.errors += row.errors
         parsed.warnings += row.warnings
         if fact is not None:
-            seen[fact.contract_id] = number
             parsed.rows.append((number, fact))
     return parsed
+
+
+def _check_unique(
+    row: _Row, fact: ContractFact | None, seen: dict[str, int], registrations: dict[str, tuple[str, int]]
+) -> ContractFact | None:
+    """The fact, or None with an error when its contract id, or its registration number under another contract
+    id, repeats an earlier row (`seen` and `registrations` remember the good rows)."""
+    if fact is None:
+        return None
+    if fact.contract_id in seen:
+        first = seen[fact.contract_id]
+        row.fail("contract_id", f"duplicate of row {first}", f"与第 {first} 行重复")
+        return None
+    other = registrations.get(fact.registration_no) if fact.registration_no else None
+    if other is not None:
+        row.fail(
+            "registration_no",
+            f"registration number {fact.registration_no} is already contract {other[0]} (row {other[1]})",
+            f"登记号 {fact.registration_no} 已属于第 {other[1]} 行的合同 {other[0]}",
+        )
+        return None
+    seen[fact.contract_id] = row.number
+    if fact.registration_no:
+        registrations[fact.registration_no] = (fact.contract_id, row.number)
+    return fact
 
 
 def read_contracts(path: Path) -> ContractFile:

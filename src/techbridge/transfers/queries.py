@@ -317,3 +317,14 @@ def contract_ids_by_no(session: Session, numbers: Sequence[str]) -> dict[str, in
         ):
             found[number] = contract_id
     return found
+
+
+def contract_nos_by_registration(session: Session, registrations: Sequence[str]) -> dict[str, str]:
+    """registration_no → contract_no of the stored contracts among `registrations`."""
+    found: dict[str, str] = {}
+    for start in range(0, len(registrations), 500):
+        chunk = registrations[start : start + 500]
+        stmt = select(Contract.registration_no, Contract.contract_no).where(Contract.registration_no.in_(chunk))
+        for registration, number in session.execute(stmt):
+            found[str(registration)] = number
+    return found

@@ -61,3 +61,18 @@ class TestImportContracts:
         report = import_contracts_text(session=session, text=text, viewer=SYSTEM)
         assert report.created == 1
         assert [(w.row, w.column) for w in report.warnings] == [(2, "seller_credit_code")]
+
+    def test_a_registration_number_stored_under_another_contract_is_a_row_error(self, session: Session) -> None:
+        header = "contract_id,registration_no,type,seller_region_code,seller_kind,contract_value,registered_on\n"
+        import_contracts_text(
+            session=session,
+            text=header + "R1,2024210100000123,development,210102,university,5,2024-01-02\n",
+            viewer=SYSTEM,
+        )
+        report = import_contracts_text(
+            session=session,
+            text=header + "R2,2024210100000123,development,210102,university,5,2024-01-02\n",
+            viewer=SYSTEM,
+        )
+        assert [(e.row, e.column) for e in report.errors] == [(2, "registration_no")]
+        assert session.scalar(select(Contract.contract_no).where(Contract.contract_no == "R2")) is None

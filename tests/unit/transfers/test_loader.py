@@ -82,6 +82,19 @@ def row(
     )
 
 
+def registered_row(number: str, registration: str) -> str:
+    """A row of REG_HEADER: contract id and registration number."""
+    return (
+        f"{number},{registration},development,东北大学,210102,university,沈阳甲公司,210103,100,80,2024-03-01,2024-03-15"
+    )
+
+
+REG_HEADER = (
+    "contract_id,registration_no,type,seller_name,seller_region_code,seller_kind,buyer_name,buyer_region_code,"
+    "contract_value,technology_income,signed_on,registered_on\n"
+)
+
+
 class TestPartyRegions:
     def test_the_credit_code_gives_the_region_when_no_region_is_typed(self) -> None:
         parsed = parse(row(buyer=("北京乙公司", credit_code("110108"), "")))
@@ -139,3 +152,25 @@ class TestAmounts:
 
     def test_income_equal_to_the_contract_value_is_fine(self) -> None:
         assert parse(row(value="100", income="100")).errors == []
+
+
+class TestRegistration:
+    def test_registered_before_signing_is_a_row_error(self) -> None:
+        parsed = parse(row(signed="2024-05-01", registered="2024-03-15"))
+        assert (parsed.facts, [(e.row, e.column) for e in parsed.errors]) == ([], [(2, "registered_on")])
+
+    def test_registered_more_than_30_days_after_signing_is_a_warning(self) -> None:
+        parsed = parse(row(signed="2024-01-01", registered="2024-03-15"))
+        assert (len(parsed.facts), parsed.errors) == (1, [])
+        assert [(w.row, w.column) for w in parsed.warnings] == [(2, "registered_on")]
+        assert "74 days" in parsed.warnings[0].message
+
+    def test_registered_on_the_30th_day_is_on_time(self) -> None:
+        assert parse(row(signed="2024-03-01", registered="2024-03-31")).warnings == []
+
+    def test_one_registration_number_under_two_contract_ids_is_a_row_error(self) -> None:
+        text = REG_HEADER + registered_row("R1", "2024210100000123") + "\n" + registered_row("R2", "2024210100000123")
+        parsed = parse_contracts(io.StringIO(text + "\n"))
+        assert [f.contract_id for f in parsed.facts] == ["R1"]
+        assert [(e.row, e.column) for e in parsed.errors] == [(3, "registration_no")]
+        assert "R1" in parsed.errors[0].message
