@@ -213,6 +213,17 @@ def _check_dates(row: _Row, signed: date | None, registered: date | None) -> Non
         )
 
 
+def _check_parties(row: _Row) -> None:
+    """Both parties are named: a name or a credit code (a row with neither names no contract)."""
+    for side, zh in (("seller", "卖方"), ("buyer", "买方")):
+        if not row.values.get(f"{side}_name", "").strip() and not row.values.get(f"{side}_credit_code", "").strip():
+            row.fail(
+                f"{side}_name",
+                f"no {side}: name and credit code are both empty",
+                f"缺少{zh}：名称和统一社会信用代码均为空",
+            )
+
+
 def _fact_of(row: _Row) -> ContractFact | None:
     values: dict[str, Any] = {
         "type": row.choice("type", row.fmt.types),
@@ -226,6 +237,7 @@ def _fact_of(row: _Row) -> ContractFact | None:
     for side in ("seller", "buyer"):
         values[f"{side}_region_code"], values[f"{side}_credit_code"] = row.place(side)
     contract_id = row.text("contract_id")
+    _check_parties(row)
     _check_amounts(row, values["contract_value"], values["technology_income"])
     _check_dates(row, values["signed_on"], values["registered_on"])
     if not values["seller_region_code"] and not any(e.column == "seller_region_code" for e in row.errors):

@@ -63,16 +63,12 @@ class TestImportContracts:
         assert [(w.row, w.column) for w in report.warnings] == [(2, "seller_credit_code")]
 
     def test_a_registration_number_stored_under_another_contract_is_a_row_error(self, session: Session) -> None:
-        header = "contract_id,registration_no,type,seller_region_code,seller_kind,contract_value,registered_on\n"
-        import_contracts_text(
-            session=session,
-            text=header + "R1,2024210100000123,development,210102,university,5,2024-01-02\n",
-            viewer=SYSTEM,
+        header = (
+            "contract_id,registration_no,type,seller_name,seller_region_code,seller_kind,buyer_name,contract_value,"
         )
-        report = import_contracts_text(
-            session=session,
-            text=header + "R2,2024210100000123,development,210102,university,5,2024-01-02\n",
-            viewer=SYSTEM,
-        )
+        header += "registered_on\n"
+        body = ",2024210100000123,development,东北大学,210102,university,某公司,5,2024-01-02\n"
+        import_contracts_text(session=session, text=header + "R1" + body, viewer=SYSTEM)
+        report = import_contracts_text(session=session, text=header + "R2" + body, viewer=SYSTEM)
         assert [(e.row, e.column) for e in report.errors] == [(2, "registration_no")]
         assert session.scalar(select(Contract.contract_no).where(Contract.contract_no == "R2")) is None

@@ -174,3 +174,16 @@ class TestRegistration:
         assert [f.contract_id for f in parsed.facts] == ["R1"]
         assert [(e.row, e.column) for e in parsed.errors] == [(3, "registration_no")]
         assert "R1" in parsed.errors[0].message
+
+
+class TestParties:
+    def test_a_row_without_buyer_name_or_code_is_a_row_error(self) -> None:
+        parsed = parse(row(buyer=("", "", "210103")))
+        assert [(e.row, e.column) for e in parsed.errors] == [(2, "buyer_name")]
+
+    def test_a_row_without_seller_name_or_code_is_a_row_error(self) -> None:
+        parsed = parse(row(seller=("", "", "210102")))
+        assert [(e.row, e.column) for e in parsed.errors] == [(2, "seller_name")]
+
+    def test_a_credit_code_alone_names_a_party(self) -> None:
+        assert parse(row(buyer=("", credit_code("210103"), ""))).errors == []
