@@ -82,14 +82,6 @@ def _apply(contract: Contract, fact: ContractFact, source: str) -> None:
     contract.source_file = source
 
 
-def _precision_error(fact: ContractFact, row: int) -> RowError | None:
-    for column in ("contract_value", "technology_income"):
-        value = getattr(fact, column)
-        if value is not None and (value * 1_000_000) != (value * 1_000_000).to_integral_value():
-            return RowError(row, column, "more precise than 1 分 (0.000001 万元)", "精度超过 1 分（0.000001 万元）")
-    return None
-
-
 def _registration_errors(session: Session, rows: list[tuple[int, ContractFact]]) -> list[RowError]:
     """A registration number the registry already holds under another contract id is a row error."""
     stored = queries.contract_nos_by_registration(
@@ -125,11 +117,7 @@ def import_contracts_text(
     bad = {error.row for error in report.errors}
     rows = [(row, fact) for row, fact in parsed.rows if row not in bad]
     existing = queries.contract_ids_by_no(session, [fact.contract_id for _, fact in rows])
-    for row, fact in rows:
-        problem = _precision_error(fact, row)
-        if problem:
-            report.errors.append(problem)
-            continue
+    for _row, fact in rows:
         contract = session.get(Contract, existing[fact.contract_id]) if fact.contract_id in existing else None
         if contract is None:
             contract = Contract(contract_no=fact.contract_id, is_demo=is_demo)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,7 +17,9 @@ from typing import Any
 import yaml
 
 from techbridge.errors import InvalidDataError
+from techbridge.models import Contract
 from techbridge.registry.resolve import is_valid_credit_code
+from techbridge.transfers.cells import CellError, label_key, parse_amount, parse_day, split_unit
 from techbridge.transfers.parties import (
     Divisions,
     disagreement,
@@ -28,6 +30,17 @@ from techbridge.transfers.parties import (
 from techbridge.transfers.schemas import ContractFact, ContractType, PartyKind, RowError
 
 REGION_RE = re.compile(r"^\d{6}$")
+TEXT_LENGTHS: dict[str, int] = {
+    name: int(getattr(Contract.__table__.c[column].type, "length", 0) or 0)
+    for name, column in (
+        ("contract_id", "contract_no"),
+        ("registration_no", "registration_no"),
+        ("seller_name", "seller_name"),
+        ("buyer_name", "buyer_name"),
+        ("field", "field"),
+    )
+}
+"""Longest text the contracts table holds per column (a longer cell is a row error, not a database failure)."""
 LEVEL_ZH = {"province": "省", "city": "市"}
 
 
@@ -48,13 +61,15 @@ class ContractFormat:
     types: dict[str, ContractType]
     kinds: dict[str, PartyKind]
     late_registration_days: int
+    units: dict[str, int]  # unit → power of ten to 万元
+    amount_columns: tuple[str, ...]
 
 
 def _aliases(raw: dict[str, list[str]], convert: Any) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for canonical, spellings in raw.items():
         for spelling in [canonical, *(spellings or [])]:
-            table[str(spelling).strip().lower()] = convert(canonical)
+            table[label_key(str(spelling))] = convert(canonical)
     return table
 
 
@@ -69,6 +84,8 @@ def load_contract_format() -> ContractFormat:
             types=_aliases(raw["types"], ContractType),
             kinds=_aliases(raw["kinds"], PartyKind),
             late_registration_days=int(raw["late_registration_days"]),
+            units={str(unit): int(power) for unit, power in raw["units"].items()},
+            amount_columns=tuple(raw["amount_columns"]),
         )
     except (KeyError, ValueError) as exc:
         raise InvalidDataError(f"bad contract format: {exc}", location=("contract_format.yaml",)) from exc
@@ -89,10 +106,11 @@ def load_stage_config() -> dict[str, Any]:
 class _Row:
     """One CSV record being parsed; collects errors instead of raising."""
 
-    def __init__(self, number: int, values: dict[str, str], fmt: ContractFormat, divisions: Divisions) -> None:
+    def __init__(self, number: int, values: dict[str, str], header: Header, divisions: Divisions) -> None:
         self.number = number
         self.values = values
-        self.fmt = fmt
+        self.fmt = header.fmt
+        self.exponents = header.exponents
         self.divisions = divisions
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []
@@ -107,6 +125,10 @@ class _Row:
         value = self.values.get(column, "").strip()
         if not value and column in self.fmt.required:
             self.fail(column, "missing value", "缺少取值")
+        limit = TEXT_LENGTHS.get(column)
+        if limit is not None and len(value) > limit:
+            self.fail(column, f"longer than {limit} characters", f"超过 {limit} 个字符")
+            return ""
         return value
 
     def region(self, column: str) -> str:
@@ -148,34 +170,30 @@ class _Row:
         return located or typed, code
 
     def amount(self, column: str) -> Decimal | None:
-        value = self.text(column).replace(",", "")
+        value = self.text(column)
         if not value:
             return None
         try:
-            number = Decimal(value)
-        except InvalidOperation:
-            self.fail(column, f"{value!r} is not a number (万元)", f"“{value}”不是数字（万元）")
+            return parse_amount(value, self.exponents.get(column, 0))
+        except CellError as exc:
+            self.fail(column, exc.message, exc.message_zh)
             return None
-        if not number.is_finite() or number < 0:
-            self.fail(column, f"{value!r} must be a non-negative amount", f"“{value}”必须是非负金额")
-            return None
-        return number
 
     def day(self, column: str) -> date | None:
         value = self.text(column)
         if not value:
             return None
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(column, f"{value!r} is not a date YYYY-MM-DD", f"“{value}”不是 YYYY-MM-DD 日期")
+            return parse_day(value)
+        except CellError as exc:
+            self.fail(column, exc.message, exc.message_zh)
             return None
 
     def choice(self, column: str, table: dict[str, Any]) -> Any:
         value = self.text(column)
         if not value:
             return None
-        found = table.get(value.lower())
+        found = table.get(label_key(value))
         if found is None:
             allowed = ", ".join(sorted({str(v) for v in table.values()}))
             self.fail(column, f"{value!r} is not one of {allowed}", f"“{value}”不在 {allowed} 之中")
@@ -246,16 +264,45 @@ def _fact_of(row: _Row) -> ContractFact | None:
             "the seller cannot be located: no valid credit code with a division and no region code",
             "无法确定卖方所在地：没有可用的统一社会信用代码，也没有行政区划代码",
         )
+    texts: dict[str, Any] = {name: row.text(name) for name in ("field", "seller_name", "buyer_name", "registration_no")}
     if row.errors:
         return None
-    texts: dict[str, Any] = {
-        name: row.values.get(name, "").strip() for name in ("field", "seller_name", "buyer_name", "registration_no")
-    }
     return ContractFact(contract_id=contract_id, **values, **texts)
 
 
-def _canonical_header(header: list[str], fmt: ContractFormat) -> list[str]:
-    names = [fmt.columns.get(name.strip().lstrip("\ufeff").lower(), "") for name in header]
+@dataclass(frozen=True)
+class Header:
+    """A file's header read against the format: canonical name per position ("" to ignore) and the power of ten
+    turning each amount column's unit into 万元."""
+
+    fmt: ContractFormat
+    names: list[str]
+    exponents: dict[str, int]
+
+
+def _header_name(cell: str, fmt: ContractFormat, exponents: dict[str, int]) -> str:
+    """The canonical column of a header cell ("" when unknown), recording a bracketed unit of an amount column."""
+    text = cell.strip().lstrip("\ufeff")
+    if label_key(text) in fmt.columns:
+        return fmt.columns[label_key(text)]
+    base, unit = split_unit(text)
+    name = fmt.columns.get(label_key(base), "")
+    if not name or not unit:
+        return ""
+    if name not in fmt.amount_columns or unit not in fmt.units:
+        allowed = "、".join(fmt.units)
+        raise InvalidDataError(
+            f"header {text!r}: unit {unit!r} is not one of {', '.join(fmt.units)} on an amount column",
+            location=("row 1", text),
+            message_zh=f"表头“{text}”：单位“{unit}”无效（金额列可用 {allowed}）",
+        )
+    exponents[name] = fmt.units[unit]
+    return name
+
+
+def _read_header(cells: list[str], fmt: ContractFormat) -> Header:
+    exponents: dict[str, int] = {}
+    names = [_header_name(cell, fmt, exponents) for cell in cells]
     missing = [column for column in fmt.required if column not in names]
     if missing:
         raise InvalidDataError(
@@ -263,7 +310,7 @@ def _canonical_header(header: list[str], fmt: ContractFormat) -> list[str]:
             location=("row 1",),
             message_zh=f"表头缺少必需列：{'、'.join(missing)}",
         )
-    return names
+    return Header(fmt, names, exponents)
 
 
 @dataclass
@@ -300,7 +347,7 @@ def parse_contracts(lines: Iterable[str]) -> ContractFile:
     header = next(reader, None)
     if header is None:
         raise InvalidDataError("empty file: no header row", message_zh="空文件：没有表头")
-    names = _canonical_header(header, fmt)
+    head = _read_header(header, fmt)
     parsed = ContractFile()
     seen: dict[str, int] = {}
     registrations: dict[str, tuple[str, int]] = {}
@@ -308,8 +355,8 @@ def parse_contracts(lines: Iterable[str]) -> ContractFile:
         number = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        values = {name: cell for name, cell in zip(names, record, strict=False) if name}
-        row = _Row(number, values, fmt, divisions)
+        values = {name: cell for name, cell in zip(head.names, record, strict=False) if name}
+        row = _Row(number, values, head, divisions)
         fact = _fact_of(row)
         fact = _check_unique(row, fact, seen, registrations)
         parsed.errors += row.errors

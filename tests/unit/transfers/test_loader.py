@@ -187,3 +187,43 @@ class TestParties:
 
     def test_a_credit_code_alone_names_a_party(self) -> None:
         assert parse(row(buyer=("", credit_code("210103"), ""))).errors == []
+
+
+class TestLabelsAndUnits:
+    @pytest.mark.parametrize(
+        ("label", "kind"),
+        [
+            ("技术开发(委托)", ContractType.DEVELOPMENT),
+            ("技术开发（合作）", ContractType.DEVELOPMENT),
+            ("技术转让（专利权）", ContractType.TRANSFER),
+            ("技术秘密转让", ContractType.TRANSFER),
+            ("专利实施许可", ContractType.LICENSE),
+            ("技术许可", ContractType.LICENSE),
+            ("技术服务（技术中介）", ContractType.SERVICE),
+            ("技术中介", ContractType.SERVICE),
+            ("技术咨询", ContractType.CONSULTING),
+        ],
+    )
+    def test_registration_office_labels_with_subtypes(self, label: str, kind: ContractType) -> None:
+        assert parse(row(kind=label)).facts[0].type is kind
+
+    def test_a_header_in_yuan_is_converted_to_wan_exactly(self) -> None:
+        text = (
+            "合同编号,合同类型,卖方名称,卖方行政区划代码,卖方类型,买方名称,合同金额(元),技术交易额（万元）,登记日期\n"
+            '1,技术开发,东北大学,210102,高校,某公司,"1,234,567.89",100,2024-01-15\n'
+        )
+        fact = parse_contracts(io.StringIO(text)).facts[0]
+        assert (fact.contract_value, fact.technology_income) == (Decimal("123.456789"), Decimal(100))
+
+    def test_an_unknown_unit_fails_the_header(self) -> None:
+        text = "合同编号,合同类型,卖方类型,成交额（美元）,登记日期\n"
+        with pytest.raises(InvalidDataError, match="美元"):
+            parse_contracts(io.StringIO(text))
+
+    def test_text_longer_than_its_column_is_a_row_error(self) -> None:
+        parsed = parse(row().replace("新材料", "长" * 65))
+        assert [(e.row, e.column) for e in parsed.errors] == [(2, "field")]
+
+    def test_an_overflowing_amount_is_a_row_error_not_a_traceback(self) -> None:
+        parsed = parse(row(value="10000000000000", income=""))
+        assert [(e.row, e.column) for e in parsed.errors] == [(2, "contract_value")]
