@@ -52,10 +52,20 @@ class TestCaseCommands:
 
 
 class TestContractsImport:
-    def test_reports_rejected_rows_and_feeds_the_registry_metrics(self, settings: Settings) -> None:
+    def test_a_bad_row_rejects_the_whole_file_listing_every_error(self, settings: Settings) -> None:
         code, out, err = invoke(settings, "transfers", "contracts", "import", str(DATA / "broken.csv"))
-        assert code == 0
-        assert json.loads(out)["rejected_rows"] == [3, 4, 5, 6, 7, 9]
+        assert code == 1
+        payload = json.loads(out)
+        assert (payload["rejected"], payload["created"], payload["rejected_rows"]) == (True, 0, [3, 4, 5, 6, 7, 9])
         assert "row 5, type" in err
+        assert "row 9, contract_value" in err
         code, out, _ = invoke(settings, "metrics", "local-conversion", "--region", "21", "--json")
-        assert (json.loads(out)["numerator"], json.loads(out)["denominator"]) == (100, 1100)
+        assert json.loads(out)["denominator"] == 0
+
+    def test_a_good_file_feeds_the_registry_metrics_and_reimports_idempotently(self, settings: Settings) -> None:
+        code, out, _ = invoke(settings, "transfers", "contracts", "import", str(DATA / "basic.csv"))
+        assert (code, json.loads(out)["created"]) == (0, 8)
+        code, out, _ = invoke(settings, "transfers", "contracts", "import", str(DATA / "basic.csv"))
+        assert (code, json.loads(out)["created"], json.loads(out)["updated"]) == (0, 0, 8)
+        code, out, _ = invoke(settings, "metrics", "local-conversion", "--region", "21", "--json")
+        assert (json.loads(out)["numerator"], json.loads(out)["denominator"]) == (210, 435.5)

@@ -20,9 +20,10 @@ from techbridge.cli.context import cli_lang, print_json, settings_of
 from techbridge.db import session_scope
 from techbridge.errors import NotFoundError
 from techbridge.models import Stage, TransferCase
-from techbridge.transfers.contracts import import_contracts_file
+from techbridge.transfers.contracts import ContractsRejectedError, import_contracts_file
 from techbridge.transfers.demo import DEFAULT_SEED, load_demo
 from techbridge.transfers.pipeline import CaseCreate, add_note, advance_case, close_case, create_case
+from techbridge.transfers.schemas import RowError
 from techbridge.transfers.service import case_history, list_case_views, load_bottlenecks, publish_capacity
 
 app = typer.Typer(help="Transfer pipeline cases and contracts.", no_args_is_help=True)
@@ -227,24 +228,43 @@ def import_contracts(
     path: Path = typer.Argument(..., help="contracts CSV in the import format"),
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """Import contracts; rejected rows and warnings go to stderr with their line numbers, a summary to stdout."""
-    with session_scope(settings_of(ctx).database_url) as session:
-        viewer, _ = _actor(session, as_user)
-        report = import_contracts_file(session=session, path=path, viewer=viewer)
+    """Import contracts, all or nothing: any bad row rejects the whole file (exit 1) and every error is listed on
+    stderr with its row, column and reason; warnings go to stderr too, a JSON summary to stdout."""
     lang = cli_lang()
-    for error in report.errors:
-        sys.stderr.write(f"{path}: {error.render(lang)} (row rejected)\n")
-    for warning in report.warnings:
-        sys.stderr.write(f"{path}: {warning.render(lang)} (warning)\n")
+    try:
+        with session_scope(settings_of(ctx).database_url) as session:
+            viewer, _ = _actor(session, as_user)
+            report = import_contracts_file(session=session, path=path, viewer=viewer)
+    except ContractsRejectedError as exc:
+        _write_rows(path, exc.errors, "row rejected", lang)
+        _write_rows(path, exc.warnings, "warning", lang)
+        print_json(
+            {
+                "rejected": True,
+                "created": 0,
+                "updated": 0,
+                "rejected_rows": exc.rejected_rows,
+                "errors": [{"row": e.row, "column": e.column, "message": e.render(lang)} for e in exc.errors],
+                "warnings": len(exc.warnings),
+            }
+        )
+        raise
+    _write_rows(path, report.warnings, "warning", lang)
     print_json(
         {
+            "rejected": False,
             "created": report.created,
             "updated": report.updated,
-            "rejected_rows": report.rejected_rows,
+            "rejected_rows": [],
             "warnings": len(report.warnings),
             "linked_parties": report.linked_parties,
         }
     )
+
+
+def _write_rows(path: Path, rows: list[RowError], verdict: str, lang: str) -> None:
+    for row in rows:
+        sys.stderr.write(f"{path}: {row.render(lang)} ({verdict})\n")
 
 
 @app.command("demo")

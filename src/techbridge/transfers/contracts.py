@@ -1,10 +1,12 @@
-"""Import technology contracts from registration-office CSVs into the registry, with row-level errors.
+"""Import technology contracts from registration-office CSVs into the registry, all or nothing.
 
-Rows are parsed by `loader.iter_contract_rows` (bad rows are rejected with their line numbers, never dropped
-silently). Parties are resolved with the registry's own entity resolution (`registry.resolve`: credit code, then
-normalized name with aliases): a resolved party is linked by id, an unresolved one is kept by name only. A credit
-code that fails the GB 32100-2015 check is not used for resolution nor stored, and is reported as a warning. An
-import is idempotent: a contract id already stored is updated in place.
+Rows are parsed by `loader.parse_contracts`, the parser the metrics' file mode uses. Like the registry's spreadsheet
+imports (`imports.spreadsheet`), a file is all-or-nothing: every row is checked first, and if any row has an error
+ContractsRejectedError lists every one (row, column, reason) and nothing is written; warnings (a late registration,
+a credit code not used) never reject. Parties are resolved with the registry's own entity resolution
+(`registry.resolve`: credit code, then normalized name with aliases): a resolved party is linked by id, an
+unresolved one is kept by name only. A credit code that fails the GB 32100-2015 check is not used for resolution
+nor stored, and is reported as a warning. An import is idempotent: a contract id already stored is updated in place.
 """
 
 from __future__ import annotations
@@ -27,13 +29,25 @@ from techbridge.transfers.schemas import ContractFact, RowError
 
 @dataclass
 class ImportReport:
-    """What an import did: counts, row errors (rejected rows) and warnings (accepted rows with a doubt)."""
+    """What an import did: counts and warnings (accepted rows with a doubt)."""
 
     created: int = 0
     updated: int = 0
     linked_parties: int = 0
-    errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+
+
+class ContractsRejectedError(InvalidDataError):
+    """A contracts file with bad rows: nothing was imported; `errors` lists every problem, `warnings` the doubts."""
+
+    def __init__(self, name: str, errors: list[RowError], warnings: list[RowError]) -> None:
+        rows = len({error.row for error in errors})
+        super().__init__(
+            f"{name}: {len(errors)} problem(s) in {rows} row(s), nothing was imported",
+            message_zh=f"{name}：{rows} 行共 {len(errors)} 处错误，未导入任何数据",
+        )
+        self.errors = errors
+        self.warnings = warnings
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -105,19 +119,18 @@ def _registration_errors(session: Session, rows: list[tuple[int, ContractFact]])
 def import_contracts_text(
     *, session: Session, text: str, viewer: Viewer, source: str = "upload", is_demo: bool = False
 ) -> ImportReport:
-    """Import contracts from CSV text in the import format; see the module docstring for the rules."""
+    """Import contracts from CSV text in the import format, all or nothing (ContractsRejectedError when any row is
+    bad); see the module docstring for the rules."""
     if not viewer.is_privileged and viewer.role != Role.BROKER:
         raise PermissionDeniedError("only officers import contracts", message_zh="仅主管部门用户可导入技术合同")
-    report = ImportReport()
-    resolver = PartyResolver(session)
     parsed = parse_contracts(io.StringIO(text, newline=""))
-    report.errors += parsed.errors
-    report.warnings += parsed.warnings
-    report.errors += _registration_errors(session, parsed.rows)
-    bad = {error.row for error in report.errors}
-    rows = [(row, fact) for row, fact in parsed.rows if row not in bad]
-    existing = queries.contract_ids_by_no(session, [fact.contract_id for _, fact in rows])
-    for _row, fact in rows:
+    errors = parsed.errors + _registration_errors(session, parsed.rows)
+    if errors:
+        raise ContractsRejectedError(source, sorted(errors, key=lambda e: e.row), parsed.warnings)
+    report = ImportReport(warnings=parsed.warnings)
+    resolver = PartyResolver(session)
+    existing = queries.contract_ids_by_no(session, [fact.contract_id for _, fact in parsed.rows])
+    for _row, fact in parsed.rows:
         contract = session.get(Contract, existing[fact.contract_id]) if fact.contract_id in existing else None
         if contract is None:
             contract = Contract(contract_no=fact.contract_id, is_demo=is_demo)

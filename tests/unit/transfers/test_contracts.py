@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from techbridge.access import SYSTEM
 from techbridge.models import Contract, Organization, OrgKind
-from techbridge.transfers.contracts import import_contracts_file, import_contracts_text
+from techbridge.transfers.contracts import ContractsRejectedError, import_contracts_file, import_contracts_text
 from techbridge.transfers.metrics import compute_local_conversion
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import ConversionDefinition
@@ -22,10 +23,20 @@ HEADER = (
 
 
 class TestImportContracts:
-    def test_broken_rows_are_rejected_with_line_numbers(self, session: Session) -> None:
-        report = import_contracts_file(session=session, path=DATA / "broken.csv", viewer=SYSTEM)
-        assert (report.created, report.rejected_rows) == (2, [3, 4, 5, 6, 7, 9])
-        assert session.scalar(select(Contract.contract_value).where(Contract.contract_no == "B8")) == 1000
+    def test_a_file_with_bad_rows_is_rejected_whole_with_every_error(self, session: Session) -> None:
+        with pytest.raises(ContractsRejectedError) as caught:
+            import_contracts_file(session=session, path=DATA / "broken.csv", viewer=SYSTEM)
+        assert caught.value.rejected_rows == [3, 4, 5, 6, 7, 9]
+        assert (9, "contract_value") in {(e.row, e.column) for e in caught.value.errors}
+        assert session.scalar(select(func.count()).select_from(Contract)) == 0  # not even the good rows B1 and B8
+
+    def test_a_rejected_file_leaves_earlier_contracts_untouched(self, session: Session) -> None:
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        bad = (DATA / "basic.csv").read_text(encoding="utf-8").replace("C1,development", "C1,rental")
+        bad = bad.replace(",100,80,", ",999,80,")
+        with pytest.raises(ContractsRejectedError):
+            import_contracts_text(session=session, text=bad, viewer=SYSTEM)
+        assert session.scalar(select(Contract.contract_value).where(Contract.contract_no == "C1")) == 100
 
     def test_reimport_updates_in_place(self, session: Session) -> None:
         import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
@@ -69,6 +80,7 @@ class TestImportContracts:
         header += "registered_on\n"
         body = ",2024210100000123,development,东北大学,210102,university,某公司,5,2024-01-02\n"
         import_contracts_text(session=session, text=header + "R1" + body, viewer=SYSTEM)
-        report = import_contracts_text(session=session, text=header + "R2" + body, viewer=SYSTEM)
-        assert [(e.row, e.column) for e in report.errors] == [(2, "registration_no")]
+        with pytest.raises(ContractsRejectedError) as caught:
+            import_contracts_text(session=session, text=header + "R2" + body, viewer=SYSTEM)
+        assert [(e.row, e.column) for e in caught.value.errors] == [(2, "registration_no")]
         assert session.scalar(select(Contract.contract_no).where(Contract.contract_no == "R2")) is None
