@@ -72,6 +72,16 @@ class TestFilters:
         assert set(CARDS) - {"rate_value", "rate_count"} <= changed  # the rates may agree by chance; the sums cannot
         assert {"fields", "types", "flows"} <= changed
 
+    def test_the_page_says_which_seller_kinds_its_turnover_counts(self, officer: TestClient) -> None:
+        default = Page(officer.get("/dashboard").text, 200).by_id("turnover-counts")
+        assert default is not None
+        assert "高校、科研院所" in default.text
+        assert "--sellers university,institute" in default.text
+        every = officer.get("/dashboard?sellers=university&sellers=enterprise")
+        note = Page(every.text, 200).by_id("turnover-counts")
+        assert note is not None
+        assert "高校、企业" in note.text
+
     def test_a_city_typed_by_name_narrows_the_figures(self, officer: TestClient) -> None:
         province = figures(officer)
         dalian = figures(officer, "region=大连")

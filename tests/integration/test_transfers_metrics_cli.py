@@ -182,6 +182,14 @@ class TestTurnover:
         [transfer] = [g for g in payload["groups"]["type"] if g["key"] == "transfer"]  # type: ignore[index]
         assert transfer["of_which"] == [{"key": "license", "count": 1, "contract_value": 200, "technology_income": 150}]
 
+    def test_sellers_limit_turnover_as_the_dashboard_filter_does(self, settings: Settings) -> None:
+        args = ["metrics", "turnover", "--contracts", BASIC, "--region", "21", "--by", "type", "--json"]
+        _, every, _ = run(settings, *args)
+        _, chosen, _ = run(settings, *args, "--sellers", "university,institute")
+        assert {g["key"]: g["count"] for g in every["groups"]["type"]}["service"] == 2  # type: ignore[index]
+        assert "service" not in {g["key"] for g in chosen["groups"]["type"]}  # type: ignore[index]
+        assert chosen["sellers"] == ["university", "institute"]
+
     def test_default_gives_every_grouping(self, settings: Settings) -> None:
         _, payload, _ = run(settings, "metrics", "turnover", "--contracts", BASIC, "--region", "21", "--json")
         assert set(payload["groups"]) == {"type", "field", "flow", "quarter"}  # type: ignore[arg-type]

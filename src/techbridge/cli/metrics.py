@@ -169,6 +169,9 @@ def turnover(
     scope: Scope | None = typer.Option(None, "--scope", help="cut the region code to a province or city prefix"),
     date_from: str | None = typer.Option(None, "--from", help="first registration date, inclusive"),
     date_to: str | None = typer.Option(None, "--to", help="last registration date, inclusive"),
+    sellers: str | None = typer.Option(
+        None, "--sellers", help="seller kinds counted, comma-separated (default: all; the dashboard's seller filter)"
+    ),
     contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV (import format) instead of the DB"),
     demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据)"),
     strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
@@ -180,6 +183,7 @@ def turnover(
         check_region(region.strip(), scope)
         prefix = region.strip()[: SCOPE_DIGITS[scope]]
     groupings = [name.strip() for item in by for name in item.split(",") if name.strip()] or list(TURNOVER_GROUPINGS)
+    chosen = _split(sellers, "--sellers", PartyKind)
     facts, rejected, warnings = _load_facts(ctx, contracts, demo, strict)
     tables = compute_turnover(
         facts,
@@ -187,12 +191,14 @@ def turnover(
         by=groupings,
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
+        sellers=chosen,  # type: ignore[arg-type]
     )
     groups = {name: _json_rows(turnover_rows(rows)) for name, rows in tables.items()}
     payload = {
         "region": prefix,
         "groups": groups,
         "definition": _turnover_definition(prefix, cli_lang()),
+        "sellers": [str(kind) for kind in chosen],
         "rejected_rows": rejected,
         "warnings": warnings,
         "demo": demo and contracts is None,
@@ -232,13 +238,13 @@ def _turnover_definition(prefix: str, lang: str) -> str:
             f"地区 {prefix}：按类型/领域/季度统计卖方在本地区的合同（输出，按登记日期）；"
             "类型 transfer 为技术转让（含许可），其中许可见 of_which；"
             "流向中 output=卖方在本地区（输出），absorb=买方在本地区（吸纳），"
-            "in_province/out_of_province 为对方是否在本省；金额单位万元。"
+            "in_province/out_of_province 为对方是否在本省；未给 --sellers 时统计全部卖方类型；金额单位万元。"
         )
     return (
         f"Region {prefix}: type/field/quarter groups count contracts whose seller is in the region (输出, by "
         "registration date; type transfer includes licences, shown under of_which); in flow, output = seller in the "
         "region (输出), absorb = buyer in the region (吸纳), split "
-        "by whether the other party is in the province; amounts in 万元."
+        "by whether the other party is in the province; every seller kind unless --sellers; amounts in 万元."
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.registry.pickers import region_display
 from techbridge.transfers import queries
-from techbridge.transfers.metrics import ZERO, TurnoverGroup, add_by_type, describe_definition, turnover_rows
+from techbridge.transfers.metrics import ZERO, TurnoverGroup, add_to_group, describe_definition, turnover_rows
 from techbridge.transfers.schemas import Amount, Basis, ConversionDefinition, PartyKind, Scope
 from techbridge.transfers.service import FunnelScope
 
@@ -176,24 +176,13 @@ def _unlocated_buyers(flows: Sequence[Rollup], prefix: str) -> int:
     return sum(row.n for row in flows if not row.buyer_province and row.seller_city.startswith(prefix))
 
 
-def _turnover(rows: Iterable[Rollup], key: str) -> list[dict[str, Any]]:
-    totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
-    for row in rows:
-        entry = totals[str(getattr(row, key))]
-        entry[0] += row.n
-        entry[1] += row.value
-        entry[2] += row.income
-    return [
-        {"key": name, "count": int(t[0]), "contract_value": t[1], "technology_income": t[2]}
-        for name, t in sorted(totals.items())
-    ]
-
-
-def _by_type(rows: Iterable[Rollup]) -> list[dict[str, Any]]:
-    """Turnover per report type (技术转让 includes licences, kept as its `of_which` sub-row), the CLI's rule."""
+def _grouped(rows: Iterable[Rollup], grouping: str) -> list[dict[str, Any]]:
+    """Turnover per `type` or `field` by the CLI's rule (metrics.add_to_group: 技术转让 includes licences, kept as
+    its `of_which` sub-row; a blank field is `(none)`)."""
     groups: dict[str, TurnoverGroup] = {}
     for row in rows:
-        add_by_type(groups, row.type, (row.n, row.value, row.income))
+        key = row.type if grouping == "type" else row.field or "(none)"
+        add_to_group(groups, grouping, key, row.type, (row.n, row.value, row.income))
     return turnover_rows(groups[key] for key in sorted(groups))
 
 
@@ -348,8 +337,8 @@ def build_dashboard(
         headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label, unlocated),
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
-        by_field=_turnover(mix, "field"),
-        by_type=_by_type(mix),
+        by_field=_grouped(mix, "field"),
+        by_type=_grouped(mix, "type"),
         flows=_flows(flows, province, spec.city),
         contracts=sum(row.n for row in flows if not spec.city or row.seller_city == spec.city),
         quarters=sorted({row.quarter for row in all_rows}),

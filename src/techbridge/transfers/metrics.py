@@ -28,6 +28,7 @@ from techbridge.transfers.schemas import (
     ContractFact,
     ContractType,
     ConversionDefinition,
+    PartyKind,
     Scope,
 )
 
@@ -144,6 +145,17 @@ class TurnoverGroup:
         self.technology_income += income
 
 
+def add_to_group(
+    groups: dict[str, TurnoverGroup], grouping: str, key: str, kind: str, amounts: tuple[int, Decimal, Decimal]
+) -> None:
+    """Count (count, value, income) into group `key` of a turnover table: the one rule the CLI, the API and the
+    dashboard's tables share (a `type` table files a licence under transfer, with its sub-row)."""
+    if grouping == "type":
+        add_by_type(groups, kind, amounts)
+    else:
+        groups.setdefault(key, TurnoverGroup(key)).add_amounts(*amounts)
+
+
 def add_by_type(groups: dict[str, TurnoverGroup], kind: str, amounts: tuple[int, Decimal, Decimal]) -> None:
     """Count (count, value, income) of contracts of stored type `kind` into its report group, and into the group's
     sub-row when the type reports inside another (a licence inside transfer); the one rule of every type table."""
@@ -201,8 +213,10 @@ def compute_turnover(
     by: Iterable[str] = TURNOVER_GROUPINGS,
     date_from: date | None = None,
     date_to: date | None = None,
+    sellers: tuple[PartyKind, ...] = (),
 ) -> dict[str, list[TurnoverGroup]]:
-    """Turnover of region `region` (a 2/4/6-digit prefix) grouped each way in `by`, groups sorted by key."""
+    """Turnover of region `region` (a 2/4/6-digit prefix) grouped each way in `by`, groups sorted by key; only
+    contracts whose seller kind is in `sellers` when given (the dashboard's seller filter), every contract else."""
     groupings = list(by)
     unknown = [name for name in groupings if name not in TURNOVER_GROUPINGS]
     if unknown:
@@ -213,14 +227,12 @@ def compute_turnover(
         )
     tables: dict[str, dict[str, TurnoverGroup]] = {name: {} for name in groupings}
     for fact in facts:
-        if not is_in_period(fact.registered_on, date_from, date_to):
+        if not is_in_period(fact.registered_on, date_from, date_to) or (sellers and fact.seller_kind not in sellers):
             continue
+        amounts = (1, fact.contract_value, fact.technology_income or ZERO)
         for name in groupings:
             for key in group_keys(fact, name, region):
-                if name == "type":
-                    add_by_type(tables[name], fact.type, (1, fact.contract_value, fact.technology_income or ZERO))
-                else:
-                    tables[name].setdefault(key, TurnoverGroup(key)).add(fact)
+                add_to_group(tables[name], name, key, fact.type, amounts)
     return {name: [groups[key] for key in sorted(groups)] for name, groups in tables.items()}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,8 @@ from techbridge.transfers.contracts import import_contracts_file, import_contrac
 from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds
 from techbridge.transfers.demo import load_demo
 from techbridge.transfers.export import build_tables
+from techbridge.transfers.metrics import compute_turnover, turnover_rows
+from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import PartyKind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
@@ -105,6 +108,19 @@ class TestTypeTable:
         labels = [row[0] for row in build_tables(data, None, "zh")["types"].rows]
         assert labels.index("其中：技术许可") == labels.index("技术转让（含许可）") + 1
         assert "技术许可" not in labels
+
+
+class TestSameTurnoverAsTheCli:
+    """The dashboard's type and field tables and the CLI's turnover (metrics.compute_turnover) share one rule: with
+    the dashboard's seller kinds passed to the CLI function they agree to the 分."""
+
+    @pytest.mark.parametrize("sellers", [(PartyKind.UNIVERSITY, PartyKind.INSTITUTE), tuple(PartyKind)])
+    def test_types_and_fields_agree(self, session: Session, sellers: tuple[PartyKind, ...]) -> None:
+        import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
+        data = build_dashboard(session=session, region="21", flt=DashboardFilter(sellers=sellers))
+        cli = compute_turnover(iter_contract_facts(session), region="21", by=["type", "field"], sellers=sellers)
+        assert data.by_type == turnover_rows(cli["type"])
+        assert data.by_field == turnover_rows(cli["field"])
 
 
 class TestQuarterBounds:

@@ -122,13 +122,15 @@ def dashboard(
     }
     query = query_without_page(request)
     params = request.query_params
+    sellers = [str(kind) for kind in data_sellers(request)] or ["university", "institute"]
     context = {
         "data": data,
         "tables": tables,
         "options": options,
         "output_total": sum((row["contract_value"] for row in data.by_type), start=0),
         "worst": groups[0].worst_stage if groups else None,
-        "sellers": [str(kind) for kind in data_sellers(request)] or ["university", "institute"],
+        "sellers": sellers,
+        "counted_sellers": _kind_names(sellers, lang),
         "amount": params.get("amount", "contract_value"),
         "filters": {
             "region": params.get("region", ""),
@@ -143,6 +145,11 @@ def dashboard(
         "official": _official(session, settings, lang, viewer),
     }
     return render(request, "dashboard/index.html", context)
+
+
+def _kind_names(kinds: list[str], lang: str) -> str:
+    """Seller kinds as the page names them (高校、科研院所)."""
+    return ("、" if lang == "zh" else ", ").join(translate(f"dashboard.kind_{kind}", lang) for kind in kinds)
 
 
 def data_sellers(request: Request) -> list[PartyKind]:

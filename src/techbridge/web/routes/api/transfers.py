@@ -92,14 +92,26 @@ def local_conversion(
 
 @router.get("/metrics/turnover")
 def turnover(
-    session: DbDep, _: OfficerDep, region: str, by: str = "type,field,flow,quarter", demo: bool = False
+    session: DbDep,
+    _: OfficerDep,
+    region: str,
+    by: str = "type,field,flow,quarter",
+    sellers: str = Query("", description="seller kinds counted, comma-separated (default: all)"),
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    demo: bool = False,
 ) -> dict[str, Any]:
     """Turnover groups (count, contract_value, technology_income in 万元) by type, field, flow and quarter; type
     `transfer` includes licences, listed under its `of_which`."""
     prefix = region_prefix(region)
-    tables = compute_turnover(iter_contract_facts(session, demo=demo), region=prefix, by=by.split(","))
+    chosen = _choices(sellers, PartyKind, "sellers")
+    facts = iter_contract_facts(session, demo=demo)
+    tables = compute_turnover(
+        facts, region=prefix, by=by.split(","), date_from=date_from, date_to=date_to, sellers=chosen
+    )
     return {
         "region": prefix,
+        "sellers": [str(kind) for kind in chosen],
         "groups": {name: _json_rows(turnover_rows(rows)) for name, rows in tables.items()},
         "demo": demo,
     }
