@@ -48,6 +48,7 @@ from techbridge.models import (
     Organization,
     OrgKind,
     PilotCapacity,
+    ResearchProject,
     Role,
     Subscription,
     TransferCase,
@@ -191,6 +192,8 @@ def _records(session: Session, owner: User, visibility: Visibility, markers: dic
     member = Expert(name="ZQ公开专家", affiliation_id=ins.id, affiliation_name=ins.name, fields=[NEED], bio=NEED)
     session.add_all([expert, contact, member])
     session.flush()
+    session.add(ResearchProject(approval_no=f"P{member.id}", title=f"{NEED}项目", expert_id=member.id,
+                                institution_id=ins.id, institution_name=ins.name))  # fmt: skip
     achievement = Achievement(
         kind=AchievementKind.PATENT,
         title=f"精对苯二甲酸氧化催化剂用于{NEED} {markers['ACH']}",

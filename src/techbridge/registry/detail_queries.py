@@ -95,6 +95,8 @@ class ExpertDetail:
     projects: list[ResearchProject] = field(default_factory=list)
     affiliation_name: str = ""
     """The affiliation as the viewer may see it (`shown_affiliations`)."""
+    project_institutions: dict[int, str] = field(default_factory=dict)
+    """Project id → its institution as the viewer may see it (`shown_institutions`)."""
 
 
 @dataclass
@@ -196,6 +198,24 @@ def visible_organization(session: Session, viewer: Viewer, org_id: int | None) -
     return session.scalars(stmt).first()
 
 
+def readable_organization_ids(session: Session, viewer: Viewer, ids: set[int | None]) -> set[int]:
+    """Which of these organizations the viewer may read."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    stmt = select(Organization.id).where(Organization.id.in_(wanted), visibility_clause(Organization, viewer))
+    return {int(i) for i in session.scalars(stmt)}
+
+
+def shown_institutions(session: Session, viewer: Viewer, projects: list[ResearchProject]) -> dict[int, str]:
+    """Project id → its institution's name as stored, or "" when it names an organization the viewer may not read
+    (as `shown_affiliations` for experts)."""
+    readable = readable_organization_ids(session, viewer, {p.institution_id for p in projects})
+    return {
+        p.id: p.institution_name if p.institution_id is None or p.institution_id in readable else "" for p in projects
+    }
+
+
 @dataclass(frozen=True)
 class Affiliation:
     """An expert's affiliation as a viewer may see it: the organization's id and the stored name (copied from the
@@ -208,11 +228,7 @@ class Affiliation:
 def shown_affiliations(session: Session, viewer: Viewer, experts: Iterable[Expert]) -> dict[int, Affiliation]:
     """Expert id → the affiliation the viewer may see (`Affiliation`)."""
     experts = list(experts)
-    linked = {e.affiliation_id for e in experts if e.affiliation_id is not None}
-    readable: set[int] = set()
-    if linked:
-        stmt = select(Organization.id).where(Organization.id.in_(linked), visibility_clause(Organization, viewer))
-        readable = {int(i) for i in session.scalars(stmt)}
+    readable = readable_organization_ids(session, viewer, {e.affiliation_id for e in experts})
     hidden = Affiliation(None, "")
     return {
         e.id: Affiliation(e.affiliation_id, e.affiliation_name)
@@ -229,7 +245,9 @@ def expert_detail(session: Session, viewer: Viewer, expert_id: int) -> ExpertDet
     achievements, _ = achievements_of(session, viewer, AchievementOwner.expert_id, expert.id)
     projects = projects_of(session, viewer, expert.id)
     affiliation_name = shown_affiliations(session, viewer, [expert])[expert.id].name
-    return ExpertDetail(expert, affiliation, contact_of(expert, viewer), achievements, projects, affiliation_name)
+    institutions = shown_institutions(session, viewer, projects)
+    contact = contact_of(expert, viewer)
+    return ExpertDetail(expert, affiliation, contact, achievements, projects, affiliation_name, institutions)
 
 
 def projects_of(session: Session, viewer: Viewer, expert_id: int) -> list[ResearchProject]:
