@@ -192,4 +192,4 @@ class TestTurnover:
 
     def test_default_gives_every_grouping(self, settings: Settings) -> None:
         _, payload, _ = run(settings, "metrics", "turnover", "--contracts", BASIC, "--region", "21", "--json")
-        assert set(payload["groups"]) == {"type", "field", "flow", "quarter"}  # type: ignore[arg-type]
+        assert set(payload["groups"]) == {"type", "field", "flow", "quarter", "party"}  # type: ignore[arg-type]

@@ -164,7 +164,7 @@ def turnover(
     ctx: typer.Context,
     region: str = typer.Option(..., "--region", help="2-, 4- or 6-digit division code (210000 → 21, 210100 → 2101)"),
     by: list[str] = typer.Option(
-        [], "--by", help="type | field | flow | quarter (repeatable or comma-separated; default: all)"
+        [], "--by", help="type | field | flow | quarter | party (repeatable or comma-separated; default: all)"
     ),
     scope: Scope | None = typer.Option(None, "--scope", help="cut the region code to a province or city prefix"),
     date_from: str | None = typer.Option(None, "--from", help="first registration date, inclusive"),
@@ -177,7 +177,8 @@ def turnover(
     strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
-    """Turnover (成交额, 技术交易额, count) by type, field, flow (输出/吸纳, in/out of province) and quarter."""
+    """Turnover (成交额, 技术交易额, count) by type, field, flow (输出/吸纳, in/out of province), quarter and party
+    type (输出 by seller kind, 吸纳 by buyer kind)."""
     prefix = region_prefix(region.strip())
     if scope is not None:
         check_region(region.strip(), scope)

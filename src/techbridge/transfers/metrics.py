@@ -33,7 +33,9 @@ from techbridge.transfers.schemas import (
 )
 
 ZERO = Decimal(0)
-TURNOVER_GROUPINGS = ("type", "field", "flow", "quarter")
+TURNOVER_GROUPINGS = ("type", "field", "flow", "quarter", "party")
+UNKNOWN_KIND = "unknown"
+"""The party-type group of a buyer whose kind the file does not give."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +194,25 @@ def flow_keys(fact: ContractFact, prefix: str) -> list[str]:
     return keys
 
 
+def party_keys(fact: ContractFact, prefix: str) -> list[str]:
+    """Party-type groups of a contract seen from region `prefix` (reports count by party type, domain README): 输出 by
+    the seller's kind when the seller is in the region (`output.university`), 吸纳 by the buyer's kind when the
+    buyer is (`absorb.enterprise`; `absorb.unknown` when the file does not give it)."""
+    keys = []
+    if fact.seller_region_code.startswith(prefix):
+        keys.append(f"output.{fact.seller_kind}")
+    if fact.buyer_region_code.startswith(prefix):
+        keys.append(f"absorb.{fact.buyer_kind or UNKNOWN_KIND}")
+    return keys
+
+
 def group_keys(fact: ContractFact, by: str, prefix: str) -> list[str]:
     """The groups a contract falls into for grouping `by`; type/field/quarter count contracts sold (输出) by the
-    region, flow counts both directions."""
+    region, flow and party count both directions."""
     if by == "flow":
         return flow_keys(fact, prefix)
+    if by == "party":
+        return party_keys(fact, prefix)
     if not fact.seller_region_code.startswith(prefix):
         return []
     if by == "type":

@@ -48,6 +48,7 @@ def _fact(contract: Contract) -> ContractFact:
         field=contract.field,
         seller_name=contract.seller_name,
         buyer_name=contract.buyer_name,
+        buyer_kind=PartyKind(contract.buyer_kind) if contract.buyer_kind else None,
         signed_on=contract.signed_on,
     )
 

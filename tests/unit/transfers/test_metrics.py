@@ -141,6 +141,24 @@ class TestComputeTurnover:
             "2025Q1": Decimal(10),
         }
 
+    def test_party_type_counts_output_by_seller_kind_and_absorption_by_buyer_kind(
+        self, facts: list[ContractFact]
+    ) -> None:
+        kinds = {"C1": ENT, "C2": ENT, "C4": ENT, "C5": ENT, "C6": ENT, "C8": OTH}  # C3, C7: buyers outside 21
+        given = [replace(f, buyer_kind=kinds.get(f.contract_id)) for f in facts]
+        table = compute_turnover(given, region="21", by=["party"])["party"]
+        groups = {g.key: (g.count, g.contract_value) for g in table}
+        assert groups == {
+            "output.university": (3, Decimal("325.5")),  # C1, C3, C7
+            "output.institute": (2, Decimal(110)),  # C2, C6
+            "output.enterprise": (1, Decimal(300)),  # C4
+            "output.other": (1, Decimal(10)),  # C8
+            "absorb.enterprise": (5, Decimal(550)),  # C1, C2, C4, C5 (a Beijing seller), C6
+            "absorb.other": (1, Decimal(10)),  # C8
+        }
+        untold = {g.key for g in compute_turnover(facts, region="21", by=["party"])["party"]}
+        assert "absorb.unknown" in untold  # the file gives no buyer kind
+
     def test_unknown_grouping_is_refused(self, facts: list[ContractFact]) -> None:
         with pytest.raises(InvalidDataError):
             compute_turnover(facts, region="21", by=["colour"])

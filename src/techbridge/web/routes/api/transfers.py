@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from techbridge.errors import InvalidDataError
 from techbridge.registry.pickers import region_display
 from techbridge.transfers.metrics import (
+    TURNOVER_GROUPINGS,
     compute_local_conversion,
     compute_turnover,
     definition_params,
@@ -95,14 +96,15 @@ def turnover(
     session: DbDep,
     _: OfficerDep,
     region: str,
-    by: str = "type,field,flow,quarter",
+    by: str = ",".join(TURNOVER_GROUPINGS),
     sellers: str = Query("", description="seller kinds counted, comma-separated (default: all)"),
     date_from: date | None = Query(None, alias="from"),
     date_to: date | None = Query(None, alias="to"),
     demo: bool = False,
 ) -> dict[str, Any]:
-    """Turnover groups (count, contract_value, technology_income in 万元) by type, field, flow and quarter; type
-    `transfer` includes licences, listed under its `of_which`."""
+    """Turnover groups (count, contract_value, technology_income in 万元) by type, field, flow, quarter and party
+    type (`output.<seller kind>`, `absorb.<buyer kind>`); type `transfer` includes licences, listed under its
+    `of_which`."""
     prefix = region_prefix(region)
     chosen = _choices(sellers, PartyKind, "sellers")
     facts = iter_contract_facts(session, demo=demo)
