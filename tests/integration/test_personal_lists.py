@@ -56,7 +56,7 @@ def client(settings: Settings, session: Session) -> TestClient:
         )  # fmt: skip
         session.add(
             ConnectRequest(
-                requester_id=user.id, entity="achievement", record_id=n + 1, record_title=f"对接{n:02d}",
+                requester_id=user.id, entity="achievement", record_id=achievement.id, record_title=f"对接{n:02d}",
                 mode=ConnectMode.LICENSE, message="你好",
             )
         )  # fmt: skip
