@@ -4,7 +4,8 @@ CellError with an English and a Chinese reason; the loader turns that into a row
 Amounts: digits with an optional decimal part; thousands separators only in proper 3-digit groups (`1,000.5`,
 never `1,0,0`); no sign, exponent, NaN or infinity. A header unit (`成交额（元）`) scales the value to 万元 exactly
 (Decimal), and the result must fit the storage column (an integer number of 分, at most 2^63 − 1) with no more
-precision than 1 分. Dates: `YYYY-MM-DD` or `YYYY/MM/DD` (month and day may drop a leading zero in the second form).
+precision than 1 分; a unit written in the cell itself (`100万元`, `50万`, `300000元`) overrides the header's. Dates:
+`YYYY-MM-DD`, `YYYY/MM/DD` or `YYYY年M月D日` (month and day may drop a leading zero), as spreadsheets write them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ from decimal import Decimal
 from techbridge.models.transfer import FEN_PER_WAN
 
 AMOUNT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-SLASH_DATE_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+DATE_RES = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+CELL_UNITS = (("万元", 0), ("万", 0), ("元", -4))
+"""Units a cell may carry after its number, with the power of ten that turns one into 万元 (longest first)."""
 UNIT_RE = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]+?)\s*[）)]$")
 MAX_WAN = Decimal(2**63 - 1) / FEN_PER_WAN
 """The largest amount the `Wan` column holds (an integer number of 分 in a BIGINT)."""
@@ -35,6 +41,10 @@ class CellError(ValueError):
 
 def parse_amount(text: str, exponent: int = 0) -> Decimal:
     """An amount in 万元 from a cell whose unit is 10^exponent 万元 (元: -4); see the module docstring."""
+    for unit, power in CELL_UNITS:
+        if text.endswith(unit) and len(text) > len(unit):
+            text, exponent = text[: -len(unit)].strip(), power
+            break
     if text.startswith("-") and AMOUNT_RE.match(text[1:]):
         raise CellError(f"{text!r} must be a non-negative amount", f"“{text}”必须是非负金额")
     if not AMOUNT_RE.match(text):
@@ -55,15 +65,16 @@ def parse_amount(text: str, exponent: int = 0) -> Decimal:
 
 
 def parse_day(text: str) -> date:
-    """A date written YYYY-MM-DD or YYYY/MM/DD."""
-    found = ISO_DATE_RE.match(text) or SLASH_DATE_RE.match(text)
+    """A date written YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日."""
+    found = next((m for m in (r.match(text) for r in DATE_RES) if m), None)
     try:
         if found is None:
             raise ValueError(text)
         return date(*(int(part) for part in found.groups()))
     except ValueError:
         raise CellError(
-            f"{text!r} is not a date YYYY-MM-DD (or YYYY/MM/DD)", f"“{text}”不是 YYYY-MM-DD（或 YYYY/MM/DD）日期"
+            f"{text!r} is not a date YYYY-MM-DD (or YYYY/MM/DD, YYYY年M月D日)",
+            f"“{text}”不是 YYYY-MM-DD（或 YYYY/MM/DD、YYYY年M月D日）日期",
         ) from None
 
 

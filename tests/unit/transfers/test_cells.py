@@ -34,17 +34,34 @@ class TestParseAmount:
     def test_yuan_become_wan_exactly(self) -> None:
         assert parse_amount("1,234,567.89", -4) == Decimal("123.456789")
 
+    @pytest.mark.parametrize(("text", "value"), [("100万元", "100"), ("50万", "50"), ("300,000元", "30")])
+    def test_a_unit_in_the_cell_overrides_the_header(self, text: str, value: str) -> None:
+        assert parse_amount(text, -4) == parse_amount(text) == Decimal(value)
+
+    @pytest.mark.parametrize("text", ["万元", "元", "100美元", "-100万元"])
+    def test_a_unit_alone_or_another_currency_is_refused(self, text: str) -> None:
+        with pytest.raises(CellError):
+            parse_amount(text)
+
     def test_more_precise_than_one_fen_is_refused(self) -> None:
         with pytest.raises(CellError, match="1 分"):
             parse_amount("1.0000001")
 
 
 class TestParseDay:
-    @pytest.mark.parametrize(("text", "day"), [("2024-03-15", date(2024, 3, 15)), ("2024/3/5", date(2024, 3, 5))])
+    @pytest.mark.parametrize(
+        ("text", "day"),
+        [
+            ("2024-03-15", date(2024, 3, 15)),
+            ("2024/3/5", date(2024, 3, 5)),
+            ("2024-3-5", date(2024, 3, 5)),  # as spreadsheets write a date without leading zeros
+            ("2024年3月15日", date(2024, 3, 15)),
+        ],
+    )
     def test_accepted(self, text: str, day: date) -> None:
         assert parse_day(text) == day
 
-    @pytest.mark.parametrize("text", ["2024-W11-5", "20240315", "2024-3-5", "2024/13/45", "2024-02-30", "15.03.2024"])
+    @pytest.mark.parametrize("text", ["2024-W11-5", "20240315", "2024/13/45", "2024-02-30", "15.03.2024", "2024年3月"])
     def test_refused(self, text: str) -> None:
         with pytest.raises(CellError):
             parse_day(text)
