@@ -117,7 +117,7 @@ def local_conversion(
     sellers: str = typer.Option("university,institute", "--sellers", help="seller kinds counted, comma-separated"),
     types: str | None = typer.Option(None, "--type", help="contract types, comma-separated (default: all)"),
     fields: str | None = typer.Option(None, "--field", help="fields, comma-separated (default: all)"),
-    contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV (import format) instead of the DB"),
+    contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV or XLSX instead of the DB"),
     demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据) instead of real data"),
     strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
@@ -172,7 +172,7 @@ def turnover(
     sellers: str | None = typer.Option(
         None, "--sellers", help="seller kinds counted, comma-separated (default: all; the dashboard's seller filter)"
     ),
-    contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV (import format) instead of the DB"),
+    contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV or XLSX instead of the DB"),
     demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据)"),
     strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),

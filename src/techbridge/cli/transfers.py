@@ -225,7 +225,7 @@ def bottlenecks(
 @contracts_app.command("import")
 def import_contracts(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., help="contracts CSV in the import format"),
+    path: Path = typer.Argument(..., help="contracts file in the import format (CSV in UTF-8 or GBK, or XLSX)"),
     as_user: str | None = AS_OPTION,
 ) -> None:
     """Import contracts, all or nothing: any bad row rejects the whole file (exit 1) and every error is listed on

@@ -23,7 +23,7 @@ from techbridge.models import Contract, Role
 from techbridge.registry.resolve import NameNormalizer, OrgIndex, OrgRecord
 from techbridge.transfers import queries
 from techbridge.transfers.dashboard import city_names
-from techbridge.transfers.loader import parse_contracts
+from techbridge.transfers.loader import contract_file_text, parse_contracts
 from techbridge.transfers.schemas import ContractFact, RowError
 
 
@@ -147,9 +147,5 @@ def import_contracts_text(
 
 
 def import_contracts_file(*, session: Session, path: Path, viewer: Viewer) -> ImportReport:
-    """Import a contracts CSV file (UTF-8, header row)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise InvalidDataError(f"cannot read {path}: {exc}", message_zh=f"无法读取 {path}") from exc
-    return import_contracts_text(session=session, text=text, viewer=viewer, source=path.name)
+    """Import a contracts file: CSV (UTF-8 or GBK) or XLSX, header row first (`loader.contract_file_text`)."""
+    return import_contracts_text(session=session, text=contract_file_text(path), viewer=viewer, source=path.name)

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -392,13 +392,55 @@ def _check_unique(
 
 
 def read_contracts(path: Path) -> ContractFile:
-    """Parse a contracts CSV file (UTF-8, with or without BOM)."""
+    """Parse a contracts file (`contract_file_text`)."""
+    return parse_contracts(io.StringIO(contract_file_text(path), newline=""))
+
+
+def contract_file_text(path: Path) -> str:
+    """A contracts file as CSV text: a CSV in UTF-8 (with or without BOM) or GBK, as Excel on a Chinese system saves
+    it, or the first sheet of an XLSX workbook (dates and numbers as typed, blank rows kept, so a row error names
+    the sheet's row)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _workbook_text(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InvalidDataError(f"no such file: {path}", message_zh=f"文件不存在：{path}") from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidDataError(
-            "the file is not UTF-8", location=(str(path),), message_zh="文件不是 UTF-8 编码"
-        ) from exc
-    return parse_contracts(io.StringIO(text, newline=""))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidDataError(f"cannot read {path}: {exc}", message_zh=f"无法读取 {path}") from exc
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidDataError(
+        "the file is neither UTF-8 nor GBK", location=(str(path),), message_zh="文件既不是 UTF-8 也不是 GBK 编码"
+    )
+
+
+def _workbook_text(path: Path) -> str:
+    from techbridge.imports.spreadsheet import read_table
+
+    header, rows = read_table(path, path.name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    line = 1
+    for number, cells in rows:
+        while line < number - 1:  # a blank row of the sheet stays a line, so line numbers are the sheet's rows
+            out.write("\n")
+            line += 1
+        writer.writerow([_cell_text(cell) for cell in cells])
+        line = number
+    return out.getvalue()
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the CSV format writes it: a date as YYYY-MM-DD, a whole number without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +18,14 @@ from techbridge.transfers.schemas import ContractType, PartyKind
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
 
 
+def _typed(cell: str) -> object:
+    """A CSV cell as a spreadsheet user would type it: ISO dates as dates, plain whole numbers as numbers."""
+    try:
+        return date.fromisoformat(cell) if len(cell) == 10 and cell[4] == "-" else int(cell) if cell.isdigit() else cell
+    except ValueError:
+        return cell
+
+
 class TestReadContracts:
     def test_good_rows_of_a_broken_file_survive(self) -> None:
         facts = read_contracts(DATA / "broken.csv").facts
@@ -25,6 +35,28 @@ class TestReadContracts:
         facts = read_contracts(DATA / "broken.csv").facts
         b8 = facts[1]
         assert (b8.type, b8.seller_kind, b8.contract_value) == (ContractType.TRANSFER, PartyKind.UNIVERSITY, 1000)
+
+    def test_a_gbk_csv_reads_as_its_utf8_twin(self, tmp_path: Path) -> None:
+        gbk = tmp_path / "合同.csv"
+        gbk.write_bytes((DATA / "basic.csv").read_text(encoding="utf-8").encode("gbk"))
+        assert read_contracts(gbk).facts == read_contracts(DATA / "basic.csv").facts
+
+    def test_a_workbook_reads_as_its_csv_twin_with_the_sheets_row_numbers(self, tmp_path: Path) -> None:
+        from openpyxl import Workbook
+
+        rows = list(csv.reader(io.StringIO((DATA / "broken.csv").read_text(encoding="utf-8"))))
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for number, row in enumerate(rows, start=1):
+            typed: list[object] = [_typed(cell) for cell in row] if number > 1 else list(row)
+            for column, value in enumerate(typed, start=1):
+                sheet.cell(row=number, column=column, value=value)
+        path = tmp_path / "合同.xlsx"
+        book.save(path)
+        from_sheet, from_csv = read_contracts(path), read_contracts(DATA / "broken.csv")
+        assert from_sheet.facts == from_csv.facts
+        assert {(e.row, e.column) for e in from_sheet.errors} == {(e.row, e.column) for e in from_csv.errors}
 
     def test_every_bad_row_is_reported_with_its_line(self) -> None:
         errors = read_contracts(DATA / "broken.csv").errors
