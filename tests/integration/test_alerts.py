@@ -471,6 +471,31 @@ class TestOfficersAndBrokers:
                 session.scalar(select(User.id).where(User.username == "broker")),
             )
 
+    def test_a_clients_demand_made_private_leaves_the_brokers_matches(self, settings: Settings, people: People) -> None:
+        from techbridge.models import Demand, TransferCase
+
+        with session_scope(settings.database_url) as session:
+            broker = make_user(session, "broker", Role.BROKER)
+            session.add(TransferCase(title="客户需求跟进", demand_id=people.demand, broker_id=broker.id))
+        _subscribe_demand(settings, people)
+        _achievement(settings, people.institution, FITTING)
+        run_alerts(settings)
+        client = TestClient(create_app(settings))
+        client.post("/login", data={"username": "broker", "password": PASSWORD, "csrf_token": _csrf(client)})
+        assert NEED in client.get("/clients/matches").text
+        with session_scope(settings.database_url) as session:
+            demand = session.get(Demand, people.demand)
+            assert demand is not None
+            demand.visibility = Visibility.OWNER
+            notification_id = session.scalar(select(Notification.id))
+        page = client.get("/clients/matches").text
+        assert NEED not in page
+        assert FITTING not in page
+        opened = client.post(f"/clients/matches/{notification_id}/case", data={"csrf_token": _csrf(client)})
+        assert opened.status_code == 404  # no case whose title would copy the private demand's
+        with session_scope(settings.database_url) as session:
+            assert session.scalar(select(func.count()).select_from(TransferCase)) == 1
+
     def test_a_brokers_client_matches_come_a_page_at_a_time(
         self, settings: Settings, people: People, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -293,18 +293,22 @@ def _hidden_ids(model: type[Organization | Achievement | Expert], viewer: Viewer
     return select(model.id).where(model.visibility.in_([Visibility.REGISTERED, Visibility.OWNER]), not_(readable))
 
 
-def find_organization_ids(session: Session, text: str) -> list[int]:
-    """Organizations named `text` (full, short, normalized or alias name), else whose name contains it; by id."""
+def find_organization_ids(session: Session, text: str, viewer: Viewer) -> list[int]:
+    """Organizations the viewer may read named `text` (full, short, normalized or alias name), else whose name
+    contains it; by id (hidden ones are left out in the query, so they never crowd out a visible one)."""
     name = text.strip()
+    readable = visibility_clause(Organization, viewer)
     exact = select(Organization.id).where(
-        (Organization.name == name) | (Organization.short_name == name) | (Organization.normalized_name == name)
+        readable,
+        (Organization.name == name) | (Organization.short_name == name) | (Organization.normalized_name == name),
     )
-    alias = select(OrganizationAlias.organization_id).where(OrganizationAlias.alias == name)
+    alias = (
+        select(OrganizationAlias.organization_id)
+        .join(Organization, Organization.id == OrganizationAlias.organization_id)
+        .where(OrganizationAlias.alias == name, readable)
+    )
     found = sorted(set(session.scalars(exact)) | set(session.scalars(alias)))
     if found or len(name) < 2:
         return found
-    return list(
-        session.scalars(
-            select(Organization.id).where(Organization.name.contains(name)).order_by(Organization.id).limit(5)
-        )
-    )
+    contains = select(Organization.id).where(readable, Organization.name.contains(name, autoescape=True))
+    return list(session.scalars(contains.order_by(Organization.id).limit(5)))

@@ -280,7 +280,7 @@ def chain_report(
     """Coverage, weak links, leaders, attraction candidates and a consortium draft for one chain and region."""
     whole, graph = graphs_for(session, viewer)
     view = resolve_chain(graph, root, hops)
-    leader_id = find_organization(session, graph, leader) if leader else None
+    leader_id = find_organization(session, graph, leader, viewer) if leader else None
     report = proposals.compose_report(graph, view.chain, _check_region(region), relevance(whole), leader_id)
     return view, report
 
@@ -295,11 +295,11 @@ def _check_region(region: str) -> str:
     return region
 
 
-def find_organization(session: Session, graph: ChainGraph, text: str) -> int:
+def find_organization(session: Session, graph: ChainGraph, text: str, viewer: Viewer) -> int:
     """An organization of `graph` (the viewer's) by id or by (short, full or alias) name."""
     if text.isdigit() and int(text) in graph.orgs:
         return int(text)
-    found = [org_id for org_id in build.find_organization_ids(session, text) if org_id in graph.orgs]
+    found = [org_id for org_id in build.find_organization_ids(session, text, viewer) if org_id in graph.orgs]
     if not found:
         raise NotFoundError(f"no organization {text!r}", message_zh=f"找不到机构「{text}」")
     return found[0]
@@ -309,7 +309,7 @@ def consortium(session: Session, *, viewer: Viewer, root: str, leader: str, regi
     """A draft consortium around `leader` (id or name) for the chain; region defaults to the leader's province."""
     whole, graph = graphs_for(session, viewer)
     view = resolve_chain(graph, root)
-    leader_id = find_organization(session, graph, leader)
+    leader_id = find_organization(session, graph, leader, viewer)
     org = graph.orgs[leader_id]
     where = _check_region(region or org.province_code or (org.region_code or "")[:2] or "00")
     nodes = analytics.coverage(graph, view.chain, where, analytics.TERMS)

@@ -394,8 +394,9 @@ class ClientMatch:
 
 
 def client_matches(*, session: Session, viewer: Viewer, limit: int = 100) -> list[ClientMatch]:
-    """For a broker, new matches of the demands in their cases; for officers, of every demand; only records the
-    viewer may read."""
+    """For a broker, new matches of the demands in their cases; for officers, of every demand; only where the viewer
+    may read both the matched record and the client's demand (a broker's case does not open a demand its owner made
+    private), which is named by its current title."""
     if not (viewer.is_privileged or viewer.role == Role.BROKER):
         raise PermissionDeniedError("brokers and officers only", message_zh="仅技术经理人和主管部门可查看")
     broker = None if viewer.is_privileged else viewer.user_id
@@ -403,8 +404,10 @@ def client_matches(*, session: Session, viewer: Viewer, limit: int = 100) -> lis
     for notification, subscription in queries.client_notifications(session, broker, limit):
         model = queries.ENTITY_MODELS[notification.entity]
         record = session.get(model, notification.record_id)
-        if record is not None and can_read(record, viewer) and subscription.demand_id is not None:
-            found.append(ClientMatch(notification, subscription.demand_id, subscription.title))
+        demand = session.get(Demand, subscription.demand_id) if subscription.demand_id is not None else None
+        if record is None or demand is None or not (can_read(record, viewer) and can_read(demand, viewer)):
+            continue
+        found.append(ClientMatch(notification, demand.id, demand.title))
     return found
 
 

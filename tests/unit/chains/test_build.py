@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from techbridge.access import ANONYMOUS, SYSTEM
 from techbridge.chains.build import assemble_graph, find_organization_ids, fingerprint, load_graph
 from techbridge.chains.schemas import ChainGraph
-from techbridge.models import ChainEdge, ChainNode, EnterpriseNode, Organization, OrganizationAlias
+from techbridge.models import ChainEdge, ChainNode, EnterpriseNode, Organization, OrganizationAlias, Visibility
 from tests.unit.chains.conftest import make_rows
 
 
@@ -104,7 +105,16 @@ class TestLoadGraph:
 
     def test_find_organization_by_short_name_alias_or_part(self, session: Session) -> None:
         org_id, _ = _seed(session)
-        assert find_organization_ids(session, "恒力石化") == [org_id]
-        assert find_organization_ids(session, "恒力") == [org_id]
-        assert find_organization_ids(session, "石化股份") == [org_id]
-        assert find_organization_ids(session, "无") == []
+        assert find_organization_ids(session, "恒力石化", ANONYMOUS) == [org_id]
+        assert find_organization_ids(session, "恒力", ANONYMOUS) == [org_id]
+        assert find_organization_ids(session, "石化股份", ANONYMOUS) == [org_id]
+        assert find_organization_ids(session, "无", ANONYMOUS) == []
+
+    def test_hidden_organizations_never_crowd_out_a_visible_one(self, session: Session) -> None:
+        org_id, _ = _seed(session)
+        for n in range(6):  # more than the five a partial name returns
+            session.add(Organization(kind="enterprise", name=f"石化{n}号保密公司", normalized_name=f"石化{n}号保密公司",
+                                     visibility=Visibility.OWNER))  # fmt: skip
+        session.flush()
+        assert find_organization_ids(session, "石化", ANONYMOUS) == [org_id]
+        assert len(find_organization_ids(session, "石化", SYSTEM)) == 5  # an administrator reads them all
