@@ -27,8 +27,9 @@ from techbridge.transfers.metrics import (
     compute_turnover,
     definition_params,
     describe_definition,
+    json_number,
     region_prefix,
-    turnover_rows,
+    turnover_json,
 )
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import (
@@ -44,11 +45,6 @@ from techbridge.transfers.schemas import (
 )
 
 app = typer.Typer(help="Transfer metrics: local conversion rate, turnover.", no_args_is_help=True)
-
-
-def _number(value: Decimal) -> int | float:
-    """A Decimal as a JSON number: integral values as int, others as float."""
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _split(text: str | None, option: str, convert: type[ContractType] | type[PartyKind] | None) -> tuple[str, ...]:
@@ -142,8 +138,8 @@ def local_conversion(
     rounding = int(load_metric_defaults().get("rate_decimals", 10))
     payload = {
         "rate": None if result.rate is None else round(float(result.rate), rounding),
-        "numerator": _number(result.numerator),
-        "denominator": _number(result.denominator),
+        "numerator": json_number(result.numerator),
+        "denominator": json_number(result.denominator),
         "definition": describe_definition(definition, cli_lang(), unlocated_buyers=result.unlocated_buyers),
         "definition_params": definition_params(definition),
         "rejected_rows": rejected,
@@ -194,7 +190,7 @@ def turnover(
         date_to=_parse_day(date_to, "--to"),
         sellers=chosen,  # type: ignore[arg-type]
     )
-    groups = {name: _json_rows(turnover_rows(rows)) for name, rows in tables.items()}
+    groups = {name: turnover_json(rows) for name, rows in tables.items()}
     payload = {
         "region": prefix,
         "groups": groups,
@@ -219,18 +215,6 @@ def _echo_rows(rows: list[dict[str, object]], indent: str) -> None:
         parts = row.get("of_which")
         if isinstance(parts, list):
             _echo_rows(parts, indent + "  ")
-
-
-def _json_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Turnover rows with JSON numbers (sub-rows too)."""
-    result: list[dict[str, object]] = []
-    for row in rows:
-        item = {key: _number(v) if isinstance(v, Decimal) else v for key, v in row.items() if key != "of_which"}
-        parts = row.get("of_which")
-        if isinstance(parts, list):
-            item["of_which"] = _json_rows(parts)
-        result.append(item)
-    return result
 
 
 def _turnover_definition(prefix: str, lang: str) -> str:
@@ -288,4 +272,4 @@ def official(
 
 
 def _optional(value: Decimal | None) -> int | float | None:
-    return None if value is None else _number(value)
+    return None if value is None else json_number(value)

@@ -1,4 +1,4 @@
-"""Import technology contracts from registration-office CSVs into the registry, all or nothing.
+"""Import technology contracts from registration-office files (CSV or XLSX) into the registry, all or nothing.
 
 Rows are parsed by `loader.parse_contracts`, the parser the metrics' file mode uses. Like the registry's spreadsheet
 imports (`imports.spreadsheet`), a file is all-or-nothing: every row is checked first, and if any row has an error

@@ -268,6 +268,28 @@ def turnover_rows(groups: Iterable[TurnoverGroup]) -> list[dict[str, object]]:
     return rows
 
 
+def json_number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number: integral values as int, others as float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def turnover_json(groups: Iterable[TurnoverGroup]) -> list[dict[str, object]]:
+    """`turnover_rows` with JSON numbers, sub-rows too (what the CLI's --json and the API answer)."""
+    return [_json_row(row) for row in turnover_rows(groups)]
+
+
+def _json_row(row: dict[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in row.items():
+        if isinstance(value, Decimal):
+            out[key] = json_number(value)
+        elif key == "of_which" and isinstance(value, list):
+            out[key] = [_json_row(part) for part in value]
+        else:
+            out[key] = value
+    return out
+
+
 def region_prefix(region: str) -> str:
     """The prefix a region code stands for: trailing `00` pairs dropped (210000 → 21, 210100 → 2101)."""
     if not region.isdigit() or len(region) not in (2, 4, 6):

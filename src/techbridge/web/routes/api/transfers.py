@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -17,8 +16,9 @@ from techbridge.transfers.metrics import (
     compute_turnover,
     definition_params,
     describe_definition,
+    json_number,
     region_prefix,
-    turnover_rows,
+    turnover_json,
 )
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import Amount, Basis, ContractType, ConversionDefinition, PartyKind, Scope
@@ -27,10 +27,6 @@ from techbridge.web.deps import DbDep, IdPath, LangDep, OfficerDep, SignedInDep
 
 router = APIRouter(tags=["transfers"])
 E = TypeVar("E", bound=StrEnum)
-
-
-def _number(value: Any) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _choices(raw: str, kind: type[E], name: str) -> tuple[E, ...]:
@@ -79,8 +75,8 @@ def local_conversion(
     result = compute_local_conversion(iter_contract_facts(session, demo=demo), definition)
     return {
         "rate": None if result.rate is None else round(float(result.rate), 10),
-        "numerator": _number(result.numerator),
-        "denominator": _number(result.denominator),
+        "numerator": json_number(result.numerator),
+        "denominator": json_number(result.denominator),
         "definition": describe_definition(
             definition, lang, region_display(session, definition.prefix), unlocated_buyers=result.unlocated_buyers
         ),
@@ -114,20 +110,9 @@ def turnover(
     return {
         "region": prefix,
         "sellers": [str(kind) for kind in chosen],
-        "groups": {name: _json_rows(turnover_rows(rows)) for name, rows in tables.items()},
+        "groups": {name: turnover_json(rows) for name, rows in tables.items()},
         "demo": demo,
     }
-
-
-def _json_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Turnover rows with JSON numbers; a group's sub-rows (licences inside transfer) under `of_which`."""
-    return [
-        {
-            key: _number(v) if isinstance(v, Decimal) else _json_rows(v) if key == "of_which" else v
-            for key, v in row.items()
-        }
-        for row in rows
-    ]
 
 
 @router.get("/transfers/cases")
