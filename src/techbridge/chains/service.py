@@ -286,12 +286,16 @@ def chain_report(
 
 
 def _check_region(region: str) -> str:
+    """The region as the prefix organizations' codes are matched on: a 6-digit code padded with zeros names its
+    province or city (210000 → 21, 210100 → 2101), as no organization's code starts with the padding."""
     if not region.isdigit() or len(region) not in (2, 4, 6):
         raise InvalidDataError(
             "region must be a 2-digit province or 4-digit city code",
             location=("region",),
             message_zh="地区代码须为 2 位省级或 4 位市级代码",
         )
+    while len(region) > 2 and region.endswith("00"):
+        region = region[:-2]
     return region
 
 

@@ -189,6 +189,14 @@ class TestReport:
         assert report.consortium is not None
         assert report.consortium.leader_id == 106
 
+    @pytest.mark.parametrize(("padded", "region"), [("210000", "21"), ("210200", "2102")])
+    def test_a_zero_padded_code_reads_as_its_province_or_city(self, seeded: Session, padded: str, region: str) -> None:
+        _, report = service.chain_report(seeded, viewer=SYSTEM, root="PTA", region=padded)
+        _, expected = service.chain_report(seeded, viewer=SYSTEM, root="PTA", region=region)
+        assert report.region == region
+        assert report.summary == expected.summary
+        assert report.summary["gap"] < report.summary["nodes"]
+
     @pytest.mark.parametrize("region", ["2", "abc", "210"])
     def test_region_code_is_checked(self, seeded: Session, region: str) -> None:
         with pytest.raises(InvalidDataError):
