@@ -198,8 +198,10 @@ def _applicant_org(session: Session, viewer: Viewer, org_id: int | None) -> int 
 
 
 def ranked_applications(*, session: Session, viewer: Viewer, challenge_id: int) -> list[ChallengeApplication]:
-    """The applications ranked by capability match and track record as `viewer` may see them (scores stored)."""
+    """The applications ranked by capability match and track record as `viewer` may see them (scores stored); only
+    the publisher and officers see them, as applicants must not read each other's plans and scores."""
     challenge = get_challenge(session, challenge_id)
+    _require_manager(challenge, viewer)
     return rank_applications(session, challenge, queries.list_applications(session, challenge.id), viewer)
 
 

@@ -115,6 +115,24 @@ class TestRanking:
         assert {"kind": "contracts", "count": 3} in ranked[0].reasons
 
 
+class TestRankingIsTheManagers:
+    def test_an_applicant_cannot_rank_and_read_the_other_applications(
+        self, session: Session, challenge_id: int
+    ) -> None:
+        users = [make_user(session, name, Role.INSTITUTION) for name in ("team_a", "team_b")]
+        for user in users:
+            apply_to_challenge(
+                session=session,
+                viewer=viewer_for(user),
+                challenge_id=challenge_id,
+                data=ApplicationCreate(team_name=user.username, plan="高镍正极材料烧结"),
+                today=date(2027, 1, 1),
+            )
+        with pytest.raises(PermissionDeniedError):
+            ranked_applications(session=session, viewer=viewer_for(users[0]), challenge_id=challenge_id)
+        assert len(ranked_applications(session=session, viewer=SYSTEM, challenge_id=challenge_id)) == 2
+
+
 class TestLifecycle:
     def test_from_publication_to_acceptance(self, session: Session, challenge_id: int) -> None:
         team_user = create_user(session=session, username="neu", password="password1", role=Role.INSTITUTION)
