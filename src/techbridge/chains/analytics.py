@@ -345,6 +345,11 @@ def centralities(chain: Chain) -> dict[int, float]:
     return {m: (down[m] + up[m] + 1) / size for m in chain.members}
 
 
+def is_regional_enterprise(org: Org, region: str) -> bool:
+    """Whether the organization may lead the region's chain (链主): an enterprise registered in the region."""
+    return org.kind == "enterprise" and is_in_region(org, region)
+
+
 def leaders(graph: ChainGraph, chain: Chain, region: str) -> tuple[Leader, ...]:
     """Regional enterprises ranked by revenue-weighted centrality: Σ link weight × node centrality over the chain."""
     central = centralities(chain)
@@ -353,7 +358,7 @@ def leaders(graph: ChainGraph, chain: Chain, region: str) -> tuple[Leader, ...]:
     for node_id in chain.members:
         name = chain.members[node_id].name
         for link in graph.links_by_node.get(node_id, ()):
-            if is_in_region(graph.orgs[link.org_id], region):
+            if is_regional_enterprise(graph.orgs[link.org_id], region):
                 share = NodeShare(
                     node_id, name, link.weight, central[node_id], link.evidence, link.measured, link.relation,
                     upstream=up[node_id], downstream=down[node_id],

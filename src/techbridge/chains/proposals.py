@@ -4,7 +4,9 @@ Attraction ranks out-of-region enterprises by Σ link weight × weak-link score 
 links they produce. A consortium gathers, around a leader, the institutions and experts whose regional achievements
 are closest to the leader's links and the chain's weak links, and the regional firms directly upstream and
 downstream of the leader's links. Research is looked for in the region first; when fewer than MEMBERS_PER_ROLE
-owners turn up, achievements anywhere in the registry are searched too (direct matches only) and marked as such.
+universities or institutes turn up (enterprise owners do not count: a consortium binds the leader to research
+institutions), achievements anywhere in the registry are searched too (direct matches only) and marked as such.
+The leader must be an enterprise registered in the region.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from techbridge.chains.analytics import (
     coverage,
     curate_weak_links,
     is_in_region,
+    is_regional_enterprise,
     leaders,
     regional_works,
     relevant_works,
@@ -76,11 +79,18 @@ def attraction(graph: ChainGraph, region: str, weak: Sequence[WeakLink]) -> tupl
     return tuple(sorted(out, key=lambda c: (-c.score, c.org_id)))
 
 
-def _leader_nodes(graph: ChainGraph, chain: Chain, leader_id: int) -> list[int]:
+def _leader_nodes(graph: ChainGraph, chain: Chain, leader_id: int, region: str) -> list[int]:
+    """The chain nodes the leader produces, heaviest first; the leader must be a regional enterprise on the chain."""
+    name = graph.orgs[leader_id].name if leader_id in graph.orgs else str(leader_id)
+    if leader_id not in graph.orgs or not is_regional_enterprise(graph.orgs[leader_id], region):
+        raise InvalidDataError(
+            f"{name} is not an enterprise of region {region}; a consortium is led by a regional enterprise",
+            location=("leader",),
+            message_zh=f"{name} 不是地区 {region} 的企业，创新联合体须由本地区企业牵头",
+        )
     links = sorted(graph.links_by_org.get(leader_id, ()), key=lambda ln: (-ln.weight, ln.node_id))
     nodes = [ln.node_id for ln in links if ln.node_id in chain.members]
     if not nodes:
-        name = graph.orgs[leader_id].name if leader_id in graph.orgs else str(leader_id)
         raise InvalidDataError(
             f"{name} produces no node of chain {chain.id}", message_zh=f"{name} 不在产业链 {chain.title} 上"
         )
@@ -205,6 +215,11 @@ def _chain_firms(
     return list(out.values())
 
 
+def _institution_count(members: Sequence[ConsortiumMember]) -> int:
+    """How many of the members are universities or institutes (the research side a consortium cannot lack)."""
+    return sum(1 for member in members if member.role == "institution")
+
+
 def consortium(
     graph: ChainGraph,
     chain: Chain,
@@ -215,7 +230,7 @@ def consortium(
     works: Sequence[Work] | None = None,
 ) -> Consortium:
     """A draft member list around `leader_id`: institutions, experts and regional up/downstream firms."""
-    own = _leader_nodes(graph, chain, leader_id)
+    own = _leader_nodes(graph, chain, leader_id, region)
     targets = _targets(chain, own, weak)
     leader = graph.orgs[leader_id]
     produced = ", ".join(chain.members[n].name for n in own)
@@ -225,7 +240,7 @@ def consortium(
     ]
     works = regional_works(graph, region) if works is None else works
     candidates = _research_members(graph, chain, works, targets, leader_id, relevance)
-    if len(candidates) < MEMBERS_PER_ROLE:  # too little research in the region: look at the whole registry
+    if _institution_count(candidates) < MEMBERS_PER_ROLE:  # too few institutions in the region: whole registry
         inside = {w.id for w in works}
         elsewhere = _outside(graph, inside)
         known = {(m.kind, m.ref_id) for m in candidates}

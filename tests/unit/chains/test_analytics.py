@@ -18,7 +18,9 @@ from techbridge.chains.analytics import (
     regional_works,
     weak_links,
 )
+from techbridge.chains.build import assemble_graph
 from techbridge.chains.schemas import Chain, ChainGraph, Org
+from tests.unit.chains.conftest import make_rows
 
 
 @pytest.fixture
@@ -196,3 +198,10 @@ class TestLeaders:
 
     def test_no_regional_enterprise(self, graph: ChainGraph, chain: Chain) -> None:
         assert leaders(graph, chain, "44") == ()
+
+    def test_an_institute_producing_a_node_is_no_chain_leader(self) -> None:
+        rows = make_rows()
+        rows.links = [*rows.links, (102, 3, "主营产品", 0.9, "")]  # 大连化物所 on 精对苯二甲酸, weightier than 恒力
+        graph = assemble_graph(rows)
+        chain = extract_chain(graph, chain_id="pta", title="PTA", root_ids=[3], hops=2)
+        assert [ld.name for ld in leaders(graph, chain, "21")] == ["恒力石化", "辽阳石化", "锦州石化"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from techbridge.chains.analytics import coverage, extract_chain, weak_links
+from techbridge.chains.build import assemble_graph
 from techbridge.chains.proposals import _outside, attraction, compose_report, consortium
 from techbridge.chains.schemas import Chain, ChainGraph
 from techbridge.errors import InvalidDataError
+from tests.unit.chains.conftest import make_rows
 
 
 @pytest.fixture
@@ -66,6 +68,33 @@ class TestConsortium:
         draft = consortium(graph, chain, "21", 100, weak_links(coverage(graph, chain, "21")))
         assert "partner" not in {m.role for m in draft.members}
         assert [m.name for m in draft.members if m.role == "institution"] == ["大连化物所", "大连理工大学"]
+
+    @pytest.mark.parametrize(("leader", "region"), [(101, "21"), (100, "33"), (102, "21")])
+    def test_the_leader_is_an_enterprise_of_the_region(
+        self, graph: ChainGraph, chain: Chain, leader: int, region: str
+    ) -> None:
+        # 荣盛石化 (33) cannot lead Liaoning's consortium, nor 恒力石化 (2102) Zhejiang's; 大连化物所 is an institute.
+        with pytest.raises(InvalidDataError, match="not an enterprise of region"):
+            consortium(graph, chain, region, leader, weak_links(coverage(graph, chain, region)))
+
+    def test_institutions_are_searched_beyond_a_region_whose_research_is_only_firms(
+        self, chain: Chain, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        rows = make_rows()
+        rows.orgs = [*rows.orgs, (108, "浙江大学", "university", "33", "3301")]
+        rows.works = [
+            (600, "对二甲苯吸附分离", "对二甲苯吸附分离", None),
+            (601, "精对苯二甲酸氧化催化剂", "精对苯二甲酸氧化催化剂", None),
+        ]
+        rows.owners = [(600, 105, None), (601, 108, None)]  # 沈阳化工 (21, enterprise); 浙江大学 (33)
+        graph = assemble_graph(rows)
+        monkeypatch.setattr("techbridge.chains.proposals.MEMBERS_PER_ROLE", 1)
+        draft = consortium(graph, chain, "21", 100, weak_links(coverage(graph, chain, "21")))
+        roles = {(m.role, m.name) for m in draft.members}
+        assert ("partner", "沈阳化工") in roles
+        assert ("institution", "浙江大学") in roles
+        (institution,) = (m for m in draft.members if m.role == "institution")
+        assert institution.reasons[0].endswith("outside the region)")
 
     def test_leader_off_the_chain_is_an_error(self, graph: ChainGraph, chain: Chain) -> None:
         with pytest.raises(InvalidDataError, match="no node of chain"):
