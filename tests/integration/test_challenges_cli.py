@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
+import pytest
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app
 from techbridge.config import Settings, get_settings
-from techbridge.errors import InvalidDataError
+from techbridge.errors import ConflictError, InvalidDataError
 
 
 def invoke(settings: Settings, *args: str) -> tuple[int, object]:
@@ -17,7 +19,7 @@ def invoke(settings: Settings, *args: str) -> tuple[int, object]:
     return result.exit_code, json.loads(result.stdout) if result.exit_code == 0 else result.stderr
 
 
-def test_challenge_end_to_end(settings: Settings) -> None:
+def test_challenge_end_to_end(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     code, challenge = invoke(
         settings,
         "challenges",
@@ -42,7 +44,11 @@ def test_challenge_end_to_end(settings: Settings) -> None:
     code, ranked = invoke(settings, "challenges", "rank", cid)
     assert code == 0
     assert [a["team_name"] for a in ranked] == ["减速器团队", "软件团队"]  # type: ignore[union-attr]
-    code, _ = invoke(settings, "challenges", "choose", str(strong["id"]), "--milestone", "样机@2099-06-30")  # type: ignore[index]
+    early = ["challenges", "choose", str(strong["id"]), "--milestone", "样机@2100-06-30"]  # type: ignore[index]
+    result = CliRunner().invoke(app, early, env={"TECHBRIDGE_DATABASE_URL": settings.database_url})
+    assert isinstance(result.exception, ConflictError)  # applications are open until 2099-12-31
+    monkeypatch.setattr("techbridge.challenges.service.today_local", lambda: date(2100, 1, 1))
+    code, _ = invoke(settings, "challenges", "choose", str(strong["id"]), "--milestone", "样机@2100-06-30")  # type: ignore[index]
     assert code == 0
     _, shown = invoke(settings, "challenges", "show", cid)
     milestone = str(shown["milestones"][0]["id"])  # type: ignore[index]

@@ -118,7 +118,7 @@ def apply_to_challenge(
     challenge = get_challenge(session, challenge_id)
     if challenge.status != ChallengeStatus.OPEN:
         raise ConflictError(f"challenge {challenge_id} is {challenge.status}", message_zh="榜单已不再接受揭榜")
-    if challenge.deadline and (today or date.today()) > challenge.deadline:
+    if challenge.deadline and (today or today_local()) > challenge.deadline:
         raise ConflictError("the deadline has passed", message_zh="揭榜截止日期已过")
     if not data.team_name.strip():
         raise InvalidDataError("a team name is needed", location=("team_name",), message_zh="请填写团队名称")
@@ -205,10 +205,30 @@ def ranked_applications(*, session: Session, viewer: Viewer, challenge_id: int) 
     return rank_applications(session, challenge, queries.list_applications(session, challenge.id), viewer)
 
 
+def today_local() -> date:
+    """Today's date (tests pass their own `today`)."""
+    return date.today()
+
+
+def _require_closed_for_applications(challenge: Challenge, today: date) -> None:
+    """A team is chosen only once applications have closed: teams may apply through the deadline day."""
+    if challenge.deadline and today <= challenge.deadline:
+        deadline = challenge.deadline.isoformat()
+        raise ConflictError(
+            f"applications are open until {deadline}; a team is chosen after the deadline",
+            message_zh=f"揭榜截止日期为 {deadline}，截止后方可确定揭榜团队",
+        )
+
+
 def choose_application(
-    *, session: Session, viewer: Viewer, application_id: int, milestones: Sequence[tuple[str, date | None]]
+    *,
+    session: Session,
+    viewer: Viewer,
+    application_id: int,
+    milestones: Sequence[tuple[str, date | None]],
+    today: date | None = None,
 ) -> ChallengeApplication:
-    """Choose the winning team and set its milestones; the others are declined."""
+    """Choose the winning team after the application deadline and set its milestones; the others are declined."""
     application = session.get(ChallengeApplication, application_id)
     if application is None:
         raise NotFoundError(f"application {application_id} not found", message_zh=f"未找到揭榜申请 {application_id}")
@@ -216,6 +236,7 @@ def choose_application(
     _require_manager(challenge, viewer)
     if challenge.status != ChallengeStatus.OPEN:
         raise ConflictError("a team was already chosen", message_zh="该榜单已确定揭榜团队")
+    _require_closed_for_applications(challenge, today or today_local())
     if not milestones:
         raise InvalidDataError("at least one milestone", location=("milestones",), message_zh="至少设置一个里程碑")
     for other in queries.list_applications(session, challenge.id):

@@ -149,6 +149,7 @@ class TestLifecycle:
             viewer=SYSTEM,
             application_id=app.id,
             milestones=[("中试样品", date(2027, 9, 1)), ("验收", None)],
+            today=date(2027, 7, 1),
         )
         assert app.status == ApplicationStatus.CHOSEN
         milestones = list_milestones(session, challenge_id)
@@ -171,6 +172,31 @@ class TestLifecycle:
                 today=date(2027, 7, 1),
             )
 
+    @pytest.mark.parametrize("today", [date(2027, 1, 1), date(2027, 6, 30)])
+    def test_no_team_is_chosen_while_applications_are_open(
+        self, session: Session, challenge_id: int, today: date
+    ) -> None:
+        app = apply_to_challenge(
+            session=session,
+            viewer=SYSTEM,
+            challenge_id=challenge_id,
+            data=ApplicationCreate(team_name="早到团队"),
+            today=date(2027, 1, 1),
+        )
+        with pytest.raises(ConflictError):
+            choose_application(
+                session=session, viewer=SYSTEM, application_id=app.id, milestones=[("M1", None)], today=today
+            )
+        assert app.status == ApplicationStatus.SUBMITTED
+        # the deadline day itself still takes applications
+        apply_to_challenge(
+            session=session,
+            viewer=SYSTEM,
+            challenge_id=challenge_id,
+            data=ApplicationCreate(team_name="末日团队"),
+            today=date(2027, 6, 30),
+        )
+
     def test_brokers_cannot_publish(self, session: Session) -> None:
         broker = create_user(session=session, username="b1", password="password1", role=Role.BROKER)
         with pytest.raises(PermissionDeniedError):
@@ -184,7 +210,9 @@ class TestLifecycle:
             data=ApplicationCreate(team_name="T"),
             today=date(2027, 1, 1),
         )
-        choose_application(session=session, viewer=SYSTEM, application_id=app.id, milestones=[("M1", None)])
+        choose_application(
+            session=session, viewer=SYSTEM, application_id=app.id, milestones=[("M1", None)], today=date(2027, 7, 1)
+        )
         (milestone,) = list_milestones(session, challenge_id)
         with pytest.raises(ConflictError):
             decide_milestone(session=session, viewer=SYSTEM, milestone_id=milestone.id, accept=True)
