@@ -33,6 +33,7 @@ from techbridge.chains.schemas import (
     ChainGraph,
     Consortium,
     ConsortiumMember,
+    Org,
     Relevant,
     Report,
     WeakLink,
@@ -48,15 +49,22 @@ MEMBERS_PER_ROLE = 8
 ROLE_ORDER = ("leader", "institution", "expert", "partner", "upstream", "downstream")
 
 
+def is_attractable(org: Org, region: str) -> bool:
+    """An enterprise known to be registered outside the region (one without any region code may already be in it)."""
+    located = bool(org.province_code or org.region_code)
+    return org.kind == "enterprise" and located and not is_in_region(org, region)
+
+
 def attraction(graph: ChainGraph, region: str, weak: Sequence[WeakLink]) -> tuple[Candidate, ...]:
-    """Out-of-region enterprises producing gap / single-producer links, ranked, with the reasons."""
+    """Out-of-region enterprises producing gap / single-producer links, ranked, with the reasons; an enterprise of
+    unknown location is no candidate, as it may already be in the region."""
     scores: dict[int, float] = {}
     fills: dict[int, list[str]] = {}
     reasons: dict[int, list[str]] = {}
     for link_gap in (w for w in weak if w.kind in ATTRACT_KINDS):
         for link in graph.links_by_node.get(link_gap.node_id, ()):
             org = graph.orgs[link.org_id]
-            if is_in_region(org, region) or org.kind != "enterprise":
+            if not is_attractable(org, region):
                 continue
             scores[org.id] = scores.get(org.id, 0.0) + link.weight * link_gap.score
             fills.setdefault(org.id, []).append(link_gap.name)

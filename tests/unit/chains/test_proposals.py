@@ -26,6 +26,14 @@ class TestAttraction:
         assert found[0].fills == ("精对苯二甲酸",)
         assert "one regional producer" in found[0].reasons[0]
 
+    def test_an_enterprise_of_unknown_location_is_no_candidate(self, chain: Chain) -> None:
+        rows = make_rows()
+        rows.orgs = [*rows.orgs, (109, "无址石化", "enterprise", None, None)]
+        rows.links = [*rows.links, (109, 3, "主营产品", 0.9, "")]  # on 精对苯二甲酸, Liaoning's single-producer link
+        graph = assemble_graph(rows)
+        found = attraction(graph, "21", weak_links(coverage(graph, chain, "21")))
+        assert [c.name for c in found] == ["荣盛石化"]
+
     def test_innovation_gaps_are_not_attraction_targets(self, graph: ChainGraph, chain: Chain) -> None:
         weak = weak_links(coverage(graph, chain, "21"))
         assert all(c.name != "恒逸石化" for c in attraction(graph, "21", weak))
