@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
@@ -19,6 +19,10 @@ from techbridge.models import User
 from techbridge.web.csrf import is_valid_csrf
 
 LANG_COOKIE = "lang"
+DB_SCOPE: Literal["function"] = "function"
+"""The session ends (commit or rollback) when the handler returns, before the response is sent: FastAPI's default
+ends it after the response, so the page a POST redirects to could be read before the change was committed (and a
+failed commit came after the person had been shown success)."""
 MAX_ID = MAX_INT  # ids are INTEGER on PostgreSQL: larger path ids are refused with 422 before any query
 
 
@@ -46,12 +50,13 @@ def client_address(request: Request) -> str:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; committed when the handler returns normally."""
+    """One session per request; committed when the handler returns normally, before the response starts (see
+    `DB_SCOPE`)."""
     with session_scope(request_settings(request).database_url) as session:
         yield session
 
 
-def get_user(request: Request, session: Annotated[Session, Depends(get_db)]) -> User | None:
+def get_user(request: Request, session: Annotated[Session, Depends(get_db, scope=DB_SCOPE)]) -> User | None:
     """The signed-in user, if the session cookie names an active one."""
     user_id = request.session.get("uid")
     if not isinstance(user_id, int):
@@ -102,7 +107,7 @@ async def require_privileged(viewer: Annotated[Viewer, Depends(get_viewer)]) -> 
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-DbDep = Annotated[Session, Depends(get_db)]
+DbDep = Annotated[Session, Depends(get_db, scope=DB_SCOPE)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 UserDep = Annotated[User | None, Depends(get_user)]
 SignedInDep = Annotated[Viewer, Depends(require_user)]

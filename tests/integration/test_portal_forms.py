@@ -1,0 +1,84 @@
+"""The portal's forms as a person meets them: changes committed before the redirect that shows them, errors kept on
+the form with the input, a confirmation after each action, records picked by name (real DB, TestClient)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from techbridge.accounts.service import create_user
+from techbridge.config import Settings
+from techbridge.models import Role, TransferEvent
+from techbridge.transfers.demo import load_demo
+from techbridge.web.app import create_app
+
+
+def signed_in(settings: Settings, session: Session, role: Role, username: str = "u1") -> tuple[TestClient, str]:
+    create_user(session=session, username=username, password="password-1", role=role)
+    session.commit()
+    client = TestClient(create_app(settings))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": username, "password": "password-1", "csrf_token": token})
+    return client, token
+
+
+class TestChangesAreCommittedBeforeTheRedirect:
+    def test_a_note_is_in_the_database_when_the_redirect_starts(self, settings: Settings, session: Session) -> None:
+        """The page a POST redirects to must show the change: the commit may not trail the response (it did, when
+        the session closed after the response was sent, and the next page sometimes showed the old state)."""
+        load_demo(session=session, seed=7)
+        session.commit()
+        client, token = signed_in(settings, session, Role.OFFICER)
+        case_id = int(re.search(r"/transfers/cases/(\d+)", client.get("/transfers").text).group(1))  # type: ignore[union-attr]
+        app = create_app(settings)
+        body = urlencode({"text": "probe-note", "csrf_token": token}).encode()
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        engine = create_engine(settings.database_url)
+        seen: list[int] = []
+
+        def count_notes() -> int:
+            with Session(engine) as probe:
+                query = select(func.count()).select_from(TransferEvent).where(TransferEvent.note == "probe-note")
+                return int(probe.scalar(query) or 0)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                seen.append(message["status"])
+                seen.append(count_notes())
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": f"/transfers/cases/{case_id}/note",
+            "raw_path": f"/transfers/cases/{case_id}/note".encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"content-type", b"application/x-www-form-urlencoded"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cookie", cookie.encode()),
+            ],
+            "client": ("127.0.0.1", 5000),
+            "server": ("testserver", 80),
+        }
+
+        async def call() -> None:
+            async with app.router.lifespan_context(app):
+                await app(scope, receive, send)
+
+        anyio.run(call)
+        engine.dispose()
+        assert seen == [303, 1]
