@@ -82,3 +82,52 @@ class TestChangesAreCommittedBeforeTheRedirect:
         anyio.run(call)
         engine.dispose()
         assert seen == [303, 1]
+
+
+def field_value(html: str, name: str) -> str:
+    """The value an input (or the text a textarea) named `name` shows."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'<textarea[^>]*name="{name}"[^>]*>([^<]*)</textarea>', html
+    )
+    return match.group(1) if match else ""
+
+
+class TestPublishingAChallenge:
+    FORM = {  # noqa: RUF012 - a fixed form, read only
+        "title": "高精度减速器国产化",
+        "goal": "寿命 8000 小时",
+        "indicators": "回差 1 弧分\n寿命 8000 小时",
+        "budget": "lots",
+        "deadline": "2027-06-30",
+        "field": "机器人",
+        "chain_link": "减速器",
+        "publisher_name": "某链主企业",
+    }
+
+    def test_a_budget_that_is_no_number_stays_on_the_form(self, settings: Settings, session: Session) -> None:
+        client, token = signed_in(settings, session, Role.OFFICER)
+        response = client.post("/challenges", data={**self.FORM, "csrf_token": token}, follow_redirects=False)
+        assert response.status_code == 422
+        assert re.search(r'data-field="budget"[^>]*>[^<]*“lots”不是数字', response.text)
+        for name in ("title", "goal", "budget", "deadline", "field", "chain_link", "publisher_name"):
+            assert field_value(response.text, name) == self.FORM[name], name
+        assert "回差 1 弧分\n寿命 8000 小时" in response.text
+
+    def test_a_budget_of_nan_and_a_blank_title_are_said_in_english(self, settings: Settings, session: Session) -> None:
+        client, token = signed_in(settings, session, Role.OFFICER)
+        client.cookies.set("lang", "en")
+        bad = {**self.FORM, "budget": "NaN", "csrf_token": token}
+        assert 'data-field="budget"' in client.post("/challenges", data=bad).text
+        blank = {**self.FORM, "budget": "10", "title": " ", "csrf_token": token}
+        response = client.post("/challenges", data=blank, follow_redirects=False)
+        assert response.status_code == 422
+        assert re.search(r'data-field="title"[^>]*>a challenge needs a title and a goal<', response.text)
+        assert field_value(response.text, "goal") == self.FORM["goal"]
+
+    def test_publishing_confirms(self, settings: Settings, session: Session) -> None:
+        client, token = signed_in(settings, session, Role.OFFICER)
+        good = {**self.FORM, "budget": "300", "csrf_token": token}
+        response = client.post("/challenges", data=good, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].endswith("?done=published")
+        assert 'id="flash"' in client.get(response.headers["location"]).text

@@ -26,6 +26,7 @@ from techbridge.challenges.service import (
     ranked_applications,
     submit_milestone,
 )
+from techbridge.config import Settings
 from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
 from techbridge.models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStatus
 from techbridge.registry.pickers import resolve_pick
@@ -45,6 +46,7 @@ PICKS = 5
 """Picker inputs per kind on the apply form (achievement_1 … achievement_5, expert_1 … expert_5)."""
 PICK_FIELDS = {kind: [f"{kind}_{n}" for n in range(1, PICKS + 1)] for kind in ("achievement", "expert")}
 APPLY_FIELDS = ("team_name", "plan", *PICK_FIELDS["achievement"], *PICK_FIELDS["expert"])
+PUBLISH_FIELDS = ("title", "goal", "indicators", "budget", "deadline", "field", "chain_link", "publisher_name")
 
 
 async def _form(request: Request) -> FormData:
@@ -90,6 +92,21 @@ def board(
 ) -> HTMLResponse:
     """The public board of challenges: searched by title, field or publisher, filtered by status, paginated with
     links that keep the filters."""
+    return _board(request, session, viewer, settings, q=q, status=status, page=page)
+
+
+def _board(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    settings: Settings,
+    *,
+    q: str = "",
+    status: str = "",
+    page: int = 1,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
     chosen = ChallengeStatus(status) if status in ChallengeStatus.__members__.values() else None
     size = settings.page_size
     total = queries.count_challenges(session, status=chosen, text=q.strip())
@@ -101,41 +118,53 @@ def board(
         "statuses": list(ChallengeStatus),
         "base_query": query_without_page(request),
         "may_publish": viewer.role in PUBLISHERS,
+        "form": form or {},
+        "errors": errors or {},
     }
+    if errors:
+        return render(request, "challenges/board.html", context, status_code=422)
     return render(request, "challenges/board.html", context, partial="challenges/_board_table.html")
 
 
 @router.post("/challenges", include_in_schema=False, dependencies=[CsrfDep])
 def publish(
-    request: Request,
-    session: DbDep,
-    viewer: SignedInDep,
-    title: Annotated[str, Form()],
-    goal: Annotated[str, Form()],
-    indicators: Annotated[str, Form()] = "",
-    budget: Annotated[str, Form()] = "",
-    deadline: Annotated[str, Form()] = "",
-    field: Annotated[str, Form()] = "",
-    chain_link: Annotated[str, Form()] = "",
-    publisher_name: Annotated[str, Form()] = "",
+    request: Request, session: DbDep, viewer: SignedInDep, settings: SettingsDep, form: FormDep, lang: LangDep
 ) -> Response:
-    """Publish a challenge (officers, chain-leader enterprises)."""
+    """Publish a challenge (officers, chain-leader enterprises); a missing title or goal, a budget that is no
+    number or a deadline that is no date re-renders the board with the input kept and the message beside the field
+    (422); success opens the challenge with a confirmation."""
+    values = {name: str(form.get(name) or "") for name in PUBLISH_FIELDS}
     try:
-        amount = Decimal(budget) if budget.strip() else None
-    except InvalidOperation as exc:
-        raise InvalidDataError("budget is not a number", location=("budget",), message_zh="经费不是数字") from exc
-    data = ChallengeCreate(
-        title=title,
-        goal=goal,
-        indicators=_lines(indicators),
-        budget=amount,
-        deadline=_day(deadline, "deadline"),
-        field=field.strip(),
-        chain_link=chain_link.strip(),
-        publisher_name=publisher_name.strip(),
-    )
-    challenge = publish_challenge(session=session, viewer=viewer, data=data)
-    return RedirectResponse(f"/challenges/{challenge.id}", status_code=303)
+        data = ChallengeCreate(
+            title=values["title"],
+            goal=values["goal"],
+            indicators=_lines(values["indicators"]),
+            budget=_amount(values["budget"]),
+            deadline=_day(values["deadline"], "deadline"),
+            field=values["field"].strip(),
+            chain_link=values["chain_link"].strip(),
+            publisher_name=values["publisher_name"].strip(),
+        )
+        challenge = publish_challenge(session=session, viewer=viewer, data=data)
+    except InvalidDataError as exc:
+        session.rollback()
+        location = str(exc.location[0]) if exc.location else ""
+        errors = {location if location in PUBLISH_FIELDS else "form": _message(exc, lang)}
+        return _board(request, session, viewer, settings, form=values, errors=errors)
+    return RedirectResponse(f"/challenges/{challenge.id}?done=published", status_code=303)
+
+
+def _amount(text: str) -> Decimal | None:
+    """A budget in 万元 as typed: blank is none; anything but a finite number is an error on the field."""
+    try:
+        amount = Decimal(text.strip()) if text.strip() else None
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if amount is not None and not amount.is_finite():
+        raise InvalidDataError(
+            f"{text.strip()!r} is not a number", location=("budget",), message_zh=f"“{text.strip()}”不是数字"
+        )
+    return amount
 
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse, include_in_schema=False)
