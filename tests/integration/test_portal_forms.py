@@ -131,3 +131,49 @@ class TestPublishingAChallenge:
         assert response.status_code == 303
         assert response.headers["location"].endswith("?done=published")
         assert 'id="flash"' in client.get(response.headers["location"]).text
+
+
+def first_case(client: TestClient) -> int:
+    return int(re.search(r"/transfers/cases/(\d+)", client.get("/transfers?stage=matched").text).group(1))  # type: ignore[union-attr]
+
+
+class TestMovingATransferCase:
+    def test_a_skip_without_a_reason_stays_on_the_form(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        session.commit()
+        client, token = signed_in(settings, session, Role.OFFICER)
+        case_id = first_case(client)
+        form = {"to": "contracted", "skip": "1", "reason": "", "note": "双方已口头同意", "csrf_token": token}
+        response = client.post(f"/transfers/cases/{case_id}/advance", data=form, follow_redirects=False)
+        assert response.status_code == 422
+        assert re.search(r'id="advance-error" data-field="reason"[^>]*>跳过阶段必须说明理由<', response.text)
+        assert re.search(r'<option value="contracted" selected>', response.text)
+        assert re.search(r'name="skip" value="1" checked', response.text)
+        assert field_value(response.text, "note") == "双方已口头同意"
+
+    def test_an_unknown_stage_is_an_error_on_the_form_not_a_crash(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        session.commit()
+        client, token = signed_in(settings, session, Role.OFFICER)
+        client.cookies.set("lang", "en")
+        case_id = first_case(client)
+        form = {"to": "production", "csrf_token": token}
+        response = client.post(f"/transfers/cases/{case_id}/advance", data=form, follow_redirects=False)
+        assert response.status_code == 422
+        assert "unknown stage" in response.text
+
+    def test_each_change_confirms(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        session.commit()
+        client, token = signed_in(settings, session, Role.OFFICER)
+        client.cookies.set("lang", "en")
+        case_id = first_case(client)
+        steps = [
+            ("advance", {"to": "contacted"}, "Case moved on."),
+            ("note", {"text": "called them"}, "Note added."),
+            ("close", {"reason": "price"}, "Case closed."),
+        ]
+        for action, data, said in steps:
+            response = client.post(f"/transfers/cases/{case_id}/{action}", data={**data, "csrf_token": token})
+            assert response.status_code == 200, action
+            assert re.search(rf'id="flash"[^>]*>{said}<', response.text), action

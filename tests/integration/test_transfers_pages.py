@@ -86,7 +86,8 @@ class TestBrokerWorkspace:
         assert 'id="flash"' in client.get(f"{location}?{done}").text
         client.post(f"{location}/advance", data={"to": "contacted", "csrf_token": token})
         refused = client.post(f"{location}/advance", data={"to": "piloting", "csrf_token": token})
-        assert refused.status_code == 409
+        assert refused.status_code == 422  # the case page again, the message beside the advance form
+        assert 'id="advance-error"' in refused.text
         client.post(
             f"{location}/advance", data={"to": "piloting", "skip": "1", "reason": "已签合同", "csrf_token": token}
         )

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
-from techbridge.errors import TechbridgeError
+from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
 from techbridge.models import Stage
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region, visible_title
 from techbridge.transfers.analytics import DIMENSIONS
@@ -161,6 +161,20 @@ def create(
 @router.get("/transfers/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
 def case_page(request: Request, case_id: IdPath, session: DbDep, viewer: SignedInDep, lang: LangDep) -> HTMLResponse:
     """A case with its history and the forms to advance, skip, close or annotate it."""
+    return _case_page(request, session, viewer, lang, case_id)
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    lang: str,
+    case_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    error: tuple[str, TechbridgeError] | None = None,
+) -> HTMLResponse:
+    """The case page; `error` (the form it belongs to, the error) re-renders it with the input kept, 422."""
     case, events = case_history(session=session, case_id=case_id, viewer=viewer)
     later = (
         [s for s in OPEN_STAGES if OPEN_STAGES.index(s) > OPEN_STAGES.index(case.stage)]
@@ -175,8 +189,21 @@ def case_page(request: Request, case_id: IdPath, session: DbDep, viewer: SignedI
         "next_action": next_action(case, lang),
         "achievement_title": visible_title(session, viewer, case.achievement_id),
         "city_label": region_label(session, case.city_code),
+        "form": form or {},
+        "error_form": error[0] if error else "",
+        "error_field": str((error[1].location or [""])[0]) if error else "",
+        "error_text": error[1].said(lang) if error else "",
     }
-    return render(request, "transfers/case.html", context)
+    return render(request, "transfers/case.html", context, status_code=422 if error else 200)
+
+
+def _stage(value: str) -> Stage | None:
+    """The target stage a form names (blank: the next one); an unknown one is an error on the field."""
+    if not value:
+        return None
+    if value not in Stage.__members__.values():
+        raise InvalidDataError(f"unknown stage {value[:40]!r}", location=("to",), message_zh="未知的目标阶段")
+    return Stage(value)
 
 
 @router.post("/transfers/cases/{case_id}/advance", include_in_schema=False, dependencies=[CsrfDep])
@@ -185,24 +212,31 @@ def advance(
     case_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
+    lang: LangDep,
     to: Annotated[str, Form()] = "",
     skip: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    """Move the case on (a skip needs the box ticked and a reason); errors render the error page."""
-    target = Stage(to) if to else None
-    advance_case(
-        session=session,
-        case_id=case_id,
-        viewer=viewer,
-        to=target,
-        skip=bool(skip),
-        reason=reason,
-        note=note,
-        actor_name=_actor(request),
-    )
-    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+    """Move the case on (a skip needs the box ticked and a reason); an illegal move stays on the form with the
+    input kept and the message beside it (422); success confirms."""
+    form = {"to": to, "skip": skip, "reason": reason, "note": note}
+    try:
+        target = _stage(to)
+        advance_case(
+            session=session,
+            case_id=case_id,
+            viewer=viewer,
+            to=target,
+            skip=bool(skip),
+            reason=reason,
+            note=note,
+            actor_name=_actor(request),
+        )
+    except (InvalidDataError, ConflictError) as exc:
+        session.rollback()
+        return _case_page(request, session, viewer, lang, case_id, form=form, error=("advance", exc))
+    return RedirectResponse(f"/transfers/cases/{case_id}?done=case_advanced", status_code=303)
 
 
 @router.post("/transfers/cases/{case_id}/close", include_in_schema=False, dependencies=[CsrfDep])
@@ -211,21 +245,38 @@ def close(
     case_id: IdPath,
     session: DbDep,
     viewer: SignedInDep,
-    reason: Annotated[str, Form()],
+    lang: LangDep,
+    reason: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    """Close the case with a reason."""
-    close_case(session=session, case_id=case_id, viewer=viewer, reason=reason, note=note, actor_name=_actor(request))
-    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+    """Close the case with a reason; an unknown reason stays on the form (422); success confirms."""
+    try:
+        close_case(
+            session=session, case_id=case_id, viewer=viewer, reason=reason, note=note, actor_name=_actor(request)
+        )
+    except (InvalidDataError, ConflictError) as exc:
+        session.rollback()
+        form = {"close_reason": reason, "close_note": note}
+        return _case_page(request, session, viewer, lang, case_id, form=form, error=("close", exc))
+    return RedirectResponse(f"/transfers/cases/{case_id}?done=case_closed", status_code=303)
 
 
 @router.post("/transfers/cases/{case_id}/note", include_in_schema=False, dependencies=[CsrfDep])
 def note(
-    request: Request, case_id: IdPath, session: DbDep, viewer: SignedInDep, text: Annotated[str, Form()]
+    request: Request,
+    case_id: IdPath,
+    session: DbDep,
+    viewer: SignedInDep,
+    lang: LangDep,
+    text: Annotated[str, Form()] = "",
 ) -> Response:
-    """Add a note."""
-    add_note(session=session, case_id=case_id, viewer=viewer, note=text, actor_name=_actor(request))
-    return RedirectResponse(f"/transfers/cases/{case_id}", status_code=303)
+    """Add a note; an empty one stays on the form (422); success confirms."""
+    try:
+        add_note(session=session, case_id=case_id, viewer=viewer, note=text, actor_name=_actor(request))
+    except InvalidDataError as exc:
+        session.rollback()
+        return _case_page(request, session, viewer, lang, case_id, form={"text": text}, error=("note", exc))
+    return RedirectResponse(f"/transfers/cases/{case_id}?done=note_added", status_code=303)
 
 
 @router.get("/transfers/bottlenecks", response_class=HTMLResponse, include_in_schema=False)
