@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.accounts.service import create_user
 from techbridge.config import Settings
-from techbridge.models import Role, TransferEvent
+from techbridge.models import Organization, OrgKind, Role, TransferEvent
 from techbridge.transfers.demo import load_demo
 from techbridge.web.app import create_app
 
@@ -177,3 +177,42 @@ class TestMovingATransferCase:
             response = client.post(f"/transfers/cases/{case_id}/{action}", data={**data, "csrf_token": token})
             assert response.status_code == 200, action
             assert re.search(rf'id="flash"[^>]*>{said}<', response.text), action
+
+
+class TestOfficersNameTheOwnerOfARecord:
+    def test_the_demand_form_picks_the_enterprise_by_name(self, settings: Settings, session: Session) -> None:
+        name = "沈阳新松机器人自动化股份有限公司"
+        org = Organization(name=name, normalized_name=name, kind=OrgKind.ENTERPRISE, visibility="public")
+        session.add(org)
+        session.commit()
+        client, token = signed_in(settings, session, Role.OFFICER)
+        form_page = client.get("/demands/new").text
+        assert 'name="enterprise_id"' not in form_page
+        assert re.search(r'<input name="enterprise"[^>]*data-kind="enterprise"', form_page)
+        data = {"title": "减速器寿命提升", "enterprise": org.name, "csrf_token": token}
+        response = client.post("/demands", data=data, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].endswith("?done=created")
+        page = client.get(response.headers["location"]).text
+        assert 'id="flash"' in page
+        assert org.name in page
+
+    def test_a_name_that_names_nothing_stays_beside_the_picker(self, settings: Settings, session: Session) -> None:
+        client, token = signed_in(settings, session, Role.OFFICER)
+        data = {
+            "title": "减速器寿命提升",
+            "description": "寿命 8000 小时",
+            "owner": "不存在的大学",
+            "csrf_token": token,
+        }
+        response = client.post("/achievements", data=data, follow_redirects=False)
+        assert response.status_code == 422
+        assert re.search(r'data-field="owner">[^<]*不存在的大学', response.text)
+        assert field_value(response.text, "owner") == "不存在的大学"
+        assert field_value(response.text, "title") == "减速器寿命提升"
+
+    def test_an_enterprise_user_is_confirmed_too(self, settings: Settings, session: Session) -> None:
+        client, token = signed_in(settings, session, Role.ENTERPRISE)
+        assert 'name="enterprise"' not in client.get("/demands/new").text
+        response = client.post("/demands", data={"title": "减速器寿命提升", "csrf_token": token})
+        assert re.search(r'id="flash"[^>]*>已创建。<', response.text)

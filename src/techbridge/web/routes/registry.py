@@ -23,7 +23,7 @@ from techbridge.i18n.loader import translate
 from techbridge.models import AchievementKind, DemandStatus, Expert, OrgKind, TransferMode, Visibility
 from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import SPECS, ListParams
-from techbridge.registry.pickers import region_label, resolve_region
+from techbridge.registry.pickers import region_label, resolve_pick, resolve_region
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import AchievementCreate, DemandCreate
 from techbridge.transfers.service import list_capacities
@@ -166,6 +166,24 @@ def _login_redirect(path: str) -> Response:
     return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
 
 
+OWNER_PICKS = {
+    "demand": ("enterprise", "enterprise", "enterprise_id"),
+    "achievement": ("owner", "organization", "organization_id"),
+}
+"""Per form: the picker input an officer names the owner in, the kind it picks and the schema field it fills."""
+
+
+def _picked(session: Session, viewer: Viewer, values: dict[str, str], kind: str) -> dict[str, Any]:
+    """The form's values as the schema takes them: the owner an officer picked by name becomes its id
+    (InvalidDataError beside the picker when the input names nothing or several visible records)."""
+    name, pick_kind, target = OWNER_PICKS[kind]
+    data: dict[str, Any] = {key: value for key, value in values.items() if key not in (name, target)}
+    text = values.get(name, "")
+    if text.strip():
+        data[target] = resolve_pick(session, viewer, pick_kind, text, name)
+    return data
+
+
 async def _submit(
     request: Request,
     session: Session,
@@ -174,17 +192,18 @@ async def _submit(
     kind: str,
     create: Callable[[BaseModel], int],
     schema: type[BaseModel],
+    viewer: Viewer,
 ) -> Response:
     values = _form_values(await request.form())
     try:
-        record_id = create(schema.model_validate(values))
+        record_id = create(schema.model_validate(_picked(session, viewer, values, kind)))
     except ValidationError as exc:
         return _form_page(request, session, settings, kind, values=values, errors=field_errors(exc, lang))
     except InvalidDataError as exc:
         name = str(exc.location[0]) if exc.location else "form"
         errors = {name: exc.localized(lang).split(": ", 1)[-1]}
         return _form_page(request, session, settings, kind, values=values, errors=errors)
-    return RedirectResponse(f"{LIST_PAGES[kind]}/{record_id}", status_code=303)
+    return RedirectResponse(f"{LIST_PAGES[kind]}/{record_id}?done=created", status_code=303)
 
 
 @router.get("/demands/new", response_class=HTMLResponse, include_in_schema=False)
@@ -205,7 +224,7 @@ async def create_demand(
         assert isinstance(data, DemandCreate)
         return service.create_demand(session=session, viewer=viewer, data=data).id
 
-    return await _submit(request, session, settings, lang, "demand", create, DemandCreate)
+    return await _submit(request, session, settings, lang, "demand", create, DemandCreate, viewer)
 
 
 @router.get("/achievements/new", response_class=HTMLResponse, include_in_schema=False)
@@ -226,7 +245,7 @@ async def create_achievement(
         assert isinstance(data, AchievementCreate)
         return service.create_achievement(session=session, viewer=viewer, data=data).id
 
-    return await _submit(request, session, settings, lang, "achievement", create, AchievementCreate)
+    return await _submit(request, session, settings, lang, "achievement", create, AchievementCreate, viewer)
 
 
 for _entity, _path in LIST_PAGES.items():
