@@ -216,3 +216,22 @@ class TestOfficersNameTheOwnerOfARecord:
         assert 'name="enterprise"' not in client.get("/demands/new").text
         response = client.post("/demands", data={"title": "减速器寿命提升", "csrf_token": token})
         assert re.search(r'id="flash"[^>]*>已创建。<', response.text)
+
+
+class TestTheEnterprisePageInEnglish:
+    def test_no_fixed_chinese_and_officers_get_a_working_tiers_link(self, settings: Settings, session: Session) -> None:
+        name = "沈阳示例科技有限公司"
+        honours = [{"tier": "专精特新", "snippet": "公司是专精特新企业"}]
+        org = Organization(name=name, normalized_name=name, kind=OrgKind.ENTERPRISE, visibility="public")
+        org.extra = {"self_declared_honours": honours, "financials": {"2024": {"revenue_wan": 1}}}
+        org.extra["financials_source"] = "annual reports"
+        session.add(org)
+        session.commit()
+        client, _ = signed_in(settings, session, Role.OFFICER)
+        client.cookies.set("lang", "en")
+        html = client.get(f"/enterprises/{org.id}").text
+        assert "企业自述" not in html
+        assert "Self-declared" in html
+        assert "Source: annual reports" in html
+        assert client.get(f"/tiers/enterprises/{org.id}").status_code == 200
+        assert f'href="/tiers/enterprises/{org.id}"' in html

@@ -161,12 +161,17 @@ class TestDetails:
         assert select_text(html, "id", "region") == ["沈阳市 (2101)"]
         assert "工业机器人制造" in select_text(html, "id", "industries")[0]
         assert "工业机器人" in select_text(html, "id", "chain-nodes")[0]
-        for url in (
-            "/match/enterprises/{id}/recommended",
-            "/tiers/enterprises/{id}/summary",
-            "/chains/enterprises/{id}",
-        ):
+        for url in ("/match/enterprises/{id}/recommended", "/chains/enterprises/{id}"):
             assert f'hx-get="{url.format(id=seed.enterprise_id)}"' in html
+
+    def test_every_panel_of_the_enterprise_page_loads(self, client: TestClient, seed: Seed) -> None:
+        """A panel whose fragment answers 404 left a console error and vanished (the tiers one had no route)."""
+        html = client.get(f"/enterprises/{seed.enterprise_id}").text
+        urls = re.findall(r'hx-get="(/[^"]+)" hx-trigger="load"', html)
+        assert urls
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+        assert f'href="/tiers/enterprises/{seed.enterprise_id}"' not in html  # facts are the enterprise's and officers'
 
     def test_achievement_page_shows_owners_ipc_and_panels(self, client: TestClient, seed: Seed) -> None:
         html = client.get(f"/achievements/{seed.public_achievement_id}").text

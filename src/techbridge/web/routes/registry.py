@@ -21,6 +21,7 @@ from techbridge.config import Settings
 from techbridge.errors import InvalidDataError
 from techbridge.i18n.loader import translate
 from techbridge.models import AchievementKind, DemandStatus, Expert, OrgKind, TransferMode, Visibility
+from techbridge.policies.service import can_edit_facts
 from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region
@@ -261,7 +262,8 @@ for _entity, _path in LIST_PAGES.items():
 
 def _organization_page(request: Request, session: Session, viewer: Viewer, org_id: int, kinds: Any) -> HTMLResponse:
     detail = detail_queries.organization_detail(session, viewer, org_id, kinds)
-    return render(request, "registry/organization.html", {"d": detail, "org": detail.organization})
+    context = {"d": detail, "org": detail.organization, "may_see_tiers": can_edit_facts(viewer, org_id)}
+    return render(request, "registry/organization.html", context)
 
 
 @router.get("/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
