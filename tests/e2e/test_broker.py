@@ -37,3 +37,29 @@ def test_broker_carries_a_case_to_production(live_server: str, page: Any, sessio
     assert "企业已自建中试线" in page.inner_text("#events")
     page.goto(f"{live_server}/transfers")
     assert "氢燃料电池膜电极转化" in page.inner_text("#case-table")
+
+
+def test_closing_a_case_asks_first_in_the_chosen_language(live_server: str, page: Any, session: Session) -> None:
+    create_user(session=session, username="broker", password="password-1", role=Role.BROKER)
+    session.commit()
+    sign_in(page, live_server, "broker")
+    page.goto(f"{live_server}/lang/en?next=/transfers")
+    page.fill("#new-case input[name=title]", "Membrane transfer")
+    page.click("#new-case button[type=submit]")
+    page.wait_for_selector("#case[data-stage=matched]")
+    questions: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("#close-form button[type=submit]")
+    page.wait_for_timeout(300)
+    assert questions == ["Close this case? A closed case cannot be moved on."]
+    page.reload()
+    assert page.get_attribute("#case", "data-stage") == "matched"  # dismissed: nothing was sent
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.click("#close-form button[type=submit]")
+    page.wait_for_selector("#case[data-stage=closed]")
+    assert page.inner_text("#flash") == "Case closed."

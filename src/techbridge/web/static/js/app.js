@@ -33,6 +33,11 @@
       if (from && to) to.value = from.value;
     });
   });
+  // data-confirm: a destructive form asks first (the question is rendered in the page's language).
+  document.addEventListener("submit", function (e) {
+    var question = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) e.preventDefault();
+  });
   function removeOnError(e) {
     var el = e.target.closest && e.target.closest("[data-remove-on-error]");
     if (el) el.remove();
