@@ -79,7 +79,8 @@ def test_signed_in_user_creates_a_demand(live_server: str, page: Any, seed: Seed
     page.fill("#demand-form input[name=budget]", "150")
     page.fill("#demand-form input[name=field_tags]", "传感器、机器人")
     page.click("#demand-form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/demands/\d+$"))
+    page.wait_for_url(re.compile(r".*/demands/\d+\?done=created$"))
+    assert page.inner_text("#flash") == "已创建。"
     assert "协作机器人关节力矩传感器国产化" in page.inner_text("h1")
     assert page.inner_text("#enterprise") == "沈阳新松机器人自动化股份有限公司"
     page.goto(f"{live_server}/demands")
