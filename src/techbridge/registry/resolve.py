@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +19,10 @@ CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 MIN_CORE = 2  # a stripped name keeps at least two characters ("大连港" never becomes "港")
 _BRACKETS = re.compile(r"[(\[【<〈《].*?[)\]】>〉》]")
 _SPACES = re.compile(r"\s+")
+UNSPECIFIED_FORM = "公司"
+"""The canonical form of a name ending in plain 公司: agrees with every legal form."""
+BRANCH_FORM = "branch"
+"""The `form` of a branch's name (分公司 …): its whole name is its core, so it never meets its parent."""
 
 
 def _read_list(name: str) -> tuple[str, ...]:
@@ -31,6 +35,31 @@ def _read_list(name: str) -> tuple[str, ...]:
 def legal_forms() -> tuple[str, ...]:
     """Suffixes stripped from names, longest first (data/resolve/legal_forms.txt)."""
     return tuple(sorted(_read_list("legal_forms.txt"), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def company_forms() -> tuple[tuple[str, str], ...]:
+    """(legal form, canonical form) pairs, longest form first (data/resolve/company_forms.csv)."""
+    pairs = [line.split(",", 1) for line in _read_list("company_forms.csv")[1:]]
+    return tuple(sorted(((form.strip(), canonical.strip()) for form, canonical in pairs), key=_form_length))
+
+
+def _form_length(pair: tuple[str, str]) -> int:
+    return -len(pair[0])
+
+
+@lru_cache(maxsize=1)
+def branch_suffixes() -> tuple[str, ...]:
+    """Name endings of a branch or office of another organization (data/resolve/branch_suffixes.txt)."""
+    return _read_list("branch_suffixes.txt")
+
+
+def split_company_form(text: str) -> tuple[str, str] | None:
+    """(name before the legal form, canonical form) of a full legal name, None for a short name."""
+    for form, canonical in company_forms():
+        if text.endswith(form) and len(text) - len(form) >= MIN_CORE:
+            return text[: -len(form)], canonical
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -54,20 +83,38 @@ def clean_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class NameKey:
-    """A normalized name: the distinctive core and the region prefix that was stripped ("" when none)."""
+    """A normalized name: the distinctive core and the region prefix that was stripped ("" when none).
+
+    `base` and `form` are set for a full legal name only: the name without region prefix and legal form
+    (中远海运科技 of 中远海运科技股份有限公司) and the form's canonical spelling (data/resolve/company_forms.csv,
+    有限责任公司 → 有限公司); a short name (中远海运) has neither. A branch (分公司 …) keeps its whole name as core."""
 
     core: str
     region: str
     qualifier: str = ""
+    base: str = ""
+    form: str = ""
 
     def is_compatible(self, other: NameKey, *, strict: bool = False) -> bool:
-        """Same core, and not two different region prefixes (沈阳机床 ≠ 大连机床).
+        """Same core, and not two different region prefixes (沈阳机床 ≠ 大连机床); two full legal names also need the
+        same name before the legal form and the same form (中远海运科技有限公司 ≠ 中远海运控股股份有限公司).
 
-        `strict` (universities, institutes) also needs the same region and bracket qualifier:
+        `strict` (universities, institutes, aliases) also needs the same region and bracket qualifier:
         中国矿业大学 ≠ 中国矿业大学(北京), 四川长江职业学院 ≠ 长江职业学院."""
+        if self.core != other.core or not self._forms_agree(other):
+            return False
         if strict:
-            return self == other
-        return self.core == other.core and (not self.region or not other.region or self.region == other.region)
+            return self.region == other.region and self.qualifier == other.qualifier
+        return not self.region or not other.region or self.region == other.region
+
+    def _forms_agree(self, other: NameKey) -> bool:
+        """A short name agrees with any form; two full names need the same base, the same form unless one says
+        only 公司 (form unspecified), and not two different bracket places (平头哥(杭州) ≠ 平头哥(上海))."""
+        if not self.base or not other.base:
+            return True
+        if self.qualifier and other.qualifier and self.qualifier != other.qualifier:
+            return False
+        return self.base == other.base and (self.form == other.form or UNSPECIFIED_FORM in (self.form, other.form))
 
 
 class NameNormalizer:
@@ -87,27 +134,49 @@ class NameNormalizer:
             forms.sort(key=lambda pair: len(pair[0]), reverse=True)
 
     def key(self, name: str) -> NameKey:
-        """The NameKey of `name`: brackets dropped, region prefix and legal-form suffixes stripped."""
+        """The NameKey of `name`: brackets dropped, region prefix and legal-form suffixes stripped (never down to a
+        bare place name: 广州发展集团 keeps 发展); a branch (分公司 …) keeps its whole name."""
         cleaned = clean_text(name)
         qualifier = "".join(match.group(0)[1:-1] for match in _BRACKETS.finditer(cleaned))
-        text = strip_legal_forms(_BRACKETS.sub("", cleaned) or cleaned)
+        bare = _BRACKETS.sub("", cleaned) or cleaned
+        if bare.endswith(branch_suffixes()):
+            region, core = self._split_region(bare)
+            return NameKey(core, region, qualifier, core, BRANCH_FORM)
+        region, core = self._split_region(strip_legal_forms(bare, keep=self._is_place))
+        legal = split_company_form(bare)
+        if legal is None:
+            return NameKey(core, region, qualifier)
+        return NameKey(core, region, qualifier, self._drop_region(legal[0], region), legal[1])
+
+    def _is_place(self, text: str) -> bool:
+        """Whether `text` is only a province or region name (辽宁, 沈阳市)."""
+        return any(form == text for form, _short in self._prefixes.get(text[:2], ()))
+
+    def _split_region(self, text: str) -> tuple[str, str]:
+        """(region short name, rest) of a name starting with a province or region name; ("", text) otherwise."""
         for form, short in self._prefixes.get(text[:2], ()):
             if text.startswith(form) and len(text) - len(form) >= MIN_CORE:
-                return NameKey(text[len(form) :], short, qualifier)
-        return NameKey(text, "", qualifier)
+                return short, text[len(form) :]
+        return "", text
+
+    def _drop_region(self, text: str, region: str) -> str:
+        """`text` without its leading region name when that region is `region`."""
+        found, rest = self._split_region(text)
+        return rest if region and found == region else text
 
     def normalize(self, name: str) -> str:
         """The core of `name` ("华为技术有限公司" → "华为"), stored as Organization.normalized_name."""
         return self.key(name).core
 
 
-def strip_legal_forms(text: str) -> str:
-    """Remove trailing legal-form / generic words repeatedly while at least MIN_CORE characters remain."""
+def strip_legal_forms(text: str, *, keep: Callable[[str], bool] = lambda _text: False) -> str:
+    """Remove trailing legal-form / generic words repeatedly while at least MIN_CORE characters remain and the rest
+    is not something to `keep` (a bare place name: 辽宁科技 stays, else 辽宁科技 = 辽宁实业)."""
     changed = True
     while changed:
         changed = False
         for suffix in legal_forms():
-            if text.endswith(suffix) and len(text) - len(suffix) >= MIN_CORE:
+            if text.endswith(suffix) and len(text) - len(suffix) >= MIN_CORE and not keep(text[: -len(suffix)]):
                 text = text[: -len(suffix)]
                 changed = True
                 break

@@ -18,7 +18,7 @@ from techbridge.registry.resolve import (
     validate_credit_code,
 )
 
-NORMALIZER = NameNormalizer(["沈阳市", "大连市", "深圳市", "昆山市"])
+NORMALIZER = NameNormalizer(["沈阳市", "大连市", "深圳市", "昆山市", "广州市", "武汉市"])
 
 
 class TestNormalize:
@@ -39,7 +39,8 @@ class TestNormalize:
         assert NORMALIZER.normalize(name) == core
 
     def test_region_prefix_is_kept_apart(self) -> None:
-        assert NORMALIZER.key("沈阳机床股份有限公司") == NameKey("机床", "沈阳")
+        key = NORMALIZER.key("沈阳机床股份有限公司")
+        assert (key.core, key.region, key.base, key.form) == ("机床", "沈阳", "机床", "股份有限公司")
 
     def test_full_and_half_width_brackets_agree(self) -> None:
         assert NORMALIZER.key("示例（中国）有限公司") == NORMALIZER.key("示例(中国)有限公司")
@@ -127,6 +128,48 @@ class TestOrgIndex:
     def test_kinds_do_not_mix(self) -> None:
         index = _index(OrgRecord(1, "东北大学", NORMALIZER.key("东北大学"), kind="university"))
         assert index.resolve(key=NORMALIZER.key("东北大学")) is None
+
+
+def _merges(stored: str, incoming: str) -> bool:
+    index = _index(OrgRecord(1, stored, NORMALIZER.key(stored)))
+    return index.resolve(key=NORMALIZER.key(incoming)) is not None
+
+
+class TestNameVariants:
+    """Real name pairs from the merge reports of the shared data (ickg, chain_kg): which are one company."""
+
+    @pytest.mark.parametrize(
+        ("stored", "incoming"),
+        [
+            ("大连示例科技有限公司", "大连示例科技有限责任公司"),
+            ("华辰精密装备（昆山）股份有限公司", "华辰精密装备(昆山)股份有限公司"),
+            ("大连 示例科技 有限公司", "大连示例科技有限公司"),
+            ("沈阳新松机器人自动化股份有限公司", "新松机器人自动化股份有限公司"),
+            ("山东未名生物医药股份有限公司", "山东未名生物医药股份公司"),
+            ("华为技术有限公司", "华为"),
+        ],
+    )
+    def test_variants_of_one_name_merge(self, stored: str, incoming: str) -> None:
+        assert _merges(stored, incoming)
+
+    @pytest.mark.parametrize(
+        ("stored", "incoming"),
+        [
+            ("徐工集团工程机械股份有限公司", "徐工集团工程机械股份有限公司科技分公司"),
+            ("中国移动云南公司", "中国移动云南分公司"),
+            ("广州发展集团股份有限公司", "广州分公司"),
+            ("天马微电子股份有限公司", "武汉天马微电子有限公司"),
+            ("中国东方航空股份有限公司", "中国东方航空集团有限公司"),
+            ("中远海运控股股份有限公司", "中远海运科技股份有限公司"),
+            ("平头哥(上海)半导体有限公司", "平头哥(杭州)半导体有限公司"),
+        ],
+    )
+    def test_distinct_companies_do_not_merge(self, stored: str, incoming: str) -> None:
+        assert not _merges(stored, incoming)
+
+    def test_generic_words_never_leave_a_bare_place_name(self) -> None:
+        assert not _merges("辽宁科技有限公司", "辽宁实业有限公司")
+        assert not _merges("广州发展集团股份有限公司", "广州科技")
 
 
 class TestOrganizationNames:
