@@ -119,6 +119,9 @@ class OrgWriter:
         )
         if found is None:
             return None
+        self.index.claim_codes(
+            found.organization_id, candidate.fields.get("credit_code"), candidate.fields.get("listing_code")
+        )
         name = pending[found.organization_id].name if found.organization_id < 0 else found.name
         self._merges.append(
             Merge(dataset, candidate.source_key, candidate.name, found.organization_id, name, found.rule)
@@ -156,7 +159,9 @@ class OrgWriter:
         )
         for temp, candidate in enumerate(own, start=1):
             real = ids[candidate.source_key]
-            self._pending_records.pop(-temp).id = real
+            record = self._pending_records.pop(-temp)
+            record.id = real
+            self.index.by_id[real] = record
             self.provenance[(dataset, candidate.source_key)] = real
         return {c.source_key: ids[c.source_key] for c in own}
 

@@ -245,9 +245,11 @@ class OrgIndex:
         self.by_credit: dict[str, OrgRecord] = {}
         self.by_listing: dict[str, OrgRecord] = {}
         self.by_core: dict[str, list[OrgRecord]] = defaultdict(list)
+        self.by_id: dict[int, OrgRecord] = {}
 
     def add(self, record: OrgRecord) -> None:
-        """Index `record` under its codes, its name and its aliases."""
+        """Index `record` under its id, its codes, its name and its aliases."""
+        self.by_id[record.id] = record
         if record.credit_code:
             self.by_credit[record.credit_code] = record
         if record.listing_code:
@@ -256,6 +258,19 @@ class OrgIndex:
             bucket = self.by_core[key.core]
             if record not in bucket:
                 bucket.append(record)
+
+    def claim_codes(self, organization_id: int, credit_code: str | None, listing_code: str | None) -> None:
+        """Give the indexed organization `organization_id` the codes of a record just merged into it where it has
+        none, so a later record of the same run with other codes conflicts instead of merging too."""
+        record = self.by_id.get(organization_id)
+        if record is None:
+            return
+        if credit_code and not record.credit_code:
+            record.credit_code = credit_code
+            self.by_credit.setdefault(credit_code, record)
+        if listing_code and not record.listing_code:
+            record.listing_code = listing_code
+            self.by_listing.setdefault(listing_code, record)
 
     def add_alias(self, organization_id: int, key: NameKey) -> None:
         """Make `key` find the organization `organization_id` (already indexed under its own name)."""
