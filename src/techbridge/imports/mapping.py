@@ -82,6 +82,10 @@ class MappingSpec:
     key: str
     fields: tuple[FieldSpec, ...]
 
+    def column_of(self, field: str) -> str:
+        """The column heading of `field` as the user's file names it (编号 for source_key), else the field."""
+        return next((f.column for f in self.fields if f.field == field), field)
+
     def header_index(self) -> dict[str, FieldSpec]:
         """Every accepted header (column, aliases and field name, compared case-insensitively) → its field."""
         index: dict[str, FieldSpec] = {}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.imports import queries, writer
 from techbridge.imports.regions import RegionLookup
-from techbridge.imports.schemas import ImportSummary, Merge
+from techbridge.imports.schemas import ImportSummary, Merge, Reason, RowError
 from techbridge.models import Organization
 from techbridge.registry.resolve import OrgIndex, OrgRecord
 
@@ -198,3 +198,22 @@ class OrgWriter:
             )
             for batch in writer.chunks(rows):
                 self.session.connection().execute(stmt, list(batch))
+
+
+def check_credit_codes(
+    session: Session, records: list[tuple[int, dict[str, Any]]], *, dataset: str, column: str, name: str
+) -> list[RowError]:
+    """Row errors for rows that update their own stored organization (same file key) with a credit code another
+    stored organization holds: one code is one company, and the update would break the unique code."""
+    own = queries.existing_keys(session, Organization, dataset)
+    codes = {str(r["credit_code"]): str(r["source_key"]) for _n, r in records if r.get("credit_code")}
+    holders = queries.credit_code_holders(session, codes)
+    errors = []
+    for number, record in records:
+        code, org_id = record.get("credit_code"), own.get(str(record["source_key"]))
+        holder = holders.get(str(code)) if code else None
+        if holder is not None and org_id is not None and holder[0] != org_id:
+            detail = f"{code} already belongs to {holder[1]} (#{holder[0]})"
+            detail_zh = f"统一社会信用代码「{code}」已属于机构「{holder[1]}」（#{holder[0]}），一个代码只对应一家机构"
+            errors.append(RowError(name, number, column, Reason.CONFLICT, detail, detail_zh))
+    return errors

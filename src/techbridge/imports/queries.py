@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select, text
@@ -38,6 +39,18 @@ def existing_keys(session: Session, model: Any, dataset: str) -> dict[str, int]:
     """source_key → id of every `model` record from `dataset`."""
     stmt = select(model.source_key, model.id).where(model.source_dataset == dataset)
     return {str(key): int(id_) for key, id_ in _run(session, stmt)}
+
+
+def credit_code_holders(session: Session, codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """credit code → (id, name) of the stored organizations holding any of `codes`."""
+    wanted = sorted(set(codes))
+    holders: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), 500):
+        stmt = select(Organization.credit_code, Organization.id, Organization.name).where(
+            Organization.credit_code.in_(wanted[start : start + 500])
+        )
+        holders.update({str(code): (int(id_), str(name)) for code, id_, name in _run(session, stmt)})
+    return holders
 
 
 def key_owners(session: Session, model: Any, dataset: str) -> dict[str, int | None]:

@@ -28,6 +28,7 @@ from techbridge.imports import carriers, entity_writers
 from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
 from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mapping
+from techbridge.imports.organizations import check_credit_codes
 from techbridge.imports.queries import FILE_SOURCE_PREFIX, load_references, written_records
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
@@ -229,9 +230,9 @@ def _key_errors(spec: MappingSpec, key: str, seen: set[str], name: str, number: 
     """A key used twice in the file, or longer than the provenance column (KEY_LENGTH)."""
     if not spec.key:
         return []
-    errors = [RowError(name, number, spec.key, Reason.DUPLICATE_KEY, key)] if key in seen else []
+    column = spec.column_of(spec.key)
+    errors = [RowError(name, number, column, Reason.DUPLICATE_KEY, key)] if key in seen else []
     if len(key) > KEY_LENGTH:
-        column = next((f.column for f in spec.fields if f.field == spec.key), spec.key)
         detail, detail_zh = f"longer than {KEY_LENGTH} characters", f"超过 {KEY_LENGTH} 个字符"
         errors.append(RowError(name, number, column, Reason.WRONG_TYPE, detail, detail_zh))
     return errors
@@ -324,6 +325,8 @@ def import_spreadsheet(
         if entity == "organization":
             records, carrier_errors = carriers.check_carriers(spec, records, ctx.regions(), name)
             errors += carrier_errors
+            column = spec.column_of("credit_code")
+            errors += check_credit_codes(session, records, dataset=target, column=column, name=name)
         if uploader is not None:
             errors += check_uploader(spec, records, uploader, name)
             errors += check_key_owners(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.imports.spreadsheet import import_spreadsheet
+from techbridge.imports.schemas import Reason
+from techbridge.imports.spreadsheet import ImportRejectedError, import_spreadsheet
 from techbridge.models import Organization
 from techbridge.registry.resolve import credit_check_char
 
@@ -39,3 +41,22 @@ class TestCreditCodesInOneFile:
         summary = import_spreadsheet(settings, "organization", path, show_progress=False)
         assert organizations(settings) == [("沈阳机床股份有限公司", first), ("沈阳机床股份有限公司", second)]
         assert summary.counts["organization.merged"] == 1
+
+
+class TestCreditCodeHeldByAnotherRecord:
+    def test_moving_a_code_onto_another_own_record_is_a_row_error_not_a_crash(
+        self, settings: Settings, tmp_path: Path
+    ) -> None:
+        code = credit_code("91210100MA0AAAAA1")
+        path = tmp_path / "orgs.csv"
+        path.write_text(HEADER + f"N1,大连甲科技有限公司,企业,{code}\nN2,大连乙材料有限公司,企业,\n", encoding="utf-8")
+        import_spreadsheet(settings, "organization", path, show_progress=False)
+        path.write_text(
+            HEADER + f"N1,大连甲科技有限公司,企业,{code}\nN2,大连乙材料有限公司,企业,{code}\n", encoding="utf-8"
+        )
+        with pytest.raises(ImportRejectedError) as info:
+            import_spreadsheet(settings, "organization", path, show_progress=False)
+        [error] = info.value.errors
+        assert (error.row, error.column, error.reason) == (3, "统一社会信用代码", Reason.CONFLICT)
+        assert "大连甲科技有限公司" in error.message_zh
+        assert organizations(settings) == [("大连甲科技有限公司", code), ("大连乙材料有限公司", None)]

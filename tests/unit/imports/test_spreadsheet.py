@@ -94,7 +94,7 @@ class TestValidate:
             (2, "成果名称", Reason.MISSING_REQUIRED),
             (3, "成果类型", Reason.UNKNOWN_CODE),
             (3, "技术就绪度", Reason.WRONG_TYPE),
-            (3, "source_key", Reason.DUPLICATE_KEY),
+            (3, "编号", Reason.DUPLICATE_KEY),
         }
 
     def test_missing_required_column_is_reported_on_the_header(self) -> None:
