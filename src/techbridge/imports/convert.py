@@ -19,7 +19,11 @@ from techbridge.registry.resolve import clean_text, is_valid_credit_code
 
 LIST_SPLIT = re.compile(r"[;；,，|、\n]+")
 IPC_CODE = re.compile(r"[A-H](\d{2}([A-Z](\d{1,4}/\d{1,6})?)?)?")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+DATE_FORMATS = (
+    *("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"),
+    *("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"),
+)
+"""Dates as people and spreadsheet exports write them; a time of day (Excel and pandas CSV exports) is dropped."""
 
 
 class CellError(Exception):
@@ -56,6 +60,18 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _short_text(spec: FieldSpec, value: Any) -> str:
+    """The text of a cell, refused (never cut) when longer than the column's `max_length`."""
+    text = _text(value)
+    if spec.max_length and len(text) > spec.max_length:
+        raise CellError(
+            Reason.OUT_OF_RANGE,
+            f"{len(text)} characters, at most {spec.max_length}",
+            f"共 {len(text)} 个字符，最多 {spec.max_length} 个",
+        )
+    return text
 
 
 def _number(spec: FieldSpec, value: Any, kind: Callable[[str], Any]) -> Any:
@@ -237,7 +253,7 @@ def _organization(refs: References) -> Converter:
 def make_converter(spec: FieldSpec, refs: References) -> Converter:
     """The converter of one column (blank cells never reach it)."""
     simple: dict[str, Converter] = {
-        "str": lambda v: _text(v)[: spec.max_length] if spec.max_length else _text(v),
+        "str": lambda v: _short_text(spec, v),
         "text": _text,
         "int": lambda v: _number(spec, v, _integer),
         "float": lambda v: _number(spec, v, float),

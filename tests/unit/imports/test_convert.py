@@ -58,6 +58,17 @@ class TestConverters:
         assert convert("date", datetime(2024, 3, 5, 10)) == date(2024, 3, 5)
         assert reason_of("date", "soon") is Reason.WRONG_TYPE
 
+    @pytest.mark.parametrize("text", ["2024-03-05 00:00:00", "2024/3/5 10:30"])
+    def test_a_date_exported_with_its_time_is_a_date(self, text: str) -> None:
+        assert convert("date", text) == date(2024, 3, 5)
+
+    def test_text_longer_than_its_column_is_refused_not_cut(self) -> None:
+        assert convert("str", "长" * 8, max_length=8) == "长" * 8
+        with pytest.raises(CellError) as info:
+            convert("str", "长" * 9, max_length=8)
+        assert info.value.reason is Reason.OUT_OF_RANGE
+        assert "最多 8 个" in info.value.detail_zh
+
     def test_lists_split_on_chinese_and_ascii_separators(self) -> None:
         assert convert("list", "正极；锂电, 储能、材料") == ["正极", "锂电", "储能", "材料"]
 
