@@ -77,7 +77,7 @@ def read_table(
     if suffix in (".xlsx", ".xlsm"):
         try:
             check_xlsx_size(path, name, limits.max_uncompressed)
-            header, rows = _read_xlsx(path, limits.max_rows)
+            header, rows = _read_xlsx(path, limits.max_rows, name)
         except (zipfile.BadZipFile, OSError, ValueError, KeyError, ParseError) as exc:
             detail, detail_zh = (
                 f"not a readable XLSX workbook ({type(exc).__name__})",
@@ -149,8 +149,10 @@ def _csv_rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
         yield number, row
 
 
-def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """The first sheet, read at most one row past `max_rows` (so a huge sheet is never held in memory)."""
+def _read_xlsx(path: Path, max_rows: int | None, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The first sheet, read at most one row past `max_rows` (so a huge sheet is never held in memory). A formula
+    the workbook holds no computed value for (written by a program, never opened in Excel) is a row error, not a
+    blank cell."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
@@ -161,7 +163,36 @@ def _read_xlsx(path: Path, max_rows: int | None) -> tuple[list[str], Iterator[tu
         body = list(islice(filled, None if max_rows is None else max_rows + 1))
     finally:
         book.close()
+    errors = _uncomputed_formulas(path, header, body, name)
+    if errors:
+        raise ImportRejectedError(name, errors)
     return header, iter(body)
+
+
+def _uncomputed_formulas(path: Path, header: list[str], body: list[tuple[int, list[Any]]], name: str) -> list[RowError]:
+    """Row errors for the empty cells of `body` that hold a formula in the workbook (no cached value)."""
+    from openpyxl import load_workbook
+
+    empty = {(n, i) for n, cells in body for i, cell in enumerate(cells) if cell is None}
+    if not empty:
+        return []
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        rows = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        found = [(n, i) for n, row in rows for i, cell in enumerate(row) if (n, i) in empty and _is_formula(cell)]
+    finally:
+        book.close()
+    detail = "a formula without a computed value; open and save the file in Excel, or paste the values"
+    detail_zh = "公式没有计算结果：请在 Excel 中打开并保存，或复制后「选择性粘贴 → 数值」"
+    columns = [header[i] if i < len(header) and header[i] else f"#{i + 1}" for _n, i in found]
+    return [
+        RowError(name, n, column, Reason.WRONG_TYPE, detail, detail_zh)
+        for (n, _i), column in zip(found, columns, strict=True)
+    ][:MAX_ERRORS]
+
+
+def _is_formula(cell: Any) -> bool:
+    return isinstance(cell, str) and cell.startswith("=")
 
 
 def _read_jsonl(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:

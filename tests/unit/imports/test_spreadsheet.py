@@ -58,6 +58,18 @@ class TestReadTable:
         assert header[0] == "编号"
         assert rows == [["A1", "一种储能电池", "专利", 5]]
 
+    def test_formula_without_a_computed_value_is_a_row_error_not_a_blank(self, tmp_path: Path) -> None:
+        book = Workbook()
+        book.active.append(HEADER.split(","))
+        book.active.append(["A1", "一种储能电池", "专利", "=2+3"])
+        path = tmp_path / "formula.xlsx"
+        book.save(path)
+        with pytest.raises(ImportRejectedError) as info:
+            read_table(path, path.name)
+        [error] = info.value.errors
+        assert (error.row, error.column, error.reason) == (2, "技术就绪度", Reason.WRONG_TYPE)
+        assert "公式" in error.message_zh
+
     def test_broken_xlsx_is_rejected_not_a_crash(self, tmp_path: Path) -> None:
         path = tmp_path / "broken.xlsx"
         path.write_bytes(b"not a zip")
