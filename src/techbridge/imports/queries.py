@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select, text
+from sqlalchemy import Table, false, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from techbridge.access import Viewer, visibility_clause
+from techbridge.errors import ConflictError
 from techbridge.imports.convert import References, region_names
 from techbridge.imports.schemas import WrittenRecord
 from techbridge.models import (
@@ -39,6 +42,25 @@ def existing_keys(session: Session, model: Any, dataset: str) -> dict[str, int]:
     """source_key → id of every `model` record from `dataset`."""
     stmt = select(model.source_key, model.id).where(model.source_dataset == dataset)
     return {str(key): int(id_) for key, id_ in _run(session, stmt)}
+
+
+def lock_for_import(session: Session, dataset: str) -> None:
+    """Make concurrent imports write one after the other from here to their commit, so each reads the keys the
+    other wrote (an upsert, not a duplicate-key crash): a transaction-scoped advisory lock per dataset on
+    PostgreSQL, the database's write lock on SQLite (taken by a write that changes nothing). ConflictError when
+    the lock is not granted within the busy timeout."""
+    stmt: Executable
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = text("SELECT pg_advisory_xact_lock(hashtext(:dataset))").bindparams(dataset=dataset)
+    else:
+        stmt = update(ImportRun).where(false()).values(id=ImportRun.id)
+    try:
+        _run(session, stmt)
+    except OperationalError:
+        raise ConflictError(
+            "another import is writing to the registry; try again when it has finished",
+            message_zh="另一个导入正在写入登记库，请在其完成后重试",
+        ) from None
 
 
 def credit_code_holders(session: Session, codes: Iterable[str]) -> dict[str, tuple[int, str]]:

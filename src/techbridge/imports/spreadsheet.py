@@ -29,7 +29,7 @@ from techbridge.imports.context import ImportContext
 from techbridge.imports.convert import CellError, References, blank_value, is_blank, make_converter
 from techbridge.imports.mapping import MappingSpec, canonical_entity, load_mapping
 from techbridge.imports.organizations import check_credit_codes
-from techbridge.imports.queries import FILE_SOURCE_PREFIX, load_references, written_records
+from techbridge.imports.queries import FILE_SOURCE_PREFIX, load_references, lock_for_import, written_records
 from techbridge.imports.schemas import ImportSummary, Reason, RowError
 from techbridge.imports.service import record_run
 from techbridge.imports.upload_rules import Records, check_key_owners, check_uploader, owner_dataset
@@ -366,6 +366,7 @@ def import_spreadsheet(
         if errors:
             raise ImportRejectedError(name, errors)
         records = _stamp(records, default_kind, uploader, chosen)
+        lock_for_import(session, target)
         entity_writers.write(ctx, entity, records, dataset=target, source_file=name[:KEY_LENGTH])
         keys = [str(record["source_key"]) for _number, record in records[:SHOWN_RECORDS]]
         summary.written = written_records(session, entity, target, keys)
