@@ -46,6 +46,18 @@ class References:
     gbt4754: set[str] = field(default_factory=set)
     org_by_credit: dict[str, int] = field(default_factory=dict)
     org_by_name: dict[str, int] = field(default_factory=dict)
+    """Cleaned name (`clean_text`: width, brackets, spaces, case) → organization id; AMBIGUOUS when several share it."""
+
+
+AMBIGUOUS = 0
+"""The id `References.org_by_name` gives a name several organizations share (ids start at 1)."""
+
+
+def add_organization_name(refs: References, name: str, org_id: int) -> None:
+    """File `name` under its cleaned form; a second organization of the same name makes it AMBIGUOUS."""
+    key = clean_text(name)
+    held = refs.org_by_name.get(key)
+    refs.org_by_name[key] = org_id if held is None or held == org_id else AMBIGUOUS
 
 
 Converter = Callable[[Any], Any]
@@ -238,7 +250,13 @@ def _ipc(code: str) -> str:
 def _organization(refs: References) -> Converter:
     def find(value: Any) -> int:
         text = _text(value)
-        found = refs.org_by_credit.get(clean_text(text).upper()) or refs.org_by_name.get(text)
+        found = refs.org_by_credit.get(clean_text(text).upper()) or refs.org_by_name.get(clean_text(text))
+        if found == AMBIGUOUS:
+            raise CellError(
+                Reason.UNKNOWN_CODE,
+                f"several organizations are named {text!r}; give its unified social credit code",
+                f"有多个机构名为「{text}」；请填写该机构的统一社会信用代码",
+            )
         if found is None:
             raise CellError(
                 Reason.UNKNOWN_CODE,

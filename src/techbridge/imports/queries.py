@@ -12,7 +12,7 @@ from sqlalchemy.sql import Executable
 
 from techbridge.access import Viewer, visibility_clause
 from techbridge.errors import ConflictError
-from techbridge.imports.convert import References, region_names
+from techbridge.imports.convert import References, add_organization_name, region_names
 from techbridge.imports.schemas import WrittenRecord
 from techbridge.models import (
     Achievement,
@@ -160,7 +160,7 @@ def load_references(session: Session, viewer: Viewer | None = None) -> Reference
     if viewer is not None:
         orgs = orgs.where(or_(visibility_clause(Organization, viewer), Organization.id == viewer.organization_id))
     for org_id, name, credit in connection.execute(orgs):
-        refs.org_by_name.setdefault(name, org_id)
+        add_organization_name(refs, name, org_id)
         if credit:
             refs.org_by_credit[credit] = org_id
     return refs

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from techbridge.imports.convert import CellError, References, make_converter, region_names
+from techbridge.imports.convert import CellError, References, add_organization_name, make_converter, region_names
 from techbridge.imports.mapping import FieldSpec
 from techbridge.imports.schemas import Reason
 
@@ -98,6 +98,21 @@ class TestConverters:
         assert convert("organization", "914403001922038216") == 5
         assert convert("organization", "东北大学") == 9
         assert reason_of("organization", "无名公司") is Reason.UNKNOWN_CODE
+
+    def test_an_organization_name_is_found_whatever_its_bracket_width_and_spaces(self) -> None:
+        refs = References()
+        add_organization_name(refs, "中兴-沈阳商业大厦(集团)股份有限公司", 233)
+        spec = FieldSpec(field="owner", column="权利人", type="organization")
+        assert make_converter(spec, refs)("中兴-沈阳商业大厦（集团） 股份有限公司") == 233
+
+    def test_a_name_two_organizations_share_asks_for_the_credit_code(self) -> None:
+        refs = References()
+        add_organization_name(refs, "沈阳机床股份有限公司", 74)
+        add_organization_name(refs, "沈阳机床股份有限公司", 28600)
+        spec = FieldSpec(field="owner", column="权利人", type="organization")
+        with pytest.raises(CellError) as info:
+            make_converter(spec, refs)("沈阳机床股份有限公司")
+        assert "统一社会信用代码" in info.value.detail_zh
 
 
 REGION_ROWS = [
