@@ -20,7 +20,8 @@ MIN_CORE = 2  # a stripped name keeps at least two characters ("大连港" never
 _BRACKETS = re.compile(r"[(\[【<〈《].*?[)\]】>〉》]")
 _SPACES = re.compile(r"\s+")
 UNSPECIFIED_FORM = "公司"
-"""The canonical form of a name ending in plain 公司: agrees with every legal form."""
+"""The canonical form of a name ending in plain 公司 (华为公司): it names no legal form, so it is read as a short name
+and matches by its core, like 华为."""
 BRANCH_FORM = "branch"
 """The `form` of a branch's name (分公司 …): its whole name is its core, so it never meets its parent."""
 
@@ -55,10 +56,11 @@ def branch_suffixes() -> tuple[str, ...]:
 
 
 def split_company_form(text: str) -> tuple[str, str] | None:
-    """(name before the legal form, canonical form) of a full legal name, None for a short name."""
+    """(name before the legal form, canonical form) of a full legal name, None for a short name (one ending in plain
+    公司 included: 华为公司 is how people write 华为技术有限公司)."""
     for form, canonical in company_forms():
         if text.endswith(form) and len(text) - len(form) >= MIN_CORE:
-            return text[: -len(form)], canonical
+            return None if canonical == UNSPECIFIED_FORM else (text[: -len(form)], canonical)
     return None
 
 
@@ -108,13 +110,13 @@ class NameKey:
         return not self.region or not other.region or self.region == other.region
 
     def _forms_agree(self, other: NameKey) -> bool:
-        """A short name agrees with any form; two full names need the same base, the same form unless one says
-        only 公司 (form unspecified), and not two different bracket places (平头哥(杭州) ≠ 平头哥(上海))."""
+        """A short name agrees with any form; two full names need the same base, the same form, and not two different
+        bracket places (平头哥(杭州) ≠ 平头哥(上海))."""
         if not self.base or not other.base:
             return True
         if self.qualifier and other.qualifier and self.qualifier != other.qualifier:
             return False
-        return self.base == other.base and (self.form == other.form or UNSPECIFIED_FORM in (self.form, other.form))
+        return self.base == other.base and self.form == other.form
 
 
 class NameNormalizer:

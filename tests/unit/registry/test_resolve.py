@@ -147,6 +147,7 @@ class TestNameVariants:
             ("沈阳新松机器人自动化股份有限公司", "新松机器人自动化股份有限公司"),
             ("山东未名生物医药股份有限公司", "山东未名生物医药股份公司"),
             ("华为技术有限公司", "华为"),
+            ("华为技术有限公司", "华为公司"),
         ],
     )
     def test_variants_of_one_name_merge(self, stored: str, incoming: str) -> None:
