@@ -153,6 +153,48 @@ class TestApplyForm:
         assert len(publisher.get(f"/api/challenges/{board['challenge']}/ranking").json()) == 1
 
 
+def choose(client: TestClient, token: str, application: int, milestones: str) -> Page:
+    form = {"milestones": milestones, "csrf_token": token}
+    response = client.post(f"/challenges/applications/{application}/choose", data=form, follow_redirects=False)
+    page = Page(response.text, response.status_code)
+    page.location = response.headers.get("location", "")  # type: ignore[attr-defined]
+    return page
+
+
+class TestChooseForm:
+    @pytest.fixture
+    def application(self, settings: Settings, board: dict[str, int]) -> int:
+        client, token = sign_in(settings, "team")
+        apply(client, token, board["challenge"])
+        publisher, _ = sign_in(settings, "publisher")
+        (ranked,) = publisher.get(f"/api/challenges/{board['challenge']}/ranking").json()
+        return int(ranked["id"])
+
+    def test_a_date_that_is_no_date_stays_beside_the_team_with_the_milestones_as_typed(
+        self, settings: Settings, board: dict[str, int], application: int
+    ) -> None:
+        client, token = sign_in(settings, "publisher")
+        typed = "样机@2027-02-30\n验收"
+        page = choose(client, token, application, typed)
+        assert page.status == 422
+        assert field_error(page, "milestones") == "“2027-02-30”不是日期"
+        assert page.value("milestones") == typed
+        assert [a["status"] for a in client.get(f"/api/challenges/{board['challenge']}/ranking").json()] == [
+            "submitted"
+        ]
+
+    def test_choosing_confirms_on_the_challenge(
+        self, settings: Settings, board: dict[str, int], application: int
+    ) -> None:
+        client, token = sign_in(settings, "publisher")
+        page = choose(client, token, application, "样机@2027-03-01\n验收")
+        assert (page.status, page.location) == (303, f"/challenges/{board['challenge']}?done=team_chosen")  # type: ignore[attr-defined]
+        shown = Page(client.get(page.location).text, 200)  # type: ignore[attr-defined]
+        flash = shown.by_id("flash")
+        assert flash is not None
+        assert flash.text == "已确定揭榜团队，里程碑已设置，其余申请已婉拒。"
+
+
 def test_the_api_ranking_drops_an_attachment_its_reader_cannot_see(
     settings: Settings, session: Session, board: dict[str, int]
 ) -> None:

@@ -235,3 +235,30 @@ class TestTheEnterprisePageInEnglish:
         assert "Source: annual reports" in html
         assert client.get(f"/tiers/enterprises/{org.id}").status_code == 200
         assert f'href="/tiers/enterprises/{org.id}"' in html
+
+
+class TestTheHomePageOffersWhatTheRoleMayOpen:
+    def test_only_officers_and_administrators_see_the_dashboard_card(
+        self, settings: Settings, session: Session
+    ) -> None:
+        anonymous = TestClient(create_app(settings))
+        assert 'href="/dashboard"' not in anonymous.get("/").text
+        enterprise, _ = signed_in(settings, session, Role.ENTERPRISE, "ent")
+        assert 'href="/dashboard"' not in enterprise.get("/").text
+        officer, _ = signed_in(settings, session, Role.OFFICER, "off")
+        assert 'href="/dashboard"' in officer.get("/").text
+
+    def test_the_own_tiers_link_is_offered_to_enterprise_users_only(self, settings: Settings, session: Session) -> None:
+        university = Organization(name="示例理工大学", normalized_name="示例理工大学", kind=OrgKind.UNIVERSITY)
+        firm = Organization(name="示例精密机械有限公司", normalized_name="示例精密机械", kind=OrgKind.ENTERPRISE)
+        session.add_all([university, firm])
+        session.flush()
+        for username, role, org in (("inst", Role.INSTITUTION, university), ("firm", Role.ENTERPRISE, firm)):
+            create_user(session=session, username=username, password="password-1", role=role, organization_id=org.id)
+        session.commit()
+        for username, expected in (("inst", None), ("firm", f"/tiers/enterprises/{firm.id}")):
+            client = TestClient(create_app(settings))
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+            client.post("/login", data={"username": username, "password": "password-1", "csrf_token": token})
+            found = re.search(r'id="own-tiers-link" href="([^"]+)"', client.get("/tiers").text)
+            assert (found.group(1) if found else None) == expected

@@ -63,6 +63,11 @@ def list_applications(session: Session, challenge_id: int) -> Sequence[Challenge
     return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
 
 
+def challenge_of_application(session: Session, application_id: int) -> int | None:
+    """The id of the challenge an application was made to (None: no such application)."""
+    return session.scalar(select(ChallengeApplication.challenge_id).where(ChallengeApplication.id == application_id))
+
+
 def applications_of_user(session: Session, challenge_id: int, user_id: int) -> Sequence[ChallengeApplication]:
     """The applications one user made to a challenge, in arrival order."""
     stmt = select(ChallengeApplication).where(

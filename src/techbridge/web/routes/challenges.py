@@ -270,21 +270,43 @@ def _message(exc: TechbridgeError, lang: str) -> str:
 
 
 @router.post("/challenges/applications/{application_id}/choose", include_in_schema=False, dependencies=[CsrfDep])
-def choose(application_id: IdPath, session: DbDep, viewer: SignedInDep, milestones: Annotated[str, Form()]) -> Response:
-    """Choose a team; milestones one per line as `title` or `title@YYYY-MM-DD`."""
-    plans = []
-    for line in _lines(milestones):
-        title, _, due = line.partition("@")
-        plans.append((title.strip(), _day(due, "milestones")))
-    application = choose_application(session=session, viewer=viewer, application_id=application_id, milestones=plans)
-    return RedirectResponse(f"/challenges/{application.challenge_id}", status_code=303)
+def choose(
+    request: Request,
+    application_id: IdPath,
+    session: DbDep,
+    viewer: SignedInDep,
+    lang: LangDep,
+    milestones: Annotated[str, Form()] = "",
+) -> Response:
+    """Choose a team; milestones one per line as `title` or `title@YYYY-MM-DD`. A refused choice (a date that is no
+    date, no milestone, applications still open) re-renders the challenge with the milestones as typed and the
+    message beside that team's form (422); success confirms."""
+    try:
+        plans = [_milestone(line) for line in _lines(milestones)]
+        application = choose_application(
+            session=session, viewer=viewer, application_id=application_id, milestones=plans
+        )
+    except (InvalidDataError, ConflictError) as exc:
+        session.rollback()
+        challenge_id = queries.challenge_of_application(session, application_id)
+        if challenge_id is None:
+            raise
+        form = {"milestones": milestones, "choose": str(application_id)}
+        return _detail(request, session, viewer, challenge_id, form=form, errors={"choose": _message(exc, lang)})
+    return RedirectResponse(f"/challenges/{application.challenge_id}?done=team_chosen", status_code=303)
+
+
+def _milestone(line: str) -> tuple[str, date | None]:
+    """(title, due date) of one typed milestone line, `title` or `title@YYYY-MM-DD`."""
+    title, _, due = line.partition("@")
+    return title.strip(), _day(due, "milestones")
 
 
 @router.post("/challenges/milestones/{milestone_id}/submit", include_in_schema=False, dependencies=[CsrfDep])
 def submit(milestone_id: IdPath, session: DbDep, viewer: SignedInDep, note: Annotated[str, Form()] = "") -> Response:
-    """The chosen team reports a milestone done."""
+    """The chosen team reports a milestone done; the page confirms."""
     milestone = submit_milestone(session=session, viewer=viewer, milestone_id=milestone_id, note=note)
-    return RedirectResponse(f"/challenges/{milestone.challenge_id}", status_code=303)
+    return RedirectResponse(f"/challenges/{milestone.challenge_id}?done=milestone_submitted", status_code=303)
 
 
 @router.post("/challenges/milestones/{milestone_id}/decide", include_in_schema=False, dependencies=[CsrfDep])
@@ -295,8 +317,8 @@ def decide(
     accept: Annotated[str, Form()] = "1",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    """Accept (验收) or reject a submitted milestone."""
-    milestone = decide_milestone(
-        session=session, viewer=viewer, milestone_id=milestone_id, accept=accept == "1", note=note
-    )
-    return RedirectResponse(f"/challenges/{milestone.challenge_id}", status_code=303)
+    """Accept (验收) or reject a submitted milestone; the page confirms which."""
+    accepted = accept == "1"
+    milestone = decide_milestone(session=session, viewer=viewer, milestone_id=milestone_id, accept=accepted, note=note)
+    done = "milestone_accepted" if accepted else "milestone_rejected"
+    return RedirectResponse(f"/challenges/{milestone.challenge_id}?done={done}", status_code=303)
