@@ -133,14 +133,17 @@ def count_achievements_owned(session: Session, organization_id: int) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def count_challenges_won(session: Session, organization_id: int) -> int:
-    """Earlier challenges the organization was chosen for."""
+def count_challenges_won(session: Session, organization_id: int, other_than: int) -> int:
+    """Other real (non-demo) challenges than `other_than` (the one being ranked) the organization was chosen for."""
     stmt = (
         select(func.count())
         .select_from(ChallengeApplication)
+        .join(Challenge, Challenge.id == ChallengeApplication.challenge_id)
         .where(
             ChallengeApplication.applicant_org_id == organization_id,
             ChallengeApplication.status == ApplicationStatus.CHOSEN,
+            ChallengeApplication.challenge_id != other_than,
+            Challenge.is_demo.is_(False),
         )
     )
     return int(session.scalar(stmt) or 0)

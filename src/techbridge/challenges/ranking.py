@@ -71,13 +71,14 @@ def application_text(application: ChallengeApplication, attachments: Attachments
 
 
 def record_of(session: Session, application: ChallengeApplication) -> Record:
-    """The applicant organization's record (empty for teams without an organization)."""
+    """The applicant organization's record (empty for teams without an organization); the challenge being ranked and
+    demonstration challenges do not count as won, as demonstration contracts do not count as sold."""
     org = application.applicant_org_id
     if org is None:
         return Record()
     return Record(
         contracts_sold=queries.count_contracts_sold(session, org),
-        challenges_won=queries.count_challenges_won(session, org),
+        challenges_won=queries.count_challenges_won(session, org, application.challenge_id),
         achievements_owned=queries.count_achievements_owned(session, org),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -113,6 +114,38 @@ class TestRanking:
         ranked = ranked_applications(session=session, viewer=SYSTEM, challenge_id=challenge_id)
         assert ranked[0].team_name == "乙团队"
         assert {"kind": "contracts", "count": 3} in ranked[0].reasons
+
+    def test_only_other_real_challenges_count_as_won(self, session: Session, challenge_id: int) -> None:
+        org = Organization(kind=OrgKind.UNIVERSITY, name="大连理工大学", normalized_name="大连理工大学")
+        session.add(org)
+        session.flush()
+        demo = publish_challenge(session=session, viewer=SYSTEM, data=replace(CHALLENGE, is_demo=True))
+        other = publish_challenge(session=session, viewer=SYSTEM, data=replace(CHALLENGE, title="另一榜"))
+        later = publish_challenge(session=session, viewer=SYSTEM, data=replace(CHALLENGE, title="后续榜"))
+        won = {}
+        for target in (challenge_id, demo.id, other.id, later.id):
+            won[target] = apply_to_challenge(
+                session=session,
+                viewer=SYSTEM,
+                challenge_id=target,
+                data=ApplicationCreate(team_name="大工团队", plan="高镍正极材料", applicant_org_id=org.id),
+                today=date(2027, 1, 1),
+            )
+        for target in (challenge_id, demo.id):
+            choose_application(
+                session=session,
+                viewer=SYSTEM,
+                application_id=won[target].id,
+                milestones=[("验收", None)],
+                today=date(2027, 7, 1),
+            )
+
+        def won_count(target: int) -> int:
+            (ranked,) = ranked_applications(session=session, viewer=SYSTEM, challenge_id=target)
+            return next((int(r["count"]) for r in ranked.reasons if r["kind"] == "challenges_won"), 0)
+
+        assert won_count(challenge_id) == 0  # its own award is not a track record for itself
+        assert won_count(later.id) == 1  # the real award counts; the demonstration one does not
 
 
 class TestRankingIsTheManagers:
