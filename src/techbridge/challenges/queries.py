@@ -76,6 +76,16 @@ def applications_of_user(session: Session, challenge_id: int, user_id: int) -> S
     return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
 
 
+def applications_of_organization(
+    session: Session, challenge_id: int, organization_id: int
+) -> Sequence[ChallengeApplication]:
+    """The applications one organization made to a challenge (through any of its users), in arrival order."""
+    stmt = select(ChallengeApplication).where(
+        ChallengeApplication.challenge_id == challenge_id, ChallengeApplication.applicant_org_id == organization_id
+    )
+    return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
+
+
 def list_milestones(session: Session, challenge_id: int) -> Sequence[Milestone]:
     """Milestones of a challenge in order."""
     stmt = select(Milestone).where(Milestone.challenge_id == challenge_id).order_by(Milestone.seq, Milestone.id)

@@ -128,6 +128,7 @@ def apply_to_challenge(
             message_zh="您已揭榜该榜单，不能重复申请；您的申请见本页「我的揭榜申请」",
         )
     org_id = _applicant_org(session, viewer, data.applicant_org_id)
+    _check_one_per_organization(session, challenge.id, org_id)
     achievement_ids, expert_ids = list(dict.fromkeys(data.achievement_ids)), list(dict.fromkeys(data.expert_ids))
     check_attachments(session, applicant=viewer, org_id=org_id, achievement_ids=achievement_ids, expert_ids=expert_ids)
     application = ChallengeApplication(
@@ -142,6 +143,20 @@ def apply_to_challenge(
     session.add(application)
     session.flush()
     return application
+
+
+def _check_one_per_organization(session: Session, challenge_id: int, org_id: int | None) -> None:
+    """An organization (揭榜单位) applies once per challenge, whichever of its users applies; a team without an
+    organization is held to one application per user account (checked before)."""
+    if org_id is None:
+        return
+    earlier = queries.applications_of_organization(session, challenge_id, org_id)
+    if earlier:
+        team = earlier[0].team_name
+        raise ConflictError(
+            f"your organization has already applied to this challenge (team {team!r}): one application an organization",
+            message_zh=f"您所在的机构已揭榜该榜单（团队「{team}」），每个机构只能揭榜一次",
+        )
 
 
 @dataclass(frozen=True)

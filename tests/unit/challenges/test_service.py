@@ -300,6 +300,36 @@ def apply_as(session: Session, viewer: Viewer, challenge_id: int, **kwargs: obje
     )
 
 
+class TestOneApplicationPerOrganization:
+    def test_a_colleague_cannot_apply_again_for_the_same_organization(
+        self, session: Session, team: Team, challenge_id: int
+    ) -> None:
+        colleague = make_user(session, "colleague", Role.INSTITUTION, organization_id=team.org.id)
+        apply_to_challenge(
+            session=session,
+            viewer=team.viewer,
+            challenge_id=challenge_id,
+            data=ApplicationCreate(team_name="东大甲组"),
+            today=date(2027, 1, 1),
+        )
+        with pytest.raises(ConflictError, match="one application an organization"):
+            apply_to_challenge(
+                session=session,
+                viewer=viewer_for(colleague),
+                challenge_id=challenge_id,
+                data=ApplicationCreate(team_name="东大乙组"),
+                today=date(2027, 1, 1),
+            )
+        other = apply_to_challenge(
+            session=session,
+            viewer=viewer_for(team.outsider),
+            challenge_id=challenge_id,
+            data=ApplicationCreate(team_name="大工团队"),
+            today=date(2027, 1, 1),
+        )
+        assert other.applicant_org_id == team.other_org.id
+
+
 class TestApplyChecksAttachments:
     def test_an_achievement_that_does_not_exist_is_named(self, session: Session, team: Team, challenge_id: int) -> None:
         with pytest.raises(InvalidDataError) as error:
