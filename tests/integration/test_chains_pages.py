@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
-from techbridge.models import Achievement, Role, Visibility
+from techbridge.models import Achievement, Region, RegionLevel, Role, Visibility
 from techbridge.web.app import create_app
 from tests.registry_seed import PASSWORD, make_user
 from tests.unit.chains.seed import seed_chain_graph
@@ -58,6 +58,17 @@ class TestPages:
         assert re.search(rf'data-chain="petrochem" href="[^"]*">{title}', clusters)
         assert ">petrochem<" not in clusters
         assert ">high_end_equipment<" not in clusters
+
+    def test_a_district_is_read_as_its_city(self, client: TestClient, session: Session) -> None:
+        if session.get(Region, "2102") is None:
+            session.add(Region(code="2102", name="大连市", level=RegionLevel.CITY, parent_code="21"))
+            session.flush()
+        session.add(Region(code="210211", name="甘井子区", level=RegionLevel.COUNTY, parent_code="2102"))
+        session.commit()
+        response = client.get("/chains/PTA?region=甘井子区")
+        assert response.status_code == 200
+        chart = next(a for t, a in tags(response.text) if a.get("id") == "chain-map")
+        assert chart["data-click-url"] == "/chains/PTA/nodes/{id}?region=2102"
 
     def test_map_carries_the_graph_option_and_the_click_url(self, client: TestClient) -> None:
         response = client.get("/chains/PTA?region=21")

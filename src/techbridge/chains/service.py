@@ -38,6 +38,8 @@ from techbridge.i18n.loader import translate
 DEFAULT_HOPS = 2
 MAX_HOPS = 6
 AD_HOC_MAX_NODES = 300
+CITY_DIGITS = 4
+"""Digits of a city code (2102 大连市); organizations' region codes are at most this precise."""
 BM25_METHOD = "matching.rank_texts (BM25)"  # recorded in reports and the API; shown to people in words
 MATCHED_SHARE = 0.75  # share of a node name's characters the matched terms of a BM25 hit must cover
 
@@ -287,7 +289,9 @@ def chain_report(
 
 def _check_region(region: str) -> str:
     """The region as the prefix organizations' codes are matched on: a 6-digit code padded with zeros names its
-    province or city (210000 → 21, 210100 → 2101), as no organization's code starts with the padding."""
+    province or city (210000 → 21, 210100 → 2101), as no organization's code starts with the padding. A district
+    (210211) is refused with its city named: organizations are located to their city at most, so every link would
+    read as a gap."""
     if not region.isdigit() or len(region) not in (2, 4, 6):
         raise InvalidDataError(
             "region must be a 2-digit province or 4-digit city code",
@@ -296,7 +300,21 @@ def _check_region(region: str) -> str:
         )
     while len(region) > 2 and region.endswith("00"):
         region = region[:-2]
+    if len(region) > CITY_DIGITS:
+        city = region[:CITY_DIGITS]
+        raise InvalidDataError(
+            f"{region} is a district; chain analytics read a province or a city (organizations are located to their "
+            f"city at most): use {city}",
+            location=("region",),
+            message_zh=f"{region} 是区县代码；产业链分析按省或市统计（机构只登记到所在城市），请使用 {city}",
+        )
     return region
+
+
+def chain_region(code: str) -> str:
+    """The province or city a region code is analysed at: a district's city (210211 → 2102), else the code."""
+    digits = code.rstrip("0") if len(code) == 6 and code.isdigit() else code
+    return code[:CITY_DIGITS] if len(digits) > CITY_DIGITS else code
 
 
 def find_organization(session: Session, graph: ChainGraph, text: str, viewer: Viewer) -> int:

@@ -197,6 +197,14 @@ class TestReport:
         assert report.summary == expected.summary
         assert report.summary["gap"] < report.summary["nodes"]
 
+    def test_a_district_is_refused_naming_its_city(self, seeded: Session) -> None:
+        with pytest.raises(InvalidDataError, match="use 2102"):
+            service.chain_report(seeded, viewer=SYSTEM, root="PTA", region="210211")
+
+    @pytest.mark.parametrize(("code", "analysed"), [("210211", "2102"), ("210200", "210200"), ("21", "21")])
+    def test_the_portal_reads_a_district_as_its_city(self, code: str, analysed: str) -> None:
+        assert service.chain_region(code) == analysed
+
     @pytest.mark.parametrize("region", ["2", "abc", "210"])
     def test_region_code_is_checked(self, seeded: Session, region: str) -> None:
         with pytest.raises(InvalidDataError):

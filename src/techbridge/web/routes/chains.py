@@ -28,8 +28,10 @@ RegionQuery = Annotated[
 
 
 def _where(session: Session, settings: Settings, region: str | None) -> str:
-    """The region code a chain page reads: the query's code or name, else the portal's home region."""
-    return resolve_region(session, region, "region") if region and region.strip() else settings.region_code
+    """The region code a chain page reads: the query's code or name, else the portal's home region; a district is
+    read as its city (`service.chain_region`), which the page then names."""
+    code = resolve_region(session, region, "region") if region and region.strip() else settings.region_code
+    return service.chain_region(code)
 
 
 @router.get("/chains", response_class=HTMLResponse, include_in_schema=False)
