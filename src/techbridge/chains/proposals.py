@@ -47,6 +47,8 @@ CONSORTIUM_TARGETS = 3  # weak links a consortium takes on besides the leader's 
 CONSORTIUM_OWN = 3  # the leader's own links (heaviest first) the consortium works on
 MEMBERS_PER_ROLE = 8
 ROLE_ORDER = ("leader", "institution", "expert", "partner", "upstream", "downstream")
+RESEARCH_ROLES = ("institution", "expert")
+"""The research side of a consortium; a draft names those it found no member for (`Consortium.missing_roles`)."""
 
 
 def is_attractable(org: Org, region: str) -> bool:
@@ -259,7 +261,9 @@ def consortium(
         ranked = sorted((m for m in candidates if m.role == role), key=lambda m: (-m.score, m.ref_id))
         members += ranked[:MEMBERS_PER_ROLE]
     names = tuple(chain.members[t].name for t in targets)
-    return Consortium(chain.id, leader.id, leader.name, names, tuple(members), relevance.method)
+    found = {member.role for member in members}
+    missing = tuple(role for role in RESEARCH_ROLES if role not in found)
+    return Consortium(chain.id, leader.id, leader.name, names, tuple(members), relevance.method, missing)
 
 
 def compose_report(

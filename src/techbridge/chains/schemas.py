@@ -312,6 +312,9 @@ class Consortium:
     targets: tuple[str, ...]
     members: tuple[ConsortiumMember, ...]
     relevance_method: str
+    missing_roles: tuple[str, ...] = ()
+    """Research roles (institution, expert) for which no member was found anywhere in the registry: the draft says
+    so rather than passing firms off as a consortium."""
 
 
 @dataclass(frozen=True)

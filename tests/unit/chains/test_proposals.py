@@ -103,6 +103,15 @@ class TestConsortium:
         assert ("institution", "浙江大学") in roles
         (institution,) = (m for m in draft.members if m.role == "institution")
         assert institution.reasons[0].endswith("outside the region)")
+        assert draft.missing_roles == ("expert",)  # no expert anywhere: the draft says so
+
+    def test_a_draft_without_research_says_so(self, chain: Chain) -> None:
+        rows = make_rows()
+        rows.works = [(600, "对二甲苯吸附分离", "对二甲苯吸附分离", None)]
+        rows.owners = [(600, 105, None)]  # 沈阳化工, an enterprise: no institution or expert holds anything
+        graph = assemble_graph(rows)
+        draft = consortium(graph, chain, "21", 100, weak_links(coverage(graph, chain, "21")))
+        assert draft.missing_roles == ("institution", "expert")
 
     def test_leader_off_the_chain_is_an_error(self, graph: ChainGraph, chain: Chain) -> None:
         with pytest.raises(InvalidDataError, match="no node of chain"):
