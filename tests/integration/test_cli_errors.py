@@ -52,6 +52,6 @@ def test_a_database_without_tables_says_to_migrate_it_in_the_users_language(
     finally:
         get_settings.cache_clear()
     err = capsys.readouterr().err
-    assert err.startswith("error: ")
+    assert err.startswith("错误：" if lang == "zh" else "error: ")
     assert said in err
     assert err.count("\n") == 1  # one line, no traceback

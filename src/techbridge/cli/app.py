@@ -129,6 +129,8 @@ def _background(settings: Settings, args: list[str], log_name: str) -> subproces
     return job
 
 
+ERROR_PREFIX = {"zh": "错误：", "en": "error: "}
+"""How a failed command's one stderr line starts, per `cli_lang`."""
 NOT_MIGRATED = TechbridgeError(
     "the database has no techbridge tables yet: run `techbridge db upgrade` first (`make run` does)",
     message_zh="数据库还没有 techbridge 的表：请先运行 `techbridge db upgrade`（`make run` 会运行它）",
@@ -136,8 +138,9 @@ NOT_MIGRATED = TechbridgeError(
 
 
 def _fail(error: TechbridgeError) -> NoReturn:
-    """The error as one stderr line in the user's language, exit code 1."""
-    sys.stderr.write(f"error: {error.localized(cli_lang())}\n")
+    """The error as one stderr line in the user's language (its prefix too), exit code 1."""
+    lang = cli_lang()
+    sys.stderr.write(f"{ERROR_PREFIX[lang]}{error.localized(lang)}\n")
     sys.exit(1)
 
 

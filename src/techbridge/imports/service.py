@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,7 +135,8 @@ def write_merge_report(report_dir: Path, summary: ImportSummary) -> Path:
     """A CSV listing every merge of the run (incoming record → existing organization, rule)."""
     report_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    path = report_dir / f"merges-{summary.source}-{stamp}.csv"
+    source = re.sub(r"[^\w.-]+", "-", summary.source)  # file:organization → file-organization (no colon in a name)
+    path = report_dir / f"merges-{source}-{stamp}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["source", "source_key", "name", "organization_id", "organization_name", "rule"])
