@@ -94,6 +94,24 @@ def _units(raw: Any, fact_id: str) -> dict[str, str]:
     return {"unit_zh": raw.get("zh", ""), "unit_en": raw.get("en", "")}
 
 
+# Numbers the engine reads: 0, or a magnitude from 1e-100 to 1e100. Far beyond any enterprise (10^100 万元), this
+# keeps every sum and ratio of facts a normal float, so the fast path (floats, exact near a tie) stays exact: 1e308
+# summed to inf was read as an unbounded amount, 1e-320 lost digits, and 10**400 crashed float(). Outside it is an
+# input error for that enterprise, as a wrong type is.
+LARGEST = 10**100
+SMALLEST = Fraction(1, LARGEST)
+DECIMAL_RANGE = (Decimal("1e-100"), Decimal("1e100"))
+
+
+def in_range(value: int | Decimal | Fraction) -> bool:
+    """Whether a non-negative number is 0 or from 1e-100 to 1e100 (what the fast path may turn into floats)."""
+    if type(value) is int:
+        return value <= LARGEST
+    if isinstance(value, Decimal):
+        return value == 0 or DECIMAL_RANGE[0] <= value <= DECIMAL_RANGE[1]
+    return value == 0 or SMALLEST <= value <= LARGEST
+
+
 def _fail(fact: str, expected: str) -> FactError:
     return FactError(f"{fact}: expected {expected}", message_zh=f"{fact}：应为{expected}")
 
@@ -116,6 +134,11 @@ def to_number(raw: Any, fact: str, *, integral: bool = False) -> Fraction:
         raise _fail(fact, "a whole number")
     if value < 0:
         raise _fail(fact, "a non-negative number")
+    if not in_range(value):
+        raise FactError(
+            f"{fact}: expected 0 or a number from 1e-100 to 1e100",
+            message_zh=f"{fact}：应为0或1e-100至1e100之间的数",
+        )
     return value
 
 
@@ -203,19 +226,15 @@ def parse_facts(raw: Any) -> dict[str, Value]:
 # The batch fast path reads numbers as floats (`expressions.float_facts` of the exact values) without building
 # Fractions. Only the common well-formed shapes are read here; anything else goes through `parse_value`, so a
 # wrong value raises the same error, for the same fact, as `parse_facts`.
-INFINITY = float("inf")
-
-
 def _float_number(spec: FactSpec, raw: Any) -> float | None:
     """A well-formed JSON number of a numeric fact as a float; None when the exact parse must decide."""
     kind = type(raw)
     if kind is not int and (kind is not Decimal or spec.type == "count"):
         return None
     upper = 1 if spec.type == "share" else spec.maximum
-    if raw < 0 or (upper is not None and raw > upper):
+    if raw < 0 or (upper is not None and raw > upper) or not in_range(raw):
         return None
-    value = float(raw)
-    return value if value != INFINITY else None
+    return float(raw)
 
 
 def _float_series(spec: FactSpec, raw: Any) -> tuple[float | None, ...] | None:
@@ -228,8 +247,8 @@ def _float_series(spec: FactSpec, raw: Any) -> tuple[float | None, ...] | None:
         kind = type(item)
         if item is None:
             values.append(None)
-        elif (kind is int or (decimals and kind is Decimal)) and item >= 0 and (value := float(item)) != INFINITY:
-            values.append(value)
+        elif (kind is int or (decimals and kind is Decimal)) and item >= 0 and in_range(item):
+            values.append(float(item))
         else:
             return None
     return tuple(values)

@@ -200,6 +200,14 @@ class TestEvaluateColumns:
         assert batch.errors[3].message == "unknown fact id 'no_such_fact'"
         assert [batch.results(i) for i in (0, 2, 4)] == [exact_results(raw) for raw in good]
 
+    def test_a_number_floats_cannot_hold_stays_with_its_enterprise(self) -> None:
+        # float(10**400) raised OverflowError and took the whole chunk (a pool refresh) down with it
+        good = raw_facts(2)
+        raws = [good[0], {"ip_class1": 10**400}, {"revenue_history": [Decimal("1e-320")]}, good[1]]
+        batch = evaluate_columns(raws, AS_OF, shipped_policies())
+        assert sorted(batch.errors) == [1, 2]
+        assert [batch.results(i) for i in (0, 3)] == [exact_results(raw) for raw in good]
+
     def test_verdict_counts_are_those_of_the_results(self) -> None:
         rng = random.Random(5)
         raws = [*raw_facts(300), *(nudged(raw, rng) for raw in raw_facts(100)), {"employees": -1}]

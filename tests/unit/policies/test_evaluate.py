@@ -104,6 +104,19 @@ class TestLines:
         share = next(c for c in result["criteria"] if c["id"] == "rd_domestic_share")
         assert (share["verdict"], share["value"]) == ("pass", 0.6)
 
+    def test_a_number_floats_cannot_hold_is_an_error_for_that_line(self) -> None:
+        # 10**400 made float() raise OverflowError, which stopped `tiers evaluate` at this line
+        result = evaluate_line('{"id": "x", "facts": {"ip_class1": 1' + "0" * 400 + "}}", 3, AS_OF, shipped_policies())
+        assert (result["id"], result["line"]) == ("x", 3)
+        assert "ip_class1" in result["error"]
+
+    def test_amounts_whose_float_sum_overflows_are_refused_not_misjudged(self) -> None:
+        # R&D 2e307 over revenue 2e308 is 10% (passes 3%), but the float sum of revenue was inf, read as unbounded,
+        # and the ratio came out 0: `rd_intensity` failed
+        line = '{"id": "x", "facts": {"revenue_history": [1e308, 1e308], "rd_expense_history": [1e307, 1e307]}}'
+        result = evaluate_line(line, 1, AS_OF, shipped_policies(), ["hnte"])
+        assert "revenue_history" in result["error"]
+
     def test_missing_id_is_an_error(self) -> None:
         assert "error" in evaluate_line('{"facts": {}}', 1, AS_OF, shipped_policies())
 

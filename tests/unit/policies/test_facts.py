@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from techbridge.policies.facts import Event, FactError, parse_facts
+from techbridge.policies.facts import Event, FactError, parse_facts, parse_float_facts
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -48,6 +48,10 @@ class TestParseFacts:
             '{"revenue_history": 5}',
             '{"hnte_innovation_score": 101}',
             '{"turnover": 1}',
+            '{"ip_class1": 1' + "0" * 101 + "}",
+            '{"revenue_history": [1e101]}',
+            '{"total_assets": 1e-101}',
+            '{"rd_expense_history": [5e-322]}',
         ],
     )
     def test_wrong_types_and_unknown_ids_are_errors(self, text: str) -> None:
@@ -73,3 +77,15 @@ class TestParseFacts:
     def test_facts_must_be_an_object(self) -> None:
         with pytest.raises(FactError):
             parse_facts([1])
+
+    @pytest.mark.parametrize(
+        "text", ['{"ip_class1": 1' + "0" * 100 + "}", '{"total_assets": 1e-100}', '{"employees": 0}']
+    )
+    def test_zero_and_magnitudes_from_1e_100_to_1e100_are_read(self, text: str) -> None:
+        assert parse(text)
+
+    def test_the_fast_parse_refuses_what_the_exact_parse_refuses(self) -> None:
+        raw = json.loads('{"revenue_history": [1e400], "ip_class1": 1' + "0" * 400 + "}", parse_float=Decimal)
+        for one in ({"revenue_history": raw["revenue_history"]}, {"ip_class1": raw["ip_class1"]}):
+            with pytest.raises(FactError, match="1e100"):
+                parse_float_facts(one)
