@@ -226,15 +226,28 @@ def parse_facts(raw: Any) -> dict[str, Value]:
 # The batch fast path reads numbers as floats (`expressions.float_facts` of the exact values) without building
 # Fractions. Only the common well-formed shapes are read here; anything else goes through `parse_value`, so a
 # wrong value raises the same error, for the same fact, as `parse_facts`.
+# A float inside FAST_RANGE comes from a number inside 1e-100…1e100; near those ends `parse_value` decides exactly.
+FAST_RANGE = (1e-99, 1e99)
+
+
+def _fast_float(raw: int | Decimal) -> float | None:
+    """A non-negative int or Decimal as a float when clearly within range (or 0); None when `parse_value` decides."""
+    try:
+        value = float(raw)
+    except OverflowError:
+        return None
+    return value if FAST_RANGE[0] <= value <= FAST_RANGE[1] or raw == 0 else None
+
+
 def _float_number(spec: FactSpec, raw: Any) -> float | None:
     """A well-formed JSON number of a numeric fact as a float; None when the exact parse must decide."""
     kind = type(raw)
     if kind is not int and (kind is not Decimal or spec.type == "count"):
         return None
     upper = 1 if spec.type == "share" else spec.maximum
-    if raw < 0 or (upper is not None and raw > upper) or not in_range(raw):
+    if raw < 0 or (upper is not None and raw > upper):
         return None
-    return float(raw)
+    return _fast_float(raw)
 
 
 def _float_series(spec: FactSpec, raw: Any) -> tuple[float | None, ...] | None:
@@ -247,8 +260,14 @@ def _float_series(spec: FactSpec, raw: Any) -> tuple[float | None, ...] | None:
         kind = type(item)
         if item is None:
             values.append(None)
-        elif (kind is int or (decimals and kind is Decimal)) and item >= 0 and in_range(item):
-            values.append(float(item))
+        elif (kind is int or (decimals and kind is Decimal)) and item >= 0:
+            try:
+                value = float(item)
+            except OverflowError:
+                return None
+            if not (FAST_RANGE[0] <= value <= FAST_RANGE[1] or item == 0):
+                return None
+            values.append(value)
         else:
             return None
     return tuple(values)

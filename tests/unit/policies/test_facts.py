@@ -84,6 +84,21 @@ class TestParseFacts:
     def test_zero_and_magnitudes_from_1e_100_to_1e100_are_read(self, text: str) -> None:
         assert parse(text)
 
+    @pytest.mark.parametrize(
+        "number", ["1e100", "1.0000000000000000000001e100", "1e-100", "0.9999999999999999999999e-100", "1e-400"]
+    )
+    def test_the_fast_parse_agrees_with_the_exact_parse_at_the_ends_of_the_range(self, number: str) -> None:
+        raw = {"total_assets": Decimal(number), "revenue_history": [Decimal(number)]}
+        try:
+            exact = parse_facts(raw)
+        except FactError:
+            with pytest.raises(FactError):
+                parse_float_facts(raw)
+        else:
+            assert parse_float_facts(raw) == {
+                k: float(v) if k == "total_assets" else (float(v[0]),) for k, v in exact.items()
+            }
+
     def test_the_fast_parse_refuses_what_the_exact_parse_refuses(self) -> None:
         raw = json.loads('{"revenue_history": [1e400], "ip_class1": 1' + "0" * 400 + "}", parse_float=Decimal)
         for one in ({"revenue_history": raw["revenue_history"]}, {"ip_class1": raw["ip_class1"]}):
