@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,6 +44,7 @@ from techbridge.notifications.schemas import SubscriptionCreate
 from techbridge.notifications.service import create_subscription, now_utc, run_alerts
 from techbridge.web.app import create_app
 from tests.registry_seed import PASSWORD, make_organization, make_regions, make_user
+from tests.write_lock import probe_write_lock
 
 NEED = "锂电池正极材料低温性能提升"
 FITTING = "一种改善锂电池正极材料低温性能的掺杂方法"
@@ -189,6 +192,22 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
+class SlowInbox(Inbox):
+    """An inbox whose server takes a while to accept each message (as a real one over the network may)."""
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        await asyncio.sleep(0.5)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _subscribe_search(settings: Settings, user_id: int, query: str) -> None:
+    with session_scope(settings.database_url) as session:
+        from techbridge.models import User
+
+        viewer = viewer_for(session.get(User, user_id))
+        create_subscription(session=session, viewer=viewer, data=SubscriptionCreate(query=query))
+
+
 def _set_visibility(settings: Settings, achievement_id: int, visibility: Visibility) -> None:
     with session_scope(settings.database_url) as session:
         record = session.get(Achievement, achievement_id)
@@ -244,6 +263,46 @@ class TestDigests:
         _set_visibility(local, fitting, Visibility.REGISTERED)
         assert run_alerts(local).emails_sent == 1
         assert FITTING in inbox.messages[0].get_body(("plain",)).get_content()
+
+    def test_two_runs_at_once_send_each_digest_once(self, settings: Settings, people: People) -> None:
+        inbox, port = SlowInbox(), _free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            local = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+            _want_mail(local, people.enterprise)
+            _subscribe_demand(local, people)
+            _achievement(local, people.institution, FITTING)
+            run_alerts(settings)  # no mail server here: the digest waits in the outbox
+            runs = [threading.Thread(target=run_alerts, args=(local,)) for _ in range(2)]
+            for run in runs:
+                run.start()
+            for run in runs:
+                run.join(30)
+        finally:
+            controller.stop()
+        assert len(inbox.messages) == 1
+        with session_scope(local.database_url) as session:
+            [message] = session.scalars(select(EmailMessage)).all()
+            assert (message.attempts, message.sent_at is not None) == (1, True)
+
+    def test_composing_digests_commits_each_one_and_never_holds_the_write_lock_across_users(
+        self, settings: Settings, people: People
+    ) -> None:
+        if not settings.database_url.startswith("sqlite"):
+            pytest.skip("the probe takes SQLite's write lock")
+        _subscribe_demand(settings, people)
+        _subscribe_search(settings, people.outsider, NEED)
+        _achievement(settings, people.institution, FITTING)
+        assert run_alerts(settings).notifications == 2  # nobody wants e-mail yet
+        _want_mail(settings, people.enterprise)
+        with session_scope(settings.database_url) as session:
+            session.add(AlertSetting(user_id=people.outsider, email="out@example.test", frequency="immediate"))
+        unmailed = "WHERE notifications.user_id = ? AND notifications.emailed_at IS NULL"
+        with probe_write_lock(settings.database_url, lambda sql: unmailed in sql) as probe:
+            assert digest.compose_digests(settings) == 2
+        assert (probe.held, probe.free) == (0, 2), probe.errors  # the second user's read came after a commit
+        assert run_alerts(settings).emails_sent == 0  # composed once: nothing left to compose
 
     def test_a_forged_unsubscribe_token_changes_nothing(self, settings: Settings, people: People) -> None:
         response = TestClient(create_app(settings)).get("/unsubscribe?token=forged")

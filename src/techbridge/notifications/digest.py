@@ -10,6 +10,7 @@ from datetime import timedelta
 from email.message import EmailMessage as MimeMessage
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
 
 from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings
@@ -28,6 +29,8 @@ DIGEST_TOP = 10
 SEND_BATCH = 100
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX = timedelta(hours=6)
+SEND_LEASE = timedelta(minutes=15)
+"""How long a claimed message is another run's: a run killed while sending leaves it due again after this."""
 _SALT = "unsubscribe"
 
 
@@ -61,25 +64,35 @@ def is_due(setting: AlertSetting) -> bool:
 
 
 def compose_digests(settings: Settings) -> int:
-    """Put every due digest in the outbox (in one transaction with marking its notifications e-mailed)."""
-    composed = 0
+    """Put every due digest in the outbox, one short transaction per user (the message with its notifications
+    marked e-mailed): the write lock is held for one digest, never for the run, and a killed run has composed each
+    digest wholly or not at all."""
     with session_scope(settings.database_url) as session:
-        for setting, user in queries.digest_candidates(session):
-            if not is_due(setting):
-                continue
-            # a record made private after it was notified stays out of the mail (its stored title too), as it stays
-            # out of the list; its notification waits unmailed, so it is mailed if the record becomes readable again
-            pending = queries.unmailed_notifications(session, user.id)
-            items = readable_notifications(session, viewer_for(user), pending)
-            if not items:
-                continue
-            session.add(_message(settings, setting, user, items))
-            moment = now_utc()
-            for item in items:
-                item.emailed_at = moment
-            setting.last_digest_at = moment
-            composed += 1
+        user_ids = queries.digest_candidate_ids(session)
+    composed = 0
+    for user_id in user_ids:
+        with session_scope(settings.database_url) as session:
+            composed += compose_digest(session, settings, user_id)
     return composed
+
+
+def compose_digest(session: Session, settings: Settings, user_id: int) -> bool:
+    """Compose one user's digest if due; False when nothing is due or another run composed it meanwhile."""
+    setting, user = session.get(AlertSetting, user_id), session.get(User, user_id)
+    if setting is None or user is None or not setting.email or not is_due(setting):
+        return False
+    # a record made private after it was notified stays out of the mail (its stored title too), as it stays out of
+    # the list; its notification waits unmailed, so it is mailed if the record becomes readable again
+    items = readable_notifications(session, viewer_for(user), queries.unmailed_notifications(session, user.id))
+    if not items:
+        return False
+    moment = now_utc()
+    if queries.claim_notifications(session, [item.id for item in items], moment) != len(items):
+        session.rollback()  # a concurrent run mailed some of them: its digest stands, this one is dropped
+        return False
+    session.add(_message(settings, setting, user, items))
+    setting.last_digest_at = moment
+    return True
 
 
 def _message(settings: Settings, setting: AlertSetting, user: User, items: list[Notification]) -> EmailMessage:
@@ -143,28 +156,47 @@ def _html_body(settings: Settings, lang: str, user: User, top: list[Notification
 
 
 def send_due_messages(settings: Settings, report: AlertRunReport) -> None:
-    """Send the due messages of the outbox; each result (sent, or the error and the next attempt) is committed."""
+    """Send the due messages of the outbox, each claimed first (so two runs never both send it), delivered with no
+    transaction open, then its result (sent, or the error and the next attempt) committed."""
     if not settings.smtp_host:
         return  # no mail server configured: digests wait in the outbox
     with session_scope(settings.database_url) as session:
         due = [m.id for m in queries.due_messages(session, now_utc(), SEND_BATCH)]
     for message_id in due:
-        with session_scope(settings.database_url) as session:
-            message = session.get(EmailMessage, message_id)
-            if message is None or message.sent_at is not None:
-                continue
-            try:
-                deliver(settings, message)
-            except (OSError, smtplib.SMTPException) as exc:
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                delay = timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** min(message.attempts - 1, 16))
-                message.next_attempt_at = now_utc() + min(delay, BACKOFF_MAX)
-                report.emails_failed += 1
-            else:
-                message.sent_at = now_utc()
-                message.attempts += 1
-                report.emails_sent += 1
+        send_message(settings, message_id, report)
+
+
+def send_message(settings: Settings, message_id: int, report: AlertRunReport) -> None:
+    """One claimed delivery attempt; a message another run claimed or sent is left alone."""
+    now = now_utc()
+    with session_scope(settings.database_url) as session:
+        if not queries.claim_message(session, message_id, now, now + SEND_LEASE):
+            return
+        message = session.get(EmailMessage, message_id)
+    if message is None:
+        return
+    error: str | None = None
+    try:
+        deliver(settings, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    with session_scope(settings.database_url) as session:
+        stored = session.get(EmailMessage, message_id)
+        if stored is not None:
+            record_attempt(stored, error, report)
+
+
+def record_attempt(message: EmailMessage, error: str | None, report: AlertRunReport) -> None:
+    """Mark the message sent, or keep the error and schedule the next attempt with exponential back-off."""
+    message.attempts += 1
+    if error is None:
+        message.sent_at = now_utc()
+        report.emails_sent += 1
+        return
+    message.last_error = error
+    delay = timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** min(message.attempts - 1, 16))
+    message.next_attempt_at = now_utc() + min(delay, BACKOFF_MAX)
+    report.emails_failed += 1
 
 
 def deliver(settings: Settings, message: EmailMessage) -> None:

@@ -136,6 +136,36 @@ def digest_candidates(session: Session) -> list[tuple[AlertSetting, User]]:
     return [(setting, user) for setting, user in session.execute(stmt)]
 
 
+def digest_candidate_ids(session: Session) -> list[int]:
+    """The ids of the users `digest_candidates` returns: the digest job composes each in its own transaction."""
+    return [setting.user_id for setting, _ in digest_candidates(session)]
+
+
+def claim_notifications(session: Session, ids: list[int], at: datetime) -> int:
+    """Mark these notifications e-mailed where no other run did yet (the first write of a digest's transaction:
+    another run that composed the same digest meanwhile leaves fewer than asked); returns how many were marked."""
+    stmt = (
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.emailed_at.is_(None))
+        .values(emailed_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def claim_message(session: Session, message_id: int, now: datetime, until: datetime) -> bool:
+    """Take an unsent, due message for one delivery attempt by pushing its next attempt to `until` (committed before
+    the SMTP call): a second run finds it not due and skips it, and a run killed mid-send leaves it due again at
+    `until`. False when another run took it first or it was sent."""
+    stmt = (
+        update(EmailMessage)
+        .where(EmailMessage.id == message_id, EmailMessage.sent_at.is_(None), EmailMessage.next_attempt_at <= now)
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
 def unmailed_notifications(session: Session, user_id: int) -> list[Notification]:
     """A user's notifications not yet put in a digest, best first."""
     stmt = (
