@@ -50,6 +50,12 @@ class ConflictError(TechbridgeError):
     code = "conflict"
 
 
+class JobBusyError(ConflictError):
+    """Another process of this host runs the same background job (the index has one writer per host)."""
+
+    code = "job_busy"
+
+
 class InvalidDataError(TechbridgeError):
     """Input that cannot be accepted; `location` names file, row, column or field."""
 

@@ -12,6 +12,7 @@ from techbridge.cli.context import print_json, settings_of
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.jobs import embedder as jobs_embedder
+from techbridge.jobs import indexer
 from techbridge.jobs.process import StopFlag, lower_priority
 from techbridge.matching import build, service
 from techbridge.matching.schemas import MatchFilters
@@ -33,10 +34,13 @@ def build_index(
     """Rebuild the lexical index into a new version, switch to it, then embed changed records."""
     settings = settings_of(ctx)
     started = time.perf_counter()
-    with session_scope(settings.database_url) as session:
-        version, count = build.rebuild_lexical(session, settings, progress=_progress)
+    built = indexer.rebuild_or_queue(settings, progress=_progress)
     sys.stderr.write("\n")
-    typer.echo(f"lexical index {version}: {count:,} documents in {time.perf_counter() - started:.1f} s")
+    if built is None:
+        typer.echo("the indexer running on this host rebuilds the lexical index next (refresh queued)")
+    else:
+        version, count = built
+        typer.echo(f"lexical index {version}: {count:,} documents in {time.perf_counter() - started:.1f} s")
     if embed:
         started = time.perf_counter()
         report = _embed(settings, embed_limit)

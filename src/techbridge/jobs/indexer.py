@@ -14,19 +14,30 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.db import session_scope
+from techbridge.errors import JobBusyError
 from techbridge.jobs import embedder as jobs_embedder
-from techbridge.jobs.outbox import Op, OutboxReader
+from techbridge.jobs.outbox import Op, OutboxReader, request_refresh
+from techbridge.jobs.process import single_instance
 from techbridge.jobs.queries import count_events_after, latest_event_id
 from techbridge.matching import build, queries
 from techbridge.models import OutboxEvent
 from techbridge.search import index as artifacts
 from techbridge.search.embed import Embedder
 from techbridge.search.fulltext import IndexDocument
+
+LOCK_FILE = "indexer.lock"
+"""The file in `index_dir` the indexer holds while it runs (`lock_path`): one index writer per host."""
+
+
+def lock_path(settings: Settings) -> Path:
+    """The lock of this host's index writer (the indexer, and `techbridge search build`)."""
+    return settings.index_dir / LOCK_FILE
 
 
 class CurrentVersionCursor:
@@ -72,6 +83,20 @@ def rebuild(settings: Settings) -> str:
     with session_scope(settings.database_url) as session:
         version, _ = build.rebuild_lexical(session, settings)
     return version
+
+
+def rebuild_or_queue(settings: Settings, progress: build.Progress | None = None) -> tuple[str, int] | None:
+    """`techbridge search build`: rebuild now under the index writer's lock, returning (version, documents); when
+    this host's indexer holds the lock, queue a refresh event instead (it rebuilds next) and return None. A build
+    beside the indexer would let the indexer record its position in the new version, past events the new version
+    never read."""
+    try:
+        with single_instance(lock_path(settings), "indexer"), session_scope(settings.database_url) as session:
+            return build.rebuild_lexical(session, settings, progress=progress)
+    except JobBusyError:
+        with session_scope(settings.database_url) as session:
+            request_refresh(session=session)
+        return None
 
 
 def rebuild_for(settings: Settings, reader: OutboxReader, report: IndexerReport) -> None:
@@ -160,6 +185,21 @@ def run_indexer(
     hosts one indexer embeds and the others pass None.
     """
     report = IndexerReport()
+    with single_instance(lock_path(settings), "indexer"):  # a second writer would race this one's position file
+        _loop(settings, embedder, report, once=once, should_stop=should_stop, sleep=sleep)
+    return report
+
+
+def _loop(
+    settings: Settings,
+    embedder: Embedder | None,
+    report: IndexerReport,
+    *,
+    once: bool,
+    should_stop: Callable[[], bool],
+    sleep: Callable[[float], None],
+) -> None:
+    """Outbox batches first, the embedding backlog in between, then wait (or stop, with `once`)."""
     reader = OutboxReader(CurrentVersionCursor(settings))
     backlog: Iterator[list[IndexDocument]] | None = None
     rebuilds = -1
@@ -181,7 +221,6 @@ def run_indexer(
         if once:
             break
         sleep(settings.indexer_poll_seconds)
-    return report
 
 
 def indexer_status(settings: Settings) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +13,10 @@ from sqlalchemy import func, select, update
 from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.db import session_scope
+from techbridge.errors import ConflictError
 from techbridge.jobs import indexer
 from techbridge.jobs.outbox import FileCursor, Op, OutboxReader, record_change, request_refresh
+from techbridge.jobs.process import StopFlag
 from techbridge.matching import build
 from techbridge.models import Achievement, AchievementKind, OutboxEvent, Role, SearchVector
 from techbridge.models.base import utcnow
@@ -183,3 +186,61 @@ class TestOutboxReader:
             reader.mark_done(reader.pending(session, 10))
             assert reader.pending(session, 10) == []
         assert reader.store.load() == late
+
+
+class RunningIndexer:
+    """`run_indexer` in a thread, as `serve --embed` runs it beside the web server, until `stop()`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.idle, self.flag = threading.Event(), StopFlag()
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(settings,))
+
+    def _run(self, settings: Settings) -> None:
+        def wait(_seconds: float) -> None:
+            self.idle.set()
+            time.sleep(0.02)
+
+        try:
+            indexer.run_indexer(settings=settings, embedder=None, should_stop=self.flag, sleep=wait)
+        except BaseException as exc:  # the test reads it
+            self.errors.append(exc)
+
+    def __enter__(self) -> RunningIndexer:
+        self.thread.start()
+        assert self.idle.wait(30), self.errors
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.flag.set()
+        self.thread.join(30)
+
+
+class TestOneIndexerPerHost:
+    def test_a_second_indexer_on_the_same_host_refuses_to_run(self, settings: Settings, viewer: Viewer) -> None:
+        with RunningIndexer(settings) as first:
+            with pytest.raises(ConflictError, match="another indexer is running on this host"):
+                _once(settings, embedder=None)
+            new = _create(settings, viewer, "运行中的索引器写入的成果")
+            deadline = time.monotonic() + 10
+            while not _in_index(settings, f"achievement:{new}") and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert first.errors == []
+        assert _in_index(settings, f"achievement:{new}")
+        assert _once(settings, embedder=None).rebuilds == 0  # the lock went with the first run
+
+    def test_a_search_build_beside_the_indexer_leaves_the_rebuild_to_it(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            seed_registry(session)
+        with RunningIndexer(settings) as running:
+            before = artifacts.current_version(settings.index_dir, build.LEXICAL)
+            assert indexer.rebuild_or_queue(settings) is None
+            deadline = time.monotonic() + 10
+            while indexer.indexer_status(settings)["behind"] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            after = artifacts.current_version(settings.index_dir, build.LEXICAL)
+        assert running.errors == []
+        assert before is not None
+        assert after is not None
+        assert after.version != before.version
+        assert indexer.indexer_status(settings)["behind"] == 0
