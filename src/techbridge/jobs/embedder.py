@@ -3,7 +3,8 @@
 Each batch reads its records in one short session, embeds them outside any transaction, then writes the vectors
 in one short transaction and commits. The database write lock is thus held for one batch's inserts (milliseconds),
 never for the run, so sign-ups, saved needs and imports go on beside it; a killed run loses at most one batch, and
-the next run skips every passage whose stored hash matches its text.
+the next run skips every passage whose stored hash matches its text. Two embedders at once (the indexer's and
+`techbridge search embed`) may embed the same passages: the later write finds the rows and overwrites them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 
 from techbridge.db import session_scope
 from techbridge.matching import build, queries
@@ -51,8 +53,12 @@ def embed_batch(url: str, docs: list[IndexDocument], embedder: Embedder) -> int:
         return 0
     texts = [p.text for p in plan.todo]
     vectors = embedder.embed_passages(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
-    with session_scope(url) as session:
-        return build.store_embeddings(session, plan, embedder, vectors)
+    try:
+        with session_scope(url) as session:
+            return build.store_embeddings(session, plan, embedder, vectors)
+    except IntegrityError:  # another embedder (`search embed` beside the indexer) stored some since the plan
+        with session_scope(url) as session:  # those rows now exist: this write updates them in place
+            return build.store_embeddings(session, plan, embedder, vectors)
 
 
 @dataclass

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 
 from techbridge.config import Settings
-from techbridge.db import session_scope
+from techbridge.db import get_engine, session_scope
 from techbridge.jobs import embedder
 from techbridge.matching import build
 from techbridge.models import SearchVector
@@ -87,3 +92,49 @@ class TestRunEmbedder:
         assert stopped.passages == 0
         rest = embedder.run_embedder(url=url, embedder=HashingEmbedder(), batch=5)
         assert first.passages + rest.passages == registry
+
+
+@contextmanager
+def another_embedder_first(url: str) -> Iterator[list[str]]:
+    """Just before this process inserts its first vector, another connection inserts and commits the same
+    passage's row (as `search embed` beside the indexer may): a SQLite stand-in for the race."""
+    done: list[str] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if done or not statement.startswith("INSERT INTO search_vectors"):
+            return
+        row = parameters[0] if isinstance(parameters, list) else parameters
+        path = make_url(url).database
+        assert path
+        with sqlite3.connect(path) as other:
+            other.execute(
+                "INSERT INTO search_vectors (entity_key, entity, passage_no, model, content_hash, dim, vector,"
+                " updated_at) VALUES (?, ?, ?, ?, 'other', ?, ?, ?)",
+                (row[0], row[1], row[2], row[3], row[5], row[6], row[7]),
+            )
+        done.append(str(row[0]))
+
+    engine = get_engine(url)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield done
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+class TestTwoEmbedders:
+    def test_a_passage_another_embedder_stored_meanwhile_is_overwritten_not_a_crash(
+        self, settings: Settings, registry: int
+    ) -> None:
+        if not settings.database_url.startswith("sqlite"):
+            pytest.skip("the stand-in for the race writes through sqlite3")
+        with session_scope(settings.database_url) as session:
+            docs = [d for batch in build.iter_documents(session) for d in batch]
+        with another_embedder_first(settings.database_url) as raced:
+            written = embedder.embed_batch(settings.database_url, docs, HashingEmbedder())
+        assert raced
+        assert written == registry
+        assert _vectors(settings.database_url) == (registry, registry)
+        with session_scope(settings.database_url) as session:
+            hashes = set(session.scalars(select(SearchVector.content_hash)))
+        assert "other" not in hashes  # this run's vector replaced the other's row
