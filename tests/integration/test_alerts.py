@@ -152,6 +152,39 @@ class TestAlertJob:
         run_alerts(settings, batch_size=2)
         assert len(_notifications(settings, people.enterprise)) == 5
 
+    def test_many_notifications_are_written_a_chunk_to_a_transaction(self, settings: Settings, people: People) -> None:
+        if not settings.database_url.startswith("sqlite"):
+            pytest.skip("the probe takes SQLite's write lock")
+        _subscribe_demand(settings, people)
+        writes = ("INSERT INTO notifications", "UPDATE alert_cursors")
+        _achievement(settings, people.institution, FITTING)
+        with probe_write_lock(settings.database_url, lambda sql: sql.startswith(writes)) as probe:
+            assert run_alerts(settings).notifications == 1
+        assert (probe.held, probe.free) == (0, 2), probe.errors  # the notifications, then the cursor
+        for n in range(3):
+            _achievement(settings, people.institution, f"{FITTING}（第{n}号）")
+        with probe_write_lock(settings.database_url, lambda sql: sql.startswith(writes)) as probe:
+            report = run_alerts(settings, notify_chunk=1)
+        assert (report.processed, report.notifications) == (3, 3)
+        assert (probe.held, probe.free) == (0, 4), probe.errors  # each chunk and the cursor: a transaction each
+        assert len(_notifications(settings, people.enterprise)) == 4
+
+    def test_a_kill_after_some_chunks_resumes_without_duplicates(self, settings: Settings, people: People) -> None:
+        _subscribe_demand(settings, people)
+        for n in range(3):
+            _achievement(settings, people.institution, f"{FITTING}（第{n}号）")
+        run_alerts(settings)
+        with session_scope(settings.database_url) as session:  # as if killed after the chunks, before the cursor
+            from techbridge.models import AlertCursor
+
+            cursor = session.get(AlertCursor, "achievement")
+            assert cursor is not None
+            cursor.last_id -= 3
+            session.delete(session.scalars(select(Notification).order_by(Notification.id.desc())).first())
+        again = run_alerts(settings)
+        assert (again.processed, again.notifications) == (3, 1)
+        assert len(_notifications(settings, people.enterprise)) == 3
+
     def test_an_owner_hears_of_new_demands_fitting_their_achievement(self, settings: Settings, people: People) -> None:
         achievement = _achievement(settings, people.institution, FITTING)
         with session_scope(settings.database_url) as session:

@@ -45,6 +45,16 @@ def get_cursor(session: Session, entity: str) -> AlertCursor | None:
     return session.get(AlertCursor, entity)
 
 
+def advance_cursor(session: Session, entity: str, last_id: int) -> None:
+    """Move the alert job's cursor of an entity forward to `last_id` (never back)."""
+    session.execute(
+        update(AlertCursor)
+        .where(AlertCursor.entity == entity, AlertCursor.last_id < last_id)
+        .values(last_id=last_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def max_record_id(session: Session, entity: str) -> int:
     """The highest id of an entity's records (0 when there are none)."""
     model = ENTITY_MODELS[entity]
