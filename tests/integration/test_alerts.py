@@ -6,25 +6,29 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from techbridge.accounts.service import viewer_for
 from techbridge.cli.app import app as cli
 from techbridge.config import Settings
-from techbridge.db import session_scope
+from techbridge.db import get_engine, session_scope
 from techbridge.models import (
     Achievement,
     AchievementKind,
@@ -40,7 +44,7 @@ from techbridge.models import (
     Visibility,
 )
 from techbridge.notifications import digest
-from techbridge.notifications.schemas import SubscriptionCreate
+from techbridge.notifications.schemas import AlertRunReport, SubscriptionCreate
 from techbridge.notifications.service import create_subscription, now_utc, run_alerts
 from techbridge.web.app import create_app
 from tests.registry_seed import PASSWORD, make_organization, make_regions, make_user
@@ -185,6 +189,28 @@ class TestAlertJob:
         assert (again.processed, again.notifications) == (3, 1)
         assert len(_notifications(settings, people.enterprise)) == 3
 
+    def test_a_failed_round_does_not_end_the_every_loop(self, settings: Settings, people: People) -> None:
+        if not settings.database_url.startswith("sqlite"):
+            pytest.skip("the stand-in for the concurrent run writes through sqlite3")
+        from techbridge.notifications.service import run_alerts_every
+
+        _subscribe_demand(settings, people)
+        fitting = _achievement(settings, people.institution, FITTING)
+        rounds: list[AlertRunReport] = []
+        errors: list[str] = []
+        with another_run_writes_first(settings.database_url):
+            run_alerts_every(
+                settings,
+                every=0,
+                should_stop=lambda: len(rounds) + len(errors) >= 2,
+                on_report=rounds.append,
+                on_error=lambda exc: errors.append(type(exc).__name__),
+            )
+        assert errors == ["IntegrityError"]  # the first round met the other run's row
+        assert [(r.processed, r.notifications) for r in rounds] == [(1, 0)]  # the next round went on past it
+        [hit] = _notifications(settings, people.enterprise)
+        assert hit.record_id == fitting
+
     def test_an_owner_hears_of_new_demands_fitting_their_achievement(self, settings: Settings, people: People) -> None:
         achievement = _achievement(settings, people.institution, FITTING)
         with session_scope(settings.database_url) as session:
@@ -239,6 +265,34 @@ def _subscribe_search(settings: Settings, user_id: int, query: str) -> None:
 
         viewer = viewer_for(session.get(User, user_id))
         create_subscription(session=session, viewer=viewer, data=SubscriptionCreate(query=query))
+
+
+@contextmanager
+def another_run_writes_first(url: str) -> Iterator[None]:
+    """Just before this process inserts its first notification, another connection commits the same row (as a
+    second alert run beside this one may)."""
+    done: list[bool] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if done or not statement.startswith("INSERT INTO notifications"):
+            return
+        done.append(True)
+        row = parameters[0] if isinstance(parameters, list) else parameters
+        path = make_url(url).database
+        assert path
+        with sqlite3.connect(path) as other:
+            other.execute(
+                "INSERT INTO notifications (user_id, subscription_id, entity, record_id, title, score, reasons,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*row[:7], row[-1]),  # the ORM's columns: ..., reasons, read_at, emailed_at, created_at
+            )
+
+    engine = get_engine(url)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def _set_visibility(settings: Settings, achievement_id: int, visibility: Visibility) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import typer
 
 from techbridge.cli.context import print_json, settings_of
-from techbridge.notifications.service import BATCH_SIZE, run_alerts
+from techbridge.jobs.process import StopFlag
+from techbridge.notifications.schemas import AlertRunReport
+from techbridge.notifications.service import BATCH_SIZE, run_alerts, run_alerts_every
 
 app = typer.Typer(help="Subscriptions' notifications and e-mail digests.", no_args_is_help=True)
 
@@ -21,8 +21,8 @@ def run(
 ) -> None:
     """Process what is pending once (schedule it with cron or a systemd timer), or every N seconds with --every."""
     settings = settings_of(ctx)
-    while True:
-        report = run_alerts(settings, batch_size=batch_size)
+
+    def show(report: AlertRunReport) -> None:
         if as_json:
             print_json(report.as_dict())
         else:
@@ -30,6 +30,15 @@ def run(
                 f"{report.processed} new records scored, {report.notifications} notifications, "
                 f"{report.emails_sent} e-mails sent, {report.emails_failed} failed (retried later)"
             )
-        if not every:
-            return
-        time.sleep(every)
+
+    if not every:
+        show(run_alerts(settings, batch_size=batch_size))
+        return
+    run_alerts_every(
+        settings,
+        every=every,
+        batch_size=batch_size,
+        should_stop=StopFlag.on_signals(),
+        on_report=show,
+        on_error=lambda exc: typer.echo(f"alerts: round failed, retried next round: {exc.orig}", err=True),
+    )

@@ -3,11 +3,13 @@ against every active subscription in batches, committing per batch and resuming 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, can_edit, can_read
@@ -287,6 +289,28 @@ def run_alerts(settings: Settings, *, batch_size: int = BATCH_SIZE, notify_chunk
     compose_digests(settings)
     send_due_messages(settings, report)
     return report
+
+
+def run_alerts_every(
+    settings: Settings,
+    *,
+    every: float,
+    batch_size: int = BATCH_SIZE,
+    should_stop: Callable[[], bool],
+    on_report: Callable[[AlertRunReport], None],
+    on_error: Callable[[DBAPIError], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """`run_alerts` every `every` seconds until `should_stop()` (`serve --embed` runs it so). A round that fails in
+    the database (locked past the busy timeout by a long import, a row a concurrent run wrote first) is reported and
+    the next round resumes from the committed cursors, instead of ending the loop for good."""
+    while not should_stop():
+        try:
+            on_report(run_alerts(settings, batch_size=batch_size))
+        except DBAPIError as exc:
+            on_error(exc)
+        if not should_stop():
+            sleep(every)
 
 
 def _process_batch(
