@@ -10,12 +10,14 @@ version records the outbox position it reflects, so after a restart the indexer 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
@@ -31,6 +33,7 @@ from techbridge.search import index as artifacts
 from techbridge.search.embed import Embedder
 from techbridge.search.fulltext import IndexDocument
 
+LOG = logging.getLogger(__name__)
 LOCK_FILE = "indexer.lock"
 """The file in `index_dir` the indexer holds while it runs (`lock_path`): one index writer per host."""
 
@@ -66,6 +69,7 @@ class IndexerReport:
     records: int = 0
     rebuilds: int = 0
     passages: int = 0
+    failures: int = 0
 
 
 def needs_rebuild(settings: Settings) -> bool:
@@ -199,23 +203,28 @@ def _loop(
     should_stop: Callable[[], bool],
     sleep: Callable[[float], None],
 ) -> None:
-    """Outbox batches first, the embedding backlog in between, then wait (or stop, with `once`)."""
+    """Outbox batches first, the embedding backlog in between, then wait (or stop, with `once`). A step failing in
+    the database (locked past the busy timeout by a long import) is logged and retried after the poll interval:
+    its events were not marked done, and the backlog starts over, skipping what is embedded."""
     reader = OutboxReader(CurrentVersionCursor(settings))
     backlog: Iterator[list[IndexDocument]] | None = None
     rebuilds = -1
     while not should_stop():
-        if sync_outbox(settings, embedder, reader, report):
-            continue
-        if (
-            embedder is not None and rebuilds != report.rebuilds
-        ):  # first pass, or the registry was rebuilt: embed everything that changed
-            rebuilds, backlog = (
-                report.rebuilds,
-                jobs_embedder.iter_document_batches(settings.database_url, settings.embed_batch),
-            )
-        docs = next(backlog, None) if backlog is not None else None
-        if docs is not None and embedder is not None:
-            report.passages += jobs_embedder.embed_batch(settings.database_url, docs, embedder)
+        try:
+            if sync_outbox(settings, embedder, reader, report):
+                continue
+            if embedder is not None and rebuilds != report.rebuilds:  # first pass, or rebuilt: embed what changed
+                rebuilds = report.rebuilds
+                backlog = jobs_embedder.iter_document_batches(settings.database_url, settings.embed_batch)
+            docs = next(backlog, None) if backlog is not None else None
+            if docs is not None and embedder is not None:
+                report.passages += jobs_embedder.embed_batch(settings.database_url, docs, embedder)
+                continue
+        except DBAPIError as exc:
+            report.failures += 1
+            rebuilds, backlog = -1, None
+            LOG.warning("indexer: step failed, retried in %s s: %s", settings.indexer_poll_seconds, exc.orig)
+            sleep(settings.indexer_poll_seconds)
             continue
         backlog = None
         if once:

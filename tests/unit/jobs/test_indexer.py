@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.engine import make_url
 
 from techbridge.access import Viewer
 from techbridge.config import Settings
-from techbridge.db import session_scope
+from techbridge.db import get_engine, session_scope
 from techbridge.errors import ConflictError
 from techbridge.jobs import indexer
 from techbridge.jobs.outbox import FileCursor, Op, OutboxReader, record_change, request_refresh
@@ -244,3 +247,40 @@ class TestOneIndexerPerHost:
         assert after is not None
         assert after.version != before.version
         assert indexer.indexer_status(settings)["behind"] == 0
+
+
+class TestLockedDatabase:
+    def test_a_step_locked_out_past_the_busy_timeout_is_retried_not_the_end(
+        self, settings: Settings, viewer: Viewer
+    ) -> None:
+        if not settings.database_url.startswith("sqlite"):
+            pytest.skip("holds SQLite's write lock from a second connection")
+        _once(settings)
+        new = _create(settings, viewer, "导入期间登记的成果")
+        path = make_url(settings.database_url).database
+        assert path
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        held: list[Any] = []
+
+        def lock_out(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+            if not held and statement.startswith("INSERT INTO search_vectors"):
+                cursor.connection.execute("PRAGMA busy_timeout=50")  # as if 10 s of an import went by
+                other.execute("BEGIN IMMEDIATE")  # the import's transaction
+                held.append(cursor.connection)
+
+        def poll(_seconds: float) -> None:  # the import commits while the indexer waits
+            if held and other.in_transaction:
+                other.execute("ROLLBACK")
+                held[0].execute("PRAGMA busy_timeout=10000")
+
+        engine = get_engine(settings.database_url)
+        event.listen(engine, "before_cursor_execute", lock_out)
+        try:
+            report = indexer.run_indexer(settings=settings, embedder=EMBEDDER, once=True, sleep=poll)
+        finally:
+            event.remove(engine, "before_cursor_execute", lock_out)
+            other.close()
+        assert held
+        assert report.failures == 1
+        assert _in_index(settings, f"achievement:{new}") == ["导入期间登记的成果"]
+        assert _vectors(settings, f"achievement:{new}") == 1
