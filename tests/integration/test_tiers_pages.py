@@ -281,6 +281,17 @@ class TestPools:
         assert table[0][:4] == ("policy", "version", "verdict", "enterprise_id")
         assert [(row[2], row[3]) for row in table[1:3]] == [("eligible", ids["ready"]), ("near_miss", ids["near"])]
 
+    def test_a_partial_pool_says_so_on_the_page(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        assert 'id="pools-partial"' not in client.get("/tiers/pools").text
+        refresh_enterprises(session=session, organization_ids=[ids["ready"]], as_of=date(2025, 7, 1))
+        session.commit()
+        page = client.get("/tiers/pools").text
+        assert 'id="pools-partial"' in page
+        assert f"1 / {len(ids)} 家企业" in page
+
     def test_enterprise_users_cannot_see_pools(self, settings: Settings, session: Session) -> None:
         seed(session)
         client = TestClient(create_app(settings))

@@ -107,6 +107,11 @@ def pools(
         print_json(result)
         return
     typer.echo(f"{result['policy'] or 'all'}\t{result['as_of']}\ttotal {result['total']}\t{result['by_verdict']}")
+    if not result["complete"]:
+        typer.echo(
+            f"partial: {result['evaluated']:,} of {result['enterprises']:,} enterprises evaluated for "
+            f"{result['as_of']} (a refresh is running or has not reached them yet)"
+        )
     for item in result["items"]:
         typer.echo(f"{item['id']}\t{item['name']}\t{item['policy']}\t{item['verdict']}\t{item['closeness']}")
 

@@ -40,6 +40,15 @@ def pool_date(session: Session) -> date | None:
     return session.scalar(select(func.max(TierPoolState.as_of)))
 
 
+def evaluated_on(session: Session, as_of: date) -> tuple[int, int]:
+    """(enterprises whose pool entries are for `as_of`, enterprises in the registry): fewer evaluated than there are
+    while a refresh to a new date runs, or before the first one has reached every enterprise."""
+    done = session.scalar(select(func.count()).select_from(TierPoolState).where(TierPoolState.as_of == as_of))
+    enterprises = select(func.count()).select_from(Organization).where(Organization.kind == OrgKind.ENTERPRISE)
+    total = session.scalar(enterprises)
+    return int(done or 0), int(total or 0)
+
+
 def stale_enterprise_ids(session: Session, *, as_of: date, after_id: int, limit: int) -> list[int]:
     """Enterprises (by id, after `after_id`) never evaluated, flagged dirty, of another date or changed since."""
     fact_newer = exists().where(

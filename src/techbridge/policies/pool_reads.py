@@ -92,7 +92,8 @@ def read_pools(
     *, session: Session, flt: PoolFilter, sort: str = "closeness", page: int = 1, per_page: int = PER_PAGE
 ) -> dict[str, Any]:
     """One page of the filtered pools, best first, with the total, the count per verdict (of the policy filtered on)
-    and per policy × verdict (under the region and cluster filters)."""
+    and per policy × verdict (under the region and cluster filters), and how many of the registry's enterprises the
+    pools already hold for their date (`complete` false while a refresh to a new date runs: the pools are partial)."""
     _check_page(sort, page, per_page)
     counts = pool_queries.counts_by_policy_verdict(session, flt)
     by_verdict = {
@@ -103,9 +104,13 @@ def read_pools(
     rows = pool_queries.page_entries(session, flt, sort=sort, offset=(page - 1) * per_page, limit=per_page)
     present = {policy for policy, _ in counts}
     by_policy = [{"policy": p, **{v: counts.get((p, v), 0) for v in POOL_VERDICTS}} for p in POLICY_IDS if p in present]
+    evaluated, enterprises = pool_queries.evaluated_on(session, flt.as_of)
     return {
         "policy": flt.policy,
         "as_of": flt.as_of.isoformat(),
+        "evaluated": evaluated,
+        "enterprises": enterprises,
+        "complete": evaluated >= enterprises,
         "total": total,
         "by_verdict": by_verdict,
         "by_policy": by_policy,

@@ -12,7 +12,7 @@ from techbridge.access import SYSTEM
 from techbridge.models import Organization, TierPoolEntry, TierPoolState
 from techbridge.policies.facts import parse_facts
 from techbridge.policies.loader import shipped_policies
-from techbridge.policies.pool_reads import region_prefix
+from techbridge.policies.pool_reads import make_filter, read_pools, region_prefix
 from techbridge.policies.pools import classify, criterion_facts, pool_rows, refresh_enterprises
 from techbridge.policies.service import exact_json, save_fact
 
@@ -108,3 +108,18 @@ class TestRefreshEnterprises:
         assert state is not None
         assert "employees" in state.error
         assert session.scalars(select(TierPoolEntry).where(TierPoolEntry.organization_id == org.id)).all() == []
+
+
+class TestAPartialPoolSaysSo:
+    def test_a_refresh_that_has_reached_one_of_two_enterprises_reads_as_partial(self, session: Session) -> None:
+        orgs = [Organization(kind="enterprise", name=n, normalized_name=n) for n in ("丙", "丁")]
+        session.add_all(orgs)
+        session.flush()
+        refresh_enterprises(session=session, organization_ids=[o.id for o in orgs], as_of=AS_OF)
+        later = date(AS_OF.year + 1, 1, 15)
+        refresh_enterprises(session=session, organization_ids=[orgs[0].id], as_of=later)  # a refresh stopped half way
+        result = read_pools(session=session, flt=make_filter(session=session))
+        assert (result["as_of"], result["evaluated"], result["enterprises"]) == (later.isoformat(), 1, 2)
+        assert result["complete"] is False
+        refresh_enterprises(session=session, organization_ids=[orgs[1].id], as_of=later)
+        assert read_pools(session=session, flt=make_filter(session=session))["complete"] is True
