@@ -183,6 +183,15 @@ class TestChooseForm:
             "submitted"
         ]
 
+    def test_someone_else_gets_no_page_of_the_challenge_back(
+        self, settings: Settings, board: dict[str, int], application: int
+    ) -> None:
+        client, token = sign_in(settings, "outsider")
+        page = choose(client, token, application, "样机@2027-02-30")
+        assert page.status == 422
+        assert page.value("milestones") is None  # not the challenge page with its teams' forms
+        assert all("减速器团队" not in e.text for e in page.elements)
+
     def test_choosing_confirms_on_the_challenge(
         self, settings: Settings, board: dict[str, int], application: int
     ) -> None:

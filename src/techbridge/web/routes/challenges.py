@@ -289,8 +289,8 @@ def choose(
     except (InvalidDataError, ConflictError) as exc:
         session.rollback()
         challenge_id = queries.challenge_of_application(session, application_id)
-        if challenge_id is None:
-            raise
+        if challenge_id is None or not _is_manager(get_challenge(session, challenge_id), viewer):
+            raise  # only the challenge's managers get its page back (others learn nothing about the application)
         form = {"milestones": milestones, "choose": str(application_id)}
         return _detail(request, session, viewer, challenge_id, form=form, errors={"choose": _message(exc, lang)})
     return RedirectResponse(f"/challenges/{application.challenge_id}?done=team_chosen", status_code=303)
