@@ -17,15 +17,7 @@ from techbridge.config import Settings
 from techbridge.models import Organization, OrgKind, Role, TransferEvent
 from techbridge.transfers.demo import load_demo
 from techbridge.web.app import create_app
-
-
-def signed_in(settings: Settings, session: Session, role: Role, username: str = "u1") -> tuple[TestClient, str]:
-    create_user(session=session, username=username, password="password-1", role=role)
-    session.commit()
-    client = TestClient(create_app(settings))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
-    client.post("/login", data={"username": username, "password": "password-1", "csrf_token": token})
-    return client, token
+from tests.integration.test_transfers_pages import signed_in
 
 
 class TestChangesAreCommittedBeforeTheRedirect:
