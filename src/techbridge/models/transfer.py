@@ -228,4 +228,5 @@ class ContractRollup(Base):
     n: Mapped[int] = mapped_column(Integer)
     value: Mapped[Decimal] = mapped_column(Wan())
     income: Mapped[Decimal | None] = mapped_column(Wan())
+    n_income: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # contracts with verified income
     source_max_id: Mapped[int] = mapped_column(Integer, default=0)  # newest contract id covered: staleness check

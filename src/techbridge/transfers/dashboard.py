@@ -93,6 +93,8 @@ class Rollup:
     n: int
     value: Decimal
     income: Decimal
+    n_income: int = 0
+    """How many of the `n` contracts have a verified technology income (the others cannot be valued in 技术交易额)."""
 
 
 def load_rates(session: Session, *, demo: bool) -> list[RateRow]:
@@ -124,7 +126,7 @@ def _sums(
     result = []
     for row in rows:
         named = dict(zip(keys, row[: len(keys)], strict=True))
-        n, value, income = row[len(keys) :]
+        n, value, income, n_income = row[len(keys) :]
         result.append(
             Rollup(
                 grain=grain,
@@ -138,6 +140,7 @@ def _sums(
                 n=int(n or 0),
                 value=value or ZERO,
                 income=income or ZERO,
+                n_income=int(n_income or 0),
             )
         )
     return result
@@ -171,9 +174,15 @@ def _figure(
     return RateFigure(rate, numerator, denominator, text, unlocated)
 
 
-def _unlocated_buyers(flows: Sequence[Rollup], prefix: str) -> int:
-    """Contracts sold from `prefix` whose buyer has no region (the flow rollups give it an empty buyer province)."""
-    return sum(row.n for row in flows if not row.buyer_province and row.seller_city.startswith(prefix))
+def _unlocated_buyers(flows: Sequence[Rollup], prefix: str, *, valued_only: bool = False) -> int:
+    """Contracts sold from `prefix` whose buyer has no region (the flow rollups give it an empty buyer province);
+    `valued_only` counts only those with a verified technology income, the ones a 技术交易额 rate's denominator holds
+    (as `metrics.compute_local_conversion` counts them)."""
+    return sum(
+        row.n_income if valued_only else row.n
+        for row in flows
+        if not row.buyer_province and row.seller_city.startswith(prefix)
+    )
 
 
 def _grouped(rows: Iterable[Rollup], grouping: str) -> list[dict[str, Any]]:
@@ -330,10 +339,11 @@ def build_dashboard(
     mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
     label = region_display(session, base.prefix)
     unlocated = _unlocated_buyers(flows, prefix)
+    unlocated_valued = _unlocated_buyers(flows, prefix, valued_only=spec.amount is Amount.TECHNOLOGY_INCOME)
     return DashboardData(
         is_demo=demo,
         region=province,
-        headline_value=_figure(rows, base, lang, label, unlocated),
+        headline_value=_figure(rows, base, lang, label, unlocated_valued),
         headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label, unlocated),
         by_quarter=_by_quarter(rows, base),
         by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],

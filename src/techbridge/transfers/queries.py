@@ -107,6 +107,7 @@ def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
             func.count().label("n"),
             func.sum(Contract.contract_value).label("value"),
             func.sum(Contract.technology_income).label("income"),
+            func.count(Contract.technology_income).label("n_income"),
             literal(max_id).label("source_max_id"),
         )
         .where(Contract.is_demo.is_(demo))
@@ -162,11 +163,16 @@ def sum_rollups(
     quarters: tuple[int, int] = (0, 0),
     city_prefix: str = "",
 ) -> list[tuple[Any, ...]]:
-    """(key values…, n, value, income) of one grain's rollups summed per `keys`, restricted to seller kinds, a
+    """(key values…, n, value, income, n_income) of one grain's rollups summed per `keys`, restricted to seller kinds, a
     quarter range (yyyyq, 0 leaves an end open) and a seller city prefix: filtered and summed in SQL, so a filtered
     dashboard reads a few rows however many the rollups hold."""
     group = [getattr(ContractRollup, key) for key in keys]
-    sums = (func.sum(ContractRollup.n), func.sum(ContractRollup.value), func.sum(ContractRollup.income))
+    sums = (
+        func.sum(ContractRollup.n),
+        func.sum(ContractRollup.value),
+        func.sum(ContractRollup.income),
+        func.sum(ContractRollup.n_income),
+    )
     stmt = select(*group, *sums).where(
         ContractRollup.is_demo.is_(demo), ContractRollup.grain == grain, ContractRollup.seller_kind.in_(sellers)
     )

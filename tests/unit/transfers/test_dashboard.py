@@ -15,9 +15,9 @@ from techbridge.transfers.contracts import import_contracts_file, import_contrac
 from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds
 from techbridge.transfers.demo import load_demo
 from techbridge.transfers.export import build_tables
-from techbridge.transfers.metrics import compute_turnover, turnover_rows
+from techbridge.transfers.metrics import compute_local_conversion, compute_turnover, turnover_rows
 from techbridge.transfers.queries import iter_contract_facts
-from techbridge.transfers.schemas import PartyKind
+from techbridge.transfers.schemas import Amount, ConversionDefinition, PartyKind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
 EVERY_KIND = DashboardFilter(sellers=tuple(PartyKind))
@@ -45,6 +45,27 @@ class TestBuildDashboard:
         assert (data.headline_value.numerator, data.headline_value.denominator) == (210, Decimal("535.5"))
         assert data.headline_value.unlocated_buyers == 1
         assert "counted 1 such contracts" in data.headline_value.definition
+
+    def test_unlocated_buyers_on_the_income_basis_are_those_the_rate_counts(self, session: Session) -> None:
+        # F2 has no verified income: the 技术交易额 rate leaves it out of both sums, so its foreign buyer is not
+        # in that denominator (the CLI and API say 1); the count basis still counts both foreign buyers.
+        text = (DATA / "basic.csv").read_text(encoding="utf-8")
+        text += "F1,development,东北大学,,210102,university,Siemens AG,,,100,80,2024-03-01,2024-03-15,新材料,\n"
+        text += "F2,development,东北大学,,210102,university,Bosch GmbH,,,50,,2024-03-01,2024-03-15,新材料,\n"
+        import_contracts_text(session=session, text=text, viewer=SYSTEM)
+        flt = DashboardFilter(amount=Amount.TECHNOLOGY_INCOME)
+        data = build_dashboard(session=session, region="21", lang="en", flt=flt)
+        definition = ConversionDefinition(region="21", amount=Amount.TECHNOLOGY_INCOME)
+        assert compute_local_conversion(iter_contract_facts(session), definition).unlocated_buyers == 1
+        assert data.headline_value.unlocated_buyers == 1
+        assert "counted 1 such contracts" in data.headline_value.definition
+        assert data.headline_count.unlocated_buyers == 2
+        city = build_dashboard(
+            session=session, region="21", flt=DashboardFilter(amount=Amount.TECHNOLOGY_INCOME, city="2101")
+        )
+        assert (city.headline_value.unlocated_buyers, city.headline_count.unlocated_buyers) == (1, 2)
+        by_value = build_dashboard(session=session, region="21")
+        assert (by_value.headline_value.unlocated_buyers, by_value.headline_count.unlocated_buyers) == (2, 2)
 
     def test_stale_rollups_are_rebuilt(self, session: Session) -> None:
         import_contracts_file(session=session, path=DATA / "basic.csv", viewer=SYSTEM)
