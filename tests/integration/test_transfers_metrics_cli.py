@@ -134,6 +134,46 @@ class TestLocalConversion:
         assert payload["unlocated_buyers"] == 1
         assert "counted 1 such contracts" in str(payload["definition"])
 
+    @pytest.mark.parametrize(
+        ("region", "numerator", "denominator"),
+        [
+            ("429004", 0, 1),  # 仙桃 → 潜江: two cities directly under Hubei, not one city 4290
+            ("500103", 2, 2),  # 渝中区 → 城口县 (5002) and → 重庆 at municipality level: all 重庆市
+            ("110108", 1, 1),  # 海淀区 → a Beijing buyer registered at municipality level (110000)
+        ],
+    )
+    def test_city_scope_means_the_same_city_where_4_digits_do_not_name_it(
+        self, settings: Settings, tmp_path: Path, region: str, numerator: int, denominator: int
+    ) -> None:
+        path = tmp_path / "cities.csv"
+        path.write_text(
+            "contract_id,type,seller_name,seller_region_code,seller_kind,buyer_name,buyer_region_code,"
+            "contract_value,registered_on\n"
+            "H1,development,仙桃某学院,429004,university,潜江某公司,429005,10,2024-03-15\n"
+            "Q1,development,重庆某大学,500103,university,城口某公司,500229,20,2024-03-15\n"
+            "Q2,development,重庆某大学,500103,university,重庆某公司,500000,30,2024-03-15\n"
+            "B1,development,北京某大学,110108,university,北京某公司,110000,40,2024-03-15\n",
+            encoding="utf-8",
+        )
+        for source in (["--contracts", str(path)], []):
+            if not source:
+                assert run(settings, "transfers", "contracts", "import", str(path))[0] == 0
+            code, payload, _ = run(
+                settings,
+                "metrics",
+                "local-conversion",
+                *source,
+                "--region",
+                region,
+                "--scope",
+                "city",
+                "--basis",
+                "count",
+                "--json",
+            )
+            assert code == 0
+            assert (payload["numerator"], payload["denominator"]) == (numerator, denominator), source
+
     def test_a_late_registration_is_a_warning_not_a_rejection(self, settings: Settings, tmp_path: Path) -> None:
         path = tmp_path / "late.csv"
         path.write_text(

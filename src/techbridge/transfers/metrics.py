@@ -5,6 +5,8 @@ province scope, first 4 for city scope),
     denominator = Σ amount (or count) of contracts whose seller kind is in `sellers`, whose seller region starts with
                   P, and which pass the type / field / period filters (period on registered_on, both ends inclusive);
     numerator   = the same restricted to contracts whose buyer region also starts with P;
+City scope compares cities rather than bare prefixes ("本地" = same city, `city_of`): a 直辖市 is one city and each
+county-level city directly under a province (仙桃 429004) is its own, as metrics.yaml `cities` lists them.
     rate        = numerator ÷ denominator, None when the denominator is 0.
 With the value basis and `technology_income`, contracts with no verified income cannot be valued: they are left
 out of both sums and listed in `unvalued` so callers report them. A buyer that cannot be located (no usable credit
@@ -57,7 +59,7 @@ def check_region(region: str, scope: Scope) -> None:
             location=("--region",),
             message_zh=f"地区代码“{region}”应为 2、4 或 6 位行政区划代码",
         )
-    if len(region) < SCOPE_DIGITS[scope] or (scope is Scope.CITY and region[2:4] == "00"):
+    if len(region) < SCOPE_DIGITS[scope] or (scope is Scope.CITY and (region[2:4] == "00" or city_of(region) is None)):
         raise InvalidDataError(
             f"city scope needs a city (4-digit) or county (6-digit) code, got {region!r}",
             location=("--region",),
@@ -83,10 +85,35 @@ def is_in_period(day: date, start: date | None, end: date | None) -> bool:
     return (start is None or day >= start) and (end is None or day <= end)
 
 
+def city_of(code: str) -> str | None:
+    """The city a division code (a 4- or 6-digit region, or a party's 6-digit code) lies in, as a key to compare:
+    the first 4 digits, except a 直辖市 (its 2 digits: one city) and a county-level city directly under a province
+    (its 6 digits); None when the code is coarser than a city (210000, or a group code such as 429000)."""
+    cities: dict[str, list[str]] = load_metric_defaults().get("cities") or {}
+    if code[:2] in cities.get("municipalities", []):
+        return code[:2]
+    if code[:4] in cities.get("county_level_groups", []):
+        return code[:6] if len(code) == 6 and code[4:] != "00" else None
+    if len(code) < 4 or code[2:4] == "00":
+        return None
+    return code[:4]
+
+
+def is_in_region(code: str | None, definition: ConversionDefinition) -> bool:
+    """Whether a party's region lies in the definition's region: the same province (first 2 digits) for province
+    scope, the same city (`city_of`) for city scope; a party of unknown region lies in none."""
+    if not code:
+        return False
+    if definition.scope is Scope.CITY:
+        city = city_of(definition.region)
+        return city is not None and city_of(code) == city
+    return code.startswith(definition.prefix)
+
+
 def is_in_definition_scope(fact: ContractFact, definition: ConversionDefinition) -> bool:
     """Whether a contract belongs to the denominator: regional seller of an included kind, passing the filters."""
     return (
-        fact.seller_region_code.startswith(definition.prefix)
+        is_in_region(fact.seller_region_code, definition)
         and fact.seller_kind in definition.sellers
         and (not definition.types or is_of_types(fact.type, definition.types))
         and (not definition.fields or fact.field in definition.fields)
@@ -117,7 +144,7 @@ def compute_local_conversion(facts: Iterable[ContractFact], definition: Conversi
             continue
         denominator += weight
         unlocated += not fact.buyer_region_code
-        if fact.buyer_region_code and fact.buyer_region_code.startswith(definition.prefix):
+        if is_in_region(fact.buyer_region_code, definition):
             numerator += weight
     rate = numerator / denominator if denominator else None
     return Conversion(
