@@ -234,6 +234,15 @@ class TestLabelsAndUnits:
             ("技术服务（技术中介）", ContractType.SERVICE),
             ("技术中介", ContractType.SERVICE),
             ("技术咨询", ContractType.CONSULTING),
+            # the licence of every object whose transfer is accepted, in both label styles (许可 split from 转让)
+            ("技术许可（植物新品种权）", ContractType.LICENSE),
+            ("技术许可（集成电路布图设计专有权）", ContractType.LICENSE),
+            ("技术许可（生物、医药新品种权）", ContractType.LICENSE),
+            ("计算机软件著作权许可", ContractType.LICENSE),
+            ("植物新品种权实施许可", ContractType.LICENSE),
+            ("计算机软件著作权转让", ContractType.TRANSFER),
+            ("植物新品种权转让", ContractType.TRANSFER),
+            ("一般技术咨询", ContractType.CONSULTING),
         ],
     )
     def test_registration_office_labels_with_subtypes(self, label: str, kind: ContractType) -> None:
