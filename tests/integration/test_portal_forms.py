@@ -4,6 +4,7 @@ the form with the input, a confirmation after each action, records picked by nam
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,7 +72,8 @@ class TestChangesAreCommittedBeforeTheRedirect:
             async with app.router.lifespan_context(app):
                 await app(scope, receive, send)
 
-        anyio.run(call)
+        with ThreadPoolExecutor(1) as pool:  # a thread of its own: the browser tests may run a loop in this one
+            pool.submit(anyio.run, call).result()
         engine.dispose()
         assert seen == [303, 1]
 
