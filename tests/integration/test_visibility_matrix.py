@@ -448,3 +448,25 @@ def test_every_marker_reaches_its_allowed_roles_somewhere(world: World) -> None:
     for role in ("other", "owner", "officer"):
         seen = set().union(*(found for (r, _), found in SEEN.items() if r == role))
         assert sorted(ALLOWED[role] - seen) == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_private_organizations_are_not_named_by_id(world: World, role: str) -> None:
+    """An organization the viewer may not read is unnamed even by its id: a public demand's `enterprise_id` is
+    null, and a list filtered on that id (demands by enterprise, experts by affiliation) answers as for a missing
+    id, so neither the organization nor its link to public records shows (found by the third access probe)."""
+    client = world.clients[role]
+    private_ent, private_ins = world.values["org_id"][0], world.values["org_id"][1]
+    public_demand, member = world.values["demand_id"][2], world.values["expert_id"][4]
+    reads = role in ("owner", "officer")
+    assert client.get(f"/api/demands/{public_demand}").json()["enterprise_id"] == (int(private_ent) if reads else None)
+    listed = client.get("/api/demands", params={"enterprise": private_ent, "size": 100}).json()["items"]
+    assert [d["id"] for d in listed] == ([int(public_demand)] if reads else [])
+    assert all(d["enterprise_id"] in (None, int(private_ent) if reads else None) for d in listed)
+    page = client.get("/demands", params={"enterprise": private_ent}).text
+    assert (f'/demands/{public_demand}"' in page) is reads
+    experts = client.get("/api/experts", params={"affiliation": private_ins, "size": 100}).json()["items"]
+    assert [e["id"] for e in experts] == ([int(member)] if reads else [])
+    assert (f'/experts/{member}"' in client.get("/experts", params={"affiliation": private_ins}).text) is reads
+    missing = client.get("/api/demands", params={"enterprise": "999999"}).json()
+    assert missing["total"] == 0

@@ -79,6 +79,14 @@ class ListSpec:
     has_visibility: bool = True
     # variants used when the filter matches many rows: no index on the filter, so the sort index is walked
     late_filters: Mapping[str, FilterFn] = field(default_factory=dict)
+    # filters naming an organization by id (filter → the column holding it): they match only when the viewer may
+    # read that organization, so a private one filters like a missing one (no existence or link oracle)
+    organization_filters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def filter_names(self) -> tuple[str, ...]:
+        """Every filter a list request may name."""
+        return (*self.filters, *self.organization_filters)
 
 
 def _prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
@@ -150,7 +158,8 @@ SPECS: dict[str, ListSpec] = {
         (Expert.name, Expert.affiliation_name),
         {"name": Expert.name, "id": Expert.id},
         "name",
-        {"affiliation": _int_filter(lambda v: Expert.affiliation_id == v)},
+        {},
+        organization_filters={"affiliation": Expert.affiliation_id},
     ),
     "achievement": ListSpec(
         "achievement",
@@ -177,9 +186,9 @@ SPECS: dict[str, ListSpec] = {
         {
             "status": _choice_filter(Demand.status, DemandStatus),
             "region": _region_filter(Demand),
-            "enterprise": _int_filter(lambda v: Demand.enterprise_id == v),
         },
         late_filters={"region": _region_filter(Demand, late=True)},
+        organization_filters={"enterprise": Demand.enterprise_id},
     ),
     "region": ListSpec(
         "region",
@@ -208,11 +217,23 @@ def _where(spec: ListSpec, viewer: Viewer, params: ListParams, *, late: bool = F
         pattern = _like_pattern(query)
         clauses.append(or_(*(column.like(pattern, escape="\\") for column in spec.search)))
     for name, value in params.filters.items():
-        build = (spec.late_filters.get(name) if late else None) or spec.filters.get(name)
-        clause = build(value) if build is not None and value else None
+        if name in spec.organization_filters:
+            clause = _organization_filter(spec.organization_filters[name], value, viewer)
+        else:
+            build = (spec.late_filters.get(name) if late else None) or spec.filters.get(name)
+            clause = build(value) if build is not None and value else None
         if clause is not None:
             clauses.append(clause)
     return clauses or [true()]
+
+
+def _organization_filter(column: Any, value: str, viewer: Viewer) -> ColumnElement[bool] | None:
+    """`column` = the organization `value` names, when the viewer may read it; one it may not read matches nothing,
+    as a missing id does (ignored, like any malformed filter, when `value` is no id)."""
+    if not value or not _is_bigint(value):
+        return None
+    readable = select(Organization.id).where(Organization.id == int(value), visibility_clause(Organization, viewer))
+    return and_(column == int(value), column.in_(readable))
 
 
 def _order_by(spec: ListSpec, sort: str) -> list[Any]:

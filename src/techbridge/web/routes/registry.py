@@ -48,7 +48,7 @@ LIST_PAGES: dict[str, str] = {
 def list_params(request: Request, entity: str, page_size: int) -> ListParams:
     """The list request in the query string; only whitelisted filter names are kept."""
     qp = request.query_params
-    filters = {name: qp[name] for name in SPECS[entity].filters if qp.get(name)}
+    filters = {name: qp[name] for name in SPECS[entity].filter_names if qp.get(name)}
     raw_page = qp.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() else 1
     return ListParams(q=qp.get("q", ""), sort=qp.get("sort", ""), page=page, size=page_size, filters=filters)

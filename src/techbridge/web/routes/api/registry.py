@@ -139,6 +139,18 @@ def expert_read(expert: Expert, viewer: Viewer, affiliation: detail_queries.Affi
     return read.model_copy(update={"email": contact.email, "phone": contact.phone, "contact_visible": True})
 
 
+def demand_reads(session: Session, viewer: Viewer, demands: list[Demand]) -> list[DemandRead]:
+    """Demands as the viewer may see them: the issuing enterprise's id only when the viewer may read that
+    organization (as an expert's affiliation), so a private enterprise is never named, not even by its id."""
+    readable = detail_queries.readable_organization_ids(session, viewer, {d.enterprise_id for d in demands})
+    return [
+        DemandRead.model_validate(d).model_copy(
+            update={"enterprise_id": d.enterprise_id if d.enterprise_id in readable else None}
+        )
+        for d in demands
+    ]
+
+
 def achievement_read(session: Session, viewer: Viewer, achievement: Achievement) -> AchievementRead:
     """An achievement with its visible owners."""
     owners = [OwnerRead.model_validate(o) for o in detail_queries.owners_of(session, viewer, achievement.id)]
@@ -271,14 +283,13 @@ def list_demands(
 ) -> PageRead[DemandRead]:
     """Demands; sort by deadline, budget, title or id (default: newest first)."""
     page = _list(session, viewer, "demand", query, {"status": status, "region": region, "enterprise": enterprise})
-    items = [DemandRead.model_validate(d) for d in page.items]
-    return PageRead[DemandRead].model_validate(_page_read(page, items))
+    return PageRead[DemandRead].model_validate(_page_read(page, demand_reads(session, viewer, page.items)))
 
 
 @router.get("/demands/{demand_id}", response_model=DemandRead, responses=ERRORS, tags=["registry"])
 def get_demand(session: DbDep, viewer: ViewerDep, demand_id: IdPath) -> DemandRead:
     """One demand."""
-    return DemandRead.model_validate(queries.get_visible(session, viewer, Demand, demand_id))
+    return demand_reads(session, viewer, [queries.get_visible(session, viewer, Demand, demand_id)])[0]
 
 
 @router.post(
@@ -291,7 +302,7 @@ def get_demand(session: DbDep, viewer: ViewerDep, demand_id: IdPath) -> DemandRe
 )
 def create_demand(session: DbDep, viewer: SignedInDep, data: DemandCreate) -> DemandRead:
     """Publish a demand owned by the caller (signed-in session + `X-CSRF-Token`)."""
-    return DemandRead.model_validate(service.create_demand(session=session, viewer=viewer, data=data))
+    return demand_reads(session, viewer, [service.create_demand(session=session, viewer=viewer, data=data)])[0]
 
 
 @router.patch(
@@ -303,9 +314,9 @@ def create_demand(session: DbDep, viewer: SignedInDep, data: DemandCreate) -> De
 )
 def update_demand(session: DbDep, viewer: SignedInDep, demand_id: IdPath, data: DemandUpdate) -> DemandRead:
     """Change a demand the caller owns (officers: any)."""
-    return DemandRead.model_validate(
-        service.update_demand(session=session, viewer=viewer, demand_id=demand_id, data=data)
-    )
+    return demand_reads(
+        session, viewer, [service.update_demand(session=session, viewer=viewer, demand_id=demand_id, data=data)]
+    )[0]
 
 
 @router.get("/regions", response_model=PageRead[RegionRead], tags=["registry"])
