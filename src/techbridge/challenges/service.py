@@ -246,9 +246,10 @@ def choose_application(
     """Choose the winning team after the application deadline and set its milestones; the others are declined."""
     application = session.get(ChallengeApplication, application_id)
     if application is None:
-        raise NotFoundError(f"application {application_id} not found", message_zh=f"未找到揭榜申请 {application_id}")
+        raise _no_application(application_id)
     challenge = get_challenge(session, application.challenge_id)
-    _require_manager(challenge, viewer)
+    if not _may_manage(challenge, viewer):  # the same answer as for a missing application: no existence oracle
+        raise _no_application(application_id)
     if challenge.status != ChallengeStatus.OPEN:
         raise ConflictError("a team was already chosen", message_zh="该榜单已确定揭榜团队")
     _require_closed_for_applications(challenge, today or today_local())
@@ -265,10 +266,18 @@ def choose_application(
     return application
 
 
+def _no_application(application_id: int) -> NotFoundError:
+    return NotFoundError(f"application {application_id} not found", message_zh=f"未找到揭榜申请 {application_id}")
+
+
+def _no_milestone(milestone_id: int) -> NotFoundError:
+    return NotFoundError(f"milestone {milestone_id} not found", message_zh=f"未找到里程碑 {milestone_id}")
+
+
 def _milestone(session: Session, milestone_id: int) -> tuple[Milestone, Challenge]:
     milestone = session.get(Milestone, milestone_id)
     if milestone is None:
-        raise NotFoundError(f"milestone {milestone_id} not found", message_zh=f"未找到里程碑 {milestone_id}")
+        raise _no_milestone(milestone_id)
     return milestone, get_challenge(session, milestone.challenge_id)
 
 
@@ -277,8 +286,8 @@ def submit_milestone(*, session: Session, viewer: Viewer, milestone_id: int, not
     milestone, challenge = _milestone(session, milestone_id)
     application = session.get(ChallengeApplication, milestone.application_id)
     is_team = application is not None and viewer.is_authenticated and application.applicant_user_id == viewer.user_id
-    if not (is_team or _may_manage(challenge, viewer)):
-        raise PermissionDeniedError("only the chosen team", message_zh="仅揭榜团队可提交里程碑")
+    if not (is_team or _may_manage(challenge, viewer)):  # answered as a missing milestone: no existence oracle
+        raise _no_milestone(milestone_id)
     if milestone.status == MilestoneStatus.ACCEPTED:
         raise ConflictError("milestone already accepted", message_zh="该里程碑已验收")
     milestone.status = MilestoneStatus.SUBMITTED
@@ -290,7 +299,8 @@ def submit_milestone(*, session: Session, viewer: Viewer, milestone_id: int, not
 def decide_milestone(*, session: Session, viewer: Viewer, milestone_id: int, accept: bool, note: str = "") -> Milestone:
     """Publisher or officer accepts (验收) or rejects a submitted milestone; all accepted → challenge accepted."""
     milestone, challenge = _milestone(session, milestone_id)
-    _require_manager(challenge, viewer)
+    if not _may_manage(challenge, viewer):  # answered as a missing milestone: no existence oracle
+        raise _no_milestone(milestone_id)
     if milestone.status != MilestoneStatus.SUBMITTED:
         raise ConflictError(f"milestone is {milestone.status}, not submitted", message_zh="里程碑尚未提交，不能验收")
     milestone.status = MilestoneStatus.ACCEPTED if accept else MilestoneStatus.REJECTED

@@ -22,7 +22,7 @@ from techbridge.challenges.service import (
     ranked_applications,
     submit_milestone,
 )
-from techbridge.errors import ConflictError, InvalidDataError, PermissionDeniedError
+from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from techbridge.models import (
     Achievement,
     AchievementKind,
@@ -298,6 +298,44 @@ def apply_as(session: Session, viewer: Viewer, challenge_id: int, **kwargs: obje
     return apply_to_challenge(
         session=session, viewer=viewer, challenge_id=challenge_id, data=data, today=date(2027, 1, 1)
     )
+
+
+class TestNoExistenceOracle:
+    def test_a_stranger_is_answered_as_for_a_missing_application_or_milestone(
+        self, session: Session, challenge_id: int
+    ) -> None:
+        stranger = viewer_for(make_user(session, "stranger", Role.ENTERPRISE))
+        app = apply_to_challenge(
+            session=session,
+            viewer=SYSTEM,
+            challenge_id=challenge_id,
+            data=ApplicationCreate(team_name="T"),
+            today=date(2027, 1, 1),
+        )
+
+        def refusal(application_id: int) -> str:
+            with pytest.raises(NotFoundError) as caught:
+                choose_application(
+                    session=session, viewer=stranger, application_id=application_id, milestones=[("M1", None)]
+                )
+            return str(caught.value).replace(str(application_id), "N")
+
+        assert refusal(app.id) == refusal(app.id + 999)
+        choose_application(
+            session=session, viewer=SYSTEM, application_id=app.id, milestones=[("M1", None)], today=date(2027, 7, 1)
+        )
+        (milestone,) = list_milestones(session, challenge_id)
+        missing = milestone.id + 999
+        with pytest.raises(NotFoundError) as submitted:
+            submit_milestone(session=session, viewer=stranger, milestone_id=milestone.id)
+        with pytest.raises(NotFoundError) as submitted_missing:
+            submit_milestone(session=session, viewer=stranger, milestone_id=missing)
+        with pytest.raises(NotFoundError) as decided:
+            decide_milestone(session=session, viewer=stranger, milestone_id=milestone.id, accept=True)
+        assert str(submitted.value).replace(str(milestone.id), "N") == str(submitted_missing.value).replace(
+            str(missing), "N"
+        )
+        assert str(decided.value) == str(submitted.value)
 
 
 class TestOneApplicationPerOrganization:
