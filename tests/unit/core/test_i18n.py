@@ -11,6 +11,11 @@ class TestCatalog:
         assert catalog
         assert all(set(texts) == {"zh", "en"} for texts in catalog.values())
 
+    def test_english_writes_amounts_in_english(self) -> None:
+        """万元 reads "× 10,000 yuan" in English, as the tier engine's units do (data/policies/facts.yaml)."""
+        assert [key for key, texts in load_catalog().items() if "万元" in texts["en"]] == []
+        assert translate("common.wan", "en") == "× 10,000 yuan"
+
     def test_translate_formats_parameters(self) -> None:
         assert translate("common.page", "en", page=2, pages=5, total=99) == "Page 2 of 5, 99 rows"
         assert translate("common.page", "zh", page=2, pages=5, total=99) == "第 2 / 5 页，共 99 条"
