@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import re
 
 import pytest
@@ -50,6 +52,17 @@ class TestDashboard:
             assert len(notes + cells) == len(set(notes + cells)), notes + cells
         assert page.text.count("本地转化率（金额口径，省内）=") == 2  # the headline table and the trend, nowhere else
         assert "data-echarts" in page.text
+
+    def test_the_english_dashboard_writes_amounts_in_english(self, settings: Settings, session: Session) -> None:
+        load_demo(session=session, seed=7)
+        client, _ = signed_in(settings, session, Role.OFFICER)
+        page = client.get("/dashboard?lang=en").text
+        options = [json.loads(html.unescape(raw)) for raw in re.findall(r"data-echarts='([^']*)'", page)]
+        assert len(options) >= 4
+        texts = json.dumps(options, ensure_ascii=False)
+        assert "万元" not in texts
+        assert "× 10,000 yuan" in texts
+        assert "万元" not in page
 
     def test_anonymous_visitors_are_sent_to_sign_in(self, settings: Settings) -> None:
         response = TestClient(create_app(settings)).get("/dashboard", follow_redirects=False)

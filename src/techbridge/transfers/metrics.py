@@ -399,6 +399,18 @@ def describe_definition(
     names = SELLER_NAMES["zh" if zh else "en"]
     sellers = ("、" if zh else "/").join(names[str(kind)] for kind in definition.sellers)
     digits = SCOPE_DIGITS[definition.scope]
+    city = definition.scope is Scope.CITY
+    rule_zh = (
+        "按所在城市：行政区划代码前 4 位，直辖市为一市，省直辖县级市各为一市"
+        if city
+        else f"按行政区划代码前 {digits} 位"
+    )
+    rule_en = (
+        "by city: the first 4 digits of the division code, a municipality being one city and each county-level city "
+        "under a province its own"
+        if city
+        else f"first {digits} digits of the division code"
+    )
     prefix = region_label or definition.prefix
     amount_name = AMOUNT_NAMES["zh" if zh else "en"][str(definition.amount)]
     place = ("省内" if zh else "province") if definition.scope is Scope.PROVINCE else ("本市" if zh else "city")
@@ -407,14 +419,14 @@ def describe_definition(
         measure = f"{amount_name}之和" if definition.basis is Basis.VALUE else "件数"
         return (
             f"本地转化率（{'金额' if definition.basis is Basis.VALUE else '件数'}口径，{place}）= "
-            f"卖方为{prefix}（按行政区划代码前 {digits} 位）的{sellers}、且买方也在{prefix}的技术合同{measure} ÷ "
+            f"卖方为{prefix}（{rule_zh}）的{sellers}、且买方也在{prefix}的技术合同{measure} ÷ "
             f"卖方为{prefix}的{sellers}的全部技术合同{measure}；{filters}；分母为 0 时比率为空(null)。"
             + _unlocated_text(unlocated_buyers, zh=True)
         )
-    what = f"sum of {amount_name} (万元)" if definition.basis is Basis.VALUE else "number of contracts"
+    what = f"sum of {amount_name} (× 10,000 yuan)" if definition.basis is Basis.VALUE else "number of contracts"
     return (
         f"Local conversion rate ({definition.basis} basis, {place} scope) = {what} of contracts whose seller is one "
-        f"of the {sellers} of region {prefix} (first {digits} digits of the division code) and whose buyer is also "
+        f"of the {sellers} of region {prefix} ({rule_en}) and whose buyer is also "
         f"in {prefix}, divided by the {what} of all contracts whose seller is one of the {sellers} of {prefix}; "
         f"{filters}; the rate is null when the denominator is 0." + _unlocated_text(unlocated_buyers, zh=False)
     )

@@ -185,7 +185,7 @@ class TestDescribeDefinition:
     def test_a_region_label_replaces_the_bare_code(self) -> None:
         definition = ConversionDefinition(region="2102", scope=Scope.CITY)
         text = describe_definition(definition, "zh", "大连市 (2102)")
-        assert "卖方为大连市 (2102)（按行政区划代码前 4 位）" in text
+        assert "卖方为大连市 (2102)（按所在城市：行政区划代码前 4 位，直辖市为一市，省直辖县级市各为一市）" in text
         assert "地区 2102" not in text
 
     def test_chinese_text_names_the_amount(self) -> None:

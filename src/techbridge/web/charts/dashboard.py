@@ -9,6 +9,10 @@ from typing import Any
 MAP_NAME = "辽宁"
 
 
+WAN = "万元"
+"""The amounts' unit as Chinese pages name it; pages in English pass `common.wan` (× 10,000 yuan)."""
+
+
 def _num(value: Decimal | float | int | None, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
@@ -17,13 +21,16 @@ def _pct(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value) * 100, 2)
 
 
-def trend_option(rows: Sequence[dict[str, Any]], *, rate_label: str, value_label: str) -> dict[str, Any]:
-    """Quarterly turnover (bars, 万元) and local conversion rate (line, %)."""
+def trend_option(
+    rows: Sequence[dict[str, Any]], *, rate_label: str, value_label: str, unit: str = WAN
+) -> dict[str, Any]:
+    """Quarterly turnover (bars, in `unit`: 万元, written in the page's language) and local conversion rate (line,
+    %)."""
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [value_label, rate_label]},
         "xAxis": {"type": "category", "data": [row["key"] for row in rows]},
-        "yAxis": [{"type": "value", "name": "万元"}, {"type": "value", "name": "%", "max": 100}],
+        "yAxis": [{"type": "value", "name": unit}, {"type": "value", "name": "%", "max": 100}],
         "series": [
             {"name": value_label, "type": "bar", "data": [_num(row["contract_value"]) for row in rows]},
             {"name": rate_label, "type": "line", "yAxisIndex": 1, "data": [_pct(row["rate"]) for row in rows]},
@@ -52,22 +59,22 @@ def city_map_option(rows: Sequence[dict[str, Any]], *, title: str) -> dict[str, 
     }
 
 
-def bar_option(rows: Sequence[dict[str, Any]], *, label: str) -> dict[str, Any]:
-    """Horizontal bars of turnover (万元) per group."""
+def bar_option(rows: Sequence[dict[str, Any]], *, label: str, unit: str = WAN) -> dict[str, Any]:
+    """Horizontal bars of turnover (万元, named `unit`) per group."""
     ordered = sorted(rows, key=lambda row: float(row["contract_value"]))
     return {
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 100},
-        "xAxis": {"type": "value", "name": "万元"},
+        "xAxis": {"type": "value", "name": unit},
         "yAxis": {"type": "category", "data": [row["key"] for row in ordered]},
         "series": [{"name": label, "type": "bar", "data": [_num(row["contract_value"]) for row in ordered]}],
     }
 
 
-def pie_option(rows: Sequence[dict[str, Any]], *, names: dict[str, str]) -> dict[str, Any]:
-    """Share of turnover per contract type."""
+def pie_option(rows: Sequence[dict[str, Any]], *, names: dict[str, str], unit: str = WAN) -> dict[str, Any]:
+    """Share of turnover (万元, named `unit`) per contract type."""
     return {
-        "tooltip": {"trigger": "item", "formatter": "{b}: {c} 万元 ({d}%)"},
+        "tooltip": {"trigger": "item", "formatter": f"{{b}}: {{c}} {unit} ({{d}}%)"},
         "series": [
             {
                 "type": "pie",

@@ -14,13 +14,16 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def flows_option(years: Sequence[RegionYear], *, labels: dict[str, str]) -> dict[str, Any]:
-    """Turnover (bars, 万元) and contracts (lines, 项) by year, 输出 and 吸纳; a missing figure is a gap."""
+def flows_option(
+    years: Sequence[RegionYear], *, labels: dict[str, str], units: tuple[str, str] = ("万元", "项")
+) -> dict[str, Any]:
+    """Turnover (bars, 万元) and contracts (lines, 项) by year, 输出 and 吸纳, the axes named by `units` in the page's
+    language; a missing figure is a gap."""
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [labels[key] for key in ("outflow_value", "inflow_value", "outflow_count", "inflow_count")]},
         "xAxis": {"type": "category", "data": [str(item.year) for item in years]},
-        "yAxis": [{"type": "value", "name": "万元"}, {"type": "value", "name": "项"}],
+        "yAxis": [{"type": "value", "name": units[0]}, {"type": "value", "name": units[1]}],
         "series": [
             {"name": labels["outflow_value"], "type": "bar", "data": [_num(i.outflow_value_wan) for i in years]},
             {"name": labels["inflow_value"], "type": "bar", "data": [_num(i.inflow_value_wan) for i in years]},
@@ -40,8 +43,8 @@ def flows_option(years: Sequence[RegionYear], *, labels: dict[str, str]) -> dict
     }
 
 
-def balance_option(years: Sequence[RegionYear], *, label: str) -> dict[str, Any]:
-    """输出 − 吸纳 turnover by year (万元): green above zero (net seller of technology), red below."""
+def balance_option(years: Sequence[RegionYear], *, label: str, unit: str = "万元") -> dict[str, Any]:
+    """输出 − 吸纳 turnover by year (万元, named `unit`): green above zero (net seller of technology), red below."""
     data = []
     for item in years:
         value = _num(item.balance_wan)
@@ -50,7 +53,7 @@ def balance_option(years: Sequence[RegionYear], *, label: str) -> dict[str, Any]
     return {
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": [str(item.year) for item in years]},
-        "yAxis": {"type": "value", "name": "万元"},
+        "yAxis": {"type": "value", "name": unit},
         "series": [{"name": label, "type": "bar", "data": data}],
     }
 

@@ -111,10 +111,13 @@ def dashboard(
             data.by_quarter,
             rate_label=translate("dashboard.rate_value", lang),
             value_label=translate("dashboard.col_value", lang),
+            unit=translate("common.wan", lang),
         ),
         "map": charts.city_map_option(data.by_city, title=translate("dashboard.map_title", lang)),
-        "fields": charts.bar_option(data.by_field, label=translate("dashboard.col_value", lang)),
-        "types": charts.pie_option(data.by_type, names=type_names),
+        "fields": charts.bar_option(
+            data.by_field, label=translate("dashboard.col_value", lang), unit=translate("common.wan", lang)
+        ),
+        "types": charts.pie_option(data.by_type, names=type_names, unit=translate("common.wan", lang)),
         "funnel": pipeline_charts.funnel_option(stages, names=stage_names),
         "days": pipeline_charts.stage_days_option(
             stages, names=stage_names, label=translate("dashboard.col_median_days", lang)
@@ -177,8 +180,12 @@ def _official(session: Session, settings: Settings, lang: str, viewer: Viewer) -
         "latest": years[-1],
         "source": source_names(years),
         "options": {
-            "flows": official_charts.flows_option(years, labels=labels),
-            "balance": official_charts.balance_option(years, label=translate("dashboard.official_balance", lang)),
+            "flows": official_charts.flows_option(
+                years, labels=labels, units=(translate("common.wan", lang), translate("common.contracts_unit", lang))
+            ),
+            "balance": official_charts.balance_option(
+                years, label=translate("dashboard.official_balance", lang), unit=translate("common.wan", lang)
+            ),
             "rank": official_charts.rank_option(years, label=translate("dashboard.official_rank_label", lang)),
         },
     }
