@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer
 from techbridge.chains.loader import RelationRules, load_relations
 from techbridge.config import Settings
-from techbridge.matching import queries
+from techbridge.matching import build, queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
 from techbridge.registry.detail_queries import Affiliation, shown_affiliations
@@ -159,7 +159,8 @@ def structured_reasons(
     """Bonus and reasons from the record's structured facts (`chain_nodes`: the record's chain nodes, id → name)."""
     bonus, reasons = 0.0, []
     if hit.matched_terms:
-        reasons.append(Reason("terms", {"terms": "、".join(hit.matched_terms[:6])}))
+        shown = [displayed_term(term, (hit.title, hit.body)) for term in hit.matched_terms[:6]]
+        reasons.append(Reason("terms", {"terms": "、".join(shown)}))
     if hit.semantic is not None and hit.semantic_z is not None and hit.semantic_z >= NOTABLE_Z:
         reasons.append(Reason("semantic", {"similarity": round(hit.semantic * 100)}))
     if is_local(_record_region(record), context.settings.region_code):
@@ -196,14 +197,45 @@ def _facts(record: Any, affiliations: dict[int, Affiliation]) -> dict[str, Any]:
     return {"industries": list(getattr(record, "shenwan_industries", None) or [])}
 
 
-def technical_terms(record: Any, terms: Sequence[str]) -> list[str]:
-    """The matched terms an achievement's own text holds (title, abstract, keywords, fields), leaving out those
-    found only in its owners' names, which the index adds to the body; other records keep every term."""
-    if not isinstance(record, Achievement):
+def displayed_term(term: str, texts: Sequence[str]) -> str:
+    """A matched term as the record spells it (SCR, COD, 5G, not the index's lower-cased scr, cod, 5g); the term
+    itself when no text holds it at the same length after normalising."""
+    for text in texts:
+        norm = normalize_text(text)
+        start = norm.find(term) if len(norm) == len(text) else -1
+        if start >= 0:
+            return text[start : start + len(term)]
+    return term
+
+
+def own_text(record: Any, expert_texts: Mapping[int, str]) -> str | None:
+    """The text a record's matched terms must come from: an achievement's title, abstract, keywords and fields (not
+    its owners' names, which the index adds to the body), an expert's fields, biography, achievements and projects
+    (not the name, title or affiliation, which the index puts in the title); None for enterprises (all their own)."""
+    if isinstance(record, Achievement):
+        return " ".join([record.title, record.abstract or "", *(record.keywords or []), *(record.field_tags or [])])
+    if isinstance(record, Expert):
+        return expert_texts.get(record.id, "")
+    return None
+
+
+def technical_terms(record: Any, terms: Sequence[str], expert_texts: Mapping[int, str] | None = None) -> list[str]:
+    """The matched terms the record's own text holds (`own_text`): an owner's or affiliation's name is never
+    technical evidence (大学 of 山东农业大学 for a 农业 need). `expert_texts`: expert id → own text."""
+    own = own_text(record, expert_texts or {})
+    if own is None:
         return list(terms)
-    own = " ".join([record.title, record.abstract or "", *(record.keywords or []), *(record.field_tags or [])])
     text = normalize_text(own)
     return [t for t in terms if contains_term(text, t)]
+
+
+def expert_texts_of(session: Session, records: Iterable[Any]) -> dict[int, str]:
+    """Expert id → own text as indexed (the document body: fields, biography, achievements, project titles)."""
+    ids = sorted(r.id for r in records if isinstance(r, Expert))
+    if not ids:
+        return {}
+    rows = [row for batch in queries.iter_expert_rows(session, ids) for row in batch]
+    return {row.expert.id: build.expert_document(row).body for row in rows}
 
 
 def owner_only_penalty(hit: Hit, terms: Sequence[str]) -> float:
@@ -223,13 +255,14 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
     }
     chain_nodes = _candidate_chain_nodes(session, by_entity, context.chain)
     affiliations = shown_affiliations(session, viewer, (r for r in records.values() if isinstance(r, Expert)))
+    expert_texts = expert_texts_of(session, records.values())
     out: list[MatchHit] = []
     for hit in hits:
         record = records.get((hit.entity, hit.entity_id))
         if record is None:
             continue
-        terms = technical_terms(record, hit.matched_terms)
-        penalty = owner_only_penalty(hit, terms)
+        terms = technical_terms(record, hit.matched_terms, expert_texts)
+        penalty = owner_only_penalty(hit, terms) if isinstance(record, Achievement) else 0.0
         hit = replace(hit, matched_terms=terms)
         bonus, reasons = structured_reasons(record, hit, context, chain_nodes.get((hit.entity, hit.entity_id)))
         region = _record_region(record)

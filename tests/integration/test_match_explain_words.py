@@ -1,0 +1,48 @@
+"""What a newcomer reads beside a match: terms as the records spell them and only from a record's own text, the
+API's region and field filters, and the adopters list saying what it uses and that it prefers the home region."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from techbridge.access import SYSTEM
+from techbridge.config import Settings
+from techbridge.db import session_scope
+from techbridge.matching import service
+from techbridge.web.app import create_app
+from tests.unit.matching.seed import Seeded, seed_registry
+
+
+@pytest.fixture
+def seeded(settings: Settings) -> Seeded:
+    with session_scope(settings.database_url) as session:
+        return seed_registry(session)
+
+
+@pytest.fixture
+def client(settings: Settings, seeded: Seeded) -> TestClient:
+    return TestClient(create_app(settings))
+
+
+def _terms_reason(hit: dict[str, object]) -> str:
+    reasons = hit["reasons"]
+    assert isinstance(reasons, list)
+    return next(str(r["params"]["terms"]) for r in reasons if r["code"] == "terms")
+
+
+class TestTermsReason:
+    def test_an_acronym_is_shown_as_the_record_spells_it(self, client: TestClient, seeded: Seeded) -> None:
+        hit = client.get("/api/match", params={"q": "FPGA图像处理"}).json()["achievements"][0]
+        assert hit["id"] == seeded.fpga
+        assert "FPGA" in _terms_reason(hit).split("、")
+
+    def test_an_experts_affiliation_is_not_evidence(self, settings: Settings, seeded: Seeded) -> None:
+        with session_scope(settings.database_url) as session:
+            hits = service.search_records(
+                session=session, settings=settings, viewer=SYSTEM, text="东北大学 正极材料", entity="expert"
+            )
+        expert = next(h for h in hits if h.entity_id == seeded.battery_expert)
+        assert "正极材料" in expert.matched_terms
+        assert not [t for t in expert.matched_terms if "大学" in t or "东北" in t]
+        assert all("大学" not in str(r.params.get("terms", "")) for r in expert.reasons)
