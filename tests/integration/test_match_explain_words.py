@@ -46,3 +46,18 @@ class TestTermsReason:
         assert "正极材料" in expert.matched_terms
         assert not [t for t in expert.matched_terms if "大学" in t or "东北" in t]
         assert all("大学" not in str(r.params.get("terms", "")) for r in expert.reasons)
+
+
+class TestApiFilters:
+    def test_region_by_name_keeps_only_that_regions_records(self, client: TestClient, seeded: Seeded) -> None:
+        hits = client.get("/api/match", params={"q": "锂电池正极材料", "region": "广东"}).json()["achievements"]
+        assert hits
+        assert all((h["region_code"] or "").startswith("44") for h in hits)
+        assert seeded.battery not in [h["id"] for h in hits]
+
+    def test_a_region_naming_nothing_is_422(self, client: TestClient) -> None:
+        assert client.get("/api/match", params={"q": "锂电池", "region": "火星"}).status_code == 422
+
+    def test_field_filter_applies(self, client: TestClient, seeded: Seeded) -> None:
+        hits = client.get("/api/match", params={"q": "检测", "field": "生物医药"}).json()["achievements"]
+        assert [h["id"] for h in hits] == [seeded.crp]

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from techbridge.matching import service
-from techbridge.matching.schemas import MatchHit
+from techbridge.matching.schemas import MatchFilters, MatchHit
+from techbridge.registry.pickers import resolve_field, resolve_region
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.routes.match import parse_filters
 
@@ -28,6 +29,16 @@ def _hits(hits: list[MatchHit]) -> list[dict[str, Any]]:
     return [h.as_dict() for h in hits]
 
 
+def _filters(request: Request, session: DbDep, viewer: ViewerDep) -> MatchFilters:
+    """The page's filters, region and field resolved as the page resolves them (a code or a name: 21, 辽宁, 大连);
+    one naming nothing or several is a 422, never silently dropped."""
+    qp = request.query_params
+    region_text, field_text = qp.get("region", "").strip()[:100], qp.get("field", "").strip()[:100]
+    region = resolve_region(session, region_text, "region") if region_text else None
+    field = resolve_field(session, viewer, field_text, "field") if field_text else None
+    return parse_filters(request, region, field)
+
+
 @router.get("")
 def match(
     request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, q: str = "", limit: int = API_LIMIT
@@ -38,7 +49,7 @@ def match(
         settings=settings,
         viewer=viewer,
         text=q,
-        filters=parse_filters(request),
+        filters=_filters(request, session, viewer),
         limit=max(1, min(limit, 100)),
     )
     return {"query": q, "achievements": _hits(matches.achievements), "experts": _hits(matches.experts)}
