@@ -3,6 +3,9 @@ API's region and field filters, and the adopters list saying what it uses and th
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -61,3 +64,23 @@ class TestApiFilters:
     def test_field_filter_applies(self, client: TestClient, seeded: Seeded) -> None:
         hits = client.get("/api/match", params={"q": "检测", "field": "生物医药"}).json()["achievements"]
         assert [h["id"] for h in hits] == [seeded.crp]
+
+
+class TestAdoptersNote:
+    @pytest.mark.parametrize(
+        ("lang", "words"),
+        [("zh", ("主营业务", "辽宁省 (21)", "优先")), ("en", ("main business", "辽宁省 (21)", "preferred"))],
+    )
+    def test_says_what_it_uses_and_prefers_the_home_region(
+        self, client: TestClient, seeded: Seeded, lang: str, words: tuple[str, ...]
+    ) -> None:
+        page = client.get(f"/match/achievements/{seeded.battery}/adopters", params={"lang": lang})
+        note = re.search(r'id="adopters-note">([^<]*)<', page.text)
+        assert note is not None
+        assert all(w in note.group(1) for w in words)
+
+    def test_no_adopter_says_no_enterprise_fits(self, client: TestClient, seeded: Seeded) -> None:
+        page = client.get(f"/match/achievements/{seeded.crp}/adopters", params={"lang": "en"})
+        empty = re.search(r'<p class="muted" id="adopters">([^<]*)<', page.text)
+        assert empty is not None
+        assert "No likely adopter" in html.unescape(empty.group(1))

@@ -10,7 +10,7 @@ from techbridge.errors import InvalidDataError
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import AchievementKind
-from techbridge.registry.pickers import region_label, resolve_field, resolve_region
+from techbridge.registry.pickers import region_display, region_label, resolve_field, resolve_region
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
@@ -113,7 +113,14 @@ def adopters(
     hits = service.likely_adopters(
         session=session, settings=settings, viewer=viewer, achievement_id=achievement_id, limit=FRAGMENT_SIZE
     )
-    return render(request, "match/_hits.html", {"hits": hits, "list_id": "adopters"})
+    ctx = {
+        "hits": hits,
+        "list_id": "adopters",
+        "note_key": "match.adopters_note",
+        "note_region": region_display(session, settings.region_code),
+        "empty_key": "match.no_adopters",
+    }
+    return render(request, "match/_hits.html", ctx)
 
 
 @router.get("/match/enterprises/{enterprise_id}/recommended", response_class=HTMLResponse)
