@@ -70,3 +70,30 @@ class TestMatchApi:
 
     def test_missing_record_is_404(self, client: TestClient) -> None:
         assert client.get("/api/match/enterprises/99999/recommended").status_code == 404
+
+
+class TestMatchApiFilters:
+    """`/api/match` applies region and field as the portal and `search query` do (they were ignored)."""
+
+    def test_region_by_name_filters_the_hits(self, client: TestClient, seeded: Seeded) -> None:
+        params = {"q": "锂电池正极材料"}
+        assert seeded.battery in _ids(client.get("/api/match", params={**params, "region": "沈阳"}).json())
+        assert seeded.battery not in _ids(client.get("/api/match", params={**params, "region": "深圳"}).json())
+
+    def test_field_filters_the_hits(self, client: TestClient, seeded: Seeded) -> None:
+        params = {"q": "锂电池正极材料"}
+        assert seeded.battery in _ids(client.get("/api/match", params={**params, "field": "新能源"}).json())
+        assert seeded.battery not in _ids(client.get("/api/match", params={**params, "field": "电子信息"}).json())
+
+    def test_unknown_region_is_422_naming_the_field(self, client: TestClient) -> None:
+        response = client.get("/api/match", params={"q": "电池", "region": "无此地", "lang": "en"})
+        assert response.status_code == 422
+        assert response.json()["error"] == "invalid_data"
+        assert response.json()["location"] == ["region"]
+
+    def test_trl_outside_1_to_9_is_422(self, client: TestClient) -> None:
+        assert client.get("/api/match", params={"q": "电池", "trl_min": 20}).status_code == 422
+
+
+def _ids(data: dict[str, list[dict[str, int]]]) -> list[int]:
+    return [hit["id"] for hit in data["achievements"]]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer
 from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters, MatchHit
+from techbridge.models import AchievementKind
 from techbridge.registry.pickers import resolve_field, resolve_region
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
-from techbridge.web.routes.match import parse_filters
 
 router = APIRouter(prefix="/match", tags=["match"])
 
@@ -25,31 +27,49 @@ class NeedCreate(BaseModel):
     region_code: str | None = Field(None, max_length=12)
 
 
+RegionQuery = Annotated[
+    str | None, Query(max_length=100, description="province or city: code (2102) or name (大连, 辽宁); 422 if none")
+]
+FieldQuery = Annotated[str | None, Query(max_length=100, description="a field tag some visible record carries")]
+TrlQuery = Annotated[int | None, Query(ge=1, le=9, description="technology readiness level, 1–9")]
+OwnerType = Literal["university", "institute", "enterprise", "expert"]
+
+
 def _hits(hits: list[MatchHit]) -> list[dict[str, Any]]:
     return [h.as_dict() for h in hits]
 
 
-def _filters(request: Request, session: DbDep, viewer: ViewerDep) -> MatchFilters:
-    """The page's filters, region and field resolved as the page resolves them (a code or a name: 21, 辽宁, 大连);
-    one naming nothing or several is a 422, never silently dropped."""
-    qp = request.query_params
-    region_text, field_text = qp.get("region", "").strip()[:100], qp.get("field", "").strip()[:100]
-    region = resolve_region(session, region_text, "region") if region_text else None
-    field = resolve_field(session, viewer, field_text, "field") if field_text else None
-    return parse_filters(request, region, field)
+def _filters(
+    session: Session, viewer: Viewer, region: str | None, field: str | None, rest: dict[str, Any]
+) -> MatchFilters:
+    """The API's filters, region and field resolved as the portal resolves them (an unknown one is a 422 naming it)."""
+    code = resolve_region(session, region, "region") if region and region.strip() else None
+    tag = resolve_field(session, viewer, field, "field") if field and field.strip() else None
+    return MatchFilters(region=code, field=tag, **rest)
 
 
 @router.get("")
 def match(
-    request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, q: str = "", limit: int = API_LIMIT
+    session: DbDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    q: str = "",
+    limit: int = API_LIMIT,
+    region: RegionQuery = None,
+    field: FieldQuery = None,
+    trl_min: TrlQuery = None,
+    trl_max: TrlQuery = None,
+    kind: AchievementKind | None = None,
+    owner_type: OwnerType | None = None,
 ) -> dict[str, Any]:
     """Need text → achievements and experts, with filters region, field, trl_min, trl_max, kind, owner_type."""
+    rest = {"trl_min": trl_min, "trl_max": trl_max, "kind": kind, "owner_type": owner_type}
     matches = service.match_need(
         session=session,
         settings=settings,
         viewer=viewer,
         text=q,
-        filters=_filters(request, session, viewer),
+        filters=_filters(session, viewer, region, field, rest),
         limit=max(1, min(limit, 100)),
     )
     return {"query": q, "achievements": _hits(matches.achievements), "experts": _hits(matches.experts)}
