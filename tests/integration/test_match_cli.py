@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from techbridge.accounts.service import viewer_for
 from techbridge.cli.app import app
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from tests.unit.matching.seed import seed_registry
+from techbridge.matching.service import save_demand
+from techbridge.models import Role
+from techbridge.web.app import create_app
+from tests.registry_seed import PASSWORD, make_user
+from tests.unit.matching.seed import Seeded, seed_registry
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "search"
 runner = CliRunner()
@@ -57,6 +63,56 @@ class TestSearchCommands:
         result = _invoke(settings, "search", "embed", "--limit", "0")
         assert result.exit_code == 0  # type: ignore[attr-defined]
         assert "embedded 0 passages" in result.output  # type: ignore[attr-defined]
+
+
+def _built(settings: Settings) -> tuple[Seeded, int]:
+    """The seeded registry with one officer's demand (its id second), indexed."""
+    with session_scope(settings.database_url) as session:
+        seeded = seed_registry(session)
+        officer = make_user(session, "cli-officer", Role.OFFICER)
+        need = "需要FPGA图像处理系统"
+        demand = save_demand(session=session, viewer=viewer_for(officer), text=need)
+        demand_id = demand.id
+    assert _invoke(settings, "search", "build", "--no-embed").exit_code == 0  # type: ignore[attr-defined]
+    return seeded, demand_id
+
+
+class TestMatchCommandsMatchTheApi:
+    """`search demand|adopters` answer what `/api/match/…` answers an administrator; `--region` takes a name."""
+
+    def test_demand_and_adopters_equal_the_api(self, settings: Settings) -> None:
+        seeded, demand_id = _built(settings)
+        client = _admin_client(settings)
+        for args, path in [
+            (("search", "demand", str(demand_id)), f"/api/match/demands/{demand_id}"),
+            (("search", "adopters", str(seeded.battery)), f"/api/match/achievements/{seeded.battery}/adopters"),
+        ]:
+            result = _invoke(settings, *args, "--json")
+            assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+            assert json.loads(result.stdout) == client.get(path).json()  # type: ignore[attr-defined]
+        adopters = json.loads(_invoke(settings, "search", "adopters", str(seeded.battery), "--json").stdout)  # type: ignore[attr-defined]
+        assert adopters["hits"][0]["id"] == seeded.local_battery_maker
+
+    def test_region_by_name_filters_like_the_api(self, settings: Settings) -> None:
+        seeded, _ = _built(settings)
+        near = _invoke(settings, "search", "query", "锂电池正极材料", "--region", "沈阳", "--json")
+        far = _invoke(settings, "search", "query", "锂电池正极材料", "--region", "深圳", "--json")
+        assert seeded.battery in [h["id"] for h in json.loads(near.stdout)["hits"]]  # type: ignore[attr-defined]
+        assert seeded.battery not in [h["id"] for h in json.loads(far.stdout)["hits"]]  # type: ignore[attr-defined]
+
+    def test_unknown_region_exits_1(self, settings: Settings) -> None:
+        with session_scope(settings.database_url) as session:
+            seed_registry(session)
+        result = _invoke(settings, "search", "query", "电池", "--region", "无此地")
+        assert result.exit_code == 1  # type: ignore[attr-defined]
+
+
+def _admin_client(settings: Settings) -> TestClient:
+    with session_scope(settings.database_url) as session:
+        make_user(session, "cli-admin", Role.ADMIN)
+    client = TestClient(create_app(settings))
+    assert client.post("/api/auth/login", json={"username": "cli-admin", "password": PASSWORD}).status_code == 200
+    return client
 
 
 def _eval(settings: Settings, *extra: str) -> object:

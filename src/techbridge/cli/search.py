@@ -15,7 +15,8 @@ from techbridge.jobs import embedder as jobs_embedder
 from techbridge.jobs import indexer
 from techbridge.jobs.process import StopFlag, lower_priority
 from techbridge.matching import build, service
-from techbridge.matching.schemas import MatchFilters
+from techbridge.matching.schemas import MatchFilters, MatchHit
+from techbridge.registry.pickers import resolve_field, resolve_region
 
 app = typer.Typer(help="Search indexes: build, embed, status, query.", no_args_is_help=True)
 
@@ -100,10 +101,13 @@ def query(
     owner_type: str | None = typer.Option(None),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Search the registry like the portal does (as an administrator: every record is visible)."""
+    """Search the registry like the portal does (as an administrator: every record is visible); --region takes a
+    code or a name (大连, 辽宁) and --field a field tag, resolved as the portal and the API resolve them."""
     settings = settings_of(ctx)
-    filters = MatchFilters(region, field, trl_min, trl_max, kind, owner_type)
     with session_scope(settings.database_url) as session:
+        code = resolve_region(session, region, "--region") if region else None
+        tag = resolve_field(session, SYSTEM, field, "--field") if field else None
+        filters = MatchFilters(code, tag, trl_min, trl_max, kind, owner_type)
         hits = service.search_records(
             session=session, settings=settings, viewer=SYSTEM, text=text, entity=entity, filters=filters, limit=limit
         )
@@ -114,3 +118,49 @@ def query(
     for rank, row in enumerate(rows, start=1):
         terms = "、".join(row["matched_terms"])
         typer.echo(f"{rank:>3}. [{row['entity']}:{row['id']}] {row['title']}  ({row['score']:.3f}; {terms})")
+
+
+def _hit_line(rank: int, row: dict[str, object]) -> str:
+    return f"{rank:>3}. [{row['entity']}:{row['id']}] {row['title']}  ({row['score']:.3f})"
+
+
+def _print_hits(title: str, hits: list[MatchHit]) -> None:
+    typer.echo(title)
+    for rank, hit in enumerate(hits, start=1):
+        typer.echo(_hit_line(rank, hit.as_dict()))
+
+
+@app.command("demand")
+def demand(
+    ctx: typer.Context,
+    demand_id: int = typer.Argument(..., help="a stored demand's id"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A stored demand → achievements and experts (as `GET /api/match/demands/{id}` answers an administrator)."""
+    settings = settings_of(ctx)
+    with session_scope(settings.database_url) as session:
+        matches = service.match_demand(session=session, settings=settings, viewer=SYSTEM, demand_id=demand_id)
+        achievements = [h.as_dict() for h in matches.achievements]
+        experts = [h.as_dict() for h in matches.experts]
+    if as_json:
+        print_json({"query": matches.query, "achievements": achievements, "experts": experts})
+        return
+    _print_hits("achievements:", matches.achievements)
+    _print_hits("experts:", matches.experts)
+
+
+@app.command("adopters")
+def adopters(
+    ctx: typer.Context,
+    achievement_id: int = typer.Argument(..., help="an achievement's id"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """An achievement → likely adopting enterprises (as `GET /api/match/achievements/{id}/adopters` answers)."""
+    settings = settings_of(ctx)
+    with session_scope(settings.database_url) as session:
+        hits = service.likely_adopters(session=session, settings=settings, viewer=SYSTEM, achievement_id=achievement_id)
+        rows = [h.as_dict() for h in hits]
+    if as_json:
+        print_json({"achievement_id": achievement_id, "hits": rows})
+        return
+    _print_hits("adopters:", hits)
