@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app, main
 from techbridge.config import Settings, get_settings
+from techbridge.models import Role
+from techbridge.web.app import create_app
+from tests.registry_seed import PASSWORD, make_user
 from tests.unit.chains.seed import seed_chain_graph
 
 
@@ -22,9 +26,10 @@ def seeded(settings: Settings, session: Session) -> Settings:
     return settings
 
 
-def invoke(settings: Settings, *args: str) -> Result:
+def invoke(settings: Settings, *args: str, lang: str = "zh") -> Result:
     get_settings.cache_clear()
-    return CliRunner().invoke(app, list(args), env={"TECHBRIDGE_DATABASE_URL": settings.database_url})
+    env = {"TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_LANG": lang}
+    return CliRunner().invoke(app, list(args), env=env)
 
 
 def as_json(result: Result) -> Any:
@@ -65,12 +70,33 @@ class TestJsonCommands:
         assert {"leader", "institution", "expert", "upstream"} <= {m["role"] for m in payload["members"]}
 
 
+class TestSameAnswerAsTheApi:
+    """The CLI reads as the administrator and says reasons in the user's language, as the API does for ?lang=."""
+
+    @pytest.mark.parametrize("lang", ["en", "zh"])
+    @pytest.mark.parametrize("part", ["report", "gaps", "attract"])
+    def test_equal_to_the_api_for_an_admin(self, seeded: Settings, session: Session, part: str, lang: str) -> None:
+        make_user(session, "chains-admin", Role.ADMIN)
+        session.commit()
+        client = TestClient(create_app(seeded))
+        client.post("/api/auth/login", json={"username": "chains-admin", "password": PASSWORD})
+        api = client.get(f"/api/chains/PTA/{part}", params={"region": "21", "lang": lang}).json()
+        assert as_json(invoke(seeded, "chains", part, "PTA", "--region", "21", "--json", lang=lang)) == api
+
+    def test_reasons_in_english_for_an_english_user(self, seeded: Settings) -> None:
+        payload = as_json(invoke(seeded, "chains", "gaps", "PTA", "--region", "21", "--json", lang="en"))
+        assert payload["weak_links"]
+        assert all(w["reason_text"].endswith("depend on it.") for w in payload["weak_links"])
+        assert payload["relevance_text"].isascii()
+
+
 class TestTextOutput:
     @pytest.mark.parametrize(
         ("args", "expected"),
         [
             (("list",), "petrochem"),
             (("show", "PTA"), "精对苯二甲酸"),
+            (("report", "PTA", "--region", "21"), "weak links"),
             (("gaps", "PTA", "--region", "21"), "single"),
             (("leaders", "PTA", "--region", "21"), "恒力石化"),
             (("attract", "PTA", "--region", "21"), "荣盛石化"),

@@ -1,4 +1,4 @@
-"""`techbridge chains …`: industry-chain analytics (list, show, gaps, leaders, attract, consortium).
+"""`techbridge chains …`: industry-chain analytics (list, show, report, gaps, leaders, attract, consortium).
 
 The CLI is an operator's tool: it reads as the system administrator, who sees every record.
 """
@@ -12,7 +12,7 @@ import typer
 
 from techbridge.access import SYSTEM
 from techbridge.chains import service
-from techbridge.cli.context import print_json, settings_of
+from techbridge.cli.context import cli_lang, print_json, settings_of
 from techbridge.db import session_scope
 
 app = typer.Typer(help="Industry-chain analytics.", no_args_is_help=True)
@@ -58,10 +58,30 @@ def show(
 def _report(ctx: typer.Context, root: str, region: str | None, part: str, as_json: bool) -> dict[str, Any]:
     with session_scope(settings_of(ctx).database_url) as session:
         view, report = service.chain_report(session, viewer=SYSTEM, root=root, region=_region(ctx, region))
-        payload = service.report_json(view, report, part)
+        payload = service.report_json(view, report, part, cli_lang())
     if as_json:
         print_json(payload)
     return payload
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help=ROOT_HELP),
+    region: str | None = typer.Option(None, "--region", help=REGION_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The whole report: coverage, weak links, leaders, attraction candidates and the consortium draft."""
+    payload = _report(ctx, root, region, "all", as_json)
+    if not as_json:
+        summary = payload["summary"]
+        typer.echo(
+            f"{payload['chain']['title']} ({payload['region']}): " + ", ".join(f"{k} {v}" for k, v in summary.items())
+        )
+        typer.echo(
+            f"weak links {len(payload['weak_links'])}, leaders {len(payload['leaders'])}, "
+            f"candidates {len(payload['candidates'])}, consortium {'yes' if payload['consortium'] else 'no'}"
+        )
 
 
 @app.command("gaps")
