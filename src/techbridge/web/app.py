@@ -12,6 +12,9 @@ from urllib.parse import quote
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -52,6 +55,7 @@ from techbridge.web.routes import (
 )
 from techbridge.web.routes import audit as audit_routes
 from techbridge.web.routes.api import router as api_router
+from techbridge.web.routes.api.errors import validation_error
 from techbridge.web.templating import render
 
 LOG = logging.getLogger(__name__)
@@ -94,6 +98,17 @@ async def _handle_domain_error(request: Request, exc: Exception) -> Response:
         status_code=status,
         partial="_error.html",
     )
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> Response:
+    """Invalid request input under /api answers the domain errors' body (code, message in the caller's language,
+    the field's location) with pydantic's `detail` beside it; portal routes keep FastAPI's answer."""
+    assert isinstance(exc, RequestValidationError)
+    if not request.url.path.startswith("/api/"):
+        return await request_validation_exception_handler(request, exc)
+    error = validation_error(exc)
+    body = {"error": error.code, "message": error.localized(get_lang(request)), "location": list(error.location or [])}
+    return JSONResponse({**body, "detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
 HTTP_MESSAGES = {404: "error.not_found", 403: "error.permission_denied", 405: "error.method"}
@@ -178,5 +193,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(api_router, prefix="/api")
     app.add_exception_handler(TechbridgeError, _handle_domain_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_error)
     return app

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
@@ -48,16 +48,9 @@ from techbridge.web.deps import (
     ViewerDep,
     client_address,
 )
+from techbridge.web.routes.api.errors import ErrorRead
 
 router = APIRouter()
-
-
-class ErrorRead(BaseModel):
-    """The body of every domain error under /api."""
-
-    error: str = Field(description="stable code: not_found, permission_denied, invalid_data, conflict")
-    message: str
-    location: list[str | int] = Field(description="the field (or file, row, column) at fault")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -66,7 +59,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    422: {"description": "validation error; `detail[].loc` or `location` names the field"},
+    422: {"model": ErrorRead, "description": "invalid input: `location` (and `detail[].loc`) names the field"},
 }
 
 
