@@ -55,6 +55,10 @@ class TestShell:
         client = TestClient(create_app(settings))
         assert client.get("/openapi.json").json()["info"]["title"].startswith("techbridge")
 
+    def test_openapi_documents_only_the_json_api(self, settings: Settings) -> None:
+        paths = TestClient(create_app(settings)).get("/openapi.json").json()["paths"]
+        assert [p for p in paths if not p.startswith("/api/")] == []
+
 
 class TestRedirects:
     @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from techbridge.registry.pickers import region_display, region_label, resolve_fi
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.templating import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # HTML pages: not part of the JSON API's document
 
 RESULTS_PER_LIST = 10
 FRAGMENT_SIZE = 8
