@@ -24,7 +24,7 @@ from techbridge.policies.fact_import import import_facts_file
 from techbridge.policies.pools import refresh_enterprises
 from techbridge.policies.service import save_fact
 from techbridge.web.app import create_app
-from tests.integration.test_tiers_cli import HNTE_READY
+from tests.integration.test_tiers_cli import HNTE_READY, invoke
 
 
 def seed(session: Session) -> dict[str, int]:
@@ -374,3 +374,31 @@ def sign_in_token(client: TestClient) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token is not None
     return token.group(1)
+
+
+class TestCliEqualsApi:
+    """`techbridge tiers enterprise ID [--what-if JSON]` answers what the API answers an officer."""
+
+    def test_enterprise_and_what_if(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        client = TestClient(create_app(settings))
+        token = sign_in(client, "officer")
+        api = client.get(f"/api/tiers/enterprises/{ids['near']}", params={"as_of": "2025-06-30"}).json()
+        cli = invoke(settings, "tiers", "enterprise", str(ids["near"]), "--as-of", "2025-06-30", "--json")
+        assert json.loads(cli.stdout) == api
+        body = {"as_of": "2025-06-30", "changes": {"hnte_innovation_score": 90}}
+        api = client.post(
+            f"/api/tiers/enterprises/{ids['near']}/what-if", json=body, headers={"X-CSRF-Token": token}
+        ).json()
+        changes = json.dumps(body["changes"])
+        cli = invoke(settings, "tiers", "enterprise", str(ids["near"]), "--as-of", "2025-06-30", "--what-if", changes)
+        assert "hnte\teligible" in cli.stdout
+        cli = invoke(
+            settings, "tiers", "enterprise", str(ids["near"]), "--as-of", "2025-06-30", "--what-if", changes, "--json"
+        )
+        assert json.loads(cli.stdout) == api
+
+    def test_bad_what_if_exits_1(self, settings: Settings, session: Session) -> None:
+        ids = seed(session)
+        result = invoke(settings, "tiers", "enterprise", str(ids["near"]), "--what-if", "[1]")
+        assert result.exit_code == 1

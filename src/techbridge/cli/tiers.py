@@ -1,7 +1,8 @@
-"""`techbridge tiers …`: Tier engine: policy eligibility, gaps, candidate pools."""
+"""`techbridge tiers …`: Tier engine: policy eligibility, gaps, what-if, candidate pools."""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -78,6 +79,47 @@ def evaluate(
             print_json_line(result)
         else:
             _print_summary(result)
+
+
+def parse_changes(value: str | None) -> dict[str, Any]:
+    """`--what-if '{"employees": 120}'`: fact changes as the API's what-if body takes them (null removes a fact)."""
+    if value is None:
+        return {}
+    try:
+        changes = json.loads(value)
+    except json.JSONDecodeError:
+        changes = None
+    if not isinstance(changes, dict):
+        raise InvalidDataError(
+            'a JSON object of fact changes, e.g. {"employees": 120}',
+            location=("--what-if",),
+            message_zh='应为事实改动的 JSON 对象，例如 {"employees": 120}',
+        )
+    return changes
+
+
+@app.command("enterprise")
+def enterprise(
+    ctx: typer.Context,
+    org_id: int = typer.Argument(..., help="a registry enterprise's id"),
+    as_of: str | None = typer.Option(None, "--as-of", help="evaluation date YYYY-MM-DD (default today)"),
+    what_if: str | None = typer.Option(None, "--what-if", help="JSON object of fact changes; nothing is saved"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A registry enterprise's tiers from its stored facts, optionally with changed facts (as the API's
+    `/api/tiers/enterprises/{id}` and its what-if answer an officer)."""
+    from techbridge.db import session_scope
+    from techbridge.policies.service import evaluate_organization
+
+    on, changes = parse_as_of(as_of), parse_changes(what_if)
+    with session_scope(settings_of(ctx).database_url) as session:
+        result = evaluate_organization(session=session, organization_id=org_id, as_of=on, changes=changes)
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(f"{result['enterprise']['name']} ({result['as_of']})")
+    for row in result["results"]:
+        typer.echo(f"  {row['policy']}\t{row['verdict']}")
 
 
 @pools_app.callback(invoke_without_command=True)
