@@ -28,11 +28,34 @@ def run_main(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
 def test_a_usage_error_is_a_usage_message_and_exit_code_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], said: str
 ) -> None:
+    monkeypatch.setenv("TECHBRIDGE_LANG", "en")
     assert run_main(monkeypatch, *argv) == 2
     err = capsys.readouterr().err
     assert said in err
     assert "Usage: " in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("no-such-command",), "错误：没有命令 no-such-command（用法见 "),
+        (("search", "query"), "错误：缺少参数 text（"),
+        (("stats", "--bogus"), "错误：没有选项 --bogus（"),
+        (("tiers", "pool"), "错误：没有命令 pool，是否想输入 pools？（"),
+        (("metrics", "turnover"), "错误：缺少选项 --region（"),
+        (("audit", "--since", "x"), "错误：--since 的值无效："),
+    ],
+)
+def test_a_usage_error_is_one_chinese_line_for_a_zh_user(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], said: str
+) -> None:
+    monkeypatch.setenv("TECHBRIDGE_LANG", "zh")
+    assert run_main(monkeypatch, *argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(said)
+    assert err.count("\n") == 1
+    assert err.rstrip().endswith("--help`）")
 
 
 @pytest.mark.parametrize(("lang", "said"), [("en", "run `techbridge db upgrade` first"), ("zh", "请先运行")])

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import typer
 from sqlalchemy.exc import DBAPIError
+from typer._click.exceptions import UsageError
 
 from techbridge.cli import (
     alerts,
@@ -28,6 +29,7 @@ from techbridge.cli import (
 )
 from techbridge.cli import audit as audit_cli
 from techbridge.cli.context import cli_lang, settings_of
+from techbridge.cli.usage import usage_line_zh
 from techbridge.config import Settings, get_settings
 from techbridge.db import schema_missing
 from techbridge.errors import TechbridgeError
@@ -144,6 +146,15 @@ def _fail(error: TechbridgeError) -> NoReturn:
     sys.exit(1)
 
 
+def _usage_error(exc: UsageError) -> NoReturn:
+    """Exit code 2 with click's usage message, or for a zh user one Chinese line naming the option and reason."""
+    if cli_lang() == "zh":
+        sys.stderr.write(usage_line_zh(exc) + "\n")
+    else:
+        exc.show()  # "Usage: … Error: No such option: --x", as click prints it in standalone mode
+    sys.exit(exc.exit_code)
+
+
 def main() -> None:
     """Entry point: run the app; domain errors become one stderr line and exit code 1."""
     try:
@@ -159,12 +170,8 @@ def main() -> None:
         if not schema_missing(exc):
             raise
         _fail(NOT_MIGRATED)
-    except typer.TyperException as exc:  # usage errors (typer's own click: not click.ClickException)
-        show = getattr(exc, "show", None)
-        if show is None:
-            raise
-        show()  # "Usage: … Error: No such option: --x", as click prints it in standalone mode
-        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except UsageError as exc:  # typer's own click: not click.ClickException
+        _usage_error(exc)
 
 
 @app.command("stats")
