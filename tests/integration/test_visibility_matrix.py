@@ -149,6 +149,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "/transfers": {"q": "ZQ"},  # the search reaches achievement titles: only ones the viewer may read
     "/connect": {"box": "out"},  # `other`'s sent requests, one on a record made private since
     "/api/connect-requests": {"box": "out"},
+    "/api/metrics/official": {"region": "21", "year": "2023"},  # officers only; yearbook figures carry no owner
 }
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -242,34 +241,14 @@ def official(
 ) -> None:
     """Official technology-market figures (中国科技统计年鉴) of a province and year: 输出 and 吸纳, 万元 and 项."""
     from techbridge.access import SYSTEM
-    from techbridge.errors import NotFoundError
-    from techbridge.statistics.service import region_year
+    from techbridge.statistics.service import official_figures
 
     settings = settings_of(ctx)
     region = region or settings.region_code[:2]
     with session_scope(settings.database_url) as session:
-        found = region_year(session=session, viewer=SYSTEM, region_code=region, year=year)
-    if found is None:
-        raise NotFoundError(
-            f"no official statistics for region {region} in {year} (import tech_market first)",
-            message_zh=f"没有地区 {region} {year} 年的官方统计（请先导入 tech_market）",
-        )
-    figures = {
-        "region": region,
-        "year": year,
-        "outflow_value_wan": _optional(found.outflow_value_wan),
-        "outflow_contracts": _optional(found.outflow_contracts),
-        "inflow_value_wan": _optional(found.inflow_value_wan),
-        "inflow_contracts": _optional(found.inflow_contracts),
-        "outflow_rank": found.outflow_rank,
-        "source": found.source,
-    }
+        figures = official_figures(session=session, viewer=SYSTEM, region_code=region, year=year)
     if as_json:
         print_json(figures)
         return
     for key, value in figures.items():
         typer.echo(f"{key}\t{value}")
-
-
-def _optional(value: Decimal | None) -> int | float | None:
-    return None if value is None else json_number(value)

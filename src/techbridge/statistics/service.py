@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
+from techbridge.errors import NotFoundError
 from techbridge.statistics import queries
+from techbridge.transfers.metrics import json_number
 
 TECH_MARKET = "tech_market"
 PROVINCE = "province"
@@ -81,6 +84,31 @@ def region_year(*, session: Session, viewer: Viewer, region_code: str, year: int
         item for item in region_years(session=session, viewer=viewer, region_code=region_code) if item.year == year
     ]
     return found[0] if found else None
+
+
+def official_figures(*, session: Session, viewer: Viewer, region_code: str, year: int) -> dict[str, Any]:
+    """A province's yearbook figures for `year` as JSON numbers (`metrics official --json` and the API alike);
+    NotFoundError when the yearbook has none."""
+    found = region_year(session=session, viewer=viewer, region_code=region_code, year=year)
+    if found is None:
+        raise NotFoundError(
+            f"no official statistics for region {region_code} in {year} (import tech_market first)",
+            message_zh=f"没有地区 {region_code} {year} 年的官方统计（请先导入 tech_market）",
+        )
+    figures = (found.outflow_value_wan, found.outflow_contracts, found.inflow_value_wan, found.inflow_contracts)
+    outflow_value, outflow_contracts, inflow_value, inflow_contracts = (
+        None if value is None else json_number(value) for value in figures
+    )
+    return {
+        "region": region_code,
+        "year": year,
+        "outflow_value_wan": outflow_value,
+        "outflow_contracts": outflow_contracts,
+        "inflow_value_wan": inflow_value,
+        "inflow_contracts": inflow_contracts,
+        "outflow_rank": found.outflow_rank,
+        "source": found.source,
+    }
 
 
 def source_names(items: list[RegionYear]) -> str:

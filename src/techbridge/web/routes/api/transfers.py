@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from techbridge.errors import InvalidDataError
 from techbridge.registry.pickers import region_display
+from techbridge.statistics.service import official_figures
 from techbridge.transfers.metrics import (
     TURNOVER_GROUPINGS,
     compute_local_conversion,
@@ -23,7 +24,7 @@ from techbridge.transfers.metrics import (
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import Amount, Basis, ContractType, ConversionDefinition, PartyKind, Scope
 from techbridge.transfers.service import case_history, list_case_views
-from techbridge.web.deps import DbDep, IdPath, LangDep, OfficerDep, SignedInDep
+from techbridge.web.deps import DbDep, IdPath, LangDep, OfficerDep, SettingsDep, SignedInDep
 
 router = APIRouter(tags=["transfers"])
 E = TypeVar("E", bound=StrEnum)
@@ -85,6 +86,20 @@ def local_conversion(
         "unlocated_buyers": result.unlocated_buyers,
         "demo": demo,
     }
+
+
+@router.get("/metrics/official")
+def official(
+    session: DbDep,
+    settings: SettingsDep,
+    viewer: OfficerDep,
+    year: int = Query(..., ge=1949, le=2100, description="yearbook year"),
+    region: str | None = Query(None, pattern=r"^\d{2}$", description="province code (default: the home province)"),
+) -> dict[str, Any]:
+    """Officers: a province's technology-market figures (中国科技统计年鉴) for a year, as `metrics official --json`
+    prints them: 输出 and 吸纳 in 万元 and 项, the 输出 rank among provinces, the source."""
+    code = region or settings.region_code[:2]
+    return official_figures(session=session, viewer=viewer, region_code=code, year=year)
 
 
 @router.get("/metrics/turnover")
