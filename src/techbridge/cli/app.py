@@ -149,7 +149,7 @@ def _fail(error: TechbridgeError) -> NoReturn:
 def _usage_error(exc: UsageError) -> NoReturn:
     """Exit code 2 with click's usage message, or for a zh user one Chinese line naming the option and reason."""
     if cli_lang() == "zh":
-        sys.stderr.write(usage_line_zh(exc) + "\n")
+        sys.stderr.write(f"{ERROR_PREFIX['zh']}{usage_line_zh(exc)}\n")
     else:
         exc.show()  # "Usage: … Error: No such option: --x", as click prints it in standalone mode
     sys.exit(exc.exit_code)

@@ -35,6 +35,6 @@ def _reason_zh(exc: UsageError) -> str:
 
 
 def usage_line_zh(exc: UsageError) -> str:
-    """One line: the reason and where to read the usage (`techbridge … --help`)."""
+    """One line, after the error prefix: the reason and where to read the usage (`techbridge … --help`)."""
     path = exc.ctx.command_path if exc.ctx is not None else "techbridge"
-    return f"错误：{_reason_zh(exc)}（用法见 `{path} --help`）"
+    return f"{_reason_zh(exc)}（用法见 `{path} --help`）"
