@@ -39,7 +39,9 @@ from techbridge.search.methods import Corpus, run_bm25_ref
 from techbridge.search.tokenize import Segmenter
 
 SECTION = "## Natural needs through the portal"
-BATCHES = ("written", "written2", "substances", "titles")
+BATCHES = ("written", "written2", "substances", "titles", "english")
+TRANSLATED = {"w": "written", "t": "titles"}
+"""Batches an `english.jsonl` need may translate, by the first letter of its source need's id."""
 TOP = 10
 
 
@@ -148,6 +150,27 @@ def render(results: dict[str, dict[str, Scores]], vectors: tuple[int, int], comm
     return "\n".join(lines)
 
 
+def read_batch(batch: str) -> tuple[dict[str, str], Qrels, dict[str, list[str]]]:
+    """A batch's judged needs, judgments and pool. `english` holds English translations of `written` and `titles`
+    needs (`metadata.source`): a translation inherits its source need's judgments and pool, since the records
+    relevant to a need do not depend on the language it is written in."""
+    if batch != "english":
+        qrels = read_qrels(HERE / f"{batch}_qrels.tsv")
+        needs = {q: t for q, t in read_queries(HERE / f"{batch}.jsonl").items() if q in qrels}
+        return needs, qrels, json.loads((HERE / f"{batch}_pool.json").read_text(encoding="utf-8"))
+    sources = {b: read_batch(b) for b in TRANSLATED.values()}
+    needs, qrels, pool = {}, {}, {}
+    for line in (HERE / "english.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        source = str(row["metadata"]["source"])
+        _, source_qrels, source_pool = sources[TRANSLATED[source[0]]]
+        if source in source_qrels:
+            needs[row["_id"]] = str(row["text"])
+            qrels[row["_id"]] = source_qrels[source]
+            pool[row["_id"]] = source_pool.get(source, [])
+    return needs, qrels, pool
+
+
 def main() -> None:
     """Score the written needs through the portal's path and bm25-ref, and print (or write) the section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,9 +184,7 @@ def main() -> None:
     corpus = registry_corpus(settings)
     results: dict[str, dict[str, Scores]] = {}
     for batch in BATCHES:
-        qrels = read_qrels(HERE / f"{batch}_qrels.tsv")
-        needs = {q: t for q, t in read_queries(HERE / f"{batch}.jsonl").items() if q in qrels}
-        pool = json.loads((HERE / f"{batch}_pool.json").read_text(encoding="utf-8"))
+        needs, qrels, pool = read_batch(batch)
         results[batch] = {"bm25-ref": score(run_bm25_ref(corpus, needs), qrels, pool)}
         results[batch]["portal"] = score(portal_run(settings, needs), qrels, pool)
     flags = " --embed" if args.embed else ""

@@ -32,6 +32,11 @@ class TestMatchApi:
         assert data["achievements"][0]["id"] == seeded.crp
         assert "c反应蛋白" in data["achievements"][0]["matched_terms"]
 
+    def test_the_answer_says_when_a_need_was_read_as_english(self, client: TestClient) -> None:
+        assert client.get("/api/match", params={"q": "lithium battery cathode"}).json()["cross_lingual"] is True
+        assert client.get("/api/match", params={"q": "锂电池正极材料"}).json()["cross_lingual"] is False
+        assert client.get("/api/match", params={"q": "FPGA"}).json()["cross_lingual"] is False
+
     def test_record_use_cases(self, client: TestClient, seeded: Seeded) -> None:
         adopters = client.get(f"/api/match/achievements/{seeded.battery}/adopters").json()["hits"]
         assert adopters[0]["id"] == seeded.local_battery_maker

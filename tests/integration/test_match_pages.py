@@ -66,6 +66,14 @@ class TestMatchPage:
         assert 'id="no-experts"' in response.text
         assert "没有专家的项目或成果覆盖这项需求的主要内容" in response.text
 
+    @pytest.mark.parametrize(("lang", "says"), [("zh", "用中文描述需求"), ("en", "Describe the need in Chinese")])
+    def test_an_english_need_is_told_the_registry_is_chinese(self, client: TestClient, lang: str, says: str) -> None:
+        english = client.get("/match", params={"q": "lithium battery cathode", "lang": lang})
+        assert 'id="cross-lingual"' in english.text
+        assert says in english.text
+        chinese = client.get("/match", params={"q": "锂电池正极材料", "lang": lang})
+        assert 'id="cross-lingual"' not in chinese.text
+
     def test_empty_need_shows_the_hint(self, client: TestClient) -> None:
         response = client.get("/match")
         assert response.status_code == 200

@@ -21,10 +21,10 @@ from techbridge.config import Settings
 from techbridge.matching import build, queries
 from techbridge.matching.schemas import MatchFilters
 from techbridge.models import Visibility
-from techbridge.search import vectors
+from techbridge.search import crosslingual, vectors
 from techbridge.search.embed import Embedder, Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex
-from techbridge.search.hybrid import CANDIDATE_DEPTH, DENSE_DEPTH, Hit, search_hybrid
+from techbridge.search.hybrid import CANDIDATE_DEPTH, DENSE_DEPTH, Hit, search_cross_lingual, search_hybrid
 from techbridge.search.rerank import Ranker, load_ranker
 from techbridge.search.static import StaticModel, load_static_model
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
@@ -272,6 +272,18 @@ def hybrid_search(
     index_filters = viewer_filters(viewer, entity, filters)
     model = embedder or build.product_embedder(settings.embed_model_dir)
     vectors = vector_index(session, entity, model.name)
+    if vectors is not None and crosslingual.is_cross_lingual(text):
+        return search_cross_lingual(
+            index,
+            plan,
+            index_filters,
+            vectors=vectors,
+            query_vector=QUERY_VECTORS.embed_query(model, text),
+            probes=probe_vectors(model),
+            limit=limit,
+            lexical_depth=LEXICAL_DEPTHS.get(entity, LEXICAL_DEPTH),
+            exclude=exclude,
+        )
     return search_hybrid(
         index,
         plan,
@@ -286,6 +298,26 @@ def hybrid_search(
         min_coverage=min_coverage,
         static=settings_static(settings),
     )
+
+
+_PROBES: dict[str, Matrix] = {}
+_PROBES_LOCK = threading.Lock()
+
+
+def probe_vectors(model: Embedder) -> Matrix:
+    """The English probe needs' query vectors under `model` (`search.crosslingual`), embedded once per process."""
+    with _PROBES_LOCK:
+        if model.name not in _PROBES:
+            matrix = np.array(model.embed_queries(list(crosslingual.probe_needs())), dtype=np.float32)
+            matrix.setflags(write=False)
+            _PROBES[model.name] = matrix
+        return _PROBES[model.name]
+
+
+def forget_probe_vectors() -> None:
+    """Drop the probe vectors of every model (tests)."""
+    with _PROBES_LOCK:
+        _PROBES.clear()
 
 
 def settings_ranker(settings: Settings) -> Ranker | None:

@@ -17,6 +17,7 @@ from techbridge.matching.search import hybrid_search
 from techbridge.models import Achievement, Demand, Organization, Visibility
 from techbridge.registry import service as registry_service
 from techbridge.registry.schemas import DemandCreate
+from techbridge.search import crosslingual
 from techbridge.search.embed import Embedder
 from techbridge.search.lexical import InMemoryLexical, matched_terms, plan_query
 from techbridge.search.tokenize import default_segmenter
@@ -103,6 +104,9 @@ class DemandMatches:
     achievements: list[MatchHit]
     experts: list[MatchHit]
     indexed: bool
+    cross_lingual: bool = False
+    """The need is written in English (`search.crosslingual`): matched across languages when the registry has
+    vectors, and the portal says that a Chinese need finds more."""
 
 
 def match_need(
@@ -150,6 +154,7 @@ def _match_text(
         achievements=explain_hits(session, viewer, achievements, context, limit),
         experts=explain_hits(session, viewer, experts, context, limit),
         indexed=build.open_lexical(settings) is not None,
+        cross_lingual=crosslingual.is_cross_lingual(text),
     )
 
 

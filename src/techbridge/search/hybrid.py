@@ -16,10 +16,11 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from techbridge.search import crosslingual
 from techbridge.search.embed import Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex, LexicalHit
 from techbridge.search.lexical import QueryPlan, matched_terms, normalized_document
-from techbridge.search.need import object_coverage_scorer
+from techbridge.search.need import coverage_scorer, object_coverage_scorer
 from techbridge.search.rerank import Ranker
 from techbridge.search.static import StaticModel
 from techbridge.search.vectors import ExactVectorIndex, HnswVectorIndex
@@ -157,4 +158,58 @@ def search_hybrid(
         doc = found[key]
         terms = matched_terms(plan, doc.title, doc.body)
         hits.append(Hit(key, score, lex, sim, terms, doc.title, doc.body, semantic_z=z))
+    return hits
+
+
+def search_cross_lingual(
+    index: FulltextIndex,
+    plan: QueryPlan,
+    filters: Filters | None,
+    *,
+    vectors: ExactVectorIndex | HnswVectorIndex,
+    query_vector: Matrix,
+    probes: Matrix,
+    limit: int,
+    lexical_depth: int,
+    exclude: frozenset[str] = frozenset(),
+) -> list[Hit]:
+    """Top `limit` hits for a need written in English (`crosslingual.is_cross_lingual`): the dense neighbours and
+    the lexical candidates, ranked by the z-score of their hub-corrected similarity (`crosslingual.corrected_z`)
+    plus `crosslingual.LEXICAL_WEIGHT` times the normalised lexical score. Every hit passes the filters and
+    visibility (looked up in the index); none needs SEMANTIC_ONLY_MIN, which across languages no record reaches.
+    The lexical evidence counts by how much of the need a record covers (`need.coverage_scorer`, concepts weighted
+    by how technical they are), not by its score over the best candidate's: when the need's words are all missing
+    from the registry, its best lexical candidate may share only a modifier (equipment) with it."""
+    lexical = [h for h in index.search(plan, filters, limit=max(limit, lexical_depth)) if h.key not in exclude]
+    found: dict[str, LexicalHit] = {h.key: h for h in lexical}
+    dense = [k for k, _ in vectors.search(query_vector, crosslingual.DENSE_DEPTH) if k not in exclude]
+    for hit in index.lookup([k for k in dense if k not in found], filters):
+        found[hit.key] = hit
+    keys = list(found)
+    similarity = vectors.similarities(query_vector, keys)
+    z = crosslingual.corrected_z(similarity, crosslingual.hubness(probes, vectors.similarities, keys))
+    best = max((h.score for h in lexical), default=0.0)
+    lex = {h.key: (h.score / best if best > 0 else 0.0) for h in lexical}
+    covers = coverage_scorer(index.technical_concepts(plan)) if plan.concepts else lambda _: 0.0
+    coverage = {
+        k: covers(" ".join(normalized_document(found[k].title, found[k].body))) if k in lex else 0.0 for k in keys
+    }
+    scored = sorted(
+        ((z.get(k, 0.0) + crosslingual.LEXICAL_WEIGHT * coverage[k], k) for k in keys), key=lambda r: (-r[0], r[1])
+    )
+    hits = []
+    for score, key in scored[:limit]:
+        doc = found[key]
+        hits.append(
+            Hit(
+                key,
+                score,
+                lex.get(key, 0.0),
+                similarity.get(key),
+                matched_terms(plan, doc.title, doc.body),
+                doc.title,
+                doc.body,
+                semantic_z=z.get(key),
+            )
+        )
     return hits

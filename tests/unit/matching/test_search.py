@@ -15,6 +15,7 @@ from techbridge.matching import build
 from techbridge.matching.search import (
     QUERY_VECTORS,
     QueryVectorCache,
+    forget_probe_vectors,
     hybrid_search,
     settings_ranker,
     settings_static,
@@ -45,6 +46,7 @@ class CountingEmbedder:
 @pytest.fixture
 def empty_process_cache() -> Iterator[None]:
     QUERY_VECTORS.clear()
+    forget_probe_vectors()
     yield
     QUERY_VECTORS.clear()
 
@@ -104,6 +106,34 @@ class TestHybridSearch:
         assert embedder.queries == ["锂电池正极材料"]
         assert ids.battery in [h.entity_id for h in first]
         assert [(h.key, h.semantic) for h in again] == [(h.key, h.semantic) for h in first][:5]
+
+
+@pytest.mark.usefixtures("empty_process_cache")
+class TestEnglishNeeds:
+    def test_an_english_need_is_matched_across_languages_within_the_viewer_s_visibility(
+        self, session: Session, settings: Settings
+    ) -> None:
+        ids = seed_registry(session)
+        build.rebuild_lexical(session, settings)
+        build.embed_all(session, HashingEmbedder())
+        embedder = CountingEmbedder()
+        hits = hybrid_search(
+            session,
+            settings,
+            ANONYMOUS,
+            text="lithium battery separator coating",
+            entity="achievement",
+            embedder=embedder,
+        )
+        assert hits  # found by vectors alone: no record of the registry has an English word of the need
+        assert all(h.lexical == 0.0 for h in hits)
+        assert ids.hidden not in [h.entity_id for h in hits]  # owner-only
+        probes = len(embedder.queries) - 1
+        assert probes >= 20
+        hybrid_search(
+            session, settings, ANONYMOUS, text="rice breeding for saline soil", entity="achievement", embedder=embedder
+        )
+        assert len(embedder.queries) == probes + 2  # the probe needs are embedded once per model
 
 
 class TestSettingsRanker:
