@@ -138,6 +138,19 @@ def resolve_pick(session: Session, viewer: Viewer, kind: str, text: str, field: 
     )
 
 
+def resolve_id(session: Session, viewer: Viewer, kind: str, record_id: int, field: str) -> int:
+    """`record_id` when it names a record of `kind` the viewer may see (API bodies give ids where forms give names);
+    InvalidDataError naming `field` otherwise, the same for a missing and a hidden record."""
+    spec = _kind(kind)
+    if session.scalars(_stmt(kind, viewer).where(spec.model.id == record_id)).first() is not None:
+        return record_id
+    raise InvalidDataError(
+        f"{spec.label_en} {record_id} does not exist or is not visible to you",
+        location=(field,),
+        message_zh=f"{spec.label_zh} {record_id} 不存在或无权查看",
+    )
+
+
 def _not_found(kind: str, text: str, field: str) -> InvalidDataError:
     spec = KINDS[kind]
     return InvalidDataError(

@@ -212,6 +212,21 @@ def _refuse_terminal(case: TransferCase, action_en: str, action_zh: str) -> None
         )
 
 
+def parse_stage(value: str | None, field: str = "to") -> Stage | None:
+    """The target stage a form or an API body names (blank: the next one); an unknown one is an error on `field`
+    naming the open stages."""
+    if not value:
+        return None
+    if value not in Stage.__members__.values():
+        allowed = ", ".join(s for s in Stage if s is not Stage.CLOSED)
+        raise InvalidDataError(
+            f"unknown stage {value[:40]!r}; use one of {allowed}",
+            location=(field,),
+            message_zh=f"未知的目标阶段“{value[:40]}”，可选：{allowed}",
+        )
+    return Stage(value)
+
+
 def _check_target(case: TransferCase, target: Stage, skip: bool, reason: str) -> list[Stage]:
     """The stages jumped over on the way to `target`; raises when the move is illegal."""
     order = [rule.stage for rule in stage_rules()]

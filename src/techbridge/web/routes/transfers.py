@@ -25,6 +25,7 @@ from techbridge.transfers.pipeline import (
     closing_reasons,
     create_case,
     next_action,
+    parse_stage,
 )
 from techbridge.transfers.service import (
     CaseFilter,
@@ -197,15 +198,6 @@ def _case_page(
     return render(request, "transfers/case.html", context, status_code=422 if error else 200)
 
 
-def _stage(value: str) -> Stage | None:
-    """The target stage a form names (blank: the next one); an unknown one is an error on the field."""
-    if not value:
-        return None
-    if value not in Stage.__members__.values():
-        raise InvalidDataError(f"unknown stage {value[:40]!r}", location=("to",), message_zh="未知的目标阶段")
-    return Stage(value)
-
-
 @router.post("/transfers/cases/{case_id}/advance", include_in_schema=False, dependencies=[CsrfDep])
 def advance(
     request: Request,
@@ -222,7 +214,7 @@ def advance(
     input kept and the message beside it (422); success confirms."""
     form = {"to": to, "skip": skip, "reason": reason, "note": note}
     try:
-        target = _stage(to)
+        target = parse_stage(to)
         advance_case(
             session=session,
             case_id=case_id,

@@ -29,6 +29,13 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
 """Documented on every API route (the API router's own `responses`); a route adds its particular ones."""
 
 
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorRead, "description": "the change contradicts stored state (`error` is conflict)"},
+}
+"""Added by write routes whose service refuses a change against the record's state (a second application, a
+choice before the deadline, a case moved backwards)."""
+
+
 def validation_error(exc: RequestValidationError) -> InvalidDataError:
     """The first failing input of a request as a domain error naming it (`query`/`path`/`body` and the field)."""
     errors = exc.errors()
