@@ -10,6 +10,10 @@ An owner-only marker may reach only the owner and the officer, a registered mark
 A route that is neither requestable (all its path parameters mapped) nor listed in EXEMPT with a reason fails
 `test_every_route_is_covered`, so a new route is covered without anyone remembering to add it.
 
+API writes are rows too (WRITE_PROBES): each is sent by every role with a body its service refuses for everyone
+(so the shared database never changes), on the seeded record and on a missing id; no answer may carry a marker the
+role may not see, and a refused role (403/404) must get exactly the answer of a missing id.
+
 HTMX partials are not requested separately: `templating.render` gives the partial the page's own context, and every
 page includes its partials, so a partial shows a subset of what its page shows.
 """
@@ -44,6 +48,8 @@ from techbridge.models import (
     Demand,
     EnterpriseNode,
     Expert,
+    Milestone,
+    MilestoneStatus,
     Notification,
     Organization,
     OrgKind,
@@ -128,11 +134,26 @@ EXEMPT: dict[tuple[str, str], str] = {
 }
 PATH_NAMES = ("org_id", "enterprise_id", "expert_id", "achievement_id", "demand_id", "case_id", "challenge_id")
 PATH_NAMES += ("root", "node_id", "code", "name", "request_id", "kind")  # every name `seed` gives values for
+PATH_NAMES += ("application_id", "milestone_id")
 # POST routes that answer records: requested like GET routes (with the CSRF token).
 POST_PROBES = {
     "/tiers/enterprises/{org_id}/what-if",
     "/api/tiers/enterprises/{org_id}/what-if",
 }
+# API writes, each with a body refused for every role (the seeded database stays as it is): requested by every role
+# on the seeded record and on a missing one (`test_writes_refuse_strangers_as_missing_ids`).
+WRITE_PROBES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/challenges"): {"title": " ", "goal": " "},  # blank title: 422 to publishers, 403 to others
+    ("POST", "/api/challenges/{challenge_id}/apply"): {"team_name": " "},
+    ("POST", "/api/challenges/applications/{application_id}/choose"): {"milestones": []},
+    ("POST", "/api/challenges/milestones/{milestone_id}/submit"): {},  # the seeded milestone is accepted: 409
+    ("POST", "/api/challenges/milestones/{milestone_id}/decide"): {},
+    ("POST", "/api/transfers/cases"): {"title": " "},
+    ("POST", "/api/transfers/cases/{case_id}/advance"): {"to": "matched"},  # backwards: 409 to its managers
+    ("POST", "/api/transfers/cases/{case_id}/close"): {"reason": "no-such-reason"},
+    ("POST", "/api/transfers/cases/{case_id}/note"): {"text": " "},
+}
+MISSING_ID = "987654"
 # Pages where an officer legitimately sees more than the owner of a record, and why.
 OFFICER_SEES_MORE: dict[str, str] = {
     "/clients/matches": "officers see every client's new matches; a broker only those of the demands in their cases",
@@ -255,16 +276,20 @@ def seed(session: Session) -> dict[str, list[str]]:
     challenge = Challenge(title=f"{NEED}攻关", goal=NEED, publisher_id=other.id, field="新材料")
     session.add_all([case, challenge])
     session.flush()
-    session.add(
-        ChallengeApplication(
-            challenge_id=challenge.id,
-            applicant_user_id=owner.id,
-            team_name="团队",
-            plan=NEED,
-            achievement_ids=[private["ACH"]],
-            expert_ids=[private["EXP"]],
-        )
+    application = ChallengeApplication(
+        challenge_id=challenge.id,
+        applicant_user_id=owner.id,
+        team_name="团队",
+        plan=NEED,
+        achievement_ids=[private["ACH"]],
+        expert_ids=[private["EXP"]],
     )
+    session.add(application)
+    session.flush()
+    milestone = Milestone(challenge_id=challenge.id, application_id=application.id, title="样机",
+                          status=MilestoneStatus.ACCEPTED)  # fmt: skip
+    session.add(milestone)
+    session.flush()
     requests = _requests_and_notifications(session, owner, other, private, registered)
     orgs = [str(r[k]) for r in (private, registered) for k in ("ENT", "INS", "CAR")] + ["100", "102"]
     by_kind = {k: [str(private[k]), str(registered[k])] for k in ("EXP", "ACH", "DEM", "MAIL", "MEMBER")}
@@ -276,6 +301,8 @@ def seed(session: Session) -> dict[str, list[str]]:
         "demand_id": [*by_kind["DEM"], str(private["PUBDEM"])],
         "case_id": [str(case.id)],
         "challenge_id": [str(challenge.id)],
+        "application_id": [str(application.id)],
+        "milestone_id": [str(milestone.id)],
         "root": ["PTA"],
         "node_id": ["3"],
         "code": ["2102"],
@@ -384,11 +411,14 @@ PROBED = _probed(APP)
 def test_every_route_is_covered() -> None:
     """Each route is probed with mapped path parameters, or exempt with a reason; exemptions name real routes."""
     routes = set(_routes(APP))
-    uncovered = sorted(f"{m} {p}" for m, p in routes if (m, p) not in EXEMPT and (m, p) not in set(PROBED))
+    covered = set(EXEMPT) | set(PROBED) | set(WRITE_PROBES)
+    uncovered = sorted(f"{m} {p}" for m, p in routes if (m, p) not in covered)
+    requested = [*PROBED, *WRITE_PROBES]
     unmapped = sorted(
-        f"{m} {p}: {set(_params(p)) - set(PATH_NAMES)}" for m, p in PROBED if set(_params(p)) - set(PATH_NAMES)
+        f"{m} {p}: {set(_params(p)) - set(PATH_NAMES)}" for m, p in requested if set(_params(p)) - set(PATH_NAMES)
     )
-    stale = sorted(f"{m} {p}" for m, p in EXEMPT if (m, p) not in routes)
+    stale = sorted(f"{m} {p}" for m, p in [*EXEMPT, *WRITE_PROBES] if (m, p) not in routes)
+    assert not set(EXEMPT) & set(WRITE_PROBES)
     assert (uncovered, unmapped, stale) == ([], [], [])
 
 
@@ -440,6 +470,49 @@ def test_markers_reach_exactly_the_allowed_roles(world: World, method: str, path
             if status == 200 and missing and path not in OFFICER_SEES_MORE:
                 misses.append(f"{role} misses {sorted(missing)} at {method} {url}")
     assert (leaks, misses) == ([], [])
+
+
+WRITES = sorted(WRITE_PROBES)
+
+
+def _missing_url(path: str) -> str:
+    """`path` with MISSING_ID for every path parameter."""
+    return re.sub(r"{\w+(?::\w+)?}", MISSING_ID, path)
+
+
+def _answer(response: Any, seeded: dict[str, str]) -> tuple[int, str, list[Any], str]:
+    """(status, code, location, message) with the seeded ids written as MISSING_ID."""
+    body = response.json()
+    text = str(body.get("message", ""))
+    location = list(body.get("location", []))
+    for value in seeded.values():
+        text = re.sub(rf"(?<!\d){value}(?!\d)", MISSING_ID, text)
+        location = [MISSING_ID if str(part) == value else part for part in location]
+    return response.status_code, str(body.get("error")), location, text
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES, ids=[f"{m} {p}" for m, p in WRITES])
+def test_writes_refuse_strangers_as_missing_ids(world: World, method: str, path: str) -> None:
+    """Every role's write is refused (the probe changes nothing), carries no marker the role may not see, and a
+    role refused with 403/404 gets exactly the answer of a missing id: the refusal says nothing about the record."""
+    body = WRITE_PROBES[(method, path)]
+    problems = []
+    for url in _urls(path, world.values):
+        seeded = dict(zip(_params(path), re.findall(r"/(\d+)(?=/|$)", url), strict=False))
+        for role in ROLES:
+            client, token = world.clients[role], world.tokens[role]
+            response = client.request(method, url, json=body, headers={"X-CSRF-Token": token})
+            found = {m.upper() for m in MARKER.findall(response.text)}
+            if not 400 <= response.status_code < 500:
+                problems.append(f"{role} {method} {url}: {response.status_code} (the probe must be refused)")
+            if found - ALLOWED[role]:
+                problems.append(f"{role} sees {sorted(found - ALLOWED[role])} at {method} {url}")
+            if response.status_code in (403, 404) and _params(path):
+                missing = client.request(method, _missing_url(path), json=body,
+                                         headers={"X-CSRF-Token": token})  # fmt: skip
+                if _answer(response, seeded) != _answer(missing, {}):
+                    problems.append(f"{role} {method} {url}: {response.text} differs from a missing id's answer")
+    assert problems == []
 
 
 def test_every_marker_reaches_its_allowed_roles_somewhere(world: World) -> None:
