@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from techbridge.search.tokenize import normalize_text
+
+OwnerType = Literal["university", "institute", "enterprise", "expert"]
+"""The owner types an achievement search may be restricted to."""
+OWNER_TYPES: tuple[str, ...] = get_args(OwnerType)
+EXPERT_FILTERS = ("region", "field")
+"""The filters a need's expert list applies (experts have no kind, TRL or owner type)."""
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,39 @@ class MatchFilters:
     trl_max: int | None = None
     kind: str | None = None
     owner_type: str | None = None
+
+    def for_entity(self, entity: str) -> MatchFilters:
+        """The filters a need's results of `entity` are restricted by: all for achievements, `EXPERT_FILTERS` for
+        experts (the need page and a saved search's alerts both apply this)."""
+        if entity != "expert":
+            return self
+        return MatchFilters(region=self.region, field=self.field)
+
+    def saved(self) -> dict[str, str | int]:
+        """The filters that are set, as stored with a saved search (JSON)."""
+        return {name: value for name, value in vars(self).items() if value is not None and value != ""}
+
+    @classmethod
+    def from_saved(cls, stored: dict[str, Any] | None) -> MatchFilters:
+        """Filters read back from a saved search; a missing (older row) or malformed one is no filter."""
+        stored = stored or {}
+
+        def text(name: str) -> str | None:
+            value = stored.get(name)
+            return value if isinstance(value, str) and value else None
+
+        def number(name: str) -> int | None:
+            value = stored.get(name)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        return cls(
+            region=text("region"),
+            field=text("field"),
+            trl_min=number("trl_min"),
+            trl_max=number("trl_max"),
+            kind=text("kind"),
+            owner_type=text("owner_type"),
+        )
 
 
 @dataclass(frozen=True)

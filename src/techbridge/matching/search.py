@@ -53,8 +53,9 @@ VECTOR_LOAD_SLACK = 0.02
 log = logging.getLogger(__name__)
 
 
-def viewer_filters(viewer: Viewer, entity: str, filters: MatchFilters | None) -> Filters:
-    """Index filters for an entity type, the viewer's visibility and the user's filters."""
+def record_filters(entity: str, filters: MatchFilters | None) -> Filters:
+    """Index filters for an entity type and the user's filters, without visibility (the alert job tests a new
+    record's document against a saved search's with `Filters.admits`, and checks visibility with `can_read`)."""
     f = filters or MatchFilters()
     tags: dict[str, list[str]] = {"entity": [entity]}
     for name, value in (("region", f.region), ("field", f.field), ("kind", f.kind), ("owner_type", f.owner_type)):
@@ -63,12 +64,18 @@ def viewer_filters(viewer: Viewer, entity: str, filters: MatchFilters | None) ->
     ranges: dict[str, tuple[int | None, int | None]] = {}
     if f.trl_min is not None or f.trl_max is not None:
         ranges["trl"] = (f.trl_min, f.trl_max)
+    return Filters(tags=tags, ranges=ranges)
+
+
+def viewer_filters(viewer: Viewer, entity: str, filters: MatchFilters | None) -> Filters:
+    """Index filters for an entity type, the viewer's visibility and the user's filters."""
+    own = record_filters(entity, filters)
     if viewer.is_privileged:
-        return Filters(tags=tags, ranges=ranges)
+        return own
     visible = [Visibility.PUBLIC.value]
     if viewer.is_authenticated:
         visible.append(Visibility.REGISTERED.value)
-    return Filters(tags=tags, ranges=ranges, visible=visible, owner_id=viewer.user_id)
+    return Filters(tags=own.tags, ranges=own.ranges, visible=visible, owner_id=viewer.user_id)
 
 
 def ensure_lexical(session: Session, settings: Settings) -> FulltextIndex | None:

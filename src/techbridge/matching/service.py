@@ -144,7 +144,7 @@ def _match_text(
         viewer,
         text=text,
         entity="expert",
-        filters=MatchFilters(region=filters.region, field=filters.field) if filters else None,
+        filters=filters.for_entity("expert") if filters else None,
         limit=limit,
         embedder=embedder,
         min_coverage=EXPERT_MIN_COVERAGE,

@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from techbridge.db import MAX_INT
-from techbridge.models import DigestFrequency, SubscriptionKind
+from techbridge.matching.schemas import OwnerType
+from techbridge.models import AchievementKind, DigestFrequency, SubscriptionKind
 
 
 class SubscriptionCreate(BaseModel):
@@ -20,6 +21,11 @@ class SubscriptionCreate(BaseModel):
     kind: SubscriptionKind = SubscriptionKind.SEARCH
     query: str = Field("", max_length=2000)
     region: str | None = Field(None, max_length=12, description="region code filter of a saved search")
+    field: str | None = Field(None, max_length=100, description="field tag filter of a saved search")
+    trl_min: int | None = Field(None, ge=1, le=9, description="lowest TRL of the achievements a saved search shows")
+    trl_max: int | None = Field(None, ge=1, le=9, description="highest TRL of the achievements a saved search shows")
+    achievement_kind: AchievementKind | None = Field(None, description="achievement kind filter of a saved search")
+    owner_type: OwnerType | None = Field(None, description="owner type filter of a saved search (achievements)")
     demand_id: int | None = Field(None, ge=1, le=MAX_INT)
     achievement_id: int | None = Field(None, ge=1, le=MAX_INT)
     threshold: float = Field(0.5, ge=0.05, le=1.0, description="share of the query's concepts a record must cover")

@@ -18,6 +18,9 @@ from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from techbridge.i18n.loader import translate
+from techbridge.matching.build import SEARCHABLE, documents_for
+from techbridge.matching.schemas import MatchFilters
+from techbridge.matching.search import record_filters
 from techbridge.models import (
     Achievement,
     AlertCursor,
@@ -33,7 +36,9 @@ from techbridge.notifications import queries
 from techbridge.notifications.evaluate import BatchIndex, Concept, Fit, StandingQuery, concepts_of, score_batch
 from techbridge.notifications.schemas import AlertRunReport, AlertSettingUpdate, SubscriptionCreate
 from techbridge.registry.detail_queries import shown_affiliations
+from techbridge.registry.pickers import resolve_field
 from techbridge.registry.queries import get_region, get_visible
+from techbridge.search.fulltext import Filters, IndexDocument
 from techbridge.search.tokenize import default_segmenter
 
 TARGETS: dict[SubscriptionKind, list[str]] = {
@@ -83,7 +88,7 @@ def create_subscription(*, session: Session, viewer: Viewer, data: SubscriptionC
         raise InvalidDataError(
             "describe what to watch for", location=("query",), message_zh="请填写要订阅的需求或关键词"
         )
-    _refuse_duplicate(session, user_id, data, query)
+    _refuse_duplicate(session, user_id, data, query, filters)
     subscription = Subscription(
         user_id=user_id,
         kind=data.kind,
@@ -111,10 +116,20 @@ def _source_of(session: Session, viewer: Viewer, data: SubscriptionCreate) -> tu
         text = f"{achievement.title}\n{' '.join(achievement.keywords)}\n{achievement.abstract}"
         return achievement.title, text[:QUERY_CHARS], {}
     query = " ".join(data.query.split())
-    filters: dict[str, Any] = {}
-    if data.region:
-        filters["region"] = get_region(session, data.region).code
-    return query[:TITLE_CHARS], query, filters
+    return query[:TITLE_CHARS], query, _search_filters(session, viewer, data).saved()
+
+
+def _search_filters(session: Session, viewer: Viewer, data: SubscriptionCreate) -> MatchFilters:
+    """A saved search's filters, those the need page offers (region and field resolved as the page resolves them)."""
+    field = (data.field or "").strip()
+    return MatchFilters(
+        region=get_region(session, data.region).code if data.region else None,
+        field=resolve_field(session, viewer, field, "field") if field else None,
+        trl_min=data.trl_min,
+        trl_max=data.trl_max,
+        kind=data.achievement_kind.value if data.achievement_kind else None,
+        owner_type=data.owner_type,
+    )
 
 
 def _own_record(session: Session, viewer: Viewer, model: Any, record_id: int | None, field: str) -> Any:
@@ -126,12 +141,20 @@ def _own_record(session: Session, viewer: Viewer, model: Any, record_id: int | N
     return record
 
 
-def _refuse_duplicate(session: Session, user_id: int, data: SubscriptionCreate, query: str) -> None:
+def _refuse_duplicate(
+    session: Session, user_id: int, data: SubscriptionCreate, query: str, filters: dict[str, Any]
+) -> None:
+    """The same record, or the same search with the same filters, is subscribed once."""
+    wanted = MatchFilters.from_saved(filters)
     for existing in queries.user_subscriptions(session, user_id):
         same_record = (data.kind is SubscriptionKind.DEMAND and existing.demand_id == data.demand_id) or (
             data.kind is SubscriptionKind.ACHIEVEMENT and existing.achievement_id == data.achievement_id
         )
-        same_search = data.kind is SubscriptionKind.SEARCH and existing.kind == data.kind and existing.query == query
+        same_search = (
+            data.kind is SubscriptionKind.SEARCH
+            and existing.query == query
+            and MatchFilters.from_saved(existing.filters) == wanted
+        )
         if existing.kind == data.kind and (same_record or same_search):
             raise ConflictError("already subscribed", message_zh="您已订阅过该内容")
 
@@ -357,6 +380,8 @@ def _notifications(
         standing.append(StandingQuery(s.id, concepts[s.id], s.threshold))
     fits = score_batch(standing, BatchIndex([record_text(entity, r) for r in records]))
     by_id = {s.id: s for s in subscriptions}
+    checks = _saved_filters(entity, subscriptions)
+    documents = _documents(session, entity, {records[f.record_index].id for f in fits if f.query_key in checks})
     viewers = {
         uid: viewer_for(u) for uid, u in queries.users_by_id(session, {s.user_id for s in subscriptions}).items()
     }
@@ -369,6 +394,7 @@ def _notifications(
             viewer is None
             or (subscription.id, record.id) in done
             or not _may_notify(subscription, entity, record, viewer)
+            or not _within_filters(checks.get(subscription.id), documents.get(record.id))
         ):
             continue
         affiliation = shown_affiliations(session, viewer, [record])[record.id].name if entity == "expert" else ""
@@ -383,10 +409,30 @@ def _may_notify(subscription: Subscription, entity: str, record: Any, viewer: Vi
         return False
     if entity == "demand" and subscription.demand_id == record.id:
         return False
-    region = subscription.filters.get("region")
-    if region and not str(getattr(record, "region_code", None) or "").startswith(str(region)):
-        return False
     return can_read(record, viewer)
+
+
+def _saved_filters(entity: str, subscriptions: list[Subscription]) -> dict[int, Filters]:
+    """The index filters of each subscription saved with filters that restrict `entity`, as its search applied them
+    (an expert is filtered by region and field only, as on the need page; an older row without filters has none)."""
+    checks = {}
+    for subscription in subscriptions:
+        saved = MatchFilters.from_saved(subscription.filters).for_entity(entity)
+        if saved != MatchFilters() and entity in SEARCHABLE:
+            checks[subscription.id] = record_filters(entity, saved)
+    return checks
+
+
+def _documents(session: Session, entity: str, ids: set[int]) -> dict[int, IndexDocument]:
+    """New records as the search index holds them (region with the owners', kind, TRL, fields, owner types)."""
+    if not ids:
+        return {}
+    return {int(doc.key.rsplit(":", 1)[1]): doc for doc in documents_for(session, entity, sorted(ids))}
+
+
+def _within_filters(filters: Filters | None, document: IndexDocument | None) -> bool:
+    """A record passes a saved search's filters exactly when its search would have let it through."""
+    return filters is None or (document is not None and filters.admits(document))
 
 
 def _notification(

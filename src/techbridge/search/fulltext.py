@@ -65,6 +65,24 @@ class Filters:
     visible: list[str] | None = None
     owner_id: int | None = None
 
+    def admits(self, document: IndexDocument) -> bool:
+        """Whether `document` passes these filters: the test `FulltextIndex` applies, in Python (the alert job checks
+        new records with it, so a saved search admits exactly what its search would show): each tag takes any of
+        its values, a range needs the number present and within it, visibility is a visible tag or the owner."""
+        for name, values in self.tags.items():
+            if values and not set(values) & set(document.tags.get(name, ())):
+                return False
+        for name, (low, high) in self.ranges.items():
+            number = document.numbers.get(name)
+            if (low is not None or high is not None) and (
+                number is None or (low is not None and number < low) or (high is not None and number > high)
+            ):
+                return False
+        if self.visible is None:
+            return True
+        owned = self.owner_id is not None and document.numbers.get("owner_id") == self.owner_id
+        return owned or bool(set(self.visible) & set(document.tags.get("visibility", ())))
+
 
 @dataclass(frozen=True)
 class LexicalHit:

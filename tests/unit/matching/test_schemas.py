@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from techbridge.matching.schemas import MatchHit, Reason, Segment, highlight
+from techbridge.matching.schemas import MatchFilters, MatchHit, Reason, Segment, highlight
 
 
 class TestHighlight:
@@ -42,3 +42,28 @@ class TestMatchHit:
         assert data["trl"] == 5
         assert hit.highlighted_title() == [Segment("锂电池", True)]
         assert hit.highlighted_snippet() == [Segment("正极", False)]
+
+
+class TestMatchFilters:
+    def test_saved_keeps_only_what_is_set_and_reads_back_the_same(self) -> None:
+        filters = MatchFilters(region="2102", field="新能源", trl_min=5, kind="patent", owner_type="university")
+        assert filters.saved() == {
+            "region": "2102",
+            "field": "新能源",
+            "trl_min": 5,
+            "kind": "patent",
+            "owner_type": "university",
+        }
+        assert MatchFilters.from_saved(filters.saved()) == filters
+
+    def test_an_older_or_malformed_row_is_no_filter(self) -> None:
+        assert MatchFilters.from_saved(None) == MatchFilters()
+        assert MatchFilters.from_saved({}) == MatchFilters()
+        assert MatchFilters.from_saved({"region": "21"}) == MatchFilters(region="21")
+        odd = {"region": 21, "field": "", "trl_min": "5", "trl_max": True, "unknown": "x"}
+        assert MatchFilters.from_saved(odd) == MatchFilters()
+
+    def test_experts_are_filtered_by_region_and_field_only(self) -> None:
+        filters = MatchFilters(region="21", field="新能源", trl_min=5, trl_max=7, kind="paper", owner_type="expert")
+        assert filters.for_entity("expert") == MatchFilters(region="21", field="新能源")
+        assert filters.for_entity("achievement") == filters

@@ -151,3 +151,31 @@ class TestPlan:
         index.plan("风电齿轮箱")
         index.plan("反渗透膜")
         assert index.plan("锂电池") is not first
+
+
+PARITY_FILTERS = [
+    Filters(),
+    Filters(tags={"kind": ["patent"]}, ranges={"trl": (7, None)}),
+    Filters(tags={"region": ["21"]}, ranges={"trl": (None, 6)}),
+    Filters(ranges={"trl": (3, 6)}),
+    Filters(ranges={"trl": (None, None)}),
+    Filters(tags={"kind": ["paper", "variety"], "region": ["44", "21"]}),
+    Filters(tags={"kind": []}),
+    Filters(tags={"field": ["材料"]}),
+    Filters(visible=["public"]),
+    Filters(visible=["public", "registered"]),
+    Filters(visible=["public"], owner_id=7),
+    Filters(visible=[], owner_id=7),
+    Filters(tags={"kind": ["patent"]}, visible=["public"], owner_id=7),
+]
+
+
+class TestAdmits:
+    @pytest.mark.parametrize("filters", PARITY_FILTERS, ids=repr)
+    def test_admits_exactly_what_the_index_lets_through(self, index: FulltextIndex, filters: Filters) -> None:
+        through_index = {h.key for h in index.lookup([d.key for d in DOCS], filters)}
+        assert {d.key for d in DOCS if filters.admits(d)} == through_index
+
+    def test_a_range_needs_the_number(self) -> None:
+        assert not Filters(ranges={"trl": (1, None)}).admits(DOCS[3])
+        assert Filters(ranges={"trl": (1, None)}).admits(DOCS[0])

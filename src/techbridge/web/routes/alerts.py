@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from techbridge.access import Viewer
 from techbridge.connect import service as connect
-from techbridge.errors import TechbridgeError
-from techbridge.models import DigestFrequency, SubscriptionKind
+from techbridge.errors import InvalidDataError, TechbridgeError
+from techbridge.matching.schemas import OWNER_TYPES, MatchFilters
+from techbridge.models import AchievementKind, DigestFrequency, SubscriptionKind
 from techbridge.notifications import service
 from techbridge.notifications.digest import read_unsubscribe_token
 from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
@@ -39,15 +42,20 @@ def _done(request: Request, key: str, path: str) -> RedirectResponse:
 def _page(request: Request, session: Any, viewer: Viewer, lang: str, **extra: Any) -> HTMLResponse:
     subscriptions = service.list_subscriptions(session=session, viewer=viewer)
     shown = page_of_list(subscriptions, read_page_number(request.query_params.get("page", "")), PAGE)
-    regions = {str(s.filters["region"]) for s in shown.items if (s.filters or {}).get("region")}
+    saved = {s.id: MatchFilters.from_saved(s.filters) for s in shown.items}
+    regions = {f.region for f in saved.values() if f.region}
     context = {
         "subscriptions": shown.items,
         "page": shown,
         "base_query": query_without_page(request),
+        "saved": saved,
+        "search_links": {s.id: "/match?" + urlencode({"q": s.query, **saved[s.id].saved()}) for s in shown.items},
         "region_shown": {code: region_display(session, code) for code in regions},
         "setting": service.get_alert_setting(session=session, viewer=viewer),
         "frequencies": list(DigestFrequency),
-        "form": {"q": "", "region": ""},
+        "kinds": [k.value for k in AchievementKind],
+        "owner_types": OWNER_TYPES,
+        "form": SearchForm().model_dump(),
         "error": None,
         **extra,
     }
@@ -60,24 +68,61 @@ def subscriptions_page(request: Request, session: DbDep, viewer: SignedInDep, la
     return _page(request, session, viewer, lang)
 
 
+class SearchForm(BaseModel):
+    """A saved search as the need page's form sends it: the need and every filter the page offers, as typed."""
+
+    q: str = ""
+    region: str = ""
+    field: str = ""
+    trl_min: str = ""
+    trl_max: str = ""
+    kind: str = ""
+    owner_type: str = ""
+
+
+def _trl(value: str, name: str) -> int | None:
+    text = value.strip()[:8]
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 9:
+        return int(text)
+    raise InvalidDataError("a TRL from 1 to 9", location=(name,), message_zh="技术成熟度应为 1 到 9 的整数")
+
+
+def _search_data(session: Any, form: SearchForm) -> SubscriptionCreate:
+    """The subscription a search form asks for; a region naming nothing or several, an unknown kind or owner type
+    or a TRL outside 1–9 is an error naming its field."""
+    code = resolve_region(session, form.region[:100], "region") if form.region.strip() else None
+    kinds, owners = {k.value for k in AchievementKind}, set(OWNER_TYPES)
+    for name, value, allowed in (("kind", form.kind[:32], kinds), ("owner_type", form.owner_type[:32], owners)):
+        if value and value not in allowed:
+            raise InvalidDataError(f"unknown value {value!r}", location=(name,), message_zh=f"未知的选项「{value}」")
+    return SubscriptionCreate.model_validate(
+        {
+            "kind": SubscriptionKind.SEARCH,
+            "query": form.q[:2000],
+            "region": code,
+            "field": form.field.strip()[:100] or None,
+            "trl_min": _trl(form.trl_min, "trl_min"),
+            "trl_max": _trl(form.trl_max, "trl_max"),
+            "achievement_kind": form.kind or None,
+            "owner_type": form.owner_type or None,
+        }
+    )
+
+
 @router.post("/subscriptions", include_in_schema=False, dependencies=[CsrfDep])
 def create_search(
-    request: Request,
-    session: DbDep,
-    viewer: SignedInDep,
-    lang: LangDep,
-    q: Annotated[str, Form()] = "",
-    region: Annotated[str, Form()] = "",
+    request: Request, session: DbDep, viewer: SignedInDep, lang: LangDep, form: Annotated[SearchForm, Form()]
 ) -> Response:
-    """Save a search as a subscription, its region typed by name (辽宁, 大连) or picked; an error stays on the form
-    with the input kept."""
+    """Save a search as a subscription with the filters of the need page it was saved from (region and field typed
+    by name or picked; TRL range, kind, owner type); an error stays on the form with the input kept."""
     try:
-        code = resolve_region(session, region[:100], "region") if region.strip() else None
-        data = SubscriptionCreate(kind=SubscriptionKind.SEARCH, query=q[:2000], region=code)
+        data = _search_data(session, form)
         service.create_subscription(session=session, viewer=viewer, data=data)
     except TechbridgeError as exc:
         session.rollback()
-        return _page(request, session, viewer, lang, error=exc.localized(lang), form={"q": q, "region": region})
+        return _page(request, session, viewer, lang, error=exc.localized(lang), form=form.model_dump())
     return _done(request, "subscription_saved", "/subscriptions")
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from techbridge.errors import InvalidDataError
 from techbridge.matching import service
-from techbridge.matching.schemas import MatchFilters
+from techbridge.matching.schemas import OWNER_TYPES, MatchFilters
 from techbridge.models import AchievementKind
 from techbridge.registry.pickers import region_display, region_label, resolve_field, resolve_region
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
@@ -18,7 +18,6 @@ router = APIRouter(include_in_schema=False)  # HTML pages: not part of the JSON 
 
 RESULTS_PER_LIST = 10
 FRAGMENT_SIZE = 8
-OWNER_TYPES = ("university", "institute", "enterprise", "expert")
 
 
 def _int_or_none(value: str | None, most: int = MAX_ID) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.matching import service
-from techbridge.matching.schemas import MatchFilters, MatchHit
+from techbridge.matching.schemas import MatchFilters, MatchHit, OwnerType
 from techbridge.models import AchievementKind
 from techbridge.registry.pickers import resolve_field, resolve_region
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
@@ -32,7 +32,6 @@ RegionQuery = Annotated[
 ]
 FieldQuery = Annotated[str | None, Query(max_length=100, description="a field tag some visible record carries")]
 TrlQuery = Annotated[int | None, Query(ge=1, le=9, description="technology readiness level, 1–9")]
-OwnerType = Literal["university", "institute", "enterprise", "expert"]
 
 
 def _hits(hits: list[MatchHit]) -> list[dict[str, Any]]:
