@@ -14,6 +14,7 @@ from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.models import AuditEntry, Role
 from techbridge.web.app import create_app
+from tests.html_page import Page
 from tests.integration.test_api_registry import api_login
 from tests.integration.test_import_cli import GOOD, invoke
 from tests.registry_seed import PASSWORD, Seed, make_user, seed_registry
@@ -112,3 +113,103 @@ class TestReading:
         body = json.loads(out)
         assert body["total"] == 1
         assert body["entries"][0]["details"]["to"] == "broker"
+
+
+class TestFilterByName:
+    """The actor and the record are picked by name (the shared picker), never typed as ids."""
+
+    def _admin(self, settings: Settings) -> TestClient:
+        client = TestClient(create_app(settings))
+        client.post("/api/auth/login", json={"username": "root", "password": PASSWORD})
+        return client
+
+    def _demands(self, settings: Settings, titles: list[str]) -> list[int]:
+        writer = TestClient(create_app(settings))
+        headers = api_login(writer, "ent")
+        return [writer.post("/api/demands", json={"title": title}, headers=headers).json()["id"] for title in titles]
+
+    def _rows(self, html: str) -> list[tuple[str, str, str]]:
+        page = Page(html, 200)
+        return [
+            (row.attrs["data-action"], row.attrs["data-entity"], row.children[4].text)
+            for row in page.find("tr", "audit-table")
+            if "data-action" in row.attrs
+        ]
+
+    def test_the_actor_is_a_user_picked_or_typed_by_name(self, settings: Settings, seed: Seed) -> None:
+        self._demands(settings, ["视觉检测需求"])
+        invoke(settings, "users", "role", "other", "institution")
+        admin = self._admin(settings)
+        options = admin.get("/pick/user?actor=en").text
+        assert f'value="ent [#{seed.owner_id}]"' in options
+        for actor in ("ent", f"ent [#{seed.owner_id}]"):
+            response = admin.get("/admin/audit", params={"actor": actor, "entity": "demands"})
+            assert response.status_code == 200
+            assert {entity for _action, entity, _key in self._rows(response.text)} == {"demands"}
+            assert Page(response.text, 200).value("actor") == actor
+        process = entries(settings, action="role")[0].actor  # a process, not a user: named as the log names it
+        by_process = Page(admin.get("/admin/audit", params={"actor": process}).text, 200)
+        rows = [row for row in by_process.find("tr", "audit-table") if "data-action" in row.attrs]
+        assert "role" in {row.attrs["data-action"] for row in rows}
+        assert {row.children[1].text for row in rows} == {process}
+
+    @pytest.mark.parametrize(
+        ("lang", "said"),
+        [("zh", "未找到名为「nobody」的用户"), ("en", "no user called 'nobody'")],
+    )
+    def test_an_unknown_actor_is_an_error_beside_the_field(
+        self, settings: Settings, seed: Seed, lang: str, said: str
+    ) -> None:
+        response = self._admin(settings).get("/admin/audit", params={"actor": "nobody", "lang": lang})
+        assert response.status_code == 422
+        page = Page(response.text, 422)
+        error = page.by_id("actor-error")
+        assert error is not None
+        assert said in error.text
+        assert page.value("actor") == "nobody"
+        assert self._rows(response.text) == []
+
+    def test_the_record_is_picked_by_name_through_its_tables_picker(self, settings: Settings, seed: Seed) -> None:
+        wanted, _other = self._demands(settings, ["视觉检测需求", "焊缝检测需求"])
+        admin = self._admin(settings)
+        page = admin.get("/admin/audit", params={"entity": "demands"}).text
+        record = next(e for e in Page(page, 200).elements if e.attrs.get("name") == "record")
+        assert (record.attrs["data-kind"], record.attrs["hx-get"]) == ("demand", "/pick/demand")
+        for typed in ("视觉检测需求", f"视觉检测需求 [#{wanted}]"):
+            response = admin.get("/admin/audit", params={"entity": "demands", "record": typed})
+            assert {key for _action, _entity, key in self._rows(response.text)} == {str(wanted)}
+        # the filter is a GET form pushed to the address bar: a link shared from the page carries the names
+        form = Page(page, 200).by_id("audit-filters")
+        assert form is not None
+        assert (form.attrs["method"], form.attrs["hx-push-url"]) == ("get", "true")
+        assert "entity_id" not in {e.attrs.get("name") for e in Page(page, 200).find("input", "audit-filters")}
+
+    @pytest.mark.parametrize(
+        ("lang", "said"),
+        [("zh", "未找到名为「不存在的需求」的技术需求"), ("en", "no demand called '不存在的需求'")],
+    )
+    def test_an_unknown_record_is_an_error_beside_the_field(
+        self, settings: Settings, seed: Seed, lang: str, said: str
+    ) -> None:
+        params = {"entity": "demands", "record": "不存在的需求", "lang": lang}
+        response = self._admin(settings).get("/admin/audit", params=params, headers={"HX-Request": "true"})
+        assert response.status_code == 422
+        assert "<html" not in response.text
+        page = Page(response.text, 422)
+        error = page.by_id("record-error")
+        assert error is not None
+        assert said in error.text
+        assert page.value("record") == "不存在的需求"
+
+    def test_older_links_by_key_still_filter_and_show_the_name(self, settings: Settings, seed: Seed) -> None:
+        wanted, _other = self._demands(settings, ["视觉检测需求", "焊缝检测需求"])
+        response = self._admin(settings).get("/admin/audit", params={"entity": "demands", "entity_id": str(wanted)})
+        assert {key for _action, _entity, key in self._rows(response.text)} == {str(wanted)}
+        assert Page(response.text, 200).value("record") == f"视觉检测需求 [#{wanted}]"
+
+    def test_only_administrators_may_pick_users(self, settings: Settings, seed: Seed) -> None:
+        officer = TestClient(create_app(settings))
+        officer.post("/api/auth/login", json={"username": "officer", "password": PASSWORD})
+        assert "<option" not in officer.get("/pick/user?actor=ent").text
+        assert "<option" not in TestClient(create_app(settings)).get("/pick/user?actor=ent").text
+        assert "<option" in self._admin(settings).get("/pick/user?actor=ent").text

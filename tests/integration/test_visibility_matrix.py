@@ -308,7 +308,7 @@ def seed(session: Session) -> dict[str, list[str]]:
         "code": ["2102"],
         "name": ["all"],
         "request_id": requests,
-        "kind": ["achievement", "expert", "demand", "enterprise", "organization", "region", "field"],
+        "kind": ["achievement", "expert", "demand", "enterprise", "organization", "user", "region", "field"],
     }
 
 

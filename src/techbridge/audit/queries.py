@@ -14,9 +14,11 @@ from techbridge.models import AuditEntry
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """What to show: any combination of actor name, action, table, record key and a start time."""
+    """What to show: any combination of actor (a user's id, or the name of a process such as cli:root), action,
+    table, record key and a start time."""
 
     actor: str = ""
+    actor_id: int | None = None
     action: str = ""
     entity: str = ""
     entity_id: str = ""
@@ -31,6 +33,8 @@ def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def _where(spec: AuditFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
+    if spec.actor_id is not None:
+        clauses.append(AuditEntry.actor_id == spec.actor_id)
     if spec.actor:
         clauses.append(AuditEntry.actor == spec.actor)
     if spec.action:
@@ -50,3 +54,8 @@ def list_entries(session: Session, spec: AuditFilter, *, offset: int, limit: int
     total = session.scalar(select(func.count(AuditEntry.id)).where(*where)) or 0
     stmt = select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).offset(offset).limit(limit)
     return list(session.scalars(stmt)), int(total)
+
+
+def has_actor(session: Session, name: str) -> bool:
+    """Whether some entry names `name` as its actor (a process, or a user since deleted)."""
+    return session.scalar(select(AuditEntry.id).where(AuditEntry.actor == name).limit(1)) is not None

@@ -21,10 +21,14 @@ import yaml
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from techbridge.access import Viewer
 from techbridge.audit import queries
 from techbridge.audit.queries import AuditFilter
+from techbridge.db import Base
+from techbridge.errors import InvalidDataError
 from techbridge.models import AuditAction, AuditEntry
 from techbridge.models.base import utcnow
+from techbridge.registry.pickers import KINDS, pick_label, resolve_pick
 
 if TYPE_CHECKING:
     from techbridge.imports.schemas import ImportSummary
@@ -86,6 +90,55 @@ def record(
 ) -> None:
     """Write one explicit entry (import, merge, role change) in the session's transaction."""
     queries.insert_entries(session, [_row(current_actor(session), action, entity, entity_id, details or {})])
+
+
+def audited_tables() -> list[str]:
+    """The tables the log can hold entries about: every table but the unaudited, and import runs (explicit)."""
+    return sorted({*Base.metadata.tables, "import_runs"} - (unaudited_tables() - {"import_runs"}))
+
+
+def record_kind(table: str) -> str | None:
+    """The picker that names a record of `table` (`registry.pickers.KINDS`), or None when its records have no name
+    people know them by (their key is typed instead)."""
+    kinds = {spec.model.__tablename__: kind for kind, spec in KINDS.items() if kind != "enterprise"}
+    return kinds.get(table)
+
+
+def resolve_filter(
+    *, session: Session, viewer: Viewer, actor: str, action: str, entity: str, record: str
+) -> AuditFilter:
+    """The filter a person typed or picked: the actor a user by name (「张三 [#12]」, an account or display name) or
+    a process named in the log (cli:root, system); the record by name through the table's picker, or by its key
+    (digits: a deleted record, a table whose records have no name). A name that names nothing is an
+    InvalidDataError on its field."""
+    actor, record = actor.strip(), record.strip()
+    actor_id, actor_name = None, ""
+    if actor:
+        try:
+            actor_id = resolve_pick(session, viewer, "user", actor, "actor")
+        except InvalidDataError:
+            if not queries.has_actor(session, actor):
+                raise
+            actor_name = actor
+    kind, entity_id = record_kind(entity), record
+    if record and kind is not None and not record.isdigit():
+        entity_id = str(resolve_pick(session, viewer, kind, record, "record"))
+    elif record and not entity and not record.replace(",", "").isdigit():
+        raise InvalidDataError(
+            "choose the table first to pick a record by name",
+            location=("record",),
+            message_zh="请先选择数据表，再按名称选择记录",
+        )
+    return AuditFilter(actor=actor_name, actor_id=actor_id, action=action, entity=entity, entity_id=entity_id)
+
+
+def record_label(*, session: Session, viewer: Viewer, entity: str, entity_id: str) -> str:
+    """What the record field shows for a key (an older link's `entity_id`): 「名称 [#id]」 when the table's picker
+    names the record, else the key."""
+    kind = record_kind(entity)
+    if kind is None or not entity_id.isdigit():
+        return entity_id
+    return pick_label(session, viewer, kind, int(entity_id)) or entity_id
 
 
 def list_audit(*, session: Session, spec: AuditFilter, page: int, size: int) -> tuple[list[AuditEntry], int]:

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
 from techbridge.errors import InvalidDataError
-from techbridge.models import Achievement, Demand, Expert, Organization, Region
+from techbridge.models import Achievement, Demand, Expert, Organization, Region, Role, User
 from techbridge.registry.detail_queries import shown_affiliations
 
 PICK_LIMIT = 12
@@ -42,7 +42,9 @@ KINDS: dict[str, PickKind] = {
     "demand": PickKind(Demand, "title", "技术需求", "demand"),
     "enterprise": PickKind(Organization, "name", "企业", "enterprise"),
     "organization": PickKind(Organization, "name", "机构", "organization"),
+    "user": PickKind(User, "username", "用户", "user"),
 }
+"""A user is picked by account or display name, by administrators only (the audit log's actor)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def _kind(kind: str) -> PickKind:
 
 def _stmt(kind: str, viewer: Viewer) -> Any:
     spec = _kind(kind)
+    if kind == "user":
+        return select(User).where(true() if viewer.role == Role.ADMIN else false())
     stmt = select(spec.model).where(visibility_clause(spec.model, viewer))
     if kind == "enterprise":
         stmt = stmt.where(Organization.kind == "enterprise")
@@ -78,6 +82,8 @@ def _hint(kind: str, record: Any) -> str:
     """What tells two options of the same name apart (an expert's, the affiliation, is `shown_affiliations`)."""
     if kind in ("enterprise", "organization"):
         return str(record.region_code or "")
+    if kind == "user":
+        return str(record.display_name or "")
     return str(getattr(record, "year", "") or "")
 
 
@@ -92,7 +98,10 @@ def pick_options(session: Session, viewer: Viewer, kind: str, text: str, limit: 
         return [PickOption("", tag) for tag in fields_like(session, viewer, text, limit)]
     spec = _kind(kind)
     column = getattr(spec.model, spec.name_column)
-    stmt = _stmt(kind, viewer).where(column.contains(text, autoescape=True)).order_by(column).limit(limit)
+    named = column.contains(text, autoescape=True)
+    if kind == "user":
+        named = or_(named, User.display_name.contains(text, autoescape=True))
+    stmt = _stmt(kind, viewer).where(named).order_by(column).limit(limit)
     records = list(session.scalars(stmt))
     affiliations = shown_affiliations(session, viewer, records) if kind == "expert" else {}
     return [
@@ -127,6 +136,8 @@ def resolve_pick(session: Session, viewer: Viewer, kind: str, text: str, field: 
         raise _not_found(kind, text, field)
     column = getattr(spec.model, spec.name_column)
     found = list(session.scalars(_stmt(kind, viewer).where(column == text).limit(2)))
+    if not found and kind == "user":
+        found = list(session.scalars(_stmt(kind, viewer).where(User.display_name == text).limit(2)))
     if len(found) == 1:
         return int(found[0].id)
     if not found:
@@ -149,6 +160,13 @@ def resolve_id(session: Session, viewer: Viewer, kind: str, record_id: int, fiel
         location=(field,),
         message_zh=f"{spec.label_zh} {record_id} 不存在或无权查看",
     )
+
+
+def pick_label(session: Session, viewer: Viewer, kind: str, record_id: int) -> str | None:
+    """What a picker holds once record `record_id` is picked (「柔轮 [#123]」), None when the viewer may not see it."""
+    spec = _kind(kind)
+    record = session.scalars(_stmt(kind, viewer).where(spec.model.id == record_id)).first()
+    return None if record is None else PickOption(str(record.id), str(getattr(record, spec.name_column))).value
 
 
 def _not_found(kind: str, text: str, field: str) -> InvalidDataError:
