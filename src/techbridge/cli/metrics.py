@@ -27,12 +27,12 @@ from techbridge.transfers.metrics import (
     definition_params,
     describe_definition,
     json_number,
+    region_key,
     region_prefix,
     turnover_json,
 )
 from techbridge.transfers.queries import iter_contract_facts
 from techbridge.transfers.schemas import (
-    SCOPE_DIGITS,
     Amount,
     Basis,
     ContractFact,
@@ -161,7 +161,9 @@ def turnover(
     by: list[str] = typer.Option(
         [], "--by", help="type | field | flow | quarter | party (repeatable or comma-separated; default: all)"
     ),
-    scope: Scope | None = typer.Option(None, "--scope", help="cut the region code to a province or city prefix"),
+    scope: Scope | None = typer.Option(
+        None, "--scope", help="count the region's province or city (a 直辖市 is one city; 仙桃 429004 is its own)"
+    ),
     date_from: str | None = typer.Option(None, "--from", help="first registration date, inclusive"),
     date_to: str | None = typer.Option(None, "--to", help="last registration date, inclusive"),
     sellers: str | None = typer.Option(
@@ -177,7 +179,7 @@ def turnover(
     prefix = region_prefix(region.strip())
     if scope is not None:
         check_region(region.strip(), scope)
-        prefix = region.strip()[: SCOPE_DIGITS[scope]]
+        prefix = region_key(ConversionDefinition(region=region.strip(), scope=scope))
     groupings = [name.strip() for item in by for name in item.split(",") if name.strip()] or list(TURNOVER_GROUPINGS)
     chosen = _split(sellers, "--sellers", PartyKind)
     facts, rejected, warnings = _load_facts(ctx, contracts, demo, strict)
@@ -222,13 +224,16 @@ def _turnover_definition(prefix: str, lang: str) -> str:
             f"地区 {prefix}：按类型/领域/季度统计卖方在本地区的合同（输出，按登记日期）；"
             "类型 transfer 为技术转让（含许可），其中许可见 of_which；"
             "流向中 output=卖方在本地区（输出），absorb=买方在本地区（吸纳），"
-            "in_province/out_of_province 为对方是否在本省；未给 --sellers 时统计全部卖方类型；金额单位万元。"
+            "in_province/out_of_province 为对方是否在本省，local 为对方在本地区所在的城市（本地，直辖市为一市，"
+            "省直辖县级市各为一市；地区不在一个城市内时不列）；未给 --sellers 时统计全部卖方类型；金额单位万元。"
         )
     return (
         f"Region {prefix}: type/field/quarter groups count contracts whose seller is in the region (输出, by "
         "registration date; type transfer includes licences, shown under of_which); in flow, output = seller in the "
         "region (输出), absorb = buyer in the region (吸纳), split "
-        "by whether the other party is in the province; every seller kind unless --sellers; amounts in 万元."
+        "by whether the other party is in the province, and local = the other party in the region's city (a "
+        "municipality is one city, each county-level city under a province its own; not listed for a region wider "
+        "than a city); every seller kind unless --sellers; amounts in 万元."
     )
 
 

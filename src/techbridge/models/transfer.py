@@ -204,6 +204,8 @@ class PilotCapacity(Base):
 class ContractRollup(Base):
     """Pre-aggregated contracts the dashboard reads instead of scanning every contract (refreshed on each write).
 
+    The seller city is the city key of `metrics.city_of` (2101; 11 for all of 北京; 429004 for 仙桃), or the seller's
+    province code when its code lies in no city (210000), so a province prefix and a city key both select by prefix.
     grain `rate`: per (seller city, seller kind, quarter, buyer in the same city?, buyer in the same province?);
     grain `mix`: per (seller city, seller kind, quarter, type, field); grain `flow`: per (seller city, seller kind,
     quarter, seller province, buyer province). The index on (is_demo, grain, seller_kind, quarter) lets the
@@ -216,7 +218,7 @@ class ContractRollup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, index=True)
     grain: Mapped[str] = mapped_column(String(8))
-    seller_city: Mapped[str] = mapped_column(String(4), default="")
+    seller_city: Mapped[str] = mapped_column(String(6), default="")  # city key (metrics.city_of), else province
     seller_kind: Mapped[str] = mapped_column(String(16), default="")
     quarter: Mapped[int] = mapped_column(Integer, default=0)
     same_city: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -3,7 +3,9 @@
 The rollups (`ContractRollup`, refreshed after every contract import and whenever the newest contract id differs
 from the one they cover) hold a few thousand pre-aggregated rows; every figure (headline rates, quarterly trend,
 14 cities, fields, types, flows) is computed from them with the same rule as `metrics.compute_local_conversion`
-for province and city scope, so a dashboard refresh never scans the contracts.
+for province and city scope, so a dashboard refresh never scans the contracts. A rollup's seller city is the
+rate's city key (`metrics.city_of`, or the seller's province when it lies in no city), and a region is selected by
+prefix, the province's 2 digits or a city key (`metrics.region_key`), which names exactly the codes of its city.
 """
 
 from __future__ import annotations
@@ -22,14 +24,23 @@ from sqlalchemy.orm import Session
 
 from techbridge.registry.pickers import region_display
 from techbridge.transfers import queries
-from techbridge.transfers.metrics import ZERO, TurnoverGroup, add_to_group, describe_definition, turnover_rows
+from techbridge.transfers.metrics import (
+    ZERO,
+    TurnoverGroup,
+    add_to_group,
+    city_of,
+    describe_definition,
+    region_key,
+    turnover_rows,
+)
 from techbridge.transfers.schemas import Amount, Basis, ConversionDefinition, PartyKind, Scope
 from techbridge.transfers.service import FunnelScope
 
 
 @dataclass(frozen=True, slots=True)
 class RateRow:
-    """Contracts of one seller city, seller kind and quarter (yyyyq), split by where the buyer is."""
+    """Contracts of one seller city (city key, `metrics.city_of`), seller kind and quarter (yyyyq), split by where
+    the buyer is."""
 
     seller_city: str
     seller_kind: str
@@ -72,7 +83,7 @@ class DashboardData:
 
 @lru_cache(maxsize=1)
 def city_names() -> dict[str, str]:
-    """4-digit city code → map name (data/transfers/cities.yaml)."""
+    """City code → map name (data/transfers/cities.yaml; each code is a city key, `metrics.city_of`)."""
     text = (resources.files("techbridge") / "data" / "transfers" / "cities.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     return {str(code): str(name) for code, name in raw["cities"].items()}
@@ -148,8 +159,9 @@ def _sums(
 
 def cube_rate(rows: Iterable[RateRow], definition: ConversionDefinition) -> tuple[Decimal | None, Decimal, Decimal]:
     """(rate, numerator, denominator) over rate rows for province or city scope (no type/field filter at this grain);
-    the same rule as metrics.compute_local_conversion: seller in the region, buyer too."""
-    prefix = definition.prefix
+    the same rule as metrics.compute_local_conversion: seller in the region (its province, or its city key), buyer
+    too (in the same city: the rollups' `same_city` compares city keys)."""
+    prefix = region_key(definition)
     sellers = {str(kind) for kind in definition.sellers}
     numerator = denominator = ZERO
     for row in rows:
@@ -220,8 +232,8 @@ def _by_city(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[s
         city = ConversionDefinition(
             region=code, basis=base.basis, scope=Scope.CITY, amount=base.amount, sellers=base.sellers
         )
-        rate, numerator, denominator = cube_rate(buckets[code], city)
-        output = sum((row.value for row in buckets[code]), ZERO)
+        rate, numerator, denominator = cube_rate(buckets[region_key(city)], city)
+        output = sum((row.value for row in buckets[region_key(city)]), ZERO)
         result.append(
             {
                 "code": code,
@@ -256,10 +268,10 @@ def _flows(rollups: Sequence[Rollup], province: str, city: str = "") -> list[dic
 class DashboardFilter:
     """What the officer narrows the dashboard to; every registry figure obeys all of it.
 
-    `sellers` (empty: universities and institutes) and `amount` make the definition; `city` is a 4-digit city code
-    of the province (empty: the whole province); `data` is `real`, `demo` or empty (real when there is any, else the
-    demonstration set); `quarter_from` / `quarter_to` bound the registration quarter (yyyyq, both ends inclusive;
-    0 leaves that end open)."""
+    `sellers` (empty: universities and institutes) and `amount` make the definition; `city` is the city key
+    (`metrics.city_of`: 2101; 11 for 北京; 429004 for 仙桃) of a city of the province (empty: the whole province);
+    `data` is `real`, `demo` or empty (real when there is any, else the demonstration set); `quarter_from` /
+    `quarter_to` bound the registration quarter (yyyyq, both ends inclusive; 0 leaves that end open)."""
 
     sellers: tuple[PartyKind, ...] = ()
     amount: Amount = Amount.CONTRACT_VALUE
@@ -337,7 +349,7 @@ def build_dashboard(
     flow_keys = ("seller_city", "seller_province", "buyer_province")
     flows = _sums(session, demo, spec, "flow", flow_keys, "")
     mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
-    label = region_display(session, base.prefix)
+    label = region_display(session, region_key(base))
     unlocated = _unlocated_buyers(flows, prefix)
     unlocated_valued = _unlocated_buyers(flows, prefix, valued_only=spec.amount is Amount.TECHNOLOGY_INCOME)
     return DashboardData(
@@ -346,7 +358,7 @@ def build_dashboard(
         headline_value=_figure(rows, base, lang, label, unlocated_valued),
         headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label, unlocated),
         by_quarter=_by_quarter(rows, base),
-        by_city=[row for row in _by_city(rows, base) if row["code"].startswith(prefix)],
+        by_city=[row for row in _by_city(rows, base) if not spec.city or city_of(row["code"]) == spec.city],
         by_field=_grouped(mix, "field"),
         by_type=_grouped(mix, "type"),
         flows=_flows(flows, province, spec.city),

@@ -1,12 +1,14 @@
 """Contract metrics as pure functions over ContractFact: the local conversion rate and turnover (exact Decimal).
 
-Local conversion rate (domain README, "Metrics"): with P = the region prefix (first 2 digits of the region code for
-province scope, first 4 for city scope),
-    denominator = Σ amount (or count) of contracts whose seller kind is in `sellers`, whose seller region starts with
-                  P, and which pass the type / field / period filters (period on registered_on, both ends inclusive);
-    numerator   = the same restricted to contracts whose buyer region also starts with P;
+Local conversion rate (domain README, "Metrics"): with R = the region (`region_key`: the province's 2 digits for
+province scope, the region's city `city_of` for city scope),
+    denominator = Σ amount (or count) of contracts whose seller kind is in `sellers`, whose seller lies in R, and
+                  which pass the type / field / period filters (period on registered_on, both ends inclusive);
+    numerator   = the same restricted to contracts whose buyer lies in R too;
 City scope compares cities rather than bare prefixes ("本地" = same city, `city_of`): a 直辖市 is one city and each
-county-level city directly under a province (仙桃 429004) is its own, as metrics.yaml `cities` lists them.
+county-level city directly under a province (仙桃 429004) is its own, as metrics.yaml `cities` lists them. The same
+`city_of` decides turnover's `local` flow, the dashboard's rollups (`queries.city_sql` is its SQL form) and the
+city of a transfer case, so every surface names the same city for the same code.
     rate        = numerator ÷ denominator, None when the denominator is 0.
 With the value basis and `technology_income`, contracts with no verified income cannot be valued: they are left
 out of both sums and listed in `unvalued` so callers report them. A buyer that cannot be located (no usable credit
@@ -86,9 +88,11 @@ def is_in_period(day: date, start: date | None, end: date | None) -> bool:
 
 
 def city_of(code: str) -> str | None:
-    """The city a division code (a 4- or 6-digit region, or a party's 6-digit code) lies in, as a key to compare:
-    the first 4 digits, except a 直辖市 (its 2 digits: one city) and a county-level city directly under a province
-    (its 6 digits); None when the code is coarser than a city (210000, or a group code such as 429000)."""
+    """The city a division code (a region of 2, 4 or 6 digits, or a party's 6-digit code) lies in, as a key to
+    compare: the first 4 digits, except a 直辖市 (its 2 digits: one city, so 11 and 110000 are 北京 too) and a
+    county-level city directly under a province (its 6 digits); None when the code is coarser than a city (21,
+    210000, or a group code such as 429000) or empty (a party of unknown region). Each key is also a prefix of
+    exactly the 6-digit codes of its city."""
     cities: dict[str, list[str]] = load_metric_defaults().get("cities") or {}
     if code[:2] in cities.get("municipalities", []):
         return code[:2]
@@ -99,6 +103,15 @@ def city_of(code: str) -> str | None:
     return code[:4]
 
 
+def region_key(definition: ConversionDefinition) -> str:
+    """The region a definition compares parties with, as a code prefix: the province's 2 digits for province scope,
+    the region's city (`city_of`: 2101, 11 for the whole of 北京, 429004 for 仙桃) for city scope. A city key is
+    also a prefix of exactly the codes in that city, so it names the region in labels and filters alike."""
+    if definition.scope is Scope.CITY:
+        return city_of(definition.region) or definition.region[: SCOPE_DIGITS[Scope.CITY]]
+    return definition.region[: SCOPE_DIGITS[Scope.PROVINCE]]
+
+
 def is_in_region(code: str | None, definition: ConversionDefinition) -> bool:
     """Whether a party's region lies in the definition's region: the same province (first 2 digits) for province
     scope, the same city (`city_of`) for city scope; a party of unknown region lies in none."""
@@ -107,7 +120,7 @@ def is_in_region(code: str | None, definition: ConversionDefinition) -> bool:
     if definition.scope is Scope.CITY:
         city = city_of(definition.region)
         return city is not None and city_of(code) == city
-    return code.startswith(definition.prefix)
+    return code.startswith(region_key(definition))
 
 
 def is_in_definition_scope(fact: ContractFact, definition: ConversionDefinition) -> bool:
@@ -203,10 +216,12 @@ def quarter_of(day: date) -> str:
 def flow_keys(fact: ContractFact, prefix: str) -> list[str]:
     """Flow groups of a contract seen from region `prefix`: 输出 (seller in region) and 吸纳 (buyer in region).
 
-    Each side is split by where the other party is: `local` (same region, only for city/county regions),
+    Each side is split by where the other party is: `local` (本地: in the region's city, `city_of`, as the rate's
+    city scope decides; only for a region that lies in one city: a city, a district, or a whole 直辖市),
     `in_province` (same province, including the region itself) and `out_of_province`.
     """
     province = prefix[:2]
+    home = city_of(prefix)
     keys: list[str] = []
     for side, own, other in (
         ("output", fact.seller_region_code, fact.buyer_region_code),
@@ -215,7 +230,7 @@ def flow_keys(fact: ContractFact, prefix: str) -> list[str]:
         if not own.startswith(prefix):
             continue
         keys.append(f"{side}.total")
-        if len(prefix) > 2 and other.startswith(prefix):
+        if home is not None and city_of(other) == home:
             keys.append(f"{side}.local")
         keys.append(f"{side}.in_province" if other.startswith(province) else f"{side}.out_of_province")
     return keys
@@ -360,7 +375,7 @@ def definition_params(definition: ConversionDefinition) -> dict[str, object]:
     """The definition as plain data (JSON-ready)."""
     return {
         "region": definition.region,
-        "prefix": definition.prefix,
+        "prefix": region_key(definition),
         "basis": str(definition.basis),
         "scope": str(definition.scope),
         "amount": str(definition.amount) if definition.basis is Basis.VALUE else None,
@@ -411,7 +426,7 @@ def describe_definition(
         if city
         else f"first {digits} digits of the division code"
     )
-    prefix = region_label or definition.prefix
+    prefix = region_label or region_key(definition)
     amount_name = AMOUNT_NAMES["zh" if zh else "en"][str(definition.amount)]
     place = ("省内" if zh else "province") if definition.scope is Scope.PROVINCE else ("本市" if zh else "city")
     filters = _filters_text(definition, lang)

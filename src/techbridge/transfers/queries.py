@@ -6,8 +6,23 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, case, cast, delete, extract, func, insert, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from techbridge.access import Viewer, visibility_clause
 from techbridge.models import (
@@ -22,6 +37,7 @@ from techbridge.models import (
     TransferCase,
     TransferEvent,
 )
+from techbridge.transfers.loader import load_metric_defaults
 from techbridge.transfers.schemas import ContractFact, ContractType, PartyKind
 
 
@@ -65,10 +81,26 @@ def get_contract_by_no(session: Session, contract_no: str) -> Contract | None:
     return session.scalar(select(Contract).where(Contract.contract_no == contract_no))
 
 
+def city_sql(code: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[Any]:
+    """`metrics.city_of` in SQL, over the same metrics.yaml `cities` lists: a division code's city key (first 4
+    digits; a 直辖市's 2; a county-level city directly under a province its 6), NULL when it lies in no city."""
+    cities: dict[str, list[str]] = load_metric_defaults().get("cities") or {}
+    two, four = func.substr(code, 1, 2), func.substr(code, 1, 4)
+    in_group = four.in_(cities.get("county_level_groups", []))
+    return case(
+        (two.in_(cities.get("municipalities", [])), two),
+        (and_(in_group, func.length(code) == 6, func.substr(code, 5, 2) != "00"), code),
+        (or_(in_group, func.length(code) < 4, func.substr(code, 3, 2) == "00"), null()),
+        else_=four,
+    )
+
+
 def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
-    seller_city = func.substr(Contract.seller_region_code, 1, 4)
-    buyer_city = func.substr(Contract.buyer_region_code, 1, 4)
+    # the seller's city key (its province's 2 digits when it lies in no city, so a province prefix still finds it);
+    # same_city compares city keys, and NULL (no city, unknown buyer) equals nothing
+    seller_city_key = city_sql(Contract.seller_region_code)
     seller_province = func.substr(Contract.seller_region_code, 1, 2)
+    seller_city = func.coalesce(seller_city_key, seller_province)
     buyer_province = func.substr(Contract.buyer_region_code, 1, 2)
     # whole numbers before the division: PostgreSQL's EXTRACT is numeric, so (12 + 2) / 3 would be 4.67, stored as 5
     year = cast(extract("year", Contract.registered_on), Integer)
@@ -79,7 +111,7 @@ def _rollup_select(grain: str, demo: bool, max_id: int) -> Select[Any]:
             "seller_city": seller_city,
             "seller_kind": Contract.seller_kind,
             "quarter": quarter,
-            "same_city": case((seller_city == buyer_city, True), else_=False),
+            "same_city": case((seller_city_key == city_sql(Contract.buyer_region_code), True), else_=False),
             "same_province": case((seller_province == buyer_province, True), else_=False),
         },
         "mix": {
@@ -164,7 +196,8 @@ def sum_rollups(
     city_prefix: str = "",
 ) -> list[tuple[Any, ...]]:
     """(key values…, n, value, income, n_income) of one grain's rollups summed per `keys`, restricted to seller kinds, a
-    quarter range (yyyyq, 0 leaves an end open) and a seller city prefix: filtered and summed in SQL, so a filtered
+    quarter range (yyyyq, 0 leaves an end open) and a seller region (a province prefix or a city key, `city_of`):
+    filtered and summed in SQL, so a filtered
     dashboard reads a few rows however many the rollups hold."""
     group = [getattr(ContractRollup, key) for key in keys]
     sums = (

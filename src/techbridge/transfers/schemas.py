@@ -103,11 +103,6 @@ class ConversionDefinition:
     date_from: date | None = None
     date_to: date | None = None
 
-    @property
-    def prefix(self) -> str:
-        """The region prefix compared with party codes: first 2 (province) or 4 (city) digits of `region`."""
-        return self.region[: SCOPE_DIGITS[self.scope]]
-
 
 @dataclass(frozen=True, slots=True)
 class ConversionResult:

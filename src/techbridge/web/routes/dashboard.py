@@ -21,6 +21,7 @@ from techbridge.statistics.service import region_years, source_names
 from techbridge.transfers.analytics import Bottlenecks
 from techbridge.transfers.dashboard import DashboardData, DashboardFilter, build_dashboard, funnel_scope
 from techbridge.transfers.export import TABLES, Table, build_tables, tables_to_xlsx
+from techbridge.transfers.metrics import city_of
 from techbridge.transfers.schemas import Amount, PartyKind
 from techbridge.transfers.service import load_bottlenecks
 from techbridge.web.charts import dashboard as charts
@@ -46,7 +47,9 @@ def _quarter(raw: str) -> int:
 
 
 def _city(session: Session, settings: Settings, name: str) -> tuple[str, TechbridgeError | None]:
-    """The 4-digit city code of a city of the province typed by name (the province itself: no city)."""
+    """The city key (`metrics.city_of`, as the rate's city scope) of a city of the province typed by name, a
+    district naming its city (the province itself: no city; a region that holds several cities, such as 湖北's
+    省直辖县级行政区划, is refused: choose one of them)."""
     if not name.strip():
         return "", None
     try:
@@ -58,7 +61,16 @@ def _city(session: Session, settings: Settings, name: str) -> tuple[str, Techbri
         return "", InvalidDataError(
             f"{name!r} is outside the province", location=("region",), message_zh=f"「{name}」不在本省，请选择本省的市"
         )
-    return (code[:4] if len(code) > 2 else ""), None
+    if len(code) <= 2:
+        return "", None
+    city = city_of(code)
+    if city is None:
+        return "", InvalidDataError(
+            f"{name!r} holds several cities; choose one of them",
+            location=("region",),
+            message_zh=f"「{name}」包含多个市，请选择其中一个",
+        )
+    return city, None
 
 
 def read_filter(

@@ -24,6 +24,7 @@ from techbridge.transfers.metrics import (
     definition_params,
     describe_definition,
     json_number,
+    region_key,
     region_prefix,
     turnover_json,
 )
@@ -98,7 +99,7 @@ def local_conversion(
         "numerator": json_number(result.numerator),
         "denominator": json_number(result.denominator),
         "definition": describe_definition(
-            definition, lang, region_display(session, definition.prefix), unlocated_buyers=result.unlocated_buyers
+            definition, lang, region_display(session, region_key(definition)), unlocated_buyers=result.unlocated_buyers
         ),
         "definition_params": definition_params(definition),
         "unvalued_contracts": list(result.unvalued),
