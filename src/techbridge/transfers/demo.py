@@ -22,6 +22,7 @@ from techbridge.challenges.service import ChallengeCreate, publish_challenge
 from techbridge.models import Contract, OrgKind, Role, Stage, User
 from techbridge.transfers import queries
 from techbridge.transfers.dashboard import city_names
+from techbridge.transfers.metrics import city_of
 from techbridge.transfers.pipeline import CaseCreate, advance_case, close_case, closing_reasons, create_case
 
 DEFAULT_SEED = 20261125
@@ -86,7 +87,8 @@ def _parties(session: Session, rng: random.Random) -> tuple[list[Party], list[Pa
 def _contract(n: int, rng: random.Random, sellers: list[Party], buyers: list[Party]) -> Contract:
     seller = rng.choice(sellers) if rng.random() < 0.8 else Party(None, "辽宁某科技企业", "enterprise", "210200")
     local = [b for b in buyers if b.region_code.startswith("21")]
-    same_city = [b for b in local if b.region_code[:4] == seller.region_code[:4]]
+    home = city_of(seller.region_code)
+    same_city = [b for b in local if home is not None and city_of(b.region_code) == home]
     if rng.random() < 0.3 and same_city:
         buyer = rng.choice(same_city)
     elif rng.random() < 0.45 and local:
@@ -145,7 +147,7 @@ def _case(session: Session, n: int, rng: random.Random, brokers: list[Viewer], b
         counterpart_name=buyer.name,
         broker_id=broker.user_id,
         field=rng.choice(FIELDS),
-        city_code=buyer.region_code[:4],
+        city_code=buyer.region_code,
         owner_kind=rng.choice(("university", "institute")),
         is_demo=True,
         note="演示数据",

@@ -14,6 +14,7 @@ from techbridge.access import Viewer
 from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from techbridge.models import EventKind, Role, Stage, TransferCase, TransferEvent
 from techbridge.transfers.loader import load_stage_config
+from techbridge.transfers.metrics import city_of
 
 STAGE_ZH = {
     "matched": "已匹配",
@@ -139,6 +140,15 @@ class CaseCreate:
     is_demo: bool = False
 
 
+def case_city(code: str | None) -> str | None:
+    """The city a case is filed under: the city key of a region code (`metrics.city_of`, as the rate's city scope
+    and the dashboard's city filter name it: 2101 for 和平区, 11 for 海淀区, 429004 for 仙桃), or the code cut to 4
+    digits when it lies in no one city (a province, 湖北's 省直辖县级行政区划 4290); None for no code."""
+    if not code:
+        return None
+    return city_of(code) or code[:4]
+
+
 def create_case(
     *, session: Session, data: CaseCreate, viewer: Viewer, actor_name: str = "", at: datetime | None = None
 ) -> TransferCase:
@@ -164,7 +174,7 @@ def _open_case(
         counterpart_name=data.counterpart_name,
         broker_id=broker_id,
         field=data.field,
-        city_code=(data.city_code or "")[:4] or None,
+        city_code=case_city(data.city_code),
         owner_kind=data.owner_kind,
         stage=Stage.MATCHED,
         last_open_stage=Stage.MATCHED,

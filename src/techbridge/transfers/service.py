@@ -89,8 +89,9 @@ def _broker_names(session: Session, cases: Sequence[TransferCase]) -> dict[int, 
 
 @dataclass(frozen=True)
 class FunnelScope:
-    """The dashboard's filters as they apply to cases: the case's city (code prefix), its owner kind (a case whose
-    owner kind is unknown is kept) and the day it was opened (both ends inclusive; None leaves an end open)."""
+    """The dashboard's filters as they apply to cases: the case's city (the dashboard's city key, a prefix of the
+    case's city code), its owner kind (a case whose owner kind is unknown is kept) and the day it was opened (both
+    ends inclusive; None leaves an end open)."""
 
     city_prefix: str = ""
     owner_kinds: tuple[str, ...] = ()

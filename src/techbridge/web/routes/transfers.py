@@ -21,6 +21,7 @@ from techbridge.transfers.pipeline import (
     CaseCreate,
     add_note,
     advance_case,
+    case_city,
     close_case,
     closing_reasons,
     create_case,
@@ -80,7 +81,8 @@ def _case_filter(session: Session, filters: Mapping[str, str]) -> tuple[CaseFilt
     city_code, error = "", None
     if filters.get("region", "").strip():
         try:
-            city_code = resolve_region(session, filters["region"], "region")
+            code = resolve_region(session, filters["region"], "region")
+            city_code = case_city(code) or ""  # a case is filed under its city: 和平区 finds 沈阳's cases
         except TechbridgeError as exc:
             error = exc
     stage = filters.get("stage", "")
