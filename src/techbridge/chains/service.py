@@ -34,6 +34,8 @@ from techbridge.chains.visibility import restrict_graph
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.i18n.loader import translate
+from techbridge.registry.pickers import resolve_region
+from techbridge.registry.regions import is_known_region, localize_names
 
 DEFAULT_HOPS = 2
 MAX_HOPS = 6
@@ -300,6 +302,12 @@ def _check_region(region: str) -> str:
         )
     while len(region) > 2 and region.endswith("00"):
         region = region[:-2]
+    if not is_known_region(region):
+        raise InvalidDataError(
+            f"no region has the code {region}; give a province (21) or city (2102) code, or its name",
+            location=("region",),
+            message_zh=f"没有代码为 {region} 的地区，请输入省级（21）或市级（2102）代码，或地区名称",
+        )
     if len(region) > CITY_DIGITS:
         city = region[:CITY_DIGITS]
         raise InvalidDataError(
@@ -309,6 +317,17 @@ def _check_region(region: str) -> str:
             message_zh=f"{region} 是区县代码；产业链分析按省或市统计（机构只登记到所在城市），请使用 {city}",
         )
     return region
+
+
+def read_region(session: Session, text: str | None, default: str) -> str:
+    """The region code a chain report is asked for (the CLI's `--region`, the API's `region`): a code as given
+    (checked by the use case: a code naming no region is refused, a district refused naming its city), a province or
+    city name in Chinese or English (辽宁, 大连市, Dalian) resolved as the portal's pickers resolve it, or `default`
+    when nothing was given."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    return text if text.isdigit() else resolve_region(session, text, "region")
 
 
 def chain_region(code: str) -> str:
@@ -450,14 +469,15 @@ def relevance_kind(method: str) -> str:
     return RELEVANCE_KINDS.get(method, "terms")
 
 
-def region_labels(session: Session, codes: Sequence[str | None]) -> dict[str, str]:
-    """Names of region codes as the portal shows them (21 → 辽宁省, 2102 → 大连市); unknown codes are left out."""
+def region_labels(session: Session, codes: Sequence[str | None], lang: str = "zh") -> dict[str, str]:
+    """Names of region codes as a page in `lang` shows them (21 → 辽宁省 or Liaoning, 2102 → 大连市 or Dalian);
+    unknown codes are left out."""
     from techbridge.registry.queries import region_names
 
-    return region_names(session, codes)
+    return localize_names(region_names(session, codes), lang)
 
 
-def report_regions(session: Session, report: Report, region: str) -> dict[str, str]:
+def report_regions(session: Session, report: Report, region: str, lang: str = "zh") -> dict[str, str]:
     """The names of every region code a report shows: its own region, leaders' and candidates' regions."""
     codes = [region, *(ld.region_code for ld in report.leaders), *(c.province_code for c in report.candidates)]
-    return region_labels(session, codes)
+    return region_labels(session, codes, lang)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from techbridge.access import SYSTEM
 from techbridge.chains import service
@@ -18,11 +19,11 @@ from techbridge.db import session_scope
 app = typer.Typer(help="Industry-chain analytics.", no_args_is_help=True)
 
 ROOT_HELP = "a curated chain id (see `chains list`) or a node name"
-REGION_HELP = "2-digit province or 4-digit city code (default: the home region setting)"
+REGION_HELP = "a province or city: code (21, 2102) or name (辽宁, 大连, Dalian) (default: the home region setting)"
 
 
-def _region(ctx: typer.Context, region: str | None) -> str:
-    return region or settings_of(ctx).region_code
+def _region(ctx: typer.Context, session: Session, region: str | None) -> str:
+    return service.read_region(session, region, settings_of(ctx).region_code)
 
 
 @app.command("list")
@@ -57,7 +58,7 @@ def show(
 
 def _report(ctx: typer.Context, root: str, region: str | None, part: str, as_json: bool) -> dict[str, Any]:
     with session_scope(settings_of(ctx).database_url) as session:
-        view, report = service.chain_report(session, viewer=SYSTEM, root=root, region=_region(ctx, region))
+        view, report = service.chain_report(session, viewer=SYSTEM, root=root, region=_region(ctx, session, region))
         payload = service.report_json(view, report, part, cli_lang())
     if as_json:
         print_json(payload)
@@ -132,12 +133,15 @@ def consortium(
     ctx: typer.Context,
     root: str = typer.Argument(..., help=ROOT_HELP),
     leader: str = typer.Option(..., "--leader", help="the leading enterprise: organization id or name"),
-    region: str | None = typer.Option(None, "--region", help="default: the leader's province"),
+    region: str | None = typer.Option(
+        None, "--region", help="code (21, 2102) or name (辽宁, 大连, Dalian); default: the leader's province"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """A draft innovation consortium around a leader: institutions, experts, up- and downstream firms."""
     with session_scope(settings_of(ctx).database_url) as session:
-        payload = asdict(service.consortium(session, viewer=SYSTEM, root=root, leader=leader, region=region))
+        where = service.read_region(session, region, "") or None
+        payload = asdict(service.consortium(session, viewer=SYSTEM, root=root, leader=leader, region=where))
     if as_json:
         print_json(payload)
         return

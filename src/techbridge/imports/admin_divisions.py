@@ -14,8 +14,8 @@ from techbridge.imports.context import ImportContext
 from techbridge.imports.readers import read_csv
 from techbridge.imports.schemas import Reason
 from techbridge.imports.writer import upsert_regions
+from techbridge.registry.regions import SPECIAL_REGIONS
 
-SPECIAL_REGIONS = ({"code": "2190", "name": "沈抚示范区", "level": "city", "parent_code": "21", "is_official": False},)
 PLACEHOLDER_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
 

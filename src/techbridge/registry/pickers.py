@@ -19,6 +19,7 @@ from techbridge.access import Viewer, visibility_clause
 from techbridge.errors import InvalidDataError
 from techbridge.models import Achievement, Demand, Expert, Organization, Region, Role, User
 from techbridge.registry.detail_queries import shown_affiliations
+from techbridge.registry.regions import code_of_english_name, english_codes_like, region_name
 
 PICK_LIMIT = 12
 FIELD_SCAN = 500  # records read to gather the field tags containing what was typed
@@ -87,13 +88,19 @@ def _hint(kind: str, record: Any) -> str:
     return str(getattr(record, "year", "") or "")
 
 
-def pick_options(session: Session, viewer: Viewer, kind: str, text: str, limit: int = PICK_LIMIT) -> list[PickOption]:
-    """Options whose name contains what was typed (regions: name or code), visible to the viewer."""
+def pick_options(
+    session: Session, viewer: Viewer, kind: str, text: str, limit: int = PICK_LIMIT, lang: str = "zh"
+) -> list[PickOption]:
+    """Options whose name contains what was typed (regions: Chinese or English name, or code; labelled as a page in
+    `lang` names them), visible to the viewer."""
     text = _KEY.sub("", text).strip()[:100]
     if not text:
         return []
     if kind == "region":
-        return [PickOption(r.code, r.name, marker="") for r in _regions_like(session, text, limit)]
+        return [
+            PickOption(r.code, region_name(r.code, r.name, lang), marker="")
+            for r in _regions_like(session, text, limit)
+        ]
     if kind == "field":
         return [PickOption("", tag) for tag in fields_like(session, viewer, text, limit)]
     spec = _kind(kind)
@@ -115,9 +122,16 @@ def pick_options(session: Session, viewer: Viewer, kind: str, text: str, limit: 
 
 
 def _regions_like(session: Session, text: str, limit: int) -> list[Region]:
+    english = english_codes_like(text)[:limit] if text.isascii() and not text.isdigit() else []
     stmt = (
         select(Region)
-        .where(or_(Region.name.contains(text, autoescape=True), Region.code.startswith(text, autoescape=True)))
+        .where(
+            or_(
+                Region.name.contains(text, autoescape=True),
+                Region.code.startswith(text, autoescape=True),
+                Region.code.in_(english),
+            )
+        )
         .order_by(Region.level, Region.code)
         .limit(limit)
     )
@@ -179,14 +193,16 @@ def _not_found(kind: str, text: str, field: str) -> InvalidDataError:
 
 
 def resolve_region(session: Session, text: str, field: str) -> str:
-    """A region code from a code, a full name (大连市) or a short one (大连, 辽宁); picked options resolve exactly."""
+    """A region code from a code, a full name (大连市) or a short one (大连, 辽宁), or an English name (Dalian, any
+    case); picked options resolve exactly."""
     text = text.strip()
     key = _KEY.search(text)
     if key:
         text = key.group(1)
-    if text.isdigit():
-        if session.get(Region, text) is not None:
-            return text
+    code = text if text.isdigit() else code_of_english_name(text)
+    if code is not None:
+        if session.get(Region, code) is not None:
+            return code
     else:
         names = {text, *(text + suffix for suffix in REGION_SUFFIXES)}
         rows = list(session.scalars(select(Region).where(Region.name.in_(names)).order_by(Region.level).limit(3)))
@@ -200,24 +216,26 @@ def resolve_region(session: Session, text: str, field: str) -> str:
                 message_zh=f"「{text}」对应多个地区，请从列表中选择",
             )
     raise InvalidDataError(
-        f"no region {text!r}; type a province or city name such as 辽宁 or 大连",
+        f"no region {text!r}; type a province or city name such as Liaoning or Dalian (辽宁, 大连)",
         location=(field,),
         message_zh=f"未找到地区「{text}」，请输入省或市的名称，如 辽宁、大连",
     )
 
 
-def region_label(session: Session, code: str | None) -> str:
-    """「大连市 [2102]」 for a code (the code alone when unknown, empty for none)."""
+def region_label(session: Session, code: str | None, lang: str = "zh") -> str:
+    """「大连市 [2102]」 (English pages: 「Dalian [2102]」) for a code, as a picker holds it once picked (the code
+    alone when unknown, empty for none)."""
     if not code:
         return ""
     region = session.get(Region, code)
-    return f"{region.name} [{code}]" if region is not None else code
+    return f"{region_name(code, region.name, lang)} [{code}]" if region is not None else code
 
 
-def region_display(session: Session, code: str) -> str:
-    """「大连市 (2102)」: a region code shown with its name, as every page shows codes (the code alone when unknown)."""
+def region_display(session: Session, code: str, lang: str = "zh") -> str:
+    """「大连市 (2102)」 (English pages: 「Dalian (2102)」): a region code shown with its name, as every page shows
+    codes (the code alone when unknown)."""
     region = session.get(Region, code)
-    return f"{region.name} ({code})" if region is not None else code
+    return f"{region_name(code, region.name, lang)} ({code})" if region is not None else code
 
 
 def visible_title(session: Session, viewer: Viewer, achievement_id: int | None) -> str | None:

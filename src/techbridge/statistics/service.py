@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
-from techbridge.errors import NotFoundError
+from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.registry.regions import is_known_region
 from techbridge.statistics import queries
 from techbridge.transfers.metrics import json_number
 
@@ -88,7 +89,8 @@ def region_year(*, session: Session, viewer: Viewer, region_code: str, year: int
 
 def official_figures(*, session: Session, viewer: Viewer, region_code: str, year: int) -> dict[str, Any]:
     """A province's yearbook figures for `year` as JSON numbers (`metrics official --json` and the API alike);
-    NotFoundError when the yearbook has none."""
+    InvalidDataError naming `region` when the code names no province, NotFoundError when the yearbook has none."""
+    check_province(region_code)
     found = region_year(session=session, viewer=viewer, region_code=region_code, year=year)
     if found is None:
         raise NotFoundError(
@@ -109,6 +111,17 @@ def official_figures(*, session: Session, viewer: Viewer, region_code: str, year
         "outflow_rank": found.outflow_rank,
         "source": found.source,
     }
+
+
+def check_province(region_code: str) -> None:
+    """Refuse a code that names no province (the yearbook's tables are by province): 99, 2102 or a name is an error
+    naming `region`, never a province without figures."""
+    if len(region_code) != 2 or not is_known_region(region_code):
+        raise InvalidDataError(
+            f"no province has the code {region_code!r}: give a 2-digit province code such as 21 (Liaoning)",
+            location=("region",),
+            message_zh=f"没有代码为“{region_code}”的省份，请输入 2 位省级代码，如 21（辽宁省）",
+        )
 
 
 def source_names(items: list[RegionYear]) -> str:

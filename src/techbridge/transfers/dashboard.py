@@ -349,7 +349,7 @@ def build_dashboard(
     flow_keys = ("seller_city", "seller_province", "buyer_province")
     flows = _sums(session, demo, spec, "flow", flow_keys, "")
     mix = _sums(session, demo, spec, "mix", ("type", "field"), prefix)  # one scan for both the field and type sums
-    label = region_display(session, region_key(base))
+    label = region_display(session, region_key(base), lang)
     unlocated = _unlocated_buyers(flows, prefix)
     unlocated_valued = _unlocated_buyers(flows, prefix, valued_only=spec.amount is Amount.TECHNOLOGY_INCOME)
     return DashboardData(

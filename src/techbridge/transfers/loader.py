@@ -18,15 +18,10 @@ import yaml
 
 from techbridge.errors import InvalidDataError
 from techbridge.models import Contract
+from techbridge.registry.regions import Divisions, load_divisions
 from techbridge.registry.resolve import is_valid_credit_code
 from techbridge.transfers.cells import CellError, label_key, parse_amount, parse_day, split_unit
-from techbridge.transfers.parties import (
-    Divisions,
-    disagreement,
-    load_divisions,
-    refine,
-    region_of_credit_code,
-)
+from techbridge.transfers.parties import disagreement, refine, region_of_credit_code
 from techbridge.transfers.schemas import ContractFact, ContractType, PartyKind, RowError
 
 REGION_RE = re.compile(r"^\d{6}$")

@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from techbridge.errors import InvalidDataError
+from techbridge.registry.regions import is_known_region
 from techbridge.transfers.loader import load_metric_defaults
 from techbridge.transfers.schemas import (
     SCOPE_DIGITS,
@@ -54,17 +55,13 @@ class Conversion:
 
 
 def check_region(region: str, scope: Scope) -> None:
-    """Refuse region codes that are not 2/4/6 digits or too short for the scope."""
-    if not region.isdigit() or len(region) not in (2, 4, 6):
-        raise InvalidDataError(
-            f"region {region!r} must be a 2-, 4- or 6-digit division code",
-            location=("--region",),
-            message_zh=f"地区代码“{region}”应为 2、4 或 6 位行政区划代码",
-        )
+    """Refuse region codes that are not 2/4/6 digits, name no region (`region_prefix`) or are too short for the
+    scope."""
+    region_prefix(region)
     if len(region) < SCOPE_DIGITS[scope] or (scope is Scope.CITY and (region[2:4] == "00" or city_of(region) is None)):
         raise InvalidDataError(
             f"city scope needs a city (4-digit) or county (6-digit) code, got {region!r}",
-            location=("--region",),
+            location=("region",),
             message_zh=f"城市口径需要 4 位或 6 位地区代码，收到“{region}”",
         )
 
@@ -333,16 +330,25 @@ def _json_row(row: dict[str, object]) -> dict[str, object]:
 
 
 def region_prefix(region: str) -> str:
-    """The prefix a region code stands for: trailing `00` pairs dropped (210000 → 21, 210100 → 2101)."""
+    """The prefix a region code stands for: trailing `00` pairs dropped (210000 → 21, 210100 → 2101); a code that
+    is not 2/4/6 digits, or names no region of the division table (`is_known_region`: 99, 2115), is refused, so a
+    typo never reads as a region without contracts."""
     if not region.isdigit() or len(region) not in (2, 4, 6):
         raise InvalidDataError(
             f"region {region!r} must be a 2-, 4- or 6-digit division code",
-            location=("--region",),
+            location=("region",),
             message_zh=f"地区代码“{region}”应为 2、4 或 6 位行政区划代码",
         )
-    while len(region) > 2 and region.endswith("00"):
-        region = region[:-2]
-    return region
+    prefix = region
+    while len(prefix) > 2 and prefix.endswith("00"):
+        prefix = prefix[:-2]
+    if not is_known_region(prefix):
+        raise InvalidDataError(
+            f"no region has the code {region}: give a division code such as 21 (Liaoning), 2102 (Dalian) or 210202",
+            location=("region",),
+            message_zh=f"没有代码为 {region} 的地区，请输入有效的行政区划代码（如 21 辽宁省、2102 大连市、210202）",
+        )
+    return prefix
 
 
 SELLER_NAMES = {

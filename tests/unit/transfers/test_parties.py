@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from techbridge.registry.regions import load_divisions
 from techbridge.registry.resolve import credit_check_char
-from techbridge.transfers.parties import disagreement, load_divisions, refine, region_of_credit_code
+from techbridge.transfers.parties import disagreement, refine, region_of_credit_code
 
 
 def credit_code(division: str) -> str:

@@ -50,7 +50,7 @@ def _page(request: Request, session: Any, viewer: Viewer, lang: str, **extra: An
         "base_query": query_without_page(request),
         "saved": saved,
         "search_links": {s.id: "/match?" + urlencode({"q": s.query, **saved[s.id].saved()}) for s in shown.items},
-        "region_shown": {code: region_display(session, code) for code in regions},
+        "region_shown": {code: region_display(session, code, lang) for code in regions},
         "setting": service.get_alert_setting(session=session, viewer=viewer),
         "frequencies": list(DigestFrequency),
         "kinds": [k.value for k in AchievementKind],

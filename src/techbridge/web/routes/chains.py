@@ -23,7 +23,8 @@ from techbridge.web.templating import render
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RegionQuery = Annotated[
-    str | None, Query(max_length=100, description="a province or city by code (21, 2102) or name (辽宁, 大连)")
+    str | None,
+    Query(max_length=100, description="a province or city by code (21, 2102) or name (辽宁, 大连, Dalian)"),
 ]
 
 
@@ -32,6 +33,21 @@ def _where(session: Session, settings: Settings, region: str | None) -> str:
     read as its city (`service.chain_region`), which the page then names."""
     code = resolve_region(session, region, "region") if region and region.strip() else settings.region_code
     return service.chain_region(code)
+
+
+def _region_error(
+    request: Request, session: Session, lang: str, root: str, region: str | None, error: InvalidDataError
+) -> HTMLResponse:
+    """A chain page asked for a region that names nothing (or a district): the chain's title and the region form
+    with the input kept and the message beside it, 422, and no figures (never another region's, never an empty
+    report)."""
+    context = {
+        "view": service.show_chain(session, root=root),
+        "action": request.url.path,
+        "region_text": region or "",
+        "region_error": error.said(lang),
+    }
+    return render(request, "chains/region_error.html", context, status_code=422)
 
 
 @router.get("/chains", response_class=HTMLResponse, include_in_schema=False)
@@ -50,7 +66,7 @@ def chain_list(
         "bases": load_bases(),
         "clusters": load_clusters(),
         "region": where,
-        "region_text": region if error else region_label(session, where),
+        "region_text": region if error else region_label(session, where, lang),
         "region_error": error.said(lang) if error else None,
     }
     return render(request, "chains/list.html", context, status_code=422 if error else 200)
@@ -73,9 +89,13 @@ def chain_map(
     root: str,
     region: RegionQuery = None,
 ) -> HTMLResponse:
-    """The chain map: nodes coloured by regional coverage, sized by weight; a click opens the node panel."""
-    where = _where(session, settings, region)
-    view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
+    """The chain map: nodes coloured by regional coverage, sized by weight; a click opens the node panel. A region
+    naming nothing answers 422 with the region form and its message (`_region_error`)."""
+    try:
+        where = _where(session, settings, region)
+        view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
+    except InvalidDataError as exc:
+        return _region_error(request, session, lang, root, region, exc)
     labels = {s: translate(f"chains.status.{s}", lang) for s in STATUSES}
     context = {
         "view": view,
@@ -83,7 +103,9 @@ def chain_map(
         "region": where,
         "root": root,
         "root_q": quote(root, safe=""),
-        "region_shown": region_display(session, where),
+        "region_shown": region_display(session, where, lang),
+        "region_text": region_label(session, where, lang),
+        "action": request.url.path,
         "option": chain_graph_option(view.chain, report.coverage, labels),
     }
     return render(request, "chains/map.html", context)
@@ -95,6 +117,7 @@ def node_panel(
     session: DbDep,
     settings: SettingsDep,
     viewer: ViewerDep,
+    lang: LangDep,
     root: str,
     node_id: IdPath,
     region: RegionQuery = None,
@@ -104,23 +127,35 @@ def node_panel(
         session, viewer=viewer, root=root, node_id=node_id, region=_where(session, settings, region)
     )
     producers = (*node.regional_producers, *node.top_national)
-    regions = service.region_labels(session, [c for p in producers for c in (p.region_code, p.province_code)])
+    regions = service.region_labels(session, [c for p in producers for c in (p.region_code, p.province_code)], lang)
     return render(request, "chains/_node.html", {"node": node, "regions": regions})
 
 
 @router.get("/chains/{root}/report", response_class=HTMLResponse, include_in_schema=False)
 def chain_report(
-    request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+    request: Request,
+    session: DbDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    lang: LangDep,
+    root: str,
+    region: RegionQuery = None,
 ) -> HTMLResponse:
-    """The chain report: weak links, leaders, attraction candidates, consortium draft."""
-    where = _where(session, settings, region)
-    view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
+    """The chain report: weak links, leaders, attraction candidates, consortium draft; a region naming nothing
+    answers 422 with the region form and its message (`_region_error`)."""
+    try:
+        where = _where(session, settings, region)
+        view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
+    except InvalidDataError as exc:
+        return _region_error(request, session, lang, root, region, exc)
     context = {
         "view": view,
         "report": report,
         "region": where,
         "root_q": quote(root, safe=""),
-        "regions": service.report_regions(session, report, where),
+        "regions": service.report_regions(session, report, where, lang),
+        "region_text": region_label(session, where, lang),
+        "action": request.url.path,
         "relevance": service.relevance_kind(report.relevance_method),
     }
     return render(request, "chains/report.html", context)

@@ -53,7 +53,7 @@ def match_page(
     q, region_text = qp.get("q", "").strip(), qp.get("region", "").strip()[:100]
     if not q and (demand_id := _int_or_none(qp.get("demand"))) is not None:
         q, code = service.demand_need(session=session, viewer=viewer, demand_id=demand_id)
-        region_text = region_label(session, code)
+        region_text = region_label(session, code, lang)
     field_text = qp.get("field", "").strip()[:100]
     error: InvalidDataError | None = None
     region = field = None
@@ -106,7 +106,12 @@ def demand_matches(
 
 @router.get("/match/achievements/{achievement_id}/adopters", response_class=HTMLResponse)
 def adopters(
-    request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request,
+    achievement_id: IdPath,
+    session: DbDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    lang: LangDep,
 ) -> HTMLResponse:
     """Fragment: enterprises likely to adopt the achievement, with reasons; local ones tagged."""
     hits = service.likely_adopters(
@@ -116,7 +121,7 @@ def adopters(
         "hits": hits,
         "list_id": "adopters",
         "note_key": "match.adopters_note",
-        "note_region": region_display(session, settings.region_code),
+        "note_region": region_display(session, settings.region_code, lang),
         "empty_key": "match.no_adopters",
     }
     return render(request, "match/_hits.html", ctx)

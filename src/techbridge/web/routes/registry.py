@@ -26,6 +26,7 @@ from techbridge.registry import detail_queries, list_queries, queries, service
 from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region
 from techbridge.registry.queries import INSTITUTION_KINDS
+from techbridge.registry.regions import localize_names, region_name
 from techbridge.registry.schemas import AchievementCreate, DemandCreate
 from techbridge.transfers.service import list_capacities
 from techbridge.web.csrf import FORM_FIELD
@@ -63,9 +64,10 @@ def _sort_links(entity: str, query: dict[str, str], current: str) -> dict[str, s
     return links
 
 
-def _labels(session: Session, viewer: Viewer, items: list[Any]) -> dict[str, Any]:
+def _labels(session: Session, viewer: Viewer, items: list[Any], lang: str) -> dict[str, Any]:
+    names = queries.region_names(session, (getattr(i, "region_code", None) for i in items))
     return {
-        "regions": queries.region_names(session, (getattr(i, "region_code", None) for i in items)),
+        "regions": localize_names(names, lang),
         "orgs": queries.organization_names(session, viewer, (getattr(i, "enterprise_id", None) for i in items)),
         "affiliations": {
             expert_id: shown.name
@@ -98,10 +100,12 @@ def render_list(request: Request, session: Session, viewer: Viewer, settings: Se
         "sort": sort,
         "sort_links": _sort_links(entity, query, sort),
         "base_query": urlencode({**query, "sort": sort}),
-        "labels": _labels(session, viewer, page.items),
-        "cities": queries.list_child_regions(session, settings.region_code[:2]),
+        "labels": _labels(session, viewer, page.items, get_lang(request)),
+        "cities": _cities(session, settings, get_lang(request)),
         "choices": CHOICES,
-        "parent_text": typed_parent if parent_error else region_label(session, params.filters.get("parent")),
+        "parent_text": typed_parent
+        if parent_error
+        else region_label(session, params.filters.get("parent"), get_lang(request)),
         "parent_error": parent_error,
     }
     status = 422 if parent_error else 200
@@ -149,11 +153,17 @@ def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
     return errors
 
 
+def _cities(session: Session, settings: Settings, lang: str) -> list[queries.RegionOption]:
+    """The home province's cities for a menu, named as a page in `lang` names them."""
+    cities = queries.list_child_regions(session, settings.region_code[:2])
+    return [city._replace(name=region_name(city.code, city.name, lang)) for city in cities]
+
+
 def _form_page(request: Request, session: Session, settings: Settings, kind: str, **ctx: Any) -> HTMLResponse:
     context = {
         "values": {},
         "errors": {},
-        "cities": queries.list_child_regions(session, settings.region_code[:2]),
+        "cities": _cities(session, settings, get_lang(request)),
         "choices": CHOICES,
         **ctx,
     }

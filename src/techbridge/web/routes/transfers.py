@@ -191,7 +191,7 @@ def _case_page(
         "reasons": closing_reasons(),
         "next_action": next_action(case, lang),
         "achievement_title": visible_title(session, viewer, case.achievement_id),
-        "city_label": region_label(session, case.city_code),
+        "city_label": region_label(session, case.city_code, lang),
         "form": form or {},
         "error_form": error[0] if error else "",
         "error_field": str((error[1].location or [""])[0]) if error else "",

@@ -11,7 +11,14 @@ from techbridge.chains import service
 from techbridge.web.deps import DbDep, IdPath, LangDep, SettingsDep, ViewerDep
 
 router = APIRouter(tags=["chains"])
-RegionQuery = Annotated[str | None, Query(max_length=6, description="2-digit province or 4-digit city code")]
+RegionQuery = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="a province or city: its code (21, 2102) or its name (辽宁, 大连市, Dalian); one naming no region "
+        "is a 422 naming `region` (default: the home region)",
+    ),
+]
 
 
 @router.get("/chains")
@@ -35,7 +42,8 @@ def show_chain(session: DbDep, root: str, hops: Annotated[int | None, Query(ge=1
 def _part(
     session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: str | None, part: str, lang: str
 ) -> dict[str, Any]:
-    view, report = service.chain_report(session, viewer=viewer, root=root, region=region or settings.region_code)
+    where = service.read_region(session, region, settings.region_code)
+    view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
     return service.report_json(view, report, part, lang)
 
 
@@ -80,7 +88,8 @@ def chain_consortium(
     region: RegionQuery = None,
 ) -> dict[str, Any]:
     """A draft innovation consortium around `leader` (organization id or name)."""
-    return asdict(service.consortium(session, viewer=viewer, root=root, leader=leader, region=region))
+    where = service.read_region(session, region, "") or None
+    return asdict(service.consortium(session, viewer=viewer, root=root, leader=leader, region=where))
 
 
 @router.get("/chains/{root}/nodes/{node_id}")
@@ -88,5 +97,6 @@ def chain_node(
     session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, node_id: IdPath, region: RegionQuery = None
 ) -> dict[str, Any]:
     """One node's coverage: producers in and outside the region, relevant achievements."""
-    node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=region or settings.region_code)
+    where = service.read_region(session, region, settings.region_code)
+    node = service.node_panel(session, viewer=viewer, root=root, node_id=node_id, region=where)
     return asdict(node)

@@ -99,7 +99,10 @@ def local_conversion(
         "numerator": json_number(result.numerator),
         "denominator": json_number(result.denominator),
         "definition": describe_definition(
-            definition, lang, region_display(session, region_key(definition)), unlocated_buyers=result.unlocated_buyers
+            definition,
+            lang,
+            region_display(session, region_key(definition), lang),
+            unlocated_buyers=result.unlocated_buyers,
         ),
         "definition_params": definition_params(definition),
         "unvalued_contracts": list(result.unvalued),
