@@ -37,6 +37,10 @@ pytestmark = pytest.mark.e2e
 
 VIEWPORT = {"width": 1280, "height": 800}
 LANGUAGES = ("zh", "en")
+TYPED = {"zh": {"dalian": "大连", "liaoning": "辽宁"}, "en": {"dalian": "Dalian", "liaoning": "Liaoning"}}
+"""Region names as a person reading the page in that language types them."""
+SHOWN = {"zh": {"dalian": "大连市", "liaoning": "辽宁省"}, "en": {"dalian": "Dalian", "liaoning": "Liaoning"}}
+"""Region names as the page shows them in that language."""
 
 
 @pytest.fixture(params=LANGUAGES)
@@ -208,19 +212,19 @@ def test_officer_dashboard_chain_report_and_case(live_server: str, page: Any, se
     page.fill("#new-case input[name=counterpart_name]", "恒力石化")
     achievement = pick(page, "achievement", "精对苯二甲酸")
     assert achievement.startswith("一种精对苯二甲酸氧化反应催化剂")
-    city = pick(page, "city", "大连")
-    assert city.startswith("大连市")
+    city = pick(page, "city", TYPED[lang]["dalian"])
+    assert city.startswith(SHOWN[lang]["dalian"])
     page.locator("#new-case").scroll_into_view_if_needed()
     shoot(page, "officer", "3-new-case", lang)
     page.click("#new-case button[type=submit]")
     page.wait_for_selector("#case[data-stage=matched]")
     assert page.inner_text("#flash") == translate("flash.created", lang)
     assert page.inner_text("#case-achievement") == "一种精对苯二甲酸氧化反应催化剂"
-    assert page.inner_text("#case-city").startswith("大连市")
+    assert page.inner_text("#case-city").startswith(SHOWN[lang]["dalian"])
     shoot(page, "officer", "4-case", lang)
 
     page.click("#case a[href='/transfers']")  # back to the workbench, which finds it among the demo cases by city
-    pick(page, "region", "大连")
+    pick(page, "region", TYPED[lang]["dalian"])
     page.select_option("#case-filters select[name=data]", "real")
     page.click("#case-filters button[type=submit]")
     page.wait_for_url("**/transfers?*data=real*")  # HTMX swapped the filtered list in and pushed its address
@@ -269,7 +273,7 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     page.keyboard.type(" ")
     hits = page.locator("#achievement-hits li.hit")
     hits.filter(has_text=OUT_OF_PROVINCE).wait_for()  # before the region is chosen: Shenzhen's recycling process
-    pick(page, "region", "辽宁")
+    pick(page, "region", TYPED[lang]["liaoning"])
     page.click("#match-form button[type=submit]")
     hits.filter(has_text=OUT_OF_PROVINCE).wait_for(state="detached")
     assert "高镍三元锂电池正极材料低成本制备技术" in hits.first.inner_text()
@@ -279,7 +283,7 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     page.wait_for_selector("#record[data-kind=demand]")
     assert NEED in page.inner_text("#record h1")
     assert page.inner_text("#flash") == translate("flash.saved", lang)
-    assert "辽宁省" in page.inner_text("#record")  # the region picked by name is saved with the need
+    assert SHOWN[lang]["liaoning"] in page.inner_text("#record")  # the region picked by name is saved with the need
     saved = page.locator("#demand-matches #achievement-hits li.hit")
     saved.first.wait_for()  # the demand page shows its own matches
     assert saved.filter(has_text="高镍三元锂电池正极材料低成本制备技术").count() == 1
@@ -288,7 +292,7 @@ def test_enterprise_need_to_challenge(live_server: str, page: Any, session: Sess
     page.click("#match-again")  # 供需对接: /match filled with the saved need and its region
     page.wait_for_url("**/match?demand=*")
     assert page.input_value("#q") == NEED
-    assert page.input_value("input.picker[name=region]").startswith("辽宁省")
+    assert page.input_value("input.picker[name=region]").startswith(SHOWN[lang]["liaoning"])
     hits.first.wait_for()
     assert hits.filter(has_text=OUT_OF_PROVINCE).count() == 0
     shoot(page, "enterprise", "3-match-again", lang)

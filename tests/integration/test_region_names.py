@@ -283,3 +283,22 @@ class TestDashboard:
         html = Page(response.text, response.status_code)
         assert "no region 'Atlantis'" in text_of(html, "filter-error")
         assert html.value("region") == "Atlantis"
+
+
+class TestRecordPages:
+    @pytest.mark.parametrize(("lang", "shown"), [("zh", "辽阳市 (2110)"), ("en", "Liaoyang (2110)")])
+    def test_an_enterprise_page_names_its_region_in_the_pages_language(
+        self, client: TestClient, lang: str, shown: str
+    ) -> None:
+        response = client.get("/enterprises/106", params={"lang": lang})
+        assert response.status_code == 200
+        assert text_of(Page(response.text, response.status_code), "region") == shown
+
+    def test_a_county_keeps_its_chinese_name_on_an_english_page(self, client: TestClient, session: Session) -> None:
+        session.add(Region(code="211002", name="白塔区", level=RegionLevel.COUNTY, parent_code="2110"))
+        session.commit()
+        response = client.get("/chains", params={"region": "白塔区", "lang": "en"})
+        assert response.status_code == 200
+        assert Page(response.text, response.status_code).value("region") == "Liaoyang [2110]"  # read as its city
+        options = client.get("/pick/region", params={"region": "白塔", "lang": "en"}).text
+        assert 'value="白塔区 [211002]"' in options

@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from techbridge.registry.regions import region_name
+
 
 def format_money(value: Decimal | float | int | None) -> str:
     """Amount in 万元 with thousands separators; blank when unknown."""
@@ -51,6 +53,11 @@ def format_marked(segments: Iterable[Any]) -> Markup:
     return Markup("".join(pieces))  # every piece escaped above
 
 
+def format_region(region: Any, lang: str) -> str:
+    """A region record's name as a page in `lang` shows it (`{{ d.region | region_name(lang) }}`: 大连市 or Dalian)."""
+    return region_name(str(region.code), str(region.name), lang)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "money": format_money,
     "percent": format_percent,
@@ -58,4 +65,5 @@ FILTERS: dict[str, Callable[..., str]] = {
     "join_cn": format_list,
     "number": format_number,
     "marked": format_marked,
+    "region_name": format_region,
 }
