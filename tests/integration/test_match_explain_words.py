@@ -69,7 +69,7 @@ class TestApiFilters:
 class TestAdoptersNote:
     @pytest.mark.parametrize(
         ("lang", "words"),
-        [("zh", ("主营业务", "辽宁省 (21)", "优先")), ("en", ("main business", "辽宁省 (21)", "preferred"))],
+        [("zh", ("主营业务", "辽宁省 (21)", "优先")), ("en", ("main business", "Liaoning (21)", "preferred"))],
     )
     def test_says_what_it_uses_and_prefers_the_home_region(
         self, client: TestClient, seeded: Seeded, lang: str, words: tuple[str, ...]

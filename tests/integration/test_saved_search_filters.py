@@ -220,7 +220,7 @@ class TestSavingFromTheMatchPage:
         ("lang", "shown"),
         [
             ("zh", ["大连市 (2102)", "领域：新能源", "成熟度 5–8", "成果类型：专利", "持有方类型：高校"]),
-            ("en", ["大连市 (2102)", "Field: 新能源", "TRL 5–8", "Kind: Patent", "Owner type: University"]),
+            ("en", ["Dalian (2102)", "Field: 新能源", "TRL 5–8", "Kind: Patent", "Owner type: University"]),
         ],
     )
     def test_the_list_shows_the_saved_filters_in_the_pages_language(

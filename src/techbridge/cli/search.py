@@ -140,10 +140,9 @@ def demand(
     settings = settings_of(ctx)
     with session_scope(settings.database_url) as session:
         matches = service.match_demand(session=session, settings=settings, viewer=SYSTEM, demand_id=demand_id)
-        achievements = [h.as_dict() for h in matches.achievements]
-        experts = [h.as_dict() for h in matches.experts]
+        answer = matches.as_dict()
     if as_json:
-        print_json({"query": matches.query, "achievements": achievements, "experts": experts})
+        print_json(answer)
         return
     _print_hits("achievements:", matches.achievements)
     _print_hits("experts:", matches.experts)

@@ -108,6 +108,15 @@ class DemandMatches:
     """The need is written in English (`search.crosslingual`): matched across languages when the registry has
     vectors, and the portal says that a Chinese need finds more."""
 
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form the API and the CLI give."""
+        return {
+            "query": self.query,
+            "achievements": [h.as_dict() for h in self.achievements],
+            "experts": [h.as_dict() for h in self.experts],
+            "cross_lingual": self.cross_lingual,
+        }
+
 
 def match_need(
     *,

@@ -38,16 +38,6 @@ def _hits(hits: list[MatchHit]) -> list[dict[str, Any]]:
     return [h.as_dict() for h in hits]
 
 
-def _matches(matches: service.DemandMatches) -> dict[str, Any]:
-    """A need's matches; `cross_lingual` says it was read as English and matched by meaning across languages."""
-    return {
-        "query": matches.query,
-        "achievements": _hits(matches.achievements),
-        "experts": _hits(matches.experts),
-        "cross_lingual": matches.cross_lingual,
-    }
-
-
 def _filters(
     session: Session, viewer: Viewer, region: str | None, field: str | None, rest: dict[str, Any]
 ) -> MatchFilters:
@@ -81,14 +71,14 @@ def match(
         filters=_filters(session, viewer, region, field, rest),
         limit=max(1, min(limit, 100)),
     )
-    return _matches(matches)
+    return matches.as_dict()
 
 
 @router.get("/demands/{demand_id}")
 def demand(demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
     """A stored demand → achievements and experts."""
     matches = service.match_demand(session=session, settings=settings, viewer=viewer, demand_id=demand_id)
-    return _matches(matches)
+    return matches.as_dict()
 
 
 @router.post("/demands", status_code=201, dependencies=[CsrfDep])
