@@ -10,6 +10,8 @@ A need such as 「罗茨鼓风机低频脉动噪声大，寻求解决方案」 i
 - a term ending like a hydrocarbon's name (聚丙烯, 乙烯, 甲苯) is not found inside another substance's name
   (聚丙烯腈, 聚乙烯醇, 四氟乙烯: `data/need/substances.txt`, `contains_term`), neither in a record's text nor
   among the words it is indexed under (`own_substance_words`);
+- a word rjieba cut into single characters because it holds a rare one (二噁英 → 二/噁/英, 硼泥) is joined back
+  into one content word, never through a grammatical character (`data/need/particles.txt`: 较, 不, 大 …);
 - the rest is content; a content word holding a problem cue (`data/need/problems.txt`: 噪声, 寿命, 腐蚀 …) is a
   problem concept, the others are object concepts.
 
@@ -184,6 +186,12 @@ def load_need_words() -> NeedWords:
     )
 
 
+@lru_cache(maxsize=1)
+def load_particles() -> frozenset[str]:
+    """The shipped grammatical characters (`data/need/particles.txt`), never joined into a concept."""
+    return frozenset(_read("particles.txt"))
+
+
 def _units(text: str) -> int:
     """Characters of a text with each Latin word counted once and punctuation and spaces not at all."""
     norm = _LATIN.sub("a", normalize_text(text))
@@ -213,12 +221,35 @@ def word_role(word: str, segmenter: Segmenter, lists: NeedWords) -> Role:
 def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
     """Roles of the need's words (promoted when nothing is content) and its concepts."""
     lists = load_need_words()
-    words = [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)]
+    words = join_single_characters(
+        [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)], load_particles()
+    )
     roles = {r for _, r in words}
     if not roles & {Role.CONTENT, Role.LATIN, Role.NAME} or _units(text) <= SHORT_QUERY_UNITS:
         words = [(w, Role.CONTENT if r in (Role.MODIFIER, Role.BOILERPLATE) else r) for w, r in words]
     concepts = [replace(c, parts=concept_parts(c.text, segmenter)) for c in find_concepts(words, lists)]
     return NeedAnalysis(words, concepts)
+
+
+def join_single_characters(words: list[tuple[str, Role]], particles: frozenset[str]) -> list[tuple[str, Role]]:
+    """Runs of two or more one-character content words joined into one content word: rjieba cuts a word holding a
+    rare character into single characters (二噁英 → 二/噁/英, 硼泥 → 硼/泥), which as concepts would be dropped
+    (single characters count only when nothing longer does), losing what the need is about. A grammatical
+    character (`data/need/particles.txt`: 较, 不, 而, 大 …) ends a run and is never joined (成本较高 keeps 较/高)."""
+    joined: list[tuple[str, Role]] = []
+    run: list[str] = []
+    for word, role in [*words, ("", Role.STOP)]:
+        if role is Role.CONTENT and len(word) == 1 and _CJK.match(word) and word not in particles:
+            run.append(word)
+            continue
+        if len(run) > 1:
+            joined.append(("".join(run), Role.CONTENT))
+        else:
+            joined.extend((w, Role.CONTENT) for w in run)
+        run = []
+        if word:
+            joined.append((word, role))
+    return joined
 
 
 def concept_parts(word: str, segmenter: Segmenter) -> tuple[str, ...]:

@@ -51,6 +51,24 @@ class TestAnalyseNeed:
         assert set(need.words_of(Role.MODIFIER)) >= {"新型", "高效"}
         assert set(need.words_of(Role.BOILERPLATE)) == {"相关", "问题"}
 
+    def test_a_word_cut_into_single_characters_is_one_concept_again(self) -> None:
+        # rjieba cuts 二噁英 into 二/噁/英; alone each would be dropped and the need would be about 垃圾焚烧 only
+        assert default_segmenter().cut("二噁英") != ["二噁英"]
+        need = analyse_need("垃圾焚烧二噁英排放控制", default_segmenter())
+        assert "二噁英" in [c.text for c in need.concepts]
+        assert "二噁英" in describe_need("垃圾焚烧二噁英排放控制", default_segmenter())["object"]
+
+    def test_grammatical_characters_are_never_joined(self) -> None:
+        concepts = [
+            c.text for c in analyse_need("导航接收机资源占用较多与生产成本较高的问题", default_segmenter()).concepts
+        ]
+        assert not {"较多", "较高"} & set(concepts)
+        assert "较" not in "".join(concepts)
+
+    def test_a_record_naming_the_joined_word_covers_the_need(self) -> None:
+        covers = object_coverage_scorer(analyse_need("二噁英排放控制", default_segmenter()).concepts)
+        assert covers("一种降低铅冶炼烟气中二噁英浓度的新型布袋") > 0.5
+
     def test_latin_tokens_are_their_own_role(self) -> None:
         need = analyse_need("FMCW雷达", default_segmenter())
         assert need.words_of(Role.LATIN) == ["fmcw"]
