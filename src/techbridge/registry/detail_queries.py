@@ -1,4 +1,5 @@
-"""Detail reads of the registry: what an organization, achievement, expert or demand page shows.
+"""Detail reads of the registry: what an organization, achievement, expert or demand page shows, and the API's
+(and the CLI's) JSON of one demand or achievement (`demand_reads`, `achievement_read`).
 
 Related rows (owners, affiliation, issuing enterprise, achievements) are filtered by the viewer's visibility, and
 an expert's contact details follow `contact_visibility` (`is_contact_visible`).
@@ -28,6 +29,7 @@ from techbridge.models import (
 )
 from techbridge.registry.count_queries import count_capped
 from techbridge.registry.queries import code_titles, get_organization, get_visible
+from techbridge.registry.schemas import AchievementRead, DemandRead, OwnerRead
 
 RELATED_LIMIT = 50
 
@@ -205,6 +207,24 @@ def readable_organization_ids(session: Session, viewer: Viewer, ids: set[int | N
         return set()
     stmt = select(Organization.id).where(Organization.id.in_(wanted), visibility_clause(Organization, viewer))
     return {int(i) for i in session.scalars(stmt)}
+
+
+def demand_reads(session: Session, viewer: Viewer, demands: list[Demand]) -> list[DemandRead]:
+    """Demands as the viewer may see them: the issuing enterprise's id only when the viewer may read that
+    organization (as an expert's affiliation), so a private enterprise is never named, not even by its id."""
+    readable = readable_organization_ids(session, viewer, {d.enterprise_id for d in demands})
+    return [
+        DemandRead.model_validate(d).model_copy(
+            update={"enterprise_id": d.enterprise_id if d.enterprise_id in readable else None}
+        )
+        for d in demands
+    ]
+
+
+def achievement_read(session: Session, viewer: Viewer, achievement: Achievement) -> AchievementRead:
+    """An achievement with its visible owners."""
+    owners = [OwnerRead.model_validate(o) for o in owners_of(session, viewer, achievement.id)]
+    return AchievementRead.model_validate(achievement).model_copy(update={"owners": owners})
 
 
 def shown_institutions(session: Session, viewer: Viewer, projects: list[ResearchProject]) -> dict[int, str]:

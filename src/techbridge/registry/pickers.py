@@ -3,7 +3,8 @@
 naming the field — a title that matches nothing, or several things, is never dropped silently.
 
 An option ends with its key in brackets (「柔轮 [#123]」, 「大连市 [2102]」), so a picked option resolves
-exactly; a typed name resolves when it names exactly one visible record (regions also by short name: 辽宁, 大连)."""
+exactly; a typed name resolves when it names exactly one visible record (regions also by short name: 辽宁, 大连;
+organizations also by 统一社会信用代码)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ from techbridge.errors import InvalidDataError
 from techbridge.models import Achievement, Demand, Expert, Organization, Region, Role, User
 from techbridge.registry.detail_queries import shown_affiliations
 from techbridge.registry.regions import code_of_english_name, english_codes_like, region_name
+from techbridge.registry.resolve import clean_text
 
 PICK_LIMIT = 12
 FIELD_SCAN = 500  # records read to gather the field tags containing what was typed
 _KEY = re.compile(r"\[#?([0-9A-Za-z]+)\]\s*$")
 REGION_SUFFIXES = ("省", "市", "自治区", "特别行政区", "壮族自治区", "回族自治区", "维吾尔自治区")
+ORGANIZATION_KINDS = frozenset({"enterprise", "organization"})
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,9 @@ def resolve_pick(session: Session, viewer: Viewer, kind: str, text: str, field: 
         raise _not_found(kind, text, field)
     column = getattr(spec.model, spec.name_column)
     found = list(session.scalars(_stmt(kind, viewer).where(column == text).limit(2)))
+    if not found and kind in ORGANIZATION_KINDS:  # or its 统一社会信用代码, as stored (upper-case, half-width)
+        code = clean_text(text).upper()
+        found = list(session.scalars(_stmt(kind, viewer).where(Organization.credit_code == code).limit(2)))
     if not found and kind == "user":
         found = list(session.scalars(_stmt(kind, viewer).where(User.display_name == text).limit(2)))
     if len(found) == 1:

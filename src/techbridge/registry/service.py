@@ -25,6 +25,12 @@ def _require_signed_in(viewer: Viewer) -> int:
     return viewer.user_id
 
 
+def _owner_of_writes(viewer: Viewer) -> int | None:
+    """The owner of what the viewer publishes: their user id, or None for the system administrator (`SYSTEM`, the
+    CLI's default actor, whose id 0 names no account): its records are ownerless, like imported ones."""
+    return _require_signed_in(viewer) or None
+
+
 def _check_region(session: Session, code: str | None) -> None:
     if code is not None and not queries.region_exists(session, code):
         raise InvalidDataError(
@@ -55,13 +61,13 @@ def _acting_organization(
 
 def create_demand(*, session: Session, viewer: Viewer, data: DemandCreate) -> Demand:
     """Publish a demand owned by the viewer, issued by their enterprise (or one an officer names)."""
-    user_id = _require_signed_in(viewer)
+    owner_id = _owner_of_writes(viewer)
     _check_region(session, data.region_code)
     enterprise = _acting_organization(session, viewer, data.enterprise_id, "enterprise_id", (OrgKind.ENTERPRISE,))
     demand = Demand(
         **data.model_dump(exclude={"enterprise_id"}),
         enterprise_id=enterprise.id if enterprise else None,
-        owner_id=user_id,
+        owner_id=owner_id,
         source_dataset="portal",
     )
     if demand.region_code is None and enterprise is not None:
@@ -74,14 +80,14 @@ def create_demand(*, session: Session, viewer: Viewer, data: DemandCreate) -> De
 
 def create_achievement(*, session: Session, viewer: Viewer, data: AchievementCreate) -> Achievement:
     """Register an achievement owned by the viewer and held by their organization (or one an officer names)."""
-    user_id = _require_signed_in(viewer)
+    owner_id = _owner_of_writes(viewer)
     _check_region(session, data.region_code)
     org = _acting_organization(session, viewer, data.organization_id, "organization_id", tuple(OrgKind))
     values = data.model_dump(exclude={"organization_id", "transfer_modes"})
     achievement = Achievement(
         **values,
         transfer_modes=[str(mode) for mode in data.transfer_modes],
-        owner_id=user_id,
+        owner_id=owner_id,
         source_dataset="portal",
     )
     if achievement.region_code is None and org is not None:

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import ANONYMOUS, Viewer
 from techbridge.errors import InvalidDataError
-from techbridge.models import Role, Visibility
+from techbridge.models import OrgKind, Role, Visibility
 from techbridge.registry.pickers import pick_options, resolve_pick, resolve_region
-from tests.registry_seed import make_achievement, make_regions, make_user
+from tests.registry_seed import make_achievement, make_organization, make_regions, make_user
 
 
 @pytest.fixture
@@ -55,6 +55,19 @@ class TestResolvePick:
         with pytest.raises(InvalidDataError):
             resolve_pick(session, ANONYMOUS, "achievement", "保密的谐波减速器", "achievement")
         assert resolve_pick(session, owner, "achievement", "保密的谐波减速器", "achievement") > 0
+
+
+class TestResolveOrganization:
+    def test_an_organization_resolves_by_its_credit_code_as_typed_or_by_its_name(self, session: Session) -> None:
+        org = make_organization(session, "沈阳新松机器人", OrgKind.ENTERPRISE, credit_code="91210100604607919A")
+        assert resolve_pick(session, ANONYMOUS, "enterprise", "91210100604607919a", "owner") == org.id
+        assert resolve_pick(session, ANONYMOUS, "organization", "沈阳新松机器人", "owner") == org.id
+
+    def test_a_private_organizations_credit_code_does_not_resolve_for_others(self, session: Session) -> None:
+        make_organization(session, "保密企业", OrgKind.ENTERPRISE, credit_code="91210100604607919A", visibility="owner")
+        with pytest.raises(InvalidDataError) as hidden:
+            resolve_pick(session, ANONYMOUS, "enterprise", "91210100604607919A", "owner")
+        assert hidden.value.location == ("owner",)
 
 
 class TestResolveRegion:

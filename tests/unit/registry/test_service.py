@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from techbridge.access import Viewer
+from techbridge.access import SYSTEM, Viewer
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError, NotFoundError, PermissionDeniedError
@@ -35,6 +35,11 @@ class TestCreateDemand:
         assert (demand.owner_id, demand.enterprise_id) == (seed.owner_id, seed.enterprise_id)
         assert demand.visibility == Visibility.REGISTERED
         assert demand.region_code == "2101"  # inherited from the enterprise
+
+    def test_the_system_administrator_publishes_an_ownerless_record(self, session: Session, seed: Seed) -> None:
+        demand = service.create_demand(session=session, viewer=SYSTEM, data=DemandCreate(title="平台代发的需求"))
+        session.flush()  # the owner would violate the users foreign key if SYSTEM's id 0 were stored
+        assert (demand.owner_id, demand.enterprise_id) == (None, None)
 
     def test_anonymous_may_not_create(self, session: Session, seed: Seed) -> None:
         with pytest.raises(PermissionDeniedError):

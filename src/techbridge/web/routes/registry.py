@@ -27,7 +27,7 @@ from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.regions import localize_names, region_name
-from techbridge.registry.schemas import AchievementCreate, DemandCreate
+from techbridge.registry.schemas import AchievementCreate, DemandCreate, describe_error
 from techbridge.transfers.service import list_capacities
 from techbridge.web.csrf import FORM_FIELD
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, get_lang
@@ -144,12 +144,7 @@ def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
-        ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)}
-        key = f"registry.error.{error['type']}"
-        text = translate(key, lang, **ctx)
-        if text == key:
-            text = translate("registry.error.invalid", lang)
-        errors.setdefault(name, f"{translate(f'registry.field.{name}', lang)}：{text}")
+        errors.setdefault(name, f"{translate(f'registry.field.{name}', lang)}：{describe_error(error, lang)}")
     return errors
 
 

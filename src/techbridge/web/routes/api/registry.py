@@ -21,6 +21,7 @@ from techbridge.accounts.throttle import sign_in, throttle_rule
 from techbridge.i18n.loader import translate
 from techbridge.models import Achievement, Demand, Expert, OrgKind
 from techbridge.registry import detail_queries, list_queries, queries, service
+from techbridge.registry.detail_queries import achievement_read, demand_reads
 from techbridge.registry.list_queries import ListParams, Page
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.schemas import (
@@ -32,7 +33,6 @@ from techbridge.registry.schemas import (
     DemandUpdate,
     ExpertRead,
     OrganizationRead,
-    OwnerRead,
     PageRead,
     RegionRead,
 )
@@ -130,24 +130,6 @@ def expert_read(expert: Expert, viewer: Viewer, affiliation: detail_queries.Affi
     if contact is None:
         return read
     return read.model_copy(update={"email": contact.email, "phone": contact.phone, "contact_visible": True})
-
-
-def demand_reads(session: Session, viewer: Viewer, demands: list[Demand]) -> list[DemandRead]:
-    """Demands as the viewer may see them: the issuing enterprise's id only when the viewer may read that
-    organization (as an expert's affiliation), so a private enterprise is never named, not even by its id."""
-    readable = detail_queries.readable_organization_ids(session, viewer, {d.enterprise_id for d in demands})
-    return [
-        DemandRead.model_validate(d).model_copy(
-            update={"enterprise_id": d.enterprise_id if d.enterprise_id in readable else None}
-        )
-        for d in demands
-    ]
-
-
-def achievement_read(session: Session, viewer: Viewer, achievement: Achievement) -> AchievementRead:
-    """An achievement with its visible owners."""
-    owners = [OwnerRead.model_validate(o) for o in detail_queries.owners_of(session, viewer, achievement.id)]
-    return AchievementRead.model_validate(achievement).model_copy(update={"owners": owners})
 
 
 RegionFilter = Annotated[str | None, Query(pattern=r"^\d{2,12}$", description="region code prefix (21, 2101 …)")]
