@@ -22,6 +22,7 @@ from techbridge.cli import (
     imports,
     indexer,
     metrics,
+    registry,
     search,
     tiers,
     transfers,
@@ -38,6 +39,8 @@ app = typer.Typer(help="techbridge (科创桥): innovation-resource registry, ma
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="users")
+app.add_typer(registry.demands_app, name="demands")
+app.add_typer(registry.achievements_app, name="achievements")
 app.add_typer(search.app, name="search")
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(tiers.app, name="tiers")

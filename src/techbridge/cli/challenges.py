@@ -10,11 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
-from sqlalchemy.orm import Session
 
-from techbridge.access import SYSTEM, Viewer
-from techbridge.accounts.queries import get_user_by_username
-from techbridge.accounts.service import viewer_for
 from techbridge.challenges import queries
 from techbridge.challenges.service import (
     ApplicationCreate,
@@ -27,24 +23,14 @@ from techbridge.challenges.service import (
     ranked_applications,
     submit_milestone,
 )
-from techbridge.cli.context import print_json, settings_of
+from techbridge.cli.context import AS_OPTION, acting_viewer, print_json, settings_of
 from techbridge.db import session_scope
-from techbridge.errors import InvalidDataError, NotFoundError
+from techbridge.errors import InvalidDataError
 from techbridge.models import Challenge, ChallengeApplication, Milestone
 
 app = typer.Typer(help="揭榜挂帅 challenges: publish, apply, rank, choose, milestones.", no_args_is_help=True)
 milestone_app = typer.Typer(help="Milestones of the chosen team.", no_args_is_help=True)
 app.add_typer(milestone_app, name="milestone")
-AS_OPTION = typer.Option(None, "--as", help="act as this username (default: the system administrator)")
-
-
-def _viewer(session: Session, username: str | None) -> Viewer:
-    if not username:
-        return SYSTEM
-    user = get_user_by_username(session, username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}", message_zh=f"用户 {username} 不存在")
-    return viewer_for(user)
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -120,7 +106,7 @@ def publish(
             field=field,
             chain_link=chain_link,
         )
-        challenge = publish_challenge(session=session, viewer=_viewer(session, as_user), data=data)
+        challenge = publish_challenge(session=session, viewer=acting_viewer(session, as_user), data=data)
         print_json(challenge_dict(challenge))
 
 
@@ -141,7 +127,7 @@ def apply(
             team_name=team, plan=plan, applicant_org_id=org, achievement_ids=achievement, expert_ids=expert
         )
         application = apply_to_challenge(
-            session=session, viewer=_viewer(session, as_user), challenge_id=challenge_id, data=data
+            session=session, viewer=acting_viewer(session, as_user), challenge_id=challenge_id, data=data
         )
         print_json(application_dict(application))
 
@@ -150,7 +136,7 @@ def apply(
 def rank(ctx: typer.Context, challenge_id: int = typer.Argument(...), as_user: str | None = AS_OPTION) -> None:
     """Applicants best first with scores and reasons (JSON), counting what the acting user may read."""
     with session_scope(settings_of(ctx).database_url) as session:
-        viewer = _viewer(session, as_user)
+        viewer = acting_viewer(session, as_user)
         ranked = ranked_applications(session=session, viewer=viewer, challenge_id=challenge_id)
         print_json([application_dict(a) for a in ranked])
 
@@ -169,7 +155,7 @@ def choose(
         plans.append((title.strip(), _day(due.strip() or None, "--milestone")))
     with session_scope(settings_of(ctx).database_url) as session:
         application = choose_application(
-            session=session, viewer=_viewer(session, as_user), application_id=application_id, milestones=plans
+            session=session, viewer=acting_viewer(session, as_user), application_id=application_id, milestones=plans
         )
         print_json(application_dict(application))
 
@@ -201,7 +187,9 @@ def milestone_submit(
 ) -> None:
     """The chosen team reports a milestone done."""
     with session_scope(settings_of(ctx).database_url) as session:
-        m = submit_milestone(session=session, viewer=_viewer(session, as_user), milestone_id=milestone_id, note=note)
+        m = submit_milestone(
+            session=session, viewer=acting_viewer(session, as_user), milestone_id=milestone_id, note=note
+        )
         print_json(milestone_dict(m))
 
 
@@ -216,6 +204,10 @@ def milestone_decide(
     """Accept (验收) or reject a submitted milestone."""
     with session_scope(settings_of(ctx).database_url) as session:
         m = decide_milestone(
-            session=session, viewer=_viewer(session, as_user), milestone_id=milestone_id, accept=not reject, note=note
+            session=session,
+            viewer=acting_viewer(session, as_user),
+            milestone_id=milestone_id,
+            accept=not reject,
+            note=note,
         )
         print_json(milestone_dict(m))

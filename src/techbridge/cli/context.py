@@ -1,4 +1,5 @@
-"""What every command needs: the settings from the Typer context, the user's language, JSON printing."""
+"""What every command needs: the settings from the Typer context, the acting user (`--as`), the user's language,
+JSON printing."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ import sys
 from typing import Any
 
 import typer
+from sqlalchemy.orm import Session
 
+from techbridge.access import SYSTEM, Viewer
+from techbridge.accounts.queries import get_user_by_username
+from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings, get_settings
+from techbridge.errors import NotFoundError
+
+AS_OPTION = typer.Option(None, "--as", help="act as this username (default: the system administrator)")
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -18,6 +26,17 @@ def settings_of(ctx: typer.Context) -> Settings:
     if isinstance(root.obj, Settings):
         return root.obj
     return get_settings()
+
+
+def acting_viewer(session: Session, username: str | None) -> Viewer:
+    """Who a command acts as: the user `--as` names (with exactly that user's permissions), else the system
+    administrator."""
+    if not username:
+        return SYSTEM
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}", message_zh=f"用户 {username} 不存在")
+    return viewer_for(user)
 
 
 def cli_lang() -> str:
