@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app
+from techbridge.cli.context import EXIT_PARTIAL
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
 from techbridge.models import EnterpriseFact, Organization, Region
@@ -30,10 +31,11 @@ HNTE_READY = {
 }
 
 
-def invoke(settings: Settings, *args: str, stdin: str | None = None) -> Result:
-    """Run the CLI against the test database."""
+def invoke(settings: Settings, *args: str, stdin: str | None = None, lang: str = "en") -> Result:
+    """Run the CLI against the test database, its messages in `lang`."""
     get_settings.cache_clear()
-    return CliRunner().invoke(app, list(args), input=stdin, env={"TECHBRIDGE_DATABASE_URL": settings.database_url})
+    env = {"TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_LANG": lang}
+    return CliRunner().invoke(app, list(args), input=stdin, env=env)
 
 
 def lines(result: Result) -> list[dict[str, Any]]:
@@ -50,22 +52,25 @@ def add_enterprise(session: Session, name: str, credit_code: str, region: str | 
     return org.id
 
 
+MIXED_LINES = [
+    json.dumps({"id": "ok", "facts": HNTE_READY}),
+    "{not json",
+    json.dumps({"id": "typed", "facts": {"employees": "many"}}),
+    "",
+    json.dumps({"id": "unknown-fact", "facts": {"turnover": 1}}),
+    json.dumps({"id": "empty", "facts": {}}),
+]
+"""Two good lines, three bad ones (JSON, a wrong type, an unknown fact) and a blank one, which is not a line read."""
+
+
 class TestEvaluate:
     def test_every_line_gets_a_result_and_bad_lines_do_not_stop_the_rest(
         self, settings: Settings, tmp_path: Path
     ) -> None:
         path = tmp_path / "in.jsonl"
-        rows = [
-            json.dumps({"id": "ok", "facts": HNTE_READY}),
-            "{not json",
-            json.dumps({"id": "typed", "facts": {"employees": "many"}}),
-            "",
-            json.dumps({"id": "unknown-fact", "facts": {"turnover": 1}}),
-            json.dumps({"id": "empty", "facts": {}}),
-        ]
-        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        path.write_text("\n".join(MIXED_LINES) + "\n", encoding="utf-8")
         result = invoke(settings, "tiers", "evaluate", "--input", str(path), "--as-of", "2025-06-30", "--json")
-        assert result.exit_code == 0
+        assert result.exit_code == EXIT_PARTIAL == 3  # completed with errors: a script can tell
         out = lines(result)
         assert [o.get("id") for o in out] == ["ok", None, "typed", "unknown-fact", "empty"]
         assert [o.get("line") for o in out[1:4]] == [2, 3, 5]
@@ -74,8 +79,36 @@ class TestEvaluate:
         assert hnte["version"] == "2016"
         assert {r["policy"] for r in out[-1]["results"]} >= {"hnte", "tech_sme", "ln_eaglet"}
         assert all(r["verdict"] == "unknown" for r in out[-1]["results"])
-        assert "line 3" in result.stderr
-        assert "line 5" in result.stderr
+        assert result.stderr.splitlines() == [
+            "line 2: malformed JSON at column 2: Expecting property name enclosed in double quotes",
+            "line 3: employees: expected a number",
+            "line 5: unknown fact id 'turnover'",
+            "3 of 5 lines could not be read; the others' results were printed (exit status 3)",
+        ]
+
+    def test_bad_lines_are_named_in_chinese_for_a_chinese_user(self, settings: Settings) -> None:
+        stdin = "\n".join(MIXED_LINES) + "\n"
+        result = invoke(settings, "tiers", "evaluate", "--input", "-", "--as-of", "2025-06-30", stdin=stdin, lang="zh")
+        assert result.exit_code == EXIT_PARTIAL
+        assert result.stderr.splitlines() == [
+            "第 2 行：JSON 格式错误（第 2 列）",
+            "第 3 行：employees：应为数字",
+            "第 5 行：未知的事实标识 'turnover'",
+            "5 行中有 3 行无法读取，其余结果已输出（退出码 3）",
+        ]
+        assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["ok", "empty"]
+
+    def test_a_clean_batch_exits_0(self, settings: Settings) -> None:
+        stdin = json.dumps({"id": "ok", "facts": HNTE_READY}) + "\n\n"
+        result = invoke(settings, "tiers", "evaluate", "--input", "-", "--as-of", "2025-06-30", stdin=stdin)
+        assert (result.exit_code, result.stderr) == (0, "")
+
+    def test_facts_that_are_not_an_object_are_an_error_naming_facts(self, settings: Settings) -> None:
+        stdin = json.dumps({"id": "list", "facts": []}) + "\n" + json.dumps({"id": "null", "facts": None}) + "\n"
+        result = invoke(settings, "tiers", "evaluate", "--input", "-", "--as-of", "2025-06-30", stdin=stdin)
+        assert result.exit_code == EXIT_PARTIAL
+        assert result.stderr.splitlines()[0] == "line 1: facts: expected an object"
+        assert result.stdout.splitlines()[0].startswith("null\t")
 
     def test_reads_stdin(self, settings: Settings) -> None:
         stdin = json.dumps({"id": "s", "facts": {"founded_on": "2014-06-30", "eaglet_panel_pass": True}}) + "\n"
@@ -98,9 +131,11 @@ class TestEvaluate:
         assert versions["little_giant"] == "2022"
         assert {r["policy"]: r["version"] for r in after[0]["results"]}["little_giant"] == "2026"
 
-    def test_unreadable_file_exits_non_zero(self, settings: Settings, tmp_path: Path) -> None:
+    def test_unreadable_file_exits_1(self, settings: Settings, tmp_path: Path) -> None:
+        """Nothing evaluated: the failure status, not the 3 of a batch that completed with errors."""
         result = invoke(settings, "tiers", "evaluate", "--input", str(tmp_path / "missing.jsonl"), "--json")
-        assert result.exit_code != 0
+        assert result.exit_code == 1
+        assert result.stdout == ""
 
 
 class TestPoolsAndFacts:

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from techbridge.cli.app import app
+from techbridge.cli.context import EXIT_PARTIAL
 from techbridge.config import Settings, get_settings
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "contracts"
@@ -20,7 +21,8 @@ def run(settings: Settings, *args: str) -> tuple[int, dict[str, object], str]:
     runner = CliRunner()
     env = {"TECHBRIDGE_DATABASE_URL": settings.database_url, "TECHBRIDGE_LANG": "en"}
     result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
-    payload = json.loads(result.stdout) if result.exit_code == 0 and result.stdout.strip() else {}
+    printed = result.exit_code in (0, EXIT_PARTIAL) and result.stdout.strip()
+    payload = json.loads(result.stdout) if printed else {}
     return result.exit_code, payload, result.stderr
 
 
@@ -99,7 +101,8 @@ class TestLocalConversion:
         assert (code, payload["rate"], payload["denominator"]) == (0, None, 0)
         assert "null" in str(payload["definition"])
 
-    def test_broken_rows_are_reported_on_stderr_and_left_out(self, settings: Settings) -> None:
+    def test_broken_rows_are_reported_on_stderr_and_left_out_with_exit_3(self, settings: Settings) -> None:
+        """The figures of the good rows are printed, and the exit status says some rows were rejected."""
         code, payload, stderr = run(
             settings,
             "metrics",
@@ -114,10 +117,18 @@ class TestLocalConversion:
             "province",
             "--json",
         )
-        assert code == 0
+        assert code == EXIT_PARTIAL == 3
         assert (payload["numerator"], payload["denominator"], payload["rejected_rows"]) == (100, 1100, 6)
         assert "row 3, contract_value" in stderr
         assert "row 9, seller_kind" in stderr
+        assert stderr.splitlines()[-1].startswith("6 of ")
+
+    def test_turnover_of_broken_rows_exits_3_after_its_tables(self, settings: Settings) -> None:
+        args = ["metrics", "turnover", "--contracts", str(DATA / "broken.csv"), "--region", "21", "--by", "type"]
+        code, payload, stderr = run(settings, *args, "--json")
+        assert (code, payload["rejected_rows"]) == (EXIT_PARTIAL, 6)
+        assert payload["groups"]["type"]
+        assert "row 3, contract_value" in stderr
 
     def test_a_foreign_buyer_is_in_the_denominator_only_and_counted(self, settings: Settings, tmp_path: Path) -> None:
         path = tmp_path / "foreign.csv"
@@ -204,7 +215,8 @@ class TestLocalConversion:
             ],
             env={"TECHBRIDGE_DATABASE_URL": settings.database_url},
         )
-        assert result.exit_code != 0
+        assert result.exit_code == 1  # failed, no figures: not the 3 of "the rest was measured"
+        assert result.stdout == ""
 
     def test_registry_mode_without_contracts_has_no_rate(self, settings: Settings) -> None:
         code, payload, _ = run(settings, "metrics", "local-conversion", "--region", "21", "--json")

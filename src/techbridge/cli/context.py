@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from sqlalchemy.orm import Session
@@ -16,8 +16,13 @@ from techbridge.accounts.queries import get_user_by_username
 from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings, get_settings
 from techbridge.errors import NotFoundError
+from techbridge.i18n.loader import translate
 
 AS_OPTION = typer.Option(None, "--as", help="act as this username (default: the system administrator)")
+EXIT_PARTIAL = 3
+"""Exit status of a batch command that finished but refused some of its input: the good results are printed, each
+refused line or row is named on stderr. 1 stays "failed, nothing done" (an error line on stderr) and 2 a usage
+error, so a script can tell the three apart."""
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -57,3 +62,10 @@ def print_json_line(payload: Any) -> None:
     """One JSON Lines record on stdout, flushed (for streaming outputs)."""
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":")) + "\n")
     sys.stdout.flush()
+
+
+def exit_partial(failed: int, total: int, unit: str) -> NoReturn:
+    """End a batch in which `failed` of `total` lines (`unit` "lines") or rows ("rows") were refused: one summary
+    line on stderr in the user's language, exit status `EXIT_PARTIAL`."""
+    sys.stderr.write(translate(f"cli.partial.{unit}", cli_lang(), failed=failed, total=total) + "\n")
+    raise SystemExit(EXIT_PARTIAL)

@@ -4,7 +4,9 @@ Both commands read either the registry's real contracts (demonstration contracts
 CSV in the import format (`--contracts FILE`). In file mode a row with bad data is rejected: every problem is
 printed on stderr as `row N, column: message` and the row is left out of the figures; the JSON reports how many
 rows were rejected (`rejected_rows`) and how many warnings accepted rows raised (`warnings`: registered late, a
-credit code not used). `--strict` turns any rejected row into exit code 1 instead.
+credit code not used), and the command ends with exit status 3 ("completed with errors", `EXIT_PARTIAL`) after
+printing the figures of the other rows. `--strict` turns any rejected row into exit status 1 without figures.
+Warnings alone never change the exit status.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.cli.context import cli_lang, exit_partial, print_json, settings_of
 from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError
 from techbridge.transfers.loader import load_metric_defaults, read_contracts
@@ -114,7 +116,9 @@ def local_conversion(
     fields: str | None = typer.Option(None, "--field", help="fields, comma-separated (default: all)"),
     contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV or XLSX instead of the DB"),
     demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据) instead of real data"),
-    strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
+    strict: bool = typer.Option(
+        False, "--strict", help="exit 1 without figures when any file row is rejected (default: the rest, exit 3)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """The local conversion rate (本地转化率) under a stated definition."""
@@ -149,9 +153,11 @@ def local_conversion(
     }
     if as_json:
         print_json(payload)
-        return
-    rate = "—" if result.rate is None else f"{float(result.rate) * 100:.2f}%"
-    typer.echo(f"{rate}  ({payload['numerator']} / {payload['denominator']})\n{payload['definition']}")
+    else:
+        rate = "—" if result.rate is None else f"{float(result.rate) * 100:.2f}%"
+        typer.echo(f"{rate}  ({payload['numerator']} / {payload['denominator']})\n{payload['definition']}")
+    if rejected:
+        exit_partial(rejected, len(facts) + rejected, "rows")
 
 
 @app.command("turnover")
@@ -171,7 +177,9 @@ def turnover(
     ),
     contracts: Path | None = typer.Option(None, "--contracts", help="contracts CSV or XLSX instead of the DB"),
     demo: bool = typer.Option(False, "--demo", help="measure the demonstration set (演示数据)"),
-    strict: bool = typer.Option(False, "--strict", help="exit 1 when any file row is rejected"),
+    strict: bool = typer.Option(
+        False, "--strict", help="exit 1 without figures when any file row is rejected (default: the rest, exit 3)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """Turnover (成交额, 技术交易额, count) by type, field, flow (输出/吸纳, in/out of province), quarter and party
@@ -203,10 +211,12 @@ def turnover(
     }
     if as_json:
         print_json(payload)
-        return
-    for name, rows in groups.items():
-        typer.echo(f"[{name}]")
-        _echo_rows(rows, "  ")
+    else:
+        for name, rows in groups.items():
+            typer.echo(f"[{name}]")
+            _echo_rows(rows, "  ")
+    if rejected:
+        exit_partial(rejected, len(facts) + rejected, "rows")
 
 
 def _echo_rows(rows: list[dict[str, object]], indent: str) -> None:

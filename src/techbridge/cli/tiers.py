@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from techbridge.cli.context import cli_lang, print_json, print_json_line, settings_of
+from techbridge.cli.context import cli_lang, exit_partial, print_json, print_json_line, settings_of
 from techbridge.errors import InvalidDataError
+from techbridge.i18n.loader import translate
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from techbridge.jobs.pools import RefreshReport
+    from techbridge.policies.schema import Policy
 
 app = typer.Typer(help="Tier engine: policy eligibility, gaps, candidate pools.", no_args_is_help=True)
 facts_app = typer.Typer(help="Enterprise facts in the registry.", no_args_is_help=True)
@@ -56,8 +60,12 @@ def evaluate(
     policy: list[str] = typer.Option([], "--policy", help="only these policy ids"),
     as_json: bool = typer.Option(False, "--json", help="one JSON line per input line"),
 ) -> None:
-    """Evaluate every enterprise of a JSON Lines file against the policy versions in force."""
-    from techbridge.policies.evaluate import evaluate_line
+    """Evaluate every enterprise of a JSON Lines file against the policy versions in force.
+
+    A line that cannot be read (bad JSON, an unknown fact, a value of the wrong type) does not stop the others: it
+    is named on stderr with its line number and field (with --json also as {"line", "error"} in its place), and
+    the command ends with exit status 3 after printing every other result. Exit 0: every line evaluated; 1: nothing
+    evaluated (unreadable file, unknown --policy); 2: usage error."""
     from techbridge.policies.loader import shipped_policies
 
     on = parse_as_of(as_of)
@@ -67,18 +75,28 @@ def evaluate(
         raise InvalidDataError(
             f"--policy: unknown policy {unknown[0]!r}", message_zh=f"--policy：未知的政策 {unknown[0]!r}"
         )
-    lang = cli_lang()
-    for number, line in enumerate(_read_lines(input_path), start=1):
-        if not line.strip():
-            continue
-        result = evaluate_line(line, number, on, policies, policy or None)
-        if "error" in result:
-            message = result["error_zh"] if lang == "zh" else result["error"]
-            sys.stderr.write(f"line {number}: {message}\n")
-        if as_json:
-            print_json_line(result)
-        else:
-            _print_summary(result)
+    lines = [(number, line) for number, line in enumerate(_read_lines(input_path), start=1) if line.strip()]
+    failed = sum(_evaluate_one(line, number, on, policies, policy or None, as_json) for number, line in lines)
+    if failed:
+        exit_partial(failed, len(lines), "lines")
+
+
+def _evaluate_one(
+    line: str, number: int, on: date, policies: Sequence[Policy], only: list[str] | None, as_json: bool
+) -> bool:
+    """Print one input line's result (its error on stderr too); whether the line could not be read."""
+    from techbridge.policies.evaluate import evaluate_line
+
+    result = evaluate_line(line, number, on, policies, only)
+    failed = "error" in result
+    if failed:
+        message = result["error_zh"] if cli_lang() == "zh" else result["error"]
+        sys.stderr.write(translate("cli.line", cli_lang(), line=number, message=message) + "\n")
+    if as_json:
+        print_json_line(result)
+    else:
+        _print_summary(result)
+    return failed
 
 
 def parse_changes(value: str | None) -> dict[str, Any]:

@@ -104,7 +104,8 @@ def evaluate_enterprise(
     """`{"id", "facts"}` → `{"id", "results"}`; raises FactError (InvalidDataError) on an unknown id or wrong type."""
     if not isinstance(enterprise, dict) or "id" not in enterprise:
         raise FactError("expected an object with id and facts", message_zh="应为包含 id 和 facts 的对象")
-    facts = parse_facts(enterprise.get("facts") or {})
+    raw = enterprise.get("facts")
+    facts = parse_facts({} if raw is None else raw)  # null or absent: no facts; [] or "" is an error naming facts
     return {"id": enterprise["id"], "results": evaluate_facts(facts, as_of, policies, only)}
 
 
@@ -121,7 +122,11 @@ def evaluate_line(
     try:
         enterprise = json.loads(line, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        return {"line": line_number, "error": f"malformed JSON: {exc.msg}", "error_zh": "JSON 格式错误"}
+        return {
+            "line": line_number,
+            "error": f"malformed JSON at column {exc.colno}: {exc.msg}",
+            "error_zh": f"JSON 格式错误（第 {exc.colno} 列）",
+        }
     try:
         return evaluate_enterprise(enterprise, as_of, policies, only)
     except FactError as exc:

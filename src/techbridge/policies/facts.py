@@ -112,8 +112,8 @@ def in_range(value: int | Decimal | Fraction) -> bool:
     return value == 0 or SMALLEST <= value <= LARGEST
 
 
-def _fail(fact: str, expected: str) -> FactError:
-    return FactError(f"{fact}: expected {expected}", message_zh=f"{fact}：应为{expected}")
+def _fail(fact: str, expected: str, expected_zh: str) -> FactError:
+    return FactError(f"{fact}: expected {expected}", message_zh=f"{fact}：应为{expected_zh}")
 
 
 def _is_finite(raw: int | float | Decimal | Fraction) -> bool:
@@ -126,14 +126,14 @@ def to_number(raw: Any, fact: str, *, integral: bool = False) -> Fraction:
     """A number (int, Decimal, Fraction, or a Python float read through its shortest repr, so 0.6 stays exactly
     0.6) as an exact non-negative Fraction; bools, strings, NaN and infinities are errors naming the fact."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | Fraction):
-        raise _fail(fact, "a number")
+        raise _fail(fact, "a number", "数字")
     if not _is_finite(raw):
-        raise _fail(fact, "a finite number")
+        raise _fail(fact, "a finite number", "有限的数字")
     value = Fraction(Decimal(str(raw))) if isinstance(raw, float) else Fraction(raw)
     if integral and value.denominator != 1:
-        raise _fail(fact, "a whole number")
+        raise _fail(fact, "a whole number", "整数")
     if value < 0:
-        raise _fail(fact, "a non-negative number")
+        raise _fail(fact, "a non-negative number", "非负数")
     if not in_range(value):
         raise FactError(
             f"{fact}: expected 0 or a number from 1e-100 to 1e100",
@@ -144,26 +144,27 @@ def to_number(raw: Any, fact: str, *, integral: bool = False) -> Fraction:
 
 def _parse_date(raw: Any, fact: str) -> date:
     if not isinstance(raw, str):
-        raise _fail(fact, "a date YYYY-MM-DD")
+        raise _fail(fact, "a date YYYY-MM-DD", "日期 YYYY-MM-DD")
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise _fail(fact, "a date YYYY-MM-DD") from None
+        raise _fail(fact, "a date YYYY-MM-DD", "日期 YYYY-MM-DD") from None
 
 
 def _parse_series(raw: Any, fact: str, *, integral: bool) -> tuple[Fraction | None, ...]:
     if not isinstance(raw, list):
-        raise _fail(fact, "a list of numbers (oldest first)")
+        raise _fail(fact, "a list of numbers (oldest first)", "数字列表（从最早年度起）")
     return tuple(None if item is None else to_number(item, fact, integral=integral) for item in raw)
 
 
 def _parse_events(raw: Any, spec: FactSpec) -> tuple[Event, ...]:
     if not isinstance(raw, list):
-        raise _fail(spec.id, "a list of objects")
+        raise _fail(spec.id, "a list of objects", "对象列表")
     events = []
     for item in raw:
         if not isinstance(item, dict) or item.get("level") not in EVENT_TYPES[spec.type]:
-            raise _fail(spec.id, "objects with level in " + "|".join(EVENT_TYPES[spec.type]))
+            levels = "|".join(EVENT_TYPES[spec.type])
+            raise _fail(spec.id, "objects with level in " + levels, "level 取值为 " + levels + " 的对象")
         year = item.get("year")
         rank = item.get("rank")
         events.append(
@@ -178,7 +179,7 @@ def _parse_events(raw: Any, spec: FactSpec) -> tuple[Event, ...]:
 
 def _parse_strings(raw: Any, fact: str) -> frozenset[str]:
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        raise _fail(fact, "a list of strings")
+        raise _fail(fact, "a list of strings", "文本列表")
     return frozenset(raw)
 
 
@@ -187,13 +188,13 @@ def parse_value(spec: FactSpec, raw: Any) -> Value:
     kind = spec.type
     if kind == "bool":
         if not isinstance(raw, bool):
-            raise _fail(spec.id, "true or false")
+            raise _fail(spec.id, "true or false", "true 或 false")
         return raw
     if kind in NUMERIC_TYPES:
         value = to_number(raw, spec.id, integral=kind == "count")
         upper = 1 if kind == "share" else spec.maximum
         if upper is not None and value > upper:
-            raise _fail(spec.id, f"a number ≤ {upper}")
+            raise _fail(spec.id, f"a number ≤ {upper}", f"不大于 {upper} 的数")
         return value
     if kind == "date":
         return _parse_date(raw, spec.id)
@@ -203,7 +204,7 @@ def parse_value(spec: FactSpec, raw: Any) -> Value:
         return _parse_events(raw, spec)
     if kind == "enum":
         if raw not in spec.values:
-            raise _fail(spec.id, "one of " + "|".join(spec.values))
+            raise _fail(spec.id, "one of " + "|".join(spec.values), "以下之一：" + "|".join(spec.values))
         return raw
     return _parse_strings(raw, spec.id)
 
