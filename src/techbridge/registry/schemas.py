@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import ErrorDetails
 
 from techbridge.errors import InvalidDataError
-from techbridge.i18n.loader import translate
+from techbridge.i18n.validation import describe_error
 from techbridge.models import AchievementKind, DemandStatus, TransferMode, Visibility
 
 T = TypeVar("T")
@@ -23,15 +22,6 @@ def split_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
     return value
-
-
-def describe_error(error: ErrorDetails, lang: str) -> str:
-    """What is wrong with one field, in `lang` (「至少需要 2 个字符」): the catalog's `registry.error.<type>`, or
-    "invalid value" for a type it does not name."""
-    ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str | Decimal)}
-    key = f"registry.error.{error['type']}"
-    text = translate(key, lang, **ctx)
-    return translate("registry.error.invalid", lang) if text == key else text
 
 
 def invalid_input(exc: ValidationError, names: dict[str, str]) -> InvalidDataError:

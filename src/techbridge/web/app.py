@@ -12,8 +12,6 @@ from urllib.parse import quote
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -55,7 +53,7 @@ from techbridge.web.routes import (
 )
 from techbridge.web.routes import audit as audit_routes
 from techbridge.web.routes.api import router as api_router
-from techbridge.web.routes.api.errors import validation_error
+from techbridge.web.routes.api.errors import ErrorResponse, validation_body
 from techbridge.web.templating import render
 
 LOG = logging.getLogger(__name__)
@@ -90,7 +88,7 @@ async def _handle_domain_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     if request.url.path.startswith("/api/"):
         body = {"error": exc.code, "message": exc.localized(lang), "location": list(exc.location or [])}
-        return JSONResponse(body, status_code=status)
+        return ErrorResponse(body, status_code=status)
     return render(
         request,
         "error.html",
@@ -101,14 +99,15 @@ async def _handle_domain_error(request: Request, exc: Exception) -> Response:
 
 
 async def _handle_validation_error(request: Request, exc: Exception) -> Response:
-    """Invalid request input under /api answers the domain errors' body (code, message in the caller's language,
-    the field's location) with pydantic's `detail` beside it; portal routes keep FastAPI's answer."""
+    """Invalid request input, said in the caller's language with the field and the limit it broke: under /api the
+    domain errors' body (code, message, location) with pydantic's `detail` beside it; on the portal the error page
+    (or its partial for HTMX), status 422."""
     assert isinstance(exc, RequestValidationError)
-    if not request.url.path.startswith("/api/"):
-        return await request_validation_exception_handler(request, exc)
-    error = validation_error(exc)
-    body = {"error": error.code, "message": error.localized(get_lang(request)), "location": list(error.location or [])}
-    return JSONResponse({**body, "detail": jsonable_encoder(exc.errors())}, status_code=422)
+    body = validation_body(exc, get_lang(request))
+    if request.url.path.startswith("/api/"):
+        return ErrorResponse(body, status_code=422)
+    context = {"error": exc, "message": body["message"], "status": 422}
+    return render(request, "error.html", context, status_code=422, partial="_error.html")
 
 
 HTTP_MESSAGES = {404: "error.not_found", 403: "error.permission_denied", 405: "error.method"}

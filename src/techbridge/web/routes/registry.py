@@ -20,6 +20,7 @@ from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError
 from techbridge.i18n.loader import translate
+from techbridge.i18n.validation import say_error
 from techbridge.models import AchievementKind, DemandStatus, Expert, OrgKind, TransferMode, Visibility
 from techbridge.policies.service import can_edit_facts
 from techbridge.registry import detail_queries, list_queries, queries, service
@@ -27,7 +28,7 @@ from techbridge.registry.list_queries import SPECS, ListParams
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region
 from techbridge.registry.queries import INSTITUTION_KINDS
 from techbridge.registry.regions import localize_names, region_name
-from techbridge.registry.schemas import AchievementCreate, DemandCreate, describe_error
+from techbridge.registry.schemas import AchievementCreate, DemandCreate
 from techbridge.transfers.service import list_capacities
 from techbridge.web.csrf import FORM_FIELD
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep, get_lang
@@ -140,11 +141,13 @@ def _form_values(form: Any) -> dict[str, str]:
 
 
 def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
-    """One translated message per invalid field, e.g. {"title": "标题：至少需要 2 个字符"}."""
+    """One translated message per invalid field, e.g. {"title": "标题：至少需要 2 个字符"} (`say_error` with the
+    field's label: the wording of each error type is the API's)."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(name, f"{translate(f'registry.field.{name}', lang)}：{describe_error(error, lang)}")
+        label = translate(f"registry.field.{name}", lang)
+        errors.setdefault(name, say_error(error, lang, name if label.startswith("registry.field.") else label))
     return errors
 
 
