@@ -209,7 +209,12 @@ REFUSALS = [
         "至少需要 2 个字符",
         "at least 2 characters",
     ),
-    (("achievements", "create", "--title", "某成果", "--kind", "robot"), "--kind: ", "可选范围", "allowed values"),
+    (
+        ("achievements", "create", "--title", "某成果", "--kind", "robot"),
+        "--kind: ",
+        "应为以下之一：patent",
+        "must be one of: patent",
+    ),
     (("demands", "create", "--title", "某需求", "--owner", "无此公司"), "--owner: ", "无此公司", "无此公司"),
     (
         ("achievements", "create", "--title", "某成果", "--owner", "大连理工大学", "--as", "ent"),
