@@ -15,6 +15,7 @@ benchmarks (docs/benchmarks.md, "Search speed").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -152,11 +153,21 @@ def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[
 
 
 def matched_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
-    """Query words that occur in the document (Latin tokens whole), longest first, for highlighting."""
+    """Query words and need concepts that occur in the document (Latin tokens whole), longest first, for
+    highlighting and the "matched terms" reason. A term inside a longer one found is left out, and so is a single
+    Chinese character when anything longer is found: search-mode words hold fragments (光 of 光催化剂, 二/噁/英 of
+    二噁英) that say nothing to a reader beside the whole word."""
     text = " ".join(normalized_document(title, body))
-    found = [w for w in plan.words if contains_term(text, w)]
+    joined = [c.text for c in plan.concepts if _CJK_CHAR.search(c.text)]  # 二噁英, which no search word is
+    candidates = dict.fromkeys([*plan.words, *joined])
+    found = [w for w in candidates if contains_term(text, w)]
     found = [w for w in found if not any(w != o and w in o for o in found)]
-    return sorted(dict.fromkeys(found), key=lambda w: (-len(w), w))
+    if any(len(w) > 1 for w in found):
+        found = [w for w in found if len(w) > 1 or not _CJK_CHAR.match(w)]
+    return sorted(found, key=lambda w: (-len(w), w))
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=NORMALIZED_CACHE)

@@ -61,6 +61,18 @@ class TestMatchedTerms:
         plan = QueryPlan("x", ["锂电池", "电池", "芯片"], [])
         assert matched_terms(plan, "锂电池隔膜", "") == ["锂电池"]
 
+    def test_no_single_character_fragment_beside_a_longer_term(self) -> None:
+        plan = plan_query("光催化剂降解有机污染物", default_segmenter())
+        assert "光" in plan.words  # a search-mode fragment of 光催化剂
+        assert matched_terms(plan, "异相光催化原理、TiO2光催化剂的应用", "") == ["催化剂"]
+
+    def test_a_word_cut_into_characters_is_shown_whole(self) -> None:
+        plan = plan_query("垃圾焚烧二噁英排放控制", default_segmenter())
+        assert matched_terms(plan, "一种降低铅冶炼烟气中二噁英浓度的新型布袋", "") == ["二噁英"]
+
+    def test_a_single_character_need_still_shows_its_match(self) -> None:
+        assert matched_terms(plan_query("光", default_segmenter()), "光学元件", "") == ["光"]
+
 
 class TestInMemoryLexical:
     def test_relevant_document_ranks_first(self) -> None:
