@@ -202,6 +202,17 @@ class TestChooseForm:
         assert flash is not None
         assert flash.text == "已确定揭榜团队，里程碑已设置，其余申请已婉拒。"
 
+    @pytest.mark.parametrize(("who", "buttons"), [("team", 2), ("publisher", 2), ("outsider", 0), (None, 0)])
+    def test_only_the_team_and_the_managers_see_the_submit_buttons(
+        self, settings: Settings, board: dict[str, int], application: int, who: str | None, buttons: int
+    ) -> None:
+        publisher, token = sign_in(settings, "publisher")
+        assert choose(publisher, token, application, "样机\n验收").status == 303
+        client = sign_in(settings, who)[0] if who else TestClient(create_app(settings))
+        page = client.get(f"/challenges/{board['challenge']}").text
+        assert page.count('id="milestones"') == 1  # the milestones themselves are public, as the challenge is
+        assert page.count("/submit") == buttons
+
 
 def test_the_api_ranking_drops_an_attachment_its_reader_cannot_see(
     settings: Settings, session: Session, board: dict[str, int]

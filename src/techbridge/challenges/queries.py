@@ -86,6 +86,14 @@ def applications_of_organization(
     return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
 
 
+def chosen_application(session: Session, challenge_id: int) -> ChallengeApplication | None:
+    """The challenge's chosen application (揭榜成功), if a team was chosen."""
+    stmt = select(ChallengeApplication).where(
+        ChallengeApplication.challenge_id == challenge_id, ChallengeApplication.status == ApplicationStatus.CHOSEN
+    )
+    return session.scalars(stmt.order_by(ChallengeApplication.id).limit(1)).first()
+
+
 def list_milestones(session: Session, challenge_id: int) -> Sequence[Milestone]:
     """Milestones of a challenge in order."""
     stmt = select(Milestone).where(Milestone.challenge_id == challenge_id).order_by(Milestone.seq, Milestone.id)

@@ -69,6 +69,18 @@ def _may_manage(challenge: Challenge, viewer: Viewer) -> bool:
     return viewer.is_privileged or (viewer.is_authenticated and challenge.publisher_id == viewer.user_id)
 
 
+def _may_report(application: ChallengeApplication | None, challenge: Challenge, viewer: Viewer) -> bool:
+    """Whether the viewer may report the milestones of `application`: its applicant, the publisher or an officer."""
+    is_team = application is not None and viewer.is_authenticated and application.applicant_user_id == viewer.user_id
+    return is_team or _may_manage(challenge, viewer)
+
+
+def may_report_milestones(session: Session, viewer: Viewer, challenge: Challenge) -> bool:
+    """Whether the viewer may report the challenge's milestones (the page shows the submit buttons only then)."""
+    chosen = queries.chosen_application(session, challenge.id)
+    return chosen is not None and _may_report(chosen, challenge, viewer)
+
+
 def _require_manager(challenge: Challenge, viewer: Viewer) -> None:
     if not _may_manage(challenge, viewer):
         raise PermissionDeniedError("only the publisher or an officer", message_zh="仅发榜方或主管部门可操作")
@@ -285,8 +297,7 @@ def submit_milestone(*, session: Session, viewer: Viewer, milestone_id: int, not
     """The chosen team (or an officer) reports a milestone as done."""
     milestone, challenge = _milestone(session, milestone_id)
     application = session.get(ChallengeApplication, milestone.application_id)
-    is_team = application is not None and viewer.is_authenticated and application.applicant_user_id == viewer.user_id
-    if not (is_team or _may_manage(challenge, viewer)):  # answered as a missing milestone: no existence oracle
+    if not _may_report(application, challenge, viewer):  # answered as a missing milestone: no existence oracle
         raise _no_milestone(milestone_id)
     if milestone.status == MilestoneStatus.ACCEPTED:
         raise ConflictError("milestone already accepted", message_zh="该里程碑已验收")
