@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from techbridge.search import crosslingual
 from techbridge.search.embed import Matrix
 from techbridge.search.fulltext import Filters, FulltextIndex, LexicalHit
-from techbridge.search.lexical import QueryPlan, matched_terms, normalized_document
+from techbridge.search.lexical import QueryPlan, normalized_document, shown_terms
 from techbridge.search.need import coverage_scorer, object_coverage_scorer
 from techbridge.search.rerank import Ranker
 from techbridge.search.static import StaticModel
@@ -156,7 +156,7 @@ def search_hybrid(
     hits = []
     for key, score, lex, sim, z in shown[:limit]:
         doc = found[key]
-        terms = matched_terms(plan, doc.title, doc.body)
+        terms = shown_terms(plan, doc.title, doc.body)
         hits.append(Hit(key, score, lex, sim, terms, doc.title, doc.body, semantic_z=z))
     return hits
 
@@ -206,7 +206,7 @@ def search_cross_lingual(
                 score,
                 lex.get(key, 0.0),
                 similarity.get(key),
-                matched_terms(plan, doc.title, doc.body),
+                shown_terms(plan, doc.title, doc.body),
                 doc.title,
                 doc.body,
                 semantic_z=z.get(key),

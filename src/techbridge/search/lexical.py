@@ -153,12 +153,21 @@ def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[
 
 
 def matched_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
-    """Query words and need concepts that occur in the document (Latin tokens whole), longest first, for
-    highlighting and the "matched terms" reason. A term inside a longer one found is left out, and so is a single
-    Chinese character when anything longer is found: search-mode words hold fragments (光 of 光催化剂, 二/噁/英 of
-    二噁英) that say nothing to a reader beside the whole word."""
+    """Query words that occur in the document (Latin tokens whole), longest first, none inside a longer one found
+    (what `chains` measures a match's coverage of a node name by)."""
     text = " ".join(normalized_document(title, body))
-    joined = [c.text for c in plan.concepts if _CJK_CHAR.search(c.text)]  # 二噁英, which no search word is
+    found = [w for w in plan.words if contains_term(text, w)]
+    found = [w for w in found if not any(w != o and w in o for o in found)]
+    return sorted(dict.fromkeys(found), key=lambda w: (-len(w), w))
+
+
+def shown_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
+    """The terms a reader is shown (highlighting and the "matched terms" reason): `matched_terms` with the need's
+    concepts joined from single characters as candidates too (二噁英, which no search word is), and without a
+    single Chinese character when anything longer is found: search-mode words hold fragments (光 of 光催化剂,
+    二/噁/英 of 二噁英) that say nothing to a reader beside the whole word."""
+    text = " ".join(normalized_document(title, body))
+    joined = [c.text for c in plan.concepts if _CJK_CHAR.search(c.text)]
     candidates = dict.fromkeys([*plan.words, *joined])
     found = [w for w in candidates if contains_term(text, w)]
     found = [w for w in found if not any(w != o and w in o for o in found)]
