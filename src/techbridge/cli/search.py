@@ -8,7 +8,7 @@ import time
 import typer
 
 from techbridge.access import SYSTEM
-from techbridge.cli.context import print_json, settings_of
+from techbridge.cli.context import cli_lang, print_json, settings_of
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.jobs import embedder as jobs_embedder
@@ -111,7 +111,7 @@ def query(
         hits = service.search_records(
             session=session, settings=settings, viewer=SYSTEM, text=text, entity=entity, filters=filters, limit=limit
         )
-        rows = [h.as_dict() for h in hits]
+        rows = service.hits_json(session, hits, cli_lang())
     if as_json:
         print_json({"query": text, "entity": entity, "hits": rows})
         return
@@ -140,7 +140,7 @@ def demand(
     settings = settings_of(ctx)
     with session_scope(settings.database_url) as session:
         matches = service.match_demand(session=session, settings=settings, viewer=SYSTEM, demand_id=demand_id)
-        answer = matches.as_dict()
+        answer = matches.as_dict(session, cli_lang())
     if as_json:
         print_json(answer)
         return
@@ -158,7 +158,7 @@ def adopters(
     settings = settings_of(ctx)
     with session_scope(settings.database_url) as session:
         hits = service.likely_adopters(session=session, settings=settings, viewer=SYSTEM, achievement_id=achievement_id)
-        rows = [h.as_dict() for h in hits]
+        rows = service.hits_json(session, hits, cli_lang())
     if as_json:
         print_json({"achievement_id": achievement_id, "hits": rows})
         return

@@ -19,7 +19,6 @@ from techbridge.matching import build, queries
 from techbridge.matching.schemas import MatchHit, Reason
 from techbridge.models import Achievement, Expert, Organization
 from techbridge.registry.detail_queries import Affiliation, shown_affiliations
-from techbridge.registry.pickers import region_display
 from techbridge.search.hybrid import NOTABLE_Z, Hit
 from techbridge.search.need import contains_term
 from techbridge.search.tokenize import normalize_text
@@ -283,16 +282,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
             )
         )
     out.sort(key=lambda h: (-h.score, h.entity, h.entity_id))
-    return _name_regions(session, out[:limit])
-
-
-def _name_regions(session: Session, hits: list[MatchHit]) -> list[MatchHit]:
-    """The 「local」 reasons say their region by name with its code (沈阳市 (2101)), not the bare code."""
-    for hit in hits:
-        for reason in hit.reasons:
-            if reason.code == "local" and reason.params.get("region"):
-                reason.params["region"] = region_display(session, str(reason.params["region"]))
-    return hits
+    return out[:limit]
 
 
 def _candidate_chain_nodes(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from techbridge.i18n.loader import translate
 from techbridge.search.tokenize import normalize_text
 
 OwnerType = Literal["university", "institute", "enterprise", "expert"]
@@ -12,6 +14,8 @@ OwnerType = Literal["university", "institute", "enterprise", "expert"]
 OWNER_TYPES: tuple[str, ...] = get_args(OwnerType)
 EXPERT_FILTERS = ("region", "field")
 """The filters a need's expert list applies (experts have no kind, TRL or owner type)."""
+REGION_PARAM = "region"
+"""The reason parameter holding a region code, named in the reader's language where the reason is shown."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,29 @@ class MatchFilters:
 
 @dataclass(frozen=True)
 class Reason:
-    """One structured reason behind a match: an i18n key (match.reason.*) and its parameters."""
+    """One structured reason behind a match: an i18n key (match.reason.*) and its parameters, language-neutral (a
+    region is its code); `shown_params` and `say` put the names of a language in at the page or the API."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str | None:
+        """The region code the reason names (the `local` reason), None when it names none."""
+        value = self.params.get(REGION_PARAM)
+        return str(value) if value else None
+
+    def shown_params(self, regions: Mapping[str, str]) -> dict[str, Any]:
+        """The parameters as a page shows them: the region code as `regions` names it (code → 「Shenyang (2101)」
+        in the page's language), the code itself when `regions` does not know it."""
+        region = self.region
+        if region is None:
+            return dict(self.params)
+        return {**self.params, REGION_PARAM: regions.get(region, region)}
+
+    def say(self, lang: str, regions: Mapping[str, str]) -> str:
+        """The reason as a sentence in `lang`, its region named by `regions`."""
+        return translate(f"match.reason.{self.code}", lang, **self.shown_params(regions))
 
 
 @dataclass(frozen=True)
@@ -92,8 +115,14 @@ class MatchHit:
     region_code: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form for the API."""
+    def regions(self) -> set[str]:
+        """The region codes its reasons name, for the caller to look their names up once for a whole list."""
+        return {r.region for r in self.reasons if r.region is not None}
+
+    def as_dict(self, lang: str = "zh", regions: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """JSON form for the API: each reason's code and language-neutral parameters (a region as its code), and
+        its `text` in `lang`, the region named by `regions` (code → name in `lang`)."""
+        named = regions or {}
         return {
             "entity": self.entity,
             "id": self.entity_id,
@@ -103,7 +132,7 @@ class MatchHit:
             "lexical": round(self.lexical, 4),
             "semantic": None if self.semantic is None else round(self.semantic, 4),
             "matched_terms": self.matched_terms,
-            "reasons": [{"code": r.code, "params": r.params} for r in self.reasons],
+            "reasons": [{"code": r.code, "params": r.params, "text": r.say(lang, named)} for r in self.reasons],
             "is_local": self.is_local,
             "region_code": self.region_code,
             **self.facts,

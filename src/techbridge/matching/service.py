@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from techbridge.matching.schemas import MatchFilters, MatchHit
 from techbridge.matching.search import hybrid_search
 from techbridge.models import Achievement, Demand, Organization, Visibility
 from techbridge.registry import service as registry_service
+from techbridge.registry.pickers import region_displays
 from techbridge.registry.schemas import DemandCreate
 from techbridge.search import crosslingual
 from techbridge.search.embed import Embedder
@@ -78,6 +80,18 @@ def save_demand(*, session: Session, viewer: Viewer, text: str, region_code: str
     return registry_service.create_demand(session=session, viewer=viewer, data=data)
 
 
+def reason_regions(session: Session, hits: Iterable[MatchHit], lang: str) -> dict[str, str]:
+    """Code → name in `lang` (「沈阳市 (2101)」, 「Shenyang (2101)」) of the regions the hits' reasons name, in one
+    query: a page passes it to `Reason.shown_params`, the API and `--json` to `MatchHit.as_dict`."""
+    return region_displays(session, {code for hit in hits for code in hit.regions()}, lang)
+
+
+def hits_json(session: Session, hits: list[MatchHit], lang: str) -> list[dict[str, Any]]:
+    """Hits as the API and the CLI's `--json` give them: reasons with their text in `lang`, regions named in it."""
+    regions = reason_regions(session, hits, lang)
+    return [hit.as_dict(lang, regions) for hit in hits]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Use cases over the registry index
 # ---------------------------------------------------------------------------------------------------------------
@@ -108,12 +122,12 @@ class DemandMatches:
     """The need is written in English (`search.crosslingual`): matched across languages when the registry has
     vectors, and the portal says that a Chinese need finds more."""
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form the API and the CLI give."""
+    def as_dict(self, session: Session, lang: str) -> dict[str, Any]:
+        """The JSON form the API and the CLI give (`hits_json`: reasons with their text in `lang`)."""
         return {
             "query": self.query,
-            "achievements": [h.as_dict() for h in self.achievements],
-            "experts": [h.as_dict() for h in self.experts],
+            "achievements": hits_json(session, self.achievements, lang),
+            "experts": hits_json(session, self.experts, lang),
             "cross_lingual": self.cross_lingual,
         }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,6 +243,16 @@ def region_display(session: Session, code: str, lang: str = "zh") -> str:
     codes (the code alone when unknown)."""
     region = session.get(Region, code)
     return f"{region_name(code, region.name, lang)} ({code})" if region is not None else code
+
+
+def region_displays(session: Session, codes: Iterable[str], lang: str = "zh") -> dict[str, str]:
+    """`region_display` of several codes in one query: code → 「大连市 (2102)」 / 「Dalian (2102)」 (unknown codes
+    left out, so a caller shows them as they are)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
+    return {str(code): f"{region_name(str(code), str(name), lang)} ({code})" for code, name in rows}
 
 
 def visible_title(session: Session, viewer: Viewer, achievement_id: int | None) -> str | None:

@@ -38,10 +38,33 @@ class TestMatchHit:
         )
         data = hit.as_dict()
         assert data["score"] == 1.2346
-        assert data["reasons"] == [{"code": "local", "params": {"region": "21"}}]
+        assert data["reasons"] == [{"code": "local", "params": {"region": "21"}, "text": "位于本省（21）"}]
         assert data["trl"] == 5
         assert hit.highlighted_title() == [Segment("锂电池", True)]
         assert hit.highlighted_snippet() == [Segment("正极", False)]
+
+
+    def test_as_dict_says_each_reason_in_the_callers_language_with_the_region_named(self) -> None:
+        hit = MatchHit("enterprise", 2, "x", "", 1.0, 1.0, None, [], [Reason("local", {"region": "2101"})])
+        data = hit.as_dict("en", {"2101": "Shenyang (2101)"})
+        assert data["reasons"] == [
+            {"code": "local", "params": {"region": "2101"}, "text": "In the home region (Shenyang (2101))"}
+        ]
+        assert hit.regions() == {"2101"}
+
+
+class TestReason:
+    def test_shown_params_name_the_region_and_keep_the_rest(self) -> None:
+        reason = Reason("local", {"region": "2101"})
+        assert reason.shown_params({"2101": "Shenyang (2101)"}) == {"region": "Shenyang (2101)"}
+        assert reason.shown_params({}) == {"region": "2101"}  # an unknown code is shown as it is
+        assert reason.params == {"region": "2101"}  # the reason itself stays language-neutral
+
+    def test_a_reason_without_a_region_is_shown_as_stored(self) -> None:
+        reason = Reason("trl", {"trl": 5})
+        assert reason.region is None
+        assert reason.shown_params({"2101": "Shenyang (2101)"}) == {"trl": 5}
+        assert reason.say("en", {}) == "Readiness TRL 5"
 
 
 class TestMatchFilters:

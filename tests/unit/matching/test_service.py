@@ -115,7 +115,21 @@ class TestRecordUseCases:
             session=session, settings=settings, viewer=ANONYMOUS, achievement_id=seeded.battery, embedder=EMBEDDER
         )
         local = next(r for r in hits[0].reasons if r.code == "local")
-        assert local.params == {"region": "沈阳市 (2101)"}
+        assert local.params == {"region": "2101"}  # language-neutral: the page or the API names it
+        assert service.reason_regions(session, hits, "zh") == {"2101": "沈阳市 (2101)"}
+        assert service.reason_regions(session, hits, "en") == {"2101": "Shenyang (2101)"}
+
+    @pytest.mark.parametrize(
+        ("lang", "text"), [("zh", "位于本省（沈阳市 (2101)）"), ("en", "In the home region (Shenyang (2101))")]
+    )
+    def test_hits_json_says_the_local_reason_in_the_language_asked(
+        self, session: Session, settings: Settings, seeded: Seeded, lang: str, text: str
+    ) -> None:
+        hits = service.likely_adopters(
+            session=session, settings=settings, viewer=ANONYMOUS, achievement_id=seeded.battery, embedder=EMBEDDER
+        )
+        local = next(r for r in service.hits_json(session, hits, lang)[0]["reasons"] if r["code"] == "local")
+        assert local == {"code": "local", "params": {"region": "2101"}, "text": text}
 
     def test_similar_shares_ipc(self, session: Session, settings: Settings, seeded: Seeded) -> None:
         hits = service.similar_achievements(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidDataError
 from techbridge.matching import service
@@ -42,6 +43,13 @@ def parse_filters(request: Request, region: str | None = None, field: str | None
     )
 
 
+def _reason_regions(session: Session, matches: service.DemandMatches | None, lang: str) -> dict[str, str]:
+    """The regions the matches' reasons name, in the page's language (`match/_hit.html` shows them by name)."""
+    if matches is None:
+        return {}
+    return service.reason_regions(session, [*matches.achievements, *matches.experts], lang)
+
+
 @router.get("/match", response_class=HTMLResponse)
 def match_page(
     request: Request, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
@@ -76,6 +84,7 @@ def match_page(
         "error_field": error.location[0] if error and error.location else None,
         "error_text": error.said(lang) if error else None,
         "matches": matches,
+        "reason_regions": _reason_regions(session, matches, lang),
         "kinds": [k.value for k in AchievementKind],
         "owner_types": OWNER_TYPES,
         "signed_in": viewer.is_authenticated,
@@ -95,13 +104,14 @@ def save_need(session: DbDep, viewer: SignedInDep, q: str = Form(""), region: st
 
 @router.get("/match/demands/{demand_id}", response_class=HTMLResponse)
 def demand_matches(
-    request: Request, demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
 ) -> HTMLResponse:
     """Fragment: achievements and experts for a stored demand."""
     matches = service.match_demand(
         session=session, settings=settings, viewer=viewer, demand_id=demand_id, limit=FRAGMENT_SIZE
     )
-    return render(request, "match/_results.html", {"matches": matches, "q": matches.query})
+    ctx = {"matches": matches, "q": matches.query, "reason_regions": _reason_regions(session, matches, lang)}
+    return render(request, "match/_results.html", ctx)
 
 
 @router.get("/match/achievements/{achievement_id}/adopters", response_class=HTMLResponse)
@@ -123,27 +133,30 @@ def adopters(
         "note_key": "match.adopters_note",
         "note_region": region_display(session, settings.region_code, lang),
         "empty_key": "match.no_adopters",
+        "reason_regions": service.reason_regions(session, hits, lang),
     }
     return render(request, "match/_hits.html", ctx)
 
 
 @router.get("/match/enterprises/{enterprise_id}/recommended", response_class=HTMLResponse)
 def recommended(
-    request: Request, enterprise_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, enterprise_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
 ) -> HTMLResponse:
     """Fragment: achievements recommended to the enterprise."""
     hits = service.recommended_achievements(
         session=session, settings=settings, viewer=viewer, enterprise_id=enterprise_id, limit=FRAGMENT_SIZE
     )
-    return render(request, "match/_hits.html", {"hits": hits, "list_id": "recommended"})
+    ctx = {"hits": hits, "list_id": "recommended", "reason_regions": service.reason_regions(session, hits, lang)}
+    return render(request, "match/_hits.html", ctx)
 
 
 @router.get("/match/achievements/{achievement_id}/similar", response_class=HTMLResponse)
 def similar(
-    request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep
+    request: Request, achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
 ) -> HTMLResponse:
     """Fragment: achievements on the same subject."""
     hits = service.similar_achievements(
         session=session, settings=settings, viewer=viewer, achievement_id=achievement_id, limit=FRAGMENT_SIZE
     )
-    return render(request, "match/_hits.html", {"hits": hits, "list_id": "similar"})
+    ctx = {"hits": hits, "list_id": "similar", "reason_regions": service.reason_regions(session, hits, lang)}
+    return render(request, "match/_hits.html", ctx)

@@ -13,7 +13,7 @@ from techbridge.matching import service
 from techbridge.matching.schemas import MatchFilters, MatchHit, OwnerType
 from techbridge.models import AchievementKind
 from techbridge.registry.pickers import resolve_field, resolve_region
-from techbridge.web.deps import CsrfDep, DbDep, IdPath, SettingsDep, SignedInDep, ViewerDep
+from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 
 router = APIRouter(prefix="/match", tags=["match"])
 
@@ -34,8 +34,9 @@ FieldQuery = Annotated[str | None, Query(max_length=100, description="a field ta
 TrlQuery = Annotated[int | None, Query(ge=1, le=9, description="technology readiness level, 1–9")]
 
 
-def _hits(hits: list[MatchHit]) -> list[dict[str, Any]]:
-    return [h.as_dict() for h in hits]
+def _hits(session: Session, hits: list[MatchHit], lang: str) -> list[dict[str, Any]]:
+    """The hits with each reason's `text` in the caller's language (?lang=, cookie), regions named in it."""
+    return service.hits_json(session, hits, lang)
 
 
 def _filters(
@@ -52,6 +53,7 @@ def match(
     session: DbDep,
     settings: SettingsDep,
     viewer: ViewerDep,
+    lang: LangDep,
     q: str = "",
     limit: int = API_LIMIT,
     region: RegionQuery = None,
@@ -71,14 +73,16 @@ def match(
         filters=_filters(session, viewer, region, field, rest),
         limit=max(1, min(limit, 100)),
     )
-    return matches.as_dict()
+    return matches.as_dict(session, lang)
 
 
 @router.get("/demands/{demand_id}")
-def demand(demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def demand(
+    demand_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
+) -> dict[str, Any]:
     """A stored demand → achievements and experts."""
     matches = service.match_demand(session=session, settings=settings, viewer=viewer, demand_id=demand_id)
-    return matches.as_dict()
+    return matches.as_dict(session, lang)
 
 
 @router.post("/demands", status_code=201, dependencies=[CsrfDep])
@@ -89,25 +93,31 @@ def save_need(body: NeedCreate, session: DbDep, viewer: SignedInDep) -> dict[str
 
 
 @router.get("/achievements/{achievement_id}/adopters")
-def adopters(achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def adopters(
+    achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
+) -> dict[str, Any]:
     """Achievement → likely adopting enterprises."""
     hits = service.likely_adopters(session=session, settings=settings, viewer=viewer, achievement_id=achievement_id)
-    return {"achievement_id": achievement_id, "hits": _hits(hits)}
+    return {"achievement_id": achievement_id, "hits": _hits(session, hits, lang)}
 
 
 @router.get("/achievements/{achievement_id}/similar")
-def similar(achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def similar(
+    achievement_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
+) -> dict[str, Any]:
     """Achievement → similar achievements."""
     hits = service.similar_achievements(
         session=session, settings=settings, viewer=viewer, achievement_id=achievement_id
     )
-    return {"achievement_id": achievement_id, "hits": _hits(hits)}
+    return {"achievement_id": achievement_id, "hits": _hits(session, hits, lang)}
 
 
 @router.get("/enterprises/{enterprise_id}/recommended")
-def recommended(enterprise_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep) -> dict[str, Any]:
+def recommended(
+    enterprise_id: IdPath, session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep
+) -> dict[str, Any]:
     """Enterprise → recommended achievements."""
     hits = service.recommended_achievements(
         session=session, settings=settings, viewer=viewer, enterprise_id=enterprise_id
     )
-    return {"enterprise_id": enterprise_id, "hits": _hits(hits)}
+    return {"enterprise_id": enterprise_id, "hits": _hits(session, hits, lang)}
