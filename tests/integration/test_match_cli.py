@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -30,11 +31,12 @@ def _env(settings: Settings) -> dict[str, str]:
     }
 
 
-def _invoke(settings: Settings, *args: str) -> object:
+def _invoke(settings: Settings, *args: str, lang: str | None = None) -> object:
     from techbridge.config import get_settings
 
     get_settings.cache_clear()
-    result = runner.invoke(app, list(args), env=_env(settings))
+    env = _env(settings) | ({"TECHBRIDGE_LANG": lang} if lang else {})
+    result = runner.invoke(app, list(args), env=env)
     get_settings.cache_clear()
     return result
 
@@ -83,13 +85,16 @@ class TestMatchCommandsMatchTheApi:
     def test_demand_and_adopters_equal_the_api(self, settings: Settings) -> None:
         seeded, demand_id = _built(settings)
         client = _admin_client(settings)
-        for args, path in [
-            (("search", "demand", str(demand_id)), f"/api/match/demands/{demand_id}"),
-            (("search", "adopters", str(seeded.battery)), f"/api/match/achievements/{seeded.battery}/adopters"),
-        ]:
-            result = _invoke(settings, *args, "--json")
+        for (args, path), lang in itertools.product(
+            [
+                (("search", "demand", str(demand_id)), f"/api/match/demands/{demand_id}"),
+                (("search", "adopters", str(seeded.battery)), f"/api/match/achievements/{seeded.battery}/adopters"),
+            ],
+            ["zh", "en"],  # the reasons' text in the user's language, the CLI's as the API's
+        ):
+            result = _invoke(settings, *args, "--json", lang=lang)
             assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-            assert json.loads(result.stdout) == client.get(path).json()  # type: ignore[attr-defined]
+            assert json.loads(result.stdout) == client.get(path, params={"lang": lang}).json()  # type: ignore[attr-defined]
         adopters = json.loads(_invoke(settings, "search", "adopters", str(seeded.battery), "--json").stdout)  # type: ignore[attr-defined]
         assert adopters["hits"][0]["id"] == seeded.local_battery_maker
 
