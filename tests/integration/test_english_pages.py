@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.web.app import create_app
 from tests.html_page import Page
+from tests.unit.chains.seed import seed_chain_graph
 from tests.unit.matching.seed import Seeded, seed_registry
 
 LOCAL = {"zh": "位于本省（沈阳市 (2101)）", "en": "In the home region (Shenyang (2101))"}
+PETROCHEM = {"zh": "石化和精细化工", "en": "Petrochemicals and fine chemicals"}
 
 
 def _page(response: object) -> Page:
@@ -71,3 +74,64 @@ class TestMatchReasons:
         reasons = [r for hit in data["achievements"] for r in hit["reasons"]]
         assert LOCAL["en"] in [r["text"] for r in reasons if r["code"] == "local"]
         assert all("本省" not in r["text"] for r in reasons)
+
+
+@pytest.fixture
+def chains(settings: Settings, session: Session) -> TestClient:
+    """The hand-made chain graph (PTA, 恒力石化 …), committed."""
+    seed_chain_graph(session)
+    session.commit()
+    return TestClient(create_app(settings))
+
+
+class TestChainTitles:
+    @pytest.mark.parametrize("lang", ["zh", "en"])
+    @pytest.mark.parametrize("path", ["/chains/petrochem", "/chains/petrochem/report"])
+    def test_a_curated_chain_page_is_titled_in_the_pages_language(
+        self, chains: TestClient, lang: str, path: str
+    ) -> None:
+        page = _page(chains.get(path, params={"region": "21", "lang": lang}))
+        assert page.status == 200
+        heading = next(e for e in page.elements if e.tag == "h1")
+        assert heading.text.startswith(PETROCHEM[lang])
+        other = PETROCHEM["zh" if lang == "en" else "en"]
+        assert other not in heading.text
+        assert other not in next(e for e in page.elements if e.tag == "title").text
+
+    def test_the_region_error_page_is_titled_in_english_too(self, chains: TestClient) -> None:
+        page = _page(chains.get("/chains/petrochem", params={"region": "火星", "lang": "en"}))
+        assert page.status == 422
+        assert next(e for e in page.elements if e.tag == "h1").text == PETROCHEM["en"]
+
+    def test_an_ad_hoc_chain_keeps_its_root_nodes_name(self, chains: TestClient) -> None:
+        page = _page(chains.get("/chains/精对苯二甲酸", params={"region": "21", "lang": "en"}))
+        assert page.status == 200
+        assert next(e for e in page.elements if e.tag == "h1").text.startswith("精对苯二甲酸")  # data: no translation
+
+    def test_the_chain_list_describes_chains_in_english(self, chains: TestClient) -> None:
+        page = _page(chains.get("/chains", params={"region": "21", "lang": "en"}))
+        row = next(e for e in page.elements if e.attrs.get("data-chain") == "consumer_goods" and e.tag == "tr")
+        assert "Food processing, aquatic products" in row.text
+        assert "食品加工" not in row.text
+
+    def test_an_enterprises_chains_are_titled_in_english(self, chains: TestClient) -> None:
+        page = _page(chains.get("/chains/enterprises/100", params={"lang": "en"}))
+        item = next(e for e in page.elements if e.attrs.get("data-chain") == "petrochem")
+        assert item.text.startswith(PETROCHEM["en"])
+
+    @pytest.mark.parametrize("lang", ["zh", "en"])
+    def test_the_api_gives_the_title_in_the_callers_language(self, chains: TestClient, lang: str) -> None:
+        params = {"lang": lang}
+        shown = chains.get("/api/chains/petrochem", params=params).json()
+        assert (shown["title"], shown["title_text"]) == (PETROCHEM["zh"], PETROCHEM[lang])
+        report = chains.get("/api/chains/petrochem/report", params={**params, "region": "21"}).json()
+        assert (report["chain"]["title"], report["chain"]["title_text"]) == (PETROCHEM["zh"], PETROCHEM[lang])
+        listed = next(c for c in chains.get("/api/chains", params=params).json() if c["id"] == "petrochem")
+        assert listed["title_text"] == PETROCHEM[lang]
+        assert listed["description_text"] == (listed["description"] if lang == "zh" else listed["description_en"])
+        mine = chains.get("/api/chains/enterprises/100", params=params).json()
+        assert next(c for c in mine if c["id"] == "petrochem")["title_text"] == PETROCHEM[lang]
+
+    def test_the_api_names_an_ad_hoc_chain_by_its_root_in_every_language(self, chains: TestClient) -> None:
+        shown = chains.get("/api/chains/PTA", params={"lang": "en"}).json()
+        assert shown["title_text"] == shown["title"] == "PTA"

@@ -60,6 +60,19 @@ class ChainView:
     definition: ChainDef | None
     missing_roots: tuple[str, ...]
 
+    def title_in(self, lang: str) -> str:
+        """The title a reader of `lang` sees: a curated chain's English title (`data/chains/curated/<id>.yaml`)
+        on English pages; an ad-hoc chain is named by its root node, imported data with no English name, so it keeps
+        that name in every language (no invented translation)."""
+        return chain_title(self.definition, self.chain.title, lang)
+
+
+def chain_title(definition: ChainDef | None, title: str, lang: str) -> str:
+    """A chain's title in `lang`: the curated bilingual title, else `title` (the root node's name) as it is."""
+    if definition is None:
+        return title
+    return definition.title_zh if lang.startswith("zh") else definition.title_en
+
 
 def graph_of(session: Session) -> ChainGraph:
     """The chain graph of the session's database, rebuilt only when the data version of its tables changed.
@@ -237,8 +250,9 @@ def chain_sizes(graph: ChainGraph) -> dict[str, tuple[int, tuple[str, ...]]]:
     return sizes
 
 
-def list_chains(session: Session) -> list[dict[str, object]]:
-    """Every curated chain with its base, clusters, roots and how many nodes it spans (chain nodes only: public)."""
+def list_chains(session: Session, lang: str = "zh") -> list[dict[str, object]]:
+    """Every curated chain with its base, clusters, roots and how many nodes it spans (chain nodes only: public);
+    titles and descriptions in both languages, and as `*_text` in `lang`."""
     graph = graph_of(session)
     bases = {c: b for b in load_bases() for c in b.chains}
     out: list[dict[str, object]] = []
@@ -251,10 +265,13 @@ def list_chains(session: Session) -> list[dict[str, object]]:
                 "id": definition.id,
                 "title": definition.title_zh,
                 "title_en": definition.title_en,
+                "title_text": chain_title(definition, definition.title_zh, lang),
                 "description": definition.description_zh,
+                "description_en": definition.description_en,
+                "description_text": definition.description_zh if lang.startswith("zh") else definition.description_en,
                 "base": {"id": base.id, "title": base.title_zh, "title_en": base.title_en} if base else None,
                 "clusters": [
-                    {"id": c.id, "title": c.title_zh, "confirmed": c.confirmed}
+                    {"id": c.id, "title": c.title_zh, "title_en": c.title_en, "confirmed": c.confirmed}
                     for c in load_clusters()
                     if definition.id in c.chains
                 ],
@@ -377,8 +394,10 @@ def node_panel(session: Session, *, viewer: Viewer, root: str, node_id: int, reg
     return replace(found, reach=reach)
 
 
-def chains_of_enterprise(session: Session, *, viewer: Viewer, org_id: int) -> list[dict[str, object]]:
-    """The curated chains an enterprise sits in, with its nodes and weights in each."""
+def chains_of_enterprise(
+    session: Session, *, viewer: Viewer, org_id: int, lang: str = "zh"
+) -> list[dict[str, object]]:
+    """The curated chains an enterprise sits in, with its nodes and weights in each (titles as `list_chains`)."""
     _, graph = graphs_for(session, viewer)
     if org_id not in graph.orgs:
         raise NotFoundError(f"no organization {org_id}", message_zh=f"找不到机构 {org_id}")
@@ -403,7 +422,13 @@ def chains_of_enterprise(session: Session, *, viewer: Viewer, org_id: int) -> li
         ]
         if nodes:
             out.append(
-                {"id": definition.id, "title": definition.title_zh, "title_en": definition.title_en, "nodes": nodes}
+                {
+                    "id": definition.id,
+                    "title": definition.title_zh,
+                    "title_en": definition.title_en,
+                    "title_text": chain_title(definition, definition.title_zh, lang),
+                    "nodes": nodes,
+                }
             )
     return out
 
@@ -411,12 +436,14 @@ def chains_of_enterprise(session: Session, *, viewer: Viewer, org_id: int) -> li
 DIRECTION_NOTE = "edges run supplier → consumer (flow) or part → whole (part)"
 
 
-def chain_json(view: ChainView) -> dict[str, Any]:
-    """A chain as JSON: roots, members, edges (with the direction convention) and missing roots."""
+def chain_json(view: ChainView, lang: str = "zh") -> dict[str, Any]:
+    """A chain as JSON: roots, members, edges (with the direction convention) and missing roots; `title` as stored
+    (a curated chain's Chinese title, an ad-hoc chain's root name), `title_text` in `lang` (`ChainView.title_in`)."""
     chain = view.chain
     return {
         "id": chain.id,
         "title": chain.title,
+        "title_text": view.title_in(lang),
         "curated": view.definition is not None,
         "hops": chain.hops,
         "roots": [asdict(chain.members[r]) for r in chain.root_ids],
@@ -430,9 +457,14 @@ def chain_json(view: ChainView) -> dict[str, Any]:
 
 def report_json(view: ChainView, report: Report, part: str = "all", lang: str = "zh") -> dict[str, Any]:
     """The report (or one part: gaps, leaders, attract, consortium) as JSON with its evidence; `*_text` fields say
-    the reasons and the relevance method in `lang`."""
+    the chain's title, the reasons and the relevance method in `lang`."""
     head: dict[str, Any] = {
-        "chain": {"id": view.chain.id, "title": view.chain.title, "nodes": len(view.chain.members)},
+        "chain": {
+            "id": view.chain.id,
+            "title": view.chain.title,
+            "title_text": view.title_in(lang),
+            "nodes": len(view.chain.members),
+        },
         "region": report.region,
         "relevance_method": report.relevance_method,
         "relevance_text": translate(f"chains.relevance.{relevance_kind(report.relevance_method)}", lang),

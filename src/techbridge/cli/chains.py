@@ -30,12 +30,12 @@ def _region(ctx: typer.Context, session: Session, region: str | None) -> str:
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
     """The curated chains with their base, clusters, roots and size in the current graph."""
     with session_scope(settings_of(ctx).database_url) as session:
-        rows = service.list_chains(session)
+        rows = service.list_chains(session, cli_lang())
     if as_json:
         print_json(rows)
         return
     for row in rows:
-        typer.echo(f"{row['id']}\t{row['title']}\t{row['nodes']} nodes\tmissing roots: {len(row['missing_roots'])}")  # type: ignore[arg-type]
+        typer.echo(f"{row['id']}\t{row['title_text']}\t{row['nodes']} nodes\tmissing roots: {len(row['missing_roots'])}")  # type: ignore[arg-type]
 
 
 @app.command("show")
@@ -47,11 +47,11 @@ def show(
 ) -> None:
     """The nodes and edges of a chain."""
     with session_scope(settings_of(ctx).database_url) as session:
-        payload = service.chain_json(service.show_chain(session, root=root, hops=hops))
+        payload = service.chain_json(service.show_chain(session, root=root, hops=hops), cli_lang())
     if as_json:
         print_json(payload)
         return
-    typer.echo(f"{payload['title']}: {len(payload['nodes'])} nodes, {len(payload['edges'])} edges")
+    typer.echo(f"{payload['title_text']}: {len(payload['nodes'])} nodes, {len(payload['edges'])} edges")
     for node in payload["nodes"]:
         typer.echo(f"  {node['position']:<10} hop {node['hop']}  {node['name']} ({node['kind']})")
 
@@ -77,7 +77,7 @@ def report(
     if not as_json:
         summary = payload["summary"]
         typer.echo(
-            f"{payload['chain']['title']} ({payload['region']}): " + ", ".join(f"{k} {v}" for k, v in summary.items())
+            f"{payload['chain']['title_text']} ({payload['region']}): " + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
         typer.echo(
             f"weak links {len(payload['weak_links'])}, leaders {len(payload['leaders'])}, "

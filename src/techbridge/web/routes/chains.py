@@ -62,7 +62,7 @@ def chain_list(
     except InvalidDataError as exc:
         error, where = exc, settings.region_code
     context = {
-        "chains": service.list_chains(session),
+        "chains": service.list_chains(session, lang),
         "bases": load_bases(),
         "clusters": load_clusters(),
         "region": where,
@@ -73,9 +73,11 @@ def chain_list(
 
 
 @router.get("/chains/enterprises/{org_id}", response_class=HTMLResponse, include_in_schema=False)
-def enterprise_chains(request: Request, session: DbDep, viewer: ViewerDep, org_id: IdPath) -> HTMLResponse:
+def enterprise_chains(
+    request: Request, session: DbDep, viewer: ViewerDep, lang: LangDep, org_id: IdPath
+) -> HTMLResponse:
     """Fragment: the chains an enterprise sits in (embedded by the enterprise page)."""
-    rows = service.chains_of_enterprise(session, viewer=viewer, org_id=org_id)
+    rows = service.chains_of_enterprise(session, viewer=viewer, org_id=org_id, lang=lang)
     return render(request, "chains/_enterprise.html", {"rows": rows, "org_id": org_id})
 
 

@@ -22,21 +22,26 @@ RegionQuery = Annotated[
 
 
 @router.get("/chains")
-def list_chains(session: DbDep) -> list[dict[str, Any]]:
-    """Curated chains with base, clusters, roots and size."""
-    return service.list_chains(session)
+def list_chains(session: DbDep, lang: LangDep) -> list[dict[str, Any]]:
+    """Curated chains with base, clusters, roots and size; titles in both languages and `title_text`,
+    `description_text` in the caller's language (?lang=, cookie)."""
+    return service.list_chains(session, lang)
 
 
 @router.get("/chains/enterprises/{org_id}")
-def enterprise_chains(session: DbDep, viewer: ViewerDep, org_id: IdPath) -> list[dict[str, Any]]:
-    """The curated chains an enterprise sits in, with its nodes, weights and evidence."""
-    return service.chains_of_enterprise(session, viewer=viewer, org_id=org_id)
+def enterprise_chains(session: DbDep, viewer: ViewerDep, lang: LangDep, org_id: IdPath) -> list[dict[str, Any]]:
+    """The curated chains an enterprise sits in, with its nodes, weights and evidence (`title_text` in the caller's
+    language)."""
+    return service.chains_of_enterprise(session, viewer=viewer, org_id=org_id, lang=lang)
 
 
 @router.get("/chains/{root}")
-def show_chain(session: DbDep, root: str, hops: Annotated[int | None, Query(ge=1, le=6)] = None) -> dict[str, Any]:
-    """Nodes and edges of a chain (curated id or node name)."""
-    return service.chain_json(service.show_chain(session, root=root, hops=hops))
+def show_chain(
+    session: DbDep, lang: LangDep, root: str, hops: Annotated[int | None, Query(ge=1, le=6)] = None
+) -> dict[str, Any]:
+    """Nodes and edges of a chain (curated id or node name); `title_text` in the caller's language (a curated
+    chain's English title; an ad-hoc chain keeps its root node's name)."""
+    return service.chain_json(service.show_chain(session, root=root, hops=hops), lang)
 
 
 def _part(
