@@ -4,14 +4,23 @@ cities in English (zh pages keep the Chinese names). Record content (titles, nod
 
 from __future__ import annotations
 
+import json
+from io import BytesIO
+
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from techbridge.config import Settings
 from techbridge.db import session_scope
+from techbridge.models import Region, Role
+from techbridge.transfers.demo import load_demo
 from techbridge.web.app import create_app
 from tests.html_page import Page
+from tests.integration.test_tiers_pages import seed as seed_tiers
+from tests.integration.test_tiers_pages import sign_in
+from tests.integration.test_transfers_pages import signed_in
 from tests.unit.chains.seed import seed_chain_graph
 from tests.unit.matching.seed import Seeded, seed_registry
 
@@ -135,3 +144,62 @@ class TestChainTitles:
     def test_the_api_names_an_ad_hoc_chain_by_its_root_in_every_language(self, chains: TestClient) -> None:
         shown = chains.get("/api/chains/PTA", params={"lang": "en"}).json()
         assert shown["title_text"] == shown["title"] == "PTA"
+
+
+def _chart(page: Page, element_id: str) -> dict[str, object]:
+    element = page.by_id(element_id)
+    assert element is not None
+    return json.loads(element.attrs["data-echarts"])  # type: ignore[no-any-return]
+
+
+class TestTierPoolCities:
+    @pytest.mark.parametrize(("lang", "city"), [("zh", "沈阳市"), ("en", "Shenyang")])
+    def test_the_ladder_and_the_city_filter_name_cities_in_the_pages_language(
+        self, settings: Settings, session: Session, lang: str, city: str
+    ) -> None:
+        seed_tiers(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        page = _page(client.get("/tiers/pools", params={"policy": "hnte", "as_of": "2025-06-30", "lang": lang}))
+        assert page.status == 200
+        assert _chart(page, "ladder-chart")["xAxis"] == {"type": "category", "data": [city]}
+        options = [e.text for e in page.elements if e.tag == "option" and e.attrs.get("value") == "2101"]
+        assert options == [city]
+
+
+@pytest.fixture
+def officer(settings: Settings, session: Session) -> TestClient:
+    """An officer's client on the demonstration set (Liaoning's cities)."""
+    session.add_all(
+        [
+            Region(code="21", name="辽宁省", level="province"),
+            Region(code="2101", name="沈阳市", level="city", parent_code="21"),
+            Region(code="2102", name="大连市", level="city", parent_code="21"),
+        ]
+    )
+    load_demo(session=session, seed=7)
+    client, _ = signed_in(settings, session, Role.OFFICER)
+    return client
+
+
+class TestDashboardCities:
+    @pytest.mark.parametrize(("lang", "cities"), [("zh", ["沈阳市", "大连市"]), ("en", ["Shenyang", "Dalian"])])
+    def test_the_city_table_and_the_map_name_cities_in_the_pages_language(
+        self, officer: TestClient, lang: str, cities: list[str]
+    ) -> None:
+        page = _page(officer.get("/dashboard", params={"lang": lang}))
+        assert page.status == 200
+        table = [row.children[0].text for row in page.find("tr", "table-cities") if row.children[0].tag == "td"]
+        assert table[:2] == cities
+        assert len(table) == 14
+        series = _chart(page, "chart-map")["series"][0]  # type: ignore[index]
+        assert [d["name"] for d in series["data"]][:2] == cities
+        relabelled = [series["nameMap"].get(name) for name in ("沈阳市", "大连市")]
+        assert relabelled == ([None, None] if lang == "zh" else cities)  # the map's areas shown as the table names them
+
+    def test_the_english_city_sheet_names_cities_in_english(self, officer: TestClient) -> None:
+        response = officer.get("/dashboard/export/cities.xlsx", params={"lang": "en"})
+        assert response.status_code == 200
+        cells = [row[0] for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)]
+        assert "Shenyang" in cells
+        assert "沈阳市" not in cells

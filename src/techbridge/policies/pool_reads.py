@@ -19,6 +19,7 @@ from techbridge.policies.pool_queries import SORT_COLUMNS, PoolFilter
 from techbridge.policies.pool_sheet import write_sheet
 from techbridge.policies.pools import POOL_VERDICTS
 from techbridge.policies.schema import POLICY_IDS
+from techbridge.registry.regions import region_name
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -122,8 +123,9 @@ def read_pools(
     }
 
 
-def ladder_by_city(*, session: Session, flt: PoolFilter) -> dict[str, Any]:
-    """Eligible enterprises per policy per city (region code's first 4 digits), with city names."""
+def ladder_by_city(*, session: Session, flt: PoolFilter, lang: str = "zh") -> dict[str, Any]:
+    """Eligible enterprises per policy per city (region code's first 4 digits), with city names as a page in `lang`
+    shows them (大连市, Dalian)."""
     counts = pool_queries.eligible_by_city(session, flt)
     cities = sorted({city or "—" for _, city in counts})
     table = {c: dict.fromkeys(POLICY_IDS, 0) for c in cities}
@@ -131,7 +133,7 @@ def ladder_by_city(*, session: Session, flt: PoolFilter) -> dict[str, Any]:
         table[city or "—"][policy] = n
     names = queries.region_names(session, [c + "00" for c in cities] + cities)
     return {
-        "cities": [{"code": c, "name": names.get(c + "00") or names.get(c) or c} for c in cities],
+        "cities": [{"code": c, "name": region_name(c, names.get(c + "00") or names.get(c) or c, lang)} for c in cities],
         "counts": table,
     }
 

@@ -23,6 +23,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from techbridge.registry.pickers import region_display
+from techbridge.registry.regions import region_name
 from techbridge.transfers import queries
 from techbridge.transfers.metrics import (
     ZERO,
@@ -220,7 +221,9 @@ def _by_quarter(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dic
     return result
 
 
-def _by_city(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[str, Any]]:
+def _by_city(rows: Sequence[RateRow], base: ConversionDefinition, lang: str) -> list[dict[str, Any]]:
+    """Each city's rate and output: `name` as the map registers it (the key to its area), `label` as a page in
+    `lang` names it (大连市, Dalian)."""
     names = city_names()
     buckets: dict[str, list[RateRow]] = defaultdict(list)
     for row in rows:
@@ -238,6 +241,7 @@ def _by_city(rows: Sequence[RateRow], base: ConversionDefinition) -> list[dict[s
             {
                 "code": code,
                 "name": name,
+                "label": region_name(code, name, lang),
                 "rate": rate,
                 "numerator": numerator,
                 "denominator": denominator,
@@ -358,7 +362,7 @@ def build_dashboard(
         headline_value=_figure(rows, base, lang, label, unlocated_valued),
         headline_count=_figure(rows, _definition(spec, province, Basis.COUNT), lang, label, unlocated),
         by_quarter=_by_quarter(rows, base),
-        by_city=[row for row in _by_city(rows, base) if not spec.city or city_of(row["code"]) == spec.city],
+        by_city=[row for row in _by_city(rows, base, lang) if not spec.city or city_of(row["code"]) == spec.city],
         by_field=_grouped(mix, "field"),
         by_type=_grouped(mix, "type"),
         flows=_flows(flows, province, spec.city),

@@ -85,7 +85,7 @@ def build_tables(data: DashboardData, funnel: Bottlenecks | None, lang: str) -> 
             (t("col_city"), t("col_rate"), t("col_numerator"), t("col_denominator"), t("col_output")),
             [
                 (
-                    r["name"],
+                    r["label"],
                     _ratio(r["rate"]),
                     _money(r["numerator"]),
                     _money(r["denominator"]),

@@ -28,6 +28,15 @@ class TestDashboardCharts:
         assert series["data"][0] == {"name": "沈阳市", "value": 25.0, "output": 10.0}
         assert series["data"][1]["value"] is None
 
+    def test_map_relabels_the_maps_areas_as_the_page_names_the_cities(self) -> None:
+        rows = [
+            {"name": "沈阳市", "label": "Shenyang", "rate": Decimal("0.25"), "output_value": Decimal(10)},
+            {"name": "大连市", "label": "大连市", "rate": None, "output_value": Decimal(0)},
+        ]
+        series = city_map_option(rows, title="t")["series"][0]
+        assert series["nameMap"] == {"沈阳市": "Shenyang"}  # the map's area keeps its key, shown in English
+        assert [d["name"] for d in series["data"]] == ["Shenyang", "大连市"]
+
     def test_bars_are_sorted_by_value(self) -> None:
         option = bar_option([{"key": "b", "contract_value": 5}, {"key": "a", "contract_value": 1}], label="x")
         assert option["yAxis"]["data"] == ["a", "b"]

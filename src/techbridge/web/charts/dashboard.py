@@ -39,8 +39,11 @@ def trend_option(
 
 
 def city_map_option(rows: Sequence[dict[str, Any]], *, title: str) -> dict[str, Any]:
-    """Local conversion rate by city on the (illustrative) map of Liaoning; names end in 市 as the map's do."""
-    data = [{"name": row["name"], "value": _pct(row["rate"]), "output": _num(row["output_value"])} for row in rows]
+    """Local conversion rate by city on the (illustrative) map of Liaoning. The map registers its areas by Chinese
+    name (ending in 市, each row's `name`); `nameMap` relabels them as the page names them (each row's `label`:
+    Dalian on English pages), and the data, labels and tooltips then use those labels."""
+    label = {row["name"]: row.get("label") or row["name"] for row in rows}
+    data = [{"name": label[row["name"]], "value": _pct(row["rate"]), "output": _num(row["output_value"])} for row in rows]
     values = [item["value"] for item in data if item["value"] is not None]
     return {
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
@@ -54,7 +57,14 @@ def city_map_option(rows: Sequence[dict[str, Any]], *, title: str) -> dict[str, 
             "inRange": {"color": ["#e0ecf8", "#1d4e89"]},
         },
         "series": [
-            {"type": "map", "map": MAP_NAME, "roam": False, "label": {"show": True, "fontSize": 10}, "data": data}
+            {
+                "type": "map",
+                "map": MAP_NAME,
+                "nameMap": {name: shown for name, shown in label.items() if name != shown},
+                "roam": False,
+                "label": {"show": True, "fontSize": 10},
+                "data": data,
+            }
         ],
     }
 

@@ -291,7 +291,7 @@ def pools_page(
     params = {"policy": policy, "verdict": verdict, "city": city, "cluster": cluster, "as_of": as_of}
     flt = _pool_filter(session, params)
     result = read_pools(session=session, flt=flt, sort=sort, page=page)
-    ladder = ladder_by_city(session=session, flt=flt)
+    ladder = ladder_by_city(session=session, flt=flt, lang=lang)
     catalog = [row for row in policy_catalog(flt.as_of) if row["in_force"]]
     titles = {row["id"]: row["title"][lang] for row in catalog}
     filters = {key: value or "" for key, value in params.items()} | {"sort": sort, "as_of": flt.as_of.isoformat()}
