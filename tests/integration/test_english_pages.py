@@ -5,6 +5,7 @@ cities in English (zh pages keep the Chinese names). Record content (titles, nod
 from __future__ import annotations
 
 import json
+import re
 from io import BytesIO
 
 import pytest
@@ -25,6 +26,8 @@ from tests.unit.chains.seed import seed_chain_graph
 from tests.unit.matching.seed import Seeded, seed_registry
 
 LOCAL = {"zh": "位于本省（沈阳市 (2101)）", "en": "In the home region (Shenyang (2101))"}
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]")
+"""Chinese characters and Chinese (full-width) punctuation."""
 PETROCHEM = {"zh": "石化和精细化工", "en": "Petrochemicals and fine chemicals"}
 
 
@@ -77,6 +80,14 @@ class TestMatchReasons:
         hits = client.get(f"/api/match/achievements/{seeded.battery}/adopters", params={"lang": lang}).json()["hits"]
         local = next(r for r in hits[0]["reasons"] if r["code"] == "local")
         assert local == {"code": "local", "params": {"region": "2101"}, "text": LOCAL[lang]}
+
+    @pytest.mark.parametrize(("lang", "terms"), [("zh", "命中关键词：正极材料、锂电池"), ("en", "Matched terms: 正极材料, 锂电池")])
+    def test_matched_terms_are_listed_with_the_pages_punctuation(
+        self, client: TestClient, seeded: Seeded, lang: str, terms: str
+    ) -> None:
+        response = client.get("/match", params={"q": "锂电池正极材料", "lang": lang})
+        shown = [e.text for e in _page(response).elements if e.attrs.get("data-code") == "terms"]
+        assert terms in shown
 
     def test_the_need_api_says_every_reason_in_english_when_asked(self, client: TestClient, seeded: Seeded) -> None:
         data = client.get("/api/match", params={"q": "锂电池正极材料", "lang": "en"}).json()
@@ -167,6 +178,22 @@ class TestTierPoolCities:
         assert options == [city]
 
 
+class TestTierPunctuation:
+    def test_english_pool_rows_and_criteria_use_english_punctuation(self, settings: Settings, session: Session) -> None:
+        ids = seed_tiers(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        pools = _page(client.get("/tiers/pools", params={"policy": "hnte", "lang": "en"}))
+        details = [row.children[-1].text for row in pools.find("tr", "pool-items") if row.children[0].tag == "td"]
+        assert any(text.startswith("Missing facts: ") for text in details)
+        assert not [text for text in details if CHINESE.search(text)]  # fact ids and English gap sentences
+        page = _page(client.get(f"/tiers/enterprises/{ids['near']}", params={"as_of": "2025-06-30", "lang": "en"}))
+        muted = [e.text for e in page.elements if e.tag == "span" and e.attrs.get("class") == "muted"]
+        groups = [text for text in muted if text.endswith("of the following)")]
+        assert "(all of the following)" in groups
+        assert not [text for text in muted if "of the following" in text and CHINESE.search(text)]
+
+
 @pytest.fixture
 def officer(settings: Settings, session: Session) -> TestClient:
     """An officer's client on the demonstration set (Liaoning's cities)."""
@@ -203,3 +230,13 @@ class TestDashboardCities:
         cells = [row[0] for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)]
         assert "Shenyang" in cells
         assert "沈阳市" not in cells
+
+    def test_the_english_filters_and_definitions_hold_no_chinese(self, officer: TestClient) -> None:
+        page = _page(officer.get("/dashboard", params={"lang": "en"}))
+        region = next(e for e in page.elements if e.tag == "input" and e.attrs.get("name") == "region")
+        assert region.attrs["placeholder"] == "whole province, or e.g. Dalian"
+        texts = [e.text for e in page.elements if e.tag == "p" and "definition" in e.attrs.get("class", "")]
+        texts += [e.text for e in page.elements if e.attrs.get("id") in ("filter-scope", "connect-unfiltered")]
+        assert len(texts) >= 3
+        assert [text for text in texts if CHINESE.search(text)] == []
+        assert any(text.startswith("Contracts: ") for text in texts)

@@ -159,7 +159,7 @@ def structured_reasons(
     bonus, reasons = 0.0, []
     if hit.matched_terms:
         shown = [displayed_term(term, (hit.title, hit.body)) for term in hit.matched_terms[:6]]
-        reasons.append(Reason("terms", {"terms": "、".join(shown)}))
+        reasons.append(Reason("terms", {"terms": shown}))
     if hit.semantic is not None and hit.semantic_z is not None and hit.semantic_z >= NOTABLE_Z:
         reasons.append(Reason("semantic", {"similarity": round(hit.semantic * 100)}))
     if is_local(_record_region(record), context.settings.region_code):
@@ -168,11 +168,11 @@ def structured_reasons(
     shared_fields = sorted(context.fields.intersection(getattr(record, "field_tags", None) or []))
     if shared_fields:
         bonus += FIELD_OVERLAP_BONUS
-        reasons.append(Reason("fields", {"fields": "、".join(shared_fields)}))
+        reasons.append(Reason("fields", {"fields": shared_fields}))
     shared_ipc = sorted({c[:4] for c in context.ipc} & {c[:4] for c in getattr(record, "ipc_codes", None) or []})
     if shared_ipc:
         bonus += IPC_OVERLAP_BONUS * min(len(shared_ipc), IPC_OVERLAP_CAP)
-        reasons.append(Reason("ipc", {"codes": "、".join(shared_ipc)}))
+        reasons.append(Reason("ipc", {"codes": shared_ipc}))
     chain_bonus, chain = chain_reason(context.chain, chain_nodes or {})
     if chain is not None:
         bonus += chain_bonus

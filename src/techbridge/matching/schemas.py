@@ -66,7 +66,8 @@ class MatchFilters:
 @dataclass(frozen=True)
 class Reason:
     """One structured reason behind a match: an i18n key (match.reason.*) and its parameters, language-neutral (a
-    region is its code); `shown_params` and `say` put the names of a language in at the page or the API."""
+    region is its code, terms, fields and IPC codes are lists); `shown_params` and `say` put a language's names and
+    punctuation in at the page or the API."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -77,17 +78,20 @@ class Reason:
         value = self.params.get(REGION_PARAM)
         return str(value) if value else None
 
-    def shown_params(self, regions: Mapping[str, str]) -> dict[str, Any]:
-        """The parameters as a page shows them: the region code as `regions` names it (code → 「Shenyang (2101)」
-        in the page's language), the code itself when `regions` does not know it."""
+    def shown_params(self, regions: Mapping[str, str], lang: str = "zh") -> dict[str, Any]:
+        """The parameters as a page in `lang` shows them: the region code as `regions` names it (code →
+        「Shenyang (2101)」 in the page's language; the code itself when `regions` does not know it), a list (terms,
+        fields, IPC codes) joined as the language lists things (锂电池、正极材料; FPGA, SCR)."""
+        sep = translate("common.list_sep", lang)
+        shown = {key: sep.join(map(str, value)) if isinstance(value, list) else value for key, value in self.params.items()}
         region = self.region
-        if region is None:
-            return dict(self.params)
-        return {**self.params, REGION_PARAM: regions.get(region, region)}
+        if region is not None:
+            shown[REGION_PARAM] = regions.get(region, region)
+        return shown
 
     def say(self, lang: str, regions: Mapping[str, str]) -> str:
         """The reason as a sentence in `lang`, its region named by `regions`."""
-        return translate(f"match.reason.{self.code}", lang, **self.shown_params(regions))
+        return translate(f"match.reason.{self.code}", lang, **self.shown_params(regions, lang))
 
 
 @dataclass(frozen=True)

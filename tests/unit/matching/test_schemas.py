@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from techbridge.matching.schemas import MatchFilters, MatchHit, Reason, Segment, highlight
 
 
@@ -59,6 +61,12 @@ class TestReason:
         assert reason.shown_params({"2101": "Shenyang (2101)"}) == {"region": "Shenyang (2101)"}
         assert reason.shown_params({}) == {"region": "2101"}  # an unknown code is shown as it is
         assert reason.params == {"region": "2101"}  # the reason itself stays language-neutral
+
+    @pytest.mark.parametrize(("lang", "text"), [("zh", "命中关键词：FPGA、SCR"), ("en", "Matched terms: FPGA, SCR")])
+    def test_lists_are_joined_as_the_language_lists_things(self, lang: str, text: str) -> None:
+        reason = Reason("terms", {"terms": ["FPGA", "SCR"]})
+        assert reason.say(lang, {}) == text
+        assert reason.params == {"terms": ["FPGA", "SCR"]}  # the API gets the list itself
 
     def test_a_reason_without_a_region_is_shown_as_stored(self) -> None:
         reason = Reason("trl", {"trl": 5})
