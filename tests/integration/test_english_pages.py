@@ -123,6 +123,14 @@ class TestChainTitles:
         assert page.status == 422
         assert next(e for e in page.elements if e.tag == "h1").text == PETROCHEM["en"]
 
+    @pytest.mark.parametrize(("lang", "about"), [("zh", "说明"), ("en", "About")])
+    def test_the_report_workbook_is_in_the_pages_language(self, chains: TestClient, lang: str, about: str) -> None:
+        response = chains.get("/chains/petrochem/report.xlsx", params={"region": "21", "lang": lang})
+        assert response.status_code == 200
+        book = load_workbook(BytesIO(response.content))
+        assert book.sheetnames[0] == about
+        assert book[about]["B1"].value == PETROCHEM[lang]
+
     def test_an_ad_hoc_chain_keeps_its_root_nodes_name(self, chains: TestClient) -> None:
         page = _page(chains.get("/chains/精对苯二甲酸", params={"region": "21", "lang": "en"}))
         assert page.status == 200

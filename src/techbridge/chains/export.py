@@ -7,70 +7,84 @@ from typing import Any
 
 from openpyxl import Workbook
 
-SHEETS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+from techbridge.i18n.loader import translate
+
+SHEETS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
-        "薄弱环节",
         "weak_links",
         (
-            ("节点", "name"),
-            ("类型", "kind"),
-            ("得分", "score"),
-            ("下游依赖", "reach"),
-            ("营收权重", "market_weight"),
-            ("本地企业", "regional_producers"),
-            ("外地企业数", "national_producers"),
-            ("原因", "reason"),
+            ("node", "name"),
+            ("kind", "kind"),
+            ("score", "score"),
+            ("reach", "reach"),
+            ("market_weight", "market_weight"),
+            ("regional_producers", "regional_producers"),
+            ("national_producers", "national_producers"),
+            ("reason", "reason_text"),
         ),
     ),
-    ("链主", "leaders", (("企业", "name"), ("地区", "region_code"), ("得分", "score"), ("节点", "nodes"))),
+    ("leaders", (("enterprise", "name"), ("region", "region_code"), ("score", "score"), ("node", "nodes"))),
     (
-        "招商补链",
         "candidates",
-        (("企业", "name"), ("省份", "province_code"), ("得分", "score"), ("补哪些环节", "fills"), ("理由", "reasons")),
+        (
+            ("enterprise", "name"),
+            ("province", "province_code"),
+            ("score", "score"),
+            ("fills", "fills"),
+            ("reason", "reason_text"),
+        ),
     ),
     (
-        "覆盖",
         "coverage",
         (
-            ("节点", "name"),
-            ("位置", "position"),
-            ("跳数", "hop"),
-            ("状态", "status"),
-            ("本地企业", "regional_producers"),
-            ("外地企业数", "national_producers"),
-            ("院所", "institutions"),
-            ("成果", "achievements"),
+            ("node", "name"),
+            ("position", "position"),
+            ("hop", "hop"),
+            ("status", "status"),
+            ("regional_producers", "regional_producers"),
+            ("national_producers", "national_producers"),
+            ("institutions", "institutions"),
+            ("achievements", "achievements"),
         ),
     ),
 )
+"""Each sheet (its name: `chains.xlsx.sheet.<key>`) and its columns (heading `chains.xlsx.col.<key>`, payload field)."""
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, sep: str) -> Any:
     if isinstance(value, list | tuple):
-        return "；".join(_cell(v) if not isinstance(v, dict) else str(v.get("name") or v.get("title")) for v in value)
+        return sep.join(_cell(v, sep) if not isinstance(v, dict) else str(v.get("name") or v.get("title")) for v in value)
     return value
 
 
-def report_workbook(payload: dict[str, Any]) -> bytes:
-    """The report JSON (`service.report_json(..., "all")`) as XLSX bytes, with the consortium draft last."""
+def report_workbook(payload: dict[str, Any], lang: str = "zh") -> bytes:
+    """The report JSON (`service.report_json(..., "all", lang)`) as XLSX bytes, with the consortium draft last;
+    sheet names, headings and the reasons in `lang`."""
+    sep = translate("common.semicolon", lang)
+
+    def t(key: str) -> str:
+        return translate(f"chains.xlsx.{key}", lang)
+
     book = Workbook()
     info = book.active
     assert info is not None
-    info.title = "说明"
-    info.append(["产业链", payload["chain"]["title"]])
-    info.append(["地区", payload["region"]])
-    info.append(["成果相关性方法", payload["relevance_method"]])
+    info.title = t("sheet.info")
+    info.append([t("col.chain"), payload["chain"].get("title_text") or payload["chain"]["title"]])
+    info.append([t("col.region"), payload["region"]])
+    info.append([t("col.relevance_method"), payload.get("relevance_text") or payload["relevance_method"]])
     for key, value in payload["summary"].items():
         info.append([key, value])
-    for title, key, columns in SHEETS:
-        sheet = book.create_sheet(title)
-        sheet.append([label for label, _ in columns])
+    for key, columns in SHEETS:
+        sheet = book.create_sheet(t(f"sheet.{key}"))
+        sheet.append([t(f"col.{label}") for label, _ in columns])
         for row in payload.get(key) or []:
-            sheet.append([_cell(row.get(field)) for _, field in columns])
-    sheet = book.create_sheet("创新联合体")
-    sheet.append(["角色", "成员", "得分", "理由"])
+            sheet.append([_cell(row.get(field), sep) for _, field in columns])
+    sheet = book.create_sheet(t("sheet.consortium"))
+    sheet.append([t("col.role"), t("col.member"), t("col.score"), t("col.reason")])
     for member in (payload.get("consortium") or {}).get("members", []):
-        sheet.append([member["role"], member["name"], member["score"], _cell(member["reasons"])])
+        reasons = member.get("reasons_text") or member["reasons"]
+        role = translate(f"chains.role.{member['role']}", lang)
+        sheet.append([role, member["name"], member["score"], _cell(reasons, sep)])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -165,12 +165,12 @@ def chain_report(
 
 @router.get("/chains/{root}/report.xlsx", include_in_schema=False)
 def chain_report_xlsx(
-    session: DbDep, settings: SettingsDep, viewer: ViewerDep, root: str, region: RegionQuery = None
+    session: DbDep, settings: SettingsDep, viewer: ViewerDep, lang: LangDep, root: str, region: RegionQuery = None
 ) -> Response:
-    """The chain report as an XLSX download."""
+    """The chain report as an XLSX download, in the page's language."""
     where = _where(session, settings, region)
     view, report = service.chain_report(session, viewer=viewer, root=root, region=where)
-    body = report_workbook(service.report_json(view, report))
+    body = report_workbook(service.report_json(view, report, "all", lang), lang)
     filename = quote(f"chain-{view.chain.id}-{where}.xlsx")
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
     return Response(content=body, media_type=XLSX, headers=headers)
