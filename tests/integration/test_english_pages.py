@@ -147,6 +147,15 @@ class TestChainTitles:
         item = next(e for e in page.elements if e.attrs.get("data-chain") == "petrochem")
         assert item.text.startswith(PETROCHEM["en"])
 
+    @pytest.mark.parametrize(("lang", "cells"), [("zh", ["产品", "主营产品"]), ("en", ["Product", "Main product"])])
+    def test_an_enterprises_chain_links_name_kind_and_relation_in_the_pages_language(
+        self, chains: TestClient, lang: str, cells: list[str]
+    ) -> None:
+        page = _page(chains.get("/enterprises/100", params={"lang": lang}))
+        rows = [[c.text for c in e.children] for e in page.elements if e.tag == "tr" and e.children[0].tag == "td"]
+        linked = [row[1:3] for row in rows if len(row) == 4]
+        assert cells in linked
+
     @pytest.mark.parametrize("lang", ["zh", "en"])
     def test_the_api_gives_the_title_in_the_callers_language(self, chains: TestClient, lang: str) -> None:
         params = {"lang": lang}
