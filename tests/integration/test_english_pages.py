@@ -257,3 +257,14 @@ class TestDashboardCities:
         assert len(texts) >= 3
         assert [text for text in texts if CHINESE.search(text)] == []
         assert any(text.startswith("Contracts: ") for text in texts)
+
+
+class TestRegionList:
+    @pytest.mark.parametrize(("lang", "names"), [("zh", ["辽宁省", "沈阳市"]), ("en", ["Liaoning", "Shenyang"])])
+    def test_the_region_list_names_provinces_and_cities_in_the_pages_language(
+        self, client: TestClient, seeded: Seeded, lang: str, names: list[str]
+    ) -> None:
+        page = _page(client.get("/regions", params={"lang": lang}))
+        assert page.status == 200
+        shown = [e.text for e in page.elements if e.attrs.get("class") == "record-link"]
+        assert set(names) <= set(shown)
