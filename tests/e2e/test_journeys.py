@@ -170,7 +170,9 @@ def test_transfer_office_imports_fixes_and_finds_adopters(
     assert first.locator(".tag.local").inner_text() == translate("match.local", lang)
     local = first.locator(".reason[data-code=local]").inner_text()
     shenyang = {"zh": "沈阳市 (2101)", "en": "Shenyang (2101)"}[lang]
-    assert local == translate("match.reason.local", lang, region=shenyang)  # the name with the code, in the page language
+    assert local == translate(
+        "match.reason.local", lang, region=shenyang
+    )  # the name with the code, in the page language
     heading = page.locator("section.panel:has(#adopters) > h2").inner_text()
     assert heading == translate("registry.adopters", lang)  # the lazily loaded panel keeps its heading
     remote = page.locator(f'#adopters li.hit[data-id="{seeded.remote_battery_maker}"]')

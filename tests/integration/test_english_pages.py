@@ -81,7 +81,9 @@ class TestMatchReasons:
         local = next(r for r in hits[0]["reasons"] if r["code"] == "local")
         assert local == {"code": "local", "params": {"region": "2101"}, "text": LOCAL[lang]}
 
-    @pytest.mark.parametrize(("lang", "terms"), [("zh", "命中关键词：正极材料、锂电池"), ("en", "Matched terms: 正极材料, 锂电池")])
+    @pytest.mark.parametrize(
+        ("lang", "terms"), [("zh", "命中关键词：正极材料、锂电池"), ("en", "Matched terms: 正极材料, 锂电池")]
+    )
     def test_matched_terms_are_listed_with_the_pages_punctuation(
         self, client: TestClient, seeded: Seeded, lang: str, terms: str
     ) -> None:

@@ -53,7 +53,9 @@ SHEETS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 def _cell(value: Any, sep: str) -> Any:
     if isinstance(value, list | tuple):
-        return sep.join(_cell(v, sep) if not isinstance(v, dict) else str(v.get("name") or v.get("title")) for v in value)
+        return sep.join(
+            _cell(v, sep) if not isinstance(v, dict) else str(v.get("name") or v.get("title")) for v in value
+        )
     return value
 
 

@@ -394,9 +394,7 @@ def node_panel(session: Session, *, viewer: Viewer, root: str, node_id: int, reg
     return replace(found, reach=reach)
 
 
-def chains_of_enterprise(
-    session: Session, *, viewer: Viewer, org_id: int, lang: str = "zh"
-) -> list[dict[str, object]]:
+def chains_of_enterprise(session: Session, *, viewer: Viewer, org_id: int, lang: str = "zh") -> list[dict[str, object]]:
     """The curated chains an enterprise sits in, with its nodes and weights in each (titles as `list_chains`)."""
     _, graph = graphs_for(session, viewer)
     if org_id not in graph.orgs:

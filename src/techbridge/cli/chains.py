@@ -35,7 +35,9 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
         print_json(rows)
         return
     for row in rows:
-        typer.echo(f"{row['id']}\t{row['title_text']}\t{row['nodes']} nodes\tmissing roots: {len(row['missing_roots'])}")  # type: ignore[arg-type]
+        missing = row["missing_roots"]
+        assert isinstance(missing, list)
+        typer.echo(f"{row['id']}\t{row['title_text']}\t{row['nodes']} nodes\tmissing roots: {len(missing)}")
 
 
 @app.command("show")
@@ -77,7 +79,8 @@ def report(
     if not as_json:
         summary = payload["summary"]
         typer.echo(
-            f"{payload['chain']['title_text']} ({payload['region']}): " + ", ".join(f"{k} {v}" for k, v in summary.items())
+            f"{payload['chain']['title_text']} ({payload['region']}): "
+            + ", ".join(f"{k} {v}" for k, v in summary.items())
         )
         typer.echo(
             f"weak links {len(payload['weak_links'])}, leaders {len(payload['leaders'])}, "

@@ -83,7 +83,9 @@ class Reason:
         「Shenyang (2101)」 in the page's language; the code itself when `regions` does not know it), a list (terms,
         fields, IPC codes) joined as the language lists things (锂电池、正极材料; FPGA, SCR)."""
         sep = translate("common.list_sep", lang)
-        shown = {key: sep.join(map(str, value)) if isinstance(value, list) else value for key, value in self.params.items()}
+        shown = {
+            key: sep.join(map(str, value)) if isinstance(value, list) else value for key, value in self.params.items()
+        }
         region = self.region
         if region is not None:
             shown[REGION_PARAM] = regions.get(region, region)

@@ -45,7 +45,6 @@ class TestMatchHit:
         assert hit.highlighted_title() == [Segment("锂电池", True)]
         assert hit.highlighted_snippet() == [Segment("正极", False)]
 
-
     def test_as_dict_says_each_reason_in_the_callers_language_with_the_region_named(self) -> None:
         hit = MatchHit("enterprise", 2, "x", "", 1.0, 1.0, None, [], [Reason("local", {"region": "2101"})])
         data = hit.as_dict("en", {"2101": "Shenyang (2101)"})

@@ -43,7 +43,9 @@ def city_map_option(rows: Sequence[dict[str, Any]], *, title: str) -> dict[str, 
     name (ending in 市, each row's `name`); `nameMap` relabels them as the page names them (each row's `label`:
     Dalian on English pages), and the data, labels and tooltips then use those labels."""
     label = {row["name"]: row.get("label") or row["name"] for row in rows}
-    data = [{"name": label[row["name"]], "value": _pct(row["rate"]), "output": _num(row["output_value"])} for row in rows]
+    data = [
+        {"name": label[row["name"]], "value": _pct(row["rate"]), "output": _num(row["output_value"])} for row in rows
+    ]
     values = [item["value"] for item in data if item["value"] is not None]
     return {
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 13}},
