@@ -144,7 +144,16 @@ class TestListChains:
         }
         assert rows["petrochem"]["nodes"] == 9  # roots 1 2 3 4 5 7 11, plus 6 (after 5) and 8 (part of 7)
         assert rows["robots"]["nodes"] == 0
-        assert rows["robots"]["clusters"] == [{"id": "robots", "title": "机器人", "confirmed": False}]
+        assert rows["robots"]["clusters"] == [
+            {"id": "robots", "title": "机器人", "title_en": "Robots", "confirmed": False}
+        ]
+
+    @pytest.mark.parametrize(("lang", "title"), [("zh", "石化和精细化工"), ("en", "Petrochemicals and fine chemicals")])
+    def test_titles_and_descriptions_in_the_language_asked(self, seeded: Session, lang: str, title: str) -> None:
+        row = next(row for row in service.list_chains(seeded, lang) if row["id"] == "petrochem")
+        assert row["title_text"] == title
+        assert row["description_text"] == row["description" if lang == "zh" else "description_en"]
+        assert row["description_en"].startswith("Crude oil to aromatics")
 
     def test_chains_are_extracted_once_per_graph(self, seeded: Session, monkeypatch: pytest.MonkeyPatch) -> None:
         extracted: list[str] = []
