@@ -123,6 +123,11 @@ def _codes(hit: dict[str, Any]) -> list[str]:
     return [r["code"] for r in hit["reasons"]]
 
 
+def _structured(hit: dict[str, Any]) -> list[dict[str, Any]]:
+    """A hit's reasons as code and parameters (the API adds each one's `text` in the caller's language)."""
+    return [{"code": r["code"], "params": r["params"]} for r in hit["reasons"]]
+
+
 class TestAdoptersApi:
     def test_adjacent_adopter_outranks_an_otherwise_equal_one(self, client: TestClient, seeded: ChainSeed) -> None:
         hits = client.get(f"/api/match/achievements/{seeded.achievement}/adopters").json()["hits"]
@@ -130,19 +135,19 @@ class TestAdoptersApi:
         same, adjacent, unrelated = hits
         assert same["score"] - unrelated["score"] == pytest.approx(CHAIN_SAME_BONUS, abs=1e-3)
         assert adjacent["score"] - unrelated["score"] == pytest.approx(CHAIN_ADJACENT_BONUS, abs=1e-3)
-        assert {"code": "chain_same", "params": {"node": "三元前驱体"}} in same["reasons"]
-        assert ADJACENT in adjacent["reasons"]
+        assert {"code": "chain_same", "params": {"node": "三元前驱体"}} in _structured(same)
+        assert ADJACENT in _structured(adjacent)
         assert not {"chain_same", "chain_adjacent"} & set(_codes(unrelated))
 
     def test_recommendations_see_the_owner_upstream(self, client: TestClient, seeded: ChainSeed) -> None:
         hits = client.get(f"/api/match/enterprises/{seeded.adjacent}/recommended").json()["hits"]
         assert hits[0]["id"] == seeded.achievement
-        assert ADJACENT in hits[0]["reasons"]
+        assert ADJACENT in _structured(hits[0])
 
     def test_demand_of_a_downstream_enterprise(self, client: TestClient, seeded: ChainSeed) -> None:
         achievements = client.get(f"/api/match/demands/{seeded.demand}").json()["achievements"]
         assert achievements[0]["id"] == seeded.achievement
-        assert ADJACENT in achievements[0]["reasons"]
+        assert ADJACENT in _structured(achievements[0])
 
 
 class TestAdoptersFragment:
