@@ -243,8 +243,9 @@ def consortium(
     own = _leader_nodes(graph, chain, leader_id, region)
     targets = _targets(chain, own, weak)
     leader = graph.orgs[leader_id]
-    produced = ", ".join(chain.members[n].name for n in own)
-    leads = (Why("leads", (("nodes", produced),)),)
+    names = tuple(chain.members[n].name for n in own)
+    produced = ", ".join(names)
+    leads = (Why("leads", lists=(("nodes", names),)),)
     members = [
         ConsortiumMember("leader", "organization", leader.id, leader.name, 1.0, (f"produces {produced}",), leads)
     ]

@@ -271,7 +271,7 @@ class Candidate:
 
     def why(self) -> Why:
         """The links it would fill, as a catalogue sentence."""
-        return Why("fills", (("links", "、".join(self.fills[:5])),))
+        return Why("fills", lists=(("links", tuple(self.fills[:5])),))
 
 
 @dataclass(frozen=True)
@@ -282,10 +282,13 @@ class Why:
     key: str
     params: tuple[tuple[str, str], ...] = ()
     terms: tuple[tuple[str, str], ...] = ()  # values that are catalogue keys themselves (a relation's name)
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = ()  # values that are lists (node names), joined in the language
 
     def say(self, lang: str) -> str:
-        """The sentence in `lang`."""
-        params = dict(self.params) | {name: translate(key, lang) for name, key in self.terms}
+        """The sentence in `lang` (lists joined as the language lists things: 天然气、燃气 or 天然气, 燃气)."""
+        sep = translate("common.list_sep", lang)
+        params = dict(self.params) | {name: sep.join(values) for name, values in self.lists}
+        params |= {name: translate(key, lang) for name, key in self.terms}
         return translate(f"chains.why.{self.key}", lang, **params)
 
 
