@@ -91,6 +91,13 @@ class TestMatchReasons:
         shown = [e.text for e in _page(response).elements if e.attrs.get("data-code") == "terms"]
         assert terms in shown
 
+    def test_a_region_naming_nothing_is_explained_in_english(self, client: TestClient, seeded: Seeded) -> None:
+        response = client.get("/match", params={"q": "锂电池", "region": "火星", "lang": "en"})
+        assert response.status_code == 422
+        error = _page(response).by_id("region-error")
+        assert error is not None
+        assert error.text == "no region '火星'; type a province or city name such as Liaoning or Dalian"
+
     def test_the_need_api_says_every_reason_in_english_when_asked(self, client: TestClient, seeded: Seeded) -> None:
         data = client.get("/api/match", params={"q": "锂电池正极材料", "lang": "en"}).json()
         reasons = [r for hit in data["achievements"] for r in hit["reasons"]]

@@ -231,7 +231,7 @@ def _region(refs: References) -> Converter:
             )
         raise CellError(
             Reason.UNKNOWN_CODE,
-            f"no region {text!r}; write a name such as 大连 or 大连市, or a code from the Regions sheet",
+            f"no region {text!r}; write its Chinese name, such as 大连 or 大连市, or a code from the Regions sheet",
             f"未找到地区「{text}」；请填写地区名称（如 大连、大连市）或模板「地区」表中的代码",
         )
 

@@ -223,7 +223,7 @@ def resolve_region(session: Session, text: str, field: str) -> str:
                 message_zh=f"「{text}」对应多个地区，请从列表中选择",
             )
     raise InvalidDataError(
-        f"no region {text!r}; type a province or city name such as Liaoning or Dalian (辽宁, 大连)",
+        f"no region {text!r}; type a province or city name such as Liaoning or Dalian",
         location=(field,),
         message_zh=f"未找到地区「{text}」，请输入省或市的名称，如 辽宁、大连",
     )

@@ -60,7 +60,7 @@ def parse_amount(text: str, exponent: int = 0) -> Decimal:
         )
     fen = number * FEN_PER_WAN
     if fen != fen.to_integral_value():
-        raise CellError(f"{text!r} is more precise than 1 分", f"“{text}”精度超过 1 分")
+        raise CellError(f"{text!r} is more precise than 1 fen (0.01 yuan)", f"“{text}”精度超过 1 分")
     return number
 
 

@@ -200,7 +200,7 @@ def _check_amounts(row: _Row, value: Decimal | None, income: Decimal | None) -> 
     if value is not None and income is not None and income > value:
         row.fail(
             "technology_income",
-            f"technology income {income} exceeds the contract value {value} (万元)",
+            f"technology income {income} exceeds the contract value {value} (× 10,000 yuan)",
             f"技术交易额 {income} 大于成交额 {value}（万元）",
         )
 

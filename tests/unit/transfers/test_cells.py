@@ -44,7 +44,7 @@ class TestParseAmount:
             parse_amount(text)
 
     def test_more_precise_than_one_fen_is_refused(self) -> None:
-        with pytest.raises(CellError, match="1 分"):
+        with pytest.raises(CellError, match="1 fen"):
             parse_amount("1.0000001")
 
 
