@@ -221,9 +221,12 @@ def word_role(word: str, segmenter: Segmenter, lists: NeedWords) -> Role:
 def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
     """Roles of the need's words (promoted when nothing is content) and its concepts."""
     lists = load_need_words()
-    words = join_single_characters(
-        [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)], load_particles()
-    )
+    words = [
+        (w, word_role(w, segmenter, lists) if joined else r)
+        for w, r, joined in join_single_characters(
+            [(w, word_role(w.strip(), segmenter, lists)) for w in segmenter.cut(text)], load_particles()
+        )
+    ]
     roles = {r for _, r in words}
     if not roles & {Role.CONTENT, Role.LATIN, Role.NAME} or _units(text) <= SHORT_QUERY_UNITS:
         words = [(w, Role.CONTENT if r in (Role.MODIFIER, Role.BOILERPLATE) else r) for w, r in words]
@@ -231,24 +234,25 @@ def analyse_need(text: str, segmenter: Segmenter) -> NeedAnalysis:
     return NeedAnalysis(words, concepts)
 
 
-def join_single_characters(words: list[tuple[str, Role]], particles: frozenset[str]) -> list[tuple[str, Role]]:
+def join_single_characters(words: list[tuple[str, Role]], particles: frozenset[str]) -> list[tuple[str, Role, bool]]:
     """Runs of two or more one-character content words joined into one content word: rjieba cuts a word holding a
     rare character into single characters (二噁英 → 二/噁/英, 硼泥 → 硼/泥), which as concepts would be dropped
     (single characters count only when nothing longer does), losing what the need is about. A grammatical
-    character (`data/need/particles.txt`: 较, 不, 而, 大 …) ends a run and is never joined (成本较高 keeps 较/高)."""
-    joined: list[tuple[str, Role]] = []
+    character (`data/need/particles.txt`: 较, 不, 而, 大 …) ends a run and is never joined (成本较高 keeps 较/高).
+    The third field says a word was joined: its role is then looked up again (降本 is a modifier)."""
+    joined: list[tuple[str, Role, bool]] = []
     run: list[str] = []
     for word, role in [*words, ("", Role.STOP)]:
         if role is Role.CONTENT and len(word) == 1 and _CJK.match(word) and word not in particles:
             run.append(word)
             continue
         if len(run) > 1:
-            joined.append(("".join(run), Role.CONTENT))
+            joined.append(("".join(run), Role.CONTENT, True))
         else:
-            joined.extend((w, Role.CONTENT) for w in run)
+            joined.extend((w, Role.CONTENT, False) for w in run)
         run = []
         if word:
-            joined.append((word, role))
+            joined.append((word, role, False))
     return joined
 
 
