@@ -66,14 +66,11 @@ def probe_needs() -> tuple[str, ...]:
 
 
 def hubness(
-    probes: Matrix, similarities: Callable[[Matrix, Sequence[str]], dict[str, float]], keys: Sequence[str]
+    probes: Matrix, best_similarities: Callable[[Matrix, Sequence[str]], dict[str, Matrix]], keys: Sequence[str]
 ) -> dict[str, float]:
-    """Each key's mean similarity to the probe needs (keys without a vector are left out)."""
-    totals: dict[str, list[float]] = {}
-    for probe in probes:
-        for key, similarity in similarities(np.asarray(probe, dtype=np.float32), keys).items():
-            totals.setdefault(key, []).append(similarity)
-    return {key: statistics.fmean(values) for key, values in totals.items()}
+    """Each key's mean similarity to the probe needs (`best_similarities`: the vector index's, all probes in one
+    product; keys without a vector are left out)."""
+    return {key: float(np.mean(best)) for key, best in best_similarities(probes, keys).items()}
 
 
 def corrected_z(similarity: dict[str, float], hub: dict[str, float]) -> dict[str, float]:

@@ -187,7 +187,7 @@ def search_cross_lingual(
         found[hit.key] = hit
     keys = list(found)
     similarity = vectors.similarities(query_vector, keys)
-    z = crosslingual.corrected_z(similarity, crosslingual.hubness(probes, vectors.similarities, keys))
+    z = crosslingual.corrected_z(similarity, crosslingual.hubness(probes, vectors.best_similarities, keys))
     best = max((h.score for h in lexical), default=0.0)
     lex = {h.key: (h.score / best if best > 0 else 0.0) for h in lexical}
     covers = coverage_scorer(index.technical_concepts(plan)) if plan.concepts else lambda _: 0.0

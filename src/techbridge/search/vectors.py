@@ -115,6 +115,11 @@ class _PassageIndex:
 
     def similarities(self, query: Matrix, keys: Sequence[str]) -> dict[str, float]:
         """Best passage similarity of each of `keys` that has vectors (exact, whichever the index)."""
+        return {key: float(best[0]) for key, best in self.best_similarities(query[None, :], keys).items()}
+
+    def best_similarities(self, queries: Matrix, keys: Sequence[str]) -> dict[str, Matrix]:
+        """Each of `keys` that has vectors → its best passage similarity to each row of `queries` (one product for
+        all of them: the hub correction of cross-lingual matching asks 30 probe needs at once)."""
         with self._lock:
             if self._rows is None:
                 rows: dict[str, list[int]] = {}
@@ -125,11 +130,11 @@ class _PassageIndex:
             if not wanted:
                 return {}
             flat = [r for _, rows_of in wanted for r in rows_of]
-            sims = self._row_vectors(flat) @ query.astype(np.float32)
-        out: dict[str, float] = {}
+            sims = self._row_vectors(flat) @ queries.astype(np.float32).T
+        out: dict[str, Matrix] = {}
         start = 0
         for key, rows_of in wanted:
-            out[key] = float(sims[start : start + len(rows_of)].max())
+            out[key] = sims[start : start + len(rows_of)].max(axis=0)
             start += len(rows_of)
         return out
 

@@ -52,11 +52,8 @@ def test_a_record_close_to_every_english_need_loses_its_lead() -> None:
 def test_hubness_is_the_mean_similarity_to_the_probes() -> None:
     probes = np.stack([np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)])
 
-    def similarities(query: np.ndarray, keys: list[str]) -> dict[str, float]:
-        rows = {"a": np.array([1.0, 0.0]), "b": np.array([0.6, 0.8])}
-        return {k: float(rows[k] @ query) for k in keys if k in rows}
-
-    hub = crosslingual.hubness(probes, similarities, ["a", "b", "c"])
+    vectors = ExactVectorIndex(["a", "b"], np.stack([_unit(1.0, 0.0), _unit(0.6, 0.8)]))
+    hub = crosslingual.hubness(probes, vectors.best_similarities, ["a", "b", "c"])
     assert hub == pytest.approx({"a": 0.5, "b": 0.7})
 
 

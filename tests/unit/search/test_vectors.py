@@ -160,3 +160,17 @@ class TestSimilaritiesFollowChanges:
         index.remove([("a", 1)])
         assert index._rows is rows
         assert rows == {"a": [0], "b": [2], "c": [4]}
+
+
+@pytest.mark.parametrize("kind", [ExactVectorIndex, HnswVectorIndex])
+def test_best_similarities_to_many_queries_equal_one_query_at_a_time(kind: type[ExactVectorIndex]) -> None:
+    rng = np.random.default_rng(3)
+    matrix = rng.normal(size=(7, 8)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = kind(["a", "a", "b", "c", "c", "c", "d"], matrix)
+    queries = rng.normal(size=(3, 8)).astype(np.float32)
+    many = index.best_similarities(queries, ["a", "c", "x"])
+    assert set(many) == {"a", "c"}
+    for row, query in enumerate(queries):
+        one = index.similarities(query, ["a", "c", "x"])
+        assert [float(many[k][row]) for k in ("a", "c")] == pytest.approx([one["a"], one["c"]])
