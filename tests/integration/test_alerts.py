@@ -36,7 +36,9 @@ from techbridge.models import (
     Demand,
     DigestFrequency,
     EmailMessage,
+    Expert,
     Notification,
+    Organization,
     OrgKind,
     Role,
     Subscription,
@@ -350,6 +352,36 @@ class TestDigests:
         _set_visibility(local, fitting, Visibility.REGISTERED)
         assert run_alerts(local).emails_sent == 1
         assert FITTING in inbox.messages[0].get_body(("plain",)).get_content()
+
+    def test_an_affiliation_made_private_after_its_expert_was_notified_stays_out_of_the_list_and_the_mail(
+        self, settings: Settings, people: People, smtp: tuple[Inbox, int]
+    ) -> None:
+        """A public expert's notification names the affiliation its subscriber could read when notified; once that
+        institution is owner-only, neither the list, the API nor the digest names it (found by the fourth access
+        probe), and the stored row is not rewritten."""
+        inbox, port = smtp
+        local = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        _subscribe_demand(local, people)
+        with session_scope(local.database_url) as session:
+            lab = make_organization(session, "低温电池实验室", OrgKind.UNIVERSITY, owner_id=people.institution)
+            expert = Expert(name="李四", affiliation_id=lab.id, affiliation_name=lab.name, fields=[FITTING], bio=NEED)
+            session.add(expert)
+            lab_id = lab.id
+        assert run_alerts(local).notifications == 1
+        [stored] = _notifications(local, people.enterprise)
+        assert stored.title == "李四（低温电池实验室）"
+        with session_scope(local.database_url) as session:
+            session.get(Organization, lab_id).visibility = Visibility.OWNER  # type: ignore[union-attr]
+        _want_mail(local, people.enterprise)
+        client = TestClient(create_app(local))
+        _login(client, "ent")
+        assert [n["title"] for n in client.get("/api/notifications").json()] == ["李四"]
+        assert "低温电池实验室" not in client.get("/notifications").text
+        assert run_alerts(local).emails_sent == 1
+        text = inbox.messages[0].get_body(("plain",)).get_content()
+        assert "李四" in text
+        assert "低温电池实验室" not in text
+        assert [n.title for n in _notifications(local, people.enterprise)] == ["李四（低温电池实验室）"]
 
     def test_two_runs_at_once_send_each_digest_once(self, settings: Settings, people: People) -> None:
         inbox, port = SlowInbox(), _free_port()

@@ -318,7 +318,8 @@ def _requests_and_notifications(
     """对接 requests on the owner's records (by `other` on the registered achievement and on the owner-only one, as if
     it had been made private after the request was sent; by the officer on the owner-only one) and notifications of
     `other` about both achievements — the owner-only one as if it had been made private after it was notified: a
-    title stored with a request or a notification must then no longer show."""
+    title stored with a request or a notification must then no longer show — and about the public expert at each
+    institution, whose stored title names the institution (the owner-only one made private since)."""
     officer = session.query(User).filter_by(username="officer").one()
     made = []
     senders = ((other, "ACH", REGISTERED), (other, "ACH", OWNER_ONLY), (officer, "ACH", OWNER_ONLY))
@@ -337,6 +338,10 @@ def _requests_and_notifications(
         title = f"成果 {markers['ACH']}"
         session.add(Notification(user_id=other.id, subscription_id=subscription.id, entity="achievement",
                                  record_id=ids["ACH"], title=title, score=0.9, reasons=[]))  # fmt: skip
+        # a public expert named with an affiliation made owner-only since: the stored title must not show it
+        title = f"ZQ公开专家（{markers['INS']}大学）"
+        session.add(Notification(user_id=other.id, subscription_id=subscription.id, entity="expert",
+                                 record_id=ids["MEMBER"], title=title, score=0.9, reasons=[]))  # fmt: skip
     session.flush()
     return made
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from techbridge.access import Viewer, can_edit, can_read
 from techbridge.accounts.service import viewer_for
@@ -52,6 +53,8 @@ RECORD_PATHS = {"achievement": "achievements", "expert": "experts", "demand": "d
 MAX_SUBSCRIPTIONS_PER_USER = 200
 QUERY_CHARS = 600
 TITLE_CHARS = 60
+NOTIFICATION_TITLE_CHARS = 512
+"""A notification's title column holds at most this many characters."""
 BATCH_SIZE = 500
 NOTIFY_CHUNK = 2_000
 """Notifications written per transaction: SQLite's write lock is held for about 0.1 s (0.3 M took 8.5 s)."""
@@ -214,7 +217,21 @@ def readable_notifications(session: Session, viewer: Viewer, items: list[Notific
     for entity in {item.entity for item in items}:
         ids = {item.record_id for item in items if item.entity == entity}
         readable[entity] = queries.visible_record_ids(session, viewer, entity, ids)
-    return [item for item in items if item.record_id in readable[item.entity]]
+    return titled_for(session, viewer, [item for item in items if item.record_id in readable[item.entity]])
+
+
+def titled_for(session: Session, viewer: Viewer, items: list[Notification]) -> list[Notification]:
+    """The items with each expert's title as `viewer` may read it now. The stored title names the affiliation its
+    subscriber could read when notified: the institution may since have been made owner-only, and a broker looking
+    at a client's match may not read what the client could. Shown, not saved: the stored row stays as it is."""
+    experts = queries.records_by_id(session, "expert", {i.record_id for i in items if i.entity == "expert"})
+    shown = shown_affiliations(session, viewer, experts.values())
+    for item in items:
+        expert = experts.get(item.record_id) if item.entity == "expert" else None
+        if expert is not None:
+            title = record_title("expert", expert, shown[expert.id].name)[:NOTIFICATION_TITLE_CHARS]
+            set_committed_value(item, "title", title)
+    return items
 
 
 def count_notifications(*, session: Session, viewer: Viewer) -> int:
@@ -443,7 +460,7 @@ def _notification(
         subscription_id=subscription.id,
         entity=entity,
         record_id=record.id,
-        title=record_title(entity, record, affiliation)[:512],
+        title=record_title(entity, record, affiliation)[:NOTIFICATION_TITLE_CHARS],
         score=fit.score,
         reasons=reasons_of(settings, record, fit),
         created_at=now_utc(),
@@ -491,6 +508,7 @@ def client_matches(*, session: Session, viewer: Viewer, limit: int = 100) -> lis
         if record is None or demand is None or not (can_read(record, viewer) and can_read(demand, viewer)):
             continue
         found.append(ClientMatch(notification, demand.id, demand.title))
+    titled_for(session, viewer, [m.notification for m in found])
     return found
 
 
