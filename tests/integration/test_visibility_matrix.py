@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -34,10 +35,16 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from techbridge.access import ANONYMOUS
+from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings
 from techbridge.db import dispose_engines, session_scope
+from techbridge.matching import build
+from techbridge.matching.search import hybrid_search
 from techbridge.models import (
     Achievement,
     AchievementKind,
@@ -61,6 +68,8 @@ from techbridge.models import (
     User,
     Visibility,
 )
+from techbridge.search import crosslingual
+from techbridge.search.embed import HashingEmbedder
 from techbridge.web.app import create_app
 from tests.conftest import PG_URL, SHARED_DATA
 from tests.registry_seed import PASSWORD, make_user
@@ -549,3 +558,46 @@ def test_private_organizations_are_not_named_by_id(world: World, role: str) -> N
     assert (f'/experts/{member}"' in client.get("/experts", params={"affiliation": private_ins}).text) is reads
     missing = client.get("/api/demands", params={"enterprise": "999999"}).json()
     assert missing["total"] == 0
+
+
+ENGLISH_NEED = "lithium battery cathode ZQ material for oxidation catalyst"
+
+
+def test_an_english_needs_dense_only_hits_pass_the_viewers_visibility(
+    world: World, database: str, tmp_path: Path
+) -> None:
+    """A need written in English is matched across languages (`search.hybrid.search_cross_lingual`): its dense
+    neighbours, found by vector alone, must pass the viewer's visibility as lexical hits do (fourth access probe).
+    The pages embed with the product model, which the test machine lacks, so this asks the matching layer with a
+    hashing embedder, on a copy of the seeded database (its vectors stay out of the shared one)."""
+    if PG_URL:
+        pytest.skip("the copy is a SQLite file")
+    copy = tmp_path / "techbridge.db"
+    with sqlite3.connect(make_url(database).database or "") as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # the seeded rows may still sit in the write-ahead log
+    url = f"sqlite:///{copy}"
+    settings = Settings(env="test", database_url=url, var_dir=tmp_path / "var", data_dir=SHARED_DATA,
+                        secret_key="test-secret", demo_data=False)  # fmt: skip
+    embedder = HashingEmbedder()
+    assert crosslingual.is_cross_lingual(ENGLISH_NEED)
+    leaks: list[str] = []
+    seen: dict[str, set[str]] = {}
+    dense_only = 0
+    with session_scope(url) as session:
+        build.rebuild_lexical(session, settings)
+        build.embed_all(session, embedder)
+        viewers = {u.username: viewer_for(u) for u in session.scalars(select(User))}
+        for role in ROLES:
+            viewer = viewers.get(role, ANONYMOUS)
+            for entity in ("achievement", "expert"):
+                hits = hybrid_search(session, settings, viewer, text=ENGLISH_NEED, entity=entity, limit=50,
+                                     embedder=embedder)  # fmt: skip
+                dense_only += sum(1 for h in hits if h.lexical == 0.0)
+                found = {m.upper() for h in hits for m in MARKER.findall(f"{h.title} {h.body}")}
+                seen.setdefault(role, set()).update(found)
+                leaks += (
+                    [f"{role} sees {sorted(found - ALLOWED[role])} in {entity} hits"] if found - ALLOWED[role] else []
+                )
+    assert leaks == []
+    assert dense_only > 0, seen
+    assert {"ZQACHO", "ZQEXPO"} <= seen["officer"] & seen["owner"]
