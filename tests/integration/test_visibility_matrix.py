@@ -601,3 +601,27 @@ def test_an_english_needs_dense_only_hits_pass_the_viewers_visibility(
     assert leaks == []
     assert dense_only > 0, seen
     assert {"ZQACHO", "ZQEXPO"} <= seen["officer"] & seen["owner"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_filters_do_not_tell_a_hidden_owners_kind_or_region(world: World, role: str) -> None:
+    """The index serves every viewer, so the owner-type and region filters match public owners and affiliations
+    only: the public achievement 500, whose only universities are owner-only or registered, is not a university's
+    for anyone, and a public expert at a hidden institution has no region (fourth access probe: the need page and
+    a saved search's alerts told so through these filters)."""
+    client = world.clients[role]
+
+    def achievements(owner_type: str) -> list[int]:
+        params = {"q": "精对苯二甲酸氧化反应催化剂", "owner_type": owner_type}
+        return [hit["id"] for hit in client.get("/api/match", params=params).json()["achievements"]]
+
+    assert 500 in achievements("institute")
+    assert 500 not in achievements("university")
+    members = {int(world.values["expert_id"][4]), int(world.values["expert_id"][5])}
+
+    def experts(**filters: str) -> set[int]:
+        found = client.get("/api/match", params={"q": NEED, **filters}).json()["experts"]
+        return {hit["id"] for hit in found} & members
+
+    assert experts() != set()
+    assert experts(region="2102") == set()

@@ -35,7 +35,7 @@ PROJECTS_PER_EXPERT = 30
 
 @dataclass
 class AchievementRow:
-    """An achievement with what its owners add: organization kinds, names and regions, expert ids."""
+    """An achievement with what its public owners add: organization kinds (or expert), names and regions."""
 
     achievement: Achievement
     owner_kinds: set[str] = field(default_factory=set)
@@ -54,7 +54,7 @@ class EnterpriseRow:
 
 @dataclass
 class ExpertRow:
-    """An expert with the titles and keywords of their achievements and the affiliation's region."""
+    """An expert with the titles and keywords of their achievements and the affiliation's region (a public one's)."""
 
     expert: Expert
     achievements: list[str] = field(default_factory=list)
@@ -90,14 +90,25 @@ def _with_owners(session: Session, achievements: list[Achievement]) -> list[Achi
             Organization.name,
             Organization.region_code,
             Organization.visibility,
+            Expert.visibility,
         )
         .outerjoin(Organization, Organization.id == AchievementOwner.organization_id)
+        .outerjoin(Expert, Expert.id == AchievementOwner.expert_id)
         .where(AchievementOwner.achievement_id.in_(list(rows)))
     )
-    for achievement_id, expert_id, kind, name, region, visibility in session.execute(stmt):
+    for achievement_id, expert_id, kind, name, region, visibility, expert_visibility in session.execute(stmt):
+        # the document is shared by every viewer: what an owner adds (its name, and the kind and region the owner
+        # filters match) comes from public owners only, or a filter would tell that a hidden owner of that kind or
+        # region holds the achievement
         row = rows[achievement_id]
-        row.owner_kinds.add("expert" if expert_id is not None else str(kind))
-        if name and visibility == Visibility.PUBLIC:  # the document is shared by every viewer: public names only
+        if expert_id is not None:
+            if expert_visibility == Visibility.PUBLIC:
+                row.owner_kinds.add("expert")
+            continue
+        if visibility != Visibility.PUBLIC:
+            continue
+        row.owner_kinds.add(str(kind))
+        if name:
             row.owner_names.append(str(name))
         if region:
             row.owner_regions.add(str(region))
@@ -175,8 +186,8 @@ def _with_achievements(session: Session, experts: list[Expert]) -> list[ExpertRo
     if affiliations:
         columns = (Organization.id, Organization.region_code, Organization.visibility)
         for org_id, region, visibility in session.execute(select(*columns).where(Organization.id.in_(affiliations))):
-            regions[int(org_id)] = region
-            if visibility == Visibility.PUBLIC:
+            if visibility == Visibility.PUBLIC:  # a hidden affiliation's region would be told by the region filter
+                regions[int(org_id)] = region
                 public.add(int(org_id))
     for row in rows.values():
         linked = row.expert.affiliation_id

@@ -54,7 +54,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title_words": 0.1,
 }
 """Weight of each field's BM25 score in the lexical score."""
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 """Version of what an index holds (`field_tokens`, stored payload): bumped whenever it changes, so an index built
 before is rebuilt by `make run` and reported by `techbridge search status` (2: body bigrams without unigrams;
 3: title/body payload without JSON; both 2026-11-26; 4: text borrowed from related records (owner names, patent
@@ -63,7 +63,9 @@ both 2026-12-03; 6: a dictionary word such as it or ion no longer cuts a Latin w
 English plurals are stemmed, and the registry's words are no longer added to the segmenter
 (`matching.build._segmenter_for`), 2026-12-04; 7: a hydrocarbon's name is not a word of a text that holds it only
 inside another substance's name, 聚丙烯 of 聚丙烯腈, `need.own_substance_words`, 2026-12-04; 8: an expert's
-affiliation name only when that organization is public, `matching.queries.ExpertRow`, 2026-12-05)."""
+affiliation name only when that organization is public, `matching.queries.ExpertRow`, 2026-12-05; 9: the owner
+kinds and regions that the owner-type and region filters match, and an expert's region, only from public owners and
+affiliations, 2026-12-05)."""
 PHRASE_BONUS = 0.3
 """Per verbatim query segment, bonus as a share of the best lexical score (title counts full, body half)."""
 PHRASE_BODY_SHARE = 0.5
