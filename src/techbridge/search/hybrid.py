@@ -175,7 +175,7 @@ def search_cross_lingual(
 ) -> list[Hit]:
     """Top `limit` hits for a need written in English (`crosslingual.is_cross_lingual`): the dense neighbours and
     the lexical candidates, ranked by the z-score of their hub-corrected similarity (`crosslingual.corrected_z`)
-    plus `crosslingual.LEXICAL_WEIGHT` times the normalised lexical score. Every hit passes the filters and
+    plus `crosslingual.LEXICAL_WEIGHT` times the record's coverage of the need. Every hit passes the filters and
     visibility (looked up in the index); none needs SEMANTIC_ONLY_MIN, which across languages no record reaches.
     The lexical evidence counts by how much of the need a record covers (`need.coverage_scorer`, concepts weighted
     by how technical they are), not by its score over the best candidate's: when the need's words are all missing
