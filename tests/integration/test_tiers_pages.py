@@ -23,6 +23,7 @@ from techbridge.models import EnterpriseFact, Organization, Region, Role
 from techbridge.policies.fact_import import import_facts_file
 from techbridge.policies.pools import refresh_enterprises
 from techbridge.policies.service import save_fact
+from techbridge.policies.wording import fact_label
 from techbridge.web.app import create_app
 from tests.integration.test_tiers_cli import HNTE_READY, invoke
 
@@ -248,6 +249,22 @@ class TestPools:
         assert "临界（差一项）" in zh
         assert "Near-misses" in en
         assert "Missing facts" in en
+
+    @pytest.mark.parametrize(("lang", "city"), [("zh", "沈阳市 (2101)"), ("en", "Shenyang (2101)")])
+    def test_rows_name_the_city_and_the_missing_facts_not_their_codes(
+        self, settings: Settings, session: Session, lang: str, city: str
+    ) -> None:
+        seed(session)
+        client = TestClient(create_app(settings))
+        sign_in(client, "officer")
+        page = client.get(f"/tiers/pools?policy=hnte&city=2101&as_of=2025-06-30&lang={lang}").text
+        cells = re.findall(r'<td data-code="(\d*)">([^<]*)</td>', page)
+        assert cells, page[-3000:]
+        assert cells == [("210102", city), ("210103", city)]  # districts of 沈阳, shown as the city
+        everyone = client.get(f"/tiers/pools?policy=hnte&lang={lang}").text
+        detail = "".join(re.findall(r"<td>((?:[^<]|<(?!/td>))*)</td></tr>", everyone))
+        assert fact_label("hnte_innovation_score", lang) in detail  # a missing fact by its name in the page's language
+        assert "hnte_innovation_score" not in detail
 
     def test_pages_follow_each_other(self, settings: Settings, session: Session) -> None:
         seed(session)

@@ -296,3 +296,17 @@ def expected(spec: FactSpec, lang: str) -> str:
     unit = spec.unit(lang)
     hint = say(f"tiers.expect.{spec.type}", lang)
     return hint + say("tiers.expect_unit", lang, unit=unit) if unit else hint
+
+
+def criterion_labels(lang: str) -> dict[tuple[str, str], str]:
+    """(policy id, criterion id) → the criterion's label in `lang`, over every shipped version (a later version's
+    label wins), so a pool row's failing criteria are named, not listed by id."""
+    labels: dict[tuple[str, str], str] = {}
+    for policy in sorted(shipped_policies(), key=lambda p: p.effective_from):
+        stack: list[Node] = [policy.criteria]
+        while stack:
+            node = stack.pop()
+            labels[(policy.id, node.id)] = node.label.get(lang, node.id)
+            if isinstance(node, Group):
+                stack.extend(node.children)
+    return labels

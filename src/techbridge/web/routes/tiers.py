@@ -28,8 +28,19 @@ from techbridge.policies.service import (
     require_fact_access,
     save_fact,
 )
-from techbridge.policies.wording import describe_results, expected, facts_to_supply, show_change, show_fact
+from techbridge.policies.wording import (
+    criterion_labels,
+    describe_results,
+    expected,
+    fact_label,
+    facts_to_supply,
+    show_change,
+    show_fact,
+)
 from techbridge.registry.pickers import resolve_pick
+from techbridge.registry.queries import region_names
+from techbridge.registry.regions import region_name
+from techbridge.transfers.metrics import city_of
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
 from techbridge.web.templating import render
@@ -273,6 +284,18 @@ def _pool_filter(session: Session, params: dict[str, str | None]) -> PoolFilter:
     )
 
 
+def _cities(session: Session, codes: list[str], lang: str) -> dict[str, str]:
+    """Each enterprise's region code → its city as the pools' city column and filter know it (大连市 (2102) /
+    Dalian (2102), a district read as its city; the code itself when it names no city)."""
+    keys = {code: city_of(code) or code for code in codes}
+    names = region_names(session, [c for key in keys.values() for c in (key, key.ljust(6, "0"))])
+    shown = {}
+    for code, key in keys.items():
+        name = names.get(key) or names.get(key.ljust(6, "0"))
+        shown[code] = f"{region_name(key, name, lang)} ({key})" if name else code
+    return shown
+
+
 @router.get("/tiers/pools", response_class=HTMLResponse, include_in_schema=False)
 def pools_page(
     request: Request,
@@ -304,6 +327,9 @@ def pools_page(
         "chart": ladder_chart(ladder, titles, _chart_title(lang)),
         "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}),
+        "cities": _cities(session, [o["region_code"] for o in result["items"] if o["region_code"]], lang),
+        "fact_labels": {f: fact_label(f, lang) for o in result["items"] for f in o.get("missing_facts") or ()},
+        "criterion_labels": criterion_labels(lang),
     }
     return render(request, "tiers/pools.html", context, partial="tiers/_pools.html")
 
