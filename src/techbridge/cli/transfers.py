@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import SYSTEM, Viewer
 from techbridge.accounts.queries import get_user_by_username
 from techbridge.accounts.service import viewer_for
-from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.cli.context import AS_OPTION, cli_lang, print_json, settings_of
 from techbridge.db import session_scope
 from techbridge.errors import NotFoundError
 from techbridge.models import Stage, TransferCase
@@ -31,8 +31,6 @@ case_app = typer.Typer(help="Transfer cases: create, advance, close, show, list.
 contracts_app = typer.Typer(help="Technology contracts: import from registration-office CSVs.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 app.add_typer(contracts_app, name="contracts")
-
-AS_OPTION = typer.Option(None, "--as", help="act as this username (default: the system administrator)")
 
 
 def _actor(session: Session, username: str | None) -> tuple[Viewer, str]:

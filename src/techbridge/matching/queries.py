@@ -324,21 +324,6 @@ def visible_ids(session: Session, viewer: Viewer, model: Any, ids: Sequence[int]
     return {int(r.id): r for r in session.scalars(stmt)}
 
 
-def owners_by_achievement(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
-    """(owner name, region) pairs of each achievement."""
-    out: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    if not ids:
-        return out
-    stmt = (
-        select(AchievementOwner.achievement_id, Organization.name, Organization.region_code)
-        .join(Organization, Organization.id == AchievementOwner.organization_id)
-        .where(AchievementOwner.achievement_id.in_(list(ids)))
-    )
-    for achievement_id, name, region in session.execute(stmt):
-        out[int(achievement_id)].append((str(name), region))
-    return out
-
-
 def count_searchable(session: Session) -> int:
     """Achievements + enterprises + experts in the registry."""
     return sum(searchable_counts(session).values())

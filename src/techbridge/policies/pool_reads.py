@@ -20,6 +20,7 @@ from techbridge.policies.pool_sheet import write_sheet
 from techbridge.policies.pools import POOL_VERDICTS
 from techbridge.policies.schema import POLICY_IDS
 from techbridge.registry.regions import region_name
+from techbridge.transfers.metrics import city_of
 
 PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -133,9 +134,26 @@ def ladder_by_city(*, session: Session, flt: PoolFilter, lang: str = "zh") -> di
         table[city or "—"][policy] = n
     names = queries.region_names(session, [c + "00" for c in cities] + cities)
     return {
-        "cities": [{"code": c, "name": region_name(c, names.get(c + "00") or names.get(c) or c, lang)} for c in cities],
+        "cities": [{"code": c, "name": region_name(c, _name_of(names, c) or c, lang)} for c in cities],
         "counts": table,
     }
+
+
+def city_labels(session: Session, codes: list[str], lang: str) -> dict[str, str]:
+    """Each enterprise's region code → its city as the pools' rows show it (大连市 (2102) / Dalian (2102), a
+    district read as its city, `metrics.city_of`; the code itself when it names no known city)."""
+    keys = {code: city_of(code) or code for code in codes}
+    names = queries.region_names(session, [c for key in keys.values() for c in (key, key.ljust(6, "0"))])
+    shown = {}
+    for code, key in keys.items():
+        name = _name_of(names, key)
+        shown[code] = f"{region_name(key, name, lang)} ({key})" if name else code
+    return shown
+
+
+def _name_of(names: dict[str, str], code: str) -> str | None:
+    """A region's stored name, under its short code or the 6-digit one (2102 or 210200)."""
+    return names.get(code.ljust(6, "0")) or names.get(code)
 
 
 def _detail_text(detail: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from techbridge.access import Viewer, visibility_clause
 from techbridge.errors import InvalidDataError
 from techbridge.models import Achievement, Demand, Expert, Organization, Region, Role, User
+from techbridge.registry import queries
 from techbridge.registry.detail_queries import shown_affiliations
 from techbridge.registry.regions import code_of_english_name, english_codes_like, region_name
 from techbridge.registry.resolve import clean_text
@@ -248,11 +249,8 @@ def region_display(session: Session, code: str, lang: str = "zh") -> str:
 def region_displays(session: Session, codes: Iterable[str], lang: str = "zh") -> dict[str, str]:
     """`region_display` of several codes in one query: code → 「大连市 (2102)」 / 「Dalian (2102)」 (unknown codes
     left out, so a caller shows them as they are)."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
-    return {str(code): f"{region_name(str(code), str(name), lang)} ({code})" for code, name in rows}
+    names = queries.region_names(session, codes)
+    return {code: f"{region_name(code, name, lang)} ({code})" for code, name in names.items()}
 
 
 def visible_title(session: Session, viewer: Viewer, achievement_id: int | None) -> str | None:

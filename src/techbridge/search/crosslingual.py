@@ -29,7 +29,7 @@ from importlib import resources
 import numpy as np
 
 from techbridge.search.embed import Matrix
-from techbridge.search.tokenize import normalize_text
+from techbridge.search.tokenize import CJK_CHAR, normalize_text
 
 PROBES_RESOURCE = "data/need/probes_en.txt"
 MIN_ENGLISH_WORDS = 2
@@ -41,7 +41,6 @@ spreads about ±3 over the candidates)."""
 DENSE_DEPTH = 200
 """Dense neighbours (by raw cosine) re-ranked after the hub correction."""
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -49,7 +48,7 @@ def is_cross_lingual(text: str) -> bool:
     """Whether a need is written in English rather than Chinese: no Chinese character and at least
     MIN_ENGLISH_WORDS words of three letters or more, acronyms (all capitals, in a text that has lower-case
     letters) not counted."""
-    if _CJK.search(normalize_text(text)):
+    if CJK_CHAR.search(normalize_text(text)):
         return False
     words = _WORD.findall(text)
     if any(c.islower() for c in text):

@@ -15,7 +15,6 @@ benchmarks (docs/benchmarks.md, "Search speed").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +39,7 @@ from techbridge.search.need import (
     word_role,
 )
 from techbridge.search.tokenize import (
+    CJK_CHAR,
     Segmenter,
     char_bigrams,
     normalize_text,
@@ -157,10 +157,7 @@ def field_tokens(title: str, body: str, segmenter: Segmenter) -> dict[str, list[
 def matched_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
     """Query words that occur in the document (Latin tokens whole), longest first, none inside a longer one found
     (what `chains` measures a match's coverage of a node name by)."""
-    text = " ".join(normalized_document(title, body))
-    found = [w for w in plan.words if contains_term(text, w)]
-    found = [w for w in found if not any(w != o and w in o for o in found)]
-    return sorted(dict.fromkeys(found), key=lambda w: (-len(w), w))
+    return _found_terms(plan.words, title, body)
 
 
 def shown_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
@@ -168,17 +165,19 @@ def shown_terms(plan: QueryPlan, title: str, body: str) -> list[str]:
     concepts joined from single characters as candidates too (二噁英, which no search word is), and without a
     single Chinese character when anything longer is found: search-mode words hold fragments (光 of 光催化剂,
     二/噁/英 of 二噁英) that say nothing to a reader beside the whole word."""
-    text = " ".join(normalized_document(title, body))
-    joined = [c.text for c in plan.concepts if _CJK_CHAR.search(c.text)]
-    candidates = dict.fromkeys([*plan.words, *joined])
-    found = [w for w in candidates if contains_term(text, w)]
-    found = [w for w in found if not any(w != o and w in o for o in found)]
+    joined = [c.text for c in plan.concepts if CJK_CHAR.search(c.text)]
+    found = _found_terms([*plan.words, *joined], title, body)
     if any(len(w) > 1 for w in found):
-        found = [w for w in found if len(w) > 1 or not _CJK_CHAR.match(w)]
+        found = [w for w in found if len(w) > 1 or not CJK_CHAR.match(w)]
+    return found
+
+
+def _found_terms(candidates: Sequence[str], title: str, body: str) -> list[str]:
+    """The candidates the document holds, none inside a longer one found, longest first."""
+    text = " ".join(normalized_document(title, body))
+    found = [w for w in dict.fromkeys(candidates) if contains_term(text, w)]
+    found = [w for w in found if not any(w != o and w in o for o in found)]
     return sorted(found, key=lambda w: (-len(w), w))
-
-
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=NORMALIZED_CACHE)

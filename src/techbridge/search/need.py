@@ -34,7 +34,7 @@ from importlib import resources
 
 from techbridge.errors import InvalidDataError
 from techbridge.search.bm25 import bm25_idf
-from techbridge.search.tokenize import MIN_STEM_CHARS, Segmenter, normalize_text, read_word_lines, stem_latin
+from techbridge.search.tokenize import CJK_CHAR, MIN_STEM_CHARS, Segmenter, normalize_text, read_word_lines, stem_latin
 
 NEED_DIR = "data/need"
 MODIFIER_WEIGHT = 0.25
@@ -67,7 +67,7 @@ word has no smaller part)."""
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _CJK_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _ALNUM = re.compile(r"[a-z0-9]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = CJK_CHAR
 _ENGLISH = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])")
 
 

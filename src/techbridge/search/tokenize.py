@@ -30,7 +30,7 @@ MAX_CLEAN_MEMO = 500_000
 
 _TOKEN = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 _SEPARATOR = re.compile(r"[^\w\u3400-\u9fff.+\-]+|_")
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _NON_UNIT = re.compile(r"[^a-z0-9\u3400-\u9fff\uf900-\ufaff ]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]{2,}")
@@ -116,7 +116,7 @@ class _CleanWords(dict[str, tuple[str, ...]]):
         word = raw.strip()
         if not word or not _TOKEN.search(word):
             found: tuple[str, ...] = ()
-        elif _CJK_CHAR.search(word):
+        elif CJK_CHAR.search(word):
             found = (word, *map(stem_latin, _LATIN_RUN.findall(word)))
         else:
             found = (stem_latin(word),)

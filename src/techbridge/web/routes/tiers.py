@@ -19,7 +19,7 @@ from techbridge.policies.fact_import import coerce_cell, fact_template_csv
 from techbridge.policies.facts import SERIES_TYPES, FactError, FactSpec, load_fact_specs, parse_value
 from techbridge.policies.gaps import year_words
 from techbridge.policies.pool_queries import PoolFilter
-from techbridge.policies.pool_reads import ladder_by_city, make_filter, read_pools, write_pools_xlsx
+from techbridge.policies.pool_reads import city_labels, ladder_by_city, make_filter, read_pools, write_pools_xlsx
 from techbridge.policies.pools import POOL_VERDICTS, missing_by_policy, refresh_enterprises
 from techbridge.policies.service import (
     evaluate_organization,
@@ -38,9 +38,6 @@ from techbridge.policies.wording import (
     show_fact,
 )
 from techbridge.registry.pickers import resolve_pick
-from techbridge.registry.queries import region_names
-from techbridge.registry.regions import region_name
-from techbridge.transfers.metrics import city_of
 from techbridge.web.charts.tiers import ladder_chart
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, OfficerDep, ViewerDep
 from techbridge.web.templating import render
@@ -284,18 +281,6 @@ def _pool_filter(session: Session, params: dict[str, str | None]) -> PoolFilter:
     )
 
 
-def _cities(session: Session, codes: list[str], lang: str) -> dict[str, str]:
-    """Each enterprise's region code → its city as the pools' city column and filter know it (大连市 (2102) /
-    Dalian (2102), a district read as its city; the code itself when it names no city)."""
-    keys = {code: city_of(code) or code for code in codes}
-    names = region_names(session, [c for key in keys.values() for c in (key, key.ljust(6, "0"))])
-    shown = {}
-    for code, key in keys.items():
-        name = names.get(key) or names.get(key.ljust(6, "0"))
-        shown[code] = f"{region_name(key, name, lang)} ({key})" if name else code
-    return shown
-
-
 @router.get("/tiers/pools", response_class=HTMLResponse, include_in_schema=False)
 def pools_page(
     request: Request,
@@ -327,7 +312,7 @@ def pools_page(
         "chart": ladder_chart(ladder, titles, _chart_title(lang)),
         "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}),
-        "cities": _cities(session, [o["region_code"] for o in result["items"] if o["region_code"]], lang),
+        "cities": city_labels(session, [o["region_code"] for o in result["items"] if o["region_code"]], lang),
         "fact_labels": {f: fact_label(f, lang) for o in result["items"] for f in o.get("missing_facts") or ()},
         "criterion_labels": criterion_labels(lang),
     }

@@ -17,7 +17,6 @@ from techbridge.challenges import queries
 from techbridge.challenges.service import (
     ApplicationCreate,
     ChallengeCreate,
-    OwnApplication,
     apply_to_challenge,
     choose_application,
     decide_milestone,
@@ -28,7 +27,7 @@ from techbridge.challenges.service import (
     submit_milestone,
 )
 from techbridge.errors import PermissionDeniedError
-from techbridge.models import Challenge, ChallengeApplication, Milestone
+from techbridge.models import Challenge, ChallengeApplication
 from techbridge.web.deps import MAX_ID, DbDep, IdPath, SignedInDep, ViewerDep
 from techbridge.web.routes.api.errors import CONFLICT
 from techbridge.web.routes.api.registry import ERRORS, WRITE_DEPS, WRITE_ERRORS
@@ -192,17 +191,6 @@ def challenge_read(challenge: Challenge) -> ChallengeRead:
     )
 
 
-def _own(item: OwnApplication) -> OwnApplicationRead:
-    return OwnApplicationRead(
-        id=item.id,
-        team_name=item.team_name,
-        status=item.status,
-        plan=item.plan,
-        achievements=item.achievements,
-        experts=item.experts,
-    )
-
-
 @router.get("/challenges")
 def board(session: DbDep) -> list[dict[str, Any]]:
     """Every challenge (public)."""
@@ -249,7 +237,7 @@ def detail(challenge_id: IdPath, session: DbDep, viewer: ViewerDep) -> Challenge
         **challenge_read(challenge).model_dump(),
         application_count=len(queries.list_applications(session, challenge.id)),
         milestones=[MilestoneRead.model_validate(m) for m in queries.list_milestones(session, challenge.id)],
-        mine=[_own(item) for item in mine],
+        mine=[OwnApplicationRead.model_validate(item) for item in mine],
     )
 
 
@@ -273,7 +261,7 @@ def apply(challenge_id: IdPath, session: DbDep, viewer: SignedInDep, body: Appli
     )
     made = apply_to_challenge(session=session, viewer=viewer, challenge_id=challenge_id, data=data)
     mine = own_applications(session=session, viewer=viewer, challenge_id=challenge_id)
-    return _own(next(item for item in mine if item.id == made.id))
+    return OwnApplicationRead.model_validate(next(item for item in mine if item.id == made.id))
 
 
 @router.get("/challenges/{challenge_id}/ranking", response_model=list[RankedRead], responses=ERRORS)
@@ -314,10 +302,6 @@ def choose(application_id: ApplicationId, session: DbDep, viewer: SignedInDep, b
     return _chosen(session, application)
 
 
-def _milestone_read(milestone: Milestone) -> MilestoneRead:
-    return MilestoneRead.model_validate(milestone)
-
-
 @router.post(
     "/challenges/milestones/{milestone_id}/submit",
     response_model=MilestoneRead,
@@ -327,7 +311,9 @@ def _milestone_read(milestone: Milestone) -> MilestoneRead:
 def submit(milestone_id: MilestoneId, session: DbDep, viewer: SignedInDep, body: SubmitBody) -> MilestoneRead:
     """The chosen team (or the publisher or an officer) reports a milestone done; anyone else gets the 404 of a
     missing milestone; an accepted milestone is a 409."""
-    return _milestone_read(submit_milestone(session=session, viewer=viewer, milestone_id=milestone_id, note=body.note))
+    return MilestoneRead.model_validate(
+        submit_milestone(session=session, viewer=viewer, milestone_id=milestone_id, note=body.note)
+    )
 
 
 @router.post(
@@ -342,4 +328,4 @@ def decide(milestone_id: MilestoneId, session: DbDep, viewer: SignedInDep, body:
     milestone = decide_milestone(
         session=session, viewer=viewer, milestone_id=milestone_id, accept=body.accept, note=body.note
     )
-    return _milestone_read(milestone)
+    return MilestoneRead.model_validate(milestone)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.matching import service
-from techbridge.matching.schemas import MatchFilters, MatchHit, OwnerType
+from techbridge.matching.schemas import MatchFilters, OwnerType
 from techbridge.models import AchievementKind
 from techbridge.registry.pickers import resolve_field, resolve_region
 from techbridge.web.deps import CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
@@ -32,11 +32,6 @@ RegionQuery = Annotated[
 ]
 FieldQuery = Annotated[str | None, Query(max_length=100, description="a field tag some visible record carries")]
 TrlQuery = Annotated[int | None, Query(ge=1, le=9, description="technology readiness level, 1–9")]
-
-
-def _hits(session: Session, hits: list[MatchHit], lang: str) -> list[dict[str, Any]]:
-    """The hits with each reason's `text` in the caller's language (?lang=, cookie), regions named in it."""
-    return service.hits_json(session, hits, lang)
 
 
 def _filters(
@@ -98,7 +93,7 @@ def adopters(
 ) -> dict[str, Any]:
     """Achievement → likely adopting enterprises."""
     hits = service.likely_adopters(session=session, settings=settings, viewer=viewer, achievement_id=achievement_id)
-    return {"achievement_id": achievement_id, "hits": _hits(session, hits, lang)}
+    return {"achievement_id": achievement_id, "hits": service.hits_json(session, hits, lang)}
 
 
 @router.get("/achievements/{achievement_id}/similar")
@@ -109,7 +104,7 @@ def similar(
     hits = service.similar_achievements(
         session=session, settings=settings, viewer=viewer, achievement_id=achievement_id
     )
-    return {"achievement_id": achievement_id, "hits": _hits(session, hits, lang)}
+    return {"achievement_id": achievement_id, "hits": service.hits_json(session, hits, lang)}
 
 
 @router.get("/enterprises/{enterprise_id}/recommended")
@@ -120,4 +115,4 @@ def recommended(
     hits = service.recommended_achievements(
         session=session, settings=settings, viewer=viewer, enterprise_id=enterprise_id
     )
-    return {"enterprise_id": enterprise_id, "hits": _hits(session, hits, lang)}
+    return {"enterprise_id": enterprise_id, "hits": service.hits_json(session, hits, lang)}
