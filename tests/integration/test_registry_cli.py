@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from techbridge.cli.app import main
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
-from techbridge.models import Achievement, AchievementOwner, Demand, OutboxEvent, Role
+from techbridge.models import Achievement, AchievementOwner, Challenge, Demand, OutboxEvent, Role, TransferCase
 from tests.registry_seed import Seed, make_user, seed_registry
 
 Run = tuple[int, str, str]
@@ -62,13 +62,16 @@ def payload(result: Run) -> Any:
 
 
 def snapshot(settings: Settings) -> tuple[Any, ...]:
-    """Everything a refused write could have touched: demands, achievements, owner links, outbox events."""
+    """Everything a refused write could have touched: demands, achievements, owner links, outbox events, challenges,
+    transfer cases."""
     with session_scope(settings.database_url) as session:
         rows = [
             tuple(session.execute(select(Demand.id, Demand.title, Demand.status, Demand.budget, Demand.region_code))),
             tuple(session.execute(select(Achievement.id, Achievement.title, Achievement.trl, Achievement.visibility))),
             session.scalar(select(func.count()).select_from(AchievementOwner)),
             session.scalar(select(func.count()).select_from(OutboxEvent)),
+            session.scalar(select(func.count()).select_from(Challenge)),
+            session.scalar(select(func.count()).select_from(TransferCase)),
         ]
     return tuple(rows)
 
@@ -222,8 +225,32 @@ REFUSALS = [
         "只能以本单位名义发布",
         "only publish for your own",
     ),
-    (("demands", "create", "--title", "某需求", "--as", "nobody"), "", "用户 nobody 不存在", "no user 'nobody'"),
+    (("demands", "create", "--title", "某需求", "--as", "nobody"), "", "用户 nobody 不存在", "no active user 'nobody'"),
 ]
+
+DEACTIVATED_COMMANDS = [
+    ("demands", "create", "--title", "停用用户的需求"),
+    ("achievements", "create", "--title", "停用用户的成果"),
+    ("challenges", "publish", "--title", "停用用户的榜单", "--goal", "某目标"),
+    ("transfers", "case", "create", "--title", "停用用户的案件"),
+    ("transfers", "case", "list"),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("argv", DEACTIVATED_COMMANDS, ids="-".join)
+def test_a_deactivated_user_may_not_act_through_as(
+    cli: Any, seed: Seed, session: Session, settings: Settings, argv: tuple[str, ...], lang: str
+) -> None:
+    """Sign-in refuses a deactivated user; `--as` on every command group refuses them the same way, even an officer
+    whose role would otherwise allow the write."""
+    make_user(session, "gone", Role.OFFICER).is_active = False
+    session.commit()
+    before = snapshot(settings)
+    code, out, err = cli(*argv, "--as", "gone", lang=lang)
+    said = "错误：用户 gone 不存在或已停用\n" if lang == "zh" else "error: no active user 'gone'\n"
+    assert (code, out, err) == (1, "", said)
+    assert snapshot(settings) == before
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -17,6 +17,7 @@ from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings, get_settings
 from techbridge.errors import NotFoundError
 from techbridge.i18n.loader import translate
+from techbridge.models import User
 
 AS_OPTION = typer.Option(None, "--as", help="act as this username (default: the system administrator)")
 EXIT_PARTIAL = 3
@@ -33,15 +34,20 @@ def settings_of(ctx: typer.Context) -> Settings:
     return get_settings()
 
 
+def acting_user(session: Session, username: str) -> User:
+    """The active user `--as` names; an unknown or deactivated user is refused the same way, as sign-in does."""
+    user = get_user_by_username(session, username)
+    if user is None or not user.is_active:
+        raise NotFoundError(f"no active user {username!r}", message_zh=f"用户 {username} 不存在或已停用")
+    return user
+
+
 def acting_viewer(session: Session, username: str | None) -> Viewer:
-    """Who a command acts as: the user `--as` names (with exactly that user's permissions), else the system
+    """Who a command acts as: the active user `--as` names (with exactly that user's permissions), else the system
     administrator."""
     if not username:
         return SYSTEM
-    user = get_user_by_username(session, username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}", message_zh=f"用户 {username} 不存在")
-    return viewer_for(user)
+    return viewer_for(acting_user(session, username))
 
 
 def cli_lang() -> str:

@@ -9,10 +9,9 @@ from typing import Any
 import typer
 
 from techbridge.access import Viewer
-from techbridge.cli.context import cli_lang, print_json, settings_of
+from techbridge.cli.context import acting_viewer, cli_lang, print_json, settings_of
 from techbridge.config import Settings
 from techbridge.db import session_scope
-from techbridge.errors import NotFoundError
 from techbridge.imports.schemas import ImportSummary
 
 app = typer.Typer(help="Import sources and spreadsheets into the registry.", no_args_is_help=True)
@@ -76,14 +75,8 @@ def _uploader(settings: Settings, username: str | None) -> Viewer | None:
     """The user `--as` names (an unknown name is an error), or None for the operator's trusted import."""
     if not username:
         return None
-    from techbridge.accounts.queries import get_user_by_username
-    from techbridge.accounts.service import viewer_for
-
     with session_scope(settings.database_url) as session:
-        user = get_user_by_username(session, username)
-        if user is None or not user.is_active:
-            raise NotFoundError(f"no active user {username!r}", message_zh=f"用户 {username} 不存在或已停用")
-        return viewer_for(user)
+        return acting_viewer(session, username)
 
 
 @app.command("file")

@@ -14,11 +14,9 @@ import typer
 from sqlalchemy.orm import Session
 
 from techbridge.access import SYSTEM, Viewer
-from techbridge.accounts.queries import get_user_by_username
 from techbridge.accounts.service import viewer_for
-from techbridge.cli.context import AS_OPTION, cli_lang, print_json, settings_of
+from techbridge.cli.context import AS_OPTION, acting_user, cli_lang, print_json, settings_of
 from techbridge.db import session_scope
-from techbridge.errors import NotFoundError
 from techbridge.models import Stage, TransferCase
 from techbridge.transfers.contracts import ContractsRejectedError, import_contracts_file
 from techbridge.transfers.demo import DEFAULT_SEED, load_demo
@@ -36,9 +34,7 @@ app.add_typer(contracts_app, name="contracts")
 def _actor(session: Session, username: str | None) -> tuple[Viewer, str]:
     if not username:
         return SYSTEM, "system"
-    user = get_user_by_username(session, username)
-    if user is None:
-        raise NotFoundError(f"no user {username!r}", message_zh=f"用户 {username} 不存在")
+    user = acting_user(session, username)
     return viewer_for(user), user.display_name or user.username
 
 
