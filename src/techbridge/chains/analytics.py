@@ -350,13 +350,28 @@ def is_regional_enterprise(org: Org, region: str) -> bool:
     return org.kind == "enterprise" and is_in_region(org, region)
 
 
+LEADER_DOWNSTREAM_HOPS = 1
+"""How far downstream of a root a node still makes a chain leader. The roots' own products (PTA → 涤纶长丝) belong
+to the chain; two steps down are the customers' products (钢材 → 汽车 → …), and a car dealer holding a large share of
+汽车 would otherwise lead the metallurgy chain."""
+
+
+def leads_from(member: Member) -> bool:
+    """Whether an enterprise's share of this member counts towards leading the chain: roots, their parts, every
+    upstream node and the roots' direct downstream products; not the customers further down."""
+    return member.position != "downstream" or member.hop <= LEADER_DOWNSTREAM_HOPS
+
+
 def leaders(graph: ChainGraph, chain: Chain, region: str) -> tuple[Leader, ...]:
-    """Regional enterprises ranked by revenue-weighted centrality: Σ link weight × node centrality over the chain."""
+    """Regional enterprises ranked by revenue-weighted centrality: Σ link weight × node centrality over the chain
+    nodes they may lead from (`leads_from`)."""
     central = centralities(chain)
     down, up = reaches(chain)
     shares: dict[int, list[NodeShare]] = {}
-    for node_id in chain.members:
-        name = chain.members[node_id].name
+    for node_id, member in chain.members.items():
+        if not leads_from(member):
+            continue
+        name = member.name
         for link in graph.links_by_node.get(node_id, ()):
             if is_regional_enterprise(graph.orgs[link.org_id], region):
                 share = NodeShare(

@@ -199,6 +199,21 @@ class TestLeaders:
     def test_no_regional_enterprise(self, graph: ChainGraph, chain: Chain) -> None:
         assert leaders(graph, chain, "44") == ()
 
+    def test_a_customer_two_steps_downstream_is_no_chain_leader_a_direct_downstream_producer_is(self) -> None:
+        rows = make_rows()
+        rows.orgs = [*rows.orgs, (108, "大连服装", "enterprise", "21", "2102")]
+        rows.links = [  # 水洗面料 (6) is two steps below the root 精对苯二甲酸, 涤纶长丝 (5) one
+            *rows.links,
+            (108, 6, "主营产品", 0.95, ""),
+            (105, 5, "主营产品", 0.9, ""),
+        ]
+        graph = assemble_graph(rows)
+        chain = extract_chain(graph, chain_id="pta", title="PTA", root_ids=[3], hops=2)
+        assert chain.members[6].position == "downstream" and chain.members[6].hop == 2
+        ranked = leaders(graph, chain, "21")
+        assert "大连服装" not in [ld.name for ld in ranked]
+        assert [s.name for s in next(ld for ld in ranked if ld.name == "沈阳化工").nodes] == ["涤纶长丝"]
+
     def test_an_institute_producing_a_node_is_no_chain_leader(self) -> None:
         rows = make_rows()
         rows.links = [*rows.links, (102, 3, "主营产品", 0.9, "")]  # 大连化物所 on 精对苯二甲酸, weightier than 恒力
