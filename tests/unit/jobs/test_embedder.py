@@ -82,6 +82,16 @@ class TestRunEmbedder:
         assert _vectors(url) == (registry, registry)
         assert embedder.run_embedder(url=url, embedder=HashingEmbedder()).passages == 0
 
+    def test_a_full_pass_embeds_every_searchable_entity_experts_before_enterprises(
+        self, settings: Settings, registry: int
+    ) -> None:
+        seen = [
+            d.key.split(":")[0] for batch in embedder.iter_document_batches(settings.database_url, 3) for d in batch
+        ]
+        firsts = [entity for n, entity in enumerate(seen) if entity not in seen[:n]]
+        assert firsts == ["achievement", "expert", "enterprise"]
+        assert sorted(firsts) == sorted(build.SEARCHABLE)
+
     def test_limit_and_stop_end_the_run_between_batches(self, settings: Settings, registry: int) -> None:
         url = settings.database_url
         first = embedder.run_embedder(url=url, embedder=HashingEmbedder(), batch=2, limit=3)
