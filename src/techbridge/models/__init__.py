@@ -36,6 +36,7 @@ from techbridge.models.statistic import Flow, Measure, OfficialStatistic
 from techbridge.models.tier import EnterpriseFact
 from techbridge.models.tier_pool import TierPoolEntry, TierPoolState
 from techbridge.models.transfer import (
+    OPEN_STAGES,
     Contract,
     ContractAchievement,
     ContractRollup,
@@ -49,6 +50,7 @@ from techbridge.models.transfer import (
 from techbridge.models.user import Role, User
 
 __all__ = [
+    "OPEN_STAGES",
     "Achievement",
     "AchievementKind",
     "AchievementOwner",

@@ -70,6 +70,10 @@ class Stage(StrEnum):
     CLOSED = "closed"
 
 
+OPEN_STAGES: tuple[Stage, ...] = tuple(stage for stage in Stage if stage is not Stage.CLOSED)
+"""Every stage but `closed`, in pipeline order: the stages a case moves through (the one spelling of that set)."""
+
+
 class EventKind(StrEnum):
     """What a transfer event records."""
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median
 
-from techbridge.models import EventKind, Stage
+from techbridge.models import OPEN_STAGES, EventKind, Stage
 
-OPEN_STAGES: tuple[Stage, ...] = tuple(stage for stage in Stage if stage is not Stage.CLOSED)
 DIMENSIONS = ("field", "city", "owner_kind", "broker")
 
 

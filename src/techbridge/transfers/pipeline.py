@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
-from techbridge.models import EventKind, Role, Stage, TransferCase, TransferEvent
+from techbridge.models import OPEN_STAGES, EventKind, Role, Stage, TransferCase, TransferEvent
 from techbridge.transfers.loader import load_stage_config
 from techbridge.transfers.metrics import city_of
 
@@ -49,7 +49,7 @@ def stage_rules() -> list[StageRule]:
         days = item.get("overdue_days")
         action = item.get("next_action", {})
         rules.append(StageRule(stage, index, int(days) if days else None, action.get("zh", ""), action.get("en", "")))
-    if [rule.stage for rule in rules] != [s for s in Stage if s is not Stage.CLOSED]:
+    if tuple(rule.stage for rule in rules) != OPEN_STAGES:
         raise InvalidDataError("stages must list every open stage in order", location=("stages.yaml",))
     return rules
 
@@ -228,7 +228,7 @@ def parse_stage(value: str | None, field: str = "to") -> Stage | None:
     if not value:
         return None
     if value not in Stage.__members__.values():
-        allowed = ", ".join(s for s in Stage if s is not Stage.CLOSED)
+        allowed = ", ".join(OPEN_STAGES)
         raise InvalidDataError(
             f"unknown stage {value[:40]!r}; use one of {allowed}",
             location=(field,),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.errors import ConflictError, InvalidDataError, TechbridgeError
-from techbridge.models import Stage
+from techbridge.models import OPEN_STAGES, Stage
 from techbridge.registry.pickers import region_label, resolve_pick, resolve_region, visible_title
 from techbridge.transfers.analytics import DIMENSIONS
 from techbridge.transfers.dashboard import funnel_scope
@@ -41,7 +41,6 @@ from techbridge.web.routes.dashboard import read_filter
 from techbridge.web.templating import render
 
 router = APIRouter()
-OPEN_STAGES = [stage for stage in Stage if stage is not Stage.CLOSED]
 
 
 def _actor(request: Request) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer
 from techbridge.errors import InvalidDataError
-from techbridge.models import Stage, TransferEvent
+from techbridge.models import OPEN_STAGES, TransferEvent
 from techbridge.registry.pickers import region_display, resolve_id, resolve_region, visible_title
 from techbridge.statistics.service import official_figures
 from techbridge.transfers.metrics import (
@@ -218,7 +218,7 @@ class CaseBody(BaseModel):
     note: str = Field("", max_length=20_000)
 
 
-TARGET_STAGES: list[JsonValue] = [*(str(stage) for stage in Stage if stage is not Stage.CLOSED), None]
+TARGET_STAGES: list[JsonValue] = [*(str(stage) for stage in OPEN_STAGES), None]
 """What `to` may name (null: the next stage); anything else is a 422 from `pipeline.parse_stage`."""
 
 
