@@ -63,6 +63,14 @@ def list_applications(session: Session, challenge_id: int) -> Sequence[Challenge
     return session.scalars(stmt.order_by(ChallengeApplication.id)).all()
 
 
+def count_applications(session: Session, challenge_id: int) -> int:
+    """How many applications a challenge has (every status), counted in SQL."""
+    stmt = (
+        select(func.count()).select_from(ChallengeApplication).where(ChallengeApplication.challenge_id == challenge_id)
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def challenge_of_application(session: Session, application_id: int) -> int | None:
     """The id of the challenge an application was made to (None: no such application)."""
     return session.scalar(select(ChallengeApplication.challenge_id).where(ChallengeApplication.id == application_id))

@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.access import SYSTEM, Viewer
 from techbridge.accounts.service import create_user, viewer_for
-from techbridge.challenges.queries import list_milestones
+from techbridge.challenges.queries import count_applications, list_milestones
 from techbridge.challenges.service import (
     ApplicationCreate,
     ChallengeCreate,
@@ -146,6 +147,32 @@ class TestRanking:
 
         assert won_count(challenge_id) == 0  # its own award is not a track record for itself
         assert won_count(later.id) == 1  # the real award counts; the demonstration one does not
+
+
+class TestCountApplications:
+    def test_counts_every_status_of_its_own_challenge_only(self, session: Session, challenge_id: int) -> None:
+        other = publish_challenge(session=session, viewer=SYSTEM, data=replace(CHALLENGE, title="另一榜")).id
+        empty = publish_challenge(session=session, viewer=SYSTEM, data=replace(CHALLENGE, title="无人揭榜")).id
+        made = [
+            apply_to_challenge(
+                session=session,
+                viewer=SYSTEM,
+                challenge_id=target,
+                data=ApplicationCreate(team_name=name, plan="高镍正极材料"),
+                today=date(2027, 1, 1),
+            )
+            for target, name in ((challenge_id, "甲团队"), (challenge_id, "乙团队"), (other, "丙团队"))
+        ]
+        choose_application(
+            session=session,
+            viewer=SYSTEM,
+            application_id=made[0].id,
+            milestones=[("验收", None)],
+            today=date(2027, 7, 1),
+        )
+        statuses = set(session.scalars(select(ChallengeApplication.status).filter_by(challenge_id=challenge_id)))
+        assert len(statuses) == 2  # one chosen, one declined: both still count
+        assert [count_applications(session, c) for c in (challenge_id, other, empty)] == [2, 1, 0]
 
 
 class TestRankingIsTheManagers:

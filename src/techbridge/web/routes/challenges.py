@@ -197,7 +197,7 @@ def _detail(
         "app_filters": {"q": params.get("q", ""), "status": params.get("status", "")},
         "app_statuses": list(ApplicationStatus),
         "base_query": query_without_page(request),
-        "application_count": len(queries.list_applications(session, challenge.id)),
+        "application_count": queries.count_applications(session, challenge.id),
         "milestones": queries.list_milestones(session, challenge.id),
         "may_report": may_report_milestones(session, viewer, challenge),
         "may_apply": viewer.is_authenticated and challenge.status == "open",

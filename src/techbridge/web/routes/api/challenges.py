@@ -235,7 +235,7 @@ def detail(challenge_id: IdPath, session: DbDep, viewer: ViewerDep) -> Challenge
     mine = own_applications(session=session, viewer=viewer, challenge_id=challenge.id)
     return ChallengeDetailRead(
         **challenge_read(challenge).model_dump(),
-        application_count=len(queries.list_applications(session, challenge.id)),
+        application_count=queries.count_applications(session, challenge.id),
         milestones=[MilestoneRead.model_validate(m) for m in queries.list_milestones(session, challenge.id)],
         mine=[OwnApplicationRead.model_validate(item) for item in mine],
     )
