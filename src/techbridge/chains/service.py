@@ -35,6 +35,7 @@ from techbridge.db import session_scope
 from techbridge.errors import InvalidDataError, NotFoundError
 from techbridge.i18n.loader import translate
 from techbridge.registry.pickers import resolve_region
+from techbridge.registry.queries import region_names
 from techbridge.registry.regions import is_known_region, localize_names
 
 DEFAULT_HOPS = 2
@@ -501,9 +502,7 @@ def relevance_kind(method: str) -> str:
 
 def region_labels(session: Session, codes: Sequence[str | None], lang: str = "zh") -> dict[str, str]:
     """Names of region codes as a page in `lang` shows them (21 → 辽宁省 or Liaoning, 2102 → 大连市 or Dalian);
-    unknown codes are left out."""
-    from techbridge.registry.queries import region_names
-
+    unknown codes are left out): the registry's `region_names` in the page's language."""
     return localize_names(region_names(session, codes), lang)
 
 

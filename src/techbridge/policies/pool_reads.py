@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from techbridge.errors import InvalidDataError
 from techbridge.models import TierPoolEntry
-from techbridge.policies import pool_queries, queries
+from techbridge.policies import pool_queries
 from techbridge.policies.pool_queries import SORT_COLUMNS, PoolFilter
 from techbridge.policies.pool_sheet import write_sheet
 from techbridge.policies.pools import POOL_VERDICTS
 from techbridge.policies.schema import POLICY_IDS
+from techbridge.registry.queries import region_names
 from techbridge.registry.regions import region_name
 from techbridge.transfers.metrics import city_of
 
@@ -132,7 +133,7 @@ def ladder_by_city(*, session: Session, flt: PoolFilter, lang: str = "zh") -> di
     table = {c: dict.fromkeys(POLICY_IDS, 0) for c in cities}
     for (policy, city), n in counts.items():
         table[city or "—"][policy] = n
-    names = queries.region_names(session, [c + "00" for c in cities] + cities)
+    names = region_names(session, [c + "00" for c in cities] + cities)
     return {
         "cities": [{"code": c, "name": region_name(c, _name_of(names, c) or c, lang)} for c in cities],
         "counts": table,
@@ -143,7 +144,7 @@ def city_labels(session: Session, codes: list[str], lang: str) -> dict[str, str]
     """Each enterprise's region code → its city as the pools' rows show it (大连市 (2102) / Dalian (2102), a
     district read as its city, `metrics.city_of`; the code itself when it names no known city)."""
     keys = {code: city_of(code) or code for code in codes}
-    names = queries.region_names(session, [c for key in keys.values() for c in (key, key.ljust(6, "0"))])
+    names = region_names(session, [c for key in keys.values() for c in (key, key.ljust(6, "0"))])
     shown = {}
     for code, key in keys.items():
         name = _name_of(names, key)

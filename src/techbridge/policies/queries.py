@@ -1,4 +1,4 @@
-"""Reads for the tier engine: enterprises with their stored facts, one fact, region names."""
+"""Reads for the tier engine: enterprises with their stored facts, one fact (region names: `registry.queries`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techbridge.errors import NotFoundError
-from techbridge.models import EnterpriseFact, Organization, OrgKind, Region
+from techbridge.models import EnterpriseFact, Organization, OrgKind
 
 
 def get_enterprise(session: Session, organization_id: int) -> Organization:
@@ -53,12 +53,3 @@ def get_fact(session: Session, organization_id: int, fact: str) -> EnterpriseFac
     """One stored fact."""
     query = select(EnterpriseFact).where(EnterpriseFact.organization_id == organization_id, EnterpriseFact.fact == fact)
     return session.scalars(query).first()
-
-
-def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """Names of the given region codes."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted))).all()
-    return {row[0]: row[1] for row in rows}
