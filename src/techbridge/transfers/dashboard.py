@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from techbridge.registry.pickers import region_display
+from techbridge.errors import InvalidDataError
+from techbridge.registry.pickers import region_display, resolve_region
 from techbridge.registry.regions import region_name
 from techbridge.transfers import queries
 from techbridge.transfers.metrics import (
@@ -302,6 +303,30 @@ class DashboardFilter:
             and seller_kind in {str(kind) for kind in self.chosen_sellers}
             and self.is_in_period(quarter)
         )
+
+
+def resolve_city(session: Session, *, province: str, name: str) -> str:
+    """The dashboard's city: the city key (`metrics.city_of`, as the rate's city scope) of a city of `province` typed
+    by name or code, a district naming its city; empty for a blank name or the province itself. A name outside the
+    province, or a region that holds several cities (such as 湖北's 省直辖县级行政区划: choose one of them), is an
+    InvalidDataError on `region`, as is a name `resolve_region` cannot resolve."""
+    if not name.strip():
+        return ""
+    code = resolve_region(session, name, "region")
+    if not code.startswith(province):
+        raise InvalidDataError(
+            f"{name!r} is outside the province", location=("region",), message_zh=f"「{name}」不在本省，请选择本省的市"
+        )
+    if len(code) <= 2:
+        return ""
+    city = city_of(code)
+    if city is None:
+        raise InvalidDataError(
+            f"{name!r} holds several cities; choose one of them",
+            location=("region",),
+            message_zh=f"「{name}」包含多个市，请选择其中一个",
+        )
+    return city
 
 
 def quarter_bounds(quarter: int) -> tuple[date, date]:

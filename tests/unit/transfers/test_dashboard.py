@@ -10,9 +10,10 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from techbridge.access import SYSTEM
-from techbridge.models import ContractRollup
+from techbridge.errors import InvalidDataError
+from techbridge.models import ContractRollup, Region, RegionLevel
 from techbridge.transfers.contracts import import_contracts_file, import_contracts_text
-from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds
+from techbridge.transfers.dashboard import DashboardFilter, build_dashboard, quarter_bounds, resolve_city
 from techbridge.transfers.demo import load_demo
 from techbridge.transfers.export import build_tables
 from techbridge.transfers.metrics import compute_local_conversion, compute_turnover, turnover_rows
@@ -21,6 +22,42 @@ from techbridge.transfers.schemas import Amount, ConversionDefinition, PartyKind
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "contracts"
 EVERY_KIND = DashboardFilter(sellers=tuple(PartyKind))
+
+
+@pytest.fixture
+def regions(session: Session) -> None:
+    session.add_all(
+        [
+            Region(code="21", name="辽宁省", level=RegionLevel.PROVINCE),
+            Region(code="2102", name="大连市", level=RegionLevel.CITY, parent_code="21"),
+            Region(code="210202", name="中山区", level=RegionLevel.COUNTY, parent_code="2102"),
+            Region(code="11", name="北京市", level=RegionLevel.PROVINCE),
+            Region(code="42", name="湖北省", level=RegionLevel.PROVINCE),
+            Region(code="4290", name="湖北省省直辖县级行政区划", level=RegionLevel.CITY, parent_code="42"),
+        ]
+    )
+    session.flush()
+
+
+@pytest.mark.usefixtures("regions")
+class TestResolveCity:
+    @pytest.mark.parametrize(
+        ("name", "city"), [("大连", "2102"), ("Dalian", "2102"), ("中山区", "2102"), ("辽宁", ""), ("  ", "")]
+    )
+    def test_a_city_a_district_or_the_province_by_name(self, session: Session, name: str, city: str) -> None:
+        assert resolve_city(session, province="21", name=name) == city
+
+    @pytest.mark.parametrize(
+        ("province", "name", "message_zh"),
+        [("21", "北京", "「北京」不在本省"), ("42", "湖北省省直辖县级行政区划", "包含多个市"), ("21", "火星", "火星")],
+    )
+    def test_what_names_no_city_of_the_province_is_refused_on_region(
+        self, session: Session, province: str, name: str, message_zh: str
+    ) -> None:
+        with pytest.raises(InvalidDataError) as caught:
+            resolve_city(session, province=province, name=name)
+        assert caught.value.location == ("region",)
+        assert message_zh in caught.value.localized("zh")
 
 
 class TestBuildDashboard:

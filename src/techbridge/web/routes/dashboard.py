@@ -16,12 +16,10 @@ from techbridge.access import Viewer
 from techbridge.config import Settings
 from techbridge.errors import InvalidDataError, NotFoundError, TechbridgeError
 from techbridge.i18n.loader import translate
-from techbridge.registry.pickers import resolve_region
 from techbridge.statistics.service import region_years, source_names
 from techbridge.transfers.analytics import Bottlenecks
-from techbridge.transfers.dashboard import DashboardData, DashboardFilter, build_dashboard, funnel_scope
+from techbridge.transfers.dashboard import DashboardData, DashboardFilter, build_dashboard, funnel_scope, resolve_city
 from techbridge.transfers.export import TABLES, Table, build_tables, tables_to_xlsx
-from techbridge.transfers.metrics import city_of
 from techbridge.transfers.schemas import Amount, PartyKind
 from techbridge.transfers.service import load_bottlenecks
 from techbridge.web.charts import dashboard as charts
@@ -46,33 +44,6 @@ def _quarter(raw: str) -> int:
     return int(found.group(1)) * 10 + int(found.group(2)) if found else 0
 
 
-def _city(session: Session, settings: Settings, name: str) -> tuple[str, TechbridgeError | None]:
-    """The city key (`metrics.city_of`, as the rate's city scope) of a city of the province typed by name, a
-    district naming its city (the province itself: no city; a region that holds several cities, such as 湖北's
-    省直辖县级行政区划, is refused: choose one of them)."""
-    if not name.strip():
-        return "", None
-    try:
-        code = resolve_region(session, name, "region")
-    except TechbridgeError as exc:
-        return "", exc
-    province = settings.region_code[:2]
-    if not code.startswith(province):
-        return "", InvalidDataError(
-            f"{name!r} is outside the province", location=("region",), message_zh=f"「{name}」不在本省，请选择本省的市"
-        )
-    if len(code) <= 2:
-        return "", None
-    city = city_of(code)
-    if city is None:
-        return "", InvalidDataError(
-            f"{name!r} holds several cities; choose one of them",
-            location=("region",),
-            message_zh=f"「{name}」包含多个市，请选择其中一个",
-        )
-    return city, None
-
-
 def read_filter(
     request: Request, session: Session, settings: Settings
 ) -> tuple[DashboardFilter, TechbridgeError | None]:
@@ -81,7 +52,12 @@ def read_filter(
     params = request.query_params
     sellers = tuple(data_sellers(request))
     amount = params.get("amount", "")
-    city, error = _city(session, settings, params.get("region", ""))
+    city = ""
+    error: TechbridgeError | None = None
+    try:
+        city = resolve_city(session, province=settings.region_code[:2], name=params.get("region", ""))
+    except TechbridgeError as exc:
+        error = exc
     data = params.get("data", "")
     flt = DashboardFilter(
         sellers=sellers,
