@@ -35,9 +35,9 @@ from techbridge.models import (
 )
 from techbridge.notifications import queries
 from techbridge.notifications.evaluate import BatchIndex, Concept, Fit, StandingQuery, concepts_of, score_batch
-from techbridge.notifications.schemas import AlertRunReport, AlertSettingUpdate, SubscriptionCreate
+from techbridge.notifications.schemas import AlertRunReport, AlertSettingUpdate, SearchForm, SubscriptionCreate
 from techbridge.registry.detail_queries import shown_affiliations
-from techbridge.registry.pickers import resolve_field
+from techbridge.registry.pickers import resolve_field, resolve_region
 from techbridge.registry.queries import get_region, get_visible
 from techbridge.search.fulltext import Filters, IndexDocument
 from techbridge.search.tokenize import default_segmenter
@@ -108,6 +108,13 @@ def create_subscription(*, session: Session, viewer: Viewer, data: SubscriptionC
     ensure_cursors(session, subscription.targets)
     session.flush()
     return subscription
+
+
+def search_subscription(*, session: Session, form: SearchForm) -> SubscriptionCreate:
+    """The subscription a saved-search form asks for (portal, or any caller holding the typed text): its region, typed
+    or picked, resolved first (naming nothing or several is an error on `region`), then `SearchForm.subscription`."""
+    code = resolve_region(session, form.region[:100], "region") if form.region.strip() else None
+    return form.subscription(code)
 
 
 def _source_of(session: Session, viewer: Viewer, data: SubscriptionCreate) -> tuple[str, str, dict[str, Any]]:

@@ -7,18 +7,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
 
 from techbridge.access import Viewer
 from techbridge.connect import service as connect
-from techbridge.errors import InvalidDataError, TechbridgeError
+from techbridge.errors import TechbridgeError
 from techbridge.matching.schemas import OWNER_TYPES, MatchFilters
 from techbridge.models import AchievementKind, DigestFrequency, SubscriptionKind
 from techbridge.notifications import service
 from techbridge.notifications.digest import read_unsubscribe_token
-from techbridge.notifications.schemas import AlertSettingUpdate, SubscriptionCreate
+from techbridge.notifications.schemas import AlertSettingUpdate, SearchForm, SubscriptionCreate
 from techbridge.notifications.service import RECORD_PATHS
-from techbridge.registry.pickers import region_display, resolve_region
+from techbridge.registry.pickers import region_display
 from techbridge.web.deps import MAX_ID, CsrfDep, DbDep, IdPath, LangDep, SettingsDep, SignedInDep, ViewerDep
 from techbridge.web.pagination import (
     MAX_PAGE,
@@ -68,49 +67,6 @@ def subscriptions_page(request: Request, session: DbDep, viewer: SignedInDep, la
     return _page(request, session, viewer, lang)
 
 
-class SearchForm(BaseModel):
-    """A saved search as the need page's form sends it: the need and every filter the page offers, as typed."""
-
-    q: str = ""
-    region: str = ""
-    field: str = ""
-    trl_min: str = ""
-    trl_max: str = ""
-    kind: str = ""
-    owner_type: str = ""
-
-
-def _trl(value: str, name: str) -> int | None:
-    text = value.strip()[:8]
-    if not text:
-        return None
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= 9:
-        return int(text)
-    raise InvalidDataError("a TRL from 1 to 9", location=(name,), message_zh="技术成熟度应为 1 到 9 的整数")
-
-
-def _search_data(session: Any, form: SearchForm) -> SubscriptionCreate:
-    """The subscription a search form asks for; a region naming nothing or several, an unknown kind or owner type
-    or a TRL outside 1–9 is an error naming its field."""
-    code = resolve_region(session, form.region[:100], "region") if form.region.strip() else None
-    kinds, owners = {k.value for k in AchievementKind}, set(OWNER_TYPES)
-    for name, value, allowed in (("kind", form.kind[:32], kinds), ("owner_type", form.owner_type[:32], owners)):
-        if value and value not in allowed:
-            raise InvalidDataError(f"unknown value {value!r}", location=(name,), message_zh=f"未知的选项「{value}」")
-    return SubscriptionCreate.model_validate(
-        {
-            "kind": SubscriptionKind.SEARCH,
-            "query": form.q[:2000],
-            "region": code,
-            "field": form.field.strip()[:100] or None,
-            "trl_min": _trl(form.trl_min, "trl_min"),
-            "trl_max": _trl(form.trl_max, "trl_max"),
-            "achievement_kind": form.kind or None,
-            "owner_type": form.owner_type or None,
-        }
-    )
-
-
 @router.post("/subscriptions", include_in_schema=False, dependencies=[CsrfDep])
 def create_search(
     request: Request, session: DbDep, viewer: SignedInDep, lang: LangDep, form: Annotated[SearchForm, Form()]
@@ -118,7 +74,7 @@ def create_search(
     """Save a search as a subscription with the filters of the need page it was saved from (region and field typed
     by name or picked; TRL range, kind, owner type); an error stays on the form with the input kept."""
     try:
-        data = _search_data(session, form)
+        data = service.search_subscription(session=session, form=form)
         service.create_subscription(session=session, viewer=viewer, data=data)
     except TechbridgeError as exc:
         session.rollback()
