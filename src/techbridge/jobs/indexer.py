@@ -82,11 +82,11 @@ def needs_rebuild(settings: Settings) -> bool:
         return artifacts.read_position(info.path) > latest_event_id(session)
 
 
-def rebuild(settings: Settings) -> str:
-    """A new lexical version from the registry, made current (readers switch to it); returns its name."""
+def rebuild(settings: Settings, progress: build.Progress | None = None) -> tuple[str, int]:
+    """A new lexical version from the registry, made current (readers switch to it); returns (version, documents).
+    The caller holds the index writer's lock (`run_indexer`, or `rebuild_or_queue`)."""
     with session_scope(settings.database_url) as session:
-        version, _ = build.rebuild_lexical(session, settings)
-    return version
+        return build.rebuild_lexical(session, settings, progress=progress)
 
 
 def rebuild_or_queue(settings: Settings, progress: build.Progress | None = None) -> tuple[str, int] | None:
@@ -95,8 +95,8 @@ def rebuild_or_queue(settings: Settings, progress: build.Progress | None = None)
     beside the indexer would let the indexer record its position in the new version, past events the new version
     never read."""
     try:
-        with single_instance(lock_path(settings), "indexer"), session_scope(settings.database_url) as session:
-            return build.rebuild_lexical(session, settings, progress=progress)
+        with single_instance(lock_path(settings), "indexer"):
+            return rebuild(settings, progress)
     except JobBusyError:
         with session_scope(settings.database_url) as session:
             request_refresh(session=session)
