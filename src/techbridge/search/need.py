@@ -67,6 +67,11 @@ word has no smaller part)."""
 _LATIN = re.compile(r"[a-z0-9][a-z0-9.+\-]*")
 _CJK_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _ALNUM = re.compile(r"[a-z0-9]")
+_BARE_QUANTITY = re.compile(r"[0-9]{1,2}|[0-9]+\.[0-9a-z.]*|[a-z]")
+"""Latin tokens that name nothing: a one- or two-digit number (2, 20), a decimal (0.5, 13.0) or a single letter (the
+m of 20 g/m). An abstract's figures made them query words weighted like a three-character term, so an achievement
+on wool carding found xAI (Grok 2, Grok 3) and Physical Intelligence (π0.5) as adopters. Longer numbers (304 stainless
+steel, 6061 aluminium) and letter-digit names (5g, q235, v3) stay."""
 _CJK = CJK_CHAR
 _ENGLISH = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])")
 
@@ -215,6 +220,8 @@ def word_role(word: str, segmenter: Segmenter, lists: NeedWords) -> Role:
         return Role.MODIFIER
     if not is_latin(word):
         return Role.CONTENT
+    if _BARE_QUANTITY.fullmatch(word):
+        return Role.STOP
     return Role.NAME if len(word) >= LATIN_NAME_CHARS else Role.LATIN
 
 

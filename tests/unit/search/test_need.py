@@ -73,6 +73,12 @@ class TestAnalyseNeed:
         need = analyse_need("FMCW雷达", default_segmenter())
         assert need.words_of(Role.LATIN) == ["fmcw"]
 
+    def test_figures_and_single_letters_are_not_searched_numbered_names_are(self) -> None:
+        text = "304不锈钢纤维长度平均损伤小于0.5 mm，出条定量20 g/m，Q235与5G"
+        words = plan_query(text, default_segmenter()).words
+        assert not {"0.5", "20", "g", "m"} & set(words)
+        assert {"304", "q235", "5g", "mm"} <= set(words)
+
     def test_long_latin_tokens_are_names_that_keep_their_grams(self) -> None:
         need = analyse_need("OpenSwim耳机", default_segmenter())
         assert need.words_of(Role.NAME) == ["openswim"]
