@@ -16,20 +16,27 @@ def check(
     policies_dir: Path | None = typer.Option(None, "--policies", help="check this folder of policy files instead"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Load every policy file and the message catalog; a bad file exits 1 naming the file and the field."""
+    """Load every policy file, the message catalog and the regions' English names; a bad file exits 1 naming the
+    file and the field (a names file: its row)."""
     from techbridge.i18n.loader import load_catalog
     from techbridge.policies.facts import load_fact_specs
     from techbridge.policies.loader import load_policies
+    from techbridge.registry.regions import check_english_names
 
     facts = load_fact_specs()
     policies = load_policies(policies_dir)
     messages = load_catalog()
+    region_names = check_english_names()
     summary = {
         "facts": len(facts),
         "policies": sorted(f"{p.id}@{p.version} ({p.file})" for p in policies),
         "messages": len(messages),
+        "region_names": region_names,
     }
     if as_json:
         print_json(summary)
         return
-    typer.echo(f"ok: {len(facts)} facts, {len(policies)} policy versions, {len(messages)} messages")
+    named = sum(count for file, count in region_names.items() if "overrides" not in file)
+    typer.echo(
+        f"ok: {len(facts)} facts, {len(policies)} policy versions, {len(messages)} messages, {named} region names"
+    )

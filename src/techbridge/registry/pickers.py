@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from techbridge.access import Viewer, visibility_clause
 from techbridge.errors import InvalidDataError
-from techbridge.models import Achievement, Demand, Expert, Organization, Region, Role, User
+from techbridge.models import Achievement, Demand, Expert, Organization, Region, RegionLevel, Role, User
 from techbridge.registry import queries
 from techbridge.registry.detail_queries import shown_affiliations
-from techbridge.registry.regions import code_of_english_name, english_codes_like, region_name
+from techbridge.registry.regions import codes_of_english_name, english_codes_like, region_name
 from techbridge.registry.resolve import clean_text
 
 PICK_LIMIT = 12
@@ -30,6 +30,9 @@ FIELD_SCAN = 500  # records read to gather the field tags containing what was ty
 _KEY = re.compile(r"\[#?([0-9A-Za-z]+)\]\s*$")
 REGION_SUFFIXES = ("省", "市", "自治区", "特别行政区", "壮族自治区", "回族自治区", "维吾尔自治区")
 ORGANIZATION_KINDS = frozenset({"enterprise", "organization"})
+PLACEHOLDER_CITIES = ("市辖区", "县", "行政区划")
+"""City-level rows that are not cities (北京 市辖区, 重庆 县, 省直辖县级行政区划): a county under one is hinted by its
+province."""
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,7 @@ def pick_options(
     if not text:
         return []
     if kind == "region":
-        return [
-            PickOption(r.code, region_name(r.code, r.name, lang), marker="")
-            for r in _regions_like(session, text, limit)
-        ]
+        return _region_options(session, _regions_like(session, text, limit), lang)
     if kind == "field":
         return [PickOption("", tag) for tag in fields_like(session, viewer, text, limit)]
     spec = _kind(kind)
@@ -124,6 +124,22 @@ def pick_options(
         )
         for r in records
     ]
+
+
+def _region_options(session: Session, regions: list[Region], lang: str) -> list[PickOption]:
+    """Region options named in `lang`, a county's hinted by its city (by its province under 市辖区 and the like), so
+    two districts of one name (和平区, Heping District) tell apart."""
+    counties = [r for r in regions if r.level == RegionLevel.COUNTY]
+    names = queries.region_names(session, {c for r in counties for c in (r.parent_code, r.code[:2])})
+
+    def hint(region: Region) -> str:
+        if region.level != RegionLevel.COUNTY:
+            return ""
+        city = names.get(region.parent_code or "")
+        code = str(region.parent_code) if city and not city.endswith(PLACEHOLDER_CITIES) else region.code[:2]
+        return region_name(code, names[code], lang) if code in names else ""
+
+    return [PickOption(r.code, region_name(r.code, r.name, lang), hint(r), marker="") for r in regions]
 
 
 def _regions_like(session: Session, text: str, limit: int) -> list[Region]:
@@ -201,29 +217,52 @@ def _not_found(kind: str, text: str, field: str) -> InvalidDataError:
 
 
 def resolve_region(session: Session, text: str, field: str) -> str:
-    """A region code from a code, a full name (大连市) or a short one (大连, 辽宁), or an English name (Dalian, any
-    case); picked options resolve exactly."""
+    """A region code from a code, a full name (大连市) or a short one (大连, 辽宁), or an English name (Dalian,
+    Heping District, any case; 「Heping District, Shenyang」 where several cities have one); picked options resolve
+    exactly."""
     text = text.strip()
     key = _KEY.search(text)
     if key:
         text = key.group(1)
-    code = text if text.isdigit() else code_of_english_name(text)
-    if code is not None:
-        if session.get(Region, code) is not None:
-            return code
-    else:
-        names = {text, *(text + suffix for suffix in REGION_SUFFIXES)}
-        rows = list(session.scalars(select(Region).where(Region.name.in_(names)).order_by(Region.level).limit(3)))
-        levels = {r.level for r in rows}
-        if rows and (len(rows) == 1 or len(levels) == len(rows)):
-            return str(rows[0].code)
-        if len(rows) > 1:
-            raise InvalidDataError(
-                f"{text!r} names several regions",
-                location=(field,),
-                message_zh=f"「{text}」对应多个地区，请从列表中选择",
-            )
-    raise InvalidDataError(
+    if text.isdigit():
+        if session.get(Region, text) is not None:
+            return text
+        raise _no_region(text, field)
+    english = codes_of_english_name(text)
+    if english:
+        return _one_stored(session, text, english, field)
+    names = {text, *(text + suffix for suffix in REGION_SUFFIXES)}
+    rows = list(session.scalars(select(Region).where(Region.name.in_(names)).order_by(Region.level).limit(3)))
+    levels = {r.level for r in rows}
+    if rows and (len(rows) == 1 or len(levels) == len(rows)):
+        return str(rows[0].code)
+    if len(rows) > 1:
+        raise _several_regions(text, [str(r.code) for r in rows], field)
+    raise _no_region(text, field)
+
+
+def _one_stored(session: Session, text: str, codes: tuple[str, ...], field: str) -> str:
+    """The one stored region of the codes an English name stands for; an error naming `field` when none or several
+    are stored."""
+    stored = sorted(session.scalars(select(Region.code).where(Region.code.in_(codes))), key=codes.index)
+    if len(stored) == 1:
+        return str(stored[0])
+    if stored:
+        raise _several_regions(text, stored, field)
+    raise _no_region(text, field)
+
+
+def _several_regions(text: str, codes: list[str], field: str) -> InvalidDataError:
+    shown = ", ".join(codes[:5])
+    return InvalidDataError(
+        f"{text!r} names several regions ({shown}); pick one from the list or add its city (Heping District, Shenyang)",
+        location=(field,),
+        message_zh=f"「{text}」对应多个地区（{shown}），请从列表中选择",
+    )
+
+
+def _no_region(text: str, field: str) -> InvalidDataError:
+    return InvalidDataError(
         f"no region {text!r}; type a province or city name such as Liaoning or Dalian",
         location=(field,),
         message_zh=f"未找到地区「{text}」，请输入省或市的名称，如 辽宁、大连",
