@@ -277,3 +277,23 @@ class TestRegionList:
         assert page.status == 200
         shown = [e.text for e in page.elements if e.attrs.get("class") == "record-link"]
         assert set(names) <= set(shown)
+
+    @pytest.mark.parametrize(
+        ("lang", "parent", "names"),
+        [
+            ("zh", "沈阳", ["和平区", "沈河区", "康平县", "新民市"]),
+            ("en", "Shenyang", ["Heping District", "Shenhe District", "Kangping County", "Xinmin City"]),
+        ],
+    )
+    def test_a_citys_districts_and_counties_are_named_in_the_pages_language(
+        self, settings: Settings, client: TestClient, seeded: Seeded, lang: str, parent: str, names: list[str]
+    ) -> None:
+        with session_scope(settings.database_url) as session:
+            for code, name in (("210102", "和平区"), ("210103", "沈河区"), ("210123", "康平县"), ("210181", "新民市")):
+                session.add(Region(code=code, name=name, level="county", parent_code="2101"))
+        page = _page(client.get("/regions", params={"parent": parent, "lang": lang}))
+        assert page.status == 200
+        shown = [e.text for e in page.elements if e.attrs.get("class") == "record-link"]
+        assert shown == names
+        if lang == "en":
+            assert [text for text in shown if CHINESE.search(text)] == []

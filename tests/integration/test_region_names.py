@@ -294,11 +294,39 @@ class TestRecordPages:
         assert response.status_code == 200
         assert text_of(Page(response.text, response.status_code), "region") == shown
 
-    def test_a_county_keeps_its_chinese_name_on_an_english_page(self, client: TestClient, session: Session) -> None:
+    @pytest.mark.parametrize(
+        ("lang", "typed", "name", "city"),
+        [("zh", "白塔", "白塔区", "辽阳市"), ("en", "baita", "Baita District", "Liaoyang")],
+    )
+    def test_a_county_is_named_and_picked_in_the_pages_language(
+        self, client: TestClient, session: Session, lang: str, typed: str, name: str, city: str
+    ) -> None:
         session.add(Region(code="211002", name="白塔区", level=RegionLevel.COUNTY, parent_code="2110"))
         session.commit()
-        response = client.get("/chains", params={"region": "白塔区", "lang": "en"})
-        assert response.status_code == 200
-        assert Page(response.text, response.status_code).value("region") == "Liaoyang [2110]"  # read as its city
-        options = client.get("/pick/region", params={"region": "白塔", "lang": "en"}).text
-        assert 'value="白塔区 [211002]"' in options
+        options = client.get("/pick/region", params={"region": typed, "lang": lang}).text
+        assert f'<option value="{name} [211002]">{city}</option>' in options  # its city tells two of one name apart
+        for region in (f"{name} [211002]", name, name.upper()):
+            response = client.get("/chains", params={"region": region, "lang": lang})
+            assert response.status_code == 200
+            assert Page(response.text, response.status_code).value("region") == f"{city} [2110]"  # read as its city
+
+    def test_an_english_county_name_several_cities_have_asks_which(self, client: TestClient, session: Session) -> None:
+        session.add_all(
+            [
+                Region(code="12", name="天津市", level=RegionLevel.PROVINCE),
+                Region(code="1201", name="市辖区", level=RegionLevel.CITY, parent_code="12"),
+                Region(code="120101", name="和平区", level=RegionLevel.COUNTY, parent_code="1201"),
+                Region(code="210102", name="和平区", level=RegionLevel.COUNTY, parent_code="2101"),
+            ]
+        )
+        session.commit()
+        options = client.get("/pick/region", params={"region": "heping", "lang": "en"}).text
+        assert '<option value="Heping District [120101]">Tianjin</option>' in options  # 市辖区: its province
+        assert '<option value="Heping District [210102]">Shenyang</option>' in options
+        response = client.get("/api/chains/PTA/leaders", params={"region": "Heping District", "lang": "en"})
+        assert (response.status_code, response.json()["location"]) == (422, ["region"])
+        assert "names several regions (120101, 210102)" in response.json()["message"]
+        for typed in ("Heping District, Shenyang", "Heping District [210102]"):
+            response = client.get("/chains", params={"region": typed, "lang": "en"})
+            assert response.status_code == 200
+            assert Page(response.text, response.status_code).value("region") == "Shenyang [2101]"

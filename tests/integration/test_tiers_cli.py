@@ -203,6 +203,13 @@ class TestDataCheck:
         assert result.exit_code == 0
         assert len(json.loads(result.stdout)["policies"]) == 11
 
+    def test_it_checks_the_regions_english_names(self, settings: Settings) -> None:
+        names = json.loads(invoke(settings, "data", "check", "--json").stdout)["region_names"]
+        assert names["names_en.csv"] == 374
+        assert names["counties_en.csv"] == 2978
+        assert names["counties_en_overrides.csv"] > 0
+        assert invoke(settings, "data", "check").stdout.endswith(", 3352 region names\n")
+
     def test_a_bad_operator_names_file_and_field(self, settings: Settings, tmp_path: Path) -> None:
         (tmp_path / "mine.yaml").write_text(
             "id: x\ntitle: {zh: 甲, en: x}\nissuer: i\ndocument: d\nsource_url: u\neffective_from: 2024-01-01\n"
