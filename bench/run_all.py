@@ -25,6 +25,7 @@ MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench.retrieval", ("--write",)),
     ("bench.portal_needs", ("--embed", "--write")),
     ("bench.expert_evidence", ("--write",)),
+    ("bench.adopters", ("--write",)),
     ("bench.query_cost", ("--write",)),
     ("bench.search_speed", ("--write",)),
     ("bench.embed_writes", ("--write",)),

@@ -257,7 +257,7 @@ def likely_adopters(
         session,
         settings,
         viewer,
-        text=_record_query(achievement),
+        text=record_query(achievement),
         entity="enterprise",
         limit=limit * 2,
         embedder=embedder,
@@ -321,7 +321,7 @@ def similar_achievements(
         session,
         settings,
         viewer,
-        text=_record_query(achievement),
+        text=record_query(achievement),
         entity="achievement",
         limit=limit * 2,
         embedder=embedder,
@@ -349,6 +349,8 @@ def get_visible(session: Session, viewer: Viewer, model: Any, record_id: int) ->
     return record
 
 
-def _record_query(achievement: Achievement) -> str:
+def record_query(achievement: Achievement) -> str:
+    """The text an achievement searches with for its adopters and similar records: title, keywords, the abstract's
+    start."""
     parts = [achievement.title, " ".join(achievement.keywords or []), achievement.abstract[:QUERY_CHARS]]
     return " ".join(p for p in parts if p)
