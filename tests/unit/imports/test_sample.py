@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 import tarfile
 from pathlib import Path
 from types import ModuleType
 
 from techbridge.imports.sample import DataOrigin, effective_data_dir, sample_dir
 from tests.conftest import SHARED_DATA, requires_shared_data
-
-SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "build_sample.py"
+from tests.scripts import load_script
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_sample", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_script("build_sample")
 
 
 def _files(folder: Path) -> dict[str, bytes]:

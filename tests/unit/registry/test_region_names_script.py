@@ -3,8 +3,6 @@ the overrides winning, and the shipped file exactly what the script writes. Need
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -12,18 +10,12 @@ import pytest
 
 pytest.importorskip("pypinyin")
 
-SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "region_names_en.py"
+from tests.scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("region_names_en", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_script("region_names_en")
 
 
 class TestJoinSyllables:
