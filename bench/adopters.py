@@ -25,9 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.needs_set import HERE
-from bench.portal_needs import Scores, score, vector_share
+from bench.portal_needs import Scores, score, vector_share, versus
 from bench.report import publish
-from bench.retrieval import paired
 from techbridge.access import ANONYMOUS
 from techbridge.config import Settings, get_settings
 from techbridge.db import session_scope
@@ -143,11 +142,7 @@ def render(
     ]
     base = rows["bm25-ref"]
     for method, scores in rows.items():
-        delta, better = "—", "—"
-        if method != "bm25-ref":
-            p = paired(scores.ndcg, base.ndcg)
-            delta = f"{p.mean:+.3f} ({p.low:+.3f} to {p.high:+.3f})"
-            better = f"{p.better} / {p.worse}"
+        delta, better = ("—", "—") if method == "bm25-ref" else versus(scores, base)
         lines.append(
             f"| {method} | {scores.mean_ndcg:.3f} | {scores.precision:.3f} | {scores.precision_2:.3f} | {delta} "
             f"| {better} | {scores.unjudged} | {local[method]:.2f} | {n} |"

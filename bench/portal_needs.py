@@ -112,6 +112,13 @@ def vector_share(settings: Settings, entity: str = "achievement") -> tuple[int, 
     return embedded, total
 
 
+def versus(method: Scores, baseline: Scores) -> tuple[str, str]:
+    """The table cells of a method against the baseline of the same run: the paired difference of nDCG@10 with
+    its 95 % interval, and the queries it does better / worse on."""
+    d = paired(method.ndcg, baseline.ndcg)
+    return f"{d.mean:+.3f} ({d.low:+.3f} to {d.high:+.3f})", f"{d.better} / {d.worse}"
+
+
 def render(results: dict[str, dict[str, Scores]], vectors: tuple[int, int], command: str) -> str:
     """The markdown section."""
     embedded, total = vectors
@@ -125,13 +132,7 @@ def render(results: dict[str, dict[str, Scores]], vectors: tuple[int, int], comm
     for batch, methods in results.items():
         base = methods["bm25-ref"]
         for name, s in methods.items():
-            if name == "bm25-ref":
-                delta = "—"
-                counts = "—"
-            else:
-                d = paired(s.ndcg, base.ndcg)
-                delta = f"{d.mean:+.3f} ({d.low:+.3f} to {d.high:+.3f})"
-                counts = f"{d.better} / {d.worse}"
+            delta, counts = ("—", "—") if name == "bm25-ref" else versus(s, base)
             lines.append(
                 f"| {batch} | {name} | {s.mean_ndcg:.3f} | {s.precision:.3f} | {s.precision_2:.3f} | {delta} | "
                 f"{counts} | {s.unjudged} | {len(s.ndcg)} |"
