@@ -209,7 +209,7 @@ class TestLeaders:
         ]
         graph = assemble_graph(rows)
         chain = extract_chain(graph, chain_id="pta", title="PTA", root_ids=[3], hops=2)
-        assert chain.members[6].position == "downstream" and chain.members[6].hop == 2
+        assert (chain.members[6].position, chain.members[6].hop) == ("downstream", 2)
         ranked = leaders(graph, chain, "21")
         assert "大连服装" not in [ld.name for ld in ranked]
         assert [s.name for s in next(ld for ld in ranked if ld.name == "沈阳化工").nodes] == ["涤纶长丝"]
