@@ -132,6 +132,8 @@ def render(
 ) -> str:
     """The section's markdown."""
     lines = [
+        SECTION,
+        "",
         f"Command: `{command}` (the sampled achievements; both methods in one run on one registry).",
         "",
         f"Enterprises with passage vectors: {vectors[0]:,} of {vectors[1]:,}.",
@@ -153,7 +155,7 @@ def render(
         "likely adopter among the enterprises either method shows.",
         "",
         "`portal` is `matching.service.likely_adopters` (the achievement page's adopters panel and "
-        "`/api/achievements/{id}/adopters`) for an anonymous visitor: enterprises by their 主营业务, products, "
+        "`/api/match/achievements/{id}/adopters`) for an anonymous visitor: enterprises by their 主营业务, products, "
         "industries and patents, the achievement's owners left out, Liaoning enterprises raised by the structured "
         "re-rank. `bm25-ref` ranks the same public enterprise documents with the same query text "
         "(`service.record_query`: title, keywords, the abstract's start), the achievement's holders left out as "

@@ -44,6 +44,7 @@ def test_the_section_compares_the_portal_with_bm25_in_the_same_run() -> None:
     base = Scores({"a": 0.5, "b": 0.5}, 0.3, 0.1, 0)
     portal = Scores({"a": 1.0, "b": 0.5}, 0.4, 0.2, 2)
     text = render({"bm25-ref": base, "portal": portal}, {"bm25-ref": 0.0, "portal": 0.25}, 2, 3, (4, 9), "cmd")
+    assert text.startswith("## Achievement → adopters\n")
     assert "Enterprises with passage vectors: 4 of 9." in text
     assert "| bm25-ref | 0.500 | 0.300 | 0.100 | — | — | 0 | 0.00 | 2 |" in text
     assert "| portal | 0.750 | 0.400 | 0.200 | +0.250 (" in text
