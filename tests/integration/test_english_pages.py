@@ -96,7 +96,10 @@ class TestMatchReasons:
         assert response.status_code == 422
         error = _page(response).by_id("region-error")
         assert error is not None
-        assert error.text == "no region '火星'; type a province or city name such as Liaoning or Dalian"
+        assert (
+            error.text
+            == "no region '火星'; type a province, city or county name such as Liaoning, Dalian or Shenhe District"
+        )
 
     def test_the_need_api_says_every_reason_in_english_when_asked(self, client: TestClient, seeded: Seeded) -> None:
         data = client.get("/api/match", params={"q": "锂电池正极材料", "lang": "en"}).json()

@@ -263,9 +263,9 @@ def _several_regions(text: str, codes: list[str], field: str) -> InvalidDataErro
 
 def _no_region(text: str, field: str) -> InvalidDataError:
     return InvalidDataError(
-        f"no region {text!r}; type a province or city name such as Liaoning or Dalian",
+        f"no region {text!r}; type a province, city or county name such as Liaoning, Dalian or Shenhe District",
         location=(field,),
-        message_zh=f"未找到地区「{text}」，请输入省或市的名称，如 辽宁、大连",
+        message_zh=f"未找到地区「{text}」，请输入省、市或县区的名称，如 辽宁、大连、沈河区",
     )
 
 
