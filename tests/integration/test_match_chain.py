@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from techbridge.access import ANONYMOUS
+from techbridge.access import ANONYMOUS, Viewer
+from techbridge.accounts.service import viewer_for
 from techbridge.config import Settings
 from techbridge.db import session_scope
 from techbridge.matching import build, service
@@ -29,8 +30,11 @@ from techbridge.models import (
     OrgKind,
     Region,
     RegionLevel,
+    Role,
+    Visibility,
 )
 from techbridge.web.app import create_app
+from tests.registry_seed import make_user
 
 DESCRIPTION = "专业从事高镍正极材料的应用与销售。"
 ADJACENT = {"code": "chain_adjacent", "params": {"upstream": "三元前驱体", "downstream": "动力电池"}}
@@ -179,3 +183,63 @@ class TestChainQueries:
                 event.remove(engine, "before_cursor_execute", record)
         assert len(hits) == 3
         assert len(seen) == 2
+
+
+def _hide(settings: Settings, org_id: int) -> Viewer:
+    """Make organization `org_id` owner-only, owned by a new user; that user's viewer."""
+    with session_scope(settings.database_url) as session:
+        owner = make_user(session, f"owner{org_id}", Role.ENTERPRISE, organization_id=org_id)
+        org = session.get(Organization, org_id)
+        assert org is not None
+        org.owner_id, org.visibility = owner.id, Visibility.OWNER
+        return viewer_for(owner)
+
+
+def _chain_reasons(hits: list[Any]) -> dict[int, list[dict[str, Any]]]:
+    """Each hit's chain reasons (code and parameters), by record id."""
+    return {
+        h.entity_id: [{"code": r.code, "params": r.params} for r in h.reasons if r.code.startswith("chain_")]
+        for h in hits
+    }
+
+
+class TestHiddenOrganizationsGiveNoChainReason:
+    """An owner-only organization's chain nodes are what it makes: a viewer who may not read it learns them neither
+    from the reasons nor from the ranking, whether it holds the source record (an achievement's holder, a demand's
+    enterprise) or a candidate achievement (fifth access probe: the chain neighbourhood and the candidates' nodes
+    were read with no visibility)."""
+
+    def test_adopters_of_a_hidden_holders_achievement(self, settings: Settings, seeded: ChainSeed) -> None:
+        owner = _hide(settings, seeded.source)
+        with session_scope(settings.database_url) as session:
+            for viewer, shown in ((ANONYMOUS, False), (owner, True)):
+                hits = service.likely_adopters(
+                    session=session, settings=settings, viewer=viewer, achievement_id=seeded.achievement
+                )
+                reasons = _chain_reasons(hits)
+                assert (reasons[seeded.same] != [] and reasons[seeded.adjacent] != []) is shown
+                assert any(reasons.values()) is shown
+        api = TestClient(create_app(settings)).get(f"/api/match/achievements/{seeded.achievement}/adopters").json()
+        assert [r for h in api["hits"] for r in _codes(h) if r.startswith("chain_")] == []
+
+    def test_a_hidden_holders_achievement_as_a_candidate(self, settings: Settings, seeded: ChainSeed) -> None:
+        owner = _hide(settings, seeded.source)
+        with session_scope(settings.database_url) as session:
+            for viewer, shown in ((ANONYMOUS, False), (owner, True)):
+                matches = service.match_demand(
+                    session=session, settings=settings, viewer=viewer, demand_id=seeded.demand
+                )
+                assert (_chain_reasons(matches.achievements)[seeded.achievement] == [ADJACENT]) is shown
+                recommended = service.recommended_achievements(
+                    session=session, settings=settings, viewer=viewer, enterprise_id=seeded.adjacent
+                )
+                assert (_chain_reasons(recommended)[seeded.achievement] == [ADJACENT]) is shown
+
+    def test_the_demand_of_a_hidden_enterprise(self, settings: Settings, seeded: ChainSeed) -> None:
+        owner = _hide(settings, seeded.adjacent)
+        with session_scope(settings.database_url) as session:
+            for viewer, shown in ((ANONYMOUS, False), (owner, True)):
+                matches = service.match_demand(
+                    session=session, settings=settings, viewer=viewer, demand_id=seeded.demand
+                )
+                assert (_chain_reasons(matches.achievements)[seeded.achievement] == [ADJACENT]) is shown

@@ -114,11 +114,12 @@ def supply_edges(rows: Iterable[tuple[int, int, str, float, str]], rules: Relati
     return {node: frozenset(downs) for node, downs in out.items()}
 
 
-def load_chain_neighbourhood(session: Session, organization_ids: Sequence[int]) -> ChainNeighbourhood:
-    """The chain nodes of the source organizations and the supply edges one step from them (one query)."""
+def load_chain_neighbourhood(session: Session, viewer: Viewer, organization_ids: Sequence[int]) -> ChainNeighbourhood:
+    """The chain nodes of the source organizations `viewer` may read and the supply edges one step from them (one
+    query): a hidden holder's nodes would tell what it makes, in the reasons and in the ranking."""
     rules = load_relations()
     relations = sorted(r for r, flow in rules.flows.items() if flow in SUPPLY_FLOWS)
-    rows = queries.chain_neighbourhood_rows(session, organization_ids, relations)
+    rows = queries.chain_neighbourhood_rows(session, viewer, organization_ids, relations)
     edges = [
         (src, dst, relation, weight if weight is not None else 1.0, dataset or "")
         for _, _, src, dst, relation, weight, dataset in rows
@@ -252,7 +253,7 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
         for entity, ids in by_entity.items()
         for rid, rec in queries.visible_ids(session, viewer, MODELS[entity], ids).items()
     }
-    chain_nodes = _candidate_chain_nodes(session, by_entity, context.chain)
+    chain_nodes = _candidate_chain_nodes(session, viewer, by_entity, context.chain)
     affiliations = shown_affiliations(session, viewer, (r for r in records.values() if isinstance(r, Expert)))
     expert_texts = expert_texts_of(session, records.values())
     out: list[MatchHit] = []
@@ -286,15 +287,16 @@ def explain_hits(session: Session, viewer: Viewer, hits: list[Hit], context: Ran
 
 
 def _candidate_chain_nodes(
-    session: Session, by_entity: dict[str, list[int]], chain: ChainNeighbourhood
+    session: Session, viewer: Viewer, by_entity: dict[str, list[int]], chain: ChainNeighbourhood
 ) -> dict[tuple[str, int], dict[int, str]]:
-    """Chain nodes of the hits (one query per entity type), only when the source has chain nodes at all."""
+    """Chain nodes of the hits (one query per entity type), only when the source has chain nodes at all; an
+    achievement's through the holders `viewer` may read."""
     if not chain.sources:
         return {}
     return {
         (entity, rid): nodes
         for entity, ids in by_entity.items()
-        for rid, nodes in queries.chain_nodes_of(session, entity, ids).items()
+        for rid, nodes in queries.chain_nodes_of(session, viewer, entity, ids).items()
     }
 
 

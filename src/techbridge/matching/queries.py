@@ -393,9 +393,10 @@ without any of the asked relations."""
 
 
 def chain_neighbourhood_rows(
-    session: Session, organization_ids: Sequence[int], relations: Sequence[str]
+    session: Session, viewer: Viewer, organization_ids: Sequence[int], relations: Sequence[str]
 ) -> list[ChainRow]:
-    """The organizations' chain nodes, each with every edge of the given relations touching it (one statement)."""
+    """The chain nodes of those organizations `viewer` may read (an owner-only one's nodes say what it makes), each
+    with every edge of the given relations touching it (one statement)."""
     if not organization_ids or not relations:
         return []
     touches = or_(ChainEdge.src_id == EnterpriseNode.node_id, ChainEdge.dst_id == EnterpriseNode.node_id)
@@ -414,8 +415,9 @@ def chain_neighbourhood_rows(
         )
         .select_from(EnterpriseNode)
         .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
+        .join(Organization, Organization.id == EnterpriseNode.organization_id)
         .outerjoin(ChainEdge, and_(touches, of_relations))
-        .where(EnterpriseNode.organization_id.in_(list(organization_ids)))
+        .where(EnterpriseNode.organization_id.in_(list(organization_ids)), visibility_clause(Organization, viewer))
         .distinct()
     )
     return [
@@ -424,8 +426,9 @@ def chain_neighbourhood_rows(
     ]
 
 
-def chain_nodes_of(session: Session, entity: str, ids: Sequence[int]) -> dict[int, dict[int, str]]:
-    """Chain nodes (id → name) of enterprises, or of achievements through their owner organizations; {} otherwise."""
+def chain_nodes_of(session: Session, viewer: Viewer, entity: str, ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    """Chain nodes (id → name) of enterprises, or of achievements through their owner organizations, of the
+    organizations `viewer` may read only; {} for other entities."""
     if not ids or entity not in ("enterprise", "achievement"):
         return {}
     if entity == "enterprise":
@@ -433,7 +436,8 @@ def chain_nodes_of(session: Session, entity: str, ids: Sequence[int]) -> dict[in
             select(EnterpriseNode.organization_id, ChainNode.id, ChainNode.name)
             .select_from(EnterpriseNode)
             .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
-            .where(EnterpriseNode.organization_id.in_(list(ids)))
+            .join(Organization, Organization.id == EnterpriseNode.organization_id)
+            .where(EnterpriseNode.organization_id.in_(list(ids)), visibility_clause(Organization, viewer))
         )
     else:
         stmt = (
@@ -441,7 +445,8 @@ def chain_nodes_of(session: Session, entity: str, ids: Sequence[int]) -> dict[in
             .select_from(AchievementOwner)
             .join(EnterpriseNode, EnterpriseNode.organization_id == AchievementOwner.organization_id)
             .join(ChainNode, ChainNode.id == EnterpriseNode.node_id)
-            .where(AchievementOwner.achievement_id.in_(list(ids)))
+            .join(Organization, Organization.id == EnterpriseNode.organization_id)
+            .where(AchievementOwner.achievement_id.in_(list(ids)), visibility_clause(Organization, viewer))
         )
     out: dict[int, dict[int, str]] = defaultdict(dict)
     for record_id, node_id, name in session.execute(stmt):

@@ -226,7 +226,7 @@ def match_demand(
     text = " ".join([demand.title, demand.description[:QUERY_CHARS], " ".join(demand.field_tags or [])])
     sources = [demand.enterprise_id] if demand.enterprise_id else []
     context = RankContext(
-        settings=settings, fields=set(demand.field_tags or []), ipc=set(), chain=_chain_of(session, sources)
+        settings=settings, fields=set(demand.field_tags or []), ipc=set(), chain=_chain_of(session, viewer, sources)
     )
     return _match_text(session, viewer, text, context, filters=None, limit=limit, embedder=embedder)
 
@@ -267,7 +267,7 @@ def likely_adopters(
         settings=settings,
         fields=set(achievement.field_tags or []),
         ipc=set(),
-        chain=_chain_of(session, owners),
+        chain=_chain_of(session, viewer, owners),
     )
     return explain_hits(session, viewer, hits, context, limit)
 
@@ -301,7 +301,7 @@ def recommended_achievements(
         settings=settings,
         fields=set(),
         ipc=queries.ipc_of_organization(session, enterprise_id),
-        chain=_chain_of(session, [enterprise_id]),
+        chain=_chain_of(session, viewer, [enterprise_id]),
     )
     return explain_hits(session, viewer, hits, context, limit)
 
@@ -331,14 +331,14 @@ def similar_achievements(
         settings=settings,
         fields=set(achievement.field_tags or []),
         ipc=set(achievement.ipc_codes or []),
-        chain=_chain_of(session, queries.owner_organization_ids(session, achievement_id)),
+        chain=_chain_of(session, viewer, queries.owner_organization_ids(session, achievement_id)),
     )
     return explain_hits(session, viewer, hits, context, limit)
 
 
-def _chain_of(session: Session, organization_ids: list[int]) -> ChainNeighbourhood:
-    """The chain neighbourhood of the source organizations (empty without any: no query)."""
-    return load_chain_neighbourhood(session, organization_ids) if organization_ids else ChainNeighbourhood()
+def _chain_of(session: Session, viewer: Viewer, organization_ids: list[int]) -> ChainNeighbourhood:
+    """The chain neighbourhood of the source organizations `viewer` may read (empty without any: no query)."""
+    return load_chain_neighbourhood(session, viewer, organization_ids) if organization_ids else ChainNeighbourhood()
 
 
 def get_visible(session: Session, viewer: Viewer, model: Any, record_id: int) -> Any:

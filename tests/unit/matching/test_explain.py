@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from techbridge.access import SYSTEM
 from techbridge.chains.loader import RelationRules
 from techbridge.config import Settings
 from techbridge.matching.explain import (
@@ -143,15 +144,15 @@ class TestLoadChainNeighbourhood:
         )
         session.flush()
         statements.clear()
-        chain = load_chain_neighbourhood(session, [org.id])
+        chain = load_chain_neighbourhood(session, SYSTEM, [org.id])
         assert len(statements) == 1
         assert chain.sources == {own, lonely}
         assert chain.supplies == {upstream: frozenset({own}), own: frozenset({downstream})}
         assert chain.names == {own: "三元前驱体", lonely: "包装服务"}
 
     def test_organization_without_nodes(self, session: Session) -> None:
-        assert load_chain_neighbourhood(session, [12345]) == ChainNeighbourhood()
-        assert load_chain_neighbourhood(session, []) == ChainNeighbourhood()
+        assert load_chain_neighbourhood(session, SYSTEM, [12345]) == ChainNeighbourhood()
+        assert load_chain_neighbourhood(session, SYSTEM, []) == ChainNeighbourhood()
 
 
 class TestOwnerOnlyMatches:
