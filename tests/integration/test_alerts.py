@@ -106,6 +106,15 @@ def _notifications(settings: Settings, user_id: int) -> list[Notification]:
         return rows
 
 
+def _set_active(settings: Settings, user_id: int, active: bool) -> None:
+    with session_scope(settings.database_url) as session:
+        from techbridge.models import User
+
+        user = session.get(User, user_id)
+        assert user is not None
+        user.is_active = active
+
+
 class TestAlertJob:
     def test_a_fitting_new_achievement_is_notified_once_and_a_private_one_never(
         self, settings: Settings, people: People
@@ -124,6 +133,22 @@ class TestAlertJob:
         again = run_alerts(settings)
         assert (again.processed, again.notifications) == (0, 0)
         assert len(_notifications(settings, people.enterprise)) == 1
+
+    def test_a_deactivated_user_is_notified_of_nothing(self, settings: Settings, people: People) -> None:
+        """The job reads new records as each subscriber: a deactivated account, refused at sign-in and by `--as`,
+        reads nothing, not even as the officer it was (fifth access probe: it went on hearing of owner-only
+        records)."""
+        _subscribe_search(settings, people.officer, NEED)
+        _set_active(settings, people.officer, False)
+        _achievement(settings, people.institution, FITTING + "（保密）", Visibility.OWNER)
+        _achievement(settings, people.institution, FITTING)
+        assert run_alerts(settings).notifications == 0
+        assert _notifications(settings, people.officer) == []
+        _set_active(settings, people.officer, True)
+        hidden = _achievement(settings, people.institution, FITTING + "（新，保密）", Visibility.OWNER)
+        assert [n.record_id for n in _notifications(settings, people.officer)] == []
+        assert run_alerts(settings).notifications == 1
+        assert [n.record_id for n in _notifications(settings, people.officer)] == [hidden]
 
     def test_the_bell_stops_counting_a_record_made_private_after_it_was_notified(
         self, settings: Settings, people: People
@@ -336,6 +361,21 @@ class TestDigests:
             assert setting is not None
             assert setting.frequency == DigestFrequency.OFF
         assert run_alerts(local).emails_sent == 0
+
+    def test_a_user_deactivated_after_being_notified_is_mailed_nothing(
+        self, settings: Settings, people: People, smtp: tuple[Inbox, int]
+    ) -> None:
+        inbox, port = smtp
+        local = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        _subscribe_demand(local, people)
+        _achievement(local, people.institution, FITTING)
+        assert run_alerts(local).notifications == 1  # no e-mail wanted yet: the notification waits unmailed
+        _want_mail(local, people.enterprise)
+        _set_active(local, people.enterprise, False)
+        assert run_alerts(local).emails_sent == 0
+        assert inbox.messages == []
+        _set_active(local, people.enterprise, True)
+        assert run_alerts(local).emails_sent == 1
 
     def test_a_record_made_private_after_it_was_notified_stays_out_of_the_mail(
         self, settings: Settings, people: People, smtp: tuple[Inbox, int]

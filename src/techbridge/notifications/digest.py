@@ -77,9 +77,10 @@ def compose_digests(settings: Settings) -> int:
 
 
 def compose_digest(session: Session, settings: Settings, user_id: int) -> bool:
-    """Compose one user's digest if due; False when nothing is due or another run composed it meanwhile."""
+    """Compose one user's digest if due; False when nothing is due, the user was deactivated or another run composed
+    it meanwhile."""
     setting, user = session.get(AlertSetting, user_id), session.get(User, user_id)
-    if setting is None or user is None or not setting.email or not is_due(setting):
+    if setting is None or user is None or not user.is_active or not setting.email or not is_due(setting):
         return False
     # a record made private after it was notified stays out of the mail (its stored title too), as it stays out of
     # the list; its notification waits unmailed, so it is mailed if the record becomes readable again

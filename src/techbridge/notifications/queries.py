@@ -67,11 +67,11 @@ def new_records(session: Session, entity: str, after_id: int, limit: int) -> lis
     return list(session.scalars(select(model).where(model.id > after_id).order_by(model.id).limit(limit)))
 
 
-def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
-    """Users by id."""
+def active_users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
+    """The active users among `ids`, by id (a deactivated account reads nothing, as at sign-in)."""
     if not ids:
         return {}
-    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids), User.is_active))}
 
 
 def existing_notification_keys(
@@ -135,12 +135,18 @@ def mark_all_read(session: Session, user_id: int, at: datetime) -> int:
 
 
 def digest_candidates(session: Session) -> list[tuple[AlertSetting, User]]:
-    """Users who want e-mail (an address and a frequency other than off) and have notifications not yet e-mailed."""
+    """Active users who want e-mail (an address and a frequency other than off) and have notifications not yet
+    e-mailed (a deactivated account is mailed nothing, as it may sign in to read nothing)."""
     pending = select(Notification.user_id).where(Notification.emailed_at.is_(None)).distinct()
     stmt = (
         select(AlertSetting, User)
         .join(User, User.id == AlertSetting.user_id)
-        .where(AlertSetting.frequency != "off", AlertSetting.email != "", AlertSetting.user_id.in_(pending))
+        .where(
+            User.is_active,
+            AlertSetting.frequency != "off",
+            AlertSetting.email != "",
+            AlertSetting.user_id.in_(pending),
+        )
         .order_by(AlertSetting.user_id)
     )
     return [(setting, user) for setting, user in session.execute(stmt)]

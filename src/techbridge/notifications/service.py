@@ -407,7 +407,7 @@ def _notifications(
     checks = _saved_filters(entity, subscriptions)
     documents = _documents(session, entity, {records[f.record_index].id for f in fits if f.query_key in checks})
     viewers = {
-        uid: viewer_for(u) for uid, u in queries.users_by_id(session, {s.user_id for s in subscriptions}).items()
+        uid: viewer_for(u) for uid, u in queries.active_users_by_id(session, {s.user_id for s in subscriptions}).items()
     }
     done = queries.existing_notification_keys(session, set(by_id), entity, {r.id for r in records})
     found: list[Notification] = []
