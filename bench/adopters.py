@@ -22,7 +22,6 @@ import time
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bench.needs_set import HERE
 from bench.portal_needs import Scores, score, vector_share, versus
@@ -86,16 +85,12 @@ def achievements_of(settings: Settings, rows: list[dict[str, str]]) -> dict[str,
 def owner_names(settings: Settings, found: dict[str, Achievement]) -> dict[str, set[str]]:
     """Set id → the names of the achievement's owner organizations, which the product leaves out of its adopters
     (a holder is not its own adopter), so the baseline leaves them out too."""
+    names: dict[str, set[str]] = {}
     with session_scope(settings.database_url) as session:
-        return {
-            q: set(session.scalars(select(Organization.name).where(Organization.id.in_(owned(session, achievement)))))
-            for q, achievement in found.items()
-        }
-
-
-def owned(session: Session, achievement: Achievement) -> list[int]:
-    """The ids of the achievement's owner organizations."""
-    return queries.owner_organization_ids(session, achievement.id)
+        for q, achievement in found.items():
+            owners = queries.owner_organization_ids(session, achievement.id)
+            names[q] = set(session.scalars(select(Organization.name).where(Organization.id.in_(owners))))
+    return names
 
 
 def portal_run(settings: Settings, found: dict[str, Achievement]) -> tuple[Run, dict[str, list[str]]]:

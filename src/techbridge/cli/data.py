@@ -21,7 +21,7 @@ def check(
     from techbridge.i18n.loader import load_catalog
     from techbridge.policies.facts import load_fact_specs
     from techbridge.policies.loader import load_policies
-    from techbridge.registry.regions import check_english_names
+    from techbridge.registry.regions import COUNTY_OVERRIDES, check_english_names
 
     facts = load_fact_specs()
     policies = load_policies(policies_dir)
@@ -36,7 +36,7 @@ def check(
     if as_json:
         print_json(summary)
         return
-    named = sum(count for file, count in region_names.items() if "overrides" not in file)
+    named = sum(count for file, count in region_names.items() if file != COUNTY_OVERRIDES)
     typer.echo(
         f"ok: {len(facts)} facts, {len(policies)} policy versions, {len(messages)} messages, {named} region names"
     )
